@@ -1,0 +1,30 @@
+namespace Astralytiq.Contracts.Errors;
+
+/// <summary>Every error the API returns: <c>{"error": {...}}</c>.</summary>
+public sealed record ErrorEnvelope(ErrorBody Error);
+
+public sealed record ErrorBody(
+    string Code,
+    string Message,
+    IReadOnlyList<ErrorDetail>? Details,
+    string RequestId,
+    DateTimeOffset Timestamp);
+
+public sealed record ErrorDetail(string Field, string Message);
+
+/// <summary>The error codes the API uses, one per failure kind.</summary>
+public static class ErrorCodes
+{
+    public const string BadRequest = "BAD_REQUEST";
+    public const string Validation = "VALIDATION_ERROR";
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string NotFound = "NOT_FOUND";
+    public const string Conflict = "CONFLICT";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string RateLimited = "RATE_LIMITED";
+    public const string AccountLocked = "ACCOUNT_LOCKED";
+    public const string IdempotencyMismatch = "IDEMPOTENCY_KEY_REUSED";
+    public const string Internal = "INTERNAL_ERROR";
+    public const string Unavailable = "SERVICE_UNAVAILABLE";
+}

@@ -1,0 +1,22 @@
+namespace Astralytiq.Contracts.Tenancy;
+
+public sealed record TenantResponse(
+    Guid Id,
+    string Name,
+    string Slug,
+    string Plan,
+    TenantBrandingDto Branding,
+    string TimeZone,
+    string Locale,
+    IReadOnlyDictionary<string, bool> Features,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record TenantBrandingDto(string? LogoUrl, string PrimaryColor, string AccentColor);
+
+public sealed record UpdateTenantRequest(
+    string? Name,
+    TenantBrandingDto? Branding,
+    string? TimeZone,
+    string? Locale,
+    IReadOnlyDictionary<string, bool>? Features);

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Astralytiq.Contracts.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.Platform.Http;
+
+/// <summary>
+/// The one handler for exceptions. Malformed requests (bad JSON, bad route/query values, bodies over
+/// the limit) are the client's fault and get 400/413; anything else is unexpected: a 500 envelope with
+/// the request id and no internals, and the details in the log.
+/// </summary>
+internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
+                await ErrorWriter.WriteAsync(httpContext, 413, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed").ConfigureAwait(false);
+                return true;
+            case BadHttpRequestException bad:
+                await ErrorWriter.WriteAsync(httpContext, 400, ErrorCodes.BadRequest, Describe(bad)).ConfigureAwait(false);
+                return true;
+            case JsonException:
+                await ErrorWriter.WriteAsync(httpContext, 400, ErrorCodes.BadRequest, "The request body is not valid JSON").ConfigureAwait(false);
+                return true;
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                LogAborted(logger, httpContext.TraceIdentifier);
+                httpContext.Response.StatusCode = 499;
+                return true;
+            default:
+                LogUnhandled(logger, exception, httpContext.TraceIdentifier, httpContext.Request.Method, httpContext.Request.Path);
+                await ErrorWriter.WriteAsync(httpContext, 500, ErrorCodes.Internal,
+                    "An unexpected error occurred; quote the request id when reporting it").ConfigureAwait(false);
+                return true;
+        }
+    }
+
+    private static string Describe(BadHttpRequestException bad) =>
+        bad.InnerException is JsonException
+            ? "The request body is not valid JSON"
+            : bad.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase)
+                ? "Expected a JSON body with Content-Type: application/json"
+                : "The request is malformed: " + bad.Message;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {RequestId} {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request {RequestId} aborted by the client")]
+    private static partial void LogAborted(ILogger logger, string requestId);
+}

@@ -1,0 +1,66 @@
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Platform.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace Astralytiq.Platform.Http;
+
+internal static class OpenApiSetup
+{
+    public static IServiceCollection AddPlatformOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi("v1", o =>
+        {
+            o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Astralytiq API",
+                    Version = "v1",
+                    Description = "Multi-tenant analytics platform. Errors use one envelope: {\"error\": {code, message, details, request_id, timestamp}}.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "Access token from POST /api/v1/users/login",
+                };
+                document.Components.SecuritySchemes["api_key"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = AuthSchemes.ApiKeyHeader,
+                    Description = "An API key created at POST /api/v1/users/api-keys",
+                };
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var needsAuth = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+                var permission = metadata.OfType<RequiresPermissionMetadata>().LastOrDefault();
+                if (needsAuth)
+                {
+                    operation.Security =
+                    [
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("api_key", context.Document)] = [] },
+                    ];
+                    operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                    if (permission is not null)
+                    {
+                        operation.Extensions["x-permission"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(PermissionMatrix.ScopeName(permission.Permission)));
+                    }
+                }
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+}

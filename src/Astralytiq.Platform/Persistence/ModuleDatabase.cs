@@ -1,0 +1,129 @@
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Astralytiq.Platform.Persistence;
+
+/// <summary>A module's database, as the host sees it: migrate it, check it.</summary>
+public interface IModuleDatabase
+{
+    string Module { get; }
+
+    Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken);
+
+    Task<bool> CanConnectAsync(IServiceProvider services, CancellationToken cancellationToken);
+}
+
+internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
+    where TContext : ModuleDbContext
+{
+    public string Module => module;
+
+    public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await RowLevelSecurity.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CanConnectAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        return await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+internal sealed class ModuleDatabaseHealthCheck(IServiceProvider services, IEnumerable<IModuleDatabase> databases) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>();
+        var failed = new List<string>();
+        foreach (var database in databases)
+        {
+            bool ok;
+            try
+            {
+                ok = await database.CanConnectAsync(services, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                ok = false;
+                data[database.Module + ":error"] = ex.GetType().Name;
+            }
+            data[database.Module] = ok ? "up" : "down";
+            if (!ok)
+            {
+                failed.Add(database.Module);
+            }
+        }
+        return failed.Count == 0
+            ? HealthCheckResult.Healthy("All module databases answer", data)
+            : HealthCheckResult.Unhealthy("Unreachable: " + string.Join(", ", failed), data: data);
+    }
+}
+
+public static class ModuleDbContextRegistration
+{
+    /// <summary>
+    /// Registers a module's DbContext on the configured provider. <typeparamref name="TSqlite"/> and
+    /// <typeparamref name="TPostgres"/> are the provider-specific subclasses that own each provider's migrations.
+    /// </summary>
+    public static IServiceCollection AddModuleDbContext<TContext, TSqlite, TPostgres>(
+        this IServiceCollection services, IConfiguration configuration, string module)
+        where TContext : ModuleDbContext
+        where TSqlite : TContext
+        where TPostgres : TContext
+    {
+        var options = PlatformOptions.From(configuration);
+        if (options.DatabaseProvider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<TContext, TPostgres>((sp, b) => ConfigurePostgres(b, options.PostgresConnectionString!, module, sp));
+        }
+        else
+        {
+            services.AddDbContext<TContext, TSqlite>(b => ConfigureSqlite(b, options.SqliteConnectionString, module));
+        }
+        services.AddSingleton<IModuleDatabase>(new ModuleDatabase<TContext>(module));
+        return services;
+    }
+
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, string module)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .UseSqlite(connectionString, o => o.MigrationsHistoryTable($"__ef_migrations_{module}"))
+            .UseSnakeCaseNamingConvention();
+    }
+
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string module, IServiceProvider? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder
+            .UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history", module))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(services?.GetService<PostgresTenantSessionInterceptor>() ?? new PostgresTenantSessionInterceptor());
+        return builder;
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add</c>: builds a module context for one provider without a host.</summary>
+public static class DesignTime
+{
+    public static DbContextOptions<T> SqliteOptions<T>(string module)
+        where T : DbContext =>
+        (DbContextOptions<T>)ModuleDbContextRegistration.ConfigureSqlite(new DbContextOptionsBuilder<T>(), "Data Source=design.db", module).Options;
+
+    public static DbContextOptions<T> PostgresOptions<T>(string module)
+        where T : DbContext =>
+        (DbContextOptions<T>)ModuleDbContextRegistration.ConfigurePostgres(new DbContextOptionsBuilder<T>(), "Host=localhost;Database=design", module).Options;
+
+    public static ITenantContext Tenant => new TenantContext();
+}

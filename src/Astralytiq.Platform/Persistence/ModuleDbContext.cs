@@ -1,0 +1,117 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Astralytiq.Platform.Persistence;
+
+/// <summary>
+/// The base of every module's DbContext: its own schema (PostgreSQL) or table prefix (SQLite), snake_case
+/// names, the named tenant filter on every <see cref="ITenantOwned"/> entity and a SaveChanges that refuses
+/// rows of another tenant.
+/// </summary>
+public abstract class ModuleDbContext : DbContext
+{
+    public const string TenantFilter = "tenant";
+
+    private static readonly MethodInfo ApplyTenantFilterMethod =
+        typeof(ModuleDbContext).GetMethod(nameof(ApplyTenantFilter), BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    protected ModuleDbContext(DbContextOptions options, ITenantContext tenant)
+        : base(options)
+    {
+        Tenant = tenant;
+    }
+
+    /// <summary>The module's name: its PostgreSQL schema and its SQLite table prefix.</summary>
+    public abstract string ModuleName { get; }
+
+    public ITenantContext Tenant { get; }
+
+    // Read by the query filters on every query: EF Core parameterizes DbContext members.
+    protected Guid CurrentTenantId => Tenant.TenantId ?? Guid.Empty;
+
+    protected bool TenantFilterLifted => Tenant.IsSystem;
+
+    protected abstract void ConfigureModel(ModelBuilder modelBuilder);
+
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        var postgres = Database.IsNpgsql();
+        if (postgres)
+        {
+            modelBuilder.HasDefaultSchema(ModuleName);
+        }
+        ConfigureModel(modelBuilder);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.BaseType is null).ToList())
+        {
+            if (typeof(ITenantOwned).IsAssignableFrom(entity.ClrType))
+            {
+                ApplyTenantFilterMethod.MakeGenericMethod(entity.ClrType).Invoke(this, [modelBuilder]);
+            }
+            if (!postgres && entity.GetTableName() is { } table && !entity.IsOwned())
+            {
+                entity.SetTableName($"{ModuleName}_{table}");
+            }
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        if (Database.IsSqlite())
+        {
+            // SQLite has no date-time type; a long keeps UTC instants sortable and comparable in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    private void ApplyTenantFilter<T>(ModelBuilder modelBuilder)
+        where T : class, ITenantOwned
+    {
+        Expression<Func<T, bool>> filter = e => TenantFilterLifted || e.TenantId == CurrentTenantId;
+        modelBuilder.Entity<T>().HasQueryFilter(TenantFilter, filter);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        EnforceTenantOnWrites();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        EnforceTenantOnWrites();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void EnforceTenantOnWrites()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+            {
+                continue;
+            }
+            if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty && Tenant.TenantId is { } current)
+            {
+                entry.Entity.TenantId = current;
+            }
+            if (Tenant.IsSystem)
+            {
+                continue;
+            }
+            if (entry.Entity.TenantId == Guid.Empty || entry.Entity.TenantId != Tenant.TenantId)
+            {
+                throw new CrossTenantWriteException(entry.Metadata.ClrType.Name);
+            }
+            if (entry.State == EntityState.Modified && entry.Property(nameof(ITenantOwned.TenantId)).IsModified
+                && !Equals(entry.Property(nameof(ITenantOwned.TenantId)).OriginalValue, entry.Entity.TenantId))
+            {
+                throw new CrossTenantWriteException(entry.Metadata.ClrType.Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Email;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.RateLimiting;
+using Astralytiq.Platform.Security;
+using Astralytiq.Platform.Storage;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Astralytiq.Platform;
+
+/// <summary>The kernel's public surface: register it, then put it in the pipeline.</summary>
+public static class PlatformServices
+{
+    /// <summary>Largest JSON request body, unless an endpoint (uploads) raises it.</summary>
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    public static IServiceCollection AddPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = PlatformOptions.From(configuration);
+        Directory.CreateDirectory(options.DataDir);
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddScoped<ITenantContext, TenantContext>();
+        services.AddSingleton<PostgresTenantSessionInterceptor>();
+
+        services.AddSingleton<KeyRing>();
+        services.AddSingleton<KeyWrapper>();
+        services.AddScoped<TenantEncryptor>();
+        services.AddSingleton<IBlobStorage, LocalBlobStorage>();
+
+        var smtp = configuration.GetSection("Astralytiq:Email:Smtp").Get<SmtpSettings>() ?? new SmtpSettings();
+        services.AddSingleton(smtp);
+        if (string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            services.TryAddSingleton<IEmailSender, PickupFolderEmailSender>();
+        }
+        else
+        {
+            services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
+        }
+
+        services.AddSingleton<EmailQueue>();
+        services.AddSingleton<IEmailQueue>(sp => sp.GetRequiredService<EmailQueue>());
+        services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());
+
+        services.AddHybridCache();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        // Binding failures (bad JSON, wrong types) throw, so the one exception handler describes them.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails();
+
+        var tokens = configuration.GetSection("Astralytiq:Tokens").Get<TokenSettings>() ?? new TokenSettings();
+        services.AddSingleton(tokens);
+        services.AddPlatformAuthentication(tokens);
+        services.AddAuthorizationBuilder();
+        services.AddSingleton<IAuthorizationHandler, PermissionAuthorizationHandler>();
+        services.Configure<AuthorizationOptions>(PermissionEndpointExtensions.AddPermissionPolicies);
+        services.AddPlatformRateLimiting(configuration);
+
+        services.AddHealthChecks()
+            .AddCheck<ModuleDatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+
+        services.AddPlatformOpenApi();
+        return services;
+    }
+
+    private static void AddPlatformAuthentication(this IServiceCollection services, TokenSettings tokens)
+    {
+        services.AddAuthentication(AuthSchemes.Default)
+            .AddPolicyScheme(AuthSchemes.Default, "Bearer token or API key", o =>
+                o.ForwardDefaultSelector = ctx => ctx.Request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader) ? AuthSchemes.ApiKey : AuthSchemes.Bearer)
+            .AddJwtBearer(AuthSchemes.Bearer, _ => { });
+        services.AddOptions<JwtBearerOptions>(AuthSchemes.Bearer).Configure<KeyRing, TimeProvider>((o, keyRing, time) =>
+        {
+            o.MapInboundClaims = false;
+            o.TimeProvider = time;
+            o.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = tokens.Issuer,
+                ValidAudience = tokens.Audience,
+                ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+                NameClaimType = TokenClaims.Subject,
+                RoleClaimType = TokenClaims.Role,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                IssuerSigningKeyResolver = (_, _, kid, _) =>
+                    keyRing.VerificationKeys.Where(k => kid is null || k.KeyId == kid).Select(k => (SecurityKey)k.Key),
+                // Lifetime against the platform clock, so tests can move time.
+                LifetimeValidator = (notBefore, expires, _, _) =>
+                {
+                    var now = time.GetUtcNow().UtcDateTime;
+                    var skew = TimeSpan.FromSeconds(30);
+                    return expires is { } exp && exp > now - skew && (notBefore is null || notBefore <= now + skew);
+                },
+            };
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = PrincipalBinding.OnTokenValidatedAsync,
+                OnChallenge = async ctx =>
+                {
+                    ctx.HandleResponse();
+                    ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                    var message = ctx.AuthenticateFailure is null && string.IsNullOrEmpty(ctx.Request.Headers.Authorization)
+                        ? "Authentication is required"
+                        : "The access token is invalid or expired";
+                    await ErrorWriter.WriteAsync(ctx.HttpContext, 401, ErrorCodes.Unauthorized, message).ConfigureAwait(false);
+                },
+                OnForbidden = ctx => ErrorWriter.WriteAsync(ctx.HttpContext, 403, ErrorCodes.Forbidden, "You do not have permission to do this"),
+            };
+        });
+    }
+
+    public static WebApplication UsePlatform(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseExceptionHandler();
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size
+                && context.Request.Path.StartsWithSegments("/api"))
+            {
+                size.MaxRequestBodySize = DefaultMaxRequestBodyBytes;
+            }
+            return next(context);
+        });
+        app.UseStatusCodePages(StatusCodeEnvelope.WriteAsync);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseMiddleware<RequestAuditMiddleware>();
+        app.UseAuthorization();
+        return app;
+    }
+}
+
+/// <summary>Binds a validated access token to the tenant context, after checking its session is still live.</summary>
+internal static class PrincipalBinding
+{
+    public static async Task OnTokenValidatedAsync(TokenValidatedContext ctx)
+    {
+        var principal = ctx.Principal!;
+        if (!Guid.TryParse(principal.FindFirst(TokenClaims.Subject)?.Value, out var userId)
+            || !Guid.TryParse(principal.FindFirst(TokenClaims.SessionId)?.Value, out var sessionId)
+            || principal.FindFirst(TokenClaims.SecurityStamp)?.Value is not { } stamp)
+        {
+            ctx.Fail("The token lacks required claims");
+            return;
+        }
+        var validator = ctx.HttpContext.RequestServices.GetRequiredService<ISessionValidator>();
+        var state = await validator.ValidateAsync(userId, sessionId, stamp, ctx.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (state is null)
+        {
+            ctx.Fail("The session has ended");
+            return;
+        }
+        ctx.HttpContext.RequestServices.GetRequiredService<ITenantContext>()
+            .SetPrincipal(state.TenantId, state.UserId, state.Email, state.Role, sessionId, apiKeyScopes: null);
+    }
+}
+
+/// <summary>Gives bodiless error statuses (404 for unknown routes, 405, 415, ...) the envelope.</summary>
+internal static class StatusCodeEnvelope
+{
+    public static Task WriteAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var (code, message) = http.Response.StatusCode switch
+        {
+            400 => (ErrorCodes.BadRequest, "The request is malformed"),
+            401 => (ErrorCodes.Unauthorized, "Authentication is required"),
+            403 => (ErrorCodes.Forbidden, "You do not have permission to do this"),
+            404 => (ErrorCodes.NotFound, "No such resource"),
+            405 => (ErrorCodes.BadRequest, "This method is not allowed here"),
+            413 => (ErrorCodes.PayloadTooLarge, "The request body is larger than allowed"),
+            415 => (ErrorCodes.BadRequest, "Unsupported content type; send application/json"),
+            _ => (http.Response.StatusCode >= 500 ? ErrorCodes.Internal : ErrorCodes.BadRequest, "The request failed"),
+        };
+        var status = http.Response.StatusCode;
+        http.Response.StatusCode = 200; // WriteAsync sets it again; HasStarted is still false here
+        return ErrorWriter.WriteAsync(http, status, code, message);
+    }
+}
+
+internal sealed class StorageHealthCheck(IBlobStorage storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await storage.ProbeAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("Blob storage is writable");
+        }
+        catch (IOException ex)
+        {
+            return HealthCheckResult.Unhealthy("Blob storage is not writable", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return HealthCheckResult.Unhealthy("Blob storage is not writable", ex);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Astralytiq.Platform.Security;
+
+/// <summary>AES-256-GCM sealing: <c>nonce(12) | tag(16) | ciphertext</c>, with associated data binding the context.</summary>
+public static class AesGcmSeal
+{
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    public static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        var output = new byte[NonceSize + TagSize + plaintext.Length];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), associatedData);
+        return output;
+    }
+
+    /// <exception cref="CryptographicException">The data was altered, or the key or associated data differ.</exception>
+    public static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> sealedData, ReadOnlySpan<byte> associatedData)
+    {
+        if (sealedData.Length < NonceSize + TagSize)
+        {
+            throw new CryptographicException("Sealed data is too short");
+        }
+        var plaintext = new byte[sealedData.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(sealedData[..NonceSize], sealedData[(NonceSize + TagSize)..], sealedData.Slice(NonceSize, TagSize), plaintext, associatedData);
+        return plaintext;
+    }
+}
+
+/// <summary>Wraps tenants' data keys with the key ring's master key.</summary>
+public sealed class KeyWrapper(KeyRing keyRing)
+{
+    /// <summary>A fresh random 256-bit data key, wrapped: <c>(masterKeyId, wrapped)</c>.</summary>
+    public (string MasterKeyId, byte[] Wrapped) NewWrappedDataKey(Guid tenantId)
+    {
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            var masterId = keyRing.CurrentMasterKeyId;
+            return (masterId, AesGcmSeal.Seal(keyRing.GetMasterKey(masterId), dataKey, Context(tenantId)));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    public byte[] Unwrap(Guid tenantId, string masterKeyId, byte[] wrapped) =>
+        AesGcmSeal.Open(keyRing.GetMasterKey(masterKeyId), wrapped, Context(tenantId));
+
+    private static byte[] Context(Guid tenantId) => Encoding.UTF8.GetBytes("astralytiq:tenant-data-key:" + tenantId.ToString("N"));
+}
+
+/// <summary>The unwrapped data key of a tenant. Implemented by the Tenancy module.</summary>
+public interface ITenantKeyStore
+{
+    Task<byte[]> GetDataKeyAsync(Guid tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Encrypts tenant data (files, stored secrets) with the tenant's own key.</summary>
+public sealed class TenantEncryptor(ITenantKeyStore keys)
+{
+    public async Task<byte[]> EncryptAsync(Guid tenantId, byte[] plaintext, string purpose, CancellationToken cancellationToken)
+    {
+        var key = await keys.GetDataKeyAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return AesGcmSeal.Seal(key, plaintext, Encoding.UTF8.GetBytes(purpose));
+    }
+
+    public async Task<byte[]> DecryptAsync(Guid tenantId, byte[] sealedData, string purpose, CancellationToken cancellationToken)
+    {
+        var key = await keys.GetDataKeyAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return AesGcmSeal.Open(key, sealedData, Encoding.UTF8.GetBytes(purpose));
+    }
+
+    public async Task<string> ProtectStringAsync(Guid tenantId, string secret, string purpose, CancellationToken cancellationToken) =>
+        Convert.ToBase64String(await EncryptAsync(tenantId, Encoding.UTF8.GetBytes(secret), purpose, cancellationToken).ConfigureAwait(false));
+
+    public async Task<string> UnprotectStringAsync(Guid tenantId, string protectedSecret, string purpose, CancellationToken cancellationToken) =>
+        Encoding.UTF8.GetString(await DecryptAsync(tenantId, Convert.FromBase64String(protectedSecret), purpose, cancellationToken).ConfigureAwait(false));
+}

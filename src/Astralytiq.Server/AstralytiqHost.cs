@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Astralytiq.Audit;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Identity;
+using Astralytiq.Platform;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Tenancy;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+
+namespace Astralytiq.Server;
+
+/// <summary>Composes the modules into one process and owns route prefixes.</summary>
+public static class AstralytiqHost
+{
+    public static WebApplicationBuilder ConfigureServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        builder.Services
+            .AddPlatform(configuration)
+            .AddTenancyModule(configuration)
+            .AddIdentityModule(configuration)
+            .AddAuditModule(configuration);
+        if (configuration.GetValue("Astralytiq:MigrateOnStartup", true))
+        {
+            builder.Services.AddHostedService<MigrateOnStartup>();
+        }
+        return builder;
+    }
+
+    public static WebApplication ConfigurePipeline(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UsePlatform();
+
+        var v1 = app.MapGroup("/api/v1");
+        v1.MapIdentityEndpoints();
+        v1.MapTenancyEndpoints();
+        v1.MapAuditEndpoints();
+        app.MapJwks();
+
+        app.MapFallback("/api/{**path}", UnknownApiRoute).AllowAnonymous().ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Astralytiq API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AllowAnonymous();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync })
+            .AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
+            .AllowAnonymous().DisableRateLimiting();
+        return app;
+    }
+
+    /// <summary>Applies every module's migrations (and, on PostgreSQL, its row-level security policies).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        foreach (var database in services.GetServices<IModuleDatabase>())
+        {
+            await database.MigrateAsync(services, cancellationToken);
+        }
+    }
+
+    private static ApiError UnknownApiRoute() => new(new Platform.Errors.NotFoundError("API route"));
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            duration_ms = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new
+                {
+                    status = e.Value.Status.ToString().ToLowerInvariant(),
+                    description = e.Value.Description,
+                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, Contracts.ApiJson.Options));
+    }
+}
+
+internal sealed partial class MigrateOnStartup(IServiceProvider services, ILogger<MigrateOnStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AstralytiqHost.MigrateAsync(services, cancellationToken);
+        LogMigrated(logger);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database migrations applied")]
+    private static partial void LogMigrated(ILogger logger);
+}

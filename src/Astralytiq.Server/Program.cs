@@ -1,0 +1,94 @@
+using Astralytiq.Identity;
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Security;
+using Astralytiq.Server;
+
+// Verbs: serve (default), migrate, seed-demo, create-operator --email E [--password P], rotate-keys.
+var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+var hostArgs = verb == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args.Skip(1).ToArray();
+
+var builder = WebApplication.CreateBuilder(hostArgs);
+if (verb != "serve")
+{
+    builder.Configuration["Astralytiq:MigrateOnStartup"] = "false";
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+}
+builder.ConfigureServices();
+var app = builder.Build();
+app.ConfigurePipeline();
+
+switch (verb)
+{
+    case "serve":
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var options = app.Services.GetRequiredService<PlatformOptions>();
+            foreach (var url in app.Urls)
+            {
+                Console.WriteLine($"Astralytiq is running at {url}  (API docs: {url.TrimEnd('/')}/docs, data: {options.DataDir})");
+            }
+        });
+        await app.RunAsync();
+        return 0;
+
+    case "migrate":
+        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+        Console.WriteLine("Migrations applied.");
+        return 0;
+
+    case "seed-demo":
+    {
+        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var demo = await scope.ServiceProvider.GetAccountCommands().SeedDemoAsync(CancellationToken.None);
+        Console.WriteLine($"Demo tenant '{demo.Name}' ({demo.TenantId}). Sign in with:");
+        foreach (var account in demo.Accounts)
+        {
+            Console.WriteLine($"  {account.Role,-8} {account.Email,-36} {account.Password}");
+        }
+        return 0;
+    }
+
+    case "create-operator":
+    {
+        var email = Option(args, "--email");
+        if (email is null)
+        {
+            Console.Error.WriteLine("usage: create-operator --email EMAIL [--password PASSWORD]");
+            return 2;
+        }
+        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        try
+        {
+            var account = await scope.ServiceProvider.GetAccountCommands().CreateOperatorAsync(email, Option(args, "--password"), CancellationToken.None);
+            Console.WriteLine($"Operator {account.Email} password: {account.Password}");
+            return 0;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+    case "rotate-keys":
+    {
+        var key = app.Services.GetRequiredService<KeyRing>().RotateSigningKey();
+        Console.WriteLine($"Token signing key {key.KeyId} is now current; the previous key verifies for {KeyRing.RetiredAfter.TotalHours} more hours.");
+        return 0;
+    }
+
+    default:
+        Console.Error.WriteLine($"Unknown verb '{verb}'. Verbs: serve, migrate, seed-demo, create-operator, rotate-keys.");
+        return 2;
+}
+
+static string? Option(string[] args, string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+/// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

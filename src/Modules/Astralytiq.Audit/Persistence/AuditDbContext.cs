@@ -1,0 +1,52 @@
+using Astralytiq.Audit.Entries;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Astralytiq.Audit.Persistence;
+
+internal class AuditDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+{
+    public const string Module = "audit";
+
+    public override string ModuleName => Module;
+
+    public DbSet<AuditEntry> Entries => Set<AuditEntry>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<AuditEntry>(b =>
+        {
+            b.ToTable("entries");
+            b.HasKey(e => e.Id);
+            b.HasIndex(e => new { e.TenantId, e.Sequence }).IsUnique();
+            b.HasIndex(e => new { e.TenantId, e.Timestamp });
+            b.HasIndex(e => new { e.TenantId, e.Action });
+            b.Property(e => e.Action).HasMaxLength(120);
+            b.Property(e => e.ResourceType).HasMaxLength(60);
+            b.Property(e => e.ResourceId).HasMaxLength(120);
+            b.Property(e => e.Outcome).HasMaxLength(20);
+            b.Property(e => e.ActorEmail).HasMaxLength(320);
+            b.Property(e => e.IpAddress).HasMaxLength(64);
+            b.Property(e => e.UserAgent).HasMaxLength(512);
+            b.Property(e => e.RequestId).HasMaxLength(64);
+            b.Property(e => e.PreviousHash).HasMaxLength(64);
+            b.Property(e => e.Hash).HasMaxLength(64);
+        });
+    }
+}
+
+internal sealed class AuditSqliteDbContext(DbContextOptions<AuditSqliteDbContext> options, ITenantContext tenant) : AuditDbContext(options, tenant);
+
+internal sealed class AuditPostgresDbContext(DbContextOptions<AuditPostgresDbContext> options, ITenantContext tenant) : AuditDbContext(options, tenant);
+
+internal sealed class AuditSqliteDesignFactory : IDesignTimeDbContextFactory<AuditSqliteDbContext>
+{
+    public AuditSqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<AuditSqliteDbContext>(AuditDbContext.Module), DesignTime.Tenant);
+}
+
+internal sealed class AuditPostgresDesignFactory : IDesignTimeDbContextFactory<AuditPostgresDbContext>
+{
+    public AuditPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<AuditPostgresDbContext>(AuditDbContext.Module), DesignTime.Tenant);
+}

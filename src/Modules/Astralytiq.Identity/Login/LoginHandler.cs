@@ -1,0 +1,89 @@
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Identity.Persistence;
+using Astralytiq.Identity.Sessions;
+using Astralytiq.Identity.Users;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Tenancy;
+using Astralytiq.Tenancy.Contracts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Identity.Login;
+
+/// <summary>
+/// Sign-in. Unknown email, wrong password, locked and deactivated accounts all answer the same 401 and
+/// cost one password-hash verification each, so neither the answer nor its time tells them apart.
+/// </summary>
+internal sealed class LoginHandler(
+    IdentityDbContext db,
+    ITenantContext tenantContext,
+    ITenantDirectory tenants,
+    IPasswordHasher<User> hasher,
+    SessionIssuer sessions,
+    IAuditLog audit,
+    IdentitySettings settings,
+    TimeProvider time)
+{
+    public const string InvalidCredentials = "The email or password is incorrect, or the account is temporarily locked";
+
+    // A real hash of a random password: verifying against it costs what a real verification costs.
+    private static readonly Lazy<string> DummyHash = new(() =>
+        new PasswordHasher<User>().HashPassword(new User(), Tokens.SecretToken.New()));
+
+    public async Task<Result<AuthResponse>> HandleAsync(LoginRequest request, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("email", request.Email).Required("password", request.Password);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var email = EmailAddress.Normalize(request.Email);
+        using var system = tenantContext.BeginSystemScope();
+        var user = email is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+        var now = time.GetUtcNow();
+        if (user is null)
+        {
+            hasher.VerifyHashedPassword(new User(), DummyHash.Value, request.Password!);
+            await audit.RecordAsync(new AuditRecord("user.login_failed", AuditOutcome.Failure, "user", null,
+                new Dictionary<string, string> { ["reason"] = "unknown_email" }) { TenantId = Guid.Empty, ActorEmail = email }, ct);
+            return new UnauthorizedError(InvalidCredentials);
+        }
+
+        var verification = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password!);
+        var locked = user.LockoutEnd is { } end && end > now;
+        var passwordOk = verification is PasswordVerificationResult.Success or PasswordVerificationResult.SuccessRehashNeeded;
+        if (locked || !passwordOk || !user.IsActive || !await tenants.IsActiveAsync(user.TenantId, ct))
+        {
+            var reason = locked ? "locked" : !passwordOk ? "wrong_password" : "inactive";
+            if (!locked && !passwordOk)
+            {
+                user.FailedLoginCount++;
+                if (user.FailedLoginCount >= settings.LockoutThreshold)
+                {
+                    user.LockoutEnd = now.AddMinutes(settings.LockoutMinutes);
+                    user.FailedLoginCount = 0;
+                    reason = "locked_out_now";
+                }
+                await db.SaveChangesAsync(ct);
+            }
+            await audit.RecordAsync(new AuditRecord(reason == "locked_out_now" ? "user.locked_out" : "user.login_failed", AuditOutcome.Failure,
+                "user", user.Id.ToString(), new Dictionary<string, string> { ["reason"] = reason })
+            { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
+            return new UnauthorizedError(InvalidCredentials);
+        }
+
+        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        }
+        user.FailedLoginCount = 0;
+        user.LockoutEnd = null;
+        user.LastLoginAt = now;
+        var response = sessions.Start(user);
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(new AuditRecord("user.login", AuditOutcome.Success, "user", user.Id.ToString())
+        { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
+        return response with { User = user.ToResponse() };
+    }
+}

@@ -1,0 +1,107 @@
+using Astralytiq.Identity.Users;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Astralytiq.Identity.Persistence;
+
+internal class IdentityDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+{
+    public const string Module = "identity";
+
+    public override string ModuleName => Module;
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<PasswordResetToken> PasswordResetTokens => Set<PasswordResetToken>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(b =>
+        {
+            b.ToTable("users");
+            b.HasKey(u => u.Id);
+            b.Property(u => u.Email).HasMaxLength(320).IsRequired();
+            b.HasIndex(u => u.Email).IsUnique();
+            b.HasIndex(u => new { u.TenantId, u.CreatedAt });
+            b.Property(u => u.DisplayName).HasMaxLength(100);
+            b.Property(u => u.PasswordHash).HasMaxLength(200);
+            b.Property(u => u.Role).HasConversion<string>().HasMaxLength(20);
+            b.Property(u => u.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();
+            b.Property(u => u.JobTitle).HasMaxLength(100);
+            b.Property(u => u.TimeZone).HasMaxLength(64);
+            b.Property(u => u.Locale).HasMaxLength(20);
+            b.Property(u => u.Theme).HasMaxLength(10);
+        });
+        modelBuilder.Entity<Session>(b =>
+        {
+            b.ToTable("sessions");
+            b.HasKey(s => s.Id);
+            b.HasIndex(s => new { s.TenantId, s.UserId });
+            b.Property(s => s.RevokedReason).HasMaxLength(60);
+            b.Property(s => s.IpAddress).HasMaxLength(64);
+            b.Property(s => s.UserAgent).HasMaxLength(512);
+        });
+        modelBuilder.Entity<RefreshToken>(b =>
+        {
+            b.ToTable("refresh_tokens");
+            b.HasKey(t => t.Id);
+            b.Property(t => t.TokenHash).HasMaxLength(64);
+            b.HasIndex(t => t.TokenHash).IsUnique();
+            b.HasIndex(t => new { t.TenantId, t.SessionId });
+        });
+        modelBuilder.Entity<PasswordResetToken>(b =>
+        {
+            b.ToTable("password_reset_tokens");
+            b.HasKey(t => t.Id);
+            b.Property(t => t.TokenHash).HasMaxLength(64);
+            b.HasIndex(t => t.TokenHash).IsUnique();
+            b.HasIndex(t => new { t.TenantId, t.UserId });
+        });
+        modelBuilder.Entity<Invitation>(b =>
+        {
+            b.ToTable("invitations");
+            b.HasKey(i => i.Id);
+            b.Property(i => i.Email).HasMaxLength(320);
+            b.Property(i => i.Role).HasConversion<string>().HasMaxLength(20);
+            b.Property(i => i.TokenHash).HasMaxLength(64);
+            b.HasIndex(i => i.TokenHash).IsUnique();
+            b.HasIndex(i => new { i.TenantId, i.Email });
+        });
+        modelBuilder.Entity<ApiKey>(b =>
+        {
+            b.ToTable("api_keys");
+            b.HasKey(k => k.Id);
+            b.Property(k => k.Name).HasMaxLength(100);
+            b.Property(k => k.Prefix).HasMaxLength(20);
+            b.HasIndex(k => k.Prefix).IsUnique();
+            b.Property(k => k.KeyHash).HasMaxLength(64);
+            b.Property(k => k.Scopes).HasMaxLength(1000);
+            b.HasIndex(k => new { k.TenantId, k.UserId });
+            b.Ignore(k => k.ScopeList);
+        });
+    }
+}
+
+internal sealed class IdentitySqliteDbContext(DbContextOptions<IdentitySqliteDbContext> options, ITenantContext tenant) : IdentityDbContext(options, tenant);
+
+internal sealed class IdentityPostgresDbContext(DbContextOptions<IdentityPostgresDbContext> options, ITenantContext tenant) : IdentityDbContext(options, tenant);
+
+internal sealed class IdentitySqliteDesignFactory : IDesignTimeDbContextFactory<IdentitySqliteDbContext>
+{
+    public IdentitySqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<IdentitySqliteDbContext>(IdentityDbContext.Module), DesignTime.Tenant);
+}
+
+internal sealed class IdentityPostgresDesignFactory : IDesignTimeDbContextFactory<IdentityPostgresDbContext>
+{
+    public IdentityPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<IdentityPostgresDbContext>(IdentityDbContext.Module), DesignTime.Tenant);
+}

@@ -1,0 +1,19 @@
+namespace Astralytiq.Tenancy.Contracts;
+
+public sealed record ProvisionedTenant(Guid TenantId, string Name, string Slug, string Plan);
+
+/// <summary>Creates tenants. Identity calls it when a user signs up without an invitation.</summary>
+public interface ITenantProvisioner
+{
+    /// <summary>Provisions a tenant: settings with defaults, storage area, data key, Free plan record.</summary>
+    Task<ProvisionedTenant> ProvisionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Undoes a provisioning whose sign-up failed later: removes its rows, key and storage area.</summary>
+    Task DeprovisionAsync(Guid tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Read access to tenants for other modules.</summary>
+public interface ITenantDirectory
+{
+    Task<bool> IsActiveAsync(Guid tenantId, CancellationToken cancellationToken);
+}

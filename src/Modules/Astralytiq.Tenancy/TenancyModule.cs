@@ -1,0 +1,46 @@
+using Astralytiq.Contracts.Tenancy;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Security;
+using Astralytiq.Tenancy.Contracts;
+using Astralytiq.Tenancy.Persistence;
+using Astralytiq.Tenancy.Provisioning;
+using Astralytiq.Tenancy.Settings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tenancy;
+
+public static class TenancyModule
+{
+    public static IServiceCollection AddTenancyModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<TenancyDbContext, TenancySqliteDbContext, TenancyPostgresDbContext>(configuration, TenancyDbContext.Module);
+        services.AddMemoryCache();
+        services.AddScoped<TenantProvisioner>();
+        services.AddScoped<ITenantProvisioner>(sp => sp.GetRequiredService<TenantProvisioner>());
+        services.AddScoped<ITenantDirectory>(sp => sp.GetRequiredService<TenantProvisioner>());
+        services.AddScoped<ITenantKeyStore, TenantKeyStore>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapTenancyEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/tenants").WithTags("Tenants").ProducesErrors(401, 403, 429);
+        group.MapGet("/current", TenantSettingsEndpoints.GetCurrent)
+            .RequirePermission(Permission.SettingsRead)
+            .WithName("GetCurrentTenant")
+            .WithSummary("The caller's tenant: name, plan, branding, time zone, locale and feature toggles");
+        group.MapPut("/current", TenantSettingsEndpoints.UpdateCurrent)
+            .RequirePermission(Permission.SettingsManage)
+            .Audit("tenant.settings_changed", "tenant")
+            .ProducesErrors(400, 413)
+            .WithName("UpdateCurrentTenant")
+            .WithSummary("Change the tenant's name, branding, time zone, locale or feature toggles (Admin)");
+        return group;
+    }
+}
