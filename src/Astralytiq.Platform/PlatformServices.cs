@@ -194,7 +194,7 @@ internal static class StatusCodeEnvelope
             404 => (ErrorCodes.NotFound, "No such resource"),
             405 => (ErrorCodes.BadRequest, "This method is not allowed here"),
             413 => (ErrorCodes.PayloadTooLarge, "The request body is larger than allowed"),
-            415 => (ErrorCodes.BadRequest, "Unsupported content type; send application/json"),
+            415 => (ErrorCodes.UnsupportedMediaType, "Unsupported content type; send application/json"),
             _ => (http.Response.StatusCode >= 500 ? ErrorCodes.Internal : ErrorCodes.BadRequest, "The request failed"),
         };
         var status = http.Response.StatusCode;

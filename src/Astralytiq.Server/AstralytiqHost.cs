@@ -42,7 +42,6 @@ public static class AstralytiqHost
         v1.MapAuditEndpoints();
         app.MapJwks();
 
-        app.MapFallback("/api/{**path}", UnknownApiRoute).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Astralytiq API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();
@@ -63,8 +62,6 @@ public static class AstralytiqHost
             await database.MigrateAsync(services, cancellationToken);
         }
     }
-
-    private static ApiError UnknownApiRoute() => new(new Platform.Errors.NotFoundError("API route"));
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {

@@ -22,6 +22,7 @@ public static class ErrorCodes
     public const string NotFound = "NOT_FOUND";
     public const string Conflict = "CONFLICT";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string RateLimited = "RATE_LIMITED";
     public const string AccountLocked = "ACCOUNT_LOCKED";
     public const string IdempotencyMismatch = "IDEMPOTENCY_KEY_REUSED";

@@ -28,7 +28,9 @@ public static class IdentityModule
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<IdentityDbContext, IdentitySqliteDbContext, IdentityPostgresDbContext>(configuration, IdentityDbContext.Module);
-        services.AddSingleton(configuration.GetSection("Astralytiq:Identity").Get<IdentitySettings>() ?? new IdentitySettings());
+        var settings = configuration.GetSection("Astralytiq:Identity").Get<IdentitySettings>() ?? new IdentitySettings();
+        services.AddSingleton(settings);
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.PasswordHashIterations);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddScoped<ISessionValidator, SessionValidator>();

@@ -10,4 +10,7 @@ internal sealed class IdentitySettings
     public int PasswordResetMinutes { get; set; } = 30;
 
     public int InvitationDays { get; set; } = 7;
+
+    /// <summary>PBKDF2-HMAC-SHA512 iterations for password hashes (ASP.NET Core Identity's default).</summary>
+    public int PasswordHashIterations { get; set; } = 100_000;
 }

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Astralytiq.Contracts.Audit;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Contracts.Jobs;
+using Astralytiq.Contracts.Tenancy;
+
+namespace Astralytiq.Contracts.Client;
+
+/// <summary>
+/// The typed client of the Astralytiq REST API (v1), used by the web client, the tests and users' own code.
+/// It keeps the session's tokens: an expired access token is refreshed once, transparently.
+/// </summary>
+public sealed class AstralytiqClient(HttpClient http) : IDisposable
+{
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+
+    public HttpClient Http { get; } = http;
+
+    public string? AccessToken { get; set; }
+
+    public string? RefreshToken { get; set; }
+
+    /// <summary>An API key to send instead of a bearer token.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Raised when tokens change (sign-in, refresh) or are cleared (null), so a host can persist them.</summary>
+    public event Action<AuthResponse?>? SessionChanged;
+
+    // Identity
+    public async Task<ApiResponse<AuthResponse>> RegisterAsync(RegisterRequest request, CancellationToken ct = default) =>
+        Remember(await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/users/register", request, ct, allowRefresh: false).ConfigureAwait(false));
+
+    public async Task<ApiResponse<AuthResponse>> LoginAsync(LoginRequest request, CancellationToken ct = default) =>
+        Remember(await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/users/login", request, ct, allowRefresh: false).ConfigureAwait(false));
+
+    public async Task<ApiResponse<AuthResponse>> RefreshAsync(CancellationToken ct = default) =>
+        Remember(await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/users/refresh", new RefreshRequest(RefreshToken), ct, allowRefresh: false).ConfigureAwait(false));
+
+    public async Task<ApiResponse<object>> LogoutAsync(CancellationToken ct = default)
+    {
+        var response = await SendAsync<object>(HttpMethod.Post, "api/v1/users/logout", null, ct).ConfigureAwait(false);
+        AccessToken = null;
+        RefreshToken = null;
+        SessionChanged?.Invoke(null);
+        return response;
+    }
+
+    public Task<ApiResponse<UserResponse>> GetProfileAsync(CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Get, "api/v1/users/profile", null, ct);
+
+    public Task<ApiResponse<UserResponse>> UpdateProfileAsync(UpdateProfileRequest request, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Put, "api/v1/users/profile", request, ct);
+
+    public Task<ApiResponse<object>> ChangePasswordAsync(ChangePasswordRequest request, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Post, "api/v1/users/password", request, ct);
+
+    public Task<ApiResponse<AcceptedResponse>> RequestPasswordResetAsync(PasswordResetRequest request, CancellationToken ct = default) =>
+        SendAsync<AcceptedResponse>(HttpMethod.Post, "api/v1/users/password-reset", request, ct, allowRefresh: false);
+
+    public Task<ApiResponse<object>> ConfirmPasswordResetAsync(PasswordResetConfirmRequest request, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Post, "api/v1/users/password-reset/confirm", request, ct, allowRefresh: false);
+
+    public Task<ApiResponse<Page<UserResponse>>> ListUsersAsync(int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<UserResponse>>(HttpMethod.Get, $"api/v1/users/?offset={offset}&limit={limit}", null, ct);
+
+    public Task<ApiResponse<UserResponse>> GetUserAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Get, $"api/v1/users/{id}", null, ct);
+
+    public Task<ApiResponse<UserResponse>> ChangeRoleAsync(Guid id, Role role, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Put, $"api/v1/users/{id}/role", new ChangeRoleRequest(role), ct);
+
+    public Task<ApiResponse<UserResponse>> DeactivateUserAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Post, $"api/v1/users/{id}/deactivate", null, ct);
+
+    public Task<ApiResponse<UserResponse>> ReactivateUserAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Post, $"api/v1/users/{id}/reactivate", null, ct);
+
+    public Task<ApiResponse<InvitationResponse>> InviteAsync(InviteUserRequest request, CancellationToken ct = default) =>
+        SendAsync<InvitationResponse>(HttpMethod.Post, "api/v1/users/invitations", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<InvitationResponse>>> ListInvitationsAsync(CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<InvitationResponse>>(HttpMethod.Get, "api/v1/users/invitations", null, ct);
+
+    public Task<ApiResponse<object>> RevokeInvitationAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/users/invitations/{id}", null, ct);
+
+    public Task<ApiResponse<InvitationLookupResponse>> LookupInvitationAsync(string token, CancellationToken ct = default) =>
+        SendAsync<InvitationLookupResponse>(HttpMethod.Get, $"api/v1/users/invitations/lookup?token={Uri.EscapeDataString(token)}", null, ct, allowRefresh: false);
+
+    public Task<ApiResponse<CreatedApiKeyResponse>> CreateApiKeyAsync(CreateApiKeyRequest request, CancellationToken ct = default) =>
+        SendAsync<CreatedApiKeyResponse>(HttpMethod.Post, "api/v1/users/api-keys", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<ApiKeyResponse>>> ListApiKeysAsync(CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<ApiKeyResponse>>(HttpMethod.Get, "api/v1/users/api-keys", null, ct);
+
+    public Task<ApiResponse<object>> RevokeApiKeyAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/users/api-keys/{id}", null, ct);
+
+    // Tenancy
+    public Task<ApiResponse<TenantResponse>> GetTenantAsync(CancellationToken ct = default) =>
+        SendAsync<TenantResponse>(HttpMethod.Get, "api/v1/tenants/current", null, ct);
+
+    public Task<ApiResponse<TenantResponse>> UpdateTenantAsync(UpdateTenantRequest request, CancellationToken ct = default) =>
+        SendAsync<TenantResponse>(HttpMethod.Put, "api/v1/tenants/current", request, ct);
+
+    // Audit
+    public Task<ApiResponse<Page<AuditLogResponse>>> GetAuditLogsAsync(
+        string? action = null, Guid? actorId = null, string? outcome = null, int offset = 0, int limit = 50, CancellationToken ct = default)
+    {
+        var query = new StringBuilder($"api/v1/audit/logs?offset={offset}&limit={limit}");
+        if (action is not null)
+        {
+            query.Append("&action=").Append(Uri.EscapeDataString(action));
+        }
+        if (actorId is not null)
+        {
+            query.Append(CultureInfo.InvariantCulture, $"&actorId={actorId}");
+        }
+        if (outcome is not null)
+        {
+            query.Append("&outcome=").Append(Uri.EscapeDataString(outcome));
+        }
+        return SendAsync<Page<AuditLogResponse>>(HttpMethod.Get, query.ToString(), null, ct);
+    }
+
+    public Task<ApiResponse<AuditVerifyResponse>> VerifyAuditAsync(CancellationToken ct = default) =>
+        SendAsync<AuditVerifyResponse>(HttpMethod.Get, "api/v1/audit/verify", null, ct);
+
+    // Jobs
+    public Task<ApiResponse<JobResponse>> GetJobAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<JobResponse>(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct);
+
+    public Task<ApiResponse<JobResponse>> CancelJobAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<JobResponse>(HttpMethod.Delete, $"api/v1/jobs/{id}", null, ct);
+
+    public void Dispose() => _refreshGate.Dispose();
+
+    /// <summary>Any call: the same envelope handling, auth and refresh as the named methods.</summary>
+    public async Task<ApiResponse<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool allowRefresh = true)
+    {
+        var response = await SendOnceAsync<T>(method, path, body, ct).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.Unauthorized && allowRefresh && ApiKey is null && RefreshToken is not null
+            && await TryRefreshAsync(AccessToken, ct).ConfigureAwait(false))
+        {
+            response = await SendOnceAsync<T>(method, path, body, ct).ConfigureAwait(false);
+        }
+        return response;
+    }
+
+    private async Task<bool> TryRefreshAsync(string? expiredToken, CancellationToken ct)
+    {
+        await _refreshGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (AccessToken != expiredToken)
+            {
+                return true; // another call refreshed meanwhile
+            }
+            var refreshed = await RefreshAsync(ct).ConfigureAwait(false);
+            if (!refreshed.IsSuccess)
+            {
+                AccessToken = null;
+                RefreshToken = null;
+                SessionChanged?.Invoke(null);
+            }
+            return refreshed.IsSuccess;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    private async Task<ApiResponse<T>> SendOnceAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (ApiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", ApiKey);
+        }
+        else if (AccessToken is not null)
+        {
+            request.Headers.Authorization = new("Bearer", AccessToken);
+        }
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
+        }
+        using var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
+        var isJson = response.Content.Headers.ContentType?.MediaType == "application/json";
+        if (response.IsSuccessStatusCode)
+        {
+            var value = isJson && response.StatusCode != HttpStatusCode.NoContent
+                ? await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct).ConfigureAwait(false)
+                : default;
+            return new ApiResponse<T> { Status = response.StatusCode, Value = value, Headers = response.Headers };
+        }
+        var error = isJson ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null;
+        return new ApiResponse<T> { Status = response.StatusCode, Error = error, Headers = response.Headers };
+    }
+
+    private ApiResponse<AuthResponse> Remember(ApiResponse<AuthResponse> response)
+    {
+        if (response is { IsSuccess: true, Value: { } auth })
+        {
+            AccessToken = auth.AccessToken;
+            RefreshToken = auth.RefreshToken;
+            SessionChanged?.Invoke(auth);
+        }
+        return response;
+    }
+}

@@ -1,0 +1,252 @@
+using System.Text.RegularExpressions;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Astralytiq.Tests.Infrastructure;
+
+/// <summary>A tenant created for a test: its Admin's signed-in client and credentials.</summary>
+public sealed record TestTenant(AstralytiqClient Admin, UserResponse AdminUser, string AdminPassword)
+{
+    public Guid Id => AdminUser.TenantId;
+}
+
+/// <summary>
+/// The real server on Kestrel at 127.0.0.1, with its own data directory, database and a real SMTP
+/// server on loopback. Subclasses choose the database: SQLite always, PostgreSQL when configured.
+/// </summary>
+public abstract partial class PlatformFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));
+
+    public SmtpCapture Smtp { get; } = new();
+
+    public abstract string Provider { get; }
+
+    /// <summary>Why this fixture cannot run here, or null when it can.</summary>
+    public virtual string? Unavailable => null;
+
+    public IServiceProvider Services => Factory.Services;
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException(Unavailable ?? "The fixture has not started");
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    protected abstract Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync();
+
+    /// <summary>Settings a fixture subclass wants on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Unavailable is not null)
+        {
+            return;
+        }
+        Directory.CreateDirectory(DataDir);
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["ASTRALYTIQ_DATA_DIR"] = DataDir,
+            ["Astralytiq:DataDir"] = DataDir,
+            ["Astralytiq:Email:Smtp:Host"] = "127.0.0.1",
+            ["Astralytiq:Email:Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Astralytiq:Email:Smtp:Security"] = "None",
+            ["Astralytiq:Identity:PasswordHashIterations"] = "1000",
+            ["Astralytiq:RateLimits:PerIp"] = "1000000",
+            ["Astralytiq:RateLimits:PerUser"] = "1000000",
+            ["Astralytiq:RateLimits:PerTenant"] = "1000000",
+            ["Astralytiq:RateLimits:SensitivePerIp"] = "1000000",
+        };
+        foreach (var (key, value) in await DatabaseSettingsAsync())
+        {
+            settings[key] = value;
+        }
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+            builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            builder.ConfigureServices(ConfigureServices);
+        });
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseAddress = _factory.ClientOptions.BaseAddress;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        await Smtp.DisposeAsync();
+        await DropDatabaseAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a file still held open by a finishing request: the temp folder is reclaimed by the OS
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
+
+    /// <summary>Stops the calling test with a skip when this fixture's database is not configured.</summary>
+    public void RequireAvailable()
+    {
+        if (Unavailable is not null)
+        {
+            Assert.Skip(Unavailable);
+        }
+    }
+
+    public HttpClient NewHttpClient() => new() { BaseAddress = BaseAddress };
+
+    public AstralytiqClient NewClient() => new(NewHttpClient());
+
+    public static string NewEmail(string who = "user") => $"{who}-{Guid.NewGuid():N}@example.com";
+
+    public const string Password = "Correct-Horse-Battery-9";
+
+    /// <summary>Signs up a new tenant; returns its Admin's client.</summary>
+    public async Task<TestTenant> NewTenantAsync(string? organization = null)
+    {
+        var client = NewClient();
+        var email = NewEmail("admin");
+        var response = await client.RegisterAsync(new RegisterRequest(email, Password, "Test Admin", organization ?? "Org " + Guid.NewGuid().ToString("N")[..8], null));
+        return new TestTenant(client, response.EnsureValue().User, Password);
+    }
+
+    /// <summary>Invites a user with the role into the tenant, reads the invitation email and registers; returns their client.</summary>
+    public async Task<(AstralytiqClient Client, UserResponse User)> AddUserAsync(TestTenant tenant, Role role)
+    {
+        var email = NewEmail(role.ToString().ToLowerInvariant());
+        (await tenant.Admin.InviteAsync(new InviteUserRequest(email, role))).EnsureValue();
+        var token = await InvitationTokenAsync(email);
+        var client = NewClient();
+        var registered = await client.RegisterAsync(new RegisterRequest(email, Password, role + " user", null, token));
+        return (client, registered.EnsureValue().User);
+    }
+
+    public async Task<string> InvitationTokenAsync(string email)
+    {
+        var message = await Smtp.WaitForAsync(email, m => m.Subject?.Contains("invited", StringComparison.OrdinalIgnoreCase) == true);
+        return InvitationCode().Match(message.TextBody ?? string.Empty).Groups[1].Value;
+    }
+
+    public async Task<string> ResetTokenAsync(string email)
+    {
+        var message = await Smtp.WaitForAsync(email, m => m.Subject?.Contains("Reset", StringComparison.Ordinal) == true);
+        return ResetCode().Match(message.TextBody ?? string.Empty).Groups[1].Value;
+    }
+
+    [GeneratedRegex(@"Invitation code: (\S+)")]
+    private static partial Regex InvitationCode();
+
+    [GeneratedRegex(@"reset code in the app: (\S+)")]
+    private static partial Regex ResetCode();
+}
+
+public sealed class SqlitePlatform : PlatformFixture
+{
+    public override string Provider => "Sqlite";
+
+    protected override Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?> { ["Astralytiq:Database:Provider"] = "Sqlite" });
+}
+
+/// <summary>
+/// A fresh database on the PostgreSQL server named by <c>ASTRALYTIQ_TEST_POSTGRES</c> (an admin connection
+/// string). The platform connects as a non-superuser owner, so row-level security applies to it.
+/// </summary>
+public sealed class PostgresPlatform : PlatformFixture
+{
+    public const string EnvironmentVariable = "ASTRALYTIQ_TEST_POSTGRES";
+    public const string AppRole = "astralytiq_test_app";
+    public const string AppPassword = "astralytiq-test-app";
+
+    private readonly string _database = "aq_test_" + Guid.NewGuid().ToString("N")[..16];
+
+    public static string? AdminConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable);
+
+    public override string Provider => "Postgres";
+
+    public override string? Unavailable => string.IsNullOrWhiteSpace(AdminConnectionString)
+        ? $"PostgreSQL is not configured: set {EnvironmentVariable} to an admin connection string (bash .ci/run does)"
+        : null;
+
+    public string AppConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString)
+    {
+        Database = _database,
+        Username = AppRole,
+        Password = AppPassword,
+    }.ConnectionString;
+
+    protected override async Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync()
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using (var role = admin.CreateCommand())
+        {
+            role.CommandText = $"""
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AppRole}') THEN
+                    CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{AppPassword}';
+                  END IF;
+                END $$;
+                """;
+            try
+            {
+                await role.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException ex) when (ex.SqlState == "23505")
+            {
+                // another fixture created the role at the same moment
+            }
+        }
+        await using (var create = admin.CreateCommand())
+        {
+            create.CommandText = $"CREATE DATABASE {_database} OWNER {AppRole}";
+            await create.ExecuteNonQueryAsync();
+        }
+        return new Dictionary<string, string?>
+        {
+            ["Astralytiq:Database:Provider"] = "Postgres",
+            ["Astralytiq:Database:ConnectionString"] = AppConnectionString,
+        };
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (Unavailable is not null)
+        {
+            return;
+        }
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = admin.CreateCommand();
+        drop.CommandText = $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)";
+        await drop.ExecuteNonQueryAsync();
+    }
+}
