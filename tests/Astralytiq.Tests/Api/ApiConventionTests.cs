@@ -1,0 +1,200 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Platform.Security;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Astralytiq.Tests.Api;
+
+public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    /// <summary>The only operations anyone may call without a token.</summary>
+    public static readonly string[] PublicOperations =
+    [
+        "GET /.well-known/jwks.json",
+        "GET /api/v1/users/invitations/lookup",
+        "POST /api/v1/users/login",
+        "POST /api/v1/users/password-reset",
+        "POST /api/v1/users/password-reset/confirm",
+        "POST /api/v1/users/refresh",
+        "POST /api/v1/users/register",
+    ];
+
+    private async Task<List<(string Method, string Path, bool Secured)>> OperationsAsync()
+    {
+        using var http = Platform.NewHttpClient();
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("openapi/v1.json"));
+        var list = new List<(string, string, bool)>();
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "delete" or "patch"))
+            {
+                list.Add((op.Name.ToUpperInvariant(), path.Name, op.Value.TryGetProperty("security", out var s) && s.GetArrayLength() > 0));
+            }
+        }
+        return list;
+    }
+
+    [Fact]
+    public async Task OpenAPI_3_1_lists_every_operation_with_summary_and_error_schema()
+    {
+        using var http = Platform.NewHttpClient();
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("openapi/v1.json"));
+        Assert.StartsWith("3.1", doc.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.True(doc.RootElement.GetProperty("components").GetProperty("schemas").TryGetProperty("ErrorEnvelope", out _));
+        foreach (var path in doc.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                Assert.False(string.IsNullOrWhiteSpace(op.Value.GetProperty("summary").GetString()), $"{op.Name} {path.Name} has no summary");
+                if (path.Name.StartsWith("/api/", StringComparison.Ordinal))
+                {
+                    var responses = op.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+                    Assert.Contains(responses, r => r.StartsWith('4'));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task P12_every_non_public_operation_answers_401_without_a_token_or_with_a_forged_or_expired_one()
+    {
+        var operations = await OperationsAsync();
+        Assert.Equal(PublicOperations, operations.Where(o => !o.Secured).Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
+        var secured = operations.Where(o => o.Secured).ToList();
+        Assert.True(secured.Count >= 15, $"only {secured.Count} secured operations found");
+
+        var tenant = await Platform.NewTenantAsync();
+        var tokens = new Dictionary<string, string?>
+        {
+            ["none"] = null,
+            ["garbage"] = "not-a-jwt",
+            ["forged"] = Forge(tenant.Admin.AccessToken!, expired: false),
+            ["expired"] = Forge(tenant.Admin.AccessToken!, expired: true),
+        };
+        using var http = Platform.NewHttpClient();
+        foreach (var (method, path, _) in secured)
+        {
+            foreach (var (kind, token) in tokens)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path.TrimStart('/').Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal));
+                if (token is not null)
+                {
+                    request.Headers.Authorization = new("Bearer", token);
+                }
+                if (method is "POST" or "PUT")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+                var response = await http.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with {kind} token answered {(int)response.StatusCode}");
+                Assert.Contains("\"UNAUTHORIZED\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>A token with the real claims: either signed by a stranger's key under the real key id, or by the real key but expired.</summary>
+    private string Forge(string genuine, bool expired)
+    {
+        var original = new JsonWebToken(genuine);
+        var claims = original.Claims.Where(c => c.Type is not ("exp" or "iat" or "nbf")).ToDictionary(c => c.Type, c => (object)c.Value);
+        var keyRing = Platform.Services.GetRequiredService<KeyRing>();
+        SecurityKey key = expired
+            ? keyRing.CurrentSigningKey.Key
+            : new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = keyRing.CurrentSigningKey.KeyId };
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = original.Issuer,
+            Audience = original.Audiences.Single(),
+            Claims = claims,
+            IssuedAt = expired ? now.AddHours(-2) : now,
+            NotBefore = expired ? now.AddHours(-2) : now,
+            Expires = expired ? now.AddHours(-1) : now.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    [Fact]
+    public void Every_api_endpoint_declares_a_permission_or_is_explicitly_public()
+    {
+        var endpoints = Platform.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true);
+        foreach (var endpoint in endpoints)
+        {
+            var declares = endpoint.Metadata.GetMetadata<RequiresPermissionMetadata>() is not null
+                || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            Assert.True(declares, $"{endpoint.DisplayName} declares neither a permission nor AllowAnonymous");
+        }
+    }
+
+    [Fact]
+    public async Task Every_response_carries_a_request_id_and_security_headers()
+    {
+        using var http = Platform.NewHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/users/profile");
+        request.Headers.Add("X-Request-Id", "trace-abc-123");
+        var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("trace-abc-123", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Contains("\"request_id\":\"trace-abc-123\"", body, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+
+        using var hostile = new HttpRequestMessage(HttpMethod.Get, "api/v1/users/profile");
+        hostile.Headers.TryAddWithoutValidation("X-Request-Id", "<script>alert(1)</script>");
+        var sanitized = await http.SendAsync(hostile);
+        Assert.StartsWith("req_", sanitized.Headers.GetValues("X-Request-Id").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_methods_get_the_error_envelope()
+    {
+        using var http = Platform.NewHttpClient();
+        var missing = await http.GetAsync("api/v1/does-not-exist");
+        var wrongMethod = await http.DeleteAsync("api/v1/users/login");
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("\"NOT_FOUND\"", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Contains("\"request_id\"", await wrongMethod.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_reports_liveness_and_each_dependency_of_readiness()
+    {
+        using var http = Platform.NewHttpClient();
+        var live = await http.GetAsync("health/live");
+        using var ready = JsonDocument.Parse(await http.GetStringAsync("health/ready"));
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("healthy", ready.RootElement.GetProperty("status").GetString());
+        var checks = ready.RootElement.GetProperty("checks");
+        Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("up", checks.GetProperty("database").GetProperty("data").GetProperty("identity").GetString());
+        Assert.Equal("healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Api_reference_is_served_at_docs()
+    {
+        using var http = Platform.NewHttpClient();
+        var docs = await http.GetAsync("docs/");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Contains("openapi/v1.json", await docs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+public sealed class ApiConventionTests_Sqlite(SqlitePlatform platform) : ApiConventionTests<SqlitePlatform>(platform);
+
+public sealed class ApiConventionTests_Postgres(PostgresPlatform platform) : ApiConventionTests<PostgresPlatform>(platform);
