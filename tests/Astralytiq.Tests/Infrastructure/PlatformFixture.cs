@@ -200,6 +200,8 @@ public sealed class PostgresPlatform : PlatformFixture
         Database = _database,
         Username = AppRole,
         Password = AppPassword,
+        Pooling = true,
+        MaxPoolSize = 20,
     }.ConnectionString;
 
     protected override async Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync()

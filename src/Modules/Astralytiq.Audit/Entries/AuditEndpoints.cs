@@ -95,39 +95,63 @@ internal static class AuditEndpoints
 /// <summary>Walks a chain in order and reports the first entry whose link or hash does not hold.</summary>
 internal sealed class AuditChainVerifier(AuditDbContext db)
 {
+    private const int Batch = 1000;
+
     public async Task<AuditVerifyResponse> VerifyAsync(Guid chain, CancellationToken ct)
     {
-        var previousHash = AuditEntry.GenesisHash;
-        long expected = 1;
-        long checkedCount = 0;
-        const int batch = 1000;
+        var state = new ChainState();
         while (true)
         {
             var page = await db.Entries.AsNoTracking()
-                .Where(e => e.TenantId == chain && e.Sequence >= expected)
-                .OrderBy(e => e.Sequence).Take(batch).ToListAsync(ct);
-            foreach (var entry in page)
+                .Where(e => e.TenantId == chain && e.Sequence >= state.Expected)
+                .OrderBy(e => e.Sequence).Take(Batch).ToListAsync(ct);
+            if (Check(page, state) is { } broken)
             {
-                if (entry.Sequence != expected)
-                {
-                    return new AuditVerifyResponse(false, checkedCount, expected, $"entry {expected} is missing");
-                }
-                if (!string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal))
-                {
-                    return new AuditVerifyResponse(false, checkedCount, entry.Sequence, "previous_hash does not match the preceding entry");
-                }
-                if (!string.Equals(entry.ComputeHash(), entry.Hash, StringComparison.Ordinal))
-                {
-                    return new AuditVerifyResponse(false, checkedCount, entry.Sequence, "the entry's content does not match its hash");
-                }
-                previousHash = entry.Hash;
-                expected++;
-                checkedCount++;
+                return broken;
             }
-            if (page.Count < batch)
+            if (page.Count < Batch)
             {
-                return new AuditVerifyResponse(true, checkedCount, null, null);
+                return new AuditVerifyResponse(true, state.Checked, null, null);
             }
         }
+    }
+
+    /// <summary>Verifies a whole chain held in memory, in sequence order.</summary>
+    public static AuditVerifyResponse Verify(IEnumerable<AuditEntry> ordered)
+    {
+        var state = new ChainState();
+        return Check(ordered, state) ?? new AuditVerifyResponse(true, state.Checked, null, null);
+    }
+
+    private sealed class ChainState
+    {
+        public string PreviousHash { get; set; } = AuditEntry.GenesisHash;
+
+        public long Expected { get; set; } = 1;
+
+        public long Checked { get; set; }
+    }
+
+    private static AuditVerifyResponse? Check(IEnumerable<AuditEntry> entries, ChainState state)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Sequence != state.Expected)
+            {
+                return new AuditVerifyResponse(false, state.Checked, state.Expected, $"entry {state.Expected} is missing");
+            }
+            if (!string.Equals(entry.PreviousHash, state.PreviousHash, StringComparison.Ordinal))
+            {
+                return new AuditVerifyResponse(false, state.Checked, entry.Sequence, "previous_hash does not match the preceding entry");
+            }
+            if (!string.Equals(entry.ComputeHash(), entry.Hash, StringComparison.Ordinal))
+            {
+                return new AuditVerifyResponse(false, state.Checked, entry.Sequence, "the entry's content does not match its hash");
+            }
+            state.PreviousHash = entry.Hash;
+            state.Expected++;
+            state.Checked++;
+        }
+        return null;
     }
 }
