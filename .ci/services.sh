@@ -3,6 +3,7 @@
 # Usage: source .ci/services.sh   (exports ASTRALYTIQ_TEST_POSTGRES)   ·   .ci/services.sh stop
 set -euo pipefail
 WORK="${WORK:-$(pwd)/.ci-work}"
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PG_PORT="${PG_PORT:-5433}"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 
@@ -27,8 +28,11 @@ start_postgres() {
     su postgres -c "$PG_BIN/initdb -D $WORK/pg -U postgres --auth=trust --no-sync" >/dev/null
   fi
   if ! su postgres -c "$PG_BIN/pg_ctl -D $WORK/pg status" >/dev/null 2>&1; then
+    while port_busy "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+    echo "$PG_PORT" > "$WORK/pg.port"
     su postgres -c "$PG_BIN/pg_ctl -D $WORK/pg -l $WORK/pg/server.log -o '-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300' -w start" >/dev/null
   fi
+  [ -f "$WORK/pg.port" ] && PG_PORT="$(cat "$WORK/pg.port")"
   export ASTRALYTIQ_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=false"
   echo "PostgreSQL on 127.0.0.1:$PG_PORT ($("$PG_BIN/postgres" --version))"
 }

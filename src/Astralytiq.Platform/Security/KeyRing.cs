@@ -130,8 +130,13 @@ public sealed partial class KeyRing
             ecdsa.ImportFromPem(File.ReadAllText(pem));
             keys.Add(new SigningKey(id, new ECDsaSecurityKey(ecdsa) { KeyId = id }, meta.CreatedAt, meta.SupersededAt));
         }
-        keys.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
-        _signingKeys = keys;
+        // Superseded keys first (oldest first), the current (never superseded) key last.
+        _signingKeys = keys
+            .OrderBy(k => k.SupersededAt is null)
+            .ThenBy(k => k.SupersededAt ?? k.CreatedAt)
+            .ThenBy(k => k.CreatedAt)
+            .ThenBy(k => k.KeyId, StringComparer.Ordinal)
+            .ToList();
         if (keys.Count == 0 || _time.GetUtcNow() - keys[^1].CreatedAt > SigningKeyLifetime)
         {
             RotateSigningKey();

@@ -55,18 +55,21 @@ public static class PermissionMatrix
 
     public static IReadOnlySet<Permission> For(Role role) => Grants.TryGetValue(role, out var set) ? set : FrozenSet<Permission>.Empty;
 
-    /// <summary>The scope name of a permission, as API keys carry it: <c>datasets:write</c>.</summary>
+    /// <summary>The scope name of a permission, as API keys carry it: the resource words, then the verb (<c>api-keys:manage</c>).</summary>
     public static string ScopeName(Permission permission)
     {
         var name = permission.ToString();
-        var split = 1;
-        while (split < name.Length && !char.IsUpper(name[split]))
+        var words = new List<string>();
+        var begin = 0;
+        for (var i = 1; i <= name.Length; i++)
         {
-            split++;
+            if (i == name.Length || char.IsUpper(name[i]))
+            {
+                words.Add(name[begin..i].ToLowerInvariant());
+                begin = i;
+            }
         }
-        var head = name[..split].ToLowerInvariant();
-        var tail = split < name.Length ? name[split..].ToLowerInvariant() : string.Empty;
-        return tail.Length == 0 ? head : $"{head}:{tail}";
+        return string.Join('-', words.Take(words.Count - 1)) + ":" + words[^1];
     }
 
     public static bool TryParseScope(string scope, out Permission permission)

@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Identity.Users;
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Security;
+using Astralytiq.Platform.Storage;
+using Astralytiq.Tenancy.Provisioning;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Astralytiq.Tests.Platform;
+
+public sealed class KernelTests
+{
+    [Theory]
+    [InlineData(Permission.DatasetsRead, "datasets:read")]
+    [InlineData(Permission.ApiKeysManage, "api-keys:manage")]
+    [InlineData(Permission.ProfileSelf, "profile:self")]
+    public void Scope_names_are_resource_then_verb_and_parse_back(Permission permission, string scope)
+    {
+        Assert.Equal(scope, PermissionMatrix.ScopeName(permission));
+        Assert.True(PermissionMatrix.TryParseScope(scope, out var parsed));
+        Assert.Equal(permission, parsed);
+        Assert.False(PermissionMatrix.TryParseScope("datasets:teleport", out _));
+    }
+
+    [Fact]
+    public void The_permission_document_matches_the_matrix_in_code()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Astralytiq.slnx")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        }
+        var doc = File.ReadAllText(Path.Combine(root, "docs", "permissions.md"));
+        var table = doc[doc.IndexOf("<!-- matrix:start -->", StringComparison.Ordinal)..doc.IndexOf("<!-- matrix:end -->", StringComparison.Ordinal)];
+        var roles = new[] { Role.Viewer, Role.Analyst, Role.Admin, Role.Operator };
+        var expected = Enum.GetValues<Permission>().Select(p =>
+            $"| {p} | `{PermissionMatrix.ScopeName(p)}` | " + string.Join(" | ", roles.Select(r => PermissionMatrix.Allows(r, p) ? "yes" : "—")) + " |");
+        var actual = table.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| permission", StringComparison.Ordinal)).Select(l => l.TrimEnd());
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Admins_hold_every_tenant_permission_and_operators_none_of_them()
+    {
+        Assert.All(Enum.GetValues<Permission>().Where(p => p != Permission.PlatformManage), p => Assert.True(PermissionMatrix.Allows(Role.Admin, p)));
+        Assert.False(PermissionMatrix.Allows(Role.Admin, Permission.PlatformManage));
+        Assert.Equal([Permission.ProfileSelf, Permission.PlatformManage], PermissionMatrix.For(Role.Operator).Order());
+        Assert.True(PermissionMatrix.For(Role.Viewer).IsSubsetOf(PermissionMatrix.For(Role.Analyst)));
+    }
+
+    [Theory]
+    [InlineData(" Ann@Example.COM ", "ann@example.com")]
+    [InlineData("jo@bücher.de", "jo@xn--bcher-kva.de")]
+    [InlineData("a.b+tag@sub.example.org", "a.b+tag@sub.example.org")]
+    [InlineData("no-at-sign", null)]
+    [InlineData("a@b", null)]
+    [InlineData("a..b@example.com", null)]
+    [InlineData("a@-example.com", null)]
+    [InlineData("two@@example.com", null)]
+    public void Emails_are_normalized_or_refused(string input, string? expected) => Assert.Equal(expected, EmailAddress.Normalize(input));
+
+    [Theory]
+    [InlineData("Acme Analytics GmbH", "acme-analytics-gmbh")]
+    [InlineData("  Café Ünïcode  ", "cafe-unicode")]
+    [InlineData("漢字", "org")]
+    public void Tenant_slugs_are_url_safe(string name, string slug) => Assert.Equal(slug, TenantProvisioner.Slugify(name));
+
+    [Fact]
+    public void Sealed_data_opens_only_with_the_same_key_and_context_and_unaltered()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var sealedData = AesGcmSeal.Seal(key, "rows"u8, "tenant-a"u8);
+        Assert.Equal("rows"u8.ToArray(), AesGcmSeal.Open(key, sealedData, "tenant-a"u8));
+        Assert.ThrowsAny<CryptographicException>(() => AesGcmSeal.Open(key, sealedData, "tenant-b"u8));
+        Assert.ThrowsAny<CryptographicException>(() => AesGcmSeal.Open(RandomNumberGenerator.GetBytes(32), sealedData, "tenant-a"u8));
+        sealedData[^1] ^= 1;
+        Assert.ThrowsAny<CryptographicException>(() => AesGcmSeal.Open(key, sealedData, "tenant-a"u8));
+    }
+
+    [Fact]
+    public void Tenant_data_keys_unwrap_only_for_their_tenant()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "aq-keys-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var ring = new KeyRing(new PlatformOptions { DataDir = dir }, TimeProvider.System, NullLogger<KeyRing>.Instance);
+            var wrapper = new KeyWrapper(ring);
+            var tenant = Guid.NewGuid();
+            var (masterId, wrapped) = wrapper.NewWrappedDataKey(tenant);
+            Assert.Equal(32, wrapper.Unwrap(tenant, masterId, wrapped).Length);
+            Assert.ThrowsAny<CryptographicException>(() => wrapper.Unwrap(Guid.NewGuid(), masterId, wrapped));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Directory.GetFiles(Path.Combine(dir, "keys"), "master-*.key").Single()));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Rotated_signing_keys_keep_verifying_for_a_day_then_retire()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "aq-keys-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var ring = new KeyRing(new PlatformOptions { DataDir = dir }, clock, NullLogger<KeyRing>.Instance);
+            var first = ring.CurrentSigningKey;
+            var second = ring.RotateSigningKey();
+            Assert.Equal(second.KeyId, ring.CurrentSigningKey.KeyId);
+            Assert.Equal([first.KeyId, second.KeyId], ring.VerificationKeys.Select(k => k.KeyId));
+            clock.Advance(KeyRing.RetiredAfter + TimeSpan.FromMinutes(1));
+            Assert.Equal([second.KeyId], ring.VerificationKeys.Select(k => k.KeyId));
+
+            var reloaded = new KeyRing(new PlatformOptions { DataDir = dir }, clock, NullLogger<KeyRing>.Instance);
+            Assert.Equal(second.KeyId, reloaded.CurrentSigningKey.KeyId);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("../other-tenant/file")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a/../../escape")]
+    [InlineData("")]
+    public void Blob_paths_cannot_leave_the_tenants_area(string path)
+    {
+        var storage = new LocalBlobStorage(new PlatformOptions { DataDir = Path.GetTempPath() });
+        Assert.Throws<ArgumentException>(() => storage.Resolve(Guid.NewGuid(), path));
+    }
+
+    [Fact]
+    public async Task Blobs_round_trip_under_the_tenant_prefix()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "aq-blobs-" + Guid.NewGuid().ToString("N"));
+        var storage = new LocalBlobStorage(new PlatformOptions { DataDir = dir });
+        var tenant = Guid.NewGuid();
+        await storage.WriteAsync(tenant, "datasets/a.bin", new MemoryStream([1, 2, 3]), default);
+        await using (var read = await storage.OpenReadAsync(tenant, "datasets/a.bin", default))
+        {
+            var buffer = new MemoryStream();
+            await read!.CopyToAsync(buffer);
+            Assert.Equal([1, 2, 3], buffer.ToArray());
+        }
+        Assert.Null(await storage.OpenReadAsync(Guid.NewGuid(), "datasets/a.bin", default));
+        Assert.StartsWith(Path.Combine(dir, "blobs", "tenants", tenant.ToString("N")), storage.Resolve(tenant, "datasets/a.bin"), StringComparison.Ordinal);
+        await storage.DeleteTenantAreaAsync(tenant, default);
+        Assert.False(await storage.TenantAreaExistsAsync(tenant, default));
+        Directory.Delete(dir, recursive: true);
+    }
+}
