@@ -4,6 +4,9 @@ using Astralytiq.Contracts.Identity;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
+using Astralytiq.Platform.Events;
+using Astralytiq.Platform.Idempotency;
+using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.RateLimiting;
@@ -16,6 +19,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,9 +61,20 @@ public static class PlatformServices
             services.TryAddSingleton<IEmailSender, SmtpEmailSender>();
         }
 
-        services.AddSingleton<EmailQueue>();
-        services.AddSingleton<IEmailQueue>(sp => sp.GetRequiredService<EmailQueue>());
-        services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());
+        // The kernel's own tables, background jobs and the outbox of every module.
+        services.AddModuleDbContext<PlatformDbContext, PlatformSqliteDbContext, PlatformPostgresDbContext>(configuration, PlatformDbContext.Module);
+        var jobs = configuration.GetSection("Astralytiq:Jobs").Get<JobSettings>() ?? new JobSettings();
+        services.AddSingleton(jobs);
+        services.AddSingleton<JobSignal>();
+        services.AddScoped<IJobScheduler, JobScheduler>();
+        if (jobs.Enabled)
+        {
+            services.AddHostedService<JobRunner>();
+        }
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxProtector>();
+        services.AddHostedService<OutboxDispatcher>();
+        services.AddIntegrationEventHandler<EmailRequested, SendRequestedEmail>();
 
         services.AddHybridCache();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
@@ -151,8 +166,12 @@ public static class PlatformServices
         app.UseRateLimiter();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }
+
+    /// <summary>The kernel's own endpoints (background jobs), under the host's API prefix.</summary>
+    public static RouteGroupBuilder MapPlatformEndpoints(this IEndpointRouteBuilder routes) => JobEndpoints.Map(routes);
 }
 
 /// <summary>Binds a validated access token to the tenant context, after checking its session is still live.</summary>

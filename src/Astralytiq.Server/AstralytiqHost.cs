@@ -19,15 +19,16 @@ public static class AstralytiqHost
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        // Hosted services start in registration order: migrations finish before any worker touches the database.
+        if (configuration.GetValue("Astralytiq:MigrateOnStartup", true))
+        {
+            builder.Services.AddHostedService<MigrateOnStartup>();
+        }
         builder.Services
             .AddPlatform(configuration)
             .AddTenancyModule(configuration)
             .AddIdentityModule(configuration)
             .AddAuditModule(configuration);
-        if (configuration.GetValue("Astralytiq:MigrateOnStartup", true))
-        {
-            builder.Services.AddHostedService<MigrateOnStartup>();
-        }
         return builder;
     }
 
@@ -40,6 +41,7 @@ public static class AstralytiqHost
         v1.MapIdentityEndpoints();
         v1.MapTenancyEndpoints();
         v1.MapAuditEndpoints();
+        v1.MapPlatformEndpoints();
         app.MapJwks();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -16,6 +16,8 @@ public interface IModuleDatabase
     Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken);
 
     Task<bool> CanConnectAsync(IServiceProvider services, CancellationToken cancellationToken);
+
+    internal Task<int> DispatchOutboxAsync(IServiceProvider services, Events.OutboxDispatcher dispatcher, CancellationToken cancellationToken);
 }
 
 internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
@@ -30,6 +32,13 @@ internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
         var context = scope.ServiceProvider.GetRequiredService<TContext>();
         await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await RowLevelSecurity.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> DispatchOutboxAsync(IServiceProvider services, Events.OutboxDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+        return await dispatcher.DispatchAsync(scope.ServiceProvider.GetRequiredService<TContext>(), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> CanConnectAsync(IServiceProvider services, CancellationToken cancellationToken)

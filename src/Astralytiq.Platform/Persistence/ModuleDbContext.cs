@@ -1,7 +1,10 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text.Json;
+using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Astralytiq.Platform.Persistence;
@@ -45,6 +48,14 @@ public abstract class ModuleDbContext : DbContext
             modelBuilder.HasDefaultSchema(ModuleName);
         }
         ConfigureModel(modelBuilder);
+        modelBuilder.Entity<OutboxMessage>(b =>
+        {
+            b.ToTable("outbox");
+            b.HasKey(m => m.Id);
+            b.Property(m => m.Type).HasMaxLength(300);
+            b.Property(m => m.LastError).HasMaxLength(2000);
+            b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });
+        });
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.BaseType is null).ToList())
         {
             if (typeof(ITenantOwned).IsAssignableFrom(entity.ClrType))
@@ -75,16 +86,52 @@ public abstract class ModuleDbContext : DbContext
         modelBuilder.Entity<T>().HasQueryFilter(TenantFilter, filter);
     }
 
+    /// <summary>
+    /// Adds an integration event to this module's outbox; it is written by the next SaveChanges, in the
+    /// same transaction as the change it describes, and delivered at least once afterwards.
+    /// </summary>
+    public void Publish(IIntegrationEvent integrationEvent)
+    {
+        ArgumentNullException.ThrowIfNull(integrationEvent);
+        var time = this.GetService<TimeProvider>();
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var json = JsonSerializer.Serialize(integrationEvent, integrationEvent.GetType(), Contracts.ApiJson.Options);
+        var sensitive = integrationEvent is ISensitiveIntegrationEvent;
+        Set<OutboxMessage>().Add(new OutboxMessage
+        {
+            Id = id,
+            TenantId = Tenant.TenantId,
+            Type = integrationEvent.GetType().FullName!,
+            Payload = sensitive ? this.GetService<OutboxProtector>().Protect(json, id) : json,
+            Encrypted = sensitive,
+            OccurredAt = now,
+            NextAttemptAt = now,
+        });
+    }
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         EnforceTenantOnWrites();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var published = ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+        var result = base.SaveChanges(acceptAllChangesOnSuccess);
+        if (published)
+        {
+            this.GetService<OutboxSignal>().Pulse();
+        }
+        return result;
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         EnforceTenantOnWrites();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var published = ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+        var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken).ConfigureAwait(false);
+        if (published)
+        {
+            this.GetService<OutboxSignal>().Pulse();
+        }
+        return result;
     }
 
     private void EnforceTenantOnWrites()

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Client;
 using Astralytiq.Contracts.Identity;
+using Astralytiq.Platform.Jobs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:RateLimits:PerUser"] = "1000000",
             ["Astralytiq:RateLimits:PerTenant"] = "1000000",
             ["Astralytiq:RateLimits:SensitivePerIp"] = "1000000",
+            ["Astralytiq:Jobs:RetryBaseMilliseconds"] = "50",
+            ["Astralytiq:Jobs:PollMilliseconds"] = "100",
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {
@@ -83,7 +86,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
                 builder.UseSetting(key, value);
             }
             builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-            builder.ConfigureServices(ConfigureServices);
+            builder.ConfigureServices(services =>
+            {
+                services.AddJobHandler<StepsJobHandler>(StepsJobHandler.Kind);
+                ConfigureServices(services);
+            });
         });
         _factory.UseKestrel(0);
         _factory.StartServer();

@@ -4,7 +4,7 @@ using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
-using Astralytiq.Platform.Email;
+using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +15,6 @@ namespace Astralytiq.Identity.Invitations;
 internal sealed class InvitationHandlers(
     IdentityDbContext db,
     ITenantContext tenantContext,
-    IEmailQueue email,
     IAuditLog audit,
     IdentitySettings settings,
     PlatformOptions platform,
@@ -64,9 +63,8 @@ internal sealed class InvitationHandlers(
             ExpiresAt = now.AddDays(settings.InvitationDays),
         };
         db.Invitations.Add(invitation);
-        await db.SaveChangesAsync(ct);
         var link = $"{platform.PublicBaseUrl.TrimEnd('/')}/register?invitation={Uri.EscapeDataString(token)}";
-        email.Enqueue(new EmailMessage(invitation.Email, "You are invited to Astralytiq",
+        db.Publish(new EmailRequested(invitation.Email, "You are invited to Astralytiq",
             $"""
             {tenantContext.Email} invited you to join their organisation on Astralytiq as {role}.
 
@@ -74,6 +72,7 @@ internal sealed class InvitationHandlers(
 
             Invitation code: {token}
             """));
+        await db.SaveChangesAsync(ct);
         await audit.RecordAsync(new AuditRecord("user.invited", AuditOutcome.Success, "invitation", invitation.Id.ToString(),
             new Dictionary<string, string> { ["email"] = invitation.Email, ["role"] = role.ToString() }), ct);
         return invitation.ToResponse();

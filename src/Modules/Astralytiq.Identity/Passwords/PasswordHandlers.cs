@@ -5,7 +5,7 @@ using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
-using Astralytiq.Platform.Email;
+using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -18,7 +18,6 @@ internal sealed class PasswordHandlers(
     ITenantContext tenantContext,
     IPasswordHasher<User> hasher,
     SessionIssuer sessions,
-    IEmailQueue email,
     IAuditLog audit,
     IdentitySettings settings,
     PlatformOptions platform,
@@ -81,9 +80,8 @@ internal sealed class PasswordHandlers(
                 CreatedAt = now,
                 ExpiresAt = now.AddMinutes(settings.PasswordResetMinutes),
             });
-            await db.SaveChangesAsync(ct);
             var link = $"{platform.PublicBaseUrl.TrimEnd('/')}/reset-password?token={Uri.EscapeDataString(token)}";
-            email.Enqueue(new EmailMessage(user.Email, "Reset your Astralytiq password",
+            db.Publish(new EmailRequested(user.Email, "Reset your Astralytiq password",
                 $"""
                 Someone asked to reset the password of your Astralytiq account ({user.Email}).
 
@@ -94,6 +92,7 @@ internal sealed class PasswordHandlers(
 
                 If it was not you, ignore this message; your password stays as it is.
                 """));
+            await db.SaveChangesAsync(ct);
             await audit.RecordAsync(new AuditRecord("user.password_reset_requested", AuditOutcome.Success, "user", user.Id.ToString())
             { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
         }

@@ -1,0 +1,269 @@
+using System.Text.Json;
+using Astralytiq.Contracts.Jobs;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.Platform.Jobs;
+
+internal sealed class JobScheduler(PlatformDbContext db, ITenantContext tenant, JobSignal signal, TimeProvider time) : IJobScheduler
+{
+    public async Task<Guid> EnqueueAsync(string kind, object payload, int maxAttempts = 3, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenant.TenantId ?? throw new InvalidOperationException("Jobs run for a tenant"),
+            CreatedBy = tenant.UserId,
+            Kind = kind,
+            PayloadJson = JsonSerializer.Serialize(payload, payload.GetType(), JobJson.Options),
+            MaxAttempts = Math.Clamp(maxAttempts, 1, 20),
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        signal.Pulse();
+        return job.Id;
+    }
+}
+
+/// <summary>Wakes workers as soon as work is queued instead of at the next poll.</summary>
+internal sealed class JobSignal : Events.WakeSignal;
+
+/// <summary>
+/// Claims due jobs with a conditional update (exactly one node wins each), runs them with a lease that is
+/// renewed while they run, retries failures with exponential backoff and dead-letters them after the last
+/// attempt. A job whose node died is requeued when its lease expires. Cancellation is cooperative.
+/// </summary>
+internal sealed partial class JobRunner(
+    IServiceProvider services,
+    IEnumerable<JobHandlerRegistration> registrations,
+    JobSignal signal,
+    JobSettings settings,
+    TimeProvider time,
+    ILogger<JobRunner> logger) : BackgroundService
+{
+    private readonly string _node = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..6];
+    private readonly Dictionary<string, Type> _handlers = registrations.ToDictionary(r => r.Kind, r => r.HandlerType, StringComparer.Ordinal);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Workers)).Select(_ => WorkAsync(stoppingToken)));
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool ran;
+            try
+            {
+                ran = await RunNextAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogLoopError(logger, ex);
+                ran = false;
+            }
+            if (!ran)
+            {
+                try
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims and runs one due job; false when there was none.</summary>
+    internal async Task<bool> RunNextAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var tenant = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        Job? job;
+        using (tenant.BeginSystemScope())
+        {
+            job = await ClaimAsync(db, stoppingToken).ConfigureAwait(false);
+        }
+        if (job is null)
+        {
+            return false;
+        }
+        using var tenantScope = tenant.BeginTenantScope(job.TenantId, job.CreatedBy);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var context = new JobContext(job, db, time, cancel);
+        object? result = null;
+        Exception? failure = null;
+        using var heartbeat = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, settings.LeaseSeconds / 3)), time);
+        var beating = HeartbeatAsync(job.Id, heartbeat, cancel);
+        try
+        {
+            if (!_handlers.TryGetValue(job.Kind, out var handlerType))
+            {
+                throw new PermanentJobFailureException($"No handler for job kind '{job.Kind}'");
+            }
+            var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(handlerType);
+            result = await handler.RunAsync(context, cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            heartbeat.Dispose();
+            await beating.ConfigureAwait(false);
+        }
+        await FinishAsync(db, job, result, failure, cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested,
+            shuttingDown: stoppingToken.IsCancellationRequested).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<Job?> ClaimAsync(PlatformDbContext db, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var lease = now.AddSeconds(settings.LeaseSeconds);
+        // Jobs whose node died: their lease ran out while running.
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LockedBy, (string?)null), ct).ConfigureAwait(false);
+        var candidates = await db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Queued && j.NextAttemptAt <= now)
+            .OrderBy(j => j.NextAttemptAt).Select(j => j.Id).Take(5).ToListAsync(ct).ConfigureAwait(false);
+        foreach (var id in candidates)
+        {
+            var claimed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(j => j.Status, JobStatus.Running)
+                    .SetProperty(j => j.LockedBy, _node)
+                    .SetProperty(j => j.LockedUntil, lease)
+                    .SetProperty(j => j.Attempt, j => j.Attempt + 1)
+                    .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), ct).ConfigureAwait(false);
+            if (claimed == 1)
+            {
+                return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, ct).ConfigureAwait(false);
+            }
+        }
+        return null;
+    }
+
+    private async Task HeartbeatAsync(Guid jobId, PeriodicTimer timer, CancellationTokenSource cancel)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await using var scope = services.CreateAsyncScope();
+                using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+                var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+                var lease = time.GetUtcNow().AddSeconds(settings.LeaseSeconds);
+                await db.Jobs.Where(j => j.Id == jobId && j.LockedBy == _node)
+                    .ExecuteUpdateAsync(u => u.SetProperty(j => j.LockedUntil, lease)).ConfigureAwait(false);
+                if (await db.Jobs.AnyAsync(j => j.Id == jobId && j.CancelRequested).ConfigureAwait(false))
+                {
+                    await cancel.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the job finished while a beat was due
+        }
+    }
+
+    private async Task FinishAsync(PlatformDbContext db, Job claimed, object? result, Exception? failure, bool cancelled, bool shuttingDown)
+    {
+        var now = time.GetUtcNow();
+        var job = await db.Jobs.SingleAsync(j => j.Id == claimed.Id).ConfigureAwait(false);
+        job.LockedBy = null;
+        job.LockedUntil = null;
+        if (shuttingDown && failure is OperationCanceledException)
+        {
+            // Interrupted by this node stopping: back to the queue, the attempt does not count.
+            job.Status = JobStatus.Queued;
+            job.Attempt--;
+            job.NextAttemptAt = now;
+        }
+        else if (cancelled || (failure is OperationCanceledException && job.CancelRequested))
+        {
+            job.Status = JobStatus.Cancelled;
+            job.FinishedAt = now;
+        }
+        else if (failure is null)
+        {
+            job.Status = JobStatus.Succeeded;
+            job.Progress = 1;
+            job.FinishedAt = now;
+            job.ResultJson = result is null ? null : JsonSerializer.Serialize(result, result.GetType(), JobJson.Options);
+        }
+        else
+        {
+            job.Error = failure is PermanentJobFailureException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+            if (failure is PermanentJobFailureException || job.Attempt >= job.MaxAttempts)
+            {
+                job.Status = JobStatus.DeadLettered;
+                job.FinishedAt = now;
+                LogDeadLettered(logger, failure, job.Id, job.Kind, job.Attempt);
+            }
+            else
+            {
+                var delay = settings.RetryBaseMilliseconds * Math.Pow(2, job.Attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
+                job.Status = JobStatus.Queued;
+                job.NextAttemptAt = now.AddMilliseconds(delay);
+                LogRetrying(logger, job.Id, job.Kind, job.Attempt, job.Error);
+            }
+        }
+        await db.SaveChangesAsync().ConfigureAwait(false);
+    }
+
+    private sealed class JobContext(Job job, PlatformDbContext db, TimeProvider time, CancellationTokenSource cancel) : IJobContext
+    {
+        private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
+
+        public Guid JobId => job.Id;
+
+        public Guid TenantId => job.TenantId;
+
+        public Guid? UserId => job.CreatedBy;
+
+        public int Attempt => job.Attempt;
+
+        public T Payload<T>() => JsonSerializer.Deserialize<T>(job.PayloadJson, JobJson.Options)!;
+
+        public async Task ReportProgressAsync(double fraction, string? message, CancellationToken cancellationToken)
+        {
+            var now = time.GetUtcNow();
+            if (now - _lastReport < TimeSpan.FromMilliseconds(200) && fraction < 1)
+            {
+                return;
+            }
+            _lastReport = now;
+            var clamped = Math.Clamp(fraction, 0, 1);
+            var text = message is { Length: > 500 } ? message[..500] : message;
+            await db.Jobs.Where(j => j.Id == job.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(j => j.Progress, clamped).SetProperty(j => j.ProgressMessage, text), cancellationToken).ConfigureAwait(false);
+            if (await db.Jobs.AnyAsync(j => j.Id == job.Id && j.CancelRequested, cancellationToken).ConfigureAwait(false))
+            {
+                await cancel.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job loop error")]
+    private static partial void LogLoopError(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt} failed, will retry: {Error}")]
+    private static partial void LogRetrying(ILogger logger, Guid jobId, string kind, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) dead-lettered after attempt {Attempt}")]
+    private static partial void LogDeadLettered(ILogger logger, Exception exception, Guid jobId, string kind, int attempt);
+}

@@ -1,0 +1,62 @@
+using Astralytiq.Contracts.Jobs;
+using Astralytiq.Platform.Idempotency;
+using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Astralytiq.Platform.Persistence;
+
+/// <summary>The kernel's own tables: background jobs and idempotency records.</summary>
+internal class PlatformDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+{
+    public const string Module = "platform";
+
+    public override string ModuleName => Module;
+
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Job>(b =>
+        {
+            b.ToTable("jobs");
+            b.HasKey(j => j.Id);
+            b.Property(j => j.Kind).HasMaxLength(100);
+            b.Property(j => j.Status).HasConversion<string>().HasMaxLength(20);
+            b.Property(j => j.ProgressMessage).HasMaxLength(500);
+            b.Property(j => j.Error).HasMaxLength(4000);
+            b.Property(j => j.LockedBy).HasMaxLength(200);
+            b.HasIndex(j => new { j.Status, j.NextAttemptAt });
+            b.HasIndex(j => new { j.TenantId, j.CreatedAt });
+        });
+        modelBuilder.Entity<IdempotencyRecord>(b =>
+        {
+            b.ToTable("idempotency_keys");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Scope).HasMaxLength(120);
+            b.Property(r => r.Key).HasMaxLength(200);
+            b.Property(r => r.RequestHash).HasMaxLength(64);
+            b.Property(r => r.ContentType).HasMaxLength(200);
+            b.Property(r => r.Location).HasMaxLength(500);
+            b.HasIndex(r => new { r.Scope, r.Key }).IsUnique();
+            b.HasIndex(r => r.CreatedAt);
+        });
+    }
+}
+
+internal sealed class PlatformSqliteDbContext(DbContextOptions<PlatformSqliteDbContext> options, ITenantContext tenant) : PlatformDbContext(options, tenant);
+
+internal sealed class PlatformPostgresDbContext(DbContextOptions<PlatformPostgresDbContext> options, ITenantContext tenant) : PlatformDbContext(options, tenant);
+
+internal sealed class PlatformSqliteDesignFactory : IDesignTimeDbContextFactory<PlatformSqliteDbContext>
+{
+    public PlatformSqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<PlatformSqliteDbContext>(PlatformDbContext.Module), DesignTime.Tenant);
+}
+
+internal sealed class PlatformPostgresDesignFactory : IDesignTimeDbContextFactory<PlatformPostgresDbContext>
+{
+    public PlatformPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<PlatformPostgresDbContext>(PlatformDbContext.Module), DesignTime.Tenant);
+}
