@@ -145,7 +145,8 @@ public static class PlatformServices
         });
     }
 
-    public static WebApplication UsePlatform(this WebApplication app)
+    /// <param name="beforeRouting">Host middleware that must run after the security headers but before routing (static files of the web client).</param>
+    public static WebApplication UsePlatform(this WebApplication app, Action<IApplicationBuilder>? beforeRouting = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<RequestIdMiddleware>();
@@ -161,6 +162,7 @@ public static class PlatformServices
             return next(context);
         });
         app.UseStatusCodePages(StatusCodeEnvelope.WriteAsync);
+        beforeRouting?.Invoke(app);
         app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -6,6 +6,7 @@ using Astralytiq.Platform;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Tenancy;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
@@ -35,7 +36,12 @@ public static class AstralytiqHost
     public static WebApplication ConfigurePipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UsePlatform();
+        app.UsePlatform(web =>
+        {
+            // The Blazor WebAssembly client: framework files and static assets, cached by their fingerprints.
+            web.UseBlazorFrameworkFiles();
+            web.UseStaticFiles();
+        });
 
         var v1 = app.MapGroup("/api/v1");
         v1.MapIdentityEndpoints();
@@ -52,7 +58,25 @@ public static class AstralytiqHost
             .AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
             .AllowAnonymous().DisableRateLimiting();
+        // Client-side routes (/login, /users, ...) load the client; API-like paths keep their 404 envelope.
+        app.MapFallback(ServeClientAsync).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous().ExcludeFromDescription();
         return app;
+    }
+
+    private static readonly string[] ServerPrefixes = ["/api", "/health", "/openapi", "/docs", "/.well-known", "/_framework", "/_content"];
+
+    private static async Task ServeClientAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var index = context.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html");
+        if (ServerPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)) || Path.HasExtension(path.Value) || !index.Exists)
+        {
+            await ErrorWriter.WriteAsync(context, 404, ErrorCodes.NotFound, "No such resource");
+            return;
+        }
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.SendFileAsync(index);
     }
 
     /// <summary>Applies every module's migrations (and, on PostgreSQL, its row-level security policies).</summary>

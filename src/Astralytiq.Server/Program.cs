@@ -8,6 +8,8 @@ var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
 var hostArgs = verb == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args.Skip(1).ToArray();
 
 var builder = WebApplication.CreateBuilder(hostArgs);
+// Serve the web client's files from the build output in every environment (after publish they are in wwwroot).
+builder.WebHost.UseStaticWebAssets();
 if (verb != "serve")
 {
     builder.Configuration["Astralytiq:MigrateOnStartup"] = "false";
