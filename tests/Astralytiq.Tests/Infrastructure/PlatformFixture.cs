@@ -97,7 +97,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
         BaseAddress = _factory.ClientOptions.BaseAddress;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_factory is not null)
         {

@@ -1,0 +1,163 @@
+using System.Text.RegularExpressions;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Astralytiq.Tests.Browser;
+
+/// <summary>The platform plus Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
+public sealed class BrowserPlatform : PlatformFixture
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser? Browser { get; private set; }
+
+    public override string Provider => "Sqlite";
+
+    public override string? Unavailable => File.Exists(ChromiumPath)
+        ? null
+        : $"Chromium is not installed at {ChromiumPath} (apt-get install chromium; bash .ci/run does)";
+
+    protected override Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?> { ["Astralytiq:Database:Provider"] = "Sqlite" });
+
+    public async Task StartBrowserAsync()
+    {
+        if (Browser is not null)
+        {
+            return;
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<BrowserPlatform>(platform)
+{
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // A cold WebAssembly start in a fresh browser context can take more than the default 5 s here.
+        Assertions.SetDefaultExpectTimeout(30_000);
+        await Platform.StartBrowserAsync();
+    }
+
+    private async Task<IPage> NewPageAsync(int width, int height)
+    {
+        var context = await Platform.Browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Platform.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        return page;
+    }
+
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}]");
+
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(390, 844)]
+    public async Task Sign_up_brand_invite_and_sign_out(int width, int height)
+    {
+        var page = await NewPageAsync(width, height);
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        var organization = "Browser Org " + Guid.NewGuid().ToString("N")[..6];
+        var email = PlatformFixture.NewEmail("founder");
+
+        await page.GotoAsync("/");
+        await page.WaitForURLAsync(new Regex("/login$"));
+        await page.GetByTestId("to-register").ClickAsync();
+        await Field(page, "organization").FillAsync(organization);
+        await Field(page, "display-name").FillAsync("Fay Founder");
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("welcome")).ToContainTextAsync("Fay Founder");
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync(organization);
+
+        // Branding: a new primary colour repaints the app bar.
+        await NavigateAsync(page, width, "/settings");
+        await Field(page, "primary-color").FillAsync("#AA2200");
+        await page.GetByTestId("save-settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("app-bar")).ToHaveCSSAsync("background-color", "rgb(170, 34, 0)");
+
+        // Invite a colleague; the invitation is listed and really emailed.
+        var invitee = PlatformFixture.NewEmail("colleague");
+        await NavigateAsync(page, width, "/users");
+        await Field(page, "invite-email").FillAsync(invitee);
+        await page.GetByTestId("invite").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("invitations-table")).ToContainTextAsync(invitee);
+        Assert.False(string.IsNullOrEmpty(await Platform.InvitationTokenAsync(invitee)));
+
+        // Dark mode and sign out.
+        await page.GetByTestId("dark-toggle").ClickAsync();
+        await page.GetByTestId("account-menu").ClickAsync();
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/login$"));
+        await page.GotoAsync("/users");
+        await page.WaitForURLAsync(new Regex("/login$"));
+
+        // Signing in again restores the branded shell.
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("app-bar")).ToHaveCSSAsync("background-color", "rgb(170, 34, 0)");
+        Assert.DoesNotContain(errors, e => !e.Contains("401", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_invitee_joins_from_the_link_in_the_email()
+    {
+        var tenant = await Platform.NewTenantAsync("Link Org");
+        var invitee = PlatformFixture.NewEmail("joiner");
+        (await tenant.Admin.InviteAsync(new Contracts.Identity.InviteUserRequest(invitee, Contracts.Identity.Role.Analyst))).EnsureValue();
+        var token = await Platform.InvitationTokenAsync(invitee);
+        var page = await NewPageAsync(1280, 800);
+
+        await page.GotoAsync("/register?invitation=" + Uri.EscapeDataString(token));
+        await Assertions.Expect(Field(page, "email")).ToHaveValueAsync(invitee);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Link Org");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
+    private static async Task NavigateAsync(IPage page, int width, string href)
+    {
+        if (width < 960)
+        {
+            await page.GetByTestId("menu-toggle").ClickAsync();
+        }
+        await page.GetByTestId("nav").Locator($"a[href='{href}']").ClickAsync();
+        await page.WaitForURLAsync(new Regex(Regex.Escape(href) + "$"));
+    }
+}
