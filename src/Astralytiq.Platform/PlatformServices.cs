@@ -105,9 +105,12 @@ public static class PlatformServices
             .AddPolicyScheme(AuthSchemes.Default, "Bearer token or API key", o =>
                 o.ForwardDefaultSelector = ctx => ctx.Request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader) ? AuthSchemes.ApiKey : AuthSchemes.Bearer)
             .AddJwtBearer(AuthSchemes.Bearer, _ => { });
-        services.AddOptions<JwtBearerOptions>(AuthSchemes.Bearer).Configure<KeyRing, TimeProvider>((o, keyRing, time) =>
+        services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<JwtBearerOptions>(AuthSchemes.Bearer).Configure<KeyRing, TimeProvider, CachingTokenHandler>((o, keyRing, time, handler) =>
         {
             o.MapInboundClaims = false;
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(handler);
             o.TimeProvider = time;
             o.TokenValidationParameters = new TokenValidationParameters
             {

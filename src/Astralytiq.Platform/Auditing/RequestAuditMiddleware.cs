@@ -1,13 +1,14 @@
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Platform.Auditing;
 
 /// <summary>Records every mutating API request of an authenticated caller, with its outcome, unless the endpoint audits itself.</summary>
 internal sealed class RequestAuditMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, IAuditLog audit)
+    public async Task InvokeAsync(HttpContext context, ITenantContext tenant)
     {
         await next(context).ConfigureAwait(false);
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)
@@ -30,6 +31,8 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next)
             _ => AuditOutcome.Failure,
         };
         var resourceId = context.GetRouteValue("id")?.ToString();
+        // Resolved only here: reads never pay for building the audit module's DbContext.
+        var audit = context.RequestServices.GetRequiredService<IAuditLog>();
         await audit.RecordAsync(
             new AuditRecord(meta?.Action ?? $"{context.Request.Method} {route}", outcome, meta?.ResourceType, resourceId,
                 new Dictionary<string, string> { ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture) }),

@@ -4,6 +4,7 @@ using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Platform.Idempotency;
@@ -44,7 +45,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     private const int MaxStoredBody = 1024 * 1024;
 
-    public async Task InvokeAsync(HttpContext context, PlatformDbContext db, ITenantContext tenant, TimeProvider time)
+    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, TimeProvider time)
     {
         var key = context.Request.Headers[Header].ToString();
         if (!HttpMethods.IsPost(context.Request.Method) || string.IsNullOrEmpty(key) || !context.Request.Path.StartsWithSegments("/api"))
@@ -60,6 +61,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next)
         context.Request.EnableBuffering();
         var hash = await FingerprintAsync(context.Request).ConfigureAwait(false);
         var scope = tenant.UserId is { } user ? "user:" + user.ToString("N") : "ip:" + context.Connection.RemoteIpAddress;
+        // Resolved only for keyed POSTs, so other requests never build the platform DbContext.
+        var db = context.RequestServices.GetRequiredService<PlatformDbContext>();
         var (record, earlier) = await ReserveAsync(db, tenant, scope, key, hash, time.GetUtcNow()).ConfigureAwait(false);
         if (record is null)
         {

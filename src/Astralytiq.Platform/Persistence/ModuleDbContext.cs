@@ -21,16 +21,26 @@ public abstract class ModuleDbContext : DbContext
     private static readonly MethodInfo ApplyTenantFilterMethod =
         typeof(ModuleDbContext).GetMethod(nameof(ApplyTenantFilter), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
-    protected ModuleDbContext(DbContextOptions options, ITenantContext tenant)
+    private ITenantContext? tenant;
+
+    // Contexts are pooled: the constructor takes options only, and each rent binds the caller's tenant.
+    protected ModuleDbContext(DbContextOptions options)
         : base(options)
     {
-        Tenant = tenant;
     }
 
     /// <summary>The module's name: its PostgreSQL schema and its SQLite table prefix.</summary>
     public abstract string ModuleName { get; }
 
-    public ITenantContext Tenant { get; }
+    /// <summary>Whose data this context may see and write; bound when the context is handed out.</summary>
+    public ITenantContext Tenant => tenant ?? throw new InvalidOperationException($"{GetType().Name} was used without a tenant context");
+
+    internal TContext Bind<TContext>(ITenantContext context)
+        where TContext : ModuleDbContext
+    {
+        tenant = context;
+        return (TContext)this;
+    }
 
     // Read by the query filters on every query: EF Core parameterizes DbContext members.
     protected Guid CurrentTenantId => Tenant.TenantId ?? Guid.Empty;

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace Astralytiq.Platform.Persistence;
 
 /// <summary>The kernel's own tables: background jobs and idempotency records.</summary>
-internal class PlatformDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(options)
 {
     public const string Module = "platform";
 
@@ -47,16 +47,16 @@ internal class PlatformDbContext(DbContextOptions options, ITenantContext tenant
     }
 }
 
-internal sealed class PlatformSqliteDbContext(DbContextOptions<PlatformSqliteDbContext> options, ITenantContext tenant) : PlatformDbContext(options, tenant);
+internal sealed class PlatformSqliteDbContext(DbContextOptions<PlatformSqliteDbContext> options) : PlatformDbContext(options);
 
-internal sealed class PlatformPostgresDbContext(DbContextOptions<PlatformPostgresDbContext> options, ITenantContext tenant) : PlatformDbContext(options, tenant);
+internal sealed class PlatformPostgresDbContext(DbContextOptions<PlatformPostgresDbContext> options) : PlatformDbContext(options);
 
 internal sealed class PlatformSqliteDesignFactory : IDesignTimeDbContextFactory<PlatformSqliteDbContext>
 {
-    public PlatformSqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<PlatformSqliteDbContext>(PlatformDbContext.Module), DesignTime.Tenant);
+    public PlatformSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new PlatformSqliteDbContext(DesignTime.SqliteOptions<PlatformSqliteDbContext>(PlatformDbContext.Module)));
 }
 
 internal sealed class PlatformPostgresDesignFactory : IDesignTimeDbContextFactory<PlatformPostgresDbContext>
 {
-    public PlatformPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<PlatformPostgresDbContext>(PlatformDbContext.Module), DesignTime.Tenant);
+    public PlatformPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new PlatformPostgresDbContext(DesignTime.PostgresOptions<PlatformPostgresDbContext>(PlatformDbContext.Module)));
 }

@@ -144,6 +144,22 @@ public sealed class ResetExpiryProperties(FakeClockPlatform platform) : Platform
     }
 
     [Fact]
+    public async Task An_accepted_access_token_is_refused_once_it_expires_although_its_verification_is_cached()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        using var http = Platform.NewHttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tenant.Admin.AccessToken);
+        // Accepted twice: the second time from the cache of verified tokens.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/v1/users/profile", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/v1/users/profile", UriKind.Relative))).StatusCode);
+
+        Platform.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(20)); // expired, but within the 30 s skew
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/v1/users/profile", UriKind.Relative))).StatusCode);
+        Platform.Clock.Advance(TimeSpan.FromSeconds(20)); // beyond the skew
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/v1/users/profile", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public void The_shipped_common_password_list_is_real()
     {
         Assert.True(PasswordPolicy.CommonCount >= 29_000, $"only {PasswordPolicy.CommonCount} entries");

@@ -118,6 +118,38 @@ public abstract class TenancyTests<TPlatform>(TPlatform platform) : PlatformTest
         await Assert.ThrowsAsync<CrossTenantWriteException>(() => db.SaveChangesAsync());
         Assert.Empty(await db.Users.Where(u => u.TenantId == b.Id).ToListAsync());
     }
+
+    [Fact]
+    public async Task A_pooled_context_sees_only_the_tenant_of_the_scope_that_rented_it()
+    {
+        var a = await Platform.NewTenantAsync();
+        var b = await Platform.NewTenantAsync();
+        var lastTenantOf = new Dictionary<IdentityDbContext, Guid>(ReferenceEqualityComparer.Instance);
+        var reusedAcrossTenants = 0;
+        for (var rent = 0; rent < 400 && reusedAcrossTenants < 3; rent++)
+        {
+            await using var scope = Platform.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            // The tenant is chosen after the rent: an instance seen before always comes back under the other tenant.
+            var reused = lastTenantOf.TryGetValue(db, out var before);
+            var (tenant, other) = (reused ? before == a.Id : rent % 2 == 1) ? (b, a) : (a, b);
+            using var _ = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(tenant.Id);
+            if (reused)
+            {
+                reusedAcrossTenants++;
+                Assert.Equal([tenant.Id], await db.Users.Select(u => u.TenantId).Distinct().ToListAsync());
+            }
+            lastTenantOf[db] = tenant.Id;
+            // The compiled profile query carries the same filter: another tenant's user is not found.
+            Assert.NotNull(await ProfileQuery.ExecuteAsync(db, tenant.AdminUser.Id, CancellationToken.None));
+            Assert.Null(await ProfileQuery.ExecuteAsync(db, other.AdminUser.Id, CancellationToken.None));
+        }
+        // Instances did come back from the pool under the other tenant; otherwise this proved nothing about pooling.
+        Assert.Equal(3, reusedAcrossTenants);
+    }
+
+    private static readonly Astralytiq.Platform.Persistence.CompiledQuery<IdentityDbContext, Guid, Astralytiq.Identity.Users.User?> ProfileQuery =
+        new((context, id, _) => context.Users.AsNoTracking().SingleOrDefault(u => u.Id == id));
 }
 
 public sealed class TenancyTests_Sqlite(SqlitePlatform platform) : TenancyTests<SqlitePlatform>(platform);

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Audit.Persistence;
 
-internal class AuditDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+internal class AuditDbContext(DbContextOptions options) : ModuleDbContext(options)
 {
     public const string Module = "audit";
 
@@ -37,16 +37,16 @@ internal class AuditDbContext(DbContextOptions options, ITenantContext tenant) :
     }
 }
 
-internal sealed class AuditSqliteDbContext(DbContextOptions<AuditSqliteDbContext> options, ITenantContext tenant) : AuditDbContext(options, tenant);
+internal sealed class AuditSqliteDbContext(DbContextOptions<AuditSqliteDbContext> options) : AuditDbContext(options);
 
-internal sealed class AuditPostgresDbContext(DbContextOptions<AuditPostgresDbContext> options, ITenantContext tenant) : AuditDbContext(options, tenant);
+internal sealed class AuditPostgresDbContext(DbContextOptions<AuditPostgresDbContext> options) : AuditDbContext(options);
 
 internal sealed class AuditSqliteDesignFactory : IDesignTimeDbContextFactory<AuditSqliteDbContext>
 {
-    public AuditSqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<AuditSqliteDbContext>(AuditDbContext.Module), DesignTime.Tenant);
+    public AuditSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new AuditSqliteDbContext(DesignTime.SqliteOptions<AuditSqliteDbContext>(AuditDbContext.Module)));
 }
 
 internal sealed class AuditPostgresDesignFactory : IDesignTimeDbContextFactory<AuditPostgresDbContext>
 {
-    public AuditPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<AuditPostgresDbContext>(AuditDbContext.Module), DesignTime.Tenant);
+    public AuditPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new AuditPostgresDbContext(DesignTime.PostgresOptions<AuditPostgresDbContext>(AuditDbContext.Module)));
 }

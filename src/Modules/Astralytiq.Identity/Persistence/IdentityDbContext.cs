@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Identity.Persistence;
 
-internal class IdentityDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(options)
 {
     public const string Module = "identity";
 
@@ -92,16 +92,16 @@ internal class IdentityDbContext(DbContextOptions options, ITenantContext tenant
     }
 }
 
-internal sealed class IdentitySqliteDbContext(DbContextOptions<IdentitySqliteDbContext> options, ITenantContext tenant) : IdentityDbContext(options, tenant);
+internal sealed class IdentitySqliteDbContext(DbContextOptions<IdentitySqliteDbContext> options) : IdentityDbContext(options);
 
-internal sealed class IdentityPostgresDbContext(DbContextOptions<IdentityPostgresDbContext> options, ITenantContext tenant) : IdentityDbContext(options, tenant);
+internal sealed class IdentityPostgresDbContext(DbContextOptions<IdentityPostgresDbContext> options) : IdentityDbContext(options);
 
 internal sealed class IdentitySqliteDesignFactory : IDesignTimeDbContextFactory<IdentitySqliteDbContext>
 {
-    public IdentitySqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<IdentitySqliteDbContext>(IdentityDbContext.Module), DesignTime.Tenant);
+    public IdentitySqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new IdentitySqliteDbContext(DesignTime.SqliteOptions<IdentitySqliteDbContext>(IdentityDbContext.Module)));
 }
 
 internal sealed class IdentityPostgresDesignFactory : IDesignTimeDbContextFactory<IdentityPostgresDbContext>
 {
-    public IdentityPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<IdentityPostgresDbContext>(IdentityDbContext.Module), DesignTime.Tenant);
+    public IdentityPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new IdentityPostgresDbContext(DesignTime.PostgresOptions<IdentityPostgresDbContext>(IdentityDbContext.Module)));
 }

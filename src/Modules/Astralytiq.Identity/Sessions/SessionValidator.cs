@@ -3,6 +3,7 @@ using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Identity.Sessions;
 
@@ -10,7 +11,7 @@ namespace Astralytiq.Identity.Sessions;
 /// Checks on every request that the token's session is live, its user active and its security stamp
 /// current. Results are cached briefly and dropped (by user tag) whenever any of them changes.
 /// </summary>
-internal sealed class SessionValidator(IdentityDbContext db, ITenantContext tenant, HybridCache cache, TimeProvider time) : ISessionValidator
+internal sealed class SessionValidator(IServiceProvider services, ITenantContext tenant, HybridCache cache, TimeProvider time) : ISessionValidator
 {
     private static readonly HybridCacheEntryOptions Entry = new()
     {
@@ -20,6 +21,7 @@ internal sealed class SessionValidator(IdentityDbContext db, ITenantContext tena
 
     public static string UserTag(Guid userId) => "identity-user:" + userId.ToString("N");
 
+    [System.ComponentModel.ImmutableObject(true)] // HybridCache hands out the cached instance instead of deserializing a copy per hit
     private sealed record CachedSession(Guid TenantId, Guid UserId, string Email, Astralytiq.Contracts.Identity.Role Role, string Stamp, DateTimeOffset ExpiresAt);
 
     public async ValueTask<SessionState?> ValidateAsync(Guid userId, Guid sessionId, string securityStamp, CancellationToken cancellationToken)
@@ -41,6 +43,8 @@ internal sealed class SessionValidator(IdentityDbContext db, ITenantContext tena
 
     private async Task<CachedSession?> LoadAsync(Guid sessionId, Guid userId, CancellationToken ct)
     {
+        // Resolved on a cache miss only: a cached request never builds the identity DbContext for this check.
+        var db = services.GetRequiredService<IdentityDbContext>();
         using var system = tenant.BeginSystemScope();
         var row = await (from s in db.Sessions.AsNoTracking()
                          join u in db.Users.AsNoTracking() on s.UserId equals u.Id

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Tenancy.Persistence;
 
-internal class TenancyDbContext(DbContextOptions options, ITenantContext tenant) : ModuleDbContext(options, tenant)
+internal class TenancyDbContext(DbContextOptions options) : ModuleDbContext(options)
 {
     public const string Module = "tenancy";
 
@@ -55,16 +55,16 @@ internal class TenancyDbContext(DbContextOptions options, ITenantContext tenant)
     }
 }
 
-internal sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbContext> options, ITenantContext tenant) : TenancyDbContext(options, tenant);
+internal sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbContext> options) : TenancyDbContext(options);
 
-internal sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbContext> options, ITenantContext tenant) : TenancyDbContext(options, tenant);
+internal sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbContext> options) : TenancyDbContext(options);
 
 internal sealed class TenancySqliteDesignFactory : IDesignTimeDbContextFactory<TenancySqliteDbContext>
 {
-    public TenancySqliteDbContext CreateDbContext(string[] args) => new(DesignTime.SqliteOptions<TenancySqliteDbContext>(TenancyDbContext.Module), DesignTime.Tenant);
+    public TenancySqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new TenancySqliteDbContext(DesignTime.SqliteOptions<TenancySqliteDbContext>(TenancyDbContext.Module)));
 }
 
 internal sealed class TenancyPostgresDesignFactory : IDesignTimeDbContextFactory<TenancyPostgresDbContext>
 {
-    public TenancyPostgresDbContext CreateDbContext(string[] args) => new(DesignTime.PostgresOptions<TenancyPostgresDbContext>(TenancyDbContext.Module), DesignTime.Tenant);
+    public TenancyPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new TenancyPostgresDbContext(DesignTime.PostgresOptions<TenancyPostgresDbContext>(TenancyDbContext.Module)));
 }
