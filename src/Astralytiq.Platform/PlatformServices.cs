@@ -167,6 +167,7 @@ public static class PlatformServices
         app.UseStatusCodePages(StatusCodeEnvelope.WriteAsync);
         beforeRouting?.Invoke(app);
         app.UseRouting();
+        app.UseMiddleware<DeprecationMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<RequestAuditMiddleware>();

@@ -45,6 +45,10 @@ internal static class OpenApiSetup
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 var needsAuth = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
                 var permission = metadata.OfType<RequiresPermissionMetadata>().LastOrDefault();
+                if (metadata.OfType<DeprecationMetadata>().LastOrDefault() is { } deprecation)
+                {
+                    DeprecationConventions.Describe(operation, deprecation);
+                }
                 if (needsAuth)
                 {
                     operation.Security =
