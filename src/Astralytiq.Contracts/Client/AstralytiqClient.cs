@@ -107,6 +107,20 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<TenantResponse>> UpdateTenantAsync(UpdateTenantRequest request, CancellationToken ct = default) =>
         SendAsync<TenantResponse>(HttpMethod.Put, "api/v1/tenants/current", request, ct);
 
+    // Operator (platform operator accounts only)
+    public Task<ApiResponse<Page<OperatorTenantResponse>>> ListTenantsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<OperatorTenantResponse>>(HttpMethod.Get,
+            $"api/v1/operator/tenants?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
+
+    public Task<ApiResponse<OperatorTenantResponse>> GetTenantAsOperatorAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<OperatorTenantResponse>(HttpMethod.Get, $"api/v1/operator/tenants/{id}", null, ct);
+
+    public Task<ApiResponse<OperatorTenantResponse>> SuspendTenantAsync(Guid id, SuspendTenantRequest request, CancellationToken ct = default) =>
+        SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/suspend", request, ct);
+
+    public Task<ApiResponse<OperatorTenantResponse>> ReactivateTenantAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/reactivate", null, ct);
+
     // Audit
     public Task<ApiResponse<Page<AuditLogResponse>>> GetAuditLogsAsync(
         string? action = null, Guid? actorId = null, string? outcome = null, int offset = 0, int limit = 50, CancellationToken ct = default)

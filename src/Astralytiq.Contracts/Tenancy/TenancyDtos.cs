@@ -20,3 +20,16 @@ public sealed record UpdateTenantRequest(
     string? TimeZone,
     string? Locale,
     IReadOnlyDictionary<string, bool>? Features);
+
+/// <summary>A tenant as the platform operator sees it.</summary>
+public sealed record OperatorTenantResponse(
+    Guid Id,
+    string Name,
+    string Slug,
+    string Plan,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Why the operator suspends a tenant; kept in the tenant's audit log.</summary>
+public sealed record SuspendTenantRequest(string? Reason);

@@ -8,6 +8,8 @@ using Astralytiq.Identity.Registration;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
+using Astralytiq.Platform.Events;
+using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
@@ -43,6 +45,7 @@ public static class IdentityModule
         services.AddScoped<InvitationHandlers>();
         services.AddScoped<ApiKeyHandlers>();
         services.AddScoped<AccountCommands>();
+        services.AddIntegrationEventHandler<TenantSuspended, EndSessionsOfSuspendedTenant>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null);
         return services;
     }

@@ -4,6 +4,7 @@ using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Tenancy.Contracts;
+using Astralytiq.Tenancy.Operator;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Provisioning;
 using Astralytiq.Tenancy.Settings;
@@ -41,6 +42,27 @@ public static class TenancyModule
             .ProducesErrors(400, 413)
             .WithName("UpdateCurrentTenant")
             .WithSummary("Change the tenant's name, branding, time zone, locale or feature toggles (Admin)");
+
+        var ops = routes.MapGroup("/operator/tenants").WithTags("Operator").ProducesErrors(401, 403, 429)
+            .RequirePermission(Permission.PlatformManage);
+        ops.MapGet("/", OperatorTenantEndpoints.List)
+            .ProducesErrors(400)
+            .WithName("ListTenants")
+            .WithSummary("Every tenant, with plan and status; search by name or slug, filter by status (platform operator)");
+        ops.MapGet("/{id:guid}", OperatorTenantEndpoints.Get)
+            .ProducesErrors(404)
+            .WithName("GetTenantAsOperator")
+            .WithSummary("One tenant, as the platform operator sees it");
+        ops.MapPost("/{id:guid}/suspend", OperatorTenantEndpoints.Suspend)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 404)
+            .WithName("SuspendTenant")
+            .WithSummary("Suspend a tenant: its users are signed out at once and cannot sign in, its API keys stop working (platform operator)");
+        ops.MapPost("/{id:guid}/reactivate", OperatorTenantEndpoints.Reactivate)
+            .AuditedExplicitly()
+            .ProducesErrors(404)
+            .WithName("ReactivateTenant")
+            .WithSummary("Lift a suspension; the tenant's users can sign in again (platform operator)");
         return group;
     }
 }

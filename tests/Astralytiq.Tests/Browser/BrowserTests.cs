@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Astralytiq.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Astralytiq.Tests.Browser;
@@ -147,6 +148,40 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByTestId("submit").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Link Org");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_operator_finds_suspends_and_reactivates_a_tenant()
+    {
+        var name = "Ops Target " + Guid.NewGuid().ToString("N")[..6];
+        var tenant = await Platform.NewTenantAsync(name);
+        var email = PlatformFixture.NewEmail("ops");
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            await Astralytiq.Identity.IdentityModule.GetAccountCommands(scope.ServiceProvider).CreateOperatorAsync(email, PlatformFixture.Password, CancellationToken.None);
+        }
+        var page = await NewPageAsync(1280, 800);
+
+        await page.GotoAsync("/login");
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+        await NavigateAsync(page, 1280, "/operator/tenants");
+        await Field(page, "tenant-search").FillAsync(name);
+        await page.GetByTestId("tenant-refresh").ClickAsync();
+        var row = page.GetByTestId("tenants-table").Locator("tr", new() { HasText = name });
+        var status = row.Locator(".mud-chip");
+        await Assertions.Expect(status).ToHaveTextAsync("active");
+
+        await row.GetByTestId("suspend").ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("suspended");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized,
+            (await Platform.NewClient().LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).Status);
+
+        await row.GetByTestId("reactivate").ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("active");
+        (await Platform.NewClient().LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
         await page.Context.CloseAsync();
     }
 

@@ -4,6 +4,7 @@ using Astralytiq.Contracts.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
+using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,11 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is invalid, expired or revoked");
         }
         var (key, owner) = match;
+        if (owner.Role != Astralytiq.Contracts.Identity.Role.Operator
+            && !await Context.RequestServices.GetRequiredService<ITenantDirectory>().IsActiveAsync(owner.TenantId, Context.RequestAborted).ConfigureAwait(false))
+        {
+            return AuthenticateResult.Fail("The API key's organisation is suspended");
+        }
         var scopes = key.ScopeList.ToHashSet(StringComparer.Ordinal);
         Context.RequestServices.GetRequiredService<ITenantContext>()
             .SetPrincipal(owner.TenantId, owner.Id, owner.Email, owner.Role, sessionId: null, apiKeyScopes: scopes);

@@ -53,7 +53,8 @@ internal sealed class LoginHandler(
         var verification = hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password!);
         var locked = user.LockoutEnd is { } end && end > now;
         var passwordOk = verification is PasswordVerificationResult.Success or PasswordVerificationResult.SuccessRehashNeeded;
-        if (locked || !passwordOk || !user.IsActive || !await tenants.IsActiveAsync(user.TenantId, ct))
+        // Operators belong to no tenant; everyone else signs in only while their tenant is active.
+        if (locked || !passwordOk || !user.IsActive || (user.Role != Role.Operator && !await tenants.IsActiveAsync(user.TenantId, ct)))
         {
             var reason = locked ? "locked" : !passwordOk ? "wrong_password" : "inactive";
             if (!locked && !passwordOk)

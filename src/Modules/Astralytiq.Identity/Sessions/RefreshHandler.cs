@@ -55,7 +55,8 @@ internal sealed class RefreshHandler(
             { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
             return new UnauthorizedError(Invalid);
         }
-        if (session.RevokedAt is not null || token.ExpiresAt <= now || !user.IsActive || !await tenants.IsActiveAsync(user.TenantId, ct))
+        if (session.RevokedAt is not null || token.ExpiresAt <= now || !user.IsActive
+            || (user.Role != Role.Operator && !await tenants.IsActiveAsync(user.TenantId, ct)))
         {
             return new UnauthorizedError(Invalid);
         }

@@ -1,6 +1,7 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
+using Astralytiq.Tenancy.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +52,12 @@ internal sealed class SessionValidator(IServiceProvider services, ITenantContext
                          where s.Id == sessionId && s.UserId == userId && s.RevokedAt == null && u.IsActive
                          select new CachedSession(u.TenantId, u.Id, u.Email, u.Role, u.SecurityStamp, s.ExpiresAt))
             .SingleOrDefaultAsync(ct).ConfigureAwait(false);
+        // A suspended tenant's sessions are revoked by an event; this covers the moments before it is handled.
+        if (row is not null && row.Role != Astralytiq.Contracts.Identity.Role.Operator
+            && !await services.GetRequiredService<ITenantDirectory>().IsActiveAsync(row.TenantId, ct).ConfigureAwait(false))
+        {
+            return null;
+        }
         return row;
     }
 }

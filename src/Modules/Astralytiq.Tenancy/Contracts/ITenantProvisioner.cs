@@ -17,3 +17,6 @@ public interface ITenantDirectory
 {
     Task<bool> IsActiveAsync(Guid tenantId, CancellationToken cancellationToken);
 }
+
+/// <summary>The platform operator suspended a tenant: its users' sessions and keys must stop working now.</summary>
+public sealed record TenantSuspended(Guid TenantId, string? Reason) : Astralytiq.Platform.Events.IIntegrationEvent;
