@@ -66,6 +66,7 @@ public static class PlatformServices
         var jobs = configuration.GetSection("Astralytiq:Jobs").Get<JobSettings>() ?? new JobSettings();
         services.AddSingleton(jobs);
         services.AddSingleton<JobSignal>();
+        services.AddSingleton(new JobRunnerStatus(TimeProvider.System));
         services.AddScoped<IJobScheduler, JobScheduler>();
         if (jobs.Enabled)
         {
@@ -93,7 +94,8 @@ public static class PlatformServices
 
         services.AddHealthChecks()
             .AddCheck<ModuleDatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+            .AddCheck<JobsHealthCheck>("jobs", tags: ["ready"]);
 
         services.AddPlatformOpenApi();
         return services;

@@ -44,6 +44,7 @@ internal sealed partial class JobRunner(
     IServiceProvider services,
     IEnumerable<JobHandlerRegistration> registrations,
     JobSignal signal,
+    JobRunnerStatus status,
     JobSettings settings,
     TimeProvider time,
     ILogger<JobRunner> logger) : BackgroundService
@@ -59,6 +60,7 @@ internal sealed partial class JobRunner(
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
+            status.Touch();
             bool ran;
             try
             {
@@ -167,6 +169,7 @@ internal sealed partial class JobRunner(
                 var lease = time.GetUtcNow().AddSeconds(settings.LeaseSeconds);
                 await db.Jobs.Where(j => j.Id == jobId && j.LockedBy == _node)
                     .ExecuteUpdateAsync(u => u.SetProperty(j => j.LockedUntil, lease)).ConfigureAwait(false);
+                status.Touch();
                 if (await db.Jobs.AnyAsync(j => j.Id == jobId && j.CancelRequested).ConfigureAwait(false))
                 {
                     await cancel.CancelAsync().ConfigureAwait(false);

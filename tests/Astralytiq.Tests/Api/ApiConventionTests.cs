@@ -183,6 +183,9 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
         Assert.Equal("up", checks.GetProperty("database").GetProperty("data").GetProperty("identity").GetString());
         Assert.Equal("healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("jobs").GetProperty("status").GetString());
+        Assert.Equal("polling", checks.GetProperty("jobs").GetProperty("data").GetProperty("runner").GetString());
+        Assert.Equal(0, checks.GetProperty("jobs").GetProperty("data").GetProperty("overdue_jobs").GetInt32());
     }
 
     [Fact]

@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
 using Astralytiq.Tenancy.Provisioning;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -155,5 +157,49 @@ public sealed class KernelTests
         await storage.DeleteTenantAreaAsync(tenant, default);
         Assert.False(await storage.TenantAreaExistsAsync(tenant, default));
         Directory.Delete(dir, recursive: true);
+    }
+}
+
+public sealed class JobsHealthTests
+{
+    private static readonly JobSettings Settings = new() { LeaseSeconds = 60, PollMilliseconds = 500 };
+
+    [Fact]
+    public void A_polling_runner_with_no_backlog_is_healthy()
+    {
+        var result = JobsHealthCheck.Evaluate(Settings, TimeSpan.FromSeconds(1), overdue: 0, deadLettered: 2);
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+        Assert.Equal(2, result.Data["dead_lettered_24h"]);
+    }
+
+    [Fact]
+    public void A_runner_silent_beyond_its_lease_or_never_started_is_unhealthy()
+    {
+        Assert.Equal(HealthStatus.Unhealthy, JobsHealthCheck.Evaluate(Settings, TimeSpan.FromSeconds(61), 0, 0).Status);
+        Assert.Equal(HealthStatus.Unhealthy, JobsHealthCheck.Evaluate(Settings, null, 0, 0).Status);
+        Assert.Equal(HealthStatus.Healthy, JobsHealthCheck.Evaluate(Settings, TimeSpan.FromSeconds(59), 0, 0).Status);
+    }
+
+    [Fact]
+    public void Jobs_waiting_over_five_minutes_degrade_readiness_even_where_the_runner_is_off()
+    {
+        Assert.Equal(HealthStatus.Degraded, JobsHealthCheck.Evaluate(Settings, TimeSpan.FromSeconds(1), overdue: 3, 0).Status);
+        var off = new JobSettings { Enabled = false };
+        Assert.Equal(HealthStatus.Healthy, JobsHealthCheck.Evaluate(off, null, 0, 0).Status);
+        Assert.Equal(HealthStatus.Degraded, JobsHealthCheck.Evaluate(off, null, 1, 0).Status);
+    }
+
+    [Fact]
+    public void Runner_liveness_follows_its_own_monotonic_clock()
+    {
+        var clock = new FakeTimeProvider();
+        var status = new JobRunnerStatus(clock);
+        Assert.Null(status.SinceLastActivity);
+        status.Touch();
+        clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(TimeSpan.FromSeconds(90), status.SinceLastActivity);
+        Assert.Equal(HealthStatus.Unhealthy, JobsHealthCheck.Evaluate(Settings, status.SinceLastActivity, 0, 0).Status);
+        status.Touch();
+        Assert.Equal(TimeSpan.Zero, status.SinceLastActivity);
     }
 }
