@@ -73,6 +73,7 @@ public static class PlatformServices
             services.AddHostedService<JobRunner>();
         }
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SecretProtector>();
         services.AddSingleton<OutboxProtector>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddIntegrationEventHandler<EmailRequested, SendRequestedEmail>();

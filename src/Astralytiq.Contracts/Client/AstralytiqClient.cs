@@ -64,6 +64,18 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<object>> ConfirmPasswordResetAsync(PasswordResetConfirmRequest request, CancellationToken ct = default) =>
         SendAsync<object>(HttpMethod.Post, "api/v1/users/password-reset/confirm", request, ct, allowRefresh: false);
 
+    public Task<ApiResponse<TotpSetupResponse>> SetupTotpAsync(TotpSetupRequest request, CancellationToken ct = default) =>
+        SendAsync<TotpSetupResponse>(HttpMethod.Post, "api/v1/users/mfa/totp/setup", request, ct);
+
+    public Task<ApiResponse<RecoveryCodesResponse>> ConfirmTotpAsync(TotpConfirmRequest request, CancellationToken ct = default) =>
+        SendAsync<RecoveryCodesResponse>(HttpMethod.Post, "api/v1/users/mfa/totp/confirm", request, ct);
+
+    public Task<ApiResponse<object>> DisableTotpAsync(TotpDisableRequest request, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Post, "api/v1/users/mfa/totp/disable", request, ct);
+
+    public Task<ApiResponse<UserResponse>> ResetUserMfaAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<UserResponse>(HttpMethod.Post, $"api/v1/users/{id}/mfa/reset", null, ct);
+
     public Task<ApiResponse<Page<UserResponse>>> ListUsersAsync(int offset = 0, int limit = 50, CancellationToken ct = default) =>
         SendAsync<Page<UserResponse>>(HttpMethod.Get, $"api/v1/users/?offset={offset}&limit={limit}", null, ct);
 

@@ -26,6 +26,7 @@ public static class ErrorCodes
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string RateLimited = "RATE_LIMITED";
     public const string AccountLocked = "ACCOUNT_LOCKED";
+    public const string MfaRequired = "MFA_REQUIRED";
     public const string IdempotencyMismatch = "IDEMPOTENCY_KEY_REUSED";
     public const string Internal = "INTERNAL_ERROR";
     public const string Unavailable = "SERVICE_UNAVAILABLE";

@@ -15,7 +15,8 @@ public sealed record RegisterRequest(
     string? OrganizationName,
     string? InvitationToken);
 
-public sealed record LoginRequest(string? Email, string? Password);
+/// <summary>Sign-in. With two-step sign-in on, add the authenticator's <c>totp_code</c> or one unused <c>recovery_code</c>.</summary>
+public sealed record LoginRequest(string? Email, string? Password, string? TotpCode = null, string? RecoveryCode = null);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -38,7 +39,8 @@ public sealed record UserResponse(
     bool IsActive,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastLoginAt,
-    UserProfileDto Profile);
+    UserProfileDto Profile,
+    bool MfaEnabled = false);
 
 public sealed record UserProfileDto(string? JobTitle, string? TimeZone, string? Locale, string? Theme);
 
@@ -85,3 +87,18 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int 
 public sealed record InvitationLookupResponse(string Email, Role Role, DateTimeOffset ExpiresAt);
 
 public sealed record JsonWebKeySet(IReadOnlyList<IReadOnlyDictionary<string, string>> Keys);
+
+/// <summary>Starts two-step sign-in set-up; the current password proves it is the account holder.</summary>
+public sealed record TotpSetupRequest(string? Password);
+
+/// <summary>The shared secret, once: as text, as an <c>otpauth://</c> URI and as that URI in a QR code (SVG).</summary>
+public sealed record TotpSetupResponse(string Secret, string OtpauthUri, string QrSvg);
+
+/// <summary>A current code from the authenticator app, proving it holds the secret.</summary>
+public sealed record TotpConfirmRequest(string? Code);
+
+/// <summary>Single-use codes for signing in without the authenticator; shown once.</summary>
+public sealed record RecoveryCodesResponse(IReadOnlyList<string> RecoveryCodes);
+
+/// <summary>Turns two-step sign-in off: needs the password and a current code (or a recovery code).</summary>
+public sealed record TotpDisableRequest(string? Password, string? Code);

@@ -202,19 +202,11 @@ internal sealed partial class OutboxDispatcher(
 }
 
 /// <summary>Encrypts sensitive outbox payloads with the key ring's master key, bound to the message id.</summary>
-public sealed class OutboxProtector(KeyRing keyRing)
+public sealed class OutboxProtector(SecretProtector protector)
 {
-    public string Protect(string json, Guid messageId)
-    {
-        var id = keyRing.CurrentMasterKeyId;
-        var sealedData = AesGcmSeal.Seal(keyRing.GetMasterKey(id), System.Text.Encoding.UTF8.GetBytes(json), messageId.ToByteArray());
-        return id + ":" + Convert.ToBase64String(sealedData);
-    }
+    public string Protect(string json, Guid messageId) =>
+        protector.Protect(System.Text.Encoding.UTF8.GetBytes(json), messageId.ToByteArray());
 
-    public string Unprotect(string payload, Guid messageId)
-    {
-        var split = payload.IndexOf(':', StringComparison.Ordinal);
-        var key = keyRing.GetMasterKey(payload[..split]);
-        return System.Text.Encoding.UTF8.GetString(AesGcmSeal.Open(key, Convert.FromBase64String(payload[(split + 1)..]), messageId.ToByteArray()));
-    }
+    public string Unprotect(string payload, Guid messageId) =>
+        System.Text.Encoding.UTF8.GetString(protector.Unprotect(payload, messageId.ToByteArray()));
 }

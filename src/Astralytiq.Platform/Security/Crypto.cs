@@ -84,3 +84,28 @@ public sealed class TenantEncryptor(ITenantKeyStore keys)
     public async Task<string> UnprotectStringAsync(Guid tenantId, string protectedSecret, string purpose, CancellationToken cancellationToken) =>
         Encoding.UTF8.GetString(await DecryptAsync(tenantId, Convert.FromBase64String(protectedSecret), purpose, cancellationToken).ConfigureAwait(false));
 }
+
+/// <summary>
+/// Seals small platform secrets (outbox payloads with links, MFA seeds) with the current master key,
+/// bound to a context (the row they belong to) so a sealed value copied elsewhere does not open.
+/// The text form is <c>{master key id}:{base64}</c>, so values sealed before a key rotation still open.
+/// </summary>
+public sealed class SecretProtector(KeyRing keyRing)
+{
+    public string Protect(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> context)
+    {
+        var id = keyRing.CurrentMasterKeyId;
+        return id + ":" + Convert.ToBase64String(AesGcmSeal.Seal(keyRing.GetMasterKey(id), plaintext, context));
+    }
+
+    public byte[] Unprotect(string protectedValue, ReadOnlySpan<byte> context)
+    {
+        ArgumentNullException.ThrowIfNull(protectedValue);
+        var split = protectedValue.IndexOf(':', StringComparison.Ordinal);
+        if (split <= 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("Not a protected value");
+        }
+        return AesGcmSeal.Open(keyRing.GetMasterKey(protectedValue[..split]), Convert.FromBase64String(protectedValue[(split + 1)..]), context);
+    }
+}

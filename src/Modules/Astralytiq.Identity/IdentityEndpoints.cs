@@ -15,6 +15,8 @@ using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Astralytiq.Identity.Mfa;
+
 namespace Astralytiq.Identity;
 
 /// <summary>The HTTP edge of Identity: thin, named, typed. Rules live in the handlers.</summary>
@@ -44,6 +46,18 @@ internal static class IdentityEndpoints
 
     public static async Task<Results<Ok<UserResponse>, ApiError>> UpdateProfile(UpdateProfileRequest request, UserHandlers handler, CancellationToken ct) =>
         (await handler.UpdateProfileAsync(request, ct)).ToOk();
+
+    public static async Task<Results<Ok<TotpSetupResponse>, ApiError>> SetupTotp(TotpSetupRequest request, MfaHandlers handler, CancellationToken ct) =>
+        (await handler.SetupAsync(request, ct)).ToOk();
+
+    public static async Task<Results<Ok<RecoveryCodesResponse>, ApiError>> ConfirmTotp(TotpConfirmRequest request, MfaHandlers handler, CancellationToken ct) =>
+        (await handler.ConfirmAsync(request, ct)).ToOk();
+
+    public static async Task<Results<NoContent, ApiError>> DisableTotp(TotpDisableRequest request, MfaHandlers handler, CancellationToken ct) =>
+        (await handler.DisableAsync(request, ct)).ToNoContent();
+
+    public static async Task<Results<Ok<UserResponse>, ApiError>> ResetMfa(Guid id, MfaHandlers handler, CancellationToken ct) =>
+        (await handler.ResetAsync(id, ct)).ToOk();
 
     public static async Task<Results<NoContent, ApiError>> ChangePassword(ChangePasswordRequest request, PasswordHandlers handler, CancellationToken ct) =>
         (await handler.ChangeAsync(request, ct)).ToNoContent();

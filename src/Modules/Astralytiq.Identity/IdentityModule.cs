@@ -2,6 +2,7 @@ using Astralytiq.Identity.ApiKeys;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Identity.Invitations;
 using Astralytiq.Identity.Login;
+using Astralytiq.Identity.Mfa;
 using Astralytiq.Identity.Passwords;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Registration;
@@ -45,6 +46,8 @@ public static class IdentityModule
         services.AddScoped<InvitationHandlers>();
         services.AddScoped<ApiKeyHandlers>();
         services.AddScoped<AccountCommands>();
+        services.AddSingleton<TotpSecrets>();
+        services.AddScoped<MfaHandlers>();
         services.AddIntegrationEventHandler<TenantSuspended, EndSessionsOfSuspendedTenant>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null);
         return services;
@@ -74,6 +77,15 @@ public static class IdentityModule
             .ProducesErrors(400, 401, 404).WithName("UpdateProfile").WithSummary("Change display name, job title, time zone, locale or theme");
         users.MapPost("/password", IdentityEndpoints.ChangePassword).RequirePermission(Permission.ProfileSelf).AuditedExplicitly()
             .ProducesErrors(400, 401).WithName("ChangePassword").WithSummary("Change your password; your other sessions end");
+        users.MapPost("/mfa/totp/setup", IdentityEndpoints.SetupTotp).RequirePermission(Permission.ProfileSelf).AuditedExplicitly()
+            .ProducesErrors(400, 404, 409).WithName("SetupTotp")
+            .WithSummary("Start two-step sign-in: returns a new authenticator secret (text, otpauth URI, QR code); needs your password");
+        users.MapPost("/mfa/totp/confirm", IdentityEndpoints.ConfirmTotp).RequirePermission(Permission.ProfileSelf).AuditedExplicitly()
+            .ProducesErrors(400, 404, 409).WithName("ConfirmTotp")
+            .WithSummary("Turn two-step sign-in on with a current code; returns ten single-use recovery codes, shown once");
+        users.MapPost("/mfa/totp/disable", IdentityEndpoints.DisableTotp).RequirePermission(Permission.ProfileSelf).AuditedExplicitly()
+            .ProducesErrors(400, 404, 409).WithName("DisableTotp")
+            .WithSummary("Turn two-step sign-in off; needs your password and a current or recovery code");
         users.MapPost("/password-reset", IdentityEndpoints.RequestPasswordReset).AllowAnonymous().RequireSensitiveRateLimit().AuditedExplicitly()
             .ProducesErrors(400, 429).WithName("RequestPasswordReset")
             .WithSummary("Email a single-use reset token valid for 30 minutes; answers the same whether or not the account exists");
@@ -87,6 +99,9 @@ public static class IdentityModule
             .ProducesErrors(401, 403, 404).WithName("GetUser").WithSummary("One user of the tenant");
         users.MapPut("/{id:guid}/role", IdentityEndpoints.ChangeRole).RequirePermission(Permission.UsersManage).AuditedExplicitly()
             .ProducesErrors(400, 401, 403, 404, 409).WithName("ChangeUserRole").WithSummary("Make a user Admin, Analyst or Viewer (Admin)");
+        users.MapPost("/{id:guid}/mfa/reset", IdentityEndpoints.ResetMfa).RequirePermission(Permission.UsersManage).AuditedExplicitly()
+            .ProducesErrors(401, 403, 404).WithName("ResetUserMfa")
+            .WithSummary("Turn off a user's two-step sign-in after a lost authenticator; their sessions end (Admin)");
         users.MapPost("/{id:guid}/deactivate", IdentityEndpoints.Deactivate).RequirePermission(Permission.UsersManage).AuditedExplicitly()
             .ProducesErrors(401, 403, 404, 409).WithName("DeactivateUser").WithSummary("Block a user from signing in and end their sessions (Admin)");
         users.MapPost("/{id:guid}/reactivate", IdentityEndpoints.Reactivate).RequirePermission(Permission.UsersManage).AuditedExplicitly()

@@ -185,6 +185,41 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Two_step_sign_in_is_turned_on_from_the_profile_and_asked_for_at_the_next_sign_in()
+    {
+        var tenant = await Platform.NewTenantAsync("Two Step Org");
+        var page = await NewPageAsync(1280, 800);
+        await page.GotoAsync("/login");
+        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Two Step Org");
+
+        await NavigateAsync(page, 1280, "/profile");
+        await Field(page, "mfa-password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("mfa-setup").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("mfa-qr")).ToBeVisibleAsync();
+        var secret = (await page.GetByTestId("mfa-secret").InnerTextAsync()).Trim();
+        var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret));
+        await Field(page, "mfa-confirm-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow));
+        await page.GetByTestId("mfa-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("p")).ToHaveCountAsync(10);
+
+        await page.GetByTestId("account-menu").ClickAsync();
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/login$"));
+        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+        // The password was right: the form now asks for the code, without an error yet.
+        await Assertions.Expect(Field(page, "totp-code")).ToBeVisibleAsync();
+        await Field(page, "totp-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
+        await page.GetByTestId("submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Two Step Org");
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
     private static async Task NavigateAsync(IPage page, int width, string href)
     {

@@ -1,4 +1,5 @@
 using Astralytiq.Contracts.Identity;
+using Astralytiq.Identity.Mfa;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Users;
@@ -21,6 +22,7 @@ internal sealed class LoginHandler(
     ITenantDirectory tenants,
     IPasswordHasher<User> hasher,
     SessionIssuer sessions,
+    MfaHandlers mfa,
     IAuditLog audit,
     IdentitySettings settings,
     TimeProvider time)
@@ -72,6 +74,37 @@ internal sealed class LoginHandler(
                 "user", user.Id.ToString(), new Dictionary<string, string> { ["reason"] = reason })
             { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
             return new UnauthorizedError(InvalidCredentials);
+        }
+
+        // Two-step sign-in: the password was right; without a good second factor nothing else changes.
+        if (user.TotpSecret is not null)
+        {
+            if (string.IsNullOrWhiteSpace(request.TotpCode) && string.IsNullOrWhiteSpace(request.RecoveryCode))
+            {
+                return MfaHandlers.Required("Enter the 6-digit code from your authenticator app, or a recovery code");
+            }
+            var usedRecovery = string.IsNullOrWhiteSpace(request.TotpCode);
+            if (!await mfa.SecondFactorOkAsync(user, request.TotpCode, request.RecoveryCode, now, ct))
+            {
+                // Wrong codes count towards the lockout like wrong passwords: the code space is small.
+                user.FailedLoginCount++;
+                var lockedNow = user.FailedLoginCount >= settings.LockoutThreshold;
+                if (lockedNow)
+                {
+                    user.LockoutEnd = now.AddMinutes(settings.LockoutMinutes);
+                    user.FailedLoginCount = 0;
+                }
+                await db.SaveChangesAsync(ct);
+                await audit.RecordAsync(new AuditRecord(lockedNow ? "user.locked_out" : "user.login_failed", AuditOutcome.Failure, "user", user.Id.ToString(),
+                    new Dictionary<string, string> { ["reason"] = "wrong_second_factor" })
+                { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
+                return MfaHandlers.Required("The authentication code is incorrect or was already used");
+            }
+            if (usedRecovery)
+            {
+                await audit.RecordAsync(new AuditRecord("mfa.recovery_code_used", AuditOutcome.Success, "user", user.Id.ToString())
+                { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
+            }
         }
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)

@@ -24,6 +24,8 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<User>(b =>
@@ -41,6 +43,15 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
             b.Property(u => u.TimeZone).HasMaxLength(64);
             b.Property(u => u.Locale).HasMaxLength(20);
             b.Property(u => u.Theme).HasMaxLength(10);
+            b.Property(u => u.TotpSecret).HasMaxLength(200);
+            b.Property(u => u.TotpPendingSecret).HasMaxLength(200);
+        });
+        modelBuilder.Entity<RecoveryCode>(b =>
+        {
+            b.ToTable("recovery_codes");
+            b.HasKey(c => c.Id);
+            b.Property(c => c.CodeHash).HasMaxLength(64);
+            b.HasIndex(c => new { c.TenantId, c.UserId });
         });
         modelBuilder.Entity<Session>(b =>
         {

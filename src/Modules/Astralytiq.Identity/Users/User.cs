@@ -41,8 +41,19 @@ internal sealed class User : ITenantOwned
 
     public string? Theme { get; set; }
 
+    /// <summary>The TOTP secret once two-step sign-in is on, sealed with the master key (see <c>TotpSecrets</c>).</summary>
+    public string? TotpSecret { get; set; }
+
+    /// <summary>A secret handed out by set-up and not yet confirmed with a code.</summary>
+    public string? TotpPendingSecret { get; set; }
+
+    public DateTimeOffset? TotpEnabledAt { get; set; }
+
+    /// <summary>The last 30-second step a code was accepted for: a code is never accepted twice.</summary>
+    public long TotpLastStep { get; set; }
+
     public UserResponse ToResponse() => new(Id, Email, DisplayName, Role, TenantId, IsActive, CreatedAt, LastLoginAt,
-        new UserProfileDto(JobTitle, TimeZone, Locale, Theme));
+        new UserProfileDto(JobTitle, TimeZone, Locale, Theme), TotpEnabledAt is not null);
 }
 
 /// <summary>A sign-in session: one family of rotating refresh tokens. Its id is the access token's <c>sid</c>.</summary>
@@ -156,4 +167,20 @@ internal sealed class ApiKey : ITenantOwned
     public IReadOnlyList<string> ScopeList => Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public ApiKeyResponse ToResponse() => new(Id, Name, Prefix, ScopeList, CreatedAt, ExpiresAt, LastUsedAt, RevokedAt);
+}
+
+/// <summary>A single-use code for signing in without the authenticator app; only its SHA-256 is kept.</summary>
+internal sealed class RecoveryCode : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public string CodeHash { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? UsedAt { get; set; }
 }

@@ -193,6 +193,44 @@ namespace Astralytiq.Identity.Persistence.Migrations.Sqlite
                     b.ToTable("identity_password_reset_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Identity.Users.RecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_identity_recovery_codes");
+
+                    b.HasIndex("TenantId", "UserId")
+                        .HasDatabaseName("ix_identity_recovery_codes_tenant_id_user_id");
+
+                    b.ToTable("identity_recovery_codes", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Identity.Users.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -371,6 +409,24 @@ namespace Astralytiq.Identity.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("time_zone");
+
+                    b.Property<long?>("TotpEnabledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("totp_enabled_at");
+
+                    b.Property<long>("TotpLastStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("totp_last_step");
+
+                    b.Property<string>("TotpPendingSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("totp_pending_secret");
+
+                    b.Property<string>("TotpSecret")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("totp_secret");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
