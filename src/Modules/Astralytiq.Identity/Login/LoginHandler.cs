@@ -61,11 +61,8 @@ internal sealed class LoginHandler(
             var reason = locked ? "locked" : !passwordOk ? "wrong_password" : "inactive";
             if (!locked && !passwordOk)
             {
-                user.FailedLoginCount++;
-                if (user.FailedLoginCount >= settings.LockoutThreshold)
+                if (CountFailure(user, now))
                 {
-                    user.LockoutEnd = now.AddMinutes(settings.LockoutMinutes);
-                    user.FailedLoginCount = 0;
                     reason = "locked_out_now";
                 }
                 await db.SaveChangesAsync(ct);
@@ -87,13 +84,7 @@ internal sealed class LoginHandler(
             if (!await mfa.SecondFactorOkAsync(user, request.TotpCode, request.RecoveryCode, now, ct))
             {
                 // Wrong codes count towards the lockout like wrong passwords: the code space is small.
-                user.FailedLoginCount++;
-                var lockedNow = user.FailedLoginCount >= settings.LockoutThreshold;
-                if (lockedNow)
-                {
-                    user.LockoutEnd = now.AddMinutes(settings.LockoutMinutes);
-                    user.FailedLoginCount = 0;
-                }
+                var lockedNow = CountFailure(user, now);
                 await db.SaveChangesAsync(ct);
                 await audit.RecordAsync(new AuditRecord(lockedNow ? "user.locked_out" : "user.login_failed", AuditOutcome.Failure, "user", user.Id.ToString(),
                     new Dictionary<string, string> { ["reason"] = "wrong_second_factor" })
@@ -119,5 +110,18 @@ internal sealed class LoginHandler(
         await audit.RecordAsync(new AuditRecord("user.login", AuditOutcome.Success, "user", user.Id.ToString())
         { TenantId = user.TenantId, ActorId = user.Id, ActorEmail = user.Email }, ct);
         return response with { User = user.ToResponse() };
+    }
+
+    /// <summary>Counts a failed attempt; true when it locks the account now.</summary>
+    private bool CountFailure(User user, DateTimeOffset now)
+    {
+        user.FailedLoginCount++;
+        if (user.FailedLoginCount < settings.LockoutThreshold)
+        {
+            return false;
+        }
+        user.LockoutEnd = now.AddMinutes(settings.LockoutMinutes);
+        user.FailedLoginCount = 0;
+        return true;
     }
 }
