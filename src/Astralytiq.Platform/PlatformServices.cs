@@ -49,6 +49,7 @@ public static class PlatformServices
         services.AddSingleton<KeyWrapper>();
         services.AddScoped<TenantEncryptor>();
         services.AddSingleton<IBlobStorage, LocalBlobStorage>();
+        services.AddScoped<TenantFileCipher>();
 
         var smtp = configuration.GetSection("Astralytiq:Email:Smtp").Get<SmtpSettings>() ?? new SmtpSettings();
         services.AddSingleton(smtp);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Astralytiq.Audit;
+using Astralytiq.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Identity;
 using Astralytiq.Platform;
@@ -29,7 +30,8 @@ public static class AstralytiqHost
             .AddPlatform(configuration)
             .AddTenancyModule(configuration)
             .AddIdentityModule(configuration)
-            .AddAuditModule(configuration);
+            .AddAuditModule(configuration)
+            .AddDataModule(configuration);
         return builder;
     }
 
@@ -47,6 +49,7 @@ public static class AstralytiqHost
         v1.MapIdentityEndpoints();
         v1.MapTenancyEndpoints();
         v1.MapAuditEndpoints();
+        v1.MapDataEndpoints();
         v1.MapPlatformEndpoints();
         app.MapJwks();
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Astralytiq.Contracts.Audit;
+using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
@@ -133,6 +134,61 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<OperatorTenantResponse>> ReactivateTenantAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/reactivate", null, ct);
 
+    // Data
+    /// <summary>
+    /// Uploads a file as a new dataset. <paramref name="content"/> is streamed; it must be seekable if the
+    /// call may need to be retried after a token refresh. Options left null are detected by the server.
+    /// </summary>
+    public Task<ApiResponse<DatasetResponse>> UploadDatasetAsync(
+        Stream content, string fileName, string? name = null, string? description = null, string? format = null,
+        string? delimiter = null, bool? header = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var start = content.CanSeek ? content.Position : 0;
+        HttpContent Make()
+        {
+            if (content.CanSeek)
+            {
+                content.Position = start;
+            }
+            var form = new MultipartFormDataContent();
+            void Field(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    form.Add(new StringContent(value), key);
+                }
+            }
+            Field("name", name);
+            Field("description", description);
+            Field("format", format);
+            Field("delimiter", delimiter);
+            Field("header", header?.ToString().ToLowerInvariant());
+            var file = new StreamContent(content);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            form.Add(file, "file", fileName);
+            return form;
+        }
+        return SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets", (Func<HttpContent>)Make, ct);
+    }
+
+    public Task<ApiResponse<Page<DatasetResponse>>> ListDatasetsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<DatasetResponse>>(HttpMethod.Get,
+            $"api/v1/data/datasets?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
+
+    public Task<ApiResponse<DatasetResponse>> GetDatasetAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<DatasetResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DatasetVersionDto>>> ListDatasetVersionsAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<DatasetVersionDto>>(HttpMethod.Get, $"api/v1/data/datasets/{id}/versions", null, ct);
+
+    public Task<ApiResponse<DatasetPreviewResponse>> PreviewDatasetAsync(Guid id, int offset = 0, int limit = 100, int? version = null, CancellationToken ct = default) =>
+        SendAsync<DatasetPreviewResponse>(HttpMethod.Get,
+            $"api/v1/data/datasets/{id}/preview?offset={offset}&limit={limit}" + (version is null ? string.Empty : $"&version={version}"), null, ct);
+
+    public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}", null, ct);
+
     // Audit
     public Task<ApiResponse<Page<AuditLogResponse>>> GetAuditLogsAsync(
         string? action = null, Guid? actorId = null, string? outcome = null, int offset = 0, int limit = 50, CancellationToken ct = default)
@@ -212,7 +268,11 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         {
             request.Headers.Authorization = new("Bearer", AccessToken);
         }
-        if (body is not null)
+        if (body is Func<HttpContent> content)
+        {
+            request.Content = content(); // made anew per attempt: a retried request cannot reuse sent content
+        }
+        else if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
         }

@@ -11,6 +11,7 @@ public sealed class ModuleBoundaryTests
         typeof(Astralytiq.Identity.IdentityModule).Assembly,
         typeof(Astralytiq.Tenancy.TenancyModule).Assembly,
         typeof(Astralytiq.Audit.AuditModule).Assembly,
+        typeof(Astralytiq.Data.DataModule).Assembly,
     ];
 
     private static string NameOf(Assembly a) => a.GetName().Name!;

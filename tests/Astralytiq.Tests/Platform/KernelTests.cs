@@ -203,3 +203,56 @@ public sealed class JobsHealthTests
         Assert.Equal(TimeSpan.Zero, status.SinceLastActivity);
     }
 }
+
+public sealed class TenantFileCipherTests
+{
+    private sealed class FixedKeys : ITenantKeyStore
+    {
+        private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+        public Task<byte[]> GetDataKeyAsync(Guid tenantId, CancellationToken cancellationToken) => Task.FromResult(_key);
+    }
+
+    private static readonly TenantFileCipher Cipher = new(new FixedKeys());
+
+    private static async Task<byte[]> EncryptAsync(byte[] plain, string purpose = "p")
+    {
+        using var output = new MemoryStream();
+        await Cipher.EncryptAsync(Guid.Empty, new MemoryStream(plain), output, purpose, CancellationToken.None);
+        return output.ToArray();
+    }
+
+    private static async Task<byte[]> DecryptAsync(byte[] sealedFile, string purpose = "p")
+    {
+        using var output = new MemoryStream();
+        await Cipher.DecryptAsync(Guid.Empty, new MemoryStream(sealedFile), output, purpose, CancellationToken.None);
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(TenantFileCipher.RecordSize)]
+    [InlineData(TenantFileCipher.RecordSize + 1)]
+    [InlineData(3 * TenantFileCipher.RecordSize - 7)]
+    public async Task Files_of_any_size_round_trip(int size)
+    {
+        var plain = RandomNumberGenerator.GetBytes(size);
+        Assert.Equal(plain, await DecryptAsync(await EncryptAsync(plain)));
+    }
+
+    [Fact]
+    public async Task Tampering_truncation_and_another_purpose_are_detected()
+    {
+        var plain = RandomNumberGenerator.GetBytes(TenantFileCipher.RecordSize + 100);
+        var sealedFile = await EncryptAsync(plain);
+
+        var flipped = (byte[])sealedFile.Clone();
+        flipped[40] ^= 1;
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => DecryptAsync(flipped));
+        // Cut after the first (non-final) record: the missing final record is noticed.
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => DecryptAsync(sealedFile[..(16 + 5 + TenantFileCipher.RecordSize + 16)]));
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => DecryptAsync(sealedFile, "another file"));
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => DecryptAsync([.. sealedFile, 0]));
+    }
+}

@@ -1,0 +1,99 @@
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Data.Datasets;
+using Astralytiq.Data.Engine;
+using Astralytiq.Data.Persistence;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Data;
+
+public static class DataModule
+{
+    public static IServiceCollection AddDataModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<DataDbContext, DataSqliteDbContext, DataPostgresDbContext>(configuration, DataDbContext.Module);
+        var settings = configuration.GetSection("Astralytiq:Data").Get<DataSettings>() ?? new DataSettings();
+        services.AddSingleton(sp =>
+        {
+            if (string.IsNullOrEmpty(settings.DuckDbTempDirectory))
+            {
+                settings.DuckDbTempDirectory = Path.Combine(sp.GetRequiredService<PlatformOptions>().DataDir, "tmp", "duckdb");
+            }
+            Directory.CreateDirectory(settings.DuckDbTempDirectory);
+            return settings;
+        });
+        services.AddScoped<DatasetFiles>();
+        services.AddScoped<DatasetHandlers>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/data").WithTags("Data").ProducesErrors(401, 403, 429);
+        var datasets = group.MapGroup("/datasets");
+        datasets.MapPost("/", Upload)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .DisableAntiforgery()
+            .Accepts<IFormFile>("multipart/form-data")
+            .ProducesErrors(400, 409, 413, 415)
+            .WithName("UploadDataset")
+            .WithSummary("Upload a CSV, TSV, JSON (array or NDJSON) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header");
+        datasets.MapGet("/", List)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(400)
+            .WithName("ListDatasets")
+            .WithSummary("The tenant's datasets with their current version's schema and row count");
+        datasets.MapGet("/{id:guid}", Get)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(404)
+            .WithName("GetDataset")
+            .WithSummary("One dataset: current version, schema, source");
+        datasets.MapGet("/{id:guid}/versions", Versions)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(404)
+            .WithName("ListDatasetVersions")
+            .WithSummary("Every version of a dataset, newest first, with its source, schema and content hash");
+        datasets.MapGet("/{id:guid}/preview", Preview)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(400, 404)
+            .WithName("PreviewDataset")
+            .WithSummary("Rows of the current (or a given) version: limit up to 10,000, offset");
+        datasets.MapDelete("/{id:guid}", Delete)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404)
+            .WithName("DeleteDataset")
+            .WithSummary("Delete a dataset and its stored files");
+        return group;
+    }
+
+    private static async Task<Results<Created<DatasetResponse>, ApiError>> Upload(HttpRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.UploadAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
+
+    private static async Task<Results<Ok<Page<DatasetResponse>>, ApiError>> List(string? search, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.ListAsync(search, offset, limit, ct)).ToOk();
+
+    private static async Task<Results<Ok<DatasetResponse>, ApiError>> Get(Guid id, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.GetAsync(id, ct)).ToOk();
+
+    private static async Task<Results<Ok<IReadOnlyList<DatasetVersionDto>>, ApiError>> Versions(Guid id, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.VersionsAsync(id, ct)).ToOk();
+
+    private static async Task<Results<Ok<DatasetPreviewResponse>, ApiError>> Preview(Guid id, int? version, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.PreviewAsync(id, version, offset, limit, ct)).ToOk();
+
+    private static async Task<Results<NoContent, ApiError>> Delete(Guid id, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.DeleteAsync(id, ct)).ToNoContent();
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Platform.Persistence;
+
+namespace Astralytiq.Data.Datasets;
+
+/// <summary>A named table of a tenant, made of immutable versions; the latest is current.</summary>
+internal sealed class Dataset : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public string? Description { get; set; }
+
+    public int CurrentVersion { get; set; }
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? DeletedAt { get; set; }
+}
+
+/// <summary>One immutable version: a Parquet file (encrypted with the tenant key) plus what it came from.</summary>
+internal sealed class DatasetVersion : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DatasetId { get; set; }
+
+    public int Version { get; set; }
+
+    public long RowCount { get; set; }
+
+    /// <summary>Size of the encrypted file in storage.</summary>
+    public long StoredBytes { get; set; }
+
+    /// <summary>SHA-256 of the plaintext Parquet file.</summary>
+    public string ContentSha256 { get; set; } = string.Empty;
+
+    public string BlobPath { get; set; } = string.Empty;
+
+    public string SchemaJson { get; set; } = "[]";
+
+    public string SourceJson { get; set; } = "{}";
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public IReadOnlyList<ColumnDto> Schema => JsonSerializer.Deserialize<List<ColumnDto>>(SchemaJson, ApiJson.Options) ?? [];
+
+    public DatasetSourceDto Source => JsonSerializer.Deserialize<DatasetSourceDto>(SourceJson, ApiJson.Options) ?? new DatasetSourceDto("unknown", null, null, null, null);
+
+    public DatasetVersionDto ToDto() => new(Id, Version, RowCount, StoredBytes, ContentSha256, Source, Schema, CreatedBy, CreatedAt);
+}
+
+internal static class DatasetMapping
+{
+    public static DatasetResponse ToResponse(this Dataset dataset, DatasetVersion current)
+    {
+        var schema = current.Schema;
+        return new DatasetResponse(dataset.Id, dataset.Name, dataset.Description, dataset.CurrentVersion, current.RowCount, schema.Count,
+            schema, current.Source, dataset.CreatedBy, dataset.CreatedAt, dataset.UpdatedAt);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using Astralytiq.Platform.Configuration;
+using Astralytiq.Platform.Storage;
+
+namespace Astralytiq.Data.Datasets;
+
+/// <summary>
+/// Dataset version files: stored encrypted with the tenant key in blob storage; decrypted on first use
+/// into a local plaintext cache that only the server process can read (docs/decisions/0012).
+/// </summary>
+internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, PlatformOptions platform)
+{
+    public string TempDirectory { get; } = Directory.CreateDirectory(Path.Combine(platform.DataDir, "tmp")).FullName;
+
+    private string CacheDirectory(Guid tenantId) => Path.Combine(platform.DataDir, "cache", "datasets", tenantId.ToString("N"));
+
+    public static string BlobPath(Guid datasetId, Guid versionId) => $"datasets/{datasetId:N}/{versionId:N}.parquet.enc";
+
+    public static string Purpose(Guid versionId) => "dataset-version:" + versionId.ToString("N");
+
+    public string NewTempPath(string extension) => Path.Combine(TempDirectory, $"ingest-{Guid.NewGuid():N}{extension}");
+
+    /// <summary>Encrypts a plaintext Parquet file into storage; returns the stored size and the plaintext's SHA-256.</summary>
+    public async Task<(long StoredBytes, string Sha256)> StoreAsync(Guid tenantId, Guid datasetId, Guid versionId, string parquetPath, CancellationToken ct)
+    {
+        string sha;
+        await using (var plain = File.OpenRead(parquetPath))
+        {
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(plain, ct).ConfigureAwait(false));
+        }
+        var encryptedPath = parquetPath + ".enc";
+        try
+        {
+            await using (var plain = File.OpenRead(parquetPath))
+            await using (var encrypted = File.Create(encryptedPath))
+            {
+                await cipher.EncryptAsync(tenantId, plain, encrypted, Purpose(versionId), ct).ConfigureAwait(false);
+            }
+            var size = new FileInfo(encryptedPath).Length;
+            await using (var encrypted = File.OpenRead(encryptedPath))
+            {
+                await blobs.WriteAsync(tenantId, BlobPath(datasetId, versionId), encrypted, ct).ConfigureAwait(false);
+            }
+            // Keep the plaintext as the cache entry: the first preview need not decrypt what was just written.
+            var cached = CachePath(tenantId, versionId);
+            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+            File.Copy(parquetPath, cached, overwrite: true);
+            return (size, sha);
+        }
+        finally
+        {
+            File.Delete(encryptedPath);
+        }
+    }
+
+    /// <summary>The plaintext Parquet path of a version, decrypting it into the cache when it is not there.</summary>
+    public async Task<string> PlaintextAsync(Guid tenantId, DatasetVersion version, CancellationToken ct)
+    {
+        var cached = CachePath(tenantId, version.Id);
+        if (File.Exists(cached))
+        {
+            return cached;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+        var partial = cached + "." + Guid.NewGuid().ToString("N") + ".partial";
+        try
+        {
+            await using (var encrypted = await blobs.OpenReadAsync(tenantId, version.BlobPath, ct).ConfigureAwait(false)
+                ?? throw new FileNotFoundException("The stored file of this dataset version is missing", version.BlobPath))
+            await using (var plain = File.Create(partial))
+            {
+                await cipher.DecryptAsync(tenantId, encrypted, plain, Purpose(version.Id), ct).ConfigureAwait(false);
+            }
+            File.Move(partial, cached, overwrite: true);
+            return cached;
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    public async Task DeleteAsync(Guid tenantId, DatasetVersion version, CancellationToken ct)
+    {
+        await blobs.DeleteAsync(tenantId, version.BlobPath, ct).ConfigureAwait(false);
+        File.Delete(CachePath(tenantId, version.Id));
+    }
+
+    private string CachePath(Guid tenantId, Guid versionId) => Path.Combine(CacheDirectory(tenantId), versionId.ToString("N") + ".parquet");
+}

@@ -1,0 +1,372 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Data.Engine;
+using Astralytiq.Data.Persistence;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Astralytiq.Data.Datasets;
+
+internal sealed class DatasetHandlers(
+    DataDbContext db,
+    ITenantContext tenant,
+    DatasetFiles files,
+    DataSettings settings,
+    IAuditLog audit,
+    TimeProvider time)
+{
+    private const int MaxFieldBytes = 8 * 1024;
+
+    private sealed record Upload(string TempPath, string FileName, long Size, string Sha256, Dictionary<string, string> Fields);
+
+    /// <summary>
+    /// A multipart upload (<c>file</c> plus optional <c>name</c>, <c>description</c>, <c>format</c>,
+    /// <c>delimiter</c>, <c>header</c>), streamed to a temporary file while it is hashed, read by DuckDB
+    /// and stored as the dataset's first version. Nothing is kept when the file cannot be read.
+    /// </summary>
+    public async Task<Result<DatasetResponse>> UploadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxUploadBytes + 1024 * 1024;
+        }
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !string.Equals(contentType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return new CodedError(415, ErrorCodes.UnsupportedMediaType, "Send the file as multipart/form-data with a part named file");
+        }
+        var read = await ReadUploadAsync(request.Body, boundary, ct);
+        if (!read.IsSuccess)
+        {
+            return read.Error!;
+        }
+        var upload = read.Value;
+        var parquetPath = files.NewTempPath(".parquet");
+        try
+        {
+            var options = ParseOptionsFrom(upload);
+            if (!options.IsSuccess)
+            {
+                return options.Error!;
+            }
+            var name = (upload.Fields.GetValueOrDefault("name") is { Length: > 0 } given ? given : Path.GetFileNameWithoutExtension(upload.FileName)).Trim();
+            var description = upload.Fields.GetValueOrDefault("description")?.Trim();
+            var errors = new FieldErrors();
+            if (name.Length is < 1 or > 200)
+            {
+                errors.Add("name", "name must be 1 to 200 characters");
+            }
+            if (description is { Length: > 2000 })
+            {
+                errors.Add("description", "description must be at most 2000 characters");
+            }
+            if (!errors.IsEmpty)
+            {
+                return errors.ToError();
+            }
+            if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
+            {
+                return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
+            }
+
+            IngestResult ingested;
+            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            {
+                var result = await Ingest.ToParquetAsync(duck, upload.TempPath, parquetPath, options.Value, upload.FileName, ct);
+                if (!result.IsSuccess)
+                {
+                    return result.Error!;
+                }
+                ingested = result.Value;
+            }
+
+            var now = time.GetUtcNow();
+            var tenantId = tenant.TenantId!.Value;
+            var dataset = new Dataset
+            {
+                Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Description = string.IsNullOrEmpty(description) ? null : description,
+                CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
+            };
+            var version = new DatasetVersion
+            {
+                Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
+                SchemaJson = JsonSerializer.Serialize(ingested.Schema, ApiJson.Options),
+                SourceJson = JsonSerializer.Serialize(new DatasetSourceDto("upload", upload.FileName, options.Value.Format, upload.Size, upload.Sha256), ApiJson.Options),
+                CreatedBy = tenant.UserId, CreatedAt = now,
+            };
+            version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
+            (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+            db.Datasets.Add(dataset);
+            db.Versions.Add(version);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch
+            {
+                // The rows were not written: the file must not outlive them.
+                await files.DeleteAsync(tenantId, version, CancellationToken.None);
+                throw;
+            }
+            await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
+                new Dictionary<string, string> { ["name"] = name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), ["file"] = upload.FileName }), ct);
+            return dataset.ToResponse(version);
+        }
+        finally
+        {
+            File.Delete(upload.TempPath);
+            File.Delete(parquetPath);
+        }
+    }
+
+    private async Task<Result<Upload>> ReadUploadAsync(Stream body, string boundary, CancellationToken ct)
+    {
+        var reader = new MultipartReader(boundary, body) { HeadersLengthLimit = 16 * 1024 };
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? tempPath = null, fileName = null, sha = null;
+        long size = 0;
+        try
+        {
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    continue;
+                }
+                if (disposition.IsFileDisposition())
+                {
+                    if (tempPath is not null)
+                    {
+                        DeleteIfAny(tempPath);
+                        return ValidationError.For("file", "send one file per upload");
+                    }
+                    fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "upload");
+                    tempPath = files.NewTempPath(Path.GetExtension(fileName).ToLowerInvariant() is { Length: <= 10 } ext ? ext : string.Empty);
+                    (size, sha) = await CopyHashedAsync(section.Body, tempPath, ct);
+                    if (size > settings.MaxUploadBytes)
+                    {
+                        File.Delete(tempPath);
+                        return new CodedError(413, ErrorCodes.PayloadTooLarge, $"The file is larger than the {settings.MaxUploadBytes / (1024 * 1024)} MiB limit");
+                    }
+                }
+                else if (disposition.IsFormDisposition())
+                {
+                    var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+                    var buffer = new byte[MaxFieldBytes + 1];
+                    var length = 0;
+                    int n;
+                    while (length <= MaxFieldBytes && (n = await section.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+                    {
+                        length += n;
+                    }
+                    if (length > MaxFieldBytes)
+                    {
+                        DeleteIfAny(tempPath);
+                        return ValidationError.For(name, $"{name} is too long");
+                    }
+                    fields[name] = Encoding.UTF8.GetString(buffer, 0, length);
+                }
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            DeleteIfAny(tempPath);
+            return new BadRequestError("The multipart body is malformed: " + ex.Message);
+        }
+        catch
+        {
+            // The client went away or the body broke a limit: no temporary file outlives the request.
+            DeleteIfAny(tempPath);
+            throw;
+        }
+        if (tempPath is null || fileName is null || sha is null)
+        {
+            return ValidationError.For("file", "file is required");
+        }
+        return new Upload(tempPath, fileName, size, sha, fields);
+    }
+
+    private static void DeleteIfAny(string? path)
+    {
+        if (path is not null)
+        {
+            File.Delete(path);
+        }
+    }
+
+    private async Task<(long Size, string Sha256)> CopyHashedAsync(Stream source, string path, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long size = 0;
+        await using var target = File.Create(path);
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            size += read;
+            if (size > settings.MaxUploadBytes)
+            {
+                return (size, string.Empty);
+            }
+            hash.AppendData(buffer, 0, read);
+            await target.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+        return (size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static Result<ParseOptions> ParseOptionsFrom(Upload upload)
+    {
+        var errors = new FieldErrors();
+        var format = upload.Fields.GetValueOrDefault("format")?.Trim().ToLowerInvariant() is { Length: > 0 } f ? f : Ingest.FormatFromFileName(upload.FileName);
+        if (format is null)
+        {
+            errors.Add("format", "format could not be told from the file name; give one of csv, tsv, json, parquet");
+        }
+        else if (!Ingest.Formats.Contains(format))
+        {
+            errors.Add("format", "format must be one of csv, tsv, json, parquet");
+        }
+        string? delimiter = null;
+        if (upload.Fields.GetValueOrDefault("delimiter") is { Length: > 0 } d)
+        {
+            delimiter = d is "\\t" or "tab" ? "\t" : d;
+            if (delimiter.Length != 1 || delimiter is "\"" or "\n" or "\r")
+            {
+                errors.Add("delimiter", "delimiter must be a single character such as , ; | or \\t");
+            }
+        }
+        bool? header = null;
+        if (upload.Fields.GetValueOrDefault("header") is { Length: > 0 } h)
+        {
+            if (!bool.TryParse(h, out var parsed))
+            {
+                errors.Add("header", "header must be true or false");
+            }
+            header = parsed;
+        }
+        return errors.IsEmpty ? new ParseOptions(format!, delimiter, header) : errors.ToError();
+    }
+
+    public async Task<Result<Page<DatasetResponse>>> ListAsync(string? search, int? offset, int? limit, CancellationToken ct)
+    {
+        var (o, l) = (offset ?? 0, limit ?? 50);
+        if (o < 0 || l is < 1 or > 200)
+        {
+            return ValidationError.For(o < 0 ? "offset" : "limit", o < 0 ? "offset must not be negative" : "limit must be between 1 and 200");
+        }
+        var query = db.Datasets.AsNoTracking().Where(d => d.DeletedAt == null);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var term = search.Trim();
+            query = query.Where(d => d.Name.Contains(term));
+        }
+        var total = await query.CountAsync(ct);
+        var page = await query.OrderBy(d => d.Name).ThenBy(d => d.Id).Skip(o).Take(l).ToListAsync(ct);
+        var ids = page.Select(d => d.Id).ToList();
+        var versions = await db.Versions.AsNoTracking().Where(v => ids.Contains(v.DatasetId)).ToListAsync(ct);
+        var current = versions.Where(v => page.Any(d => d.Id == v.DatasetId && d.CurrentVersion == v.Version)).ToDictionary(v => v.DatasetId);
+        return new Page<DatasetResponse>(page.Where(d => current.ContainsKey(d.Id)).Select(d => d.ToResponse(current[d.Id])).ToList(), total, o, l);
+    }
+
+    public async Task<Result<DatasetResponse>> GetAsync(Guid id, CancellationToken ct)
+    {
+        var found = await FindAsync(id, null, ct);
+        return found.IsSuccess ? found.Value.Dataset.ToResponse(found.Value.Version) : found.Error!;
+    }
+
+    public async Task<Result<IReadOnlyList<DatasetVersionDto>>> VersionsAsync(Guid id, CancellationToken ct)
+    {
+        if (!await db.Datasets.AnyAsync(d => d.Id == id && d.DeletedAt == null, ct))
+        {
+            return new NotFoundError("Dataset");
+        }
+        var versions = await db.Versions.AsNoTracking().Where(v => v.DatasetId == id).OrderByDescending(v => v.Version).ToListAsync(ct);
+        return versions.Select(v => v.ToDto()).ToList();
+    }
+
+    public async Task<Result<DatasetPreviewResponse>> PreviewAsync(Guid id, int? version, int? offset, int? limit, CancellationToken ct)
+    {
+        var (o, l) = (offset ?? 0, limit ?? 100);
+        var errors = new FieldErrors();
+        if (o < 0)
+        {
+            errors.Add("offset", "offset must not be negative");
+        }
+        if (l < 1 || l > settings.MaxPreviewRows)
+        {
+            errors.Add("limit", $"limit must be between 1 and {settings.MaxPreviewRows}");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var found = await FindAsync(id, version, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, v) = found.Value;
+        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
+        var schema = v.Schema;
+        var rows = new List<IReadOnlyList<object?>>();
+        await using (var duck = await DuckDb.OpenAsync(settings, ct))
+        {
+            using var command = duck.CreateCommand();
+            command.CommandText = $"SELECT * FROM read_parquet({DuckDb.Literal(path)}) LIMIT {l} OFFSET {o}";
+            using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                }
+                rows.Add(row);
+            }
+        }
+        return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, v.RowCount, o, l);
+    }
+
+    public async Task<Result<Unit>> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
+        if (dataset is null)
+        {
+            return new NotFoundError("Dataset");
+        }
+        var versions = await db.Versions.Where(v => v.DatasetId == id).ToListAsync(ct);
+        dataset.DeletedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        foreach (var v in versions)
+        {
+            await files.DeleteAsync(dataset.TenantId, v, ct);
+        }
+        await audit.RecordAsync(new AuditRecord("dataset.deleted", AuditOutcome.Success, "dataset", id.ToString(),
+            new Dictionary<string, string> { ["name"] = dataset.Name }), ct);
+        return Unit.Value;
+    }
+
+    private async Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct)
+    {
+        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
+        if (dataset is null)
+        {
+            return new NotFoundError("Dataset");
+        }
+        var number = version ?? dataset.CurrentVersion;
+        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct);
+        return v is null ? new NotFoundError("Dataset version") : (dataset, v);
+    }
+}

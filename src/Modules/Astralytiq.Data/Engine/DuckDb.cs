@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Astralytiq.Contracts.Data;
+using DuckDB.NET.Data;
+
+namespace Astralytiq.Data.Engine;
+
+/// <summary>
+/// In-process DuckDB, one in-memory database per unit of work. All SQL sent here is built by the
+/// server: file paths are server-chosen and quoted, and user options are validated to fixed forms
+/// before they are spliced in as quoted literals.
+/// </summary>
+internal static class DuckDb
+{
+    public static async Task<DuckDBConnection> OpenAsync(DataSettings settings, CancellationToken ct)
+    {
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SET memory_limit = '{settings.DuckDbMemoryLimitMb}MB'; SET threads = {settings.DuckDbThreads}; SET temp_directory = {Literal(settings.DuckDbTempDirectory)};", ct).ConfigureAwait(false);
+        return connection;
+    }
+
+    public static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken ct)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public static async Task<long> ScalarLongAsync(DuckDBConnection connection, string sql, CancellationToken ct)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A SQL string literal: single quotes doubled.</summary>
+    public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A SQL identifier: double quotes doubled.</summary>
+    public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The columns of a relation, typed the platform's way.</summary>
+    public static async Task<List<ColumnDto>> DescribeAsync(DuckDBConnection connection, string relation, CancellationToken ct)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "DESCRIBE " + relation;
+        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var columns = new List<ColumnDto>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var name = reader.GetString(0);
+            var type = reader.GetString(1);
+            columns.Add(new ColumnDto(name, PlatformType(type), type, !string.Equals(reader.GetValue(2)?.ToString(), "NO", StringComparison.OrdinalIgnoreCase)));
+        }
+        return columns;
+    }
+
+    public static string PlatformType(string duckType)
+    {
+        var t = duckType.ToUpperInvariant();
+        return t switch
+        {
+            "TINYINT" or "SMALLINT" or "INTEGER" or "BIGINT" or "HUGEINT" or "UTINYINT" or "USMALLINT" or "UINTEGER" or "UBIGINT" or "UHUGEINT" => "integer",
+            "FLOAT" or "DOUBLE" or "REAL" => "decimal",
+            _ when t.StartsWith("DECIMAL", StringComparison.Ordinal) => "decimal",
+            "BOOLEAN" => "boolean",
+            "DATE" => "date",
+            _ when t.StartsWith("TIMESTAMP", StringComparison.Ordinal) => "timestamp",
+            _ => "string",
+        };
+    }
+
+    /// <summary>A DuckDB value as JSON can carry it: numbers stay numbers where exact, dates become ISO text.</summary>
+    public static object? ToJsonValue(object? value) => value switch
+    {
+        null or DBNull => null,
+        string or bool or int or long or short or byte or sbyte or ushort or uint => value,
+        ulong u => u <= long.MaxValue ? (long)u : u.ToString(CultureInfo.InvariantCulture),
+        double d => double.IsFinite(d) ? d : d.ToString(CultureInfo.InvariantCulture),
+        float f => float.IsFinite(f) ? f : f.ToString(CultureInfo.InvariantCulture),
+        decimal m => m,
+        BigInteger b => b >= long.MinValue && b <= long.MaxValue ? (long)b : b.ToString(CultureInfo.InvariantCulture),
+        DateTime dt => dt.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        DateTimeOffset dto => dto.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly time => time.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+        Guid g => g.ToString(),
+        byte[] bytes => Convert.ToBase64String(bytes),
+        _ => JsonSerializer.Serialize(value),
+    };
+}
+
+/// <summary>The Data module's settings (<c>Astralytiq:Data</c>).</summary>
+public sealed class DataSettings
+{
+    /// <summary>Largest upload accepted, in bytes (default 2 GiB).</summary>
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    public int DuckDbMemoryLimitMb { get; set; } = 512;
+
+    public int DuckDbThreads { get; set; } = 2;
+
+    /// <summary>Where DuckDB may spill; set from the data directory at start.</summary>
+    public string DuckDbTempDirectory { get; set; } = string.Empty;
+
+    public int MaxPreviewRows { get; set; } = 10_000;
+}

@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Platform.Errors;
+using DuckDB.NET.Data;
+
+namespace Astralytiq.Data.Engine;
+
+/// <summary>How to read an uploaded file. Anything not given is detected.</summary>
+internal sealed record ParseOptions(string Format, string? Delimiter, bool? Header);
+
+internal sealed record IngestResult(IReadOnlyList<ColumnDto> Schema, long RowCount);
+
+/// <summary>Reads an uploaded file with DuckDB and writes it as one Parquet file (zstd), or explains why it cannot.</summary>
+internal static partial class Ingest
+{
+    public static readonly string[] Formats = ["csv", "tsv", "json", "parquet"];
+
+    public static string? FormatFromFileName(string fileName) => Path.GetExtension(fileName).ToLowerInvariant() switch
+    {
+        ".csv" or ".txt" => "csv",
+        ".tsv" or ".tab" => "tsv",
+        ".json" or ".ndjson" or ".jsonl" => "json",
+        ".parquet" or ".pq" => "parquet",
+        _ => null,
+    };
+
+    public static async Task<Result<IngestResult>> ToParquetAsync(
+        DuckDBConnection connection, string inputPath, string outputPath, ParseOptions options, string displayName, CancellationToken ct)
+    {
+        var reader = options.Format switch
+        {
+            "csv" or "tsv" => CsvReader(inputPath, options),
+            "json" => $"read_json({DuckDb.Literal(inputPath)}, format = 'auto', sample_size = 20480)",
+            "parquet" => $"read_parquet({DuckDb.Literal(inputPath)})",
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "unknown format"),
+        };
+        try
+        {
+            await DuckDb.ExecuteAsync(connection, "CREATE TABLE upload AS SELECT * FROM " + reader, ct).ConfigureAwait(false);
+            var schema = await DuckDb.DescribeAsync(connection, "upload", ct).ConfigureAwait(false);
+            var rows = await DuckDb.ScalarLongAsync(connection, "SELECT count(*) FROM upload", ct).ConfigureAwait(false);
+            if (schema.Count == 0)
+            {
+                return ValidationError.For("file", $"{displayName} has no columns");
+            }
+            if (rows == 0)
+            {
+                return ValidationError.For("file", $"{displayName} has no data rows");
+            }
+            await DuckDb.ExecuteAsync(connection,
+                $"COPY upload TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
+            return new IngestResult(schema, rows);
+        }
+        catch (DuckDBException ex)
+        {
+            // For delimited text, name the first record whose field count is off: DuckDB only says it could not parse.
+            if (options.Format is "csv" or "tsv" && Delimiter(inputPath, options) is [var d]
+                && CsvShape.FirstRaggedRecord(inputPath, d) is { } ragged)
+            {
+                return ValidationError.For("file",
+                    $"{displayName} could not be read as {options.Format.ToUpperInvariant()}: line {ragged.Record} has {ragged.Fields} fields where the header has {ragged.Expected}");
+            }
+            return ValidationError.For("file", $"{displayName} could not be read as {options.Format.ToUpperInvariant()}: {Explain(ex.Message, inputPath, displayName)}");
+        }
+    }
+
+    /// <summary>The given delimiter, tab for TSV, else the one the header line uses (DuckDB's sniffer gives up on ragged files).</summary>
+    private static string? Delimiter(string path, ParseOptions options) =>
+        options.Format == "tsv" ? "\t" : options.Delimiter ?? CsvShape.DetectDelimiter(path);
+
+    private static string CsvReader(string path, ParseOptions options)
+    {
+        var args = new List<string> { DuckDb.Literal(path), "auto_detect = true", "sample_size = 20480" };
+        var delimiter = Delimiter(path, options);
+        if (delimiter is not null)
+        {
+            args.Add("delim = " + DuckDb.Literal(delimiter));
+        }
+        if (options.Header is { } header)
+        {
+            args.Add("header = " + (header ? "true" : "false"));
+        }
+        return $"read_csv({string.Join(", ", args)})";
+    }
+
+    /// <summary>DuckDB's message without server paths or its long hints, for the client.</summary>
+    internal static string Explain(string message, string inputPath, string displayName)
+    {
+        var text = message.Replace(inputPath, displayName, StringComparison.Ordinal);
+        text = ServerPath().Replace(text, displayName);
+        var firstLines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("Possible ", StringComparison.Ordinal) && !l.StartsWith('*'))
+            .Take(3);
+        var result = string.Join(" ", firstLines);
+        return result.Length > 500 ? result[..500] + "…" : result;
+    }
+
+    [GeneratedRegex(@"(/[\w.\-]+)+/ingest-[0-9a-f]+[\w.]*")]
+    private static partial Regex ServerPath();
+}

@@ -1,0 +1,53 @@
+using Astralytiq.Data.Datasets;
+using Astralytiq.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Astralytiq.Data.Persistence;
+
+internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options)
+{
+    public const string Module = "data";
+
+    public override string ModuleName => Module;
+
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+
+    public DbSet<DatasetVersion> Versions => Set<DatasetVersion>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Dataset>(b =>
+        {
+            b.ToTable("datasets");
+            b.HasKey(d => d.Id);
+            b.Property(d => d.Name).HasMaxLength(200).IsRequired();
+            b.Property(d => d.Description).HasMaxLength(2000);
+            b.HasIndex(d => new { d.TenantId, d.Name });
+        });
+        modelBuilder.Entity<DatasetVersion>(b =>
+        {
+            b.ToTable("dataset_versions");
+            b.HasKey(v => v.Id);
+            b.HasIndex(v => new { v.TenantId, v.DatasetId, v.Version }).IsUnique();
+            b.Property(v => v.ContentSha256).HasMaxLength(64);
+            b.Property(v => v.BlobPath).HasMaxLength(300);
+            b.Ignore(v => v.Schema);
+            b.Ignore(v => v.Source);
+        });
+    }
+}
+
+internal sealed class DataSqliteDbContext(DbContextOptions<DataSqliteDbContext> options) : DataDbContext(options);
+
+internal sealed class DataPostgresDbContext(DbContextOptions<DataPostgresDbContext> options) : DataDbContext(options);
+
+internal sealed class DataSqliteDesignFactory : IDesignTimeDbContextFactory<DataSqliteDbContext>
+{
+    public DataSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DataSqliteDbContext(DesignTime.SqliteOptions<DataSqliteDbContext>(DataDbContext.Module)));
+}
+
+internal sealed class DataPostgresDesignFactory : IDesignTimeDbContextFactory<DataPostgresDbContext>
+{
+    public DataPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DataPostgresDbContext(DesignTime.PostgresOptions<DataPostgresDbContext>(DataDbContext.Module)));
+}

@@ -1,0 +1,118 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Astralytiq.Data.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.EnsureSchema(
+                name: "data");
+
+            migrationBuilder.CreateTable(
+                name: "dataset_versions",
+                schema: "data",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    dataset_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    row_count = table.Column<long>(type: "bigint", nullable: false),
+                    stored_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    content_sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    blob_path = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    schema_json = table.Column<string>(type: "text", nullable: false),
+                    source_json = table.Column<string>(type: "text", nullable: false),
+                    created_by = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_dataset_versions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "datasets",
+                schema: "data",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    current_version = table.Column<int>(type: "integer", nullable: false),
+                    created_by = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_datasets", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox",
+                schema: "data",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    type = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    payload = table.Column<string>(type: "text", nullable: false),
+                    encrypted = table.Column<bool>(type: "boolean", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    dispatched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    locked_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_dataset_versions_tenant_id_dataset_id_version",
+                schema: "data",
+                table: "dataset_versions",
+                columns: new[] { "tenant_id", "dataset_id", "version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_datasets_tenant_id_name",
+                schema: "data",
+                table: "datasets",
+                columns: new[] { "tenant_id", "name" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_dispatched_at_next_attempt_at",
+                schema: "data",
+                table: "outbox",
+                columns: new[] { "dispatched_at", "next_attempt_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "dataset_versions",
+                schema: "data");
+
+            migrationBuilder.DropTable(
+                name: "datasets",
+                schema: "data");
+
+            migrationBuilder.DropTable(
+                name: "outbox",
+                schema: "data");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Text;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Tests.Infrastructure;
+using DuckDB.NET.Data;
+
+namespace Astralytiq.Tests.Data;
+
+public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    // Quotes, an embedded newline and delimiter, unicode, a null, an extreme number, dates and timestamps.
+    private const string Csv =
+        "id,name,price,active,day,at\n" +
+        "1,\"Ada, \"\"the\"\" first\",12.5,true,2024-01-31,2024-01-31 10:15:00\n" +
+        "2,\"multi\nline\",-0.25,false,2023-12-01,2023-12-01 00:00:01\n" +
+        "3,Zoë 🚀,1e300,true,,2022-06-30 23:59:59\n";
+
+    private static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    private async Task<DatasetResponse> UploadCsvAsync(AstralytiqClient client, string? name = null) =>
+        (await client.UploadDatasetAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+
+    [Fact]
+    public async Task A_csv_upload_becomes_a_typed_dataset_whose_rows_read_back_exactly()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var upload = await tenant.Admin.UploadDatasetAsync(Text(Csv), "sales.csv", name: "Sales", description: "Q1");
+
+        Assert.Equal(HttpStatusCode.Created, upload.Status);
+        var dataset = upload.EnsureValue();
+        Assert.Equal(("Sales", 1, 3L, 6), (dataset.Name, dataset.CurrentVersion, dataset.RowCount, dataset.ColumnCount));
+        Assert.Equal(["integer", "string", "decimal", "boolean", "date", "timestamp"], dataset.Schema.Select(c => c.Type));
+        Assert.Equal(("upload", "sales.csv", "csv"), (dataset.Source.Kind, dataset.Source.FileName, dataset.Source.Format));
+        Assert.Equal(Encoding.UTF8.GetByteCount(Csv), dataset.Source.SizeBytes);
+
+        var preview = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue();
+        Assert.Equal(3, preview.Rows.Count);
+        Assert.Equal("Ada, \"the\" first", preview.Rows[0][1]?.ToString());
+        Assert.Equal("multi\nline", preview.Rows[1][1]?.ToString());
+        Assert.Equal("Zoë 🚀", preview.Rows[2][1]?.ToString());
+        Assert.Equal("2024-01-31", preview.Rows[0][4]?.ToString());
+        Assert.Null(preview.Rows[2][4]);
+        Assert.Equal("2024-01-31T10:15:00", preview.Rows[0][5]?.ToString());
+        Assert.Equal(1e300, double.Parse(preview.Rows[2][2]!.ToString()!, System.Globalization.CultureInfo.InvariantCulture));
+
+        var page = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, offset: 1, limit: 1)).EnsureValue();
+        Assert.Equal(("2", 3L), (page.Rows.Single()[0]?.ToString(), page.TotalRows));
+        Assert.Contains((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
+        var version = Assert.Single((await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue());
+        Assert.Equal(64, version.ContentSha256.Length);
+    }
+
+    [Fact]
+    public async Task The_same_table_from_json_ndjson_and_parquet_reads_the_same()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        const string json = "[{\"id\":1,\"name\":\"a\",\"score\":1.5},{\"id\":2,\"name\":\"b\",\"score\":null}]";
+        const string ndjson = "{\"id\":1,\"name\":\"a\",\"score\":1.5}\n{\"id\":2,\"name\":\"b\",\"score\":null}\n";
+        var parquet = Path.Combine(Path.GetTempPath(), $"aq-{Guid.NewGuid():N}.parquet");
+        await using (var duck = new DuckDBConnection("DataSource=:memory:"))
+        {
+            await duck.OpenAsync();
+            using var command = duck.CreateCommand();
+            command.CommandText = $"COPY (SELECT * FROM (VALUES (1, 'a', 1.5), (2, 'b', NULL)) t(id, name, score)) TO '{parquet}' (FORMAT parquet)";
+            await command.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            var fromJson = (await tenant.Admin.UploadDatasetAsync(Text(json), "a.json")).EnsureValue();
+            var fromNdjson = (await tenant.Admin.UploadDatasetAsync(Text(ndjson), "b.ndjson")).EnsureValue();
+            await using var file = File.OpenRead(parquet);
+            var fromParquet = (await tenant.Admin.UploadDatasetAsync(file, "c.parquet")).EnsureValue();
+
+            foreach (var dataset in new[] { fromJson, fromNdjson, fromParquet })
+            {
+                Assert.Equal(["id", "name", "score"], dataset.Schema.Select(c => c.Name));
+                Assert.Equal(["integer", "string", "decimal"], dataset.Schema.Select(c => c.Type));
+                var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+                Assert.Equal(["1|a|1.5", "2|b|"], rows.Select(r => string.Join('|', r.Select(v => v?.ToString()))));
+            }
+        }
+        finally
+        {
+            File.Delete(parquet);
+        }
+    }
+
+    [Theory]
+    [InlineData("empty.csv", "", "has no")]
+    [InlineData("header.csv", "a,b,c\n", "has no data rows")]
+    [InlineData("ragged.csv", "a,b\n1,2\n3,4,5,6\n7\n", "line 3 has 4 fields where the header has 2")]
+    [InlineData("garbage.parquet", "\u0001\u0002not parquet at all\u0000\u00ff", "could not be read")]
+    [InlineData("records.json", "{\"not\": [\"records\"", "could not be read")]
+    [InlineData("data.xyz", "a,b\n1,2\n", "format")]
+    public async Task Unreadable_files_are_refused_with_a_clear_message_and_nothing_is_stored(string fileName, string content, string expected)
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var response = await tenant.Admin.UploadDatasetAsync(Text(content), fileName);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        var detail = Assert.Single(response.Error!.Error.Details!);
+        Assert.Contains(expected, detail.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Platform.DataDir, detail.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ingest-", detail.Message, StringComparison.Ordinal);
+        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "tmp"), "ingest-*"));
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var bytes = Encoding.UTF8.GetBytes("name,n\nok,1\n").Concat(new byte[] { 0xC3, 0x28, 0x2C, 0x32, 0x0A }).ToArray();
+        var response = await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "bad.csv");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Contains("unicode", Assert.Single(response.Error!.Error.Details!).Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_before_any_work()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        using var http = Platform.NewHttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tenant.Admin.AccessToken);
+        var notMultipart = await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notMultipart.StatusCode);
+
+        using var noFile = new MultipartFormDataContent { { new StringContent("x"), "name" } };
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), noFile)).StatusCode);
+
+        var badDelimiter = await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";;");
+        Assert.Equal("delimiter", Assert.Single(badDelimiter.Error!.Error.Details!).Field);
+        var semicolons = (await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";")).EnsureValue();
+        Assert.Equal(["a", "b"], semicolons.Schema.Select(c => c.Name));
+        var taken = await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";");
+        Assert.Equal(HttpStatusCode.Conflict, taken.Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(semicolons.Id, limit: 10_001)).Status);
+    }
+
+    [Fact]
+    public async Task Stored_files_are_encrypted_with_the_tenant_key_and_decrypt_on_demand()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = await UploadCsvAsync(tenant.Admin);
+        var blob = Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "blobs", "tenants"), "*.parquet.enc", SearchOption.AllDirectories)
+            .Single(p => p.Contains(dataset.Id.ToString("N"), StringComparison.Ordinal));
+        var stored = await File.ReadAllBytesAsync(blob);
+        Assert.Equal("AQE1"u8.ToArray(), stored[..4]);
+        Assert.Equal(-1, stored.AsSpan().IndexOf(Encoding.UTF8.GetBytes("Zoë")));
+        Assert.Equal(-1, stored.AsSpan().IndexOf("PAR1"u8));
+
+        // Drop the plaintext cache: the next read decrypts the stored file again.
+        foreach (var cached in Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "cache"), "*.parquet", SearchOption.AllDirectories))
+        {
+            File.Delete(cached);
+        }
+        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        Assert.Equal("Zoë 🚀", rows[2][1]?.ToString());
+
+        (await tenant.Admin.DeleteDatasetAsync(dataset.Id)).EnsureSuccess();
+        Assert.False(File.Exists(blob));
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetDatasetAsync(dataset.Id)).Status);
+    }
+
+    [Fact]
+    public async Task Other_tenants_see_nothing_and_viewers_read_but_do_not_write()
+    {
+        var owner = await Platform.NewTenantAsync();
+        var dataset = await UploadCsvAsync(owner.Admin);
+        var other = await Platform.NewTenantAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.PreviewDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ListDatasetVersionsAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.DeleteDatasetAsync(dataset.Id)).Status);
+        Assert.DoesNotContain((await other.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
+        // The same name is free in another tenant.
+        (await other.Admin.UploadDatasetAsync(Text(Csv), "sales.csv", name: dataset.Name)).EnsureSuccess();
+
+        var (viewer, _) = await Platform.AddUserAsync(owner, Role.Viewer);
+        Assert.Equal(3, (await viewer.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows.Count);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.UploadDatasetAsync(Text(Csv), "v.csv")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.DeleteDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Admin.GetDatasetAsync(dataset.Id)).Status);
+    }
+}
+
+public sealed class DatasetTests_Sqlite(SqlitePlatform platform) : DatasetTests<SqlitePlatform>(platform);
+
+public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTests<PostgresPlatform>(platform);
