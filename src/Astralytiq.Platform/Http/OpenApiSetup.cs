@@ -45,6 +45,10 @@ internal static class OpenApiSetup
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 var needsAuth = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
                 var permission = metadata.OfType<RequiresPermissionMetadata>().LastOrDefault();
+                if (metadata.OfType<MultipartBodyMetadata>().LastOrDefault() is { } multipart)
+                {
+                    MultipartBodyConventions.Describe(operation, multipart);
+                }
                 if (metadata.OfType<DeprecationMetadata>().LastOrDefault() is { } deprecation)
                 {
                     DeprecationConventions.Describe(operation, deprecation);
@@ -66,5 +70,33 @@ internal static class OpenApiSetup
             });
         });
         return services;
+    }
+}
+
+/// <summary>
+/// Documents a multipart/form-data body that the endpoint reads itself (streaming). Unlike
+/// <c>.Accepts()</c> it does not take part in routing, so an anonymous caller still gets 401, not 415.
+/// </summary>
+public sealed record MultipartBodyMetadata(string FileField, IReadOnlyList<string> TextFields);
+
+public static class MultipartBodyConventions
+{
+    public static TBuilder DocumentsMultipartBody<TBuilder>(this TBuilder builder, string fileField, params string[] textFields)
+        where TBuilder : Microsoft.AspNetCore.Builder.IEndpointConventionBuilder =>
+        Microsoft.AspNetCore.Builder.RoutingEndpointConventionBuilderExtensions.WithMetadata(builder, new MultipartBodyMetadata(fileField, textFields));
+
+    internal static void Describe(OpenApiOperation operation, MultipartBodyMetadata body)
+    {
+        var schema = new OpenApiSchema { Type = JsonSchemaType.Object, Required = new HashSet<string> { body.FileField }, Properties = new Dictionary<string, IOpenApiSchema>() };
+        schema.Properties[body.FileField] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+        foreach (var field in body.TextFields)
+        {
+            schema.Properties[field] = new OpenApiSchema { Type = JsonSchemaType.String };
+        }
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType> { ["multipart/form-data"] = new OpenApiMediaType { Schema = schema } },
+        };
     }
 }

@@ -46,7 +46,7 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
+            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header")
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
             .WithSummary("Upload a CSV, TSV, JSON (array or NDJSON) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header");

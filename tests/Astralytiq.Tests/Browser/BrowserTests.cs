@@ -220,6 +220,33 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_csv_uploaded_in_the_browser_is_listed_and_previewed()
+    {
+        var tenant = await Platform.NewTenantAsync("Data Org");
+        var page = await NewPageAsync(1280, 800);
+        await page.GotoAsync("/login");
+        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+        await NavigateAsync(page, 1280, "/data");
+
+        await Field(page, "dataset-name").FillAsync("Orders");
+        await page.Locator("input[data-testid=dataset-file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "orders.csv",
+            MimeType = "text/csv",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("order,amount,shipped\nA-1,12.50,2024-02-01\nA-2,7.25,2024-02-03\n"),
+        });
+
+        await Assertions.Expect(page.GetByTestId("datasets-table")).ToContainTextAsync("Orders");
+        var grid = page.GetByTestId("preview-grid");
+        await Assertions.Expect(grid).ToContainTextAsync("A-2");
+        await Assertions.Expect(grid).ToContainTextAsync("2024-02-03");
+        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("amount: decimal");
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
     private static async Task NavigateAsync(IPage page, int width, string href)
     {

@@ -143,6 +143,21 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task The_upload_body_is_documented_as_multipart_and_anonymous_uploads_get_401()
+    {
+        using var http = Platform.NewHttpClient();
+        using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var body = doc.RootElement.GetProperty("paths").GetProperty("/api/v1/data/datasets").GetProperty("post").GetProperty("requestBody");
+        var schema = body.GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema");
+        Assert.Equal("binary", schema.GetProperty("properties").GetProperty("file").GetProperty("format").GetString());
+        Assert.True(schema.GetProperty("properties").TryGetProperty("delimiter", out _));
+
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("a\n1\n")), "file", "a.csv" } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), form)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), new StringContent("x"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Stored_files_are_encrypted_with_the_tenant_key_and_decrypt_on_demand()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -94,7 +94,7 @@ internal static class DuckDb
 }
 
 /// <summary>The Data module's settings (<c>Astralytiq:Data</c>).</summary>
-public sealed class DataSettings
+internal sealed class DataSettings
 {
     /// <summary>Largest upload accepted, in bytes (default 2 GiB).</summary>
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
