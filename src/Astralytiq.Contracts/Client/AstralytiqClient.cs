@@ -186,6 +186,12 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         SendAsync<DatasetPreviewResponse>(HttpMethod.Get,
             $"api/v1/data/datasets/{id}/preview?offset={offset}&limit={limit}" + (version is null ? string.Empty : $"&version={version}"), null, ct);
 
+    public Task<ApiResponse<DatasetProfileResponse>> ProfileDatasetAsync(Guid id, int? version = null, CancellationToken ct = default) =>
+        SendAsync<DatasetProfileResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/profile" + (version is null ? string.Empty : $"?version={version}"), null, ct);
+
+    public Task<ApiResponse<ValidationReportResponse>> ValidateDatasetAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct = default) =>
+        SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);
+
     public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}", null, ct);
 

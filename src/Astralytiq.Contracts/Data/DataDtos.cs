@@ -39,3 +39,61 @@ public sealed record DatasetPreviewResponse(
     long TotalRows,
     int Offset,
     int Limit);
+
+public sealed record HistogramBinDto(double Lower, double Upper, long Count);
+
+public sealed record TopValueDto(object? Value, long Count);
+
+/// <summary>One column's profile. Numeric statistics and the histogram are present for integer and decimal columns.</summary>
+public sealed record ColumnProfileDto(
+    string Name,
+    string Type,
+    long Count,
+    long Nulls,
+    double NullShare,
+    long Distinct,
+    object? Min,
+    object? Max,
+    double? Mean,
+    double? Std,
+    IReadOnlyDictionary<string, double?>? Quantiles,
+    IReadOnlyList<HistogramBinDto>? Histogram,
+    IReadOnlyList<TopValueDto>? TopValues);
+
+/// <summary>Pearson correlation of two numeric columns over the rows where both are present.</summary>
+public sealed record CorrelationDto(string ColumnA, string ColumnB, double? Pearson);
+
+public sealed record DatasetProfileResponse(
+    Guid DatasetId,
+    int Version,
+    long RowCount,
+    long DuplicateRows,
+    long StoredBytes,
+    IReadOnlyList<ColumnProfileDto> Columns,
+    IReadOnlyList<CorrelationDto> Correlations);
+
+/// <summary>What a column must satisfy. Every rule is optional; <c>type</c> is one of integer, decimal, boolean, date, timestamp, string.</summary>
+public sealed record ColumnRuleDto(
+    string Name,
+    string? Type = null,
+    bool? Required = null,
+    bool? Unique = null,
+    double? Min = null,
+    double? Max = null,
+    string? Pattern = null,
+    IReadOnlyList<string>? AllowedValues = null);
+
+/// <summary>An optional declared schema; without one only the quality checks run.</summary>
+public sealed record ValidateDatasetRequest(IReadOnlyList<ColumnRuleDto>? Columns = null, int? Version = null);
+
+/// <summary>One finding. <c>severity</c> is error (breaks a declared rule), warning or info (quality).</summary>
+public sealed record ValidationIssueDto(
+    string Severity,
+    string? Column,
+    string Rule,
+    string Message,
+    long FailingRowCount,
+    IReadOnlyList<long> SampleRowNumbers);
+
+/// <summary><c>valid</c> when no error was found; <c>score</c> from 0 to 100 (see docs).</summary>
+public sealed record ValidationReportResponse(Guid DatasetId, int Version, bool Valid, double Score, long RowCount, IReadOnlyList<ValidationIssueDto> Issues);

@@ -70,6 +70,17 @@ public static class DataModule
             .ProducesErrors(400, 404)
             .WithName("PreviewDataset")
             .WithSummary("Rows of the current (or a given) version: limit up to 10,000, offset");
+        datasets.MapGet("/{id:guid}/profile", Profile)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(404)
+            .WithName("ProfileDataset")
+            .WithSummary("Column statistics (count, nulls, distinct, min, max, mean, std, quantiles, histogram, top values), duplicate rows and numeric correlations");
+        datasets.MapPost("/{id:guid}/validate", Validate)
+            .RequirePermission(Permission.DatasetsRead)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 404)
+            .WithName("ValidateDataset")
+            .WithSummary("Check a version against an optional declared schema (types, required, unique, ranges, pattern, allowed values) and for quality problems; returns valid, score and issues with sample row numbers");
         datasets.MapDelete("/{id:guid}", Delete)
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
@@ -93,6 +104,12 @@ public static class DataModule
 
     private static async Task<Results<Ok<DatasetPreviewResponse>, ApiError>> Preview(Guid id, int? version, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.PreviewAsync(id, version, offset, limit, ct)).ToOk();
+
+    private static async Task<Results<Ok<DatasetProfileResponse>, ApiError>> Profile(Guid id, int? version, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.ProfileAsync(id, version, ct)).ToOk();
+
+    private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.ValidateAsync(id, request, ct)).ToOk();
 
     private static async Task<Results<NoContent, ApiError>> Delete(Guid id, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.DeleteAsync(id, ct)).ToNoContent();

@@ -54,6 +54,84 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task The_profile_computes_each_statistic_exactly()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        const string csv = "x,y,cat,flag,note\n1,2,a,true,\n2,4,a,false,hello\n3,6,b,true,\n4,8,a,true,hello\n4,8,a,true,hello\n,10,c,,x\n";
+        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "p.csv")).EnsureValue();
+
+        var profile = (await tenant.Admin.ProfileDatasetAsync(dataset.Id)).EnsureValue();
+        Assert.Equal((6L, 1L), (profile.RowCount, profile.DuplicateRows));
+        var x = profile.Columns.Single(c => c.Name == "x");
+        Assert.Equal(("integer", 5L, 1L, 4L), (x.Type, x.Count, x.Nulls, x.Distinct));
+        Assert.Equal(1.0 / 6, x.NullShare, 12);
+        Assert.Equal(("1", "4"), (x.Min?.ToString(), x.Max?.ToString()));
+        Assert.Equal(2.8, x.Mean!.Value, 12);
+        Assert.Equal(Math.Sqrt(6.8 / 4), x.Std!.Value, 12);
+        Assert.Equal(3, x.Quantiles!["p50"]!.Value, 12);
+        Assert.Equal(5, x.Histogram!.Sum(b => b.Count));
+        Assert.Equal((1.0, 4.0), (x.Histogram![0].Lower, x.Histogram[^1].Upper));
+        Assert.Equal(2, x.Histogram[^1].Count); // the two 4s land in the last bin
+
+        var cat = profile.Columns.Single(c => c.Name == "cat");
+        Assert.Equal("categorical", cat.Type);
+        Assert.Equal(["a:4", "b:1", "c:1"], cat.TopValues!.Select(t => $"{t.Value}:{t.Count}"));
+        Assert.Null(cat.Histogram);
+        Assert.Equal((5L, 1L), (profile.Columns.Single(c => c.Name == "flag").Count, profile.Columns.Single(c => c.Name == "flag").Nulls));
+        Assert.Equal(1.0, profile.Correlations.Single(c => c.ColumnA == "x" && c.ColumnB == "y").Pearson!.Value, 9);
+
+        // Another tenant cannot profile it; a missing version is 404.
+        var other = await Platform.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ProfileDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.ProfileDatasetAsync(dataset.Id, version: 9)).Status);
+    }
+
+    [Fact]
+    public async Task Validation_reports_each_broken_rule_with_counts_and_sample_rows()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        const string csv = "id,email,age,country,amount\n1,a@x.io,34,DE,10\n2,b@x.io,-5,FR,20\n2,not-an-email,40,XX,30\n4,,200,DE,n/a\n5,e@x.io,38,DE,50\n";
+        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "people.csv")).EnsureValue();
+        var rules = new ValidateDatasetRequest(
+        [
+            new ColumnRuleDto("id", Type: "integer", Unique: true),
+            new ColumnRuleDto("email", Required: true, Pattern: "[^@]+@[^@]+"),
+            new ColumnRuleDto("age", Min: 0, Max: 120),
+            new ColumnRuleDto("country", AllowedValues: ["DE", "FR"]),
+            new ColumnRuleDto("zip", Required: true),
+        ]);
+
+        var report = (await tenant.Admin.ValidateDatasetAsync(dataset.Id, rules)).EnsureValue();
+        Assert.False(report.Valid);
+        Assert.InRange(report.Score, 0, 99.9);
+        string Find(string rule, string? column = null)
+        {
+            var issue = report.Issues.Single(i => i.Rule == rule && (column is null || i.Column == column));
+            return $"{issue.Severity}:{issue.FailingRowCount}:{string.Join(',', issue.SampleRowNumbers)}";
+        }
+        Assert.Equal("error:2:2,3", Find("unique", "id"));
+        Assert.Equal("error:1:4", Find("required", "email"));
+        Assert.Equal("error:1:3", Find("pattern", "email"));
+        Assert.Equal("error:1:2", Find("min", "age"));
+        Assert.Equal("error:1:4", Find("max", "age"));
+        Assert.Equal("error:1:3", Find("allowed_values", "country"));
+        Assert.Equal("error", report.Issues.Single(i => i.Rule == "missing_column").Severity);
+        Assert.Equal("warning:1:4", Find("mixed_types", "amount"));
+        Assert.Equal("info:2:2,4", Find("outliers", "age"));
+        Assert.DoesNotContain(report.Issues, i => i.Rule == "type");
+
+        var clean = (await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "integer")]))).EnsureValue();
+        Assert.True(clean.Valid);
+
+        var badType = await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "float")]));
+        Assert.Equal("columns[0].type", Assert.Single(badType.Error!.Error.Details!).Field);
+        var badPattern = await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("email", Pattern: "(")]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badPattern.Status);
+        var other = await Platform.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest())).Status);
+    }
+
+    [Fact]
     public async Task The_same_table_from_json_ndjson_and_parquet_reads_the_same()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets;
@@ -24,6 +25,7 @@ internal sealed class DatasetHandlers(
     DatasetFiles files,
     DataSettings settings,
     IAuditLog audit,
+    HybridCache cache,
     TimeProvider time)
 {
     private const int MaxFieldBytes = 8 * 1024;
@@ -337,6 +339,53 @@ internal sealed class DatasetHandlers(
             }
         }
         return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, v.RowCount, o, l);
+    }
+
+    /// <summary>The profile of a version. Versions never change, so it is computed once and cached by version id.</summary>
+    public async Task<Result<DatasetProfileResponse>> ProfileAsync(Guid id, int? version, CancellationToken ct)
+    {
+        var found = await FindAsync(id, version, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, v) = found.Value;
+        var tenantId = tenant.TenantId!.Value;
+        return await cache.GetOrCreateAsync(
+            "data-profile:" + v.Id.ToString("N"),
+            async token =>
+            {
+                var path = await files.PlaintextAsync(tenantId, v, token);
+                await using var duck = await DuckDb.OpenAsync(settings, token);
+                var (columns, rows, duplicates, correlations) = await Profiler.ProfileAsync(duck, path, v.Schema, token);
+                return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.StoredBytes, columns, correlations);
+            },
+            new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(6), LocalCacheExpiration = TimeSpan.FromHours(6) },
+            cancellationToken: ct);
+    }
+
+    public async Task<Result<ValidationReportResponse>> ValidateAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct)
+    {
+        var errors = Validator.Check(request);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var found = await FindAsync(id, request.Version, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, v) = found.Value;
+        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
+        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        var run = await Validator.RunAsync(duck, path, v.Schema, request, ct);
+        if (!run.IsSuccess)
+        {
+            return run.Error!;
+        }
+        var (issues, score, rows) = run.Value;
+        return new ValidationReportResponse(dataset.Id, v.Version, !issues.Any(i => i.Severity == "error"), score, rows, issues);
     }
 
     public async Task<Result<Unit>> DeleteAsync(Guid id, CancellationToken ct)

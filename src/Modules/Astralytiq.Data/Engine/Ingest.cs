@@ -64,22 +64,20 @@ internal static partial class Ingest
         }
     }
 
-    /// <summary>The given delimiter, tab for TSV, else the one the header line uses (DuckDB's sniffer gives up on ragged files).</summary>
-    private static string? Delimiter(string path, ParseOptions options) =>
-        options.Format == "tsv" ? "\t" : options.Delimiter ?? CsvShape.DetectDelimiter(path);
+    /// <summary>
+    /// The given delimiter, tab for TSV, else the one the header line uses, else a comma. DuckDB's sniffer
+    /// gives up on ragged files and can take a comma inside quoted text for the delimiter of a one-column file.
+    /// </summary>
+    private static string Delimiter(string path, ParseOptions options) =>
+        options.Format == "tsv" ? "\t" : options.Delimiter ?? CsvShape.DetectDelimiter(path) ?? ",";
 
     private static string CsvReader(string path, ParseOptions options)
     {
         var args = new List<string> { DuckDb.Literal(path), "auto_detect = true", "sample_size = 20480" };
-        var delimiter = Delimiter(path, options);
-        if (delimiter is not null)
-        {
-            args.Add("delim = " + DuckDb.Literal(delimiter));
-        }
-        if (options.Header is { } header)
-        {
-            args.Add("header = " + (header ? "true" : "false"));
-        }
+        args.Add("delim = " + DuckDb.Literal(Delimiter(path, options)));
+        // The first line is the header unless the caller says otherwise: sniffing it is a guess when every
+        // column is text, and a dataset whose columns change name with its content would be worse.
+        args.Add("header = " + (options.Header ?? true ? "true" : "false"));
         return $"read_csv({string.Join(", ", args)})";
     }
 

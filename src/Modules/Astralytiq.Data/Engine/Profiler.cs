@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using Astralytiq.Contracts.Data;
+using DuckDB.NET.Data;
+
+namespace Astralytiq.Data.Engine;
+
+/// <summary>
+/// Profiles a Parquet file in DuckDB: per column count, nulls, exact distinct, min, max; for numeric
+/// columns mean, sample standard deviation, quantiles and a 20-bin equal-width histogram; the ten most
+/// frequent values of other columns; duplicate rows; Pearson correlations between numeric columns.
+/// A string column with few distinct values (at most 50, and at most half its values) is reported as categorical.
+/// </summary>
+internal static class Profiler
+{
+    public const int HistogramBins = 20;
+    public const int TopValues = 10;
+    public const int MaxCorrelatedColumns = 30;
+    private static readonly (string Name, double P)[] QuantileLevels =
+        [("p01", 0.01), ("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)];
+
+    public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations)> ProfileAsync(
+        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, CancellationToken ct)
+    {
+        await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})", ct).ConfigureAwait(false);
+        var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM t", ct).ConfigureAwait(false);
+        var duplicates = rows - await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
+
+        // One pass for the per-column aggregates.
+        var select = new StringBuilder("SELECT ");
+        var parts = new List<string>();
+        foreach (var column in schema)
+        {
+            var c = DuckDb.Identifier(column.Name);
+            parts.Add($"count({c})");
+            parts.Add($"count(DISTINCT {c})");
+            parts.Add($"min({c})");
+            parts.Add($"max({c})");
+            if (IsNumeric(column))
+            {
+                parts.Add($"avg({c}::DOUBLE)");
+                parts.Add($"stddev_samp({c}::DOUBLE)");
+                parts.AddRange(QuantileLevels.Select(q => $"quantile_cont({c}::DOUBLE, {q.P.ToString(CultureInfo.InvariantCulture)})"));
+            }
+        }
+        select.Append(string.Join(", ", parts)).Append(" FROM t");
+        var values = new List<object?>();
+        using (var command = duck.CreateCommand())
+        {
+            command.CommandText = select.ToString();
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                values.Add(reader.IsDBNull(i) ? null : reader.GetValue(i));
+            }
+        }
+
+        var profiles = new List<ColumnProfileDto>();
+        var at = 0;
+        foreach (var column in schema)
+        {
+            var count = Convert.ToInt64(values[at++], CultureInfo.InvariantCulture);
+            var distinct = Convert.ToInt64(values[at++], CultureInfo.InvariantCulture);
+            var (rawMin, rawMax) = (values[at++], values[at++]);
+            var (min, max) = (DuckDb.ToJsonValue(rawMin), DuckDb.ToJsonValue(rawMax));
+            double? mean = null, std = null;
+            Dictionary<string, double?>? quantiles = null;
+            List<HistogramBinDto>? histogram = null;
+            List<TopValueDto>? top = null;
+            if (IsNumeric(column))
+            {
+                mean = AsDouble(values[at++]);
+                std = AsDouble(values[at++]);
+                quantiles = QuantileLevels.ToDictionary(q => q.Name, _ => AsDouble(values[at++]));
+                histogram = await HistogramAsync(duck, column, AsDouble(rawMin), AsDouble(rawMax), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                top = await TopAsync(duck, column, ct).ConfigureAwait(false);
+            }
+            var type = column.Type == "string" && count > 0 && distinct <= 50 && distinct * 2 <= count ? "categorical" : column.Type;
+            profiles.Add(new ColumnProfileDto(column.Name, type, count, rows - count, rows == 0 ? 0 : (double)(rows - count) / rows, distinct,
+                min, max, mean, std, quantiles, histogram, top));
+        }
+
+        var numeric = schema.Where(IsNumeric).Take(MaxCorrelatedColumns).ToList();
+        var correlations = new List<CorrelationDto>();
+        var pairs = new List<(string A, string B)>();
+        for (var i = 0; i < numeric.Count; i++)
+        {
+            for (var j = i + 1; j < numeric.Count; j++)
+            {
+                pairs.Add((numeric[i].Name, numeric[j].Name));
+            }
+        }
+        if (pairs.Count > 0)
+        {
+            using var command = duck.CreateCommand();
+            command.CommandText = "SELECT " + string.Join(", ", pairs.Select(p => $"corr({DuckDb.Identifier(p.A)}::DOUBLE, {DuckDb.Identifier(p.B)}::DOUBLE)")) + " FROM t";
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                var r = reader.IsDBNull(i) ? (double?)null : AsDouble(reader.GetValue(i));
+                correlations.Add(new CorrelationDto(pairs[i].A, pairs[i].B, r is { } v && double.IsFinite(v) ? Math.Round(v, 12) : null));
+            }
+        }
+        return (profiles, rows, duplicates, correlations);
+    }
+
+    private static bool IsNumeric(ColumnDto column) => column.Type is "integer" or "decimal";
+
+    private static double? AsDouble(object? value) => value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) ? d : null;
+
+    private static async Task<List<HistogramBinDto>?> HistogramAsync(DuckDBConnection duck, ColumnDto column, double? min, double? max, CancellationToken ct)
+    {
+        if (min is not { } low || max is not { } high)
+        {
+            return null;
+        }
+        var width = high > low ? (high - low) / HistogramBins : 1;
+        var bins = high > low ? HistogramBins : 1;
+        var counts = new long[bins];
+        var c = DuckDb.Identifier(column.Name);
+        using var command = duck.CreateCommand();
+        var w = width.ToString("R", CultureInfo.InvariantCulture);
+        var l = low.ToString("R", CultureInfo.InvariantCulture);
+        command.CommandText = $"SELECT least(greatest(floor(({c}::DOUBLE - {l}) / {w}), 0), {bins - 1})::BIGINT AS bin, count(*) FROM t WHERE {c} IS NOT NULL GROUP BY bin";
+        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            counts[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+        }
+        return counts.Select((n, i) => new HistogramBinDto(low + (i * width), i == bins - 1 ? high : low + ((i + 1) * width), n)).ToList();
+    }
+
+    private static async Task<List<TopValueDto>> TopAsync(DuckDBConnection duck, ColumnDto column, CancellationToken ct)
+    {
+        var c = DuckDb.Identifier(column.Name);
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT {c}, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY n DESC, {c} LIMIT {TopValues}";
+        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var top = new List<TopValueDto>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            top.Add(new TopValueDto(DuckDb.ToJsonValue(reader.GetValue(0)), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)));
+        }
+        return top;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Tests.Infrastructure;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Astralytiq.Tests.Properties;
+
+/// <summary>A generated table: typed columns and rows (null is a missing value), rendered as CSV and JSON by the test itself.</summary>
+public sealed record GeneratedTable(IReadOnlyList<(string Name, string Kind)> Columns, IReadOnlyList<object?[]> Rows)
+{
+    public string ToCsv()
+    {
+        var sb = new StringBuilder(string.Join(",", Columns.Select(c => c.Name))).Append('\n');
+        foreach (var row in Rows)
+        {
+            sb.Append(string.Join(",", row.Select(Cell))).Append('\n');
+        }
+        return sb.ToString();
+
+        static string Cell(object? v) => v switch
+        {
+            null => string.Empty,
+            string s => "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            bool b => b ? "true" : "false",
+            double d => d.ToString("0.0#####", CultureInfo.InvariantCulture),
+            _ => Convert.ToString(v, CultureInfo.InvariantCulture)!,
+        };
+    }
+
+    public string ToJson(bool lines)
+    {
+        var objects = Rows.Select(row =>
+        {
+            var o = new JsonObject();
+            for (var i = 0; i < Columns.Count; i++)
+            {
+                o[Columns[i].Name] = row[i] switch
+                {
+                    null => null,
+                    double d => JsonValue.Create(Math.Round(d, 6)),
+                    var v => JsonValue.Create(v),
+                };
+            }
+            return o;
+        }).ToList();
+        return lines ? string.Join("\n", objects.Select(o => o.ToJsonString())) + "\n" : new JsonArray([.. objects]).ToJsonString();
+    }
+
+    /// <summary>Each cell as the preview should show it.</summary>
+    public IEnumerable<string> ExpectedRows() => Rows.Select(r => string.Join("|", r.Select(v => v switch
+    {
+        null => "∅",
+        bool b => b ? "True" : "False",
+        double d => Math.Round(d, 6).ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+    })));
+
+    public override string ToString() => ToCsv();
+}
+
+public sealed record RuleCase(IReadOnlyList<long?> Values, long Min)
+{
+    public override string ToString() => $"min {Min}: [{string.Join(", ", Values.Select(v => v?.ToString(CultureInfo.InvariantCulture) ?? "null"))}]";
+}
+
+public sealed class DataArbitraries
+{
+    // Quotes, delimiters, an embedded line break, unicode; text starts with a letter so no value reads as a number or date.
+    private static readonly string[] TextPieces = [.. "abcXYZ ,;\"'\n|é漢-_.:/0123456789".Select(c => c.ToString()), "🙂", "👩‍🔬"];
+
+    private static Gen<object?> Cell(string kind) => Gen.Frequency(
+        (1, Gen.Constant<object?>(null)),
+        (6, kind switch
+        {
+            "integer" => Gen.Choose(-1_000_000, 1_000_000).Select(i => (object?)((long)i * 1_000_003)),
+            "decimal" => from whole in Gen.Choose(-100_000, 100_000)
+                         from frac in Gen.Choose(1, 999_999)
+                         select (object?)(whole + (Math.Sign(whole == 0 ? 1 : whole) * frac / 1_000_000.0)),
+            "boolean" => Gen.Elements(true, false).Select(b => (object?)b),
+            _ => Gen.Choose(0, 12).SelectMany(n => Gen.Elements(TextPieces).ArrayOf(n)).Select(ps => (object?)("s" + string.Concat(ps))),
+        }));
+
+    private static Gen<object?[]> Row(IReadOnlyList<string> kinds)
+    {
+        var row = Gen.Constant(Array.Empty<object?>());
+        foreach (var kind in kinds)
+        {
+            row = row.SelectMany(cells => Cell(kind).Select(v => (object?[])[.. cells, v]));
+        }
+        return row;
+    }
+
+    public static Arbitrary<GeneratedTable> Tables() =>
+        (from kinds in Gen.Elements("integer", "decimal", "boolean", "string").ListOf().Where(k => k.Count is >= 1 and <= 4)
+         from rowCount in Gen.Choose(1, 15)
+         from rows in Row(kinds).ArrayOf(rowCount)
+         let columns = kinds.Select((k, i) => ($"c{i}_{k}", k)).ToList()
+         // Every column has at least one value, so its type is determined by the data.
+         where Enumerable.Range(0, columns.Count).All(i => rows.Any(r => r[i] is not null))
+         select new GeneratedTable(columns, rows)).ToArbitrary();
+
+    public static Arbitrary<RuleCase> Rules() =>
+        (from values in Gen.Frequency((1, Gen.Constant<long?>(null)), (5, Gen.Choose(-20, 20).Select(i => (long?)i))).ListOf().Where(v => v.Count is >= 1 and <= 30)
+         from min in Gen.Choose(-10, 10)
+         where values.Any(v => v is not null)
+         select new RuleCase(values.ToList(), min)).ToArbitrary();
+}
+
+public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private TestTenant? _tenant;
+
+    // One tenant for all cases of a property: the cases are independent datasets with unique names.
+    private async Task<TestTenant> TenantAsync() => _tenant ??= await Platform.NewTenantAsync();
+
+    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    private static IEnumerable<string> Shown(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v switch
+    {
+        null => "∅",
+        JsonElement { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var l) => l.ToString(CultureInfo.InvariantCulture),
+        JsonElement { ValueKind: JsonValueKind.Number } n => Math.Round(n.GetDouble(), 6).ToString("R", CultureInfo.InvariantCulture),
+        JsonElement { ValueKind: JsonValueKind.True } => "True",
+        JsonElement { ValueKind: JsonValueKind.False } => "False",
+        JsonElement e => e.GetString(),
+        var other => other.ToString(),
+    })));
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(DataArbitraries)])]
+    public async Task P16_the_same_table_as_csv_json_and_ndjson_becomes_the_same_dataset(GeneratedTable table)
+    {
+        var client = (await TenantAsync()).Admin;
+        var expectedNames = table.Columns.Select(c => c.Name).ToList();
+        var expectedTypes = table.Columns.Select(c => c.Kind).ToList();
+        foreach (var (content, file) in new[] { (table.ToCsv(), "t.csv"), (table.ToJson(lines: false), "t.json"), (table.ToJson(lines: true), "t.ndjson") })
+        {
+            var upload = await client.UploadDatasetAsync(Bytes(content), file, name: "p16 " + Guid.NewGuid().ToString("N"));
+            var dataset = upload.EnsureValue();
+            Assert.Equal(expectedNames, dataset.Schema.Select(c => c.Name));
+            Assert.Equal(expectedTypes, dataset.Schema.Select(c => c.Type));
+            Assert.Equal(table.Rows.Count, dataset.RowCount);
+            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 100)).EnsureValue();
+            Assert.Equal(table.ExpectedRows(), Shown(preview));
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(DataArbitraries)])]
+    public async Task P15_validation_counts_exactly_the_rows_that_break_each_declared_rule(RuleCase rules)
+    {
+        var client = (await TenantAsync()).Admin;
+        var csv = "v\n" + string.Concat(rules.Values.Select(v => (v?.ToString(CultureInfo.InvariantCulture) ?? string.Empty) + "\n"));
+        var dataset = (await client.UploadDatasetAsync(Bytes(csv), "v.csv", name: "p15 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+
+        var report = (await client.ValidateDatasetAsync(dataset.Id,
+            new ValidateDatasetRequest([new ColumnRuleDto("v", Required: true, Unique: true, Min: rules.Min)]))).EnsureValue();
+
+        // The oracle: counted here from the generated values, independently of the server.
+        var rowsOf = rules.Values.Select((v, i) => (v, Row: i + 1L)).ToList();
+        var nulls = rowsOf.Where(x => x.v is null).Select(x => x.Row).ToList();
+        var below = rowsOf.Where(x => x.v < rules.Min).Select(x => x.Row).ToList();
+        var repeated = rowsOf.Where(x => x.v is not null && rules.Values.Count(o => o == x.v) > 1).Select(x => x.Row).ToList();
+        void Check(string rule, List<long> expected)
+        {
+            var issue = report.Issues.SingleOrDefault(i => i.Rule == rule && i.Column == "v");
+            Assert.Equal(expected.Count, issue?.FailingRowCount ?? 0);
+            Assert.Equal(expected.Take(5), issue?.SampleRowNumbers ?? []);
+        }
+        Check("required", nulls);
+        Check("min", below);
+        Check("unique", repeated);
+        Assert.Equal(nulls.Count + below.Count + repeated.Count == 0, report.Valid);
+        Assert.InRange(report.Score, 0, 100);
+    }
+
+    [Property(MaxTest = 100)]
+    public async Task P15_arbitrary_bytes_are_either_read_consistently_or_refused_with_422_and_nothing_kept(byte[] bytes, byte pick)
+    {
+        var client = (await TenantAsync()).Admin;
+        var file = (pick % 4) switch { 0 => "x.csv", 1 => "x.json", 2 => "x.parquet", _ => "x.tsv" };
+        var name = "p15b " + Guid.NewGuid().ToString("N");
+        var response = await client.UploadDatasetAsync(new MemoryStream(bytes), file, name: name);
+
+        if (response.Status == HttpStatusCode.Created)
+        {
+            var dataset = response.EnsureValue();
+            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 10_000)).EnsureValue();
+            Assert.Equal(dataset.RowCount, preview.Rows.Count);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            Assert.False(string.IsNullOrWhiteSpace(response.Error!.Error.Details!.Single().Message));
+            Assert.DoesNotContain((await client.ListDatasetsAsync(search: name)).EnsureValue().Items, d => d.Name == name);
+        }
+    }
+}
+
+public sealed class DataProperties_Sqlite(SqlitePlatform platform) : DataProperties<SqlitePlatform>(platform);
+
+public sealed class DataProperties_Postgres(PostgresPlatform platform) : DataProperties<PostgresPlatform>(platform);
