@@ -244,6 +244,12 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(grid).ToContainTextAsync("A-2");
         await Assertions.Expect(grid).ToContainTextAsync("2024-02-03");
         await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("amount: decimal");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Profile" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("profile")).ToContainTextAsync("amount · decimal");
+        await Assertions.Expect(page.GetByTestId("histogram").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Quality" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score");
         await page.Context.CloseAsync();
     }
 
