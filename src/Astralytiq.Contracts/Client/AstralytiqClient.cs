@@ -141,7 +141,7 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     /// </summary>
     public Task<ApiResponse<DatasetResponse>> UploadDatasetAsync(
         Stream content, string fileName, string? name = null, string? description = null, string? format = null,
-        string? delimiter = null, bool? header = null, CancellationToken ct = default)
+        string? delimiter = null, bool? header = null, string? sheet = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var start = content.CanSeek ? content.Position : 0;
@@ -164,6 +164,7 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             Field("format", format);
             Field("delimiter", delimiter);
             Field("header", header?.ToString().ToLowerInvariant());
+            Field("sheet", sheet);
             var file = new StreamContent(content);
             file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
             form.Add(file, "file", fileName);

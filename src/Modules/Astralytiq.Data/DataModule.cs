@@ -22,6 +22,8 @@ public static class DataModule
 {
     public static IServiceCollection AddDataModule(this IServiceCollection services, IConfiguration configuration)
     {
+        // ExcelDataReader reads legacy code pages that .NET does not load by default.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         services.AddModuleDbContext<DataDbContext, DataSqliteDbContext, DataPostgresDbContext>(configuration, DataDbContext.Module);
         var settings = configuration.GetSection("Astralytiq:Data").Get<DataSettings>() ?? new DataSettings();
         services.AddSingleton(sp =>
@@ -46,10 +48,10 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .DisableAntiforgery()
-            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header")
+            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet")
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
-            .WithSummary("Upload a CSV, TSV, JSON (array or NDJSON) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header");
+            .WithSummary("Upload a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
         datasets.MapGet("/", List)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(400)

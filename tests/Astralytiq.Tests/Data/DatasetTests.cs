@@ -188,6 +188,44 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Excel_workbooks_are_read_by_sheet_and_hostile_ones_refused()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var xlsx = Properties.XlsxWriter.Write(["city", "population", "capital"], [["Berlin", 3.7e6, true], ["Hamburg", 1.9e6, false]], "Cities");
+
+        var dataset = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx), "cities.xlsx", sheet: "cities")).EnsureValue();
+        Assert.Equal(["string", "integer", "boolean"], dataset.Schema.Select(c => c.Type));
+        Assert.Equal(("xlsx", 2L), (dataset.Source.Format, dataset.RowCount));
+        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        Assert.Equal("Hamburg|1900000|False", string.Join("|", rows[1].Select(v => v?.ToString())));
+
+        var noSheet = await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx), "cities.xlsx", name: "c2", sheet: "Towns");
+        Assert.Contains("'Cities'", Assert.Single(noSheet.Error!.Error.Details!).Message, StringComparison.Ordinal);
+        var truncated = await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx[..(xlsx.Length / 2)]), "half.xlsx");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, truncated.Status);
+
+        // A zip bomb: one small archive whose sheet inflates a thousandfold. Refused before inflating it.
+        using var bomb = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(bomb, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var w = new StreamWriter(zip.CreateEntry("xl/workbook.xml").Open()))
+            {
+                await w.WriteAsync("<workbook/>");
+            }
+            await using var sheet = zip.CreateEntry("xl/worksheets/sheet1.xml", System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 64; i++)
+            {
+                await sheet.WriteAsync(zeros);
+            }
+        }
+        var refused = await tenant.Admin.UploadDatasetAsync(new MemoryStream(bomb.ToArray()), "bomb.xlsx");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Contains("zip bomb", Assert.Single(refused.Error!.Error.Details!).Message, StringComparison.Ordinal);
+        Assert.Single((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -234,11 +234,11 @@ internal sealed class DatasetHandlers(
         var format = upload.Fields.GetValueOrDefault("format")?.Trim().ToLowerInvariant() is { Length: > 0 } f ? f : Ingest.FormatFromFileName(upload.FileName);
         if (format is null)
         {
-            errors.Add("format", "format could not be told from the file name; give one of csv, tsv, json, parquet");
+            errors.Add("format", "format could not be told from the file name; give one of csv, tsv, json, parquet, xlsx");
         }
         else if (!Ingest.Formats.Contains(format))
         {
-            errors.Add("format", "format must be one of csv, tsv, json, parquet");
+            errors.Add("format", "format must be one of csv, tsv, json, parquet, xlsx");
         }
         string? delimiter = null;
         if (upload.Fields.GetValueOrDefault("delimiter") is { Length: > 0 } d)
@@ -258,7 +258,12 @@ internal sealed class DatasetHandlers(
             }
             header = parsed;
         }
-        return errors.IsEmpty ? new ParseOptions(format!, delimiter, header) : errors.ToError();
+        var sheet = upload.Fields.GetValueOrDefault("sheet")?.Trim() is { Length: > 0 } sh ? sh : null;
+        if (sheet is { Length: > 100 })
+        {
+            errors.Add("sheet", "sheet must be a sheet name or its 1-based number");
+        }
+        return errors.IsEmpty ? new ParseOptions(format!, delimiter, header, sheet) : errors.ToError();
     }
 
     public async Task<Result<Page<DatasetResponse>>> ListAsync(string? search, int? offset, int? limit, CancellationToken ct)

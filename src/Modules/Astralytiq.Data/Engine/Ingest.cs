@@ -6,14 +6,14 @@ using DuckDB.NET.Data;
 namespace Astralytiq.Data.Engine;
 
 /// <summary>How to read an uploaded file. Anything not given is detected.</summary>
-internal sealed record ParseOptions(string Format, string? Delimiter, bool? Header);
+internal sealed record ParseOptions(string Format, string? Delimiter, bool? Header, string? Sheet = null);
 
 internal sealed record IngestResult(IReadOnlyList<ColumnDto> Schema, long RowCount);
 
 /// <summary>Reads an uploaded file with DuckDB and writes it as one Parquet file (zstd), or explains why it cannot.</summary>
 internal static partial class Ingest
 {
-    public static readonly string[] Formats = ["csv", "tsv", "json", "parquet"];
+    public static readonly string[] Formats = ["csv", "tsv", "json", "parquet", "xlsx"];
 
     public static string? FormatFromFileName(string fileName) => Path.GetExtension(fileName).ToLowerInvariant() switch
     {
@@ -21,12 +21,31 @@ internal static partial class Ingest
         ".tsv" or ".tab" => "tsv",
         ".json" or ".ndjson" or ".jsonl" => "json",
         ".parquet" or ".pq" => "parquet",
+        ".xlsx" or ".xlsm" => "xlsx",
         _ => null,
     };
 
     public static async Task<Result<IngestResult>> ToParquetAsync(
         DuckDBConnection connection, string inputPath, string outputPath, ParseOptions options, string displayName, CancellationToken ct)
     {
+        if (options.Format == "xlsx")
+        {
+            // The chosen sheet becomes a CSV next to the upload, then goes the CSV way with a comma and a header.
+            var csvPath = Path.ChangeExtension(inputPath, ".sheet.csv");
+            try
+            {
+                var sheet = Excel.ToCsv(inputPath, csvPath, options.Sheet, displayName);
+                if (!sheet.IsSuccess)
+                {
+                    return sheet.Error!;
+                }
+                return await ToParquetAsync(connection, csvPath, outputPath, new ParseOptions("csv", ",", true), displayName, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(csvPath);
+            }
+        }
         var reader = options.Format switch
         {
             "csv" or "tsv" => CsvReader(inputPath, options),
