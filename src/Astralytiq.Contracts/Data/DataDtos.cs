@@ -70,7 +70,8 @@ public sealed record DatasetProfileResponse(
     long DuplicateRows,
     long StoredBytes,
     IReadOnlyList<ColumnProfileDto> Columns,
-    IReadOnlyList<CorrelationDto> Correlations);
+    IReadOnlyList<CorrelationDto> Correlations,
+    bool Approximate = false);
 
 /// <summary>What a column must satisfy. Every rule is optional; <c>type</c> is one of integer, decimal, boolean, date, timestamp, string.</summary>
 public sealed record ColumnRuleDto(

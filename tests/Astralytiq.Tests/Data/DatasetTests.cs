@@ -226,6 +226,15 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Large_json_integers_within_64_bits_keep_every_digit()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var fits = (await tenant.Admin.UploadDatasetAsync(Text("[{\"n\":-822522467560},{\"n\":9007199254740993}]"), "fits.json")).EnsureValue();
+        Assert.Equal("integer", fits.Schema.Single().Type);
+        Assert.Equal("9007199254740993", (await tenant.Admin.PreviewDatasetAsync(fits.Id)).EnsureValue().Rows[1][0]?.ToString());
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

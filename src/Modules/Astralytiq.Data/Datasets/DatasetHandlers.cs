@@ -15,18 +15,20 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets;
 
-internal sealed class DatasetHandlers(
+internal sealed partial class DatasetHandlers(
     DataDbContext db,
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
     IAuditLog audit,
     HybridCache cache,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<DatasetHandlers> logger)
 {
     private const int MaxFieldBytes = 8 * 1024;
 
@@ -49,7 +51,9 @@ internal sealed class DatasetHandlers(
         {
             return new CodedError(415, ErrorCodes.UnsupportedMediaType, "Send the file as multipart/form-data with a part named file");
         }
+        var started = time.GetTimestamp();
         var read = await ReadUploadAsync(request.Body, boundary, ct);
+        var received = time.GetTimestamp();
         if (!read.IsSuccess)
         {
             return read.Error!;
@@ -93,6 +97,7 @@ internal sealed class DatasetHandlers(
                 }
                 ingested = result.Value;
             }
+            var parsed = time.GetTimestamp();
 
             var now = time.GetUtcNow();
             var tenantId = tenant.TenantId!.Value;
@@ -122,6 +127,8 @@ internal sealed class DatasetHandlers(
                 await files.DeleteAsync(tenantId, version, CancellationToken.None);
                 throw;
             }
+            LogIngested(logger, name, ingested.RowCount, upload.Size, time.GetElapsedTime(started, received).TotalMilliseconds,
+                time.GetElapsedTime(received, parsed).TotalMilliseconds, time.GetElapsedTime(parsed).TotalMilliseconds);
             await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
                 new Dictionary<string, string> { ["name"] = name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), ["file"] = upload.FileName }), ct);
             return dataset.ToResponse(version);
@@ -362,8 +369,8 @@ internal sealed class DatasetHandlers(
             {
                 var path = await files.PlaintextAsync(tenantId, v, token);
                 await using var duck = await DuckDb.OpenAsync(settings, token);
-                var (columns, rows, duplicates, correlations) = await Profiler.ProfileAsync(duck, path, v.Schema, token);
-                return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.StoredBytes, columns, correlations);
+                var (columns, rows, duplicates, correlations, approximate) = await Profiler.ProfileAsync(duck, path, v.Schema, token);
+                return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.StoredBytes, columns, correlations, approximate);
             },
             new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(6), LocalCacheExpiration = TimeSpan.FromHours(6) },
             cancellationToken: ct);
@@ -423,4 +430,7 @@ internal sealed class DatasetHandlers(
         var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct);
         return v is null ? new NotFoundError("Dataset version") : (dataset, v);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {Name} ingested: {Rows} rows from {Bytes} bytes; receive {ReceiveMs:F0} ms, parse to Parquet {ParseMs:F0} ms, seal and store {StoreMs:F0} ms")]
+    private static partial void LogIngested(ILogger logger, string name, long rows, long bytes, double receiveMs, double parseMs, double storeMs);
 }

@@ -55,9 +55,25 @@ internal static partial class Ingest
         };
         try
         {
-            await DuckDb.ExecuteAsync(connection, "CREATE TABLE upload AS SELECT * FROM " + reader, ct).ConfigureAwait(false);
-            var schema = await DuckDb.DescribeAsync(connection, "upload", ct).ConfigureAwait(false);
-            var rows = await DuckDb.ScalarLongAsync(connection, "SELECT count(*) FROM upload", ct).ConfigureAwait(false);
+            // Streamed straight from the reader into Parquet: the table is never held whole in memory.
+            // 128-bit and unsigned 64-bit integers (JSON's guess for large numbers) have no Parquet type and would
+            // become doubles: they are stored as BIGINT, or as DECIMAL(38,0) when a value does not fit.
+            var detected = await DuckDb.DescribeAsync(connection, "SELECT * FROM " + reader, ct).ConfigureAwait(false);
+            string SelectList(string wide) => string.Join(", ", detected.Select(c => c.SourceType is "HUGEINT" or "UHUGEINT" or "UBIGINT"
+                ? $"CAST({DuckDb.Identifier(c.Name)} AS {wide}) AS {DuckDb.Identifier(c.Name)}"
+                : DuckDb.Identifier(c.Name)));
+            var copy = (string wide) => $"COPY (SELECT {SelectList(wide)} FROM {reader}) TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
+            try
+            {
+                await DuckDb.ExecuteAsync(connection, detected.Count == 0 ? $"COPY (SELECT * FROM {reader}) TO {DuckDb.Literal(outputPath)} (FORMAT parquet)" : copy("BIGINT"), ct).ConfigureAwait(false);
+            }
+            catch (DuckDBException ex) when (ex.Message.Contains("out of range", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("Overflow", StringComparison.OrdinalIgnoreCase))
+            {
+                await DuckDb.ExecuteAsync(connection, copy("DECIMAL(38,0)"), ct).ConfigureAwait(false);
+            }
+            var written = $"read_parquet({DuckDb.Literal(outputPath)})";
+            var schema = await DuckDb.DescribeAsync(connection, "SELECT * FROM " + written, ct).ConfigureAwait(false);
+            var rows = await DuckDb.ScalarLongAsync(connection, "SELECT count(*) FROM " + written, ct).ConfigureAwait(false);
             if (schema.Count == 0)
             {
                 return ValidationError.For("file", $"{displayName} has no columns");
@@ -66,8 +82,6 @@ internal static partial class Ingest
             {
                 return ValidationError.For("file", $"{displayName} has no data rows");
             }
-            await DuckDb.ExecuteAsync(connection,
-                $"COPY upload TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
             return new IngestResult(schema, rows);
         }
         catch (DuckDBException ex)

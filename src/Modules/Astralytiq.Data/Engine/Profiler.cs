@@ -10,6 +10,7 @@ namespace Astralytiq.Data.Engine;
 /// columns mean, sample standard deviation, quantiles and a 20-bin equal-width histogram; the ten most
 /// frequent values of other columns; duplicate rows; Pearson correlations between numeric columns.
 /// A string column with few distinct values (at most 50, and at most half its values) is reported as categorical.
+/// Exact up to <see cref="ExactRowLimit"/> rows; estimated above it, as DuckDB's own SUMMARIZE does.
 /// </summary>
 internal static class Profiler
 {
@@ -19,12 +20,20 @@ internal static class Profiler
     private static readonly (string Name, double P)[] QuantileLevels =
         [("p01", 0.01), ("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)];
 
-    public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations)> ProfileAsync(
+    /// <summary>Above this many rows, quantiles and duplicate rows are estimated (and the profile says so).</summary>
+    public const long ExactRowLimit = 1_000_000;
+
+    public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations, bool Approximate)> ProfileAsync(
         DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, CancellationToken ct)
     {
         await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})", ct).ConfigureAwait(false);
         var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM t", ct).ConfigureAwait(false);
-        var duplicates = rows - await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
+        // Large versions: t-digest quantiles, and duplicates from a 64-bit hash of each row (distinct counts stay exact).
+        var approximate = rows > ExactRowLimit;
+        var allColumns = string.Join(", ", schema.Select(c => DuckDb.Identifier(c.Name)));
+        var duplicates = rows - await DuckDb.ScalarLongAsync(duck, approximate
+            ? $"SELECT count(DISTINCT hash({allColumns})) FROM t"
+            : "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
 
         // One pass for the per-column aggregates.
         var select = new StringBuilder("SELECT ");
@@ -33,6 +42,7 @@ internal static class Profiler
         {
             var c = DuckDb.Identifier(column.Name);
             parts.Add($"count({c})");
+            // Always exact: DuckDB's HyperLogLog was 25 % off on a 1,000-value column in our test.
             parts.Add($"count(DISTINCT {c})");
             parts.Add($"min({c})");
             parts.Add($"max({c})");
@@ -40,7 +50,8 @@ internal static class Profiler
             {
                 parts.Add($"avg({c}::DOUBLE)");
                 parts.Add($"stddev_samp({c}::DOUBLE)");
-                parts.AddRange(QuantileLevels.Select(q => $"quantile_cont({c}::DOUBLE, {q.P.ToString(CultureInfo.InvariantCulture)})"));
+                // All levels from one sort of the column.
+                parts.Add($"{(approximate ? "approx_quantile" : "quantile_cont")}({c}::DOUBLE, [{string.Join(", ", QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)))}])");
             }
         }
         select.Append(string.Join(", ", parts)).Append(" FROM t");
@@ -72,7 +83,8 @@ internal static class Profiler
             {
                 mean = AsDouble(values[at++]);
                 std = AsDouble(values[at++]);
-                quantiles = QuantileLevels.ToDictionary(q => q.Name, _ => AsDouble(values[at++]));
+                var levels = values[at++] is System.Collections.IEnumerable list and not string ? list.Cast<object?>().ToList() : [];
+                quantiles = QuantileLevels.Select((q, i) => (q.Name, Value: i < levels.Count ? AsDouble(levels[i]) : null)).ToDictionary(x => x.Name, x => x.Value);
                 histogram = await HistogramAsync(duck, column, AsDouble(rawMin), AsDouble(rawMax), ct).ConfigureAwait(false);
             }
             else
@@ -106,7 +118,7 @@ internal static class Profiler
                 correlations.Add(new CorrelationDto(pairs[i].A, pairs[i].B, r is { } v && double.IsFinite(v) ? Math.Round(v, 12) : null));
             }
         }
-        return (profiles, rows, duplicates, correlations);
+        return (profiles, rows, Math.Max(0, duplicates), correlations, approximate);
     }
 
     private static bool IsNumeric(ColumnDto column) => column.Type is "integer" or "decimal";

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Ingest benchmark of the data pipeline (see docs/performance.md):
+#   ROWS=2000000 bash bench/data/run.sh
+# Generates a CSV (8 mixed columns), uploads it over HTTP to a Release server (SQLite, loopback) and
+# compares with DuckDB alone doing read_csv -> Parquet on the same file; reports the server's peak
+# memory, profile time, and the cost of sealing/unsealing the Parquet file with the tenant key.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS="${ROWS:-2000000}"
+PORT="${PORT:-5098}"
+URL="http://127.0.0.1:$PORT"
+WORK="$(mktemp -d)"
+DATA="$WORK/data"
+trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
+pid=0
+
+/usr/bin/python3 bench/data/gen.py "$ROWS" "$WORK/bench.csv"
+csv_bytes=$(stat -c %s "$WORK/bench.csv")
+dotnet build src/Astralytiq.Server -c Release -v q -nologo >/dev/null
+dotnet build bench/data/DuckDbDirect -c Release -v q -nologo >/dev/null
+
+export ASTRALYTIQ_DATA_DIR="$DATA" Urls="$URL" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  Astralytiq__RateLimits__PerIp=1000000000 Astralytiq__RateLimits__PerUser=1000000000 \
+  Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000
+dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$WORK/server.log" 2>&1 &
+pid=$!
+until curl -sf "$URL/health/ready" >/dev/null; do sleep 0.1; done
+TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
+  -d '{"email":"ingest@example.com","password":"Bench-Password-1234","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+idle_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+
+read -r status upload < <(curl -s -o "$WORK/upload.json" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $TOKEN" \
+  -F "file=@$WORK/bench.csv;type=text/csv" -F "name=bench" "$URL/api/v1/data/datasets")
+if [ "$status" != 201 ]; then echo "upload answered $status: $(head -c 500 "$WORK/upload.json")" >&2; exit 1; fi
+id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' "$WORK/upload.json" | head -c 36)
+peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+profile_cold=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/data/datasets/$id/profile")
+profile_warm=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/data/datasets/$id/profile")
+# The preview after dropping the plaintext cache: one decryption of the whole version, then the read.
+rm -rf "$DATA/cache"
+preview_decrypt=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/data/datasets/$id/preview?limit=100")
+preview_warm=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/data/datasets/$id/preview?limit=100")
+after_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+kill $pid; wait $pid 2>/dev/null || true; pid=0
+
+read -r direct parquet_bytes encrypt decrypt groupby_ms < <(dotnet bench/data/DuckDbDirect/bin/Release/net10.0/DuckDbDirect.dll "$WORK/bench.csv" "$WORK")
+mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
+echo "$(nproc) cores; $ROWS rows, CSV $(mb "$csv_bytes") MiB, Parquet $(mb "$parquet_bytes") MiB"
+echo
+echo "| measure | value |"
+echo "|---|---|"
+echo "| upload over HTTP to a queryable dataset (parse, Parquet, seal, store) | ${upload} s ($(awk -v s="$upload" -v b="$csv_bytes" 'BEGIN { printf "%.0f", b / 1048576 / s }') MiB/s) |"
+echo "| DuckDB alone, read_csv -> Parquet | ${direct} s ($(awk -v s="$direct" -v b="$csv_bytes" 'BEGIN { printf "%.0f", b / 1048576 / s }') MiB/s) |"
+echo "| upload throughput vs DuckDB alone | $(awk -v u="$upload" -v d="$direct" 'BEGIN { printf "%.0f", 100 * d / u }') % |"
+echo "| server peak RSS (VmHWM): after start / after upload / after profile and preview | $((idle_kb / 1024)) / $((peak_kb / 1024)) / $((after_kb / 1024)) MiB |"
+echo "| profile, first (computed) / second (cached) | ${profile_cold} s / ${profile_warm} s |"
+echo "| preview 100 rows: after cache drop (decrypts the version) / warm | ${preview_decrypt} s / ${preview_warm} s |"
+echo "| seal / unseal the Parquet file (AES-256-GCM, 1 MiB records) | ${encrypt} s / ${decrypt} s |"
+echo "| group-by on Parquet, DuckDB alone (median of 5) | ${groupby_ms} ms |"
