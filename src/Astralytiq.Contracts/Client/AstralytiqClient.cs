@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Astralytiq.Contracts.Audit;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
@@ -139,9 +140,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     /// Uploads a file as a new dataset. <paramref name="content"/> is streamed; it must be seekable if the
     /// call may need to be retried after a token refresh. Options left null are detected by the server.
     /// </summary>
-    public Task<ApiResponse<DatasetResponse>> UploadDatasetAsync(
+    public async Task<ApiResponse<DatasetResponse>> UploadDatasetAsync(
         Stream content, string fileName, string? name = null, string? description = null, string? format = null,
-        string? delimiter = null, bool? header = null, string? sheet = null, CancellationToken ct = default)
+        string? delimiter = null, bool? header = null, string? sheet = null, IProgress<JobResponse>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var start = content.CanSeek ? content.Position : 0;
@@ -170,7 +171,41 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             form.Add(file, "file", fileName);
             return form;
         }
-        return SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets", (Func<HttpContent>)Make, ct);
+        var sent = await SendAsync<JsonElement>(HttpMethod.Post, "api/v1/data/datasets", (Func<HttpContent>)Make, ct).ConfigureAwait(false);
+        if (!sent.IsSuccess)
+        {
+            return new ApiResponse<DatasetResponse> { Status = sent.Status, Error = sent.Error, Headers = sent.Headers };
+        }
+        if (sent.Status != HttpStatusCode.Accepted)
+        {
+            return new ApiResponse<DatasetResponse> { Status = sent.Status, Value = sent.Value.Deserialize<DatasetResponse>(ApiJson.Options), Headers = sent.Headers };
+        }
+        // A large file: the server reads it in a job. Follow the job, then hand back the dataset it made.
+        var accepted = sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!;
+        while (true)
+        {
+            var job = await GetJobAsync(accepted.JobId, ct).ConfigureAwait(false);
+            if (!job.IsSuccess)
+            {
+                return new ApiResponse<DatasetResponse> { Status = job.Status, Error = job.Error, Headers = job.Headers };
+            }
+            progress?.Report(job.Value!);
+            switch (job.Value!.Status)
+            {
+                case JobStatus.Succeeded:
+                    var made = JsonSerializer.Deserialize<DatasetResponse>(job.Value.ResultJson!, ApiJson.Options)!;
+                    return await GetDatasetAsync(made.Id, ct).ConfigureAwait(false);
+                case JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered:
+                    return new ApiResponse<DatasetResponse>
+                    {
+                        Status = HttpStatusCode.UnprocessableEntity,
+                        Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? "The upload could not be read",
+                            [new ErrorDetail("file", job.Value.Error ?? "The upload could not be read")], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
+                        Headers = job.Headers,
+                    };
+            }
+            await Task.Delay(250, ct).ConfigureAwait(false);
+        }
     }
 
     public Task<ApiResponse<Page<DatasetResponse>>> ListDatasetsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>

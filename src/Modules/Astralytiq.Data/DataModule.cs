@@ -7,6 +7,8 @@ using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Jobs;
+using Astralytiq.Contracts.Jobs;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +39,7 @@ public static class DataModule
         });
         services.AddScoped<DatasetFiles>();
         services.AddScoped<DatasetHandlers>();
+        services.AddJobHandler<IngestJob>(IngestJob.Kind);
         return services;
     }
 
@@ -51,7 +54,7 @@ public static class DataModule
             .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet")
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
-            .WithSummary("Upload a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
+            .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
         datasets.MapGet("/", List)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(400)
@@ -92,8 +95,17 @@ public static class DataModule
         return group;
     }
 
-    private static async Task<Results<Created<DatasetResponse>, ApiError>> Upload(HttpRequest request, DatasetHandlers handler, CancellationToken ct) =>
-        (await handler.UploadAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
+    private static async Task<Results<Created<DatasetResponse>, Accepted<JobAcceptedResponse>, ApiError>> Upload(HttpRequest request, DatasetHandlers handler, CancellationToken ct)
+    {
+        var outcome = await handler.UploadAsync(request, ct);
+        if (!outcome.IsSuccess)
+        {
+            return new ApiError(outcome.Error!);
+        }
+        return outcome.Value.JobId is { } job
+            ? TypedResults.Accepted($"/api/v1/jobs/{job}", new JobAcceptedResponse(job, $"/api/v1/jobs/{job}"))
+            : TypedResults.Created($"/api/v1/data/datasets/{outcome.Value.Dataset!.Id}", outcome.Value.Dataset);
+    }
 
     private static async Task<Results<Ok<Page<DatasetResponse>>, ApiError>> List(string? search, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(search, offset, limit, ct)).ToOk();

@@ -235,6 +235,50 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Large_files_are_read_by_a_job_whose_progress_the_client_follows()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var big = new StringBuilder("n,label\n");
+        for (var i = 0; i < 40_000; i++)
+        {
+            big.Append(i).Append(",row ").Append(i).Append('\n');
+        }
+        var bytes = Encoding.UTF8.GetBytes(big.ToString());
+        Assert.True(bytes.Length > 200_000);
+
+        // Over HTTP: 202 with the job to follow.
+        using (var http = Platform.NewHttpClient())
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", tenant.Admin.AccessToken);
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", "big.csv" }, { new StringContent("Big raw"), "name" } };
+            var accepted = await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            Assert.StartsWith("/api/v1/jobs/", accepted.Headers.Location?.ToString(), StringComparison.Ordinal);
+            var jobId = Guid.Parse(accepted.Headers.Location!.ToString()["/api/v1/jobs/".Length..]);
+            var job = (await tenant.Admin.GetJobAsync(jobId)).EnsureValue();
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); job.Status is not Contracts.Jobs.JobStatus.Succeeded && DateTime.UtcNow < deadline; await Task.Delay(100))
+            {
+                job = (await tenant.Admin.GetJobAsync(jobId)).EnsureValue();
+            }
+            Assert.Equal((Contracts.Jobs.JobStatus.Succeeded, 1.0), (job.Status, job.Progress));
+            Assert.Equal("40,000 rows stored", job.ProgressMessage);
+        }
+
+        // Through the client: it follows the job and returns the dataset.
+        var dataset = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "big.csv", name: "Big")).EnsureValue();
+        Assert.Equal((40_000L, "Big"), (dataset.RowCount, dataset.Name));
+        Assert.Equal("row 39999", (await tenant.Admin.PreviewDatasetAsync(dataset.Id, offset: 39_999, limit: 1)).EnsureValue().Rows.Single()[1]?.ToString());
+
+        // A large file that cannot be read fails its job with the reason, keeps nothing, leaves no temporary file.
+        var ragged = Encoding.UTF8.GetBytes(big.ToString() + "1,2,3\n");
+        var failed = await tenant.Admin.UploadDatasetAsync(new MemoryStream(ragged), "ragged.csv", name: "Ragged");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Status);
+        Assert.Contains("line 40002 has 3 fields where the header has 2", failed.Error!.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Name == "Ragged");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "tmp"), "ingest-*"));
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

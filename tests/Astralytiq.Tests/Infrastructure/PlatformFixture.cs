@@ -70,6 +70,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:RateLimits:SensitivePerIp"] = "1000000",
             ["Astralytiq:Jobs:RetryBaseMilliseconds"] = "50",
             ["Astralytiq:Jobs:PollMilliseconds"] = "100",
+            // Uploads over 200 KB go through the background-job path, so tests reach it with small files.
+            ["Astralytiq:Data:AsyncIngestBytes"] = "200000",
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {

@@ -9,6 +9,7 @@ using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,6 +28,7 @@ internal sealed partial class DatasetHandlers(
     DataSettings settings,
     IAuditLog audit,
     HybridCache cache,
+    IJobScheduler jobs,
     TimeProvider time,
     ILogger<DatasetHandlers> logger)
 {
@@ -34,12 +36,17 @@ internal sealed partial class DatasetHandlers(
 
     private sealed record Upload(string TempPath, string FileName, long Size, string Sha256, Dictionary<string, string> Fields);
 
+    /// <summary>Either the stored dataset (small files) or the job that is storing it (large files).</summary>
+    public sealed record UploadOutcome(DatasetResponse? Dataset, Guid? JobId);
+
     /// <summary>
     /// A multipart upload (<c>file</c> plus optional <c>name</c>, <c>description</c>, <c>format</c>,
-    /// <c>delimiter</c>, <c>header</c>), streamed to a temporary file while it is hashed, read by DuckDB
-    /// and stored as the dataset's first version. Nothing is kept when the file cannot be read.
+    /// <c>delimiter</c>, <c>header</c>, <c>sheet</c>), streamed to a temporary file while it is hashed.
+    /// Files up to <c>AsyncIngestBytes</c> are read and stored at once (the dataset, 201); larger ones are
+    /// handed to a background job (its id, 202) whose progress the client follows. Either way nothing is
+    /// kept when the file cannot be read.
     /// </summary>
-    public async Task<Result<DatasetResponse>> UploadAsync(HttpRequest request, CancellationToken ct)
+    public async Task<Result<UploadOutcome>> UploadAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -53,13 +60,12 @@ internal sealed partial class DatasetHandlers(
         }
         var started = time.GetTimestamp();
         var read = await ReadUploadAsync(request.Body, boundary, ct);
-        var received = time.GetTimestamp();
         if (!read.IsSuccess)
         {
             return read.Error!;
         }
         var upload = read.Value;
-        var parquetPath = files.NewTempPath(".parquet");
+        var handedOver = false;
         try
         {
             var options = ParseOptionsFrom(upload);
@@ -86,11 +92,49 @@ internal sealed partial class DatasetHandlers(
             {
                 return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
             }
+            var work = new IngestWork(upload.TempPath, upload.FileName, upload.Size, upload.Sha256, options.Value, name,
+                string.IsNullOrEmpty(description) ? null : description);
+            if (upload.Size > settings.AsyncIngestBytes)
+            {
+                var jobId = await jobs.EnqueueAsync(IngestJob.Kind, work, maxAttempts: 1, ct);
+                handedOver = true;
+                return new UploadOutcome(null, jobId);
+            }
+            var stored = await IngestAndStoreAsync(work, time.GetElapsedTime(started), progress: null, ct);
+            return stored.IsSuccess ? new UploadOutcome(stored.Value, null) : stored.Error!;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                File.Delete(upload.TempPath);
+            }
+        }
+    }
 
+    /// <summary>
+    /// Reads a received file into Parquet, seals it with the tenant key and records the dataset and its
+    /// first version. Used inline for small files and by <see cref="IngestJob"/> for large ones; the
+    /// caller owns (and deletes) the received file.
+    /// </summary>
+    public async Task<Result<DatasetResponse>> IngestAndStoreAsync(IngestWork work, TimeSpan receiveTime, Func<double, string, Task>? progress, CancellationToken ct)
+    {
+        var parquetPath = files.NewTempPath(".parquet");
+        try
+        {
+            if (await db.Datasets.AnyAsync(d => d.Name == work.Name && d.DeletedAt == null, ct))
+            {
+                return new ConflictError($"A dataset named '{work.Name}' already exists", [new ErrorDetail("name", "name is taken")]);
+            }
+            if (progress is not null)
+            {
+                await progress(0.05, $"Reading {work.FileName}");
+            }
+            var parseStart = time.GetTimestamp();
             IngestResult ingested;
             await using (var duck = await DuckDb.OpenAsync(settings, ct))
             {
-                var result = await Ingest.ToParquetAsync(duck, upload.TempPath, parquetPath, options.Value, upload.FileName, ct);
+                var result = await Ingest.ToParquetAsync(duck, work.TempPath, parquetPath, work.Options, work.FileName, ct);
                 if (!result.IsSuccess)
                 {
                     return result.Error!;
@@ -98,19 +142,23 @@ internal sealed partial class DatasetHandlers(
                 ingested = result.Value;
             }
             var parsed = time.GetTimestamp();
+            if (progress is not null)
+            {
+                await progress(0.85, $"Read {ingested.RowCount:N0} rows; encrypting and storing");
+            }
 
             var now = time.GetUtcNow();
             var tenantId = tenant.TenantId!.Value;
             var dataset = new Dataset
             {
-                Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Description = string.IsNullOrEmpty(description) ? null : description,
+                Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = work.Name, Description = work.Description,
                 CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
             };
             var version = new DatasetVersion
             {
                 Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
                 SchemaJson = JsonSerializer.Serialize(ingested.Schema, ApiJson.Options),
-                SourceJson = JsonSerializer.Serialize(new DatasetSourceDto("upload", upload.FileName, options.Value.Format, upload.Size, upload.Sha256), ApiJson.Options),
+                SourceJson = JsonSerializer.Serialize(new DatasetSourceDto("upload", work.FileName, work.Options.Format, work.Size, work.Sha256), ApiJson.Options),
                 CreatedBy = tenant.UserId, CreatedAt = now,
             };
             version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
@@ -127,15 +175,14 @@ internal sealed partial class DatasetHandlers(
                 await files.DeleteAsync(tenantId, version, CancellationToken.None);
                 throw;
             }
-            LogIngested(logger, name, ingested.RowCount, upload.Size, time.GetElapsedTime(started, received).TotalMilliseconds,
-                time.GetElapsedTime(received, parsed).TotalMilliseconds, time.GetElapsedTime(parsed).TotalMilliseconds);
+            LogIngested(logger, work.Name, ingested.RowCount, work.Size, receiveTime.TotalMilliseconds,
+                time.GetElapsedTime(parseStart, parsed).TotalMilliseconds, time.GetElapsedTime(parsed).TotalMilliseconds);
             await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
-                new Dictionary<string, string> { ["name"] = name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), ["file"] = upload.FileName }), ct);
+                new Dictionary<string, string> { ["name"] = work.Name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), ["file"] = work.FileName }), ct);
             return dataset.ToResponse(version);
         }
         finally
         {
-            File.Delete(upload.TempPath);
             File.Delete(parquetPath);
         }
     }

@@ -107,4 +107,7 @@ internal sealed class DataSettings
     public string DuckDbTempDirectory { get; set; } = string.Empty;
 
     public int MaxPreviewRows { get; set; } = 10_000;
+
+    /// <summary>Uploads larger than this are read by a background job (202 with its id); smaller ones at once (201).</summary>
+    public long AsyncIngestBytes { get; set; } = 64L * 1024 * 1024;
 }
