@@ -279,6 +279,20 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Nested_json_objects_become_dotted_columns()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        const string json = "[{\"id\":1,\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1.5,\"lon\":2}},\"tags\":[\"x\",\"y\"]}," +
+            "{\"id\":2,\"user\":{\"name\":\"b\",\"geo\":{\"lat\":3.5,\"lon\":4}},\"tags\":[]}]";
+        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(json), "nested.json")).EnsureValue();
+
+        Assert.Equal(["id", "user.name", "user.geo.lat", "user.geo.lon", "tags"], dataset.Schema.Select(c => c.Name));
+        Assert.Equal(["integer", "string", "decimal", "integer", "string"], dataset.Schema.Select(c => c.Type));
+        var row = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows[1];
+        Assert.Equal("2|b|3.5|4", string.Join("|", row.Take(4).Select(v => v?.ToString())));
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -58,10 +58,11 @@ internal static partial class Ingest
             // Streamed straight from the reader into Parquet: the table is never held whole in memory.
             // 128-bit and unsigned 64-bit integers (JSON's guess for large numbers) have no Parquet type and would
             // become doubles: they are stored as BIGINT, or as DECIMAL(38,0) when a value does not fit.
-            var detected = await DuckDb.DescribeAsync(connection, "SELECT * FROM " + reader, ct).ConfigureAwait(false);
+            // Nested JSON objects become columns with dotted names ("user.geo.lat").
+            var detected = await FlattenAsync(connection, reader, ct).ConfigureAwait(false);
             string SelectList(string wide) => string.Join(", ", detected.Select(c => c.SourceType is "HUGEINT" or "UHUGEINT" or "UBIGINT"
-                ? $"CAST({DuckDb.Identifier(c.Name)} AS {wide}) AS {DuckDb.Identifier(c.Name)}"
-                : DuckDb.Identifier(c.Name)));
+                ? $"CAST({c.Expression} AS {wide}) AS {DuckDb.Identifier(c.Name)}"
+                : $"{c.Expression} AS {DuckDb.Identifier(c.Name)}"));
             var copy = (string wide) => $"COPY (SELECT {SelectList(wide)} FROM {reader}) TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
             try
             {
@@ -95,6 +96,32 @@ internal static partial class Ingest
             }
             return ValidationError.For("file", $"{displayName} could not be read as {options.Format.ToUpperInvariant()}: {Explain(ex.Message, inputPath, displayName)}");
         }
+    }
+
+    private sealed record FlatColumn(string Name, string Expression, string SourceType);
+
+    /// <summary>The reader's columns with every STRUCT expanded, recursively, into its fields (named parent.field).</summary>
+    private static async Task<List<FlatColumn>> FlattenAsync(DuckDBConnection connection, string reader, CancellationToken ct)
+    {
+        var flat = new List<FlatColumn>();
+        async Task WalkAsync(string expression, string name, string type, int depth)
+        {
+            if (type.StartsWith("STRUCT(", StringComparison.OrdinalIgnoreCase) && depth < 10)
+            {
+                var fields = await DuckDb.DescribeAsync(connection, $"SELECT x.* FROM (SELECT {expression} AS x FROM {reader})", ct).ConfigureAwait(false);
+                foreach (var field in fields)
+                {
+                    await WalkAsync($"{expression}.{DuckDb.Identifier(field.Name)}", name + "." + field.Name, field.SourceType, depth + 1).ConfigureAwait(false);
+                }
+                return;
+            }
+            flat.Add(new FlatColumn(name, expression, type));
+        }
+        foreach (var column in await DuckDb.DescribeAsync(connection, "SELECT * FROM " + reader, ct).ConfigureAwait(false))
+        {
+            await WalkAsync(DuckDb.Identifier(column.Name), column.Name, column.SourceType, 0).ConfigureAwait(false);
+        }
+        return flat;
     }
 
     /// <summary>
