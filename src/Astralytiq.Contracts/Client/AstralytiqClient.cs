@@ -218,9 +218,24 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<IReadOnlyList<DatasetVersionDto>>> ListDatasetVersionsAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<IReadOnlyList<DatasetVersionDto>>(HttpMethod.Get, $"api/v1/data/datasets/{id}/versions", null, ct);
 
-    public Task<ApiResponse<DatasetPreviewResponse>> PreviewDatasetAsync(Guid id, int offset = 0, int limit = 100, int? version = null, CancellationToken ct = default) =>
-        SendAsync<DatasetPreviewResponse>(HttpMethod.Get,
-            $"api/v1/data/datasets/{id}/preview?offset={offset}&limit={limit}" + (version is null ? string.Empty : $"&version={version}"), null, ct);
+    public Task<ApiResponse<DatasetPreviewResponse>> PreviewDatasetAsync(
+        Guid id, int offset = 0, int limit = 100, int? version = null, string? sort = null, IEnumerable<string>? filters = null, CancellationToken ct = default)
+    {
+        var query = new StringBuilder($"api/v1/data/datasets/{id}/preview?offset={offset}&limit={limit}");
+        if (version is not null)
+        {
+            query.Append(CultureInfo.InvariantCulture, $"&version={version}");
+        }
+        if (!string.IsNullOrEmpty(sort))
+        {
+            query.Append("&sort=").Append(Uri.EscapeDataString(sort));
+        }
+        foreach (var filter in filters ?? [])
+        {
+            query.Append("&filter=").Append(Uri.EscapeDataString(filter));
+        }
+        return SendAsync<DatasetPreviewResponse>(HttpMethod.Get, query.ToString(), null, ct);
+    }
 
     public Task<ApiResponse<DatasetProfileResponse>> ProfileDatasetAsync(Guid id, int? version = null, CancellationToken ct = default) =>
         SendAsync<DatasetProfileResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/profile" + (version is null ? string.Empty : $"?version={version}"), null, ct);

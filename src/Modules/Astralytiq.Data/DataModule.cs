@@ -74,7 +74,7 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(400, 404)
             .WithName("PreviewDataset")
-            .WithSummary("Rows of the current (or a given) version: limit up to 10,000, offset");
+            .WithSummary("Rows of the current (or a given) version: limit up to 10,000, offset, sort=col,-col, filter=column:op:value (eq, ne, lt, le, gt, ge, contains, starts_with, is_null, not_null), repeatable");
         datasets.MapGet("/{id:guid}/profile", Profile)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(404)
@@ -116,8 +116,9 @@ public static class DataModule
     private static async Task<Results<Ok<IReadOnlyList<DatasetVersionDto>>, ApiError>> Versions(Guid id, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.VersionsAsync(id, ct)).ToOk();
 
-    private static async Task<Results<Ok<DatasetPreviewResponse>, ApiError>> Preview(Guid id, int? version, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
-        (await handler.PreviewAsync(id, version, offset, limit, ct)).ToOk();
+    private static async Task<Results<Ok<DatasetPreviewResponse>, ApiError>> Preview(
+        Guid id, int? version, int? offset, int? limit, string? sort, string[]? filter, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.PreviewAsync(id, version, offset, limit, sort, filter ?? [], ct)).ToOk();
 
     private static async Task<Results<Ok<DatasetProfileResponse>, ApiError>> Profile(Guid id, int? version, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ProfileAsync(id, version, ct)).ToOk();

@@ -293,6 +293,29 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Previews_sort_and_filter_with_values_bound_never_spliced()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = await UploadCsvAsync(tenant.Admin);
+
+        var byPrice = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "-price")).EnsureValue();
+        Assert.Equal(["3", "1", "2"], byPrice.Rows.Select(r => r[0]?.ToString()));
+        var active = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["active:eq:true", "price:lt:100"])).EnsureValue();
+        Assert.Equal((1L, "1"), (active.TotalRows, active.Rows.Single()[0]?.ToString()));
+        var dated = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["day:ge:2024-01-01"])).EnsureValue();
+        Assert.Equal("1", dated.Rows.Single()[0]?.ToString());
+        var text = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:contains:line", "day:not_null"])).EnsureValue();
+        Assert.Equal("2", text.Rows.Single()[0]?.ToString());
+        Assert.Equal(3, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:ne:x' OR 1=1 --"])).EnsureValue().Rows.Count);
+        Assert.Empty((await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:eq:x' OR '1'='1"])).EnsureValue().Rows);
+
+        Assert.Equal("sort", Assert.Single((await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "nope")).Error!.Error.Details!).Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price:lt:cheap"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price;drop:eq:1"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price:like:1"])).Status);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -357,7 +357,8 @@ internal sealed partial class DatasetHandlers(
         return versions.Select(v => v.ToDto()).ToList();
     }
 
-    public async Task<Result<DatasetPreviewResponse>> PreviewAsync(Guid id, int? version, int? offset, int? limit, CancellationToken ct)
+    public async Task<Result<DatasetPreviewResponse>> PreviewAsync(
+        Guid id, int? version, int? offset, int? limit, string? sort, IReadOnlyList<string> filters, CancellationToken ct)
     {
         var (o, l) = (offset ?? 0, limit ?? 100);
         var errors = new FieldErrors();
@@ -379,13 +380,28 @@ internal sealed partial class DatasetHandlers(
             return found.Error!;
         }
         var (dataset, v) = found.Value;
-        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
         var schema = v.Schema;
+        var query = PreviewQuery.Parse(schema, sort, filters);
+        if (!query.IsSuccess)
+        {
+            return query.Error!;
+        }
+        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
         var rows = new List<IReadOnlyList<object?>>();
+        var total = v.RowCount;
         await using (var duck = await DuckDb.OpenAsync(settings, ct))
         {
+            var from = $" FROM read_parquet({DuckDb.Literal(path)})" + query.Value.Where;
+            if (query.Value.Where.Length > 0)
+            {
+                using var count = duck.CreateCommand();
+                count.CommandText = "SELECT count(*)" + from;
+                query.Value.Bind(count);
+                total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            }
             using var command = duck.CreateCommand();
-            command.CommandText = $"SELECT * FROM read_parquet({DuckDb.Literal(path)}) LIMIT {l} OFFSET {o}";
+            command.CommandText = "SELECT *" + from + query.Value.OrderBy + $" LIMIT {l} OFFSET {o}";
+            query.Value.Bind(command);
             using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -397,7 +413,7 @@ internal sealed partial class DatasetHandlers(
                 rows.Add(row);
             }
         }
-        return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, v.RowCount, o, l);
+        return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, total, o, l);
     }
 
     /// <summary>The profile of a version. Versions never change, so it is computed once and cached by version id.</summary>
