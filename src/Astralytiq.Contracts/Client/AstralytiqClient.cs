@@ -243,6 +243,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<ValidationReportResponse>> ValidateDatasetAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct = default) =>
         SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);
 
+    public Task<ApiResponse<QueryResultResponse>> QueryDatasetAsync(Guid id, QuerySpecDto spec, CancellationToken ct = default) =>
+        SendAsync<QueryResultResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/query", spec, ct);
+
     public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}", null, ct);
 

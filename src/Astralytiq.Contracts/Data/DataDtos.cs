@@ -98,3 +98,33 @@ public sealed record ValidationIssueDto(
 
 /// <summary><c>valid</c> when no error was found; <c>score</c> from 0 to 100 (see docs).</summary>
 public sealed record ValidationReportResponse(Guid DatasetId, int Version, bool Valid, double Score, long RowCount, IReadOnlyList<ValidationIssueDto> Issues);
+
+/// <summary>Group by a column; date and timestamp columns may be bucketed (minute, hour, day, week, month, quarter, year).</summary>
+public sealed record QueryDimensionDto(string Column, string? Bucket = null, string? Alias = null);
+
+/// <summary>An aggregate: count (column optional), count_distinct, sum, avg, min, max, median or stddev.</summary>
+public sealed record QueryMeasureDto(string Aggregation, string? Column = null, string? Alias = null);
+
+/// <summary>A condition on a column: op is eq, ne, lt, le, gt, ge, contains, starts_with, is_null or not_null.</summary>
+public sealed record QueryFilterDto(string Column, string Op, string? Value = null);
+
+public sealed record QuerySortDto(string By, bool Descending = false);
+
+/// <summary>A typed query over one dataset version (the current one unless given). At least one dimension or measure.</summary>
+public sealed record QuerySpecDto(
+    IReadOnlyList<QueryDimensionDto>? Dimensions = null,
+    IReadOnlyList<QueryMeasureDto>? Measures = null,
+    IReadOnlyList<QueryFilterDto>? Filters = null,
+    IReadOnlyList<QuerySortDto>? Sort = null,
+    int? Limit = null,
+    int? Version = null);
+
+/// <summary>Columnar result: <c>values[i]</c> holds column <c>columns[i]</c> for every row.</summary>
+public sealed record QueryResultResponse(
+    Guid DatasetId,
+    int Version,
+    IReadOnlyList<ColumnDto> Columns,
+    IReadOnlyList<IReadOnlyList<object?>> Values,
+    int RowCount,
+    bool Truncated,
+    bool Cached);

@@ -1,5 +1,6 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Identity;
+using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
@@ -39,6 +40,7 @@ public static class DataModule
         });
         services.AddScoped<DatasetFiles>();
         services.AddScoped<DatasetHandlers>();
+        services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
         return services;
     }
@@ -86,6 +88,12 @@ public static class DataModule
             .ProducesErrors(400, 404)
             .WithName("ValidateDataset")
             .WithSummary("Check a version against an optional declared schema (types, required, unique, ranges, pattern, allowed values) and for quality problems; returns valid, score and issues with sample row numbers");
+        datasets.MapPost("/{id:guid}/query", Query)
+            .RequirePermission(Permission.DatasetsRead)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 404)
+            .WithName("QueryDataset")
+            .WithSummary("A typed query (dimensions with time buckets, measures, filters, sort, limit) over a version; columnar result, cached per version and spec");
         datasets.MapDelete("/{id:guid}", Delete)
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
@@ -125,6 +133,9 @@ public static class DataModule
 
     private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ValidateAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<Ok<QueryResultResponse>, ApiError>> Query(Guid id, QuerySpecDto spec, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.QueryAsync(id, spec, ct)).ToOk();
 
     private static async Task<Results<NoContent, ApiError>> Delete(Guid id, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.DeleteAsync(id, ct)).ToNoContent();

@@ -316,6 +316,46 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Typed_queries_aggregate_bucket_filter_and_are_cached_per_version()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var rows = Enumerable.Range(0, 60).Select(i => (Cat: "c" + (i % 3), Day: new DateOnly(2024, 1 + (i % 4), 1 + (i % 20)), Amount: i * 1.5, Qty: i % 7)).ToList();
+        var csv = "cat,day,amount,qty\n" + string.Concat(rows.Select(r => $"{r.Cat},{r.Day:yyyy-MM-dd},{r.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)},{r.Qty}\n"));
+        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "sales.csv")).EnsureValue();
+
+        var spec = new QuerySpecDto(
+            Dimensions: [new QueryDimensionDto("cat")],
+            Measures: [new QueryMeasureDto("sum", "amount", "total"), new QueryMeasureDto("count"), new QueryMeasureDto("max", "qty")],
+            Filters: [new QueryFilterDto("qty", "ge", "2")],
+            Sort: [new QuerySortDto("total", Descending: true)]);
+        var result = (await tenant.Admin.QueryDatasetAsync(dataset.Id, spec)).EnsureValue();
+        Assert.Equal(["cat", "total", "count", "max_qty"], result.Columns.Select(c => c.Name));
+        Assert.Equal(["string", "decimal", "integer", "integer"], result.Columns.Select(c => c.Type));
+        var expected = rows.Where(r => r.Qty >= 2).GroupBy(r => r.Cat)
+            .Select(g => (Cat: g.Key, Total: g.Sum(r => r.Amount), Count: g.Count(), Max: g.Max(r => r.Qty))).OrderByDescending(g => g.Total).ToList();
+        Assert.Equal(expected.Select(e => e.Cat), result.Values[0].Select(v => v?.ToString()));
+        Assert.Equal(expected.Select(e => e.Total), result.Values[1].Select(v => double.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(expected.Select(e => (long)e.Count), result.Values[2].Select(v => long.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(result.Cached);
+        Assert.True((await tenant.Admin.QueryDatasetAsync(dataset.Id, spec)).EnsureValue().Cached);
+
+        var monthly = (await tenant.Admin.QueryDatasetAsync(dataset.Id, new QuerySpecDto(
+            [new QueryDimensionDto("day", "month")], [new QueryMeasureDto("count")], Limit: 2))).EnsureValue();
+        Assert.Equal(["2024-01-01", "2024-02-01"], monthly.Values[0].Select(v => v?.ToString()));
+        Assert.Equal([15L, 15L], monthly.Values[1].Select(v => long.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(monthly.Truncated);
+
+        async Task<string> FieldOf(QuerySpecDto bad) => Assert.Single((await tenant.Admin.QueryDatasetAsync(dataset.Id, bad)).Error!.Error.Details!).Field;
+        Assert.Equal("measures[0].column", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "cat")])));
+        Assert.Equal("dimensions[0].bucket", await FieldOf(new QuerySpecDto([new QueryDimensionDto("qty", "month")])));
+        Assert.Equal("measures[0].aggregation", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("drop table", "qty")])));
+        Assert.Equal("dimensions[0].column", await FieldOf(new QuerySpecDto([new QueryDimensionDto("x\"; DROP")])));
+        Assert.Equal("dimensions", await FieldOf(new QuerySpecDto()));
+        var other = await Platform.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.QueryDatasetAsync(dataset.Id, spec)).Status);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -15,7 +15,10 @@ internal sealed record PreviewQuery(string Where, string OrderBy, IReadOnlyList<
 {
     private static readonly string[] Operators = ["eq", "ne", "lt", "le", "gt", "ge", "contains", "starts_with", "is_null", "not_null"];
 
-    public static Result<PreviewQuery> Parse(IReadOnlyList<ColumnDto> schema, string? sort, IReadOnlyList<string> filters)
+    public static Result<PreviewQuery> Parse(IReadOnlyList<ColumnDto> schema, string? sort, IReadOnlyList<string> filters) =>
+        Parse(schema, sort, filters.Select(f => f.Split(':', 3)).Select(p => (p[0], p.Length > 1 ? p[1] : string.Empty, p.Length > 2 ? p[2] : null)).ToList());
+
+    public static Result<PreviewQuery> Parse(IReadOnlyList<ColumnDto> schema, string? sort, IReadOnlyList<(string Column, string Op, string? Value)> filters)
     {
         var errors = new FieldErrors();
         var order = new List<string>();
@@ -36,33 +39,31 @@ internal sealed record PreviewQuery(string Where, string OrderBy, IReadOnlyList<
         {
             errors.Add("filter", "at most 20 filters");
         }
-        foreach (var filter in filters.Take(20))
+        foreach (var (name, op, value) in filters.Take(20))
         {
-            var parts = filter.Split(':', 3);
-            var column = parts.Length >= 2 ? schema.FirstOrDefault(c => c.Name == parts[0]) : null;
-            if (parts.Length < 2 || !Operators.Contains(parts[1]))
+            var filter = $"{name}:{op}" + (value is null ? string.Empty : ":" + value);
+            var column = schema.FirstOrDefault(c => c.Name == name);
+            if (!Operators.Contains(op))
             {
                 errors.Add("filter", $"'{filter}' must be column:op:value with op one of {string.Join(", ", Operators)}");
                 continue;
             }
             if (column is null)
             {
-                errors.Add("filter", $"filter names an unknown column '{parts[0]}'");
+                errors.Add("filter", $"filter names an unknown column '{name}'");
                 continue;
             }
             var c = DuckDb.Identifier(column.Name);
-            var op = parts[1];
             if (op is "is_null" or "not_null")
             {
                 conditions.Add(op == "is_null" ? $"{c} IS NULL" : $"{c} IS NOT NULL");
                 continue;
             }
-            if (parts.Length < 3)
+            if (value is null)
             {
                 errors.Add("filter", $"'{filter}' needs a value");
                 continue;
             }
-            var value = parts[2];
             if (op is "contains" or "starts_with")
             {
                 conditions.Add(op == "contains" ? $"contains(CAST({c} AS VARCHAR), ?)" : $"starts_with(CAST({c} AS VARCHAR), ?)");
