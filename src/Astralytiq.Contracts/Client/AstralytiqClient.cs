@@ -243,6 +243,11 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<ValidationReportResponse>> ValidateDatasetAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct = default) =>
         SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);
 
+    /// <summary>Appends rows given as NDJSON text (one JSON object per line) or a JSON array of objects.</summary>
+    public Task<ApiResponse<AppendRowsResponse>> AppendDatasetRowsAsync(Guid id, string json, CancellationToken ct = default) =>
+        SendAsync<AppendRowsResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/rows",
+            (Func<HttpContent>)(() => new StringContent(json, Encoding.UTF8, "application/x-ndjson")), ct);
+
     public Task<ApiResponse<QueryResultResponse>> QueryDatasetAsync(Guid id, QuerySpecDto spec, CancellationToken ct = default) =>
         SendAsync<QueryResultResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/query", spec, ct);
 

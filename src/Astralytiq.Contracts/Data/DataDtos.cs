@@ -128,3 +128,6 @@ public sealed record QueryResultResponse(
     int RowCount,
     bool Truncated,
     bool Cached);
+
+/// <summary>The result of appending a batch: the dataset's new current version.</summary>
+public sealed record AppendRowsResponse(Guid DatasetId, int Version, long AppendedRows, long RowCount);

@@ -65,6 +65,16 @@ public static class OutboxRegistration
         where THandler : class, IIntegrationEventHandler<TEvent>
     {
         services.AddScoped<IIntegrationEventHandler<TEvent>, THandler>();
+        return services.AddIntegrationEvent<TEvent>();
+    }
+
+    /// <summary>
+    /// Declares an event a module publishes, so the outbox can deliver it to however many handlers exist,
+    /// none included (a published event nobody handles yet is delivered to no one, not retried forever).
+    /// </summary>
+    public static IServiceCollection AddIntegrationEvent<TEvent>(this IServiceCollection services)
+        where TEvent : IIntegrationEvent
+    {
         var registry = services.Select(d => d.ImplementationInstance).OfType<IntegrationEventRegistry>().FirstOrDefault();
         if (registry is null)
         {

@@ -7,6 +7,7 @@ using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Contracts.Jobs;
@@ -42,6 +43,7 @@ public static class DataModule
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
+        services.AddIntegrationEvent<DatasetChanged>();
         return services;
     }
 
@@ -88,6 +90,12 @@ public static class DataModule
             .ProducesErrors(400, 404)
             .WithName("ValidateDataset")
             .WithSummary("Check a version against an optional declared schema (types, required, unique, ranges, pattern, allowed values) and for quality problems; returns valid, score and issues with sample row numbers");
+        datasets.MapPost("/{id:guid}/rows", AppendRows)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 404, 409, 413)
+            .WithName("AppendDatasetRows")
+            .WithSummary("Append a batch of rows (NDJSON or a JSON array of objects) as a new version; raises DatasetChanged");
         datasets.MapPost("/{id:guid}/query", Query)
             .RequirePermission(Permission.DatasetsRead)
             .AuditedExplicitly()
@@ -133,6 +141,9 @@ public static class DataModule
 
     private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ValidateAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<Ok<AppendRowsResponse>, ApiError>> AppendRows(Guid id, HttpRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.AppendAsync(id, request, ct)).ToOk();
 
     private static async Task<Results<Ok<QueryResultResponse>, ApiError>> Query(Guid id, QuerySpecDto spec, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.QueryAsync(id, spec, ct)).ToOk();

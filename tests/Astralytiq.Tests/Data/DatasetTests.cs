@@ -5,6 +5,8 @@ using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Tests.Infrastructure;
 using DuckDB.NET.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Data;
 
@@ -353,6 +355,47 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("dimensions", await FieldOf(new QuerySpecDto()));
         var other = await Platform.NewTenantAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.QueryDatasetAsync(dataset.Id, spec)).Status);
+    }
+
+    [Fact]
+    public async Task Appended_rows_make_a_new_version_and_announce_it()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = await UploadCsvAsync(tenant.Admin);
+
+        var appended = (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id,
+            "{\"id\":4,\"name\":\"new\",\"price\":2.5,\"active\":true,\"day\":\"2025-05-05\"}\n{\"id\":5,\"name\":\"newer\"}\n")).EnsureValue();
+        Assert.Equal((2, 2L, 5L), (appended.Version, appended.AppendedRows, appended.RowCount));
+        var current = (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue();
+        Assert.Equal((2, 5L), (current.CurrentVersion, current.RowCount));
+        Assert.Equal(dataset.Schema.Select(c => c.Type), current.Schema.Select(c => c.Type));
+        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "id")).EnsureValue().Rows;
+        Assert.Equal("4|new|2.5|True|2025-05-05", string.Join("|", rows[3].Take(5).Select(v => v?.ToString())));
+        Assert.Null(rows[4][2]);
+        Assert.Equal(3, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, version: 1)).EnsureValue().Rows.Count);
+        Assert.Equal([2, 1], (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Version));
+
+        // Refused batches change nothing.
+        Assert.Contains("unknown column(s): colour", Assert.Single((await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"colour\":\"red\"}")).Error!.Error.Details!).Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":\"not a number\"}")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "this is not json")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "")).Status);
+        Assert.Equal(2, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
+        var other = await Platform.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":9}")).Status);
+
+        // The change went out through the Data module's outbox.
+        await using var scope = Platform.Services.CreateAsyncScope();
+        using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginSystemScope();
+        var db = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Persistence.DataDbContext>();
+        var sent = await db.Set<Astralytiq.Platform.Events.OutboxMessage>().AsNoTracking()
+            .Where(m => m.Type == typeof(Astralytiq.Data.Contracts.DatasetChanged).FullName && m.Payload.Contains(dataset.Id.ToString())).SingleAsync();
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); sent.DispatchedAt is null && DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            sent = await db.Set<Astralytiq.Platform.Events.OutboxMessage>().AsNoTracking().SingleAsync(m => m.Id == sent.Id);
+        }
+        Assert.NotNull(sent.DispatchedAt);
+        Assert.Null(sent.LastError);
     }
 
     [Fact]

@@ -416,6 +416,109 @@ internal sealed partial class DatasetHandlers(
         return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, total, o, l);
     }
 
+    /// <summary>
+    /// Appends a batch of rows (NDJSON or a JSON array of objects) as a new version: every field must be a
+    /// column of the dataset and convert to its type; missing fields are empty. Raises
+    /// <see cref="Contracts.DatasetChanged"/> with the version, in the same transaction.
+    /// </summary>
+    public async Task<Result<AppendRowsResponse>> AppendAsync(Guid id, HttpRequest request, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxAppendBytes;
+        }
+        var found = await FindAsync(id, null, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, current) = found.Value;
+        var tenantId = tenant.TenantId!.Value;
+        var batchPath = files.NewTempPath(".json");
+        var parquetPath = files.NewTempPath(".parquet");
+        try
+        {
+            long size;
+            await using (var target = File.Create(batchPath))
+            {
+                await request.Body.CopyToAsync(target, ct);
+                size = target.Length;
+            }
+            if (size == 0)
+            {
+                return ValidationError.For("rows", "send at least one row (NDJSON or a JSON array of objects)");
+            }
+            var basePath = await files.PlaintextAsync(tenantId, current, ct);
+            var schema = current.Schema;
+            long appended;
+            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            {
+                var batch = $"read_json({DuckDb.Literal(batchPath)}, format = 'auto', sample_size = -1)";
+                List<ColumnDto> fields;
+                try
+                {
+                    fields = await DuckDb.DescribeAsync(duck, "SELECT * FROM " + batch, ct);
+                    appended = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM " + batch, ct);
+                }
+                catch (DuckDB.NET.Data.DuckDBException ex)
+                {
+                    return ValidationError.For("rows", "the rows are not NDJSON or a JSON array of objects: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
+                }
+                var unknown = fields.Where(f => schema.All(c => c.Name != f.Name)).Select(f => f.Name).ToList();
+                if (unknown.Count > 0)
+                {
+                    return ValidationError.For("rows", $"unknown column(s): {string.Join(", ", unknown)}; the dataset has {string.Join(", ", schema.Select(c => c.Name))}");
+                }
+                var casts = schema.Select(c => fields.Any(f => f.Name == c.Name)
+                    ? $"CAST({DuckDb.Identifier(c.Name)} AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}"
+                    : $"CAST(NULL AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}");
+                try
+                {
+                    await DuckDb.ExecuteAsync(duck,
+                        $"COPY (SELECT * FROM read_parquet({DuckDb.Literal(basePath)}) UNION ALL SELECT {string.Join(", ", casts)} FROM {batch}) " +
+                        $"TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
+                }
+                catch (DuckDB.NET.Data.DuckDBException ex)
+                {
+                    return ValidationError.For("rows", "a value does not fit its column: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
+                }
+            }
+            var now = time.GetUtcNow();
+            var version = new DatasetVersion
+            {
+                Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = current.Version + 1,
+                RowCount = current.RowCount + appended, SchemaJson = current.SchemaJson,
+                SourceJson = JsonSerializer.Serialize(new DatasetSourceDto("append", null, "json", size, null), ApiJson.Options),
+                CreatedBy = tenant.UserId, CreatedAt = now,
+            };
+            version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
+            (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+            var tracked = await db.Datasets.SingleAsync(d => d.Id == dataset.Id, ct);
+            tracked.CurrentVersion = version.Version;
+            tracked.UpdatedAt = now;
+            db.Versions.Add(version);
+            db.Publish(new Contracts.DatasetChanged(tenantId, dataset.Id, version.Version, "append", version.RowCount));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another append made this version number first: nothing of ours is kept.
+                await files.DeleteAsync(tenantId, version, CancellationToken.None);
+                return new ConflictError("The dataset changed while these rows were being added; send them again");
+            }
+            await audit.RecordAsync(new AuditRecord("dataset.rows_appended", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
+                new Dictionary<string, string> { ["rows"] = appended.ToString(System.Globalization.CultureInfo.InvariantCulture), ["version"] = version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
+            return new AppendRowsResponse(dataset.Id, version.Version, appended, version.RowCount);
+        }
+        finally
+        {
+            File.Delete(batchPath);
+            File.Delete(parquetPath);
+        }
+    }
+
     /// <summary>Runs a typed query; cached by (version id, spec) — versions never change, so a hit is never stale.</summary>
     public async Task<Result<QueryResultResponse>> QueryAsync(Guid datasetId, QuerySpecDto spec, CancellationToken ct)
     {

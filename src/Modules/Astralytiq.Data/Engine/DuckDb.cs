@@ -108,6 +108,9 @@ internal sealed class DataSettings
 
     public int MaxPreviewRows { get; set; } = 10_000;
 
+    /// <summary>Largest batch of appended rows, in bytes.</summary>
+    public long MaxAppendBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Uploads larger than this are read by a background job (202 with its id); smaller ones at once (201).</summary>
     public long AsyncIngestBytes { get; set; } = 64L * 1024 * 1024;
 }
