@@ -163,10 +163,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         }
         var page = await NewPageAsync(1280, 800);
 
-        await page.GotoAsync("/login");
-        await Field(page, "email").FillAsync(email);
-        await Field(page, "password").FillAsync(PlatformFixture.Password);
-        await page.GetByTestId("submit").ClickAsync();
+        await SignInAsync(page, email);
         await NavigateAsync(page, 1280, "/operator/tenants");
         await Field(page, "tenant-search").FillAsync(name);
         await page.GetByTestId("tenant-refresh").ClickAsync();
@@ -190,10 +187,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Two Step Org");
         var page = await NewPageAsync(1280, 800);
-        await page.GotoAsync("/login");
-        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
-        await Field(page, "password").FillAsync(PlatformFixture.Password);
-        await page.GetByTestId("submit").ClickAsync();
+        await SignInAsync(page, tenant.AdminUser.Email);
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Two Step Org");
 
         await NavigateAsync(page, 1280, "/profile");
@@ -208,10 +202,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
 
         // A fresh browser session (signing out through the menu is covered by the sign-up test).
         await page.EvaluateAsync("localStorage.clear()");
-        await page.GotoAsync("/login");
-        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
-        await Field(page, "password").FillAsync(PlatformFixture.Password);
-        await page.GetByTestId("submit").ClickAsync();
+        await SignInAsync(page, tenant.AdminUser.Email);
         // The password was right: the form now asks for the code, without an error yet.
         await Assertions.Expect(Field(page, "totp-code")).ToBeVisibleAsync();
         await Field(page, "totp-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
@@ -225,10 +216,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Data Org");
         var page = await NewPageAsync(1280, 800);
-        await page.GotoAsync("/login");
-        await Field(page, "email").FillAsync(tenant.AdminUser.Email);
-        await Field(page, "password").FillAsync(PlatformFixture.Password);
-        await page.GetByTestId("submit").ClickAsync();
+        await SignInAsync(page, tenant.AdminUser.Email);
         await NavigateAsync(page, 1280, "/data");
 
         await Field(page, "dataset-name").FillAsync("Orders");
@@ -251,6 +239,14 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByRole(AriaRole.Tab, new() { Name = "Quality" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score");
         await page.Context.CloseAsync();
+    }
+
+    private static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/login");
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
     }
 
     /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
