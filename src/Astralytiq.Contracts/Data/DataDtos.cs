@@ -131,3 +131,9 @@ public sealed record QueryResultResponse(
 
 /// <summary>The result of appending a batch: the dataset's new current version.</summary>
 public sealed record AppendRowsResponse(Guid DatasetId, int Version, long AppendedRows, long RowCount);
+
+/// <summary>A read-only SELECT over the tenant's datasets, referenced by name (quote names with spaces: "Sales 2024").</summary>
+public sealed record SqlQueryRequest(string? Sql, int? Limit = null);
+
+/// <summary>Columnar result of a SQL workspace query.</summary>
+public sealed record SqlQueryResponse(IReadOnlyList<ColumnDto> Columns, IReadOnlyList<IReadOnlyList<object?>> Values, int RowCount, bool Truncated, IReadOnlyList<string> Datasets);

@@ -50,6 +50,12 @@ public static class DataModule
     public static RouteGroupBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/data").WithTags("Data").ProducesErrors(401, 403, 429);
+        group.MapPost("/sql", RunSql)
+            .RequirePermission(Permission.DatasetsRead)
+            .AuditedExplicitly()
+            .ProducesErrors(400)
+            .WithName("RunSql")
+            .WithSummary("Run one read-only SELECT over your datasets by name (sandboxed: no files, settings or other tenants; 30 s and row limits)");
         var datasets = group.MapGroup("/datasets");
         datasets.MapPost("/", Upload)
             .RequirePermission(Permission.DatasetsWrite)
@@ -141,6 +147,9 @@ public static class DataModule
 
     private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ValidateAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<Ok<SqlQueryResponse>, ApiError>> RunSql(SqlQueryRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.RunSqlAsync(request, ct)).ToOk();
 
     private static async Task<Results<Ok<AppendRowsResponse>, ApiError>> AppendRows(Guid id, HttpRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.AppendAsync(id, request, ct)).ToOk();

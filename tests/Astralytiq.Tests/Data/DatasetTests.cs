@@ -399,6 +399,60 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task The_sql_workspace_reads_the_tenants_datasets_and_nothing_else()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var sales = (await tenant.Admin.UploadDatasetAsync(Text("cat,amount\na,1.5\nb,2\na,3\n"), "s.csv", name: "Sales Q1")).EnsureValue();
+        (await tenant.Admin.UploadDatasetAsync(Text("cat,label\na,Apples\nb,Bananas\n"), "c.csv", name: "cats")).EnsureSuccess();
+        var other = await Platform.NewTenantAsync();
+        (await other.Admin.UploadDatasetAsync(Text("secret\n42\n"), "x.csv", name: "their_secrets")).EnsureSuccess();
+
+        var joined = (await tenant.Admin.RunSqlAsync(
+            "WITH totals AS (SELECT cat, sum(amount) AS total FROM \"Sales Q1\" GROUP BY cat) SELECT label, total FROM totals JOIN cats USING (cat) ORDER BY label")).EnsureValue();
+        Assert.Equal(["label", "total"], joined.Columns.Select(c => c.Name));
+        Assert.Equal(["Apples", "Bananas"], joined.Values[0].Select(v => v?.ToString()));
+        Assert.Equal(["4.5", "2"], joined.Values[1].Select(v => Convert.ToDouble(v!.ToString(), System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(["Sales Q1", "cats"], joined.Datasets.Order(StringComparer.Ordinal));
+        Assert.True((await tenant.Admin.RunSqlAsync("SELECT * FROM cats", limit: 1)).EnsureValue().Truncated);
+
+        string[] escapes =
+        [
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "SELECT * FROM read_parquet('" + Platform.DataDir + "/cache/**/*.parquet')",
+            "COPY cats TO '/tmp/out.csv'",
+            "ATTACH '/tmp/x.db' AS x",
+            "INSTALL httpfs",
+            "LOAD httpfs",
+            "PRAGMA database_list",
+            "SET enable_external_access = true",
+            "SELECT * FROM their_secrets",
+            "SELECT current_setting('allowed_paths')",
+            "SELECT * FROM duckdb_settings()",
+            "SELECT * FROM glob('/*')",
+            "SELECT * FROM main.cats",
+            "SELECT 1; SELECT 2",
+            "DROP VIEW cats",
+            "CREATE TABLE t AS SELECT 1",
+            "SELECT 1\0; DROP VIEW cats",
+            "SELECT '",
+        ];
+        foreach (var sql in escapes)
+        {
+            var refused = await tenant.Admin.RunSqlAsync(sql);
+            Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{sql} answered {refused.Status}");
+            Assert.DoesNotContain(Platform.DataDir, refused.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        }
+        Assert.Contains("unknown dataset 'their_secrets'", (await tenant.Admin.RunSqlAsync("SELECT * FROM their_secrets")).Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+
+        // A runaway query is stopped at the time limit (3 s in tests).
+        var big = string.Concat(Enumerable.Range(0, 3000).Select(i => $"{i}\n"));
+        (await tenant.Admin.UploadDatasetAsync(Text("n\n" + big), "n.csv", name: "numbers")).EnsureSuccess();
+        var slow = await tenant.Admin.RunSqlAsync("SELECT count(*) FROM numbers a, numbers b, numbers c, numbers d WHERE a.n + b.n + c.n + d.n = -1");
+        Assert.Contains("ran longer than 3 s", slow.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetDatasetAsync(sales.Id)).Status);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -72,6 +72,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Jobs:PollMilliseconds"] = "100",
             // Uploads over 200 KB go through the background-job path, so tests reach it with small files.
             ["Astralytiq:Data:AsyncIngestBytes"] = "200000",
+            ["Astralytiq:Data:SqlTimeoutSeconds"] = "3",
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {

@@ -519,6 +519,103 @@ internal sealed partial class DatasetHandlers(
         }
     }
 
+    /// <summary>Runs tenant SQL in the sandbox (<see cref="SqlSandbox"/>): its datasets only, read-only, time- and row-limited.</summary>
+    public async Task<Result<SqlQueryResponse>> RunSqlAsync(SqlQueryRequest request, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.Sql))
+        {
+            errors.Add("sql", "sql is required");
+        }
+        else if (request.Sql.Length > 100_000)
+        {
+            errors.Add("sql", "sql must be at most 100,000 characters");
+        }
+        var limit = request.Limit ?? 1000;
+        if (limit < 1 || limit > settings.MaxPreviewRows)
+        {
+            errors.Add("limit", $"limit must be between 1 and {settings.MaxPreviewRows}");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        var check = await SqlSandbox.CheckAsync(duck, request.Sql!, ct);
+        if (!check.IsSuccess)
+        {
+            return check.Error!;
+        }
+        var names = check.Value.Tables;
+        var candidates = await db.Datasets.AsNoTracking().Where(d => d.DeletedAt == null).Select(d => new { d.Id, d.Name, d.CurrentVersion }).ToListAsync(ct);
+        var views = new List<(string Name, string Path)>();
+        foreach (var name in names)
+        {
+            // DuckDB folds identifier case; so does the lookup, and a name that matches two datasets is refused.
+            var matches = candidates.Where(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count != 1)
+            {
+                return ValidationError.For("sql", matches.Count == 0 ? $"unknown dataset '{name}'" : $"'{name}' matches several datasets that differ only in case; rename one");
+            }
+            var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == matches[0].Id && v.Version == matches[0].CurrentVersion, ct);
+            views.Add((matches[0].Name, await files.PlaintextAsync(tenant.TenantId!.Value, version, ct)));
+        }
+        foreach (var (name, path) in views)
+        {
+            await DuckDb.ExecuteAsync(duck, $"CREATE VIEW {DuckDb.Identifier(name)} AS SELECT * FROM read_parquet({DuckDb.Literal(path)})", ct);
+        }
+        var allowed = string.Join(", ", views.Select(v => DuckDb.Literal(v.Path)));
+        await DuckDb.ExecuteAsync(duck, (views.Count > 0 ? $"SET allowed_paths = [{allowed}]; " : string.Empty)
+            + "SET enable_external_access = false; SET lock_configuration = true;", ct);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.SqlTimeoutSeconds));
+        using var command = duck.CreateCommand();
+        command.CommandText = request.Sql!;
+        using var cancel = timeout.Token.Register(() => command.Cancel());
+        try
+        {
+            using var reader = await command.ExecuteReaderAsync(timeout.Token);
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnDto(reader.GetName(i), TypeOf(reader.GetFieldType(i)), reader.GetDataTypeName(i), true)).ToList();
+            var values = columns.Select(_ => new List<object?>()).ToList();
+            var rows = 0;
+            var truncated = false;
+            while (await reader.ReadAsync(timeout.Token))
+            {
+                if (rows == limit)
+                {
+                    truncated = true;
+                    break;
+                }
+                for (var i = 0; i < values.Count; i++)
+                {
+                    values[i].Add(DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i)));
+                }
+                rows++;
+            }
+            return new SqlQueryResponse(columns, values, rows, truncated, views.Select(v => v.Name).ToList());
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return ValidationError.For("sql", $"the query ran longer than {settings.SqlTimeoutSeconds} s and was stopped");
+        }
+        catch (DuckDB.NET.Data.DuckDBException ex)
+        {
+            var message = views.Aggregate(ex.Message, (m, v) => m.Replace(v.Path, v.Name, StringComparison.Ordinal));
+            return ValidationError.For("sql", Ingest.Explain(message, "\0", "the query"));
+        }
+
+        static string TypeOf(Type type) => type switch
+        {
+            _ when type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte) || type == typeof(sbyte) || type == typeof(ulong) || type == typeof(uint) || type == typeof(ushort) || type == typeof(System.Numerics.BigInteger) => "integer",
+            _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "decimal",
+            _ when type == typeof(bool) => "boolean",
+            _ when type == typeof(DateOnly) => "date",
+            _ when type == typeof(DateTime) || type == typeof(DateTimeOffset) => "timestamp",
+            _ => "string",
+        };
+    }
+
     /// <summary>Runs a typed query; cached by (version id, spec) — versions never change, so a hit is never stale.</summary>
     public async Task<Result<QueryResultResponse>> QueryAsync(Guid datasetId, QuerySpecDto spec, CancellationToken ct)
     {

@@ -108,6 +108,9 @@ internal sealed class DataSettings
 
     public int MaxPreviewRows { get; set; } = 10_000;
 
+    /// <summary>How long a SQL workspace query may run.</summary>
+    public int SqlTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Largest batch of appended rows, in bytes.</summary>
     public long MaxAppendBytes { get; set; } = 64L * 1024 * 1024;
 
