@@ -238,6 +238,11 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(page.GetByTestId("histogram").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Quality" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score");
+
+        await NavigateAsync(page, 1280, "/data/sql");
+        await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
+        await page.GetByTestId("sql-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sql-grid")).ToContainTextAsync("19.75");
         await page.Context.CloseAsync();
     }
 
