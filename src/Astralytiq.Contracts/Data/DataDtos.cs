@@ -4,7 +4,7 @@ namespace Astralytiq.Contracts.Data;
 public sealed record ColumnDto(string Name, string Type, string SourceType, bool Nullable);
 
 /// <summary>Where a version came from.</summary>
-public sealed record DatasetSourceDto(string Kind, string? FileName, string? Format, long? SizeBytes, string? Sha256);
+public sealed record DatasetSourceDto(string Kind, string? FileName, string? Format, long? SizeBytes, string? Sha256, string? Location = null, string? Query = null);
 
 public sealed record DatasetVersionDto(
     Guid Id,
@@ -137,3 +137,16 @@ public sealed record SqlQueryRequest(string? Sql, int? Limit = null);
 
 /// <summary>Columnar result of a SQL workspace query.</summary>
 public sealed record SqlQueryResponse(IReadOnlyList<ColumnDto> Columns, IReadOnlyList<IReadOnlyList<object?>> Values, int RowCount, bool Truncated, IReadOnlyList<string> Datasets);
+
+/// <summary>Where to read from: a PostgreSQL server (the password is used once and never stored).</summary>
+public sealed record DatabaseConnectionDto(string? Host, int? Port, string? Database, string? Username, string? Password, string? SslMode = null);
+
+/// <summary>Imports the result of one read-only SELECT as a new dataset.</summary>
+public sealed record DatabaseImportRequest(
+    string? Name,
+    string? Kind,
+    DatabaseConnectionDto? Connection,
+    string? Query,
+    string? Description = null,
+    int? RowLimit = null,
+    int? TimeoutSeconds = null);

@@ -65,6 +65,12 @@ public static class DataModule
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
             .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
+        datasets.MapPost("/import/database", ImportDatabase)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 409)
+            .WithName("ImportDatabase")
+            .WithSummary("Import the result of one read-only SELECT on a PostgreSQL server (read-only transaction, statement timeout, row limit; the password is not stored)");
         datasets.MapGet("/", List)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(400)
@@ -147,6 +153,9 @@ public static class DataModule
 
     private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ValidateAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<Created<DatasetResponse>, ApiError>> ImportDatabase(DatabaseImportRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.ImportDatabaseAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
 
     private static async Task<Results<Ok<SqlQueryResponse>, ApiError>> RunSql(SqlQueryRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.RunSqlAsync(request, ct)).ToOk();

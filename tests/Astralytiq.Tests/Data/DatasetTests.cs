@@ -550,4 +550,53 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
 
 public sealed class DatasetTests_Sqlite(SqlitePlatform platform) : DatasetTests<SqlitePlatform>(platform);
 
-public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTests<PostgresPlatform>(platform);
+public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTests<PostgresPlatform>(platform)
+{
+    [Fact]
+    public async Task A_postgres_query_is_imported_read_only_with_its_types()
+    {
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(PostgresPlatform.AdminConnectionString);
+        var schema = "src_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var pg = new Npgsql.NpgsqlConnection(admin.ConnectionString))
+        {
+            await pg.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand(
+                $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.orders (id int, name text, amount numeric(10,2), shipped date, at timestamptz, flag boolean);" +
+                $"INSERT INTO {schema}.orders VALUES (1, 'Ada', 12.50, '2024-02-01', '2024-02-01 10:00:00+00', true), (2, NULL, 7.25, NULL, NULL, false), (3, 'Zoë', 1, '2024-03-01', NULL, NULL);", pg);
+            await create.ExecuteNonQueryAsync();
+        }
+        var connection = new DatabaseConnectionDto(admin.Host, admin.Port, admin.Database, admin.Username, admin.Password, "disable");
+        var tenant = await Platform.NewTenantAsync();
+
+        var dataset = (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Orders", "postgres", connection,
+            $"SELECT id, name, amount, shipped, at, flag FROM {schema}.orders ORDER BY id"))).EnsureValue();
+        Assert.Equal(["integer", "string", "decimal", "date", "timestamp", "boolean"], dataset.Schema.Select(c => c.Type));
+        Assert.Equal(("postgres", 3L), (dataset.Source.Kind, dataset.RowCount));
+        Assert.StartsWith("postgres://", dataset.Source.Location, StringComparison.Ordinal);
+        Assert.DoesNotContain(admin.Password ?? "\u0000", System.Text.Json.JsonSerializer.Serialize(dataset), StringComparison.Ordinal);
+        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        Assert.Equal("1|Ada|12.5|2024-02-01|2024-02-01T10:00:00|True", string.Join("|", rows[0].Select(v => v?.ToString())));
+        Assert.Equal("Zoë", rows[2][1]?.ToString());
+
+        var limited = (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Two", "postgres", connection, $"SELECT * FROM {schema}.orders", RowLimit: 2))).EnsureValue();
+        Assert.Equal(2, limited.RowCount);
+
+        // Writes are refused by the read-only transaction and change nothing; bad credentials are a clear 422.
+        var write = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Gone", "postgres", connection, $"DELETE FROM {schema}.orders RETURNING *"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, write.Status);
+        Assert.Contains("read-only", write.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        // (CI's cluster trusts local connections, so a missing database stands in for bad credentials.)
+        var wrong = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Nope", "postgres", connection with { Database = "no_such_database" }, "SELECT 1"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.Status);
+        Assert.Contains("no_such_database", wrong.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("X", "mysql", connection, "SELECT 1"))).Status);
+        await using (var pg = new Npgsql.NpgsqlConnection(admin.ConnectionString))
+        {
+            await pg.OpenAsync();
+            await using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM {schema}.orders; ", pg);
+            Assert.Equal(3L, (long)(await count.ExecuteScalarAsync())!);
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", pg);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -147,39 +147,11 @@ internal sealed partial class DatasetHandlers(
                 await progress(0.85, $"Read {ingested.RowCount:N0} rows; encrypting and storing");
             }
 
-            var now = time.GetUtcNow();
-            var tenantId = tenant.TenantId!.Value;
-            var dataset = new Dataset
-            {
-                Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = work.Name, Description = work.Description,
-                CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
-            };
-            var version = new DatasetVersion
-            {
-                Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
-                SchemaJson = JsonSerializer.Serialize(ingested.Schema, ApiJson.Options),
-                SourceJson = JsonSerializer.Serialize(new DatasetSourceDto("upload", work.FileName, work.Options.Format, work.Size, work.Sha256), ApiJson.Options),
-                CreatedBy = tenant.UserId, CreatedAt = now,
-            };
-            version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
-            (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
-            db.Datasets.Add(dataset);
-            db.Versions.Add(version);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch
-            {
-                // The rows were not written: the file must not outlive them.
-                await files.DeleteAsync(tenantId, version, CancellationToken.None);
-                throw;
-            }
+            var stored = await StoreNewDatasetAsync(work.Name, work.Description, parquetPath, ingested,
+                new DatasetSourceDto("upload", work.FileName, work.Options.Format, work.Size, work.Sha256), ct);
             LogIngested(logger, work.Name, ingested.RowCount, work.Size, receiveTime.TotalMilliseconds,
                 time.GetElapsedTime(parseStart, parsed).TotalMilliseconds, time.GetElapsedTime(parsed).TotalMilliseconds);
-            await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
-                new Dictionary<string, string> { ["name"] = work.Name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), ["file"] = work.FileName }), ct);
-            return dataset.ToResponse(version);
+            return stored;
         }
         finally
         {
@@ -252,6 +224,91 @@ internal sealed partial class DatasetHandlers(
             return ValidationError.For("file", "file is required");
         }
         return new Upload(tempPath, fileName, size, sha, fields);
+    }
+
+    /// <summary>Seals a Parquet file into storage and records a new dataset with it as version 1.</summary>
+    private async Task<Result<DatasetResponse>> StoreNewDatasetAsync(
+        string name, string? description, string parquetPath, IngestResult ingested, DatasetSourceDto source, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var tenantId = tenant.TenantId!.Value;
+        var dataset = new Dataset
+        {
+            Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Description = description,
+            CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
+        };
+        var version = new DatasetVersion
+        {
+            Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
+            SchemaJson = JsonSerializer.Serialize(ingested.Schema, ApiJson.Options),
+            SourceJson = JsonSerializer.Serialize(source, ApiJson.Options),
+            CreatedBy = tenant.UserId, CreatedAt = now,
+        };
+        version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
+        (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+        db.Datasets.Add(dataset);
+        db.Versions.Add(version);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            // The rows were not written: the file must not outlive them.
+            await files.DeleteAsync(tenantId, version, CancellationToken.None);
+            throw;
+        }
+        await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
+            new Dictionary<string, string>
+            {
+                ["name"] = name, ["rows"] = ingested.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["source"] = source.FileName ?? source.Location ?? source.Kind,
+            }), ct);
+        return dataset.ToResponse(version);
+    }
+
+    /// <summary>Imports the result of a read-only SELECT on a PostgreSQL server as a new dataset (the password is not kept).</summary>
+    public async Task<Result<DatasetResponse>> ImportDatabaseAsync(DatabaseImportRequest request, CancellationToken ct)
+    {
+        var errors = DatabaseSource.Check(request);
+        var name = request.Name?.Trim() ?? string.Empty;
+        if (name.Length is < 1 or > 200)
+        {
+            errors.Add("name", "name must be 1 to 200 characters");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
+        {
+            return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
+        }
+        var parquetPath = files.NewTempPath(".parquet");
+        try
+        {
+            IngestResult ingested;
+            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            {
+                var read = await DatabaseSource.ReadIntoAsync(duck, request, ct);
+                if (!read.IsSuccess)
+                {
+                    return read.Error!;
+                }
+                if (read.Value == 0)
+                {
+                    return ValidationError.For("query", "the query returned no rows");
+                }
+                await DuckDb.ExecuteAsync(duck, $"COPY imported TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
+                ingested = new IngestResult(await DuckDb.DescribeAsync(duck, "imported", ct), read.Value);
+            }
+            return await StoreNewDatasetAsync(name, request.Description?.Trim() is { Length: > 0 } d ? d : null, parquetPath, ingested,
+                new DatasetSourceDto("postgres", null, "postgres", null, null, DatabaseSource.Location(request.Connection!), request.Query), ct);
+        }
+        finally
+        {
+            File.Delete(parquetPath);
+        }
     }
 
     private static void DeleteIfAny(string? path)
