@@ -251,6 +251,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<DatasetResponse>> ImportDatabaseAsync(DatabaseImportRequest request, CancellationToken ct = default) =>
         SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/database", request, ct);
 
+    public Task<ApiResponse<DatasetResponse>> ImportHttpAsync(HttpImportRequest request, CancellationToken ct = default) =>
+        SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/http", request, ct);
+
     public Task<ApiResponse<SqlQueryResponse>> RunSqlAsync(string sql, int? limit = null, CancellationToken ct = default) =>
         SendAsync<SqlQueryResponse>(HttpMethod.Post, "api/v1/data/sql", new SqlQueryRequest(sql, limit), ct);
 

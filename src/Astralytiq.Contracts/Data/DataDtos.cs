@@ -150,3 +150,17 @@ public sealed record DatabaseImportRequest(
     string? Description = null,
     int? RowLimit = null,
     int? TimeoutSeconds = null);
+
+/// <summary>
+/// Imports JSON records from an HTTP API: <c>records_path</c> (dotted, e.g. data.items; the body itself
+/// when absent) locates the array of records, <c>next_link_path</c> the URL of the next page. Private,
+/// loopback and link-local addresses are refused unless the operator allow-lists them.
+/// </summary>
+public sealed record HttpImportRequest(
+    string? Name,
+    string? Url,
+    IReadOnlyDictionary<string, string>? Headers = null,
+    string? RecordsPath = null,
+    string? NextLinkPath = null,
+    int? MaxPages = null,
+    string? Description = null);

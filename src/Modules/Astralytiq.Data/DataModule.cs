@@ -71,6 +71,12 @@ public static class DataModule
             .ProducesErrors(400, 409)
             .WithName("ImportDatabase")
             .WithSummary("Import the result of one read-only SELECT on a PostgreSQL server (read-only transaction, statement timeout, row limit; the password is not stored)");
+        datasets.MapPost("/import/http", ImportHttp)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 409)
+            .WithName("ImportHttp")
+            .WithSummary("Import JSON records from an HTTP API (records path, next-link paging; private and loopback addresses refused unless allow-listed; headers not stored)");
         datasets.MapGet("/", List)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(400)
@@ -156,6 +162,9 @@ public static class DataModule
 
     private static async Task<Results<Created<DatasetResponse>, ApiError>> ImportDatabase(DatabaseImportRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.ImportDatabaseAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
+
+    private static async Task<Results<Created<DatasetResponse>, ApiError>> ImportHttp(HttpImportRequest request, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.ImportHttpAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
 
     private static async Task<Results<Ok<SqlQueryResponse>, ApiError>> RunSql(SqlQueryRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.RunSqlAsync(request, ct)).ToOk();

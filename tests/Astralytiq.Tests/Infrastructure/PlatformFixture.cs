@@ -73,6 +73,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Uploads over 200 KB go through the background-job path, so tests reach it with small files.
             ["Astralytiq:Data:AsyncIngestBytes"] = "200000",
             ["Astralytiq:Data:SqlTimeoutSeconds"] = "3",
+            // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
+            ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {

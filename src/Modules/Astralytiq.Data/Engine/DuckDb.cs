@@ -108,6 +108,15 @@ internal sealed class DataSettings
 
     public int MaxPreviewRows { get; set; } = 10_000;
 
+    /// <summary>
+    /// Hosts or addresses that database and HTTP imports may reach although they are private, loopback or
+    /// link-local (operator setting; empty by default).
+    /// </summary>
+    public string[] NetworkAllowList { get; set; } = [];
+
+    /// <summary>How long one page of an HTTP import may take.</summary>
+    public int HttpTimeoutSeconds { get; set; } = 30;
+
     /// <summary>How long a SQL workspace query may run.</summary>
     public int SqlTimeoutSeconds { get; set; } = 30;
 
