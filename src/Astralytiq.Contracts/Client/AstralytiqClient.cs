@@ -260,8 +260,11 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<QueryResultResponse>> QueryDatasetAsync(Guid id, QuerySpecDto spec, CancellationToken ct = default) =>
         SendAsync<QueryResultResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/query", spec, ct);
 
-    public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, CancellationToken ct = default) =>
-        SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}", null, ct);
+    public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, bool force = false, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}" + (force ? "?force=true" : string.Empty), null, ct);
+
+    public Task<ApiResponse<LineageResponse>> GetDatasetLineageAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);
 
     // Audit
     public Task<ApiResponse<Page<AuditLogResponse>>> GetAuditLogsAsync(

@@ -164,3 +164,11 @@ public sealed record HttpImportRequest(
     string? NextLinkPath = null,
     int? MaxPages = null,
     string? Description = null);
+
+/// <summary>A node of a lineage graph: kind is source, version or consumer.</summary>
+public sealed record LineageNodeDto(string Id, string Kind, string Label, IReadOnlyDictionary<string, string?> Details);
+
+public sealed record LineageEdgeDto(string From, string To, string Kind);
+
+/// <summary>Upstream (sources, earlier versions) and downstream (registered consumers) of a dataset.</summary>
+public sealed record LineageResponse(Guid DatasetId, IReadOnlyList<LineageNodeDto> Nodes, IReadOnlyList<LineageEdgeDto> Edges);

@@ -42,6 +42,8 @@ public static class DataModule
         services.AddScoped<DatasetFiles>();
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
+        services.AddScoped<DatasetLineage>();
+        services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
         services.AddIntegrationEvent<DatasetChanged>();
         return services;
@@ -120,12 +122,18 @@ public static class DataModule
             .ProducesErrors(400, 404)
             .WithName("QueryDataset")
             .WithSummary("A typed query (dimensions with time buckets, measures, filters, sort, limit) over a version; columnar result, cached per version and spec");
+        datasets.MapGet("/{id:guid}/lineage", Lineage)
+            .RequirePermission(Permission.DatasetsRead)
+            .ProducesErrors(404)
+            .WithName("DatasetLineage")
+            .WithSummary("Where each version came from (file, database, API, appended rows) and who uses it (models, dashboards)");
         datasets.MapDelete("/{id:guid}", Delete)
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .ProducesErrors(404)
             .WithName("DeleteDataset")
-            .WithSummary("Delete a dataset and its stored files");
+            .ProducesErrors(409)
+            .WithSummary("Delete a dataset and its stored files; refused with 409 listing its dependents unless force=true");
         return group;
     }
 
@@ -175,6 +183,9 @@ public static class DataModule
     private static async Task<Results<Ok<QueryResultResponse>, ApiError>> Query(Guid id, QuerySpecDto spec, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.QueryAsync(id, spec, ct)).ToOk();
 
-    private static async Task<Results<NoContent, ApiError>> Delete(Guid id, DatasetHandlers handler, CancellationToken ct) =>
-        (await handler.DeleteAsync(id, ct)).ToNoContent();
+    private static async Task<Results<NoContent, ApiError>> Delete(Guid id, bool? force, DatasetHandlers handler, CancellationToken ct) =>
+        (await handler.DeleteAsync(id, force ?? false, ct)).ToNoContent();
+
+    private static async Task<Results<Ok<LineageResponse>, ApiError>> Lineage(Guid id, DatasetLineage lineage, CancellationToken ct) =>
+        (await lineage.GraphAsync(id, ct)).ToOk();
 }

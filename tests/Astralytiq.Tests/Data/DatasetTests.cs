@@ -520,6 +520,36 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Lineage_shows_sources_versions_and_consumers_and_delete_protects_consumers()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = await UploadCsvAsync(tenant.Admin);
+        (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":9}")).EnsureSuccess();
+        var modelId = Guid.NewGuid();
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            var lineage = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Contracts.IDatasetLineage>();
+            (await lineage.RegisterUseAsync(dataset.Id, 1, "model", modelId, "Churn model", CancellationToken.None)).EnsureSuccessForTest();
+            Assert.False((await lineage.RegisterUseAsync(Guid.NewGuid(), null, "model", modelId, "x", CancellationToken.None)).IsSuccess);
+        }
+
+        var graph = (await tenant.Admin.GetDatasetLineageAsync(dataset.Id)).EnsureValue();
+        Assert.Contains(graph.Edges, e => e is { From: "source:1", To: "version:1", Kind: "upload" });
+        Assert.Contains(graph.Edges, e => e is { From: "version:1", To: "version:2", Kind: "append" });
+        Assert.Contains(graph.Edges, e => e.From == "version:1" && e.To == $"model:{modelId}" && e.Kind == "used_by");
+        Assert.Equal("sales.csv", graph.Nodes.Single(n => n.Id == "source:1").Label);
+        Assert.Equal("Churn model", graph.Nodes.Single(n => n.Kind == "consumer").Label);
+
+        var refused = await tenant.Admin.DeleteDatasetAsync(dataset.Id);
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains("Churn model", refused.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteDatasetAsync(dataset.Id, force: true)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetDatasetLineageAsync(dataset.Id)).Status);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();
@@ -666,4 +696,10 @@ public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTe
             await drop.ExecuteNonQueryAsync();
         }
     }
+}
+
+internal static class ResultTestExtensions
+{
+    public static void EnsureSuccessForTest(this Astralytiq.Platform.Errors.Result<Astralytiq.Platform.Errors.Unit> result) =>
+        Assert.True(result.IsSuccess, result.Error?.Message);
 }

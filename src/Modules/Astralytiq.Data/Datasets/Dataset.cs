@@ -72,3 +72,24 @@ internal static class DatasetMapping
             schema, current.Source, dataset.CreatedBy, dataset.CreatedAt, dataset.UpdatedAt);
     }
 }
+
+/// <summary>Another module's use of a dataset (registered through <see cref="Contracts.IDatasetLineage"/>).</summary>
+internal sealed class DatasetUse : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DatasetId { get; set; }
+
+    /// <summary>The version used, or null for "always the latest".</summary>
+    public int? Version { get; set; }
+
+    public string ConsumerKind { get; set; } = string.Empty;
+
+    public Guid ConsumerId { get; set; }
+
+    public string ConsumerName { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -823,13 +823,20 @@ internal sealed partial class DatasetHandlers(
         return new ValidationReportResponse(dataset.Id, v.Version, !issues.Any(i => i.Severity == "error"), score, rows, issues);
     }
 
-    public async Task<Result<Unit>> DeleteAsync(Guid id, CancellationToken ct)
+    public async Task<Result<Unit>> DeleteAsync(Guid id, bool force, CancellationToken ct)
     {
         var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
         if (dataset is null)
         {
             return new NotFoundError("Dataset");
         }
+        var uses = await db.Uses.Where(u => u.DatasetId == id).ToListAsync(ct);
+        if (uses.Count > 0 && !force)
+        {
+            return new ConflictError("The dataset is in use; delete with force=true to delete it anyway",
+                uses.Select(u => new ErrorDetail("dependents", $"{u.ConsumerKind} '{u.ConsumerName}' ({u.ConsumerId})")).ToList());
+        }
+        db.Uses.RemoveRange(uses);
         var versions = await db.Versions.Where(v => v.DatasetId == id).ToListAsync(ct);
         dataset.DeletedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);

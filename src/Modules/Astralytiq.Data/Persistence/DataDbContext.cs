@@ -15,6 +15,8 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
 
     public DbSet<DatasetVersion> Versions => Set<DatasetVersion>();
 
+    public DbSet<DatasetUse> Uses => Set<DatasetUse>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Dataset>(b =>
@@ -34,6 +36,15 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
             b.Property(v => v.BlobPath).HasMaxLength(300);
             b.Ignore(v => v.Schema);
             b.Ignore(v => v.Source);
+        });
+        modelBuilder.Entity<DatasetUse>(b =>
+        {
+            b.ToTable("dataset_uses");
+            b.HasKey(u => u.Id);
+            b.Property(u => u.ConsumerKind).HasMaxLength(40);
+            b.Property(u => u.ConsumerName).HasMaxLength(200);
+            b.HasIndex(u => new { u.TenantId, u.ConsumerKind, u.ConsumerId, u.DatasetId }).IsUnique();
+            b.HasIndex(u => new { u.TenantId, u.DatasetId });
         });
     }
 }

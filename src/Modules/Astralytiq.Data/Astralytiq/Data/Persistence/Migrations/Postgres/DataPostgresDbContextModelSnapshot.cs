@@ -74,6 +74,58 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                     b.ToTable("datasets", "data");
                 });
 
+            modelBuilder.Entity("Astralytiq.Data.Datasets.DatasetUse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ConsumerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("consumer_id");
+
+                    b.Property<string>("ConsumerKind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("consumer_kind");
+
+                    b.Property<string>("ConsumerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("consumer_name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int?>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dataset_uses");
+
+                    b.HasIndex("TenantId", "DatasetId")
+                        .HasDatabaseName("ix_dataset_uses_tenant_id_dataset_id");
+
+                    b.HasIndex("TenantId", "ConsumerKind", "ConsumerId", "DatasetId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dataset_uses_tenant_id_consumer_kind_consumer_id_dataset_id");
+
+                    b.ToTable("dataset_uses", "data");
+                });
+
             modelBuilder.Entity("Astralytiq.Data.Datasets.DatasetVersion", b =>
                 {
                     b.Property<Guid>("Id")

@@ -68,6 +68,58 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                     b.ToTable("data_datasets", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Data.Datasets.DatasetUse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ConsumerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer_id");
+
+                    b.Property<string>("ConsumerKind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer_kind");
+
+                    b.Property<string>("ConsumerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer_name");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int?>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_dataset_uses");
+
+                    b.HasIndex("TenantId", "DatasetId")
+                        .HasDatabaseName("ix_data_dataset_uses_tenant_id_dataset_id");
+
+                    b.HasIndex("TenantId", "ConsumerKind", "ConsumerId", "DatasetId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_data_dataset_uses_tenant_id_consumer_kind_consumer_id_dataset_id");
+
+                    b.ToTable("data_dataset_uses", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Data.Datasets.DatasetVersion", b =>
                 {
                     b.Property<Guid>("Id")
