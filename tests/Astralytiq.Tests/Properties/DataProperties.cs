@@ -8,6 +8,7 @@ using Astralytiq.Tests.Infrastructure;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Properties;
 
@@ -268,6 +269,43 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
             values.AddRange(batch.Select(v => (long)v));
             await CheckAsync(); // the new version's answer, not the cached answer of the old one
         }
+    }
+
+    [Property(MaxTest = 100)]
+    public async Task P18_every_version_records_its_source_parent_actor_and_time(byte appends, bool useLatest)
+    {
+        var tenant = await TenantAsync();
+        var client = tenant.Admin;
+        var dataset = (await client.UploadDatasetAsync(Bytes("v\n1\n"), "v.csv", name: "p18 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+        var count = appends % 4;
+        for (var i = 0; i < count; i++)
+        {
+            (await client.AppendDatasetRowsAsync(dataset.Id, $"{{\"v\":{i}}}")).EnsureSuccess();
+        }
+        var consumer = Guid.NewGuid();
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Contracts.IDatasetLineage>()
+                .RegisterUseAsync(dataset.Id, useLatest ? null : 1, "dashboard", consumer, "Board", CancellationToken.None)).IsSuccess);
+        }
+
+        var graph = (await client.GetDatasetLineageAsync(dataset.Id)).EnsureValue();
+        var versions = graph.Nodes.Where(n => n.Kind == "version").ToList();
+        Assert.Equal(count + 1, versions.Count);
+        DateTimeOffset? previous = null;
+        for (var v = 1; v <= count + 1; v++)
+        {
+            var node = versions.Single(n => n.Id == $"version:{v}");
+            // Every version: exactly one source, its actor and time, in order; appended ones come from the one before.
+            Assert.Single(graph.Edges, e => e.To == node.Id && e.From.StartsWith("source:", StringComparison.Ordinal));
+            Assert.Equal(tenant.AdminUser.Id.ToString(), node.Details["created_by"]);
+            var at = DateTimeOffset.Parse(node.Details["created_at"]!, CultureInfo.InvariantCulture);
+            Assert.True(previous is null || at >= previous);
+            previous = at;
+            Assert.Equal(v > 1, graph.Edges.Any(e => e.From == $"version:{v - 1}" && e.To == node.Id && e.Kind == "append"));
+        }
+        Assert.Single(graph.Edges, e => e.To == $"dashboard:{consumer}" && e.From == $"version:{(useLatest ? count + 1 : 1)}");
     }
 
     [Property(MaxTest = 100)]
