@@ -49,6 +49,15 @@ public sealed class BrowserPlatform : PlatformFixture
     }
 }
 
+/// <summary>
+/// Browser tests run on their own, after the parallel rest of the suite: a WebAssembly client in headless
+/// Chromium competing with the DuckDB and property tests for two cores once needed more than the 30 s a
+/// step may take (seen as a sign-out that did not reach /login in time).
+/// </summary>
+[CollectionDefinition("Browser", DisableParallelization = true)]
+public sealed class BrowserCollection;
+
+[Collection("Browser")]
 public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<BrowserPlatform>(platform)
 {
     public override async ValueTask InitializeAsync()
@@ -238,6 +247,8 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(page.GetByTestId("histogram").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Quality" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from orders.csv (upload)");
 
         await NavigateAsync(page, 1280, "/data/sql");
         await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
