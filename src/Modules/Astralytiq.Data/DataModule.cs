@@ -63,7 +63,7 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .DisableAntiforgery()
-            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet")
+            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema")
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
             .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");

@@ -550,6 +550,25 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task An_upload_breaking_its_declared_schema_is_refused_naming_row_and_column()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        ColumnRuleDto[] schema = [new("id", Type: "integer", Unique: true), new("email", Required: true)];
+
+        var refused = await tenant.Admin.UploadDatasetAsync(Text("id,email\n1,a@x.io\n2,\n2,c@x.io\n"), "people.csv", schema: schema);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var messages = refused.Error!.Error.Details!.Select(d => d.Message).ToList();
+        Assert.Contains("row 2, column id: 2 row(s) share a id value with another row (unique)", messages);
+        Assert.Contains("row 2, column email: email is empty in 1 row(s) (required)", messages); // data rows, the header not counted
+        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+
+        var accepted = (await tenant.Admin.UploadDatasetAsync(Text("id,email\n1,a@x.io\n2,b@x.io\n"), "people.csv", schema: schema)).EnsureValue();
+        Assert.Equal(2, accepted.RowCount);
+        var badSchema = await tenant.Admin.UploadDatasetAsync(Text("id\n1\n"), "x.csv", name: "x", schema: [new ColumnRuleDto("id", Type: "float")]);
+        Assert.Equal("schema.columns[0].type", Assert.Single(badSchema.Error!.Error.Details!).Field);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -84,6 +84,27 @@ internal sealed partial class DatasetHandlers(
             {
                 errors.Add("description", "description must be at most 2000 characters");
             }
+            // An optional declared schema (JSON array of column rules): a file breaking it is refused.
+            IReadOnlyList<ColumnRuleDto>? rules = null;
+            if (upload.Fields.GetValueOrDefault("schema") is { Length: > 0 } schemaJson)
+            {
+                try
+                {
+                    rules = JsonSerializer.Deserialize<List<ColumnRuleDto>>(schemaJson, ApiJson.Options);
+                }
+                catch (JsonException)
+                {
+                    errors.Add("schema", "schema must be a JSON array of column rules ({\"name\", \"type\", \"required\", \"unique\", \"min\", \"max\", \"pattern\", \"allowed_values\"})");
+                }
+                var ruleErrors = rules is null ? new FieldErrors() : Validator.Check(new ValidateDatasetRequest(rules));
+                if (!ruleErrors.IsEmpty)
+                {
+                    foreach (var detail in ruleErrors.ToError().Details ?? [])
+                    {
+                        errors.Add("schema." + detail.Field, detail.Message);
+                    }
+                }
+            }
             if (!errors.IsEmpty)
             {
                 return errors.ToError();
@@ -93,7 +114,7 @@ internal sealed partial class DatasetHandlers(
                 return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
             }
             var work = new IngestWork(upload.TempPath, upload.FileName, upload.Size, upload.Sha256, options.Value, name,
-                string.IsNullOrEmpty(description) ? null : description);
+                string.IsNullOrEmpty(description) ? null : description, rules);
             if (upload.Size > settings.AsyncIngestBytes)
             {
                 var jobId = await jobs.EnqueueAsync(IngestJob.Kind, work, maxAttempts: 1, ct);
@@ -140,6 +161,20 @@ internal sealed partial class DatasetHandlers(
                     return result.Error!;
                 }
                 ingested = result.Value;
+                if (work.Rules is { Count: > 0 } rules)
+                {
+                    var run = await Validator.RunAsync(duck, parquetPath, ingested.Schema, new ValidateDatasetRequest(rules), ct);
+                    if (!run.IsSuccess)
+                    {
+                        return run.Error!;
+                    }
+                    var fatal = run.Value.Issues.Where(i => i.Severity == "error").ToList();
+                    if (fatal.Count > 0)
+                    {
+                        return new ValidationError(fatal.Select(i => new ErrorDetail("file",
+                            (i.SampleRowNumbers.Count > 0 ? $"row {i.SampleRowNumbers[0]}, " : string.Empty) + $"column {i.Column}: {i.Message} ({i.Rule})")).ToList());
+                    }
+                }
             }
             var parsed = time.GetTimestamp();
             if (progress is not null)

@@ -4,7 +4,8 @@ using Astralytiq.Platform.Jobs;
 namespace Astralytiq.Data.Datasets;
 
 /// <summary>A received upload waiting to be read: the file on the server, how to read it, and the dataset to make.</summary>
-internal sealed record IngestWork(string TempPath, string FileName, long Size, string Sha256, ParseOptions Options, string Name, string? Description);
+internal sealed record IngestWork(string TempPath, string FileName, long Size, string Sha256, ParseOptions Options, string Name, string? Description,
+    IReadOnlyList<Astralytiq.Contracts.Data.ColumnRuleDto>? Rules = null);
 
 /// <summary>
 /// Reads a large upload in the background. A file that cannot be read fails the job for good with the
