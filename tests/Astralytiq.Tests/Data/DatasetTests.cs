@@ -706,6 +706,11 @@ public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTe
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.Status);
         Assert.Contains("no_such_database", wrong.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("X", "mysql", connection, "SELECT 1"))).Status);
+        // A host list would let a second, unvetted host through; private hosts not allow-listed are refused.
+        var list = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("L", "postgres", connection with { Host = "127.0.0.1,10.0.0.5" }, "SELECT 1"));
+        Assert.Equal("connection.host", Assert.Single(list.Error!.Error.Details!).Field);
+        var internalHost = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("I", "postgres", connection with { Host = "10.0.0.5" }, "SELECT 1"));
+        Assert.Equal("connection.host", Assert.Single(internalHost.Error!.Error.Details!).Field);
         await using (var pg = new Npgsql.NpgsqlConnection(admin.ConnectionString))
         {
             await pg.OpenAsync();

@@ -27,6 +27,12 @@ internal static class DatabaseSource
         {
             errors.Add("connection", "connection needs host, database and username");
         }
+        else if (Uri.CheckHostName(c.Host.Trim('[', ']')) is UriHostNameType.Unknown or UriHostNameType.Basic)
+        {
+            // One plain host name or address: Npgsql would also accept a comma-separated list, whose other
+            // hosts the network guard would never see.
+            errors.Add("connection.host", "host must be one host name or IP address");
+        }
         else if (c.Port is < 1 or > 65535)
         {
             errors.Add("connection.port", "port must be 1 to 65535");
