@@ -171,6 +171,15 @@ public static class PlatformServices
         app.UseStatusCodePages(StatusCodeEnvelope.WriteAsync);
         beforeRouting?.Invoke(app);
         app.UseRouting();
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimitMetadata>() is { } limit
+                && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = limit.Bytes;
+            }
+            return next(context);
+        });
         app.UseMiddleware<DeprecationMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -52,6 +52,7 @@ public static class DataModule
     public static RouteGroupBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/data").WithTags("Data").ProducesErrors(401, 403, 429);
+        var settings = routes.ServiceProvider.GetRequiredService<DataSettings>();
         group.MapPost("/sql", RunSql)
             .RequirePermission(Permission.DatasetsRead)
             .AuditedExplicitly()
@@ -64,6 +65,7 @@ public static class DataModule
             .AuditedExplicitly()
             .DisableAntiforgery()
             .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema")
+            .WithRequestBodyLimit(settings.MaxUploadBytes + (1024 * 1024))
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
             .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
@@ -114,6 +116,7 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .ProducesErrors(400, 404, 409, 413)
+            .WithRequestBodyLimit(settings.MaxAppendBytes)
             .WithName("AppendDatasetRows")
             .WithSummary("Append a batch of rows (NDJSON or a JSON array of objects) as a new version; raises DatasetChanged");
         datasets.MapPost("/{id:guid}/query", Query)
