@@ -184,7 +184,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         }
         // A large file: the server reads it in a job. Follow the job, then hand back the dataset it made.
         var accepted = sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!;
-        while (true)
+        // Followed for at most an hour; after that the caller gets the job id to follow itself.
+        var deadline = DateTimeOffset.UtcNow.AddHours(1);
+        while (DateTimeOffset.UtcNow < deadline)
         {
             var job = await GetJobAsync(accepted.JobId, ct).ConfigureAwait(false);
             if (!job.IsSuccess)
@@ -206,8 +208,16 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
                         Headers = job.Headers,
                     };
             }
-            await Task.Delay(250, ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
+        return new ApiResponse<DatasetResponse>
+        {
+            // Not a failure of the upload: the job goes on; the status says only that this call stopped waiting.
+            Status = HttpStatusCode.RequestTimeout,
+            Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The upload is still being read; follow {accepted.StatusUrl}", null,
+                accepted.JobId.ToString(), DateTimeOffset.UtcNow)),
+            Headers = sent.Headers,
+        };
     }
 
     public Task<ApiResponse<Page<DatasetResponse>>> ListDatasetsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
