@@ -183,40 +183,48 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             return new ApiResponse<DatasetResponse> { Status = sent.Status, Value = sent.Value.Deserialize<DatasetResponse>(ApiJson.Options), Headers = sent.Headers };
         }
         // A large file: the server reads it in a job. Follow the job, then hand back the dataset it made.
-        var accepted = sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!;
-        // Followed for at most an hour; after that the caller gets the job id to follow itself.
+        return await FollowJobAsync(sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!, sent.Headers, "file", "The upload could not be read",
+            job => GetDatasetAsync(JsonSerializer.Deserialize<DatasetResponse>(job.ResultJson!, ApiJson.Options)!.Id, ct), progress, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Follows a job for at most an hour, reporting progress: on success hands its result to <paramref name="done"/>;
+    /// a failed job answers 422 with its error under <paramref name="field"/>; after the hour, STILL_RUNNING
+    /// with the job to follow (the job goes on: only this call stopped waiting).
+    /// </summary>
+    private async Task<ApiResponse<T>> FollowJobAsync<T>(JobAcceptedResponse accepted, System.Net.Http.Headers.HttpResponseHeaders headers, string field, string failure,
+        Func<JobResponse, Task<ApiResponse<T>>> done, IProgress<JobResponse>? progress, CancellationToken ct)
+    {
         var deadline = DateTimeOffset.UtcNow.AddHours(1);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var job = await GetJobAsync(accepted.JobId, ct).ConfigureAwait(false);
             if (!job.IsSuccess)
             {
-                return new ApiResponse<DatasetResponse> { Status = job.Status, Error = job.Error, Headers = job.Headers };
+                return new ApiResponse<T> { Status = job.Status, Error = job.Error, Headers = job.Headers };
             }
             progress?.Report(job.Value!);
             switch (job.Value!.Status)
             {
                 case JobStatus.Succeeded:
-                    var made = JsonSerializer.Deserialize<DatasetResponse>(job.Value.ResultJson!, ApiJson.Options)!;
-                    return await GetDatasetAsync(made.Id, ct).ConfigureAwait(false);
+                    return await done(job.Value).ConfigureAwait(false);
                 case JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered:
-                    return new ApiResponse<DatasetResponse>
+                    return new ApiResponse<T>
                     {
                         Status = HttpStatusCode.UnprocessableEntity,
-                        Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? "The upload could not be read",
-                            [new ErrorDetail("file", job.Value.Error ?? "The upload could not be read")], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
+                        Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? failure,
+                            [new ErrorDetail(field, job.Value.Error ?? failure)], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
                         Headers = job.Headers,
                     };
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
-        return new ApiResponse<DatasetResponse>
+        return new ApiResponse<T>
         {
-            // Not a failure of the upload: the job goes on; the status says only that this call stopped waiting.
             Status = HttpStatusCode.RequestTimeout,
-            Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The upload is still being read; follow {accepted.StatusUrl}", null,
+            Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The job is still running; follow {accepted.StatusUrl}", null,
                 accepted.JobId.ToString(), DateTimeOffset.UtcNow)),
-            Headers = sent.Headers,
+            Headers = headers,
         };
     }
 
@@ -274,6 +282,27 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
 
     public Task<ApiResponse<object>> DeleteDatasetAsync(Guid id, bool force = false, CancellationToken ct = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}" + (force ? "?force=true" : string.Empty), null, ct);
+
+    /// <summary>The first rows the steps would give; nothing is stored.</summary>
+    public Task<ApiResponse<TransformPreviewResponse>> PreviewTransformAsync(Guid id, IReadOnlyList<TransformStepDto> steps, int limit = 100, int? version = null, CancellationToken ct = default) =>
+        SendAsync<TransformPreviewResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", new TransformRequest(steps, version, Preview: true, PreviewLimit: limit), ct);
+
+    /// <summary>Stores the result of the steps as a new version (or a new dataset); for large inputs follows the job it runs in.</summary>
+    public async Task<ApiResponse<TransformApplyResponse>> ApplyTransformAsync(Guid id, TransformRequest request, IProgress<JobResponse>? progress = null, CancellationToken ct = default)
+    {
+        var sent = await SendAsync<TransformApplyResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", request with { Preview = false }, ct).ConfigureAwait(false);
+        if (sent.Status != HttpStatusCode.Accepted || sent.Value?.JobId is not { } job)
+        {
+            return sent;
+        }
+        return await FollowJobAsync(new JobAcceptedResponse(job, $"/api/v1/jobs/{job}"), sent.Headers, "steps", "The transform could not be applied",
+            done => Task.FromResult(new ApiResponse<TransformApplyResponse>
+            {
+                Status = HttpStatusCode.Created,
+                Value = JsonSerializer.Deserialize<TransformApplyResponse>(done.ResultJson!, ApiJson.Options),
+                Headers = sent.Headers,
+            }), progress, ct).ConfigureAwait(false);
+    }
 
     public Task<ApiResponse<LineageResponse>> GetDatasetLineageAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);

@@ -4,6 +4,7 @@ using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
+using Astralytiq.Data.Transforms;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Errors;
@@ -45,6 +46,8 @@ public static class DataModule
         services.AddScoped<DatasetLineage>();
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
+        services.AddScoped<TransformHandlers>();
+        services.AddJobHandler<TransformJob>(TransformJob.Kind);
         services.AddIntegrationEvent<DatasetChanged>();
         return services;
     }
@@ -125,6 +128,12 @@ public static class DataModule
             .ProducesErrors(400, 404)
             .WithName("QueryDataset")
             .WithSummary("A typed query (dimensions with time buckets, measures, filters, sort, limit) over a version; columnar result, cached per version and spec");
+        datasets.MapPost("/{id:guid}/transform", Transform)
+            .RequirePermission(Permission.DatasetsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(400, 404, 409)
+            .WithName("TransformDataset")
+            .WithSummary("Apply ordered steps (select, drop, rename, cast, filter, fill_missing, drop_duplicates, derive, group, join, sort, normalize, one_hot, sample, limit, date_parts): preview=true returns the first rows and stores nothing; otherwise a new version (or, with output_name, a new dataset) is stored — 201, or 202 with a job id for large inputs. Same input and steps give a byte-identical file");
         datasets.MapGet("/{id:guid}/lineage", Lineage)
             .RequirePermission(Permission.DatasetsRead)
             .ProducesErrors(404)
@@ -188,6 +197,24 @@ public static class DataModule
 
     private static async Task<Results<NoContent, ApiError>> Delete(Guid id, bool? force, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.DeleteAsync(id, force ?? false, ct)).ToNoContent();
+
+    private static async Task<Results<Ok<TransformPreviewResponse>, Created<TransformApplyResponse>, Accepted<TransformApplyResponse>, ApiError>> Transform(
+        Guid id, TransformRequest request, TransformHandlers handler, CancellationToken ct)
+    {
+        var outcome = await handler.TransformAsync(id, request, ct);
+        if (!outcome.IsSuccess)
+        {
+            return new ApiError(outcome.Error!);
+        }
+        if (outcome.Value.Preview is { } preview)
+        {
+            return TypedResults.Ok(preview);
+        }
+        var applied = outcome.Value.Applied!;
+        return applied.JobId is { } job
+            ? TypedResults.Accepted($"/api/v1/jobs/{job}", applied)
+            : TypedResults.Created($"/api/v1/data/datasets/{applied.DatasetId}", applied);
+    }
 
     private static async Task<Results<Ok<LineageResponse>, ApiError>> Lineage(Guid id, DatasetLineage lineage, CancellationToken ct) =>
         (await lineage.GraphAsync(id, ct)).ToOk();

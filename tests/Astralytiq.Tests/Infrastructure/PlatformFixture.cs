@@ -73,6 +73,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Uploads over 200 KB go through the background-job path, so tests reach it with small files.
             ["Astralytiq:Data:AsyncIngestBytes"] = "200000",
             ["Astralytiq:Data:SqlTimeoutSeconds"] = "3",
+            // Transforms of more than 5,000 rows run as jobs, so tests reach that path with small data.
+            ["Astralytiq:Data:AsyncTransformRows"] = "5000",
             // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
             ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
         };

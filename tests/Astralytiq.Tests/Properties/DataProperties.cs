@@ -272,16 +272,29 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Property(MaxTest = 100)]
-    public async Task P18_every_version_records_its_source_parent_actor_and_time(byte appends, bool useLatest)
+    public async Task P18_every_version_records_its_source_parent_actor_and_time(byte appends, bool useLatest, byte transforms)
     {
         var tenant = await TenantAsync();
         var client = tenant.Admin;
         var dataset = (await client.UploadDatasetAsync(Bytes("v\n1\n"), "v.csv", name: "p18 " + Guid.NewGuid().ToString("N"))).EnsureValue();
-        var count = appends % 4;
+        // Appends and transforms interleaved: each makes the next version from the one before.
+        var kinds = Enumerable.Range(0, appends % 4).Select(_ => "append").Concat(Enumerable.Range(0, transforms % 3).Select(_ => "transform"))
+            .OrderBy(k => (k.GetHashCode(StringComparison.Ordinal) ^ appends) & 1).ToList();
+        var count = kinds.Count;
         for (var i = 0; i < count; i++)
         {
-            (await client.AppendDatasetRowsAsync(dataset.Id, $"{{\"v\":{i}}}")).EnsureSuccess();
+            if (kinds[i] == "append")
+            {
+                (await client.AppendDatasetRowsAsync(dataset.Id, $"{{\"v\":{i}}}")).EnsureSuccess();
+            }
+            else
+            {
+                (await client.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("derive", Name: "v", Expression: "v + 1")]))).EnsureValue();
+            }
         }
+        // A dataset derived from the first version hangs below it, and names it as its parent.
+        var derived = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("limit", Rows: 1)], Version: 1,
+            OutputName: "p18 derived " + Guid.NewGuid().ToString("N")))).EnsureValue();
         var consumer = Guid.NewGuid();
         await using (var scope = Platform.Services.CreateAsyncScope())
         {
@@ -297,15 +310,25 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
         for (var v = 1; v <= count + 1; v++)
         {
             var node = versions.Single(n => n.Id == $"version:{v}");
-            // Every version: exactly one source, its actor and time, in order; appended ones come from the one before.
-            Assert.Single(graph.Edges, e => e.To == node.Id && e.From.StartsWith("source:", StringComparison.Ordinal));
+            // Every version: exactly one origin (a source, or the version it was made from), its actor and time, in order.
+            var kind = v == 1 ? "upload" : kinds[v - 2];
+            var origins = graph.Edges.Where(e => e.To == node.Id).Select(e => (e.From, e.Kind)).OrderBy(e => e.From, StringComparer.Ordinal).ToList();
+            Assert.Equal(kind switch
+            {
+                "upload" => [("source:1", "upload")],
+                "append" => [($"source:{v}", "append"), ($"version:{v - 1}", "append")],
+                _ => [($"version:{v - 1}", "transform")],
+            }, origins);
+            Assert.Equal(kind == "transform" ? "derive" : null, node.Details.GetValueOrDefault("steps"));
             Assert.Equal(tenant.AdminUser.Id.ToString(), node.Details["created_by"]);
             var at = DateTimeOffset.Parse(node.Details["created_at"]!, CultureInfo.InvariantCulture);
             Assert.True(previous is null || at >= previous);
             previous = at;
-            Assert.Equal(v > 1, graph.Edges.Any(e => e.From == $"version:{v - 1}" && e.To == node.Id && e.Kind == "append"));
         }
         Assert.Single(graph.Edges, e => e.To == $"dashboard:{consumer}" && e.From == $"version:{(useLatest ? count + 1 : 1)}");
+        Assert.Single(graph.Edges, e => e.From == "version:1" && e.To == $"dataset:{derived.DatasetId}:v1" && e.Kind == "transform");
+        var upstream = (await client.GetDatasetLineageAsync(derived.DatasetId!.Value)).EnsureValue();
+        Assert.Single(upstream.Edges, e => e.From == $"dataset:{dataset.Id}:v1" && e.To == "version:1");
     }
 
     [Property(MaxTest = 100)]

@@ -52,6 +52,9 @@ internal sealed class DatasetVersion : ITenantOwned
 
     public string SourceJson { get; set; } = "{}";
 
+    /// <summary>The transformation steps that made this version from its parents (JSON), or null.</summary>
+    public string? StepsJson { get; set; }
+
     public Guid? CreatedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -92,4 +95,21 @@ internal sealed class DatasetUse : ITenantOwned
     public string ConsumerName { get; set; } = string.Empty;
 
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A version another version was made from (the input of a transform, or a dataset it joined).</summary>
+internal sealed class VersionParent : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    /// <summary>The version that was made.</summary>
+    public Guid VersionId { get; set; }
+
+    public Guid DatasetId { get; set; }
+
+    public Guid ParentDatasetId { get; set; }
+
+    public int ParentVersion { get; set; }
 }

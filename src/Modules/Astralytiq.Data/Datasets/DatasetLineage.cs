@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Persistence;
@@ -66,6 +68,27 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
         var uses = await db.Uses.AsNoTracking().Where(u => u.DatasetId == datasetId).OrderBy(u => u.ConsumerKind).ThenBy(u => u.ConsumerName).ToListAsync(ct).ConfigureAwait(false);
         var nodes = new List<LineageNodeDto>();
         var edges = new List<LineageEdgeDto>();
+        // Transform inputs (upstream) and versions of other datasets made from this one (downstream).
+        var upstream = await db.Parents.AsNoTracking().Where(p => p.DatasetId == datasetId).ToListAsync(ct).ConfigureAwait(false);
+        var downstream = await db.Parents.AsNoTracking().Where(p => p.ParentDatasetId == datasetId && p.DatasetId != datasetId).ToListAsync(ct).ConfigureAwait(false);
+        var otherIds = upstream.Select(p => p.ParentDatasetId).Concat(downstream.Select(p => p.DatasetId)).Where(id => id != datasetId).Distinct().ToList();
+        var names = await db.Datasets.AsNoTracking().Where(d => otherIds.Contains(d.Id))
+            .Select(d => new { d.Id, d.Name, d.DeletedAt }).ToDictionaryAsync(d => d.Id, ct).ConfigureAwait(false);
+        var childVersionIds = downstream.Select(p => p.VersionId).ToList();
+        var childVersions = await db.Versions.AsNoTracking().Where(v => childVersionIds.Contains(v.Id))
+            .Select(v => new { v.Id, v.Version }).ToDictionaryAsync(v => v.Id, v => v.Version, ct).ConfigureAwait(false);
+        var otherNodes = new HashSet<string>();
+        string Other(Guid id, int version)
+        {
+            var node = $"dataset:{id}:v{version}";
+            if (otherNodes.Add(node))
+            {
+                var known = names.GetValueOrDefault(id);
+                nodes.Add(new LineageNodeDto(node, "dataset", $"{known?.Name ?? "unknown dataset"} v{version}" + (known?.DeletedAt is null ? string.Empty : " (deleted)"),
+                    new Dictionary<string, string?> { ["dataset_id"] = id.ToString(), ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+            }
+            return node;
+        }
         foreach (var v in versions)
         {
             var node = $"version:{v.Version}";
@@ -73,11 +96,21 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
             {
                 ["version_id"] = v.Id.ToString(), ["rows"] = v.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["content_sha256"] = v.ContentSha256, ["created_by"] = v.CreatedBy?.ToString(), ["created_at"] = v.CreatedAt.ToString("O"),
+                ["steps"] = v.StepsJson is null ? null : string.Join(" → ", (JsonSerializer.Deserialize<List<TransformStepDto>>(v.StepsJson, ApiJson.Options) ?? []).Select(s => s.Op)),
             }));
             var source = v.Source;
             if (source.Kind == "append" && v.Version > 1)
             {
                 edges.Add(new LineageEdgeDto($"version:{v.Version - 1}", node, "append"));
+            }
+            if (source.Kind == "transform")
+            {
+                foreach (var parent in upstream.Where(p => p.VersionId == v.Id))
+                {
+                    var from = parent.ParentDatasetId == datasetId ? $"version:{parent.ParentVersion}" : Other(parent.ParentDatasetId, parent.ParentVersion);
+                    edges.Add(new LineageEdgeDto(from, node, "transform"));
+                }
+                continue;
             }
             var sourceNode = $"source:{v.Version}";
             nodes.Add(new LineageNodeDto(sourceNode, "source", source.Kind switch
@@ -91,6 +124,10 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
                 ["sha256"] = source.Sha256, ["location"] = source.Location, ["query"] = source.Query,
             }));
             edges.Add(new LineageEdgeDto(sourceNode, node, source.Kind));
+        }
+        foreach (var child in downstream.Where(p => childVersions.ContainsKey(p.VersionId)))
+        {
+            edges.Add(new LineageEdgeDto($"version:{child.ParentVersion}", Other(child.DatasetId, childVersions[child.VersionId]), "transform"));
         }
         foreach (var use in uses)
         {

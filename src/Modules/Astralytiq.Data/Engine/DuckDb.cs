@@ -125,4 +125,7 @@ internal sealed class DataSettings
 
     /// <summary>Uploads larger than this are read by a background job (202 with its id); smaller ones at once (201).</summary>
     public long AsyncIngestBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Transforms of versions with more rows than this are applied by a background job (202 with its id).</summary>
+    public long AsyncTransformRows { get; set; } = 2_000_000;
 }

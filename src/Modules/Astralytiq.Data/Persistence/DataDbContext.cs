@@ -17,6 +17,8 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
 
     public DbSet<DatasetUse> Uses => Set<DatasetUse>();
 
+    public DbSet<VersionParent> Parents => Set<VersionParent>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Dataset>(b =>
@@ -45,6 +47,13 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
             b.Property(u => u.ConsumerName).HasMaxLength(200);
             b.HasIndex(u => new { u.TenantId, u.ConsumerKind, u.ConsumerId, u.DatasetId }).IsUnique();
             b.HasIndex(u => new { u.TenantId, u.DatasetId });
+        });
+        modelBuilder.Entity<VersionParent>(b =>
+        {
+            b.ToTable("dataset_version_parents");
+            b.HasKey(p => p.Id);
+            b.HasIndex(p => new { p.TenantId, p.VersionId });
+            b.HasIndex(p => new { p.TenantId, p.ParentDatasetId });
         });
     }
 }

@@ -171,6 +171,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("source_json");
 
+                    b.Property<string>("StepsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("steps_json");
+
                     b.Property<long>("StoredBytes")
                         .HasColumnType("bigint")
                         .HasColumnName("stored_bytes");
@@ -191,6 +195,45 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_dataset_versions_tenant_id_dataset_id_version");
 
                     b.ToTable("dataset_versions", "data");
+                });
+
+            modelBuilder.Entity("Astralytiq.Data.Datasets.VersionParent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<Guid>("ParentDatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_dataset_id");
+
+                    b.Property<int>("ParentVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("parent_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("version_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dataset_version_parents");
+
+                    b.HasIndex("TenantId", "ParentDatasetId")
+                        .HasDatabaseName("ix_dataset_version_parents_tenant_id_parent_dataset_id");
+
+                    b.HasIndex("TenantId", "VersionId")
+                        .HasDatabaseName("ix_dataset_version_parents_tenant_id_version_id");
+
+                    b.ToTable("dataset_version_parents", "data");
                 });
 
             modelBuilder.Entity("Astralytiq.Platform.Events.OutboxMessage", b =>

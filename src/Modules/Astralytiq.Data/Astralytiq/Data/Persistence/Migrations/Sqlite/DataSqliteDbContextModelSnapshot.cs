@@ -165,6 +165,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("source_json");
 
+                    b.Property<string>("StepsJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("steps_json");
+
                     b.Property<long>("StoredBytes")
                         .HasColumnType("INTEGER")
                         .HasColumnName("stored_bytes");
@@ -185,6 +189,45 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_data_dataset_versions_tenant_id_dataset_id_version");
 
                     b.ToTable("data_dataset_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.Data.Datasets.VersionParent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<Guid>("ParentDatasetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_dataset_id");
+
+                    b.Property<int>("ParentVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parent_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_dataset_version_parents");
+
+                    b.HasIndex("TenantId", "ParentDatasetId")
+                        .HasDatabaseName("ix_data_dataset_version_parents_tenant_id_parent_dataset_id");
+
+                    b.HasIndex("TenantId", "VersionId")
+                        .HasDatabaseName("ix_data_dataset_version_parents_tenant_id_version_id");
+
+                    b.ToTable("data_dataset_version_parents", (string)null);
                 });
 
             modelBuilder.Entity("Astralytiq.Platform.Events.OutboxMessage", b =>

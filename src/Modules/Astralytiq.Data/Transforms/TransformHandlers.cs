@@ -1,0 +1,318 @@
+using System.Globalization;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Data.Datasets;
+using Astralytiq.Data.Engine;
+using Astralytiq.Data.Persistence;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Data.Transforms;
+
+/// <summary>A transform to store in the background: the input version and the request.</summary>
+internal sealed record TransformWork(Guid DatasetId, int Version, TransformRequest Request);
+
+/// <summary>
+/// Previews and applies transforms. Applying writes the result as a new version of the dataset (or a new
+/// dataset) that records its parent versions and steps, so lineage can be followed both ways.
+/// </summary>
+internal sealed class TransformHandlers(
+    DataDbContext db,
+    ITenantContext tenant,
+    DatasetFiles files,
+    DataSettings settings,
+    IAuditLog audit,
+    IJobScheduler jobs,
+    TimeProvider time)
+{
+    public const int DefaultPreviewRows = 100;
+
+    public sealed record Outcome(TransformPreviewResponse? Preview, TransformApplyResponse? Applied);
+
+    public async Task<Result<Outcome>> TransformAsync(Guid datasetId, TransformRequest request, CancellationToken ct)
+    {
+        var limit = request.PreviewLimit ?? DefaultPreviewRows;
+        var errors = new FieldErrors();
+        if (request.Preview && limit is < 1 or > 10_000)
+        {
+            errors.Add("preview_limit", "preview_limit must be between 1 and 10000");
+        }
+        var outputName = request.OutputName?.Trim();
+        if (outputName is not null && outputName.Length is < 1 or > 200)
+        {
+            errors.Add("output_name", "output_name must be 1 to 200 characters");
+        }
+        if (request.OutputDescription is { Length: > 2000 })
+        {
+            errors.Add("output_description", "output_description must be at most 2000 characters");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var found = await FindAsync(datasetId, request.Version, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, version) = found.Value;
+        if (!request.Preview && outputName is not null && await db.Datasets.AnyAsync(d => d.Name == outputName && d.DeletedAt == null, ct))
+        {
+            return new ConflictError($"A dataset named '{outputName}' already exists", [new ErrorDetail("output_name", "name is taken")]);
+        }
+        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        var compiled = await CompileAsync(duck, version, request.Steps, ct);
+        if (!compiled.IsSuccess)
+        {
+            return compiled.Error!;
+        }
+        if (request.Preview)
+        {
+            var preview = await RunPreviewAsync(duck, compiled.Value, limit, ct);
+            if (!preview.IsSuccess)
+            {
+                return preview.Error!;
+            }
+            var (rows, total) = preview.Value;
+            return new Outcome(new TransformPreviewResponse(dataset.Id, version.Version,
+                compiled.Value.Output.Select(c => new ColumnDto(c.Name, c.Type, Expressions.SqlType(c.Type), true)).ToList(),
+                rows, total, compiled.Value.ColumnsAfterStep), null);
+        }
+        if (version.RowCount > settings.AsyncTransformRows)
+        {
+            var job = await jobs.EnqueueAsync(TransformJob.Kind, new TransformWork(dataset.Id, version.Version, request with { OutputName = outputName }), maxAttempts: 1, ct);
+            return new Outcome(null, new TransformApplyResponse(null, null, null, null, job));
+        }
+        var applied = await ApplyCompiledAsync(duck, dataset, version, compiled.Value, request with { OutputName = outputName }, progress: null, ct);
+        return applied.IsSuccess ? new Outcome(null, applied.Value) : applied.Error!;
+    }
+
+    /// <summary>Runs a queued transform (<see cref="TransformJob"/>): compiled again, as the data may have been checked long ago.</summary>
+    public async Task<Result<TransformApplyResponse>> ApplyAsync(TransformWork work, Func<double, string, Task> progress, CancellationToken ct)
+    {
+        var found = await FindAsync(work.DatasetId, work.Version, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        await progress(0.05, "Preparing the steps");
+        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        var compiled = await CompileAsync(duck, found.Value.Version, work.Request.Steps, ct);
+        if (!compiled.IsSuccess)
+        {
+            return compiled.Error!;
+        }
+        return await ApplyCompiledAsync(duck, found.Value.Dataset, found.Value.Version, compiled.Value, work.Request, progress, ct);
+    }
+
+    private async Task<Result<TransformCompiler.Compiled>> CompileAsync(DuckDB.NET.Data.DuckDBConnection duck, DatasetVersion version, IReadOnlyList<TransformStepDto>? steps, CancellationToken ct)
+    {
+        var tenantId = tenant.TenantId!.Value;
+        var path = await files.PlaintextAsync(tenantId, version, ct);
+        try
+        {
+            return await TransformCompiler.CompileAsync(duck, path, version.Schema, steps, async (otherId, otherVersion) =>
+            {
+                var other = await FindAsync(otherId, otherVersion, ct);
+                if (!other.IsSuccess)
+                {
+                    return other.Error!;
+                }
+                var otherPath = await files.PlaintextAsync(tenantId, other.Value.Version, ct);
+                return new JoinSource(other.Value.Dataset.Id, other.Value.Dataset.Name, other.Value.Version.Version, otherPath,
+                    other.Value.Version.Schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList());
+            }, ct);
+        }
+        catch (DuckDB.NET.Data.DuckDBException ex)
+        {
+            // Only one_hot reads data while compiling; a failure there is the data's, not the server's.
+            return ValidationError.For("steps", Ingest.Explain(ex.Message, path, "the dataset"));
+        }
+    }
+
+    private static async Task<Result<(List<IReadOnlyList<object?>> Rows, long Total)>> RunPreviewAsync(
+        DuckDB.NET.Data.DuckDBConnection duck, TransformCompiler.Compiled compiled, int limit, CancellationToken ct)
+    {
+        var rows = new List<IReadOnlyList<object?>>();
+        try
+        {
+            using (var command = duck.CreateCommand())
+            {
+                command.CommandText = compiled.Preview(limit);
+                compiled.Parameters.Bind(command);
+                using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var row = new object?[reader.FieldCount];
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        row[i] = DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                    }
+                    rows.Add(row);
+                }
+            }
+            using var count = duck.CreateCommand();
+            count.CommandText = compiled.Count;
+            compiled.Parameters.Bind(count);
+            var total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            return (rows, total);
+        }
+        catch (DuckDB.NET.Data.DuckDBException ex)
+        {
+            return Failed(ex);
+        }
+    }
+
+    private static ValidationError Failed(DuckDB.NET.Data.DuckDBException ex) =>
+        ValidationError.For("steps", "the steps cannot be applied to this data: " + FirstLine(ex.Message));
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 400 ? line[..400] : line;
+    }
+
+    private async Task<Result<TransformApplyResponse>> ApplyCompiledAsync(DuckDB.NET.Data.DuckDBConnection duck, Dataset dataset, DatasetVersion input,
+        TransformCompiler.Compiled compiled, TransformRequest request, Func<double, string, Task>? progress, CancellationToken ct)
+    {
+        var tenantId = tenant.TenantId!.Value;
+        var parquetPath = files.NewTempPath(".parquet");
+        try
+        {
+            if (progress is not null)
+            {
+                await progress(0.1, $"Transforming {input.RowCount:N0} rows");
+            }
+            List<ColumnDto> schema;
+            long rows;
+            try
+            {
+                using (var command = duck.CreateCommand())
+                {
+                    command.CommandText = compiled.CopyTo(parquetPath);
+                    compiled.Parameters.Bind(command);
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                var relation = $"SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})";
+                schema = await DuckDb.DescribeAsync(duck, relation, ct);
+                rows = await DuckDb.ScalarLongAsync(duck, $"SELECT count(*) FROM read_parquet({DuckDb.Literal(parquetPath)})", ct);
+            }
+            catch (DuckDB.NET.Data.DuckDBException ex)
+            {
+                return Failed(ex);
+            }
+            if (progress is not null)
+            {
+                await progress(0.8, $"{rows:N0} rows; encrypting and storing");
+            }
+            var now = time.GetUtcNow();
+            var parents = new List<(Guid DatasetId, int Version)> { (dataset.Id, input.Version) };
+            parents.AddRange(compiled.Joined.Select(j => (j.DatasetId, j.Version)).Where(p => !parents.Contains(p)));
+            var source = new DatasetSourceDto("transform", null, "parquet", null, input.ContentSha256,
+                $"{dataset.Name} v{input.Version}", null);
+            var stepsJson = JsonSerializer.Serialize(request.Steps, ApiJson.Options);
+
+            Dataset target;
+            int number;
+            if (request.OutputName is { } name)
+            {
+                if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
+                {
+                    return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("output_name", "name is taken")]);
+                }
+                target = new Dataset
+                {
+                    Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name,
+                    Description = string.IsNullOrWhiteSpace(request.OutputDescription) ? null : request.OutputDescription.Trim(),
+                    CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
+                };
+                number = 1;
+                db.Datasets.Add(target);
+            }
+            else
+            {
+                target = await db.Datasets.SingleAsync(d => d.Id == dataset.Id, ct);
+                number = await db.Versions.Where(v => v.DatasetId == dataset.Id).MaxAsync(v => v.Version, ct) + 1;
+                target.CurrentVersion = number;
+                target.UpdatedAt = now;
+            }
+            var version = new DatasetVersion
+            {
+                Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = target.Id, Version = number, RowCount = rows,
+                SchemaJson = JsonSerializer.Serialize(schema, ApiJson.Options), SourceJson = JsonSerializer.Serialize(source, ApiJson.Options),
+                StepsJson = stepsJson, CreatedBy = tenant.UserId, CreatedAt = now,
+            };
+            version.BlobPath = DatasetFiles.BlobPath(target.Id, version.Id);
+            (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, target.Id, version.Id, parquetPath, ct);
+            db.Versions.Add(version);
+            foreach (var (parentId, parentVersion) in parents)
+            {
+                db.Parents.Add(new VersionParent
+                {
+                    Id = Guid.CreateVersion7(now), TenantId = tenantId, VersionId = version.Id, DatasetId = target.Id,
+                    ParentDatasetId = parentId, ParentVersion = parentVersion,
+                });
+            }
+            db.Publish(new Contracts.DatasetChanged(tenantId, target.Id, number, "transform", rows));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                await files.DeleteAsync(tenantId, version, CancellationToken.None);
+                return request.OutputName is null
+                    ? new ConflictError("The dataset changed while the transform ran; apply it again")
+                    : new ConflictError($"A dataset named '{request.OutputName}' already exists", [new ErrorDetail("output_name", "name is taken")]);
+            }
+            await audit.RecordAsync(new AuditRecord("dataset.transformed", AuditOutcome.Success, "dataset", target.Id.ToString(),
+                new Dictionary<string, string>
+                {
+                    ["from"] = $"{dataset.Id} v{input.Version}", ["version"] = number.ToString(CultureInfo.InvariantCulture),
+                    ["steps"] = string.Join(", ", (request.Steps ?? []).Select(s => s.Op)), ["rows"] = rows.ToString(CultureInfo.InvariantCulture),
+                }), ct);
+            return new TransformApplyResponse(target.Id, number, rows, version.ContentSha256, null);
+        }
+        finally
+        {
+            File.Delete(parquetPath);
+        }
+    }
+
+    private async Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct)
+    {
+        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
+        if (dataset is null)
+        {
+            return new NotFoundError("Dataset");
+        }
+        var number = version ?? dataset.CurrentVersion;
+        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct);
+        return v is null ? new NotFoundError("Dataset version") : (dataset, v);
+    }
+}
+
+/// <summary>Applies a transform of a large dataset in the background, with progress; fails for good on bad data.</summary>
+internal sealed class TransformJob(TransformHandlers handlers) : IJobHandler
+{
+    public const string Kind = "data.transform";
+
+    public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
+    {
+        var work = context.Payload<TransformWork>();
+        var applied = await handlers.ApplyAsync(work, (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (!applied.IsSuccess)
+        {
+            var error = applied.Error!;
+            var detail = error.Details is { Count: > 0 } details ? ": " + string.Join("; ", details.Select(d => d.Message)) : string.Empty;
+            throw new PermanentJobFailureException(error.Message + detail);
+        }
+        await context.ReportProgressAsync(1, $"{applied.Value.RowCount:N0} rows stored as version {applied.Value.Version}", cancellationToken).ConfigureAwait(false);
+        return applied.Value;
+    }
+}
