@@ -250,6 +250,21 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from orders.csv (upload)");
 
+        // A derived column, previewed live, applied as version 2, and found in the lineage.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
+        await page.GetByTestId("transform-add").ClickAsync();
+        await Field(page, "transform-name").FillAsync("doubled");
+        await Field(page, "transform-expression").FillAsync("amount * 2 + 0.5");
+        await Field(page, "transform-expression").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("transform-preview-grid")).ToContainTextAsync("25.5");
+        await Assertions.Expect(page.GetByTestId("transform-summary")).ToContainTextAsync("2 rows · 4 columns");
+        await page.GetByTestId("transform-apply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("Orders · v2");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("doubled: decimal");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from Orders v1 (transform)");
+
         await NavigateAsync(page, 1280, "/data/sql");
         await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
         await page.GetByTestId("sql-run").ClickAsync();

@@ -658,6 +658,7 @@ internal static class TransformCompiler
             "date" when v.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(v.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) => v.GetString(),
             "timestamp" when v.ValueKind == JsonValueKind.String && DateTime.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _) => v.GetString(),
             "string" when v.ValueKind == JsonValueKind.String => v.GetString(),
+            "string" when v.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
             _ => null,
         };
         if (typed is null)
