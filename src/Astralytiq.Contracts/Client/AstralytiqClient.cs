@@ -304,6 +304,28 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             }), progress, ct).ConfigureAwait(false);
     }
 
+    public Task<ApiResponse<PipelineResponse>> CreatePipelineAsync(PipelineRequest request, CancellationToken ct = default) =>
+        SendAsync<PipelineResponse>(HttpMethod.Post, "api/v1/data/pipelines", request, ct);
+
+    public Task<ApiResponse<PipelineResponse>> UpdatePipelineAsync(Guid id, PipelineRequest request, CancellationToken ct = default) =>
+        SendAsync<PipelineResponse>(HttpMethod.Put, $"api/v1/data/pipelines/{id}", request, ct);
+
+    public Task<ApiResponse<Page<PipelineResponse>>> ListPipelinesAsync(int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<PipelineResponse>>(HttpMethod.Get, $"api/v1/data/pipelines?offset={offset}&limit={limit}", null, ct);
+
+    public Task<ApiResponse<PipelineResponse>> GetPipelineAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<PipelineResponse>(HttpMethod.Get, $"api/v1/data/pipelines/{id}", null, ct);
+
+    public Task<ApiResponse<object>> DeletePipelineAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/data/pipelines/{id}", null, ct);
+
+    /// <summary>Queues a run now (202 with the run; its job id carries the progress).</summary>
+    public Task<ApiResponse<PipelineRunDto>> RunPipelineAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<PipelineRunDto>(HttpMethod.Post, $"api/v1/data/pipelines/{id}/run", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<PipelineRunDto>>> ListPipelineRunsAsync(Guid id, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<PipelineRunDto>>(HttpMethod.Get, $"api/v1/data/pipelines/{id}/runs?limit={limit}", null, ct);
+
     public Task<ApiResponse<LineageResponse>> GetDatasetLineageAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);
 

@@ -159,7 +159,7 @@ public sealed record DatabaseImportRequest(
 public sealed record HttpImportRequest(
     string? Name,
     string? Url,
-    IReadOnlyDictionary<string, string>? Headers = null,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(VerbatimKeys))] IReadOnlyDictionary<string, string>? Headers = null,
     string? RecordsPath = null,
     string? NextLinkPath = null,
     int? MaxPages = null,

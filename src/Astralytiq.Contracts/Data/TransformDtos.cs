@@ -37,7 +37,7 @@ public sealed record TransformStepDto(
     string Op,
     IReadOnlyList<string>? Columns = null,
     string? Column = null,
-    IReadOnlyDictionary<string, string>? Mapping = null,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(VerbatimKeys))] IReadOnlyDictionary<string, string>? Mapping = null,
     string? To = null,
     string? OnError = null,
     PredicateDto? Where = null,

@@ -477,41 +477,14 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Http_api_records_are_imported_page_by_page_and_private_addresses_refused()
     {
         var tenant = await Platform.NewTenantAsync();
-        var port = System.Net.Sockets.TcpListener.Create(0) is var probe ? StartAndStop(probe) : 0;
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var seenAuth = new List<string?>();
-        var serving = Task.Run(async () =>
+        await using var server = new LocalJsonServer(path => path switch
         {
-            while (listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await listener.GetContextAsync();
-                }
-                catch (HttpListenerException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                seenAuth.Add(context.Request.Headers["Authorization"]);
-                var body = context.Request.Url!.AbsolutePath switch
-                {
-                    "/orders" => "{\"data\":{\"items\":[{\"id\":1,\"city\":\"Berlin\"},{\"id\":2,\"city\":\"Köln\"}]},\"links\":{\"next\":\"/orders/2?page=2\"}}",
-                    "/orders/2" => "{\"data\":{\"items\":[{\"id\":3,\"city\":\"Bonn\"}]},\"links\":{\"next\":null}}",
-                    _ => "{}",
-                };
-                var bytes = Encoding.UTF8.GetBytes(body);
-                context.Response.ContentType = "application/json";
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
+            "/orders" => "{\"data\":{\"items\":[{\"id\":1,\"city\":\"Berlin\"},{\"id\":2,\"city\":\"Köln\"}]},\"links\":{\"next\":\"/orders/2?page=2\"}}",
+            "/orders/2" => "{\"data\":{\"items\":[{\"id\":3,\"city\":\"Bonn\"}]},\"links\":{\"next\":null}}",
+            _ => "{}",
         });
+        var port = server.Port;
+        var seenAuth = server.Authorizations;
 
         var dataset = (await tenant.Admin.ImportHttpAsync(new HttpImportRequest("Orders API", $"http://127.0.0.1:{port}/orders?key=secret",
             new Dictionary<string, string> { ["Authorization"] = "Bearer api-token" }, "data.items", "links.next"))).EnsureValue();
@@ -527,17 +500,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
             Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{bad} answered {refused.Status}");
         }
         Assert.Equal("records_path", Assert.Single((await tenant.Admin.ImportHttpAsync(new HttpImportRequest("Wrong path", $"http://127.0.0.1:{port}/orders", RecordsPath: "nope"))).Error!.Error.Details!).Field);
-        listener.Stop();
-        await serving;
         Assert.Single((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
-
-        static int StartAndStop(System.Net.Sockets.TcpListener l)
-        {
-            l.Start();
-            var p = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return p;
-        }
     }
 
     [Fact]

@@ -161,6 +161,9 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         var client = (await Platform.NewTenantAsync()).Admin;
         var orders = await UploadAsync(client, Orders);
 
+        // Column names the user chose keep their case all the way (the API snake-cases only its own keys).
+        Assert.Equal(["Oslo"], await PreviewAsync(client, orders.Id, Step("rename") with { Mapping = new Dictionary<string, string> { ["city"] = "HomeTown" } },
+            Step("rename") with { Mapping = new Dictionary<string, string> { ["HomeTown"] = "Town Name" } }, Step("select") with { Columns = ["Town Name"] }, Step("limit") with { Rows = 1 }));
         Assert.Equal(["1|2", "2|1", "3|∅"], await PreviewAsync(client, orders.Id, Step("select") with { Columns = ["id", "qty"] }, Step("limit") with { Rows = 3 }));
         Assert.Equal(["3|ada"], await PreviewAsync(client, orders.Id, Step("drop") with { Columns = ["city", "amount", "qty", "day"] }, Step("limit") with { Rows = 1, Offset = 2 }));
         // Casts: text to integer with unconvertible values empty; decimals round to whole numbers.

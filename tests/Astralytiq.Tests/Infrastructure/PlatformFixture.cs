@@ -75,6 +75,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Data:SqlTimeoutSeconds"] = "3",
             // Transforms of more than 5,000 rows run as jobs, so tests reach that path with small data.
             ["Astralytiq:Data:AsyncTransformRows"] = "5000",
+            ["Astralytiq:Data:PipelineTickSeconds"] = "1",
             // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
             ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
         };

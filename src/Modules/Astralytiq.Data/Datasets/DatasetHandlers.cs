@@ -319,30 +319,15 @@ internal sealed partial class DatasetHandlers(
         {
             return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
         }
-        // The same network guard as HTTP imports: no private or loopback servers unless allow-listed.
-        var vetted = await HttpSource.VetAsync(new Uri($"http://{request.Connection!.Host}"), settings.NetworkAllowList, ct);
-        if (!vetted.IsSuccess)
-        {
-            return ValidationError.For("connection.host", vetted.Error!.Details![0].Message);
-        }
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
-            IngestResult ingested;
-            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            var read = await SourceReader.ReadDatabaseAsync(request, settings, parquetPath, ct);
+            if (!read.IsSuccess)
             {
-                var read = await DatabaseSource.ReadIntoAsync(duck, request, ct);
-                if (!read.IsSuccess)
-                {
-                    return read.Error!;
-                }
-                if (read.Value == 0)
-                {
-                    return ValidationError.For("query", "the query returned no rows");
-                }
-                await DuckDb.ExecuteAsync(duck, $"COPY imported TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
-                ingested = new IngestResult(await DuckDb.DescribeAsync(duck, "imported", ct), read.Value);
+                return read.Error!;
             }
+            var ingested = read.Value;
             return await StoreNewDatasetAsync(name, request.Description?.Trim() is { Length: > 0 } d ? d : null, parquetPath, ingested,
                 new DatasetSourceDto("postgres", null, "postgres", null, null, DatabaseSource.Location(request.Connection!), request.Query), ct);
         }
@@ -355,24 +340,13 @@ internal sealed partial class DatasetHandlers(
     /// <summary>Imports JSON records from an HTTP API (paged, SSRF-guarded) as a new dataset; headers are not stored.</summary>
     public async Task<Result<DatasetResponse>> ImportHttpAsync(HttpImportRequest request, CancellationToken ct)
     {
-        var errors = new FieldErrors();
+        var errors = SourceReader.CheckHttp(request, string.Empty);
         var name = request.Name?.Trim() ?? string.Empty;
         if (name.Length is < 1 or > 200)
         {
             errors.Add("name", "name must be 1 to 200 characters");
         }
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url))
-        {
-            errors.Add("url", "url must be an absolute http or https URL");
-        }
-        if (request.MaxPages is < 1 or > HttpSource.MaxPagesLimit)
-        {
-            errors.Add("max_pages", $"max_pages must be 1 to {HttpSource.MaxPagesLimit}");
-        }
-        if (request.Headers is { Count: > 20 })
-        {
-            errors.Add("headers", "at most 20 headers");
-        }
+        var url = Uri.TryCreate(request.Url, UriKind.Absolute, out var parsed) ? parsed : null;
         if (!errors.IsEmpty)
         {
             return errors.ToError();
@@ -385,26 +359,12 @@ internal sealed partial class DatasetHandlers(
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
-            var fetched = await HttpSource.FetchAsync(url!, request.Headers ?? new Dictionary<string, string>(), request.RecordsPath, request.NextLinkPath,
-                request.MaxPages ?? 10, settings.NetworkAllowList, TimeSpan.FromSeconds(settings.HttpTimeoutSeconds), ndjson, ct);
-            if (!fetched.IsSuccess)
+            var read = await SourceReader.ReadHttpAsync(request, settings, ndjson, parquetPath, ct);
+            if (!read.IsSuccess)
             {
-                return fetched.Error!;
+                return read.Error!;
             }
-            if (fetched.Value == 0)
-            {
-                return ValidationError.For("url", "the API returned no records");
-            }
-            IngestResult ingested;
-            await using (var duck = await DuckDb.OpenAsync(settings, ct))
-            {
-                var result = await Ingest.ToParquetAsync(duck, ndjson, parquetPath, new ParseOptions("json", null, null), url!.Host, ct);
-                if (!result.IsSuccess)
-                {
-                    return result.Error!;
-                }
-                ingested = result.Value;
-            }
+            var ingested = read.Value;
             // The location is kept without its query string, which often carries keys.
             var location = url!.GetLeftPart(UriPartial.Path);
             return await StoreNewDatasetAsync(name, request.Description?.Trim() is { Length: > 0 } d ? d : null, parquetPath, ingested,

@@ -75,8 +75,8 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
         var names = await db.Datasets.AsNoTracking().Where(d => otherIds.Contains(d.Id))
             .Select(d => new { d.Id, d.Name, d.DeletedAt }).ToDictionaryAsync(d => d.Id, ct).ConfigureAwait(false);
         var childVersionIds = downstream.Select(p => p.VersionId).ToList();
-        var childVersions = await db.Versions.AsNoTracking().Where(v => childVersionIds.Contains(v.Id))
-            .Select(v => new { v.Id, v.Version }).ToDictionaryAsync(v => v.Id, v => v.Version, ct).ConfigureAwait(false);
+        var childVersions = (await db.Versions.AsNoTracking().Where(v => childVersionIds.Contains(v.Id)).ToListAsync(ct).ConfigureAwait(false))
+            .ToDictionary(v => v.Id, v => (v.Version, v.Source.Kind));
         var otherNodes = new HashSet<string>();
         string Other(Guid id, int version)
         {
@@ -103,12 +103,14 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
             {
                 edges.Add(new LineageEdgeDto($"version:{v.Version - 1}", node, "append"));
             }
-            if (source.Kind == "transform")
+            // A version made from other versions (a transform, a pipeline over a dataset) comes from them, not from a source.
+            var madeFrom = upstream.Where(p => p.VersionId == v.Id).ToList();
+            if (madeFrom.Count > 0)
             {
-                foreach (var parent in upstream.Where(p => p.VersionId == v.Id))
+                foreach (var parent in madeFrom)
                 {
                     var from = parent.ParentDatasetId == datasetId ? $"version:{parent.ParentVersion}" : Other(parent.ParentDatasetId, parent.ParentVersion);
-                    edges.Add(new LineageEdgeDto(from, node, "transform"));
+                    edges.Add(new LineageEdgeDto(from, node, source.Kind));
                 }
                 continue;
             }
@@ -127,7 +129,7 @@ internal sealed class DatasetLineage(DataDbContext db, ITenantContext tenant, Ti
         }
         foreach (var child in downstream.Where(p => childVersions.ContainsKey(p.VersionId)))
         {
-            edges.Add(new LineageEdgeDto($"version:{child.ParentVersion}", Other(child.DatasetId, childVersions[child.VersionId]), "transform"));
+            edges.Add(new LineageEdgeDto($"version:{child.ParentVersion}", Other(child.DatasetId, childVersions[child.VersionId].Version), childVersions[child.VersionId].Kind));
         }
         foreach (var use in uses)
         {

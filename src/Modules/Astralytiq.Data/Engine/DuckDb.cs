@@ -128,4 +128,7 @@ internal sealed class DataSettings
 
     /// <summary>Transforms of versions with more rows than this are applied by a background job (202 with its id).</summary>
     public long AsyncTransformRows { get; set; } = 2_000_000;
+
+    /// <summary>How often the pipeline scheduler looks for due runs.</summary>
+    public int PipelineTickSeconds { get; set; } = 30;
 }

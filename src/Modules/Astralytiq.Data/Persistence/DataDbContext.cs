@@ -1,4 +1,5 @@
 using Astralytiq.Data.Datasets;
+using Astralytiq.Data.Pipelines;
 using Astralytiq.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -18,6 +19,10 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
     public DbSet<DatasetUse> Uses => Set<DatasetUse>();
 
     public DbSet<VersionParent> Parents => Set<VersionParent>();
+
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+
+    public DbSet<PipelineRun> PipelineRuns => Set<PipelineRun>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -54,6 +59,28 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
             b.HasKey(p => p.Id);
             b.HasIndex(p => new { p.TenantId, p.VersionId });
             b.HasIndex(p => new { p.TenantId, p.ParentDatasetId });
+        });
+        modelBuilder.Entity<Pipeline>(b =>
+        {
+            b.ToTable("pipelines");
+            b.HasKey(p => p.Id);
+            b.Property(p => p.Name).HasMaxLength(200).IsRequired();
+            b.Property(p => p.Description).HasMaxLength(2000);
+            b.Property(p => p.OutputName).HasMaxLength(200);
+            b.Property(p => p.Cron).HasMaxLength(100);
+            b.Property(p => p.TimeZone).HasMaxLength(100);
+            b.HasIndex(p => new { p.TenantId, p.Name });
+            // The scheduler looks across tenants for what is due.
+            b.HasIndex(p => new { p.Enabled, p.NextRunAt });
+        });
+        modelBuilder.Entity<PipelineRun>(b =>
+        {
+            b.ToTable("pipeline_runs");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Trigger).HasMaxLength(20);
+            b.Property(r => r.Status).HasMaxLength(20);
+            b.Property(r => r.Error).HasMaxLength(2000);
+            b.HasIndex(r => new { r.TenantId, r.PipelineId, r.QueuedAt });
         });
     }
 }

@@ -28,7 +28,7 @@ internal sealed class TransformHandlers(
     DataSettings settings,
     IAuditLog audit,
     IJobScheduler jobs,
-    TimeProvider time)
+    VersionWriter writer)
 {
     public const int DefaultPreviewRows = 100;
 
@@ -180,7 +180,6 @@ internal sealed class TransformHandlers(
     private async Task<Result<TransformApplyResponse>> ApplyCompiledAsync(DuckDB.NET.Data.DuckDBConnection duck, Dataset dataset, DatasetVersion input,
         TransformCompiler.Compiled compiled, TransformRequest request, Func<double, string, Task>? progress, CancellationToken ct)
     {
-        var tenantId = tenant.TenantId!.Value;
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
@@ -188,19 +187,12 @@ internal sealed class TransformHandlers(
             {
                 await progress(0.1, $"Transforming {input.RowCount:N0} rows");
             }
-            List<ColumnDto> schema;
-            long rows;
             try
             {
-                using (var command = duck.CreateCommand())
-                {
-                    command.CommandText = compiled.CopyTo(parquetPath);
-                    compiled.Parameters.Bind(command);
-                    await command.ExecuteNonQueryAsync(ct);
-                }
-                var relation = $"SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})";
-                schema = await DuckDb.DescribeAsync(duck, relation, ct);
-                rows = await DuckDb.ScalarLongAsync(duck, $"SELECT count(*) FROM read_parquet({DuckDb.Literal(parquetPath)})", ct);
+                using var command = duck.CreateCommand();
+                command.CommandText = compiled.CopyTo(parquetPath);
+                compiled.Parameters.Bind(command);
+                await command.ExecuteNonQueryAsync(ct);
             }
             catch (DuckDB.NET.Data.DuckDBException ex)
             {
@@ -208,68 +200,19 @@ internal sealed class TransformHandlers(
             }
             if (progress is not null)
             {
-                await progress(0.8, $"{rows:N0} rows; encrypting and storing");
+                await progress(0.8, "Encrypting and storing");
             }
-            var now = time.GetUtcNow();
             var parents = new List<(Guid DatasetId, int Version)> { (dataset.Id, input.Version) };
-            parents.AddRange(compiled.Joined.Select(j => (j.DatasetId, j.Version)).Where(p => !parents.Contains(p)));
-            var source = new DatasetSourceDto("transform", null, "parquet", null, input.ContentSha256,
-                $"{dataset.Name} v{input.Version}", null);
-            var stepsJson = JsonSerializer.Serialize(request.Steps, ApiJson.Options);
-
-            Dataset target;
-            int number;
-            if (request.OutputName is { } name)
+            parents.AddRange(compiled.Joined.Select(j => (j.DatasetId, j.Version)));
+            var source = new DatasetSourceDto("transform", null, "parquet", null, input.ContentSha256, $"{dataset.Name} v{input.Version}", null);
+            var stored = await writer.StoreAsync(new VersionTarget(request.OutputName is null ? dataset.Id : null, request.OutputName, request.OutputDescription),
+                parquetPath, source, JsonSerializer.Serialize(request.Steps, ApiJson.Options), parents, "transform", ct);
+            if (!stored.IsSuccess)
             {
-                if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
-                {
-                    return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("output_name", "name is taken")]);
-                }
-                target = new Dataset
-                {
-                    Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name,
-                    Description = string.IsNullOrWhiteSpace(request.OutputDescription) ? null : request.OutputDescription.Trim(),
-                    CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
-                };
-                number = 1;
-                db.Datasets.Add(target);
+                return stored.Error!;
             }
-            else
-            {
-                target = await db.Datasets.SingleAsync(d => d.Id == dataset.Id, ct);
-                number = await db.Versions.Where(v => v.DatasetId == dataset.Id).MaxAsync(v => v.Version, ct) + 1;
-                target.CurrentVersion = number;
-                target.UpdatedAt = now;
-            }
-            var version = new DatasetVersion
-            {
-                Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = target.Id, Version = number, RowCount = rows,
-                SchemaJson = JsonSerializer.Serialize(schema, ApiJson.Options), SourceJson = JsonSerializer.Serialize(source, ApiJson.Options),
-                StepsJson = stepsJson, CreatedBy = tenant.UserId, CreatedAt = now,
-            };
-            version.BlobPath = DatasetFiles.BlobPath(target.Id, version.Id);
-            (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, target.Id, version.Id, parquetPath, ct);
-            db.Versions.Add(version);
-            foreach (var (parentId, parentVersion) in parents)
-            {
-                db.Parents.Add(new VersionParent
-                {
-                    Id = Guid.CreateVersion7(now), TenantId = tenantId, VersionId = version.Id, DatasetId = target.Id,
-                    ParentDatasetId = parentId, ParentVersion = parentVersion,
-                });
-            }
-            db.Publish(new Contracts.DatasetChanged(tenantId, target.Id, number, "transform", rows));
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                await files.DeleteAsync(tenantId, version, CancellationToken.None);
-                return request.OutputName is null
-                    ? new ConflictError("The dataset changed while the transform ran; apply it again")
-                    : new ConflictError($"A dataset named '{request.OutputName}' already exists", [new ErrorDetail("output_name", "name is taken")]);
-            }
+            var (target, version) = stored.Value;
+            var (number, rows) = (version.Version, version.RowCount);
             await audit.RecordAsync(new AuditRecord("dataset.transformed", AuditOutcome.Success, "dataset", target.Id.ToString(),
                 new Dictionary<string, string>
                 {

@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Data.Datasets;
+using Astralytiq.Data.Engine;
+using Astralytiq.Data.Persistence;
+using Astralytiq.Data.Transforms;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Security;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.Data.Pipelines;
+
+/// <summary>
+/// One pipeline run: reads the source afresh (the latest version of a dataset, the API, the query), applies
+/// the steps and stores the result as the next version of the output dataset. The run records how it went.
+/// </summary>
+internal sealed class PipelineJob(
+    DataDbContext db,
+    ITenantContext tenant,
+    DatasetFiles files,
+    DataSettings settings,
+    TenantEncryptor encryptor,
+    PipelineHandlers pipelines,
+    VersionWriter writer,
+    IAuditLog audit,
+    TimeProvider time) : IJobHandler
+{
+    public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
+    {
+        var work = context.Payload<PipelineWork>();
+        var run = await db.PipelineRuns.SingleAsync(r => r.Id == work.RunId, cancellationToken).ConfigureAwait(false);
+        var pipeline = await db.Pipelines.SingleOrDefaultAsync(p => p.Id == work.PipelineId && p.DeletedAt == null, cancellationToken).ConfigureAwait(false);
+        run.Status = "running";
+        run.StartedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        Result<DatasetVersion> outcome;
+        try
+        {
+            outcome = pipeline is null
+                ? new NotFoundError("Pipeline")
+                : await ExecuteAsync(pipeline, (f, m) => context.ReportProgressAsync(f, m, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The run must say it failed, whatever broke; the job keeps the exception too.
+            db.ChangeTracker.Clear();
+            await FinishAsync(work.RunId, null, "The run failed: " + ex.Message, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        if (!outcome.IsSuccess)
+        {
+            var error = outcome.Error!;
+            var message = error.Message + (error.Details is { Count: > 0 } details ? ": " + string.Join("; ", details.Select(d => $"{d.Field}: {d.Message}")) : string.Empty);
+            await FinishAsync(work.RunId, null, message, cancellationToken).ConfigureAwait(false);
+            throw new PermanentJobFailureException(message);
+        }
+        var version = outcome.Value;
+        await FinishAsync(work.RunId, version, null, cancellationToken).ConfigureAwait(false);
+        await context.ReportProgressAsync(1, $"{version.RowCount:N0} rows stored as version {version.Version}", cancellationToken).ConfigureAwait(false);
+        return (await db.PipelineRuns.AsNoTracking().SingleAsync(r => r.Id == work.RunId, cancellationToken).ConfigureAwait(false)).ToDto();
+    }
+
+    private async Task FinishAsync(Guid runId, DatasetVersion? version, string? error, CancellationToken ct)
+    {
+        var run = await db.PipelineRuns.SingleAsync(r => r.Id == runId, ct).ConfigureAwait(false);
+        run.Status = error is null ? "succeeded" : "failed";
+        run.FinishedAt = time.GetUtcNow();
+        run.Error = error is { Length: > 2000 } ? error[..2000] : error;
+        run.OutputDatasetId = version?.DatasetId;
+        run.OutputVersion = version?.Version;
+        run.RowCount = version?.RowCount;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task<Result<DatasetVersion>> ExecuteAsync(Pipeline pipeline, Func<double, string, Task> progress, CancellationToken ct)
+    {
+        var tenantId = tenant.TenantId!.Value;
+        var source = JsonSerializer.Deserialize<PipelineSourceDto>(pipeline.SourceJson, ApiJson.Options)!;
+        var secrets = pipeline.SealedSecrets is null ? null
+            : JsonSerializer.Deserialize<PipelineSecrets>(await encryptor.UnprotectStringAsync(tenantId, pipeline.SealedSecrets, PipelineHandlers.Purpose(pipeline.Id), ct).ConfigureAwait(false), ApiJson.Options);
+        var steps = JsonSerializer.Deserialize<List<TransformStepDto>>(pipeline.StepsJson, ApiJson.Options) ?? [];
+        var temporary = new List<string>();
+        string Temp(string extension)
+        {
+            var path = files.NewTempPath(extension);
+            temporary.Add(path);
+            return path;
+        }
+        try
+        {
+            await progress(0.05, "Reading the source").ConfigureAwait(false);
+            string inputPath;
+            IReadOnlyList<ColumnDto> schema;
+            var parents = new List<(Guid DatasetId, int Version)>();
+            DatasetSourceDto described;
+            switch (source.Kind)
+            {
+                case "dataset":
+                    var input = await pipelines.ResolveJoinAsync(source.DatasetId!.Value, null, ct).ConfigureAwait(false);
+                    if (!input.IsSuccess)
+                    {
+                        return ValidationError.For("source.dataset_id", "the source dataset no longer exists");
+                    }
+                    inputPath = input.Value.Path;
+                    var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == input.Value.DatasetId && v.Version == input.Value.Version, ct).ConfigureAwait(false);
+                    schema = version.Schema;
+                    parents.Add((input.Value.DatasetId, input.Value.Version));
+                    described = new DatasetSourceDto("pipeline", null, "parquet", null, version.ContentSha256, $"{pipeline.Name}: {input.Value.Name} v{input.Value.Version}", null);
+                    break;
+                case "http":
+                    var http = source.Http! with { Headers = secrets?.Headers };
+                    inputPath = Temp(".parquet");
+                    var fetched = await SourceReader.ReadHttpAsync(http, settings, Temp(".ndjson"), inputPath, ct).ConfigureAwait(false);
+                    if (!fetched.IsSuccess)
+                    {
+                        return fetched.Error!;
+                    }
+                    schema = fetched.Value.Schema;
+                    described = new DatasetSourceDto("pipeline", null, "json", null, null,
+                        $"{pipeline.Name}: " + new Uri(http.Url!).GetLeftPart(UriPartial.Path), null);
+                    break;
+                default:
+                    var database = source.Database! with { Connection = source.Database.Connection! with { Password = secrets?.Password } };
+                    inputPath = Temp(".parquet");
+                    var read = await SourceReader.ReadDatabaseAsync(database, settings, inputPath, ct).ConfigureAwait(false);
+                    if (!read.IsSuccess)
+                    {
+                        return read.Error!;
+                    }
+                    schema = read.Value.Schema;
+                    described = new DatasetSourceDto("pipeline", null, "postgres", null, null,
+                        $"{pipeline.Name}: {DatabaseSource.Location(database.Connection!)}", database.Query);
+                    break;
+            }
+            var outputPath = inputPath;
+            if (steps.Count > 0)
+            {
+                await progress(0.4, $"Applying {steps.Count} step(s)").ConfigureAwait(false);
+                outputPath = Temp(".parquet");
+                await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+                var compiled = await TransformCompiler.CompileAsync(duck, inputPath, schema, steps, (id, v) => pipelines.ResolveJoinAsync(id, v, ct), ct).ConfigureAwait(false);
+                if (!compiled.IsSuccess)
+                {
+                    return compiled.Error!;
+                }
+                try
+                {
+                    using var command = duck.CreateCommand();
+                    command.CommandText = compiled.Value.CopyTo(outputPath);
+                    compiled.Value.Parameters.Bind(command);
+                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                catch (DuckDB.NET.Data.DuckDBException ex)
+                {
+                    return ValidationError.For("steps", "the steps cannot be applied to this data: " + ex.Message.Split('\n')[0]);
+                }
+                parents.AddRange(compiled.Value.Joined.Select(j => (j.DatasetId, j.Version)));
+            }
+            await progress(0.8, "Encrypting and storing").ConfigureAwait(false);
+            var output = pipeline.OutputDatasetId is { } outputId && await db.Datasets.AnyAsync(d => d.Id == outputId && d.DeletedAt == null, ct).ConfigureAwait(false)
+                ? new VersionTarget(outputId, null)
+                : new VersionTarget(null, pipeline.OutputName, $"Made by the pipeline {pipeline.Name}");
+            var stored = await writer.StoreAsync(output, outputPath, described, steps.Count == 0 ? null : pipeline.StepsJson, parents, "pipeline", ct).ConfigureAwait(false);
+            if (!stored.IsSuccess)
+            {
+                return stored.Error!;
+            }
+            var (dataset, made) = stored.Value;
+            if (pipeline.OutputDatasetId != dataset.Id)
+            {
+                pipeline.OutputDatasetId = dataset.Id;
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            await audit.RecordAsync(new AuditRecord("pipeline.ran", AuditOutcome.Success, "pipeline", pipeline.Id.ToString(),
+                new Dictionary<string, string>
+                {
+                    ["dataset"] = dataset.Id.ToString(), ["version"] = made.Version.ToString(CultureInfo.InvariantCulture),
+                    ["rows"] = made.RowCount.ToString(CultureInfo.InvariantCulture),
+                }), ct).ConfigureAwait(false);
+            return made;
+        }
+        finally
+        {
+            foreach (var path in temporary)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Starts scheduled pipeline runs: every tick, the pipelines whose next run is due (across tenants) are
+/// claimed by moving their next run forward (one node wins the claim) and queued for their tenant.
+/// </summary>
+internal sealed partial class PipelineScheduler(IServiceScopeFactory scopes, DataSettings settings, TimeProvider time, ILogger<PipelineScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PipelineTickSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await TickAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed tick (the database restarting, say) is logged and the next tick tries again.
+                LogTickFailed(logger, ex);
+            }
+        }
+    }
+
+    internal async Task TickAsync(CancellationToken ct)
+    {
+        List<(Guid Id, Guid TenantId, Guid? CreatedBy, string Cron, string? TimeZone, DateTimeOffset Due)> due;
+        var now = time.GetUtcNow();
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+            var db = scope.ServiceProvider.GetRequiredService<DataDbContext>();
+            var rows = await db.Pipelines.AsNoTracking()
+                .Where(p => p.Enabled && p.DeletedAt == null && p.NextRunAt != null && p.Cron != null)
+                .Select(p => new { p.Id, p.TenantId, p.CreatedBy, p.Cron, p.TimeZone, p.NextRunAt })
+                .ToListAsync(ct).ConfigureAwait(false);
+            due = rows.Where(p => p.NextRunAt <= now).Take(100).Select(p => (p.Id, p.TenantId, p.CreatedBy, p.Cron!, p.TimeZone, p.NextRunAt!.Value)).ToList();
+            foreach (var p in due.ToList())
+            {
+                var next = PipelineHandlers.NextRun(p.Cron, p.TimeZone, now);
+                // Claim: only the node whose update still sees the old due time queues the run.
+                var claimed = await db.Pipelines.Where(x => x.Id == p.Id && x.NextRunAt == p.Due)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRunAt, next), ct).ConfigureAwait(false);
+                if (claimed == 0)
+                {
+                    due.Remove(p);
+                }
+            }
+        }
+        foreach (var p in due)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            using var tenantScope = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(p.TenantId, p.CreatedBy);
+            var run = await scope.ServiceProvider.GetRequiredService<PipelineHandlers>().RunAsync(p.Id, "schedule", ct).ConfigureAwait(false);
+            if (!run.IsSuccess)
+            {
+                LogSkipped(logger, p.Id, run.Error!.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline scheduler tick failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled run of pipeline {PipelineId} not started: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, Guid pipelineId, string reason);
+}

@@ -1,0 +1,216 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tests.Data;
+
+public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private static string Unique(string stem) => stem + " " + Guid.NewGuid().ToString("N")[..8];
+
+    private static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Waits for the run to finish (the job runner polls every 100 ms in tests).</summary>
+    private static async Task<PipelineRunDto> FinishedAsync(AstralytiqClient client, Guid pipeline, Guid run)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var found = (await client.ListPipelineRunsAsync(pipeline)).EnsureValue().Single(r => r.Id == run);
+            if (found.Status is "succeeded" or "failed")
+            {
+                return found;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("the pipeline run did not finish within 60 s");
+    }
+
+    private static List<string> Rows(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))).ToList();
+
+    [Fact]
+    public async Task A_dataset_pipeline_makes_a_new_output_version_from_the_latest_source_on_each_run()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var source = (await client.UploadDatasetAsync(Text("city,amount\nOslo,10\nBergen,4\nOslo,6\n"), "sales.csv", name: Unique("sales"))).EnsureValue();
+        var output = Unique("oslo totals");
+        var pipeline = (await client.CreatePipelineAsync(new PipelineRequest(Unique("Oslo"), new PipelineSourceDto("dataset", source.Id), output,
+        [
+            new TransformStepDto("filter", Expression: "city = 'Oslo'"),
+            new TransformStepDto("group", GroupBy: ["city"], Aggregations: [new AggregationDto("sum", "amount", "total"), new AggregationDto("count", As: "sales")]),
+        ]))).EnsureValue();
+        Assert.Null(pipeline.Schedule);
+        Assert.Null(pipeline.NextRunAt);
+
+        var queued = await client.RunPipelineAsync(pipeline.Id);
+        Assert.Equal(HttpStatusCode.Accepted, queued.Status);
+        Assert.Equal(("manual", "queued"), (queued.Value!.Trigger, queued.Value.Status));
+        var first = await FinishedAsync(client, pipeline.Id, queued.Value.Id);
+        Assert.True(first.Status == "succeeded", first.Error);
+        Assert.Equal((1, 1L), (first.OutputVersion, first.RowCount));
+        Assert.Equal(["Oslo|16|2"], Rows((await client.PreviewDatasetAsync(first.OutputDatasetId!.Value)).EnsureValue()));
+        var made = (await client.GetDatasetAsync(first.OutputDatasetId.Value)).EnsureValue();
+        Assert.Equal((output, "pipeline"), (made.Name, made.Source.Kind));
+
+        // The source changes; the next run reads its latest version and adds a version to the same output.
+        (await client.AppendDatasetRowsAsync(source.Id, "{\"city\":\"Oslo\",\"amount\":5}")).EnsureSuccess();
+        var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        Assert.Equal(("succeeded", first.OutputDatasetId, 2), (second.Status, second.OutputDatasetId, second.OutputVersion));
+        Assert.Equal(["Oslo|21|3"], Rows((await client.PreviewDatasetAsync(made.Id)).EnsureValue()));
+        Assert.Equal([second.Id, first.Id], (await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue().Select(r => r.Id));
+        Assert.Equal(second.Id, (await client.GetPipelineAsync(pipeline.Id)).EnsureValue().LastRun!.Id);
+
+        // Lineage: output v2 was made from source v2; the output hangs below the source.
+        var lineage = (await client.GetDatasetLineageAsync(made.Id)).EnsureValue();
+        Assert.Contains(lineage.Edges, e => e.From == $"dataset:{source.Id}:v2" && e.To == "version:2");
+        Assert.Contains((await client.GetDatasetLineageAsync(source.Id)).EnsureValue().Edges, e => e.From == "version:2" && e.To == $"dataset:{made.Id}:v2");
+
+        // A run whose source has gone fails, and says why.
+        (await client.DeleteDatasetAsync(source.Id, force: true)).EnsureSuccess();
+        var failed = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("source dataset no longer exists", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await client.GetDatasetAsync(made.Id)).EnsureValue().CurrentVersion);
+    }
+
+    [Fact]
+    public async Task Schedules_are_cron_in_a_time_zone_and_the_scheduler_runs_what_is_due()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var source = (await client.UploadDatasetAsync(Text("n\n1\n2\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        PipelineRequest Request(string cron, string? zone = "Europe/Oslo") =>
+            new(Unique("nightly"), new PipelineSourceDto("dataset", source.Id), Unique("n out"), [], new PipelineScheduleDto(cron, zone));
+
+        var pipeline = (await client.CreatePipelineAsync(Request("30 6 * * 1-5"))).EnsureValue();
+        var next = pipeline.NextRunAt!.Value;
+        var oslo = TimeZoneInfo.ConvertTime(next, TimeZoneInfo.FindSystemTimeZoneById("Europe/Oslo"));
+        Assert.Equal((6, 30), (oslo.Hour, oslo.Minute));
+        Assert.InRange(oslo.DayOfWeek, DayOfWeek.Monday, DayOfWeek.Friday);
+        Assert.True(next > DateTimeOffset.UtcNow);
+
+        foreach (var (cron, zone, field) in new[]
+        {
+            ("every day", "UTC", "schedule.cron"), ("* * * * *", "UTC", "schedule.cron"), ("0 0 30 2 *", "UTC", "schedule.cron"), ("0 6 * * *", "Mars/Olympus", "schedule.time_zone"),
+        })
+        {
+            var refused = await client.CreatePipelineAsync(Request(cron, zone));
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+            Assert.Equal(field, refused.Error!.Error.Details![0].Field);
+        }
+
+        // Make it due; the scheduler (ticking each second in tests) queues a run and moves the next run on.
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            var db = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Persistence.DataDbContext>();
+            var row = await db.Pipelines.SingleAsync(p => p.Id == pipeline.Id);
+            row.NextRunAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+            await db.SaveChangesAsync();
+        }
+        PipelineRunDto? run = null;
+        for (var i = 0; i < 300 && run is null; i++)
+        {
+            run = (await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue() is { Count: > 0 } runs ? runs[0] : null;
+            await Task.Delay(100);
+        }
+        Assert.NotNull(run);
+        Assert.Equal("schedule", run.Trigger);
+        Assert.Equal("succeeded", (await FinishedAsync(client, pipeline.Id, run.Id)).Status);
+        Assert.True((await client.GetPipelineAsync(pipeline.Id)).EnsureValue().NextRunAt > DateTimeOffset.UtcNow);
+        Assert.Single((await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue());
+
+        // Disabled pipelines have no next run.
+        var off = (await client.UpdatePipelineAsync(pipeline.Id, Request("30 6 * * 1-5") with { Name = pipeline.Name, OutputName = pipeline.OutputName, Enabled = false })).EnsureValue();
+        Assert.Null(off.NextRunAt);
+    }
+
+    [Fact]
+    public async Task Http_pipelines_keep_their_headers_sealed_and_use_them_on_every_run()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var page = 0;
+        await using var server = new LocalJsonServer(_ => Interlocked.Increment(ref page) == 1
+            ? "[{\"id\":1,\"temp\":3.5},{\"id\":2,\"temp\":-1.0}]"
+            : "[{\"id\":1,\"temp\":4.5},{\"id\":2,\"temp\":0.5},{\"id\":3,\"temp\":9.0}]");
+        var request = new PipelineRequest(Unique("weather"),
+            new PipelineSourceDto("http", Http: new HttpImportRequest(null, server.Url("/readings"), new Dictionary<string, string> { ["Authorization"] = "Bearer s3cret" })),
+            Unique("readings"), [new TransformStepDto("filter", Expression: "temp > 0")]);
+        var pipeline = (await client.CreatePipelineAsync(request)).EnsureValue();
+        Assert.Equal("••••", pipeline.Source.Http!.Headers!["Authorization"]);
+        Assert.DoesNotContain("s3cret", JsonSerializer.Serialize(await client.GetPipelineAsync(pipeline.Id)), StringComparison.Ordinal);
+
+        var first = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        Assert.True(first.Status == "succeeded", first.Error);
+        Assert.Equal(1L, first.RowCount);
+
+        // Saved again with the header shown as ••••: the stored value is kept.
+        (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
+        var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        Assert.Equal(("succeeded", 2, 3L), (second.Status, second.OutputVersion, second.RowCount));
+        Assert.All(server.Authorizations, a => Assert.Equal("Bearer s3cret", a));
+        Assert.Equal(2, server.Authorizations.Count);
+
+        // The stored secret is sealed: the database row does not hold it in clear.
+        await using var scope = Platform.Services.CreateAsyncScope();
+        using var system = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginSystemScope();
+        var row = await scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Persistence.DataDbContext>().Pipelines.AsNoTracking().SingleAsync(p => p.Id == pipeline.Id);
+        Assert.DoesNotContain("s3cret", row.SealedSecrets!, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", row.SourceJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_pipelines_are_refused_and_other_tenants_and_viewers_cannot_touch_them()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var source = (await client.UploadDatasetAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var good = new PipelineRequest(Unique("p"), new PipelineSourceDto("dataset", source.Id), Unique("out"));
+        foreach (var (request, field) in new[]
+        {
+            (good with { Name = "" }, "name"),
+            (good with { OutputName = null }, "output_name"),
+            (good with { Source = new PipelineSourceDto("ftp") }, "source.kind"),
+            (good with { Source = new PipelineSourceDto("dataset") }, "source.dataset_id"),
+            (good with { Source = new PipelineSourceDto("dataset", Guid.NewGuid()) }, "source.dataset_id"),
+            (good with { Source = new PipelineSourceDto("http", Http: new HttpImportRequest(null, "file:///etc/passwd")) }, "source.http.url"),
+            (good with { Source = new PipelineSourceDto("database", Database: new DatabaseImportRequest(null, "postgres", new DatabaseConnectionDto("a,b", null, "d", "u", "p"), "SELECT 1")) }, "source.database.connection.host"),
+            (good with { Steps = [new TransformStepDto("select", Columns: ["missing"])] }, "steps[0].columns"),
+        })
+        {
+            var refused = await client.CreatePipelineAsync(request);
+            Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{field}: {refused.Status}");
+            Assert.Equal(field, refused.Error!.Error.Details![0].Field);
+        }
+        Assert.Equal(HttpStatusCode.Conflict, (await client.CreatePipelineAsync(good with { OutputName = source.Name })).Status);
+        var pipeline = (await client.CreatePipelineAsync(good)).EnsureValue();
+        Assert.Equal(HttpStatusCode.Conflict, (await client.CreatePipelineAsync(good with { OutputName = Unique("other") })).Status);
+
+        var other = await Platform.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetPipelineAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.RunPipelineAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ListPipelineRunsAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.DeletePipelineAsync(pipeline.Id)).Status);
+        Assert.Empty((await other.Admin.ListPipelinesAsync()).EnsureValue().Items);
+        // A pipeline reading another tenant's dataset cannot be made.
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await other.Admin.CreatePipelineAsync(good with { Name = "x" })).Status);
+
+        var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        Assert.Single((await viewer.ListPipelinesAsync()).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.RunPipelineAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.CreatePipelineAsync(good with { Name = "v" })).Status);
+
+        (await client.DeletePipelineAsync(pipeline.Id)).EnsureSuccess();
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetPipelineAsync(pipeline.Id)).Status);
+    }
+}
+
+public sealed class PipelineTests_Sqlite(SqlitePlatform platform) : PipelineTests<SqlitePlatform>(platform);
+
+public sealed class PipelineTests_Postgres(PostgresPlatform platform) : PipelineTests<PostgresPlatform>(platform);
