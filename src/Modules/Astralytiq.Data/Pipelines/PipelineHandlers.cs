@@ -161,7 +161,8 @@ internal sealed class PipelineHandlers(
     {
         var expression = CronExpression.Parse(cron, CronFormat.Standard);
         var zone = timeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        return expression.GetNextOccurrence(after, zone);
+        // Stored in UTC: PostgreSQL keeps only UTC instants, and the scheduler's claim compares them exactly.
+        return expression.GetNextOccurrence(after, zone)?.ToUniversalTime();
     }
 
     public static string Purpose(Guid pipelineId) => "pipeline-secrets:" + pipelineId.ToString("N");
