@@ -143,7 +143,7 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public async Task<ApiResponse<DatasetResponse>> UploadDatasetAsync(
         Stream content, string fileName, string? name = null, string? description = null, string? format = null,
         string? delimiter = null, bool? header = null, string? sheet = null, IProgress<JobResponse>? progress = null,
-        IReadOnlyList<ColumnRuleDto>? schema = null, CancellationToken ct = default)
+        IReadOnlyList<ColumnRuleDto>? schema = null, string? table = null, string? query = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var start = content.CanSeek ? content.Position : 0;
@@ -168,6 +168,8 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             Field("header", header?.ToString().ToLowerInvariant());
             Field("sheet", sheet);
             Field("schema", schema is null ? null : JsonSerializer.Serialize(schema, ApiJson.Options));
+            Field("table", table);
+            Field("query", query);
             var file = new StreamContent(content);
             file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
             form.Add(file, "file", fileName);

@@ -112,11 +112,11 @@ public static class DataModule
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()
             .DisableAntiforgery()
-            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema")
+            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema", "table", "query")
             .WithRequestBodyLimit(settings.MaxUploadBytes + (1024 * 1024))
             .ProducesErrors(400, 409, 413, 415)
             .WithName("UploadDataset")
-            .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx) or Parquet file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet");
+            .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx), Parquet or SQLite file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet, schema; for SQLite, table (the only one when absent) or query (one read-only SELECT)");
         datasets.MapPost("/import/database", ImportDatabase)
             .RequirePermission(Permission.DatasetsWrite)
             .AuditedExplicitly()

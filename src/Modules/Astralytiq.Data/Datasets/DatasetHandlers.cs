@@ -411,11 +411,11 @@ internal sealed partial class DatasetHandlers(
         var format = upload.Fields.GetValueOrDefault("format")?.Trim().ToLowerInvariant() is { Length: > 0 } f ? f : Ingest.FormatFromFileName(upload.FileName);
         if (format is null)
         {
-            errors.Add("format", "format could not be told from the file name; give one of csv, tsv, json, parquet, xlsx");
+            errors.Add("format", "format could not be told from the file name; give one of csv, tsv, json, parquet, xlsx, sqlite");
         }
         else if (!Ingest.Formats.Contains(format))
         {
-            errors.Add("format", "format must be one of csv, tsv, json, parquet, xlsx");
+            errors.Add("format", "format must be one of csv, tsv, json, parquet, xlsx, sqlite");
         }
         string? delimiter = null;
         if (upload.Fields.GetValueOrDefault("delimiter") is { Length: > 0 } d)
@@ -440,7 +440,18 @@ internal sealed partial class DatasetHandlers(
         {
             errors.Add("sheet", "sheet must be a sheet name or its 1-based number");
         }
-        return errors.IsEmpty ? new ParseOptions(format!, delimiter, header, sheet) : errors.ToError();
+        // A SQLite database: one table (the only one when not named) or one read-only SELECT.
+        var table = upload.Fields.GetValueOrDefault("table")?.Trim() is { Length: > 0 } tb ? tb : null;
+        var query = upload.Fields.GetValueOrDefault("query")?.Trim() is { Length: > 0 } q ? q : null;
+        if (table is not null && query is not null)
+        {
+            errors.Add("table", "give table or query, not both");
+        }
+        if (table is { Length: > 200 })
+        {
+            errors.Add("table", "table must be at most 200 characters");
+        }
+        return errors.IsEmpty ? new ParseOptions(format!, delimiter, header, sheet, table, query) : errors.ToError();
     }
 
     public async Task<Result<Page<DatasetResponse>>> ListAsync(string? search, int? offset, int? limit, CancellationToken ct)

@@ -80,55 +80,7 @@ internal static class DatabaseSource
             await using var command = new NpgsqlCommand(request.Query, pg, tx);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(i => (Name: reader.GetName(i), Type: DuckType(reader.GetDataTypeName(i)))).ToList();
-            if (columns.Count == 0)
-            {
-                return ValidationError.For("query", "the query returns no columns");
-            }
-            if (columns.Select(x => x.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != columns.Count)
-            {
-                return ValidationError.For("query", "the query returns two columns with the same name; give them aliases");
-            }
-            await DuckDb.ExecuteAsync(duck, "CREATE TABLE imported (" + string.Join(", ", columns.Select(x => $"{DuckDb.Identifier(x.Name)} {x.Type}")) + ")", ct).ConfigureAwait(false);
-            long rows = 0;
-            using (var appender = duck.CreateAppender("imported"))
-            {
-                while (rows < limit && await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    var row = appender.CreateRow();
-                    for (var i = 0; i < columns.Count; i++)
-                    {
-                        if (await reader.IsDBNullAsync(i, ct).ConfigureAwait(false))
-                        {
-                            row.AppendNullValue();
-                            continue;
-                        }
-                        switch (columns[i].Type)
-                        {
-                            case "BIGINT":
-                                row.AppendValue(Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
-                                break;
-                            case "DOUBLE":
-                                row.AppendValue(Convert.ToDouble(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
-                                break;
-                            case "BOOLEAN":
-                                row.AppendValue(reader.GetBoolean(i));
-                                break;
-                            case "DATE":
-                                row.AppendValue(DateOnly.FromDateTime(reader.GetDateTime(i)));
-                                break;
-                            case "TIMESTAMP":
-                                row.AppendValue(reader.GetValue(i) is DateTimeOffset dto ? dto.UtcDateTime : reader.GetDateTime(i));
-                                break;
-                            default:
-                                row.AppendValue(Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
-                                break;
-                        }
-                    }
-                    row.EndRow();
-                    rows++;
-                }
-            }
-            return rows;
+            return await AppendAsync(duck, reader, columns, limit, "query", ct).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {
@@ -139,6 +91,84 @@ internal static class DatabaseSource
         {
             return ValidationError.For("connection", "could not read from PostgreSQL: " + ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Copies a database reader's rows into a new DuckDB table <c>imported</c> through the appender, each value
+    /// converted to its column's type; a value that does not convert is refused naming its row and column.
+    /// </summary>
+    public static async Task<Result<long>> AppendAsync(DuckDBConnection duck, DbDataReader reader, List<(string Name, string Type)> columns, long limit, string field, CancellationToken ct)
+    {
+        if (columns.Count == 0)
+        {
+            return ValidationError.For(field, "the query returns no columns");
+        }
+        if (columns.Select(x => x.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != columns.Count)
+        {
+            return ValidationError.For(field, "the query returns two columns with the same name; give them aliases");
+        }
+        await DuckDb.ExecuteAsync(duck, "CREATE TABLE imported (" + string.Join(", ", columns.Select(x => $"{DuckDb.Identifier(x.Name)} {x.Type}")) + ")", ct).ConfigureAwait(false);
+        long rows = 0;
+        using var appender = duck.CreateAppender("imported");
+        var values = new object?[columns.Count];
+        while (rows < limit && await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            // The whole row is converted first: a bad value is refused before anything of the row is appended.
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var value = await reader.IsDBNullAsync(i, ct).ConfigureAwait(false) ? null : reader.GetValue(i);
+                try
+                {
+                    values[i] = value is null ? null : Convert(value, columns[i].Type);
+                }
+                catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException)
+                {
+                    return ValidationError.For(field, $"row {rows + 1}, column {columns[i].Name}: '{value}' is not a {columns[i].Type.ToLowerInvariant()} as the column is declared");
+                }
+            }
+            var row = appender.CreateRow();
+            foreach (var value in values)
+            {
+                _ = value switch
+                {
+                    null => row.AppendNullValue(),
+                    long l => row.AppendValue(l),
+                    double d => row.AppendValue(d),
+                    bool b => row.AppendValue(b),
+                    DateOnly d => row.AppendValue(d),
+                    DateTime t => row.AppendValue(t),
+                    _ => row.AppendValue((string)value),
+                };
+            }
+            row.EndRow();
+            rows++;
+        }
+        return rows;
+    }
+
+    private static object Convert(object value, string type)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return type switch
+        {
+            "BIGINT" => System.Convert.ToInt64(value, invariant),
+            "DOUBLE" => System.Convert.ToDouble(value, invariant),
+            "BOOLEAN" => value is string text ? bool.Parse(text) : System.Convert.ToBoolean(value, invariant),
+            "DATE" => value switch
+            {
+                DateOnly d => d,
+                DateTime dt => DateOnly.FromDateTime(dt),
+                _ => DateOnly.Parse(System.Convert.ToString(value, invariant)!, invariant),
+            },
+            "TIMESTAMP" => value switch
+            {
+                DateTimeOffset dto => dto.UtcDateTime,
+                DateTime dt => dt,
+                _ => DateTime.Parse(System.Convert.ToString(value, invariant)!, invariant,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal),
+            },
+            _ => value is byte[] bytes ? System.Convert.ToBase64String(bytes) : System.Convert.ToString(value, invariant)!,
+        };
     }
 
     private static string DuckType(string postgresType) => postgresType switch

@@ -6,14 +6,14 @@ using DuckDB.NET.Data;
 namespace Astralytiq.Data.Engine;
 
 /// <summary>How to read an uploaded file. Anything not given is detected.</summary>
-internal sealed record ParseOptions(string Format, string? Delimiter, bool? Header, string? Sheet = null);
+internal sealed record ParseOptions(string Format, string? Delimiter, bool? Header, string? Sheet = null, string? Table = null, string? Query = null);
 
 internal sealed record IngestResult(IReadOnlyList<ColumnDto> Schema, long RowCount);
 
 /// <summary>Reads an uploaded file with DuckDB and writes it as one Parquet file (zstd), or explains why it cannot.</summary>
 internal static partial class Ingest
 {
-    public static readonly string[] Formats = ["csv", "tsv", "json", "parquet", "xlsx"];
+    public static readonly string[] Formats = ["csv", "tsv", "json", "parquet", "xlsx", "sqlite"];
 
     public static string? FormatFromFileName(string fileName) => Path.GetExtension(fileName).ToLowerInvariant() switch
     {
@@ -22,6 +22,7 @@ internal static partial class Ingest
         ".json" or ".ndjson" or ".jsonl" => "json",
         ".parquet" or ".pq" => "parquet",
         ".xlsx" or ".xlsm" => "xlsx",
+        ".sqlite" or ".sqlite3" or ".db" or ".db3" => "sqlite",
         _ => null,
     };
 
@@ -45,6 +46,20 @@ internal static partial class Ingest
             {
                 File.Delete(csvPath);
             }
+        }
+        if (options.Format == "sqlite")
+        {
+            var read = await SqliteSource.ReadIntoAsync(connection, inputPath, options.Table, options.Query, displayName, ct).ConfigureAwait(false);
+            if (!read.IsSuccess)
+            {
+                return read.Error!;
+            }
+            if (read.Value == 0)
+            {
+                return ValidationError.For(options.Query is null ? "table" : "query", $"{displayName}: no rows to import");
+            }
+            await DuckDb.ExecuteAsync(connection, $"COPY imported TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
+            return new IngestResult(await DuckDb.DescribeAsync(connection, "imported", ct).ConfigureAwait(false), read.Value);
         }
         var reader = options.Format switch
         {
