@@ -272,6 +272,43 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task An_api_is_imported_from_a_form_and_steps_saved_as_a_pipeline_run_from_its_page()
+    {
+        await using var server = new LocalJsonServer(_ => "[{\"station\":\"north\",\"temp\":3.5},{\"station\":\"south\",\"temp\":-1.5}]");
+        var tenant = await Platform.NewTenantAsync("Pipe Org");
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/data");
+
+        await page.GetByText("Or import from an API or a database").ClickAsync();
+        await Field(page, "source-name").FillAsync("Readings");
+        await Field(page, "source-url").FillAsync(server.Url("/readings"));
+        await page.GetByTestId("source-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("datasets-table")).ToContainTextAsync("Readings");
+        await Assertions.Expect(page.GetByTestId("preview-grid")).ToContainTextAsync("south");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
+        await page.GetByTestId("transform-add").ClickAsync();
+        await Field(page, "transform-name").FillAsync("warm");
+        await Field(page, "transform-expression").FillAsync("temp > 0");
+        await Field(page, "transform-expression").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("transform-preview-grid")).ToContainTextAsync("warm");
+        await page.GetByText("Or save these steps as a pipeline").ClickAsync();
+        await page.GetByLabel("Pipeline name").FillAsync("Warm check");
+        await page.GetByLabel("Output dataset").FillAsync("Warm readings");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save pipeline" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Pipeline Warm check saved")).ToBeVisibleAsync();
+
+        await NavigateAsync(page, 1280, "/data/pipelines");
+        var row = page.GetByTestId("pipelines-table").Locator("tr", new() { HasText = "Warm check" });
+        await Assertions.Expect(row).ToContainTextAsync("derive");
+        await row.GetByTestId("pipeline-run").ClickAsync();
+        await Assertions.Expect(row.Locator(".mud-chip")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.GetByTestId("pipeline-runs")).ToContainTextAsync("v1 · 2 rows");
+        await page.Context.CloseAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");
