@@ -51,6 +51,11 @@ public static class PlatformServices
         services.AddSingleton<IBlobStorage, LocalBlobStorage>();
         services.AddScoped<TenantFileCipher>();
 
+        var plans = new Quotas.PlanSettings();
+        configuration.GetSection("Astralytiq:Plans").Bind(plans.Plans);
+        services.AddSingleton(plans);
+        services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
+
         var smtp = configuration.GetSection("Astralytiq:Email:Smtp").Get<SmtpSettings>() ?? new SmtpSettings();
         services.AddSingleton(smtp);
         if (string.IsNullOrWhiteSpace(smtp.Host))
@@ -190,7 +195,11 @@ public static class PlatformServices
     }
 
     /// <summary>The kernel's own endpoints (background jobs), under the host's API prefix.</summary>
-    public static RouteGroupBuilder MapPlatformEndpoints(this IEndpointRouteBuilder routes) => JobEndpoints.Map(routes);
+    public static RouteGroupBuilder MapPlatformEndpoints(this IEndpointRouteBuilder routes)
+    {
+        Quotas.UsageEndpoints.Map(routes);
+        return JobEndpoints.Map(routes);
+    }
 }
 
 /// <summary>Binds a validated access token to the tenant context, after checking its session is still live.</summary>

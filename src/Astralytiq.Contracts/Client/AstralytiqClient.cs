@@ -331,6 +331,10 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<LineageResponse>> GetDatasetLineageAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);
 
+    // Usage
+    public Task<ApiResponse<Astralytiq.Contracts.Usage.UsageResponse>> GetUsageAsync(CancellationToken ct = default) =>
+        SendAsync<Astralytiq.Contracts.Usage.UsageResponse>(HttpMethod.Get, "api/v1/usage", null, ct);
+
     // Audit
     public Task<ApiResponse<Page<AuditLogResponse>>> GetAuditLogsAsync(
         string? action = null, Guid? actorId = null, string? outcome = null, int offset = 0, int limit = 50, CancellationToken ct = default)

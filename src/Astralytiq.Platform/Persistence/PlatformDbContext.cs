@@ -44,6 +44,23 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
             b.HasIndex(r => new { r.Scope, r.Key }).IsUnique();
             b.HasIndex(r => r.CreatedAt);
         });
+        modelBuilder.Entity<Quotas.TenantUsage>(b =>
+        {
+            b.ToTable("tenant_usage");
+            b.HasKey(u => u.Id);
+            b.Property(u => u.Metric).HasMaxLength(60);
+            b.Property(u => u.Period).HasMaxLength(7);
+            b.HasIndex(u => new { u.TenantId, u.Metric, u.Period }).IsUnique();
+        });
+        modelBuilder.Entity<Quotas.UsageRecord>(b =>
+        {
+            b.ToTable("usage_records");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Metric).HasMaxLength(60);
+            b.Property(r => r.Period).HasMaxLength(7);
+            b.Property(r => r.Key).HasMaxLength(200);
+            b.HasIndex(r => new { r.TenantId, r.Metric, r.Key }).IsUnique();
+        });
     }
 }
 

@@ -48,6 +48,7 @@ public static class DataModule
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
         services.AddScoped<VersionWriter>();
+        services.AddScoped<DataQuotas>();
         services.AddScoped<TransformHandlers>();
         services.AddJobHandler<TransformJob>(TransformJob.Kind);
         services.AddScoped<PipelineHandlers>();

@@ -26,6 +26,7 @@ public static class TenancyModule
         services.AddScoped<ITenantProvisioner>(sp => sp.GetRequiredService<TenantProvisioner>());
         services.AddScoped<ITenantDirectory>(sp => sp.GetRequiredService<TenantProvisioner>());
         services.AddScoped<ITenantKeyStore, TenantKeyStore>();
+        services.AddScoped<Astralytiq.Platform.Quotas.IPlanResolver, Tenants.TenantPlanResolver>();
         return services;
     }
 

@@ -182,7 +182,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     private static partial Regex ResetCode();
 }
 
-public sealed class SqlitePlatform : PlatformFixture
+public class SqlitePlatform : PlatformFixture
 {
     public override string Provider => "Sqlite";
 
@@ -194,7 +194,7 @@ public sealed class SqlitePlatform : PlatformFixture
 /// A fresh database on the PostgreSQL server named by <c>ASTRALYTIQ_TEST_POSTGRES</c> (an admin connection
 /// string). The platform connects as a non-superuser owner, so row-level security applies to it.
 /// </summary>
-public sealed class PostgresPlatform : PlatformFixture
+public class PostgresPlatform : PlatformFixture
 {
     public const string EnvironmentVariable = "ASTRALYTIQ_TEST_POSTGRES";
     public const string AppRole = "astralytiq_test_app";

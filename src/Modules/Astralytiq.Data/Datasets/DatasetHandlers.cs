@@ -29,6 +29,7 @@ internal sealed partial class DatasetHandlers(
     IAuditLog audit,
     HybridCache cache,
     IJobScheduler jobs,
+    DataQuotas quotas,
     TimeProvider time,
     ILogger<DatasetHandlers> logger)
 {
@@ -58,6 +59,13 @@ internal sealed partial class DatasetHandlers(
         {
             return new CodedError(415, ErrorCodes.UnsupportedMediaType, "Send the file as multipart/form-data with a part named file");
         }
+        // The plan's limits are checked before a byte is read: the declared size against the per-file cap,
+        // and that storage and the dataset count have room.
+        var allowed = await quotas.PreCheckAsync(request.ContentLength, newDataset: true, ct);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
         var started = time.GetTimestamp();
         var read = await ReadUploadAsync(request.Body, boundary, ct);
         if (!read.IsSuccess)
@@ -65,6 +73,12 @@ internal sealed partial class DatasetHandlers(
             return read.Error!;
         }
         var upload = read.Value;
+        if (request.ContentLength is null && await quotas.PreCheckAsync(upload.Size, newDataset: true, ct) is { IsSuccess: false } capped)
+        {
+            // Sent without a length: the cap is checked on the received size instead.
+            File.Delete(upload.TempPath);
+            return capped.Error!;
+        }
         var handedOver = false;
         try
         {
@@ -281,6 +295,13 @@ internal sealed partial class DatasetHandlers(
         };
         version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
         (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+        // The plan's quotas are taken atomically now that the real sizes are known; refused, nothing is kept.
+        var used = await quotas.ConsumeAsync(version, newDataset: true, ingestedRows: ingested.RowCount, ct);
+        if (!used.IsSuccess)
+        {
+            await files.DeleteAsync(tenantId, version, CancellationToken.None);
+            return used.Error!;
+        }
         db.Datasets.Add(dataset);
         db.Versions.Add(version);
         try
@@ -289,8 +310,9 @@ internal sealed partial class DatasetHandlers(
         }
         catch
         {
-            // The rows were not written: the file must not outlive them.
+            // The rows were not written: the file and the usage must not outlive them.
             await files.DeleteAsync(tenantId, version, CancellationToken.None);
+            await quotas.ReleaseAsync(version, dataset: true, rows: true, CancellationToken.None);
             throw;
         }
         await audit.RecordAsync(new AuditRecord("dataset.created", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
@@ -318,6 +340,10 @@ internal sealed partial class DatasetHandlers(
         if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
         {
             return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
+        }
+        if (await quotas.PreCheckAsync(null, newDataset: true, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
         }
         var parquetPath = files.NewTempPath(".parquet");
         try
@@ -354,6 +380,10 @@ internal sealed partial class DatasetHandlers(
         if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
         {
             return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
+        }
+        if (await quotas.PreCheckAsync(null, newDataset: true, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
         }
         var ndjson = files.NewTempPath(".ndjson");
         var parquetPath = files.NewTempPath(".parquet");
@@ -567,6 +597,10 @@ internal sealed partial class DatasetHandlers(
             return found.Error!;
         }
         var (dataset, current) = found.Value;
+        if (await quotas.PreCheckAsync(null, newDataset: false, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
+        }
         var tenantId = tenant.TenantId!.Value;
         var batchPath = files.NewTempPath(".json");
         var parquetPath = files.NewTempPath(".parquet");
@@ -627,6 +661,12 @@ internal sealed partial class DatasetHandlers(
             };
             version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
             (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+            var used = await quotas.ConsumeAsync(version, newDataset: false, ingestedRows: appended, ct);
+            if (!used.IsSuccess)
+            {
+                await files.DeleteAsync(tenantId, version, CancellationToken.None);
+                return used.Error!;
+            }
             var tracked = await db.Datasets.SingleAsync(d => d.Id == dataset.Id, ct);
             tracked.CurrentVersion = version.Version;
             tracked.UpdatedAt = now;
@@ -640,6 +680,7 @@ internal sealed partial class DatasetHandlers(
             {
                 // Another append made this version number first: nothing of ours is kept.
                 await files.DeleteAsync(tenantId, version, CancellationToken.None);
+                await quotas.ReleaseAsync(version, dataset: false, rows: true, CancellationToken.None);
                 return new ConflictError("The dataset changed while these rows were being added; send them again");
             }
             await audit.RecordAsync(new AuditRecord("dataset.rows_appended", AuditOutcome.Success, "dataset", dataset.Id.ToString(),
@@ -850,6 +891,7 @@ internal sealed partial class DatasetHandlers(
         {
             await files.DeleteAsync(dataset.TenantId, v, ct);
         }
+        await quotas.ReleaseDeletedAsync(dataset.Id, versions.Select(v => v.Id), ct);
         await audit.RecordAsync(new AuditRecord("dataset.deleted", AuditOutcome.Success, "dataset", id.ToString(),
             new Dictionary<string, string> { ["name"] = dataset.Name }), ct);
         return Unit.Value;

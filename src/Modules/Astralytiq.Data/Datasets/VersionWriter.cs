@@ -18,11 +18,11 @@ internal sealed record VersionTarget(Guid? DatasetId, string? NewName, string? N
 /// with the tenant key, with its schema, source, steps and parent versions recorded, and
 /// <see cref="Contracts.DatasetChanged"/> raised in the same transaction.
 /// </summary>
-internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, DatasetFiles files, TimeProvider time)
+internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, DatasetFiles files, DataQuotas quotas, TimeProvider time)
 {
     public async Task<Result<(Dataset Dataset, DatasetVersion Version)>> StoreAsync(
         VersionTarget target, string parquetPath, DatasetSourceDto source, string? stepsJson,
-        IReadOnlyCollection<(Guid DatasetId, int Version)> parents, string change, CancellationToken ct)
+        IReadOnlyCollection<(Guid DatasetId, int Version)> parents, string change, CancellationToken ct, bool ingested = false)
     {
         var tenantId = tenant.TenantId!.Value;
         List<ColumnDto> schema;
@@ -73,6 +73,14 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
         };
         version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
         (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+        // Rows count as ingested only when they came from outside the platform (a pipeline reading an API or a database).
+        var used = await quotas.ConsumeAsync(version, newDataset: target.DatasetId is null, ingestedRows: ingested ? rows : 0, ct);
+        if (!used.IsSuccess)
+        {
+            db.ChangeTracker.Clear();
+            await files.DeleteAsync(tenantId, version, CancellationToken.None);
+            return used.Error!;
+        }
         db.Versions.Add(version);
         foreach (var (parentId, parentVersion) in parents.Distinct())
         {
@@ -92,6 +100,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
             // Another writer made this version number first: nothing of ours is kept.
             db.ChangeTracker.Clear();
             await files.DeleteAsync(tenantId, version, CancellationToken.None);
+            await quotas.ReleaseAsync(version, dataset: target.DatasetId is null, rows: ingested, CancellationToken.None);
             return target.DatasetId is null
                 ? new ConflictError($"A dataset named '{target.NewName}' already exists", [new ErrorDetail("output_name", "name is taken")])
                 : new ConflictError("The dataset changed while this version was being made; try again");

@@ -32,6 +32,7 @@ internal sealed class PipelineHandlers(
     TenantEncryptor encryptor,
     IAuditLog audit,
     IJobScheduler jobs,
+    DataQuotas quotas,
     TimeProvider time)
 {
     public const string Redacted = "••••";
@@ -131,6 +132,10 @@ internal sealed class PipelineHandlers(
         if (await db.PipelineRuns.AnyAsync(r => r.PipelineId == id && (r.Status == "queued" || r.Status == "running"), ct))
         {
             return new ConflictError("This pipeline is already running; wait for the run to finish");
+        }
+        if (await quotas.PreCheckAsync(null, newDataset: pipeline.OutputDatasetId is null, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
         }
         var now = time.GetUtcNow();
         var run = new PipelineRun { Id = Guid.CreateVersion7(now), TenantId = pipeline.TenantId, PipelineId = id, Trigger = trigger, Status = "queued", QueuedAt = now };

@@ -168,7 +168,8 @@ internal sealed class PipelineJob(
             var output = pipeline.OutputDatasetId is { } outputId && await db.Datasets.AnyAsync(d => d.Id == outputId && d.DeletedAt == null, ct).ConfigureAwait(false)
                 ? new VersionTarget(outputId, null)
                 : new VersionTarget(null, pipeline.OutputName, $"Made by the pipeline {pipeline.Name}");
-            var stored = await writer.StoreAsync(output, outputPath, described, steps.Count == 0 ? null : pipeline.StepsJson, parents, "pipeline", ct).ConfigureAwait(false);
+            var stored = await writer.StoreAsync(output, outputPath, described, steps.Count == 0 ? null : pipeline.StepsJson, parents, "pipeline", ct,
+                ingested: source.Kind != "dataset").ConfigureAwait(false);
             if (!stored.IsSuccess)
             {
                 return stored.Error!;

@@ -28,7 +28,8 @@ internal sealed class TransformHandlers(
     DataSettings settings,
     IAuditLog audit,
     IJobScheduler jobs,
-    VersionWriter writer)
+    VersionWriter writer,
+    DataQuotas quotas)
 {
     public const int DefaultPreviewRows = 100;
 
@@ -64,6 +65,10 @@ internal sealed class TransformHandlers(
         if (!request.Preview && outputName is not null && await db.Datasets.AnyAsync(d => d.Name == outputName && d.DeletedAt == null, ct))
         {
             return new ConflictError($"A dataset named '{outputName}' already exists", [new ErrorDetail("output_name", "name is taken")]);
+        }
+        if (!request.Preview && await quotas.PreCheckAsync(null, newDataset: outputName is not null, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
         }
         await using var duck = await DuckDb.OpenAsync(settings, ct);
         var compiled = await CompileAsync(duck, version, request.Steps, ct);

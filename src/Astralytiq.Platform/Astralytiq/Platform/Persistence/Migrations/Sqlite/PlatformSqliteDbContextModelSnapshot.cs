@@ -235,6 +235,94 @@ namespace Astralytiq.Platform.Persistence.Migrations.Sqlite
 
                     b.ToTable("platform_jobs", (string)null);
                 });
+
+            modelBuilder.Entity("Astralytiq.Platform.Quotas.TenantUsage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_tenant_usage");
+
+                    b.HasIndex("TenantId", "Metric", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_platform_tenant_usage_tenant_id_metric_period");
+
+                    b.ToTable("platform_tenant_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.Platform.Quotas.UsageRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_usage_records");
+
+                    b.HasIndex("TenantId", "Metric", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_platform_usage_records_tenant_id_metric_key");
+
+                    b.ToTable("platform_usage_records", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,0 +1,33 @@
+using Astralytiq.Contracts.Usage;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Astralytiq.Platform.Quotas;
+
+internal static class UsageEndpoints
+{
+    private static readonly string[] Metrics = [QuotaMetrics.StorageBytes, QuotaMetrics.Datasets, QuotaMetrics.RowsIngested, QuotaMetrics.UploadBytes];
+
+    public static void Map(IEndpointRouteBuilder routes) =>
+        routes.MapGet("/usage", GetAsync).WithTags("Usage").RequirePermission(Permission.SettingsRead).ProducesErrors(401, 403, 429)
+            .WithName("GetUsage").WithSummary("The tenant's plan, and for each limited metric what is used this period and the limit (null: unlimited)");
+
+    private static async Task<Ok<UsageResponse>> GetAsync(IQuotas quotas, TimeProvider time, CancellationToken ct)
+    {
+        var items = new List<UsageItemDto>();
+        var plan = string.Empty;
+        foreach (var metric in Metrics)
+        {
+            var usage = await quotas.UsageAsync(metric, ct).ConfigureAwait(false);
+            plan = usage.Plan;
+            items.Add(new UsageItemDto(metric, metric == QuotaMetrics.UploadBytes ? 0 : usage.Used, usage.Limit,
+                QuotaMetrics.IsMonthly(metric) ? time.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) : null));
+        }
+        return TypedResults.Ok(new UsageResponse(plan, items));
+    }
+}

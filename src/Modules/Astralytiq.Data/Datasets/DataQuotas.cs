@@ -1,0 +1,88 @@
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Quotas;
+
+namespace Astralytiq.Data.Datasets;
+
+/// <summary>
+/// The Data module's use of plan quotas: storage and dataset count (gauges, given back on delete) and rows
+/// ingested from outside (a monthly counter). Each version records its use under its own id, so a retried
+/// operation never counts twice and a failed one gives everything back.
+/// </summary>
+internal sealed class DataQuotas(IQuotas quotas)
+{
+    private static string VersionKey(Guid versionId) => "dataset-version:" + versionId.ToString("N");
+
+    private static string DatasetKey(Guid datasetId) => "dataset:" + datasetId.ToString("N");
+
+    /// <summary>Before any work: the file fits the plan's per-file cap, storage is not full, and (for a new dataset) the count allows one more.</summary>
+    public async Task<Result<Unit>> PreCheckAsync(long? uploadBytes, bool newDataset, CancellationToken ct)
+    {
+        if (uploadBytes is { } bytes)
+        {
+            var cap = await quotas.CheckAsync(QuotaMetrics.UploadBytes, bytes, ct).ConfigureAwait(false);
+            if (!cap.IsSuccess)
+            {
+                return cap;
+            }
+        }
+        var storage = await quotas.CheckAsync(QuotaMetrics.StorageBytes, 1, ct).ConfigureAwait(false);
+        if (!storage.IsSuccess)
+        {
+            return storage;
+        }
+        return newDataset ? await quotas.CheckAsync(QuotaMetrics.Datasets, 1, ct).ConfigureAwait(false) : Unit.Value;
+    }
+
+    /// <summary>Records a new version's use: its stored bytes, the dataset when it is new, its rows when they came from outside. All or nothing.</summary>
+    public async Task<Result<Unit>> ConsumeAsync(DatasetVersion version, bool newDataset, long ingestedRows, CancellationToken ct)
+    {
+        var done = new List<string>();
+        async Task<Result<Unit>> Use(string metric, long amount, string key)
+        {
+            var used = await quotas.ConsumeAsync(metric, amount, key, ct).ConfigureAwait(false);
+            if (used.IsSuccess)
+            {
+                done.Add(metric);
+            }
+            return used;
+        }
+        var result = await Use(QuotaMetrics.StorageBytes, version.StoredBytes, VersionKey(version.Id)).ConfigureAwait(false);
+        if (result.IsSuccess && newDataset)
+        {
+            result = await Use(QuotaMetrics.Datasets, 1, DatasetKey(version.DatasetId)).ConfigureAwait(false);
+        }
+        if (result.IsSuccess && ingestedRows > 0)
+        {
+            result = await Use(QuotaMetrics.RowsIngested, ingestedRows, VersionKey(version.Id)).ConfigureAwait(false);
+        }
+        if (!result.IsSuccess)
+        {
+            await ReleaseAsync(version, done.Contains(QuotaMetrics.Datasets), done.Contains(QuotaMetrics.RowsIngested), CancellationToken.None).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>Gives back what a version recorded (its write failed): storage, the dataset, and the rows when asked.</summary>
+    public async Task ReleaseAsync(DatasetVersion version, bool dataset, bool rows, CancellationToken ct)
+    {
+        await quotas.ReleaseAsync(QuotaMetrics.StorageBytes, VersionKey(version.Id), ct).ConfigureAwait(false);
+        if (dataset)
+        {
+            await quotas.ReleaseAsync(QuotaMetrics.Datasets, DatasetKey(version.DatasetId), ct).ConfigureAwait(false);
+        }
+        if (rows)
+        {
+            await quotas.ReleaseAsync(QuotaMetrics.RowsIngested, VersionKey(version.Id), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A deleted dataset frees its storage and its place in the count; rows ingested this month stay counted.</summary>
+    public async Task ReleaseDeletedAsync(Guid datasetId, IEnumerable<Guid> versionIds, CancellationToken ct)
+    {
+        foreach (var id in versionIds)
+        {
+            await quotas.ReleaseAsync(QuotaMetrics.StorageBytes, VersionKey(id), ct).ConfigureAwait(false);
+        }
+        await quotas.ReleaseAsync(QuotaMetrics.Datasets, DatasetKey(datasetId), ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,23 @@
+using Astralytiq.Platform.Quotas;
+using Astralytiq.Tenancy.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Astralytiq.Tenancy.Tenants;
+
+/// <summary>The tenant's plan for quota checks; cached for 30 s (a plan change shows within that).</summary>
+internal sealed class TenantPlanResolver(TenancyDbContext db, IMemoryCache cache) : IPlanResolver
+{
+    public async Task<string> PlanAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var key = "tenant-plan:" + tenantId.ToString("N");
+        if (cache.TryGetValue(key, out string? plan) && plan is not null)
+        {
+            return plan;
+        }
+        plan = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Plan).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+            ?? TenantDefaults.Plan;
+        cache.Set(key, plan, TimeSpan.FromSeconds(30));
+        return plan;
+    }
+}

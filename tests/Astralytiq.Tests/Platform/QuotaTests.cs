@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Platform.Quotas;
+using Astralytiq.Tests.Infrastructure;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tests.Platform;
+
+/// <summary>Small plan limits, so tests reach them with small files.</summary>
+internal static class SmallPlan
+{
+    public const long UploadBytes = 60_000;
+    public const long Datasets = 3;
+    public const long RowsIngested = 1_000;
+
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Astralytiq:Plans:free:upload_bytes"] = UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Astralytiq:Plans:free:datasets"] = Datasets.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Astralytiq:Plans:free:rows_ingested"] = RowsIngested.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+public sealed class SmallPlanSqlite : SqlitePlatform
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => SmallPlan.Settings;
+}
+
+public sealed class SmallPlanPostgres : PostgresPlatform
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => SmallPlan.Settings;
+}
+
+public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private static MemoryStream Csv(int rows) => new(Encoding.UTF8.GetBytes("n\n" + string.Concat(Enumerable.Range(1, rows).Select(i => i + "\n"))));
+
+    private static Task<ApiResponse<DatasetResponse>> UploadAsync(AstralytiqClient client, int rows) =>
+        client.UploadDatasetAsync(Csv(rows), "n.csv", name: "q " + Guid.NewGuid().ToString("N")[..8]);
+
+    private static async Task<long> UsedAsync(AstralytiqClient client, string metric) =>
+        (await client.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == metric).Used;
+
+    [Fact]
+    public async Task Plan_limits_refuse_before_work_and_usage_is_counted_exactly_and_given_back_on_delete()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+
+        // Over the per-file cap: 413, refused on the declared size.
+        var big = await client.UploadDatasetAsync(new MemoryStream(new byte[SmallPlan.UploadBytes + 1]), "big.csv");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.Status);
+        Assert.Contains("free plan accepts files up to", big.Error!.Error.Message, StringComparison.Ordinal);
+
+        // Rows ingested: uploads and appends count, exactly.
+        var first = (await UploadAsync(client, 400)).EnsureValue();
+        (await client.AppendDatasetRowsAsync(first.Id, "{\"n\":1}\n{\"n\":2}")).EnsureSuccess();
+        Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
+        var refused = await UploadAsync(client, 700);
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.Status);
+        Assert.Equal("QUOTA_EXCEEDED", refused.Error!.Error.Code);
+        Assert.Equal("rows_ingested", refused.Error.Error.Details![0].Field);
+        Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
+        Assert.Single((await client.ListDatasetsAsync()).EnsureValue().Items);
+
+        // Transforms store bytes but ingest nothing.
+        var derived = (await client.ApplyTransformAsync(first.Id, new TransformRequest([new TransformStepDto("limit", Rows: 10)], OutputName: "derived " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
+        Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
+
+        // Storage is the sum of the stored files, to the byte; datasets are counted.
+        var versions = (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Concat((await client.ListDatasetVersionsAsync(derived.DatasetId!.Value)).EnsureValue());
+        Assert.Equal(versions.Sum(v => v.StoredBytes), await UsedAsync(client, QuotaMetrics.StorageBytes));
+        Assert.Equal(2L, await UsedAsync(client, QuotaMetrics.Datasets));
+        (await UploadAsync(client, 1)).EnsureSuccess();
+        var fourth = await UploadAsync(client, 1);
+        Assert.Equal(HttpStatusCode.PaymentRequired, fourth.Status);
+        Assert.Equal("datasets", fourth.Error!.Error.Details![0].Field);
+
+        // A deleted dataset gives back its storage and its place (rows ingested this month stay counted).
+        (await client.DeleteDatasetAsync(derived.DatasetId.Value)).EnsureSuccess();
+        Assert.Equal(2L, await UsedAsync(client, QuotaMetrics.Datasets));
+        (await UploadAsync(client, 1)).EnsureSuccess();
+        var usage = (await client.GetUsageAsync()).EnsureValue();
+        Assert.Equal("free", usage.Plan);
+        Assert.Equal((3L, SmallPlan.Datasets), (usage.Items.Single(i => i.Metric == "datasets").Used, usage.Items.Single(i => i.Metric == "datasets").Limit));
+        Assert.Equal(404L, usage.Items.Single(i => i.Metric == "rows_ingested").Used);
+        Assert.Matches(@"^\d{4}-\d{2}$", usage.Items.Single(i => i.Metric == "rows_ingested").Period);
+    }
+
+    /// <summary>P11: concurrent uses at the edge never push a counter past its limit, and a key counts once however often it is sent.</summary>
+    [Property(MaxTest = 100)]
+    public async Task P11_concurrent_uses_never_pass_the_limit_and_each_key_counts_once(PositiveInt[] amounts, byte repeats)
+    {
+        var tenantId = Guid.NewGuid();
+        var uses = amounts.Take(12).Select((a, i) => (Amount: (long)(a.Get % 400) + 1, Key: "k" + i)).ToList();
+        // Some uses are sent twice (a retry): they must count once.
+        var sent = uses.Concat(uses.Take(repeats % 4)).ToList();
+        var results = await Task.WhenAll(sent.Select(async use =>
+        {
+            await using var scope = Platform.Services.CreateAsyncScope();
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenantId);
+            var result = await scope.ServiceProvider.GetRequiredService<IQuotas>().ConsumeAsync(QuotaMetrics.RowsIngested, use.Amount, use.Key, CancellationToken.None);
+            return (use.Key, use.Amount, result.IsSuccess, Code: result.Error?.Code);
+        }));
+
+        await using var check = Platform.Services.CreateAsyncScope();
+        using var __ = check.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenantId);
+        var usage = await check.ServiceProvider.GetRequiredService<IQuotas>().UsageAsync(QuotaMetrics.RowsIngested, CancellationToken.None);
+        var accepted = results.Where(r => r.IsSuccess).DistinctBy(r => r.Key).ToList();
+        Assert.True(usage.Used <= SmallPlan.RowsIngested, $"used {usage.Used} > limit");
+        Assert.Equal(accepted.Sum(r => r.Amount), usage.Used);
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal("QUOTA_EXCEEDED", r.Code));
+        // A retry of a counted key is never refused.
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.DoesNotContain(accepted, a => a.Key == r.Key));
+        // Nothing was refused that would have fitted once everything else was counted.
+        Assert.All(results.Where(r => !r.IsSuccess && accepted.All(a => a.Key != r.Key)), r => Assert.True(usage.Used + r.Amount > SmallPlan.RowsIngested));
+    }
+}
+
+public sealed class QuotaTests_Sqlite(SmallPlanSqlite platform) : QuotaTests<SmallPlanSqlite>(platform);
+
+public sealed class QuotaTests_Postgres(SmallPlanPostgres platform) : QuotaTests<SmallPlanPostgres>(platform);
