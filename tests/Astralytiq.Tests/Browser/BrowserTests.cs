@@ -241,6 +241,11 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(grid).ToContainTextAsync("A-2");
         await Assertions.Expect(grid).ToContainTextAsync("2024-02-03");
         await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("amount: decimal");
+        // Sorted on the server by clicking the column name: ascending, then descending.
+        await page.GetByTestId("sort-amount").ClickAsync();
+        await Assertions.Expect(grid.Locator("tbody tr", new() { Has = page.Locator("td") }).First).ToContainTextAsync("A-2");
+        await page.GetByTestId("sort-amount").ClickAsync();
+        await Assertions.Expect(grid.Locator("tbody tr", new() { Has = page.Locator("td") }).First).ToContainTextAsync("A-1");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Profile" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("profile")).ToContainTextAsync("amount · decimal");

@@ -76,6 +76,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Transforms of more than 5,000 rows run as jobs, so tests reach that path with small data.
             ["Astralytiq:Data:AsyncTransformRows"] = "5000",
             ["Astralytiq:Data:PipelineTickSeconds"] = "1",
+            // Property tests make hundreds of datasets in one tenant: the free plan's limits are lifted here
+            // (quota tests use their own small plan).
+            ["Astralytiq:Plans:free:datasets"] = "1000000000",
+            ["Astralytiq:Plans:free:rows_ingested"] = "1000000000000",
+            ["Astralytiq:Plans:free:storage_bytes"] = "1000000000000000",
             // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
             ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
         };

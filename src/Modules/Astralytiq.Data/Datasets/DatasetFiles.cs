@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Storage;
 
@@ -8,8 +9,12 @@ namespace Astralytiq.Data.Datasets;
 /// Dataset version files: stored encrypted with the tenant key in blob storage; decrypted on first use
 /// into a local plaintext cache that only the server process can read (docs/decisions/0012).
 /// </summary>
-internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, PlatformOptions platform)
+internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, PlatformOptions platform, DataSettings settings, TimeProvider time)
 {
+    /// <summary>Files used this recently are never evicted: a path just handed to a reader must still be there when it opens it.</summary>
+    private static readonly TimeSpan RecentlyUsed = TimeSpan.FromMinutes(10);
+    private static readonly Lock TrimLock = new();
+
     public string TempDirectory { get; } = Directory.CreateDirectory(Path.Combine(platform.DataDir, "tmp")).FullName;
 
     private string CacheDirectory(Guid tenantId) => Path.Combine(platform.DataDir, "cache", "datasets", tenantId.ToString("N"));
@@ -45,6 +50,8 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
             var cached = CachePath(tenantId, versionId);
             Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
             File.Copy(parquetPath, cached, overwrite: true);
+            File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
+            TrimCache();
             return (size, sha);
         }
         finally
@@ -59,6 +66,8 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
         var cached = CachePath(tenantId, version.Id);
         if (File.Exists(cached))
         {
+            // Eviction goes by last use, recorded explicitly (mounts with noatime never update it).
+            File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
             return cached;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
@@ -72,6 +81,8 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
                 await cipher.DecryptAsync(tenantId, encrypted, plain, Purpose(version.Id), ct).ConfigureAwait(false);
             }
             File.Move(partial, cached, overwrite: true);
+            File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
+            TrimCache();
             return cached;
         }
         finally
@@ -84,6 +95,38 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
     {
         await blobs.DeleteAsync(tenantId, version.BlobPath, ct).ConfigureAwait(false);
         File.Delete(CachePath(tenantId, version.Id));
+    }
+
+    /// <summary>
+    /// Keeps the plaintext cache (all tenants) under <c>PlaintextCacheMaxBytes</c> by deleting the least
+    /// recently used files, never one used in the last ten minutes. Blob storage stays the truth: an
+    /// evicted version is decrypted again on its next read.
+    /// </summary>
+    internal int TrimCache()
+    {
+        var root = new DirectoryInfo(Path.Combine(platform.DataDir, "cache", "datasets"));
+        if (!root.Exists)
+        {
+            return 0;
+        }
+        lock (TrimLock)
+        {
+            var cached = root.EnumerateFiles("*.parquet", SearchOption.AllDirectories).ToList();
+            var total = cached.Sum(f => f.Length);
+            var evicted = 0;
+            var now = time.GetUtcNow().UtcDateTime;
+            foreach (var file in cached.OrderBy(f => f.LastAccessTimeUtc))
+            {
+                if (total <= settings.PlaintextCacheMaxBytes || now - file.LastAccessTimeUtc < RecentlyUsed)
+                {
+                    break;
+                }
+                total -= file.Length;
+                file.Delete();
+                evicted++;
+            }
+            return evicted;
+        }
     }
 
     private string CachePath(Guid tenantId, Guid versionId) => Path.Combine(CacheDirectory(tenantId), versionId.ToString("N") + ".parquet");

@@ -129,6 +129,9 @@ internal sealed class DataSettings
     /// <summary>Transforms of versions with more rows than this are applied by a background job (202 with its id).</summary>
     public long AsyncTransformRows { get; set; } = 2_000_000;
 
+    /// <summary>Largest size of the local plaintext cache of dataset versions, all tenants together (default 20 GiB).</summary>
+    public long PlaintextCacheMaxBytes { get; set; } = 20L << 30;
+
     /// <summary>How often the pipeline scheduler looks for due runs.</summary>
     public int PipelineTickSeconds { get; set; } = 30;
 }
