@@ -897,17 +897,7 @@ internal sealed partial class DatasetHandlers(
         return Unit.Value;
     }
 
-    private async Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct)
-    {
-        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
-        if (dataset is null)
-        {
-            return new NotFoundError("Dataset");
-        }
-        var number = version ?? dataset.CurrentVersion;
-        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct);
-        return v is null ? new NotFoundError("Dataset version") : (dataset, v);
-    }
+    private Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct) => db.FindVersionAsync(id, version, ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {Name} ingested: {Rows} rows from {Bytes} bytes; receive {ReceiveMs:F0} ms, parse to Parquet {ParseMs:F0} ms, seal and store {StoreMs:F0} ms")]
     private static partial void LogIngested(ILogger logger, string name, long rows, long bytes, double receiveMs, double parseMs, double storeMs);

@@ -85,6 +85,22 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
     }
 }
 
+internal static class DataQueries
+{
+    /// <summary>A live dataset of the current tenant and one of its versions (the current one unless given); 404 otherwise.</summary>
+    public static async Task<Astralytiq.Platform.Errors.Result<(Dataset Dataset, DatasetVersion Version)>> FindVersionAsync(this DataDbContext db, Guid id, int? version, CancellationToken ct)
+    {
+        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        if (dataset is null)
+        {
+            return new Astralytiq.Platform.Errors.NotFoundError("Dataset");
+        }
+        var number = version ?? dataset.CurrentVersion;
+        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct).ConfigureAwait(false);
+        return v is null ? new Astralytiq.Platform.Errors.NotFoundError("Dataset version") : (dataset, v);
+    }
+}
+
 internal sealed class DataSqliteDbContext(DbContextOptions<DataSqliteDbContext> options) : DataDbContext(options);
 
 internal sealed class DataPostgresDbContext(DbContextOptions<DataPostgresDbContext> options) : DataDbContext(options);

@@ -293,22 +293,8 @@ internal sealed class PipelineHandlers(
         return new Checked(name, output, source, next);
     }
 
-    public async Task<Result<JoinSource>> ResolveJoinAsync(Guid datasetId, int? version, CancellationToken ct)
-    {
-        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.DeletedAt == null, ct);
-        if (dataset is null)
-        {
-            return new NotFoundError("Dataset");
-        }
-        var number = version ?? dataset.CurrentVersion;
-        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == datasetId && x.Version == number, ct);
-        if (v is null)
-        {
-            return new NotFoundError("Dataset version");
-        }
-        return new JoinSource(dataset.Id, dataset.Name, v.Version, await files.PlaintextAsync(tenant.TenantId!.Value, v, ct),
-            v.Schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList());
-    }
+    public Task<Result<JoinSource>> ResolveJoinAsync(Guid datasetId, int? version, CancellationToken ct) =>
+        JoinSources.ResolveAsync(db, files, tenant.TenantId!.Value, datasetId, version, ct);
 
     private async Task ApplyAsync(Pipeline pipeline, PipelineRequest request, Checked valid, PipelineSecrets? stored, CancellationToken ct)
     {

@@ -10,6 +10,22 @@ namespace Astralytiq.Data.Transforms;
 /// <summary>Another dataset version a join reads: resolved (and tenant-checked) by the caller.</summary>
 internal sealed record JoinSource(Guid DatasetId, string Name, int Version, string Path, IReadOnlyList<TransformColumn> Columns);
 
+internal static class JoinSources
+{
+    /// <summary>A version of the current tenant's dataset, with its plaintext path and columns, ready to be read by a step.</summary>
+    public static async Task<Result<JoinSource>> ResolveAsync(Persistence.DataDbContext db, Datasets.DatasetFiles files, Guid tenantId, Guid datasetId, int? version, CancellationToken ct)
+    {
+        var found = await Persistence.DataQueries.FindVersionAsync(db, datasetId, version, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, v) = found.Value;
+        return new JoinSource(dataset.Id, dataset.Name, v.Version, await files.PlaintextAsync(tenantId, v, ct).ConfigureAwait(false),
+            v.Schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList());
+    }
+}
+
 /// <summary>
 /// Compiles ordered transformation steps into one DuckDB statement: a chain of common table expressions,
 /// one per step, each carrying a hidden row-order column so that every step, and the file written at the

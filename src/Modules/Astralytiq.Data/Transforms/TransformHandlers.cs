@@ -121,17 +121,7 @@ internal sealed class TransformHandlers(
         var path = await files.PlaintextAsync(tenantId, version, ct);
         try
         {
-            return await TransformCompiler.CompileAsync(duck, path, version.Schema, steps, async (otherId, otherVersion) =>
-            {
-                var other = await FindAsync(otherId, otherVersion, ct);
-                if (!other.IsSuccess)
-                {
-                    return other.Error!;
-                }
-                var otherPath = await files.PlaintextAsync(tenantId, other.Value.Version, ct);
-                return new JoinSource(other.Value.Dataset.Id, other.Value.Dataset.Name, other.Value.Version.Version, otherPath,
-                    other.Value.Version.Schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList());
-            }, ct);
+            return await TransformCompiler.CompileAsync(duck, path, version.Schema, steps, (otherId, otherVersion) => JoinSources.ResolveAsync(db, files, tenantId, otherId, otherVersion, ct), ct);
         }
         catch (DuckDB.NET.Data.DuckDBException ex)
         {
@@ -232,17 +222,7 @@ internal sealed class TransformHandlers(
         }
     }
 
-    private async Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct)
-    {
-        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
-        if (dataset is null)
-        {
-            return new NotFoundError("Dataset");
-        }
-        var number = version ?? dataset.CurrentVersion;
-        var v = await db.Versions.AsNoTracking().SingleOrDefaultAsync(x => x.DatasetId == id && x.Version == number, ct);
-        return v is null ? new NotFoundError("Dataset version") : (dataset, v);
-    }
+    private Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct) => db.FindVersionAsync(id, version, ct);
 }
 
 /// <summary>Applies a transform of a large dataset in the background, with progress; fails for good on bad data.</summary>
