@@ -10,30 +10,32 @@ namespace Astralytiq.Data.Engine;
 /// columns mean, sample standard deviation, quantiles and a 20-bin equal-width histogram; the ten most
 /// frequent values of other columns; duplicate rows; Pearson correlations between numeric columns.
 /// A string column with few distinct values (at most 50, and at most half its values) is reported as categorical.
-/// Exact up to <see cref="ExactRowLimit"/> rows; estimated above it, as DuckDB's own SUMMARIZE does.
+/// Exact up to <see cref="ExactRowLimit"/> rows; above it <see cref="LargeProfiler"/> takes over, estimating
+/// only quantiles and large distinct counts (and saying so).
 /// </summary>
 internal static class Profiler
 {
     public const int HistogramBins = 20;
     public const int TopValues = 10;
     public const int MaxCorrelatedColumns = 30;
-    private static readonly (string Name, double P)[] QuantileLevels =
+    internal static readonly (string Name, double P)[] QuantileLevels =
         [("p01", 0.01), ("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95), ("p99", 0.99)];
 
     /// <summary>Above this many rows, quantiles and duplicate rows are estimated (and the profile says so).</summary>
     public const long ExactRowLimit = 1_000_000;
 
     public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations, bool Approximate)> ProfileAsync(
-        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, CancellationToken ct)
+        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, CancellationToken ct, bool forceExact = false)
     {
         await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})", ct).ConfigureAwait(false);
         var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM t", ct).ConfigureAwait(false);
-        // Large versions: t-digest quantiles, and duplicates from a 64-bit hash of each row (distinct counts stay exact).
-        var approximate = rows > ExactRowLimit;
-        var allColumns = string.Join(", ", schema.Select(c => DuckDb.Identifier(c.Name)));
-        var duplicates = rows - await DuckDb.ScalarLongAsync(duck, approximate
-            ? $"SELECT count(DISTINCT hash({allColumns})) FROM t"
-            : "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
+        // Large versions: a few passes, estimating only quantiles (from a sample) and large distinct counts.
+        if (rows > ExactRowLimit && !forceExact)
+        {
+            var (large, duplicateRows, correlated) = await LargeProfiler.ProfileAsync(duck, parquetPath, schema, rows, ct).ConfigureAwait(false);
+            return (large, rows, duplicateRows, correlated, true);
+        }
+        var duplicates = rows - await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
 
         // One pass for the per-column aggregates.
         var select = new StringBuilder("SELECT ");
@@ -51,7 +53,7 @@ internal static class Profiler
                 parts.Add($"avg({c}::DOUBLE)");
                 parts.Add($"stddev_samp({c}::DOUBLE)");
                 // All levels from one sort of the column.
-                parts.Add($"{(approximate ? "approx_quantile" : "quantile_cont")}({c}::DOUBLE, [{string.Join(", ", QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)))}])");
+                parts.Add($"quantile_cont({c}::DOUBLE, [{string.Join(", ", QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)))}])");
             }
         }
         select.Append(string.Join(", ", parts)).Append(" FROM t");
@@ -118,7 +120,7 @@ internal static class Profiler
                 correlations.Add(new CorrelationDto(pairs[i].A, pairs[i].B, r is { } v && double.IsFinite(v) ? Math.Round(v, 12) : null));
             }
         }
-        return (profiles, rows, Math.Max(0, duplicates), correlations, approximate);
+        return (profiles, rows, Math.Max(0, duplicates), correlations, false);
     }
 
     private static bool IsNumeric(ColumnDto column) => column.Type is "integer" or "decimal";
