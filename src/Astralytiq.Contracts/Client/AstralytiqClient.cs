@@ -359,6 +359,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         SendAsync<AuditVerifyResponse>(HttpMethod.Get, "api/v1/audit/verify", null, ct);
 
     // Jobs
+    public Task<ApiResponse<Page<JobResponse>>> ListJobsAsync(string? status = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<JobResponse>>(HttpMethod.Get, $"api/v1/jobs?offset={offset}&limit={limit}" + (status is null ? string.Empty : "&status=" + Uri.EscapeDataString(status)), null, ct);
+
     public Task<ApiResponse<JobResponse>> GetJobAsync(Guid id, CancellationToken ct = default) =>
         SendAsync<JobResponse>(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct);
 

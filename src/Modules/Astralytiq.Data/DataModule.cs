@@ -47,6 +47,7 @@ public static class DataModule
         services.AddScoped<DatasetLineage>();
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
+        services.AddJobHandler<PurgeJob>(PurgeJob.Kind);
         services.AddScoped<VersionWriter>();
         services.AddScoped<DataQuotas>();
         services.AddScoped<TransformHandlers>();
@@ -191,7 +192,7 @@ public static class DataModule
             .ProducesErrors(404)
             .WithName("DeleteDataset")
             .ProducesErrors(409)
-            .WithSummary("Delete a dataset and its stored files; refused with 409 listing its dependents unless force=true");
+            .WithSummary("Delete a dataset (gone at once; its stored files are purged by a background job); refused with 409 listing its dependents unless force=true");
         return group;
     }
 

@@ -620,9 +620,19 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
         Assert.Equal("Zoë 🚀", rows[2][1]?.ToString());
 
+        var versionIds = (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Id.ToString("N")).ToList();
         (await tenant.Admin.DeleteDatasetAsync(dataset.Id)).EnsureSuccess();
-        Assert.False(File.Exists(blob));
+        // Gone for its users at once; its files are purged by a background job.
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetDatasetAsync(dataset.Id)).Status);
+        for (var i = 0; i < 100 && File.Exists(blob); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.False(File.Exists(blob));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "cache"), "*.parquet", SearchOption.AllDirectories),
+            p => versionIds.Any(v => p.Contains(v, StringComparison.Ordinal)));
+        var purge = (await tenant.Admin.ListJobsAsync()).EnsureValue().Items.Single(j => j.Kind == "data.purge");
+        Assert.Equal(Astralytiq.Contracts.Jobs.JobStatus.Succeeded, purge.Status);
     }
 
     [Fact]

@@ -887,10 +887,8 @@ internal sealed partial class DatasetHandlers(
         var versions = await db.Versions.Where(v => v.DatasetId == id).ToListAsync(ct);
         dataset.DeletedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        foreach (var v in versions)
-        {
-            await files.DeleteAsync(dataset.TenantId, v, ct);
-        }
+        // The files go in the background (retried until gone); the dataset is gone for its users at once.
+        await jobs.EnqueueAsync(PurgeJob.Kind, new PurgeWork(dataset.Id, versions.Select(v => new PurgedVersion(v.Id, v.BlobPath)).ToList()), maxAttempts: 10, ct);
         await quotas.ReleaseDeletedAsync(dataset.Id, versions.Select(v => v.Id), ct);
         await audit.RecordAsync(new AuditRecord("dataset.deleted", AuditOutcome.Success, "dataset", id.ToString(),
             new Dictionary<string, string> { ["name"] = dataset.Name }), ct);
