@@ -311,6 +311,12 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await row.GetByTestId("pipeline-run").ClickAsync();
         await Assertions.Expect(row.Locator(".mud-chip")).ToHaveTextAsync("succeeded");
         await Assertions.Expect(page.GetByTestId("pipeline-runs")).ToContainTextAsync("v1 · 2 rows");
+
+        // The plan's meters: two datasets, two rows ingested (the pipeline read a dataset, not the outside).
+        await NavigateAsync(page, 1280, "/billing");
+        await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Plan: free");
+        await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Datasets2 of 1,000,000,000");
+        await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Rows ingested2 of");
         await page.Context.CloseAsync();
     }
 
