@@ -269,6 +269,9 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("doubled: decimal");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from Orders v1 (transform)");
+        // Drawn as a graph too: the file into version 1, version 1 into version 2.
+        await Assertions.Expect(page.Locator("[data-testid=lineage-graph] g[data-edge='source:1>version:1']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=lineage-graph] g[data-edge='version:1>version:2']")).ToContainTextAsync("transform");
 
         await NavigateAsync(page, 1280, "/data/sql");
         await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
