@@ -14,10 +14,13 @@ public static class QuotaMetrics
     public const string Datasets = "datasets";
     public const string RowsIngested = "rows_ingested";
 
+    /// <summary>Bytes received from outside (uploads, API pages, query results): metered for billing, unlimited by default.</summary>
+    public const string BytesIngested = "bytes_ingested";
+
     /// <summary>Not a usage: the largest single upload a plan accepts.</summary>
     public const string UploadBytes = "upload_bytes";
 
-    public static bool IsMonthly(string metric) => metric == RowsIngested;
+    public static bool IsMonthly(string metric) => metric is RowsIngested or BytesIngested;
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace Astralytiq.Platform.Quotas;
 
 internal static class UsageEndpoints
 {
-    private static readonly string[] Metrics = [QuotaMetrics.StorageBytes, QuotaMetrics.Datasets, QuotaMetrics.RowsIngested, QuotaMetrics.UploadBytes];
+    private static readonly string[] Metrics = [QuotaMetrics.StorageBytes, QuotaMetrics.Datasets, QuotaMetrics.RowsIngested, QuotaMetrics.BytesIngested, QuotaMetrics.UploadBytes];
 
     public static void Map(IEndpointRouteBuilder routes) =>
         routes.MapGet("/usage", GetAsync).WithTags("Usage").RequirePermission(Permission.SettingsRead).ProducesErrors(401, 403, 429)

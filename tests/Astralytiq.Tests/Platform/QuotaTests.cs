@@ -90,6 +90,20 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal((3L, SmallPlan.Datasets), (usage.Items.Single(i => i.Metric == "datasets").Used, usage.Items.Single(i => i.Metric == "datasets").Limit));
         Assert.Equal(404L, usage.Items.Single(i => i.Metric == "rows_ingested").Used);
         Assert.Matches(@"^\d{4}-\d{2}$", usage.Items.Single(i => i.Metric == "rows_ingested").Period);
+        // Bytes received are metered too: every uploaded file and appended batch, to the byte.
+        var received = Csv(400).Length + "{\"n\":1}\n{\"n\":2}".Length + (2 * Csv(1).Length);
+        Assert.Equal(received, usage.Items.Single(i => i.Metric == "bytes_ingested").Used);
+        Assert.Null(usage.Items.Single(i => i.Metric == "bytes_ingested").Limit);
+
+        // This month's rows used up: the next ingest is refused before any work, and changes nothing.
+        var batch = string.Join("\n", Enumerable.Range(0, 596).Select(i => $"{{\"n\":{i}}}"));
+        (await client.AppendDatasetRowsAsync(first.Id, batch)).EnsureSuccess();
+        Assert.Equal(SmallPlan.RowsIngested, await UsedAsync(client, QuotaMetrics.RowsIngested));
+        var versionCount = (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Count;
+        var exhausted = await client.AppendDatasetRowsAsync(first.Id, "{\"n\":7}");
+        Assert.Equal(HttpStatusCode.PaymentRequired, exhausted.Status);
+        Assert.Equal("rows_ingested", exhausted.Error!.Error.Details![0].Field);
+        Assert.Equal(versionCount, (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Count);
     }
 
     /// <summary>P11: concurrent uses at the edge never push a counter past its limit, and a key counts once however often it is sent.</summary>

@@ -8,15 +8,29 @@ namespace Astralytiq.Data.Datasets;
 /// ingested from outside (a monthly counter). Each version records its use under its own id, so a retried
 /// operation never counts twice and a failed one gives everything back.
 /// </summary>
+/// <summary>What a version brought in from outside: its rows and the bytes received.</summary>
+internal sealed record Ingested(long Rows, long Bytes);
+
 internal sealed class DataQuotas(IQuotas quotas)
 {
     private static string VersionKey(Guid versionId) => "dataset-version:" + versionId.ToString("N");
 
     private static string DatasetKey(Guid datasetId) => "dataset:" + datasetId.ToString("N");
 
-    /// <summary>Before any work: the file fits the plan's per-file cap, storage is not full, and (for a new dataset) the count allows one more.</summary>
-    public async Task<Result<Unit>> PreCheckAsync(long? uploadBytes, bool newDataset, CancellationToken ct)
+    /// <summary>
+    /// Before any work: the file fits the plan's per-file cap, storage is not full, (for a new dataset) the count
+    /// allows one more, and (when rows come from outside) this month's rows are not used up.
+    /// </summary>
+    public async Task<Result<Unit>> PreCheckAsync(long? uploadBytes, bool newDataset, bool ingest, CancellationToken ct)
     {
+        if (ingest)
+        {
+            var rows = await quotas.CheckAsync(QuotaMetrics.RowsIngested, 1, ct).ConfigureAwait(false);
+            if (!rows.IsSuccess)
+            {
+                return rows;
+            }
+        }
         if (uploadBytes is { } bytes)
         {
             var cap = await quotas.CheckAsync(QuotaMetrics.UploadBytes, bytes, ct).ConfigureAwait(false);
@@ -33,8 +47,8 @@ internal sealed class DataQuotas(IQuotas quotas)
         return newDataset ? await quotas.CheckAsync(QuotaMetrics.Datasets, 1, ct).ConfigureAwait(false) : Unit.Value;
     }
 
-    /// <summary>Records a new version's use: its stored bytes, the dataset when it is new, its rows when they came from outside. All or nothing.</summary>
-    public async Task<Result<Unit>> ConsumeAsync(DatasetVersion version, bool newDataset, long ingestedRows, CancellationToken ct)
+    /// <summary>Records a new version's use: its stored bytes, the dataset when it is new, the rows and bytes that came from outside. All or nothing.</summary>
+    public async Task<Result<Unit>> ConsumeAsync(DatasetVersion version, bool newDataset, Ingested? ingested, CancellationToken ct)
     {
         var done = new List<string>();
         async Task<Result<Unit>> Use(string metric, long amount, string key)
@@ -51,9 +65,13 @@ internal sealed class DataQuotas(IQuotas quotas)
         {
             result = await Use(QuotaMetrics.Datasets, 1, DatasetKey(version.DatasetId)).ConfigureAwait(false);
         }
-        if (result.IsSuccess && ingestedRows > 0)
+        if (result.IsSuccess && ingested is { } input)
         {
-            result = await Use(QuotaMetrics.RowsIngested, ingestedRows, VersionKey(version.Id)).ConfigureAwait(false);
+            result = await Use(QuotaMetrics.RowsIngested, input.Rows, VersionKey(version.Id)).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                result = await Use(QuotaMetrics.BytesIngested, input.Bytes, VersionKey(version.Id)).ConfigureAwait(false);
+            }
         }
         if (!result.IsSuccess)
         {
@@ -62,7 +80,7 @@ internal sealed class DataQuotas(IQuotas quotas)
         return result;
     }
 
-    /// <summary>Gives back what a version recorded (its write failed): storage, the dataset, and the rows when asked.</summary>
+    /// <summary>Gives back what a version recorded (its write failed): storage, the dataset, and the rows and bytes ingested when asked.</summary>
     public async Task ReleaseAsync(DatasetVersion version, bool dataset, bool rows, CancellationToken ct)
     {
         await quotas.ReleaseAsync(QuotaMetrics.StorageBytes, VersionKey(version.Id), ct).ConfigureAwait(false);
@@ -73,6 +91,7 @@ internal sealed class DataQuotas(IQuotas quotas)
         if (rows)
         {
             await quotas.ReleaseAsync(QuotaMetrics.RowsIngested, VersionKey(version.Id), ct).ConfigureAwait(false);
+            await quotas.ReleaseAsync(QuotaMetrics.BytesIngested, VersionKey(version.Id), ct).ConfigureAwait(false);
         }
     }
 

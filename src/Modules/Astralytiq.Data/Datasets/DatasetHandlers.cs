@@ -61,7 +61,7 @@ internal sealed partial class DatasetHandlers(
         }
         // The plan's limits are checked before a byte is read: the declared size against the per-file cap,
         // and that storage and the dataset count have room.
-        var allowed = await quotas.PreCheckAsync(request.ContentLength, newDataset: true, ct);
+        var allowed = await quotas.PreCheckAsync(request.ContentLength, newDataset: true, ingest: true, ct);
         if (!allowed.IsSuccess)
         {
             return allowed.Error!;
@@ -73,7 +73,7 @@ internal sealed partial class DatasetHandlers(
             return read.Error!;
         }
         var upload = read.Value;
-        if (request.ContentLength is null && await quotas.PreCheckAsync(upload.Size, newDataset: true, ct) is { IsSuccess: false } capped)
+        if (request.ContentLength is null && await quotas.PreCheckAsync(upload.Size, newDataset: true, ingest: true, ct) is { IsSuccess: false } capped)
         {
             // Sent without a length: the cap is checked on the received size instead.
             File.Delete(upload.TempPath);
@@ -296,7 +296,7 @@ internal sealed partial class DatasetHandlers(
         version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
         (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
         // The plan's quotas are taken atomically now that the real sizes are known; refused, nothing is kept.
-        var used = await quotas.ConsumeAsync(version, newDataset: true, ingestedRows: ingested.RowCount, ct);
+        var used = await quotas.ConsumeAsync(version, newDataset: true, new Ingested(ingested.RowCount, source.SizeBytes ?? new FileInfo(parquetPath).Length), ct);
         if (!used.IsSuccess)
         {
             await files.DeleteAsync(tenantId, version, CancellationToken.None);
@@ -341,7 +341,7 @@ internal sealed partial class DatasetHandlers(
         {
             return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
         }
-        if (await quotas.PreCheckAsync(null, newDataset: true, ct) is { IsSuccess: false } full)
+        if (await quotas.PreCheckAsync(null, newDataset: true, ingest: true, ct) is { IsSuccess: false } full)
         {
             return full.Error!;
         }
@@ -381,7 +381,7 @@ internal sealed partial class DatasetHandlers(
         {
             return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
         }
-        if (await quotas.PreCheckAsync(null, newDataset: true, ct) is { IsSuccess: false } full)
+        if (await quotas.PreCheckAsync(null, newDataset: true, ingest: true, ct) is { IsSuccess: false } full)
         {
             return full.Error!;
         }
@@ -597,7 +597,7 @@ internal sealed partial class DatasetHandlers(
             return found.Error!;
         }
         var (dataset, current) = found.Value;
-        if (await quotas.PreCheckAsync(null, newDataset: false, ct) is { IsSuccess: false } full)
+        if (await quotas.PreCheckAsync(null, newDataset: false, ingest: true, ct) is { IsSuccess: false } full)
         {
             return full.Error!;
         }
@@ -661,7 +661,7 @@ internal sealed partial class DatasetHandlers(
             };
             version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
             (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
-            var used = await quotas.ConsumeAsync(version, newDataset: false, ingestedRows: appended, ct);
+            var used = await quotas.ConsumeAsync(version, newDataset: false, new Ingested(appended, size), ct);
             if (!used.IsSuccess)
             {
                 await files.DeleteAsync(tenantId, version, CancellationToken.None);

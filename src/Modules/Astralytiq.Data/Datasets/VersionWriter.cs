@@ -22,7 +22,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
 {
     public async Task<Result<(Dataset Dataset, DatasetVersion Version)>> StoreAsync(
         VersionTarget target, string parquetPath, DatasetSourceDto source, string? stepsJson,
-        IReadOnlyCollection<(Guid DatasetId, int Version)> parents, string change, CancellationToken ct, bool ingested = false)
+        IReadOnlyCollection<(Guid DatasetId, int Version)> parents, string change, CancellationToken ct, long? ingestedBytes = null)
     {
         var tenantId = tenant.TenantId!.Value;
         List<ColumnDto> schema;
@@ -74,7 +74,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
         version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
         (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
         // Rows count as ingested only when they came from outside the platform (a pipeline reading an API or a database).
-        var used = await quotas.ConsumeAsync(version, newDataset: target.DatasetId is null, ingestedRows: ingested ? rows : 0, ct);
+        var used = await quotas.ConsumeAsync(version, newDataset: target.DatasetId is null, ingestedBytes is { } bytes ? new Ingested(rows, bytes) : null, ct);
         if (!used.IsSuccess)
         {
             db.ChangeTracker.Clear();
@@ -100,7 +100,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
             // Another writer made this version number first: nothing of ours is kept.
             db.ChangeTracker.Clear();
             await files.DeleteAsync(tenantId, version, CancellationToken.None);
-            await quotas.ReleaseAsync(version, dataset: target.DatasetId is null, rows: ingested, CancellationToken.None);
+            await quotas.ReleaseAsync(version, dataset: target.DatasetId is null, rows: ingestedBytes is not null, CancellationToken.None);
             return target.DatasetId is null
                 ? new ConflictError($"A dataset named '{target.NewName}' already exists", [new ErrorDetail("output_name", "name is taken")])
                 : new ConflictError("The dataset changed while this version was being made; try again");

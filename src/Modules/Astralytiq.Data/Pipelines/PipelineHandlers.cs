@@ -133,7 +133,9 @@ internal sealed class PipelineHandlers(
         {
             return new ConflictError("This pipeline is already running; wait for the run to finish");
         }
-        if (await quotas.PreCheckAsync(null, newDataset: pipeline.OutputDatasetId is null, ct) is { IsSuccess: false } full)
+        // Rows read from an API or a database count as ingested; rows of another dataset do not.
+        var ingest = JsonSerializer.Deserialize<PipelineSourceDto>(pipeline.SourceJson, ApiJson.Options)?.Kind != "dataset";
+        if (await quotas.PreCheckAsync(null, newDataset: pipeline.OutputDatasetId is null, ingest, ct) is { IsSuccess: false } full)
         {
             return full.Error!;
         }

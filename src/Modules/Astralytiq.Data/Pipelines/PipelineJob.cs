@@ -101,6 +101,7 @@ internal sealed class PipelineJob(
             IReadOnlyList<ColumnDto> schema;
             var parents = new List<(Guid DatasetId, int Version)>();
             DatasetSourceDto described;
+            long receivedBytes = 0;
             switch (source.Kind)
             {
                 case "dataset":
@@ -118,11 +119,13 @@ internal sealed class PipelineJob(
                 case "http":
                     var http = source.Http! with { Headers = secrets?.Headers };
                     inputPath = Temp(".parquet");
-                    var fetched = await SourceReader.ReadHttpAsync(http, settings, Temp(".ndjson"), inputPath, ct).ConfigureAwait(false);
+                    var pages = Temp(".ndjson");
+                    var fetched = await SourceReader.ReadHttpAsync(http, settings, pages, inputPath, ct).ConfigureAwait(false);
                     if (!fetched.IsSuccess)
                     {
                         return fetched.Error!;
                     }
+                    receivedBytes = new FileInfo(pages).Length;
                     schema = fetched.Value.Schema;
                     described = new DatasetSourceDto("pipeline", null, "json", null, null,
                         $"{pipeline.Name}: " + new Uri(http.Url!).GetLeftPart(UriPartial.Path), null);
@@ -135,6 +138,7 @@ internal sealed class PipelineJob(
                     {
                         return read.Error!;
                     }
+                    receivedBytes = new FileInfo(inputPath).Length;
                     schema = read.Value.Schema;
                     described = new DatasetSourceDto("pipeline", null, "postgres", null, null,
                         $"{pipeline.Name}: {DatabaseSource.Location(database.Connection!)}", database.Query);
@@ -169,7 +173,7 @@ internal sealed class PipelineJob(
                 ? new VersionTarget(outputId, null)
                 : new VersionTarget(null, pipeline.OutputName, $"Made by the pipeline {pipeline.Name}");
             var stored = await writer.StoreAsync(output, outputPath, described, steps.Count == 0 ? null : pipeline.StepsJson, parents, "pipeline", ct,
-                ingested: source.Kind != "dataset").ConfigureAwait(false);
+                ingestedBytes: source.Kind == "dataset" ? null : receivedBytes).ConfigureAwait(false);
             if (!stored.IsSuccess)
             {
                 return stored.Error!;

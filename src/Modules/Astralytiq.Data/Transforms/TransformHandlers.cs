@@ -66,7 +66,7 @@ internal sealed class TransformHandlers(
         {
             return new ConflictError($"A dataset named '{outputName}' already exists", [new ErrorDetail("output_name", "name is taken")]);
         }
-        if (!request.Preview && await quotas.PreCheckAsync(null, newDataset: outputName is not null, ct) is { IsSuccess: false } full)
+        if (!request.Preview && await quotas.PreCheckAsync(null, newDataset: outputName is not null, ingest: false, ct) is { IsSuccess: false } full)
         {
             return full.Error!;
         }
