@@ -13,12 +13,12 @@ namespace Astralytiq.Tests.Data;
 public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture
 {
-    private static string Unique(string stem) => stem + " " + Guid.NewGuid().ToString("N")[..8];
+    protected static string Unique(string stem) => stem + " " + Guid.NewGuid().ToString("N")[..8];
 
     private static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
 
     /// <summary>Waits for the run to finish (the job runner polls every 100 ms in tests).</summary>
-    private static async Task<PipelineRunDto> FinishedAsync(AstralytiqClient client, Guid pipeline, Guid run)
+    protected static async Task<PipelineRunDto> FinishedAsync(AstralytiqClient client, Guid pipeline, Guid run)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -32,7 +32,7 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         throw new TimeoutException("the pipeline run did not finish within 60 s");
     }
 
-    private static List<string> Rows(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))).ToList();
+    protected static List<string> Rows(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))).ToList();
 
     [Fact]
     public async Task A_dataset_pipeline_makes_a_new_output_version_from_the_latest_source_on_each_run()
@@ -213,4 +213,54 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
 
 public sealed class PipelineTests_Sqlite(SqlitePlatform platform) : PipelineTests<SqlitePlatform>(platform);
 
-public sealed class PipelineTests_Postgres(PostgresPlatform platform) : PipelineTests<PostgresPlatform>(platform);
+public sealed class PipelineTests_Postgres(PostgresPlatform platform) : PipelineTests<PostgresPlatform>(platform)
+{
+    [Fact]
+    public async Task A_database_pipeline_reads_the_query_afresh_on_each_run_with_its_sealed_password()
+    {
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(PostgresPlatform.AdminConnectionString);
+        var schema = "pipe_" + Guid.NewGuid().ToString("N")[..8];
+        async Task SqlAsync(string sql)
+        {
+            await using var pg = new Npgsql.NpgsqlConnection(admin.ConnectionString);
+            await pg.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, pg);
+            await command.ExecuteNonQueryAsync();
+        }
+        await SqlAsync($"CREATE SCHEMA {schema}; CREATE TABLE {schema}.sales (region text, amount numeric(10,2)); INSERT INTO {schema}.sales VALUES ('north', 10), ('south', 4.5);");
+        try
+        {
+            var client = (await Platform.NewTenantAsync()).Admin;
+            var connection = new DatabaseConnectionDto(admin.Host, admin.Port, admin.Database, admin.Username, "pw-" + Guid.NewGuid().ToString("N"), "disable");
+            var request = new PipelineRequest(Unique("sales sync"),
+                new PipelineSourceDto("database", Database: new DatabaseImportRequest(null, "postgres", connection, $"SELECT region, amount FROM {schema}.sales ORDER BY region")),
+                Unique("sales"), [new TransformStepDto("derive", Name: "with_tax", Expression: "round(amount * 1.25, 2)")]);
+            var pipeline = (await client.CreatePipelineAsync(request)).EnsureValue();
+            Assert.Null(pipeline.Source.Database!.Connection!.Password);
+            Assert.DoesNotContain(connection.Password!, JsonSerializer.Serialize(await client.GetPipelineAsync(pipeline.Id)), StringComparison.Ordinal);
+
+            var first = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            Assert.True(first.Status == "succeeded", first.Error);
+            Assert.Equal(["north|10|12.5", "south|4.5|5.63"], Rows((await client.PreviewDatasetAsync(first.OutputDatasetId!.Value)).EnsureValue()));
+
+            // The table changes; saved again without the password (kept sealed), the next run reads the new rows.
+            await SqlAsync($"INSERT INTO {schema}.sales VALUES ('west', 2)");
+            (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
+            var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            Assert.Equal(("succeeded", 2, 3L), (second.Status, second.OutputVersion, second.RowCount));
+            var made = (await client.GetDatasetAsync(second.OutputDatasetId!.Value)).EnsureValue();
+            Assert.Equal("pipeline", made.Source.Kind);
+            Assert.Contains($"{schema}.sales", made.Source.Query, StringComparison.Ordinal);
+
+            // A query that fails at run time fails the run, with PostgreSQL's words.
+            (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source with { Database = pipeline.Source.Database with { Query = $"SELECT nope FROM {schema}.sales" } } })).EnsureSuccess();
+            var failed = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            Assert.Equal("failed", failed.Status);
+            Assert.Contains("nope", failed.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await SqlAsync($"DROP SCHEMA {schema} CASCADE");
+        }
+    }
+}
