@@ -21,7 +21,7 @@ internal sealed record TransformWork(Guid DatasetId, int Version, TransformReque
 /// Previews and applies transforms. Applying writes the result as a new version of the dataset (or a new
 /// dataset) that records its parent versions and steps, so lineage can be followed both ways.
 /// </summary>
-internal sealed class TransformHandlers(
+internal sealed partial class TransformHandlers(
     DataDbContext db,
     ITenantContext tenant,
     DatasetFiles files,
@@ -29,7 +29,9 @@ internal sealed class TransformHandlers(
     IAuditLog audit,
     IJobScheduler jobs,
     VersionWriter writer,
-    DataQuotas quotas)
+    DataQuotas quotas,
+    TimeProvider time,
+    Microsoft.Extensions.Logging.ILogger<TransformHandlers> logger)
 {
     public const int DefaultPreviewRows = 100;
 
@@ -182,6 +184,7 @@ internal sealed class TransformHandlers(
             {
                 await progress(0.1, $"Transforming {input.RowCount:N0} rows");
             }
+            var started = time.GetTimestamp();
             try
             {
                 using var command = duck.CreateCommand();
@@ -193,6 +196,7 @@ internal sealed class TransformHandlers(
             {
                 return Failed(ex);
             }
+            var written = time.GetElapsedTime(started);
             if (progress is not null)
             {
                 await progress(0.8, "Encrypting and storing");
@@ -208,6 +212,7 @@ internal sealed class TransformHandlers(
             }
             var (target, version) = stored.Value;
             var (number, rows) = (version.Version, version.RowCount);
+            LogApplied(logger, dataset.Name, input.Version, (request.Steps ?? []).Count, rows, written.TotalMilliseconds, time.GetElapsedTime(started).TotalMilliseconds - written.TotalMilliseconds);
             await audit.RecordAsync(new AuditRecord("dataset.transformed", AuditOutcome.Success, "dataset", target.Id.ToString(),
                 new Dictionary<string, string>
                 {
@@ -223,7 +228,12 @@ internal sealed class TransformHandlers(
     }
 
     private Task<Result<(Dataset Dataset, DatasetVersion Version)>> FindAsync(Guid id, int? version, CancellationToken ct) => db.FindVersionAsync(id, version, ct);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information,
+        Message = "Transform of {Dataset} v{Version}: {Steps} step(s), {Rows} rows written in {WriteMs:F0} ms, sealed and stored in {StoreMs:F0} ms")]
+    private static partial void LogApplied(Microsoft.Extensions.Logging.ILogger logger, string dataset, int version, int steps, long rows, double writeMs, double storeMs);
 }
+
 
 /// <summary>Applies a transform of a large dataset in the background, with progress; fails for good on bad data.</summary>
 internal sealed class TransformJob(TransformHandlers handlers) : IJobHandler
