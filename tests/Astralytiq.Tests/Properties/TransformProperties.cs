@@ -173,4 +173,37 @@ public abstract class TransformProperties<TPlatform>(TPlatform platform) : Platf
     }
 }
 
-public sealed class TransformProperties_Sqlite(SqlitePlatform platform) : TransformProperties<SqlitePlatform>(platform);
+public sealed class TransformProperties_Sqlite(SqlitePlatform platform) : TransformProperties<SqlitePlatform>(platform)
+{
+    private static readonly string[] Pieces =
+    [
+        "a", "b", "s", "[a]", "[no such]", "1", "2.5", "-3", "1e400", "'x'", "'it''s'", "\"q\"", "true", "null", "+", "-", "*", "/", "%", "(", ")", ",",
+        "=", "<>", "<=", ">", "and", "or", "not", "is", "in", "round(", "upper(", "date_trunc(", "'month'", "coalesce(", "if(", "concat(", "substring(",
+        "read_csv(", "'/etc/passwd'", ";", "--", "/*", "\\", "$1", "?", "[", "]", "é", "🙂", " ",
+    ];
+
+    private DataArbitraryTenant? _tenant;
+
+    private sealed record DataArbitraryTenant(Astralytiq.Contracts.Client.AstralytiqClient Client, Guid Dataset);
+
+    /// <summary>Any text as a derived column or a filter is either computed or refused with 422 naming the step: never a 500.</summary>
+    [Property(MaxTest = 100)]
+    public async Task P17_any_expression_text_is_computed_or_refused_never_an_error(byte[] picks, bool asFilter)
+    {
+        if (_tenant is null)
+        {
+            var client = (await Platform.NewTenantAsync()).Admin;
+            var dataset = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("a,b,s\n1,2.5,x\n,0.5,\n-4,,it's\n")), "e.csv", name: "p17e " + Guid.NewGuid().ToString("N"))).EnsureValue();
+            _tenant = new DataArbitraryTenant(client, dataset.Id);
+        }
+        var expression = string.Concat(picks.Take(24).Select(b => Pieces[b % Pieces.Length] + (b % 3 == 0 ? " " : string.Empty)));
+        var step = asFilter ? new TransformStepDto("filter", Expression: expression) : new TransformStepDto("derive", Name: "e", Expression: expression);
+        var response = await _tenant.Client.PreviewTransformAsync(_tenant.Dataset, [step]);
+        Assert.True(response.Status is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.UnprocessableEntity, $"{expression} → {response.Status}");
+        if (!response.IsSuccess)
+        {
+            Assert.StartsWith("steps", response.Error!.Error.Details![0].Field, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrWhiteSpace(response.Error.Error.Details[0].Message));
+        }
+    }
+}
