@@ -68,8 +68,10 @@ transform() {
   status=$(curl -s -o "$WORK/transform.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$body" "$URL/api/v1/data/datasets/$id/transform")
   if [ "$status" = 202 ]; then
     local job; job=$(sed -E 's/.*"job_id":"([^"]+)".*/\1/' "$WORK/transform.json")
+    local polls=0
     until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" > "$WORK/tjob.json" && grep -q '"status":"succeeded"' "$WORK/tjob.json"; do
       if grep -qE '"status":"(failed|dead_lettered|cancelled)"' "$WORK/tjob.json" 2>/dev/null; then echo "transform job failed: $(cat "$WORK/tjob.json")" >&2; exit 1; fi
+      polls=$((polls + 1)); [ "$polls" -lt 12000 ] || { echo "transform job still running after 10 minutes" >&2; exit 1; }
       sleep 0.05
     done
   elif [ "$status" != 201 ]; then

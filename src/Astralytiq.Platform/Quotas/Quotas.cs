@@ -160,10 +160,11 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
             }
             return Exceeded(await UsageAsync(metric, cancellationToken).ConfigureAwait(false), amount);
         }
-        db.Set<UsageRecord>().Add(new UsageRecord
+        var record = new UsageRecord
         {
             Id = Guid.CreateVersion7(now), TenantId = tenantId, Metric = metric, Period = period, Key = key, Amount = amount, CreatedAt = now,
-        });
+        };
+        db.Set<UsageRecord>().Add(record);
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -171,7 +172,8 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
         catch (DbUpdateException)
         {
             // The same key was recorded at the same moment by another request: that one counts, this one does not.
-            db.ChangeTracker.Clear();
+            // Only this record is let go: whatever else the request's context tracks is not ours to drop.
+            db.Entry(record).State = EntityState.Detached;
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return Unit.Value;
         }
@@ -202,7 +204,8 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
         {
             return;
         }
-        db.Set<TenantUsage>().Add(new TenantUsage { Id = Guid.CreateVersion7(time.GetUtcNow()), TenantId = tenantId, Metric = metric, Period = period, UpdatedAt = time.GetUtcNow() });
+        var counter = new TenantUsage { Id = Guid.CreateVersion7(time.GetUtcNow()), TenantId = tenantId, Metric = metric, Period = period, UpdatedAt = time.GetUtcNow() };
+        db.Set<TenantUsage>().Add(counter);
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -210,8 +213,10 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
         catch (DbUpdateException)
         {
             // Made at the same moment by another request: it exists now, which is all that is needed.
-            db.ChangeTracker.Clear();
+            db.Entry(counter).State = EntityState.Detached;
         }
+        // The counter is only ever changed by conditional updates; it need not be tracked.
+        db.Entry(counter).State = EntityState.Detached;
     }
 
     private static CodedError Exceeded(QuotaUsage usage, long amount) =>
