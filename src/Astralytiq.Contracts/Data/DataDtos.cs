@@ -15,7 +15,8 @@ public sealed record DatasetVersionDto(
     DatasetSourceDto Source,
     IReadOnlyList<ColumnDto> Schema,
     Guid? CreatedBy,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    int Parts = 1);
 
 public sealed record DatasetResponse(
     Guid Id,

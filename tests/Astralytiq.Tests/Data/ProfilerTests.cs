@@ -30,7 +30,7 @@ public sealed class ProfilerTests
         ColumnDto[] schema = [new("id", "integer", "BIGINT", true), new("k", "integer", "BIGINT", true)];
         var (columns, rows, duplicates, _, approximate) = await WithParquetAsync(
             "SELECT i % 1050000 AS id, (i % 1050000) % 1000 AS k FROM range(1100000) r(i)",
-            async (duck, parquet) => await Profiler.ProfileAsync(duck, parquet, schema, CancellationToken.None));
+            async (duck, parquet) => await Profiler.ProfileAsync(duck, ParquetSource.Single(parquet), schema, CancellationToken.None));
 
         Assert.True(approximate);
         Assert.Equal(1_100_000, rows);
@@ -58,9 +58,9 @@ public sealed class ProfilerTests
         ];
         var (large, exact) = await WithParquetAsync(select, async (duck, parquet) =>
         {
-            var l = await Profiler.ProfileAsync(duck, parquet, schema, CancellationToken.None);
+            var l = await Profiler.ProfileAsync(duck, ParquetSource.Single(parquet), schema, CancellationToken.None);
             await DuckDb.ExecuteAsync(duck, "DROP VIEW t", CancellationToken.None);
-            var e = await Profiler.ProfileAsync(duck, parquet, schema, CancellationToken.None, forceExact: true);
+            var e = await Profiler.ProfileAsync(duck, ParquetSource.Single(parquet), schema, CancellationToken.None, forceExact: true);
             return (l, e);
         });
 

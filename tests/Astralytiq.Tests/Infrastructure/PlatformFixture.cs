@@ -76,6 +76,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Transforms of more than 5,000 rows run as jobs, so tests reach that path with small data.
             ["Astralytiq:Data:AsyncTransformRows"] = "5000",
             ["Astralytiq:Data:PipelineTickSeconds"] = "1",
+            // Appends are compacted every fifth part, so tests reach compaction quickly.
+            ["Astralytiq:Data:MaxVersionParts"] = "4",
             // Property tests make hundreds of datasets in one tenant: the free plan's limits are lifted here
             // (quota tests use their own small plan).
             ["Astralytiq:Plans:free:datasets"] = "1000000000",

@@ -55,6 +55,16 @@ internal sealed class DatasetVersion : ITenantOwned
     /// <summary>The transformation steps that made this version from its parents (JSON), or null.</summary>
     public string? StepsJson { get; set; }
 
+    /// <summary>
+    /// When rows were appended: the Parquet parts this version reads, in order (JSON of <see cref="VersionPart"/>),
+    /// its own file last. Null: the version is its own single file.
+    /// </summary>
+    public string? PartsJson { get; set; }
+
+    public IReadOnlyList<VersionPart> Parts() => PartsJson is null
+        ? [new VersionPart(Id, BlobPath, RowCount, ContentSha256, StoredBytes)]
+        : JsonSerializer.Deserialize<List<VersionPart>>(PartsJson, ApiJson.Options) ?? [];
+
     public Guid? CreatedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -63,8 +73,11 @@ internal sealed class DatasetVersion : ITenantOwned
 
     public DatasetSourceDto Source => JsonSerializer.Deserialize<DatasetSourceDto>(SourceJson, ApiJson.Options) ?? new DatasetSourceDto("unknown", null, null, null, null);
 
-    public DatasetVersionDto ToDto() => new(Id, Version, RowCount, StoredBytes, ContentSha256, Source, Schema, CreatedBy, CreatedAt);
+    public DatasetVersionDto ToDto() => new(Id, Version, RowCount, StoredBytes, ContentSha256, Source, Schema, CreatedBy, CreatedAt, Parts().Count);
 }
+
+/// <summary>One Parquet file of a version: the version that wrote it (its key purpose), where it is stored, its rows and hash.</summary>
+internal sealed record VersionPart(Guid Id, string BlobPath, long Rows, string Sha256, long StoredBytes);
 
 internal static class DatasetMapping
 {

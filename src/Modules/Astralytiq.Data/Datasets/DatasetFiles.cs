@@ -23,6 +23,10 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
 
     public static string Purpose(Guid versionId) => "dataset-version:" + versionId.ToString("N");
 
+    /// <summary>The content hash of a version made of several parts: SHA-256 of its parts' hashes, in order.</summary>
+    public static string CombinedHash(IEnumerable<VersionPart> parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join("\n", parts.Select(p => p.Sha256)))));
+
     public string NewTempPath(string extension) => Path.Combine(TempDirectory, $"ingest-{Guid.NewGuid():N}{extension}");
 
     /// <summary>Encrypts a plaintext Parquet file into storage; returns the stored size and the plaintext's SHA-256.</summary>
@@ -60,10 +64,22 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
         }
     }
 
-    /// <summary>The plaintext Parquet path of a version, decrypting it into the cache when it is not there.</summary>
-    public async Task<string> PlaintextAsync(Guid tenantId, DatasetVersion version, CancellationToken ct)
+    /// <summary>The plaintext Parquet file(s) of a version, in order, decrypting into the cache what is not there.</summary>
+    public async Task<ParquetSource> SourceAsync(Guid tenantId, DatasetVersion version, CancellationToken ct)
     {
-        var cached = CachePath(tenantId, version.Id);
+        var parts = version.Parts();
+        var paths = new List<string>(parts.Count);
+        foreach (var part in parts)
+        {
+            paths.Add(await PlaintextAsync(tenantId, part.Id, part.BlobPath, ct).ConfigureAwait(false));
+        }
+        return new ParquetSource(paths, parts.Select(p => p.Rows).ToList());
+    }
+
+    /// <summary>The plaintext Parquet path of one stored file, decrypting it into the cache when it is not there.</summary>
+    private async Task<string> PlaintextAsync(Guid tenantId, Guid partId, string blobPath, CancellationToken ct)
+    {
+        var cached = CachePath(tenantId, partId);
         if (File.Exists(cached))
         {
             // Eviction goes by last use, recorded explicitly (mounts with noatime never update it).
@@ -74,11 +90,11 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
         var partial = cached + "." + Guid.NewGuid().ToString("N") + ".partial";
         try
         {
-            await using (var encrypted = await blobs.OpenReadAsync(tenantId, version.BlobPath, ct).ConfigureAwait(false)
-                ?? throw new FileNotFoundException("The stored file of this dataset version is missing", version.BlobPath))
+            await using (var encrypted = await blobs.OpenReadAsync(tenantId, blobPath, ct).ConfigureAwait(false)
+                ?? throw new FileNotFoundException("The stored file of this dataset version is missing", blobPath))
             await using (var plain = File.Create(partial))
             {
-                await cipher.DecryptAsync(tenantId, encrypted, plain, Purpose(version.Id), ct).ConfigureAwait(false);
+                await cipher.DecryptAsync(tenantId, encrypted, plain, Purpose(partId), ct).ConfigureAwait(false);
             }
             File.Move(partial, cached, overwrite: true);
             File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);

@@ -177,7 +177,7 @@ internal sealed partial class DatasetHandlers(
                 ingested = result.Value;
                 if (work.Rules is { Count: > 0 } rules)
                 {
-                    var run = await Validator.RunAsync(duck, parquetPath, ingested.Schema, new ValidateDatasetRequest(rules), ct);
+                    var run = await Validator.RunAsync(duck, ParquetSource.Single(parquetPath), ingested.Schema, new ValidateDatasetRequest(rules), ct);
                     if (!run.IsSuccess)
                     {
                         return run.Error!;
@@ -550,12 +550,12 @@ internal sealed partial class DatasetHandlers(
         {
             return query.Error!;
         }
-        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
+        var source = await files.SourceAsync(tenant.TenantId!.Value, v, ct);
         var rows = new List<IReadOnlyList<object?>>();
         var total = v.RowCount;
         await using (var duck = await DuckDb.OpenAsync(settings, ct))
         {
-            var from = $" FROM read_parquet({DuckDb.Literal(path)})" + query.Value.Where;
+            var from = $" FROM {source.Scan}" + query.Value.Where;
             if (query.Value.Where.Length > 0)
             {
                 using var count = duck.CreateCommand();
@@ -616,7 +616,10 @@ internal sealed partial class DatasetHandlers(
             {
                 return ValidationError.For("rows", "send at least one row (NDJSON or a JSON array of objects)");
             }
-            var basePath = await files.PlaintextAsync(tenantId, current, ct);
+            // The rows go into a new part of their own; every MaxVersionParts appends the parts are compacted into one file.
+            var previousParts = current.Parts();
+            var compact = previousParts.Count + 1 > settings.MaxVersionParts;
+            var baseSource = compact ? await files.SourceAsync(tenantId, current, ct) : null;
             var schema = current.Schema;
             long appended;
             await using (var duck = await DuckDb.OpenAsync(settings, ct))
@@ -642,9 +645,10 @@ internal sealed partial class DatasetHandlers(
                     : $"CAST(NULL AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}");
                 try
                 {
-                    await DuckDb.ExecuteAsync(duck,
-                        $"COPY (SELECT * FROM read_parquet({DuckDb.Literal(basePath)}) UNION ALL SELECT {string.Join(", ", casts)} FROM {batch}) " +
-                        $"TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
+                    var rowsToWrite = baseSource is null
+                        ? $"SELECT {string.Join(", ", casts)} FROM {batch}"
+                        : $"SELECT * FROM {baseSource.Scan} UNION ALL SELECT {string.Join(", ", casts)} FROM {batch}";
+                    await DuckDb.ExecuteAsync(duck, $"COPY ({rowsToWrite}) TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
                 }
                 catch (DuckDB.NET.Data.DuckDBException ex)
                 {
@@ -661,6 +665,13 @@ internal sealed partial class DatasetHandlers(
             };
             version.BlobPath = DatasetFiles.BlobPath(dataset.Id, version.Id);
             (version.StoredBytes, version.ContentSha256) = await files.StoreAsync(tenantId, dataset.Id, version.Id, parquetPath, ct);
+            if (!compact)
+            {
+                // Only the new part is stored (and counted against storage); the version reads the earlier parts too.
+                List<VersionPart> parts = [.. previousParts, new VersionPart(version.Id, version.BlobPath, appended, version.ContentSha256, version.StoredBytes)];
+                version.PartsJson = JsonSerializer.Serialize(parts, ApiJson.Options);
+                version.ContentSha256 = DatasetFiles.CombinedHash(parts);
+            }
             var used = await quotas.ConsumeAsync(version, newDataset: false, new Ingested(appended, size), ct);
             if (!used.IsSuccess)
             {
@@ -723,7 +734,7 @@ internal sealed partial class DatasetHandlers(
         }
         var names = check.Value.Tables;
         var candidates = await db.Datasets.AsNoTracking().Where(d => d.DeletedAt == null).Select(d => new { d.Id, d.Name, d.CurrentVersion }).ToListAsync(ct);
-        var views = new List<(string Name, string Path)>();
+        var views = new List<(string Name, ParquetSource Source)>();
         foreach (var name in names)
         {
             // DuckDB folds identifier case; so does the lookup, and a name that matches two datasets is refused.
@@ -733,13 +744,13 @@ internal sealed partial class DatasetHandlers(
                 return ValidationError.For("sql", matches.Count == 0 ? $"unknown dataset '{name}'" : $"'{name}' matches several datasets that differ only in case; rename one");
             }
             var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == matches[0].Id && v.Version == matches[0].CurrentVersion, ct);
-            views.Add((matches[0].Name, await files.PlaintextAsync(tenant.TenantId!.Value, version, ct)));
+            views.Add((matches[0].Name, await files.SourceAsync(tenant.TenantId!.Value, version, ct)));
         }
-        foreach (var (name, path) in views)
+        foreach (var (name, source) in views)
         {
-            await DuckDb.ExecuteAsync(duck, $"CREATE VIEW {DuckDb.Identifier(name)} AS SELECT * FROM read_parquet({DuckDb.Literal(path)})", ct);
+            await DuckDb.ExecuteAsync(duck, $"CREATE VIEW {DuckDb.Identifier(name)} AS SELECT * FROM {source.Scan}", ct);
         }
-        var allowed = string.Join(", ", views.Select(v => DuckDb.Literal(v.Path)));
+        var allowed = string.Join(", ", views.SelectMany(v => v.Source.Paths).Distinct().Select(DuckDb.Literal));
         await DuckDb.ExecuteAsync(duck, (views.Count > 0 ? $"SET allowed_paths = [{allowed}]; " : string.Empty)
             + "SET enable_external_access = false; SET lock_configuration = true;", ct);
 
@@ -776,7 +787,7 @@ internal sealed partial class DatasetHandlers(
         }
         catch (DuckDB.NET.Data.DuckDBException ex)
         {
-            var message = views.Aggregate(ex.Message, (m, v) => m.Replace(v.Path, v.Name, StringComparison.Ordinal));
+            var message = views.SelectMany(v => v.Source.Paths.Select(p => (Path: p, v.Name))).Aggregate(ex.Message, (m, v) => m.Replace(v.Path, v.Name, StringComparison.Ordinal));
             return ValidationError.For("sql", Ingest.Explain(message, "\0", "the query"));
         }
 
@@ -802,7 +813,7 @@ internal sealed partial class DatasetHandlers(
         var (dataset, v) = found.Value;
         var tenantId = tenant.TenantId!.Value;
         // Compile first with a placeholder path: an invalid spec is refused without touching files.
-        var check = QueryEngine.Compile(v.Schema, spec, string.Empty);
+        var check = QueryEngine.Compile(v.Schema, spec, "t");
         if (!check.IsSuccess)
         {
             return check.Error!;
@@ -813,8 +824,8 @@ internal sealed partial class DatasetHandlers(
         var result = await cache.GetOrCreateAsync(key, async token =>
         {
             computed = true;
-            var path = await files.PlaintextAsync(tenantId, v, token);
-            var compiled = QueryEngine.Compile(v.Schema, spec, path).Value;
+            var source = await files.SourceAsync(tenantId, v, token);
+            var compiled = QueryEngine.Compile(v.Schema, spec, source.Scan).Value;
             await using var duck = await DuckDb.OpenAsync(settings, token);
             var (columns, rows, truncated) = await QueryEngine.RunAsync(duck, compiled, token);
             return new QueryResultResponse(dataset.Id, v.Version, compiled.Output.Select(o => new ColumnDto(o.Name, o.Type, o.Type, true)).ToList(),
@@ -837,10 +848,10 @@ internal sealed partial class DatasetHandlers(
             "data-profile:" + v.Id.ToString("N"),
             async token =>
             {
-                var path = await files.PlaintextAsync(tenantId, v, token);
+                var source = await files.SourceAsync(tenantId, v, token);
                 await using var duck = await DuckDb.OpenAsync(settings, token);
-                var (columns, rows, duplicates, correlations, approximate) = await Profiler.ProfileAsync(duck, path, v.Schema, token);
-                return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.StoredBytes, columns, correlations, approximate);
+                var (columns, rows, duplicates, correlations, approximate) = await Profiler.ProfileAsync(duck, source, v.Schema, token);
+                return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.Parts().Sum(p => p.StoredBytes), columns, correlations, approximate);
             },
             new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(6), LocalCacheExpiration = TimeSpan.FromHours(6) },
             cancellationToken: ct);
@@ -859,9 +870,9 @@ internal sealed partial class DatasetHandlers(
             return found.Error!;
         }
         var (dataset, v) = found.Value;
-        var path = await files.PlaintextAsync(tenant.TenantId!.Value, v, ct);
+        var source = await files.SourceAsync(tenant.TenantId!.Value, v, ct);
         await using var duck = await DuckDb.OpenAsync(settings, ct);
-        var run = await Validator.RunAsync(duck, path, v.Schema, request, ct);
+        var run = await Validator.RunAsync(duck, source, v.Schema, request, ct);
         if (!run.IsSuccess)
         {
             return run.Error!;

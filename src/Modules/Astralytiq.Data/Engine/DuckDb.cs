@@ -129,6 +129,9 @@ internal sealed class DataSettings
     /// <summary>Transforms of versions with more rows than this are applied by a background job (202 with its id).</summary>
     public long AsyncTransformRows { get; set; } = 2_000_000;
 
+    /// <summary>Appended rows are stored as parts of a version; at this many parts the next append compacts them into one file.</summary>
+    public int MaxVersionParts { get; set; } = 32;
+
     /// <summary>Largest size of the local plaintext cache of dataset versions, all tenants together (default 20 GiB).</summary>
     public long PlaintextCacheMaxBytes { get; set; } = 20L << 30;
 

@@ -24,7 +24,7 @@ internal static class LargeProfiler
     public const long QuantileSample = 100_000;
 
     public static async Task<(List<ColumnProfileDto> Columns, long Duplicates, List<CorrelationDto> Correlations)> ProfileAsync(
-        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, long rows, CancellationToken ct)
+        DuckDBConnection duck, ParquetSource source, IReadOnlyList<ColumnDto> schema, long rows, CancellationToken ct)
     {
         // Pass 1: the per-column aggregates, all exact (distinct counts too: DuckDB's HyperLogLog was 10 % off
         // on a 10M-value column, 25 % on a 1,000-value one; the exact counts cost about a second at 10M rows).
@@ -69,9 +69,7 @@ internal static class LargeProfiler
         {
             var stride = Math.Max(1, rows / QuantileSample);
             var levels = string.Join(", ", Profiler.QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)));
-            var sampled = schema.Any(c => c.Name == "file_row_number")
-                ? $"SELECT * FROM t USING SAMPLE reservoir({QuantileSample} ROWS) REPEATABLE (42)"
-                : $"SELECT * EXCLUDE (file_row_number) FROM read_parquet({DuckDb.Literal(parquetPath)}, file_row_number = true) WHERE file_row_number % {stride} = 0";
+            var sampled = $"SELECT * FROM ({source.Ordered("__position", schema.Select(c => c.Name).ToList())}) WHERE __position % {stride} = 0";
             var row = await RowAsync(duck, "SELECT " + string.Join(", ", numeric.Select(s => $"quantile_cont({DuckDb.Identifier(s.Column.Name)}::DOUBLE, [{levels}])")) + $" FROM ({sampled})", ct).ConfigureAwait(false);
             for (var k = 0; k < numeric.Count; k++)
             {

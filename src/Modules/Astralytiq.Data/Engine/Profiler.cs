@@ -25,14 +25,14 @@ internal static class Profiler
     public const long ExactRowLimit = 1_000_000;
 
     public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations, bool Approximate)> ProfileAsync(
-        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, CancellationToken ct, bool forceExact = false)
+        DuckDBConnection duck, ParquetSource source, IReadOnlyList<ColumnDto> schema, CancellationToken ct, bool forceExact = false)
     {
-        await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM read_parquet({DuckDb.Literal(parquetPath)})", ct).ConfigureAwait(false);
+        await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM {source.Scan}", ct).ConfigureAwait(false);
         var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM t", ct).ConfigureAwait(false);
         // Large versions: a few passes, estimating only quantiles (from a sample) and large distinct counts.
         if (rows > ExactRowLimit && !forceExact)
         {
-            var (large, duplicateRows, correlated) = await LargeProfiler.ProfileAsync(duck, parquetPath, schema, rows, ct).ConfigureAwait(false);
+            var (large, duplicateRows, correlated) = await LargeProfiler.ProfileAsync(duck, source, schema, rows, ct).ConfigureAwait(false);
             return (large, rows, duplicateRows, correlated, true);
         }
         var duplicates = rows - await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal static class QueryEngine
 
     internal sealed record Compiled(string Sql, PreviewQuery Filters, int Limit, List<(string Name, string Type)> Output);
 
-    public static Result<Compiled> Compile(IReadOnlyList<ColumnDto> schema, QuerySpecDto spec, string parquetPath)
+    public static Result<Compiled> Compile(IReadOnlyList<ColumnDto> schema, QuerySpecDto spec, string relation)
     {
         var errors = new FieldErrors();
         var dimensions = spec.Dimensions ?? [];
@@ -153,7 +153,7 @@ internal static class QueryEngine
         {
             order.AddRange(output.Take(dimensions.Count).Select(o => $"{DuckDb.Identifier(o.Name)} ASC NULLS LAST"));
         }
-        var sqlText = $"SELECT {(measures.Count == 0 ? "DISTINCT " : string.Empty)}{string.Join(", ", select)} FROM read_parquet({DuckDb.Literal(parquetPath)}){filters.Value.Where}"
+        var sqlText = $"SELECT {(measures.Count == 0 ? "DISTINCT " : string.Empty)}{string.Join(", ", select)} FROM {relation}{filters.Value.Where}"
             + (groupBy.Count > 0 && measures.Count > 0 ? " GROUP BY " + string.Join(", ", groupBy) : string.Empty)
             + (order.Count > 0 ? " ORDER BY " + string.Join(", ", order) : string.Empty)
             + $" LIMIT {limit + 1}";

@@ -54,9 +54,10 @@ internal static class Validator
     }
 
     public static async Task<Result<(List<ValidationIssueDto> Issues, double Score, long Rows)>> RunAsync(
-        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, ValidateDatasetRequest request, CancellationToken ct)
+        DuckDBConnection duck, ParquetSource source, IReadOnlyList<ColumnDto> schema, ValidateDatasetRequest request, CancellationToken ct)
     {
-        await DuckDb.ExecuteAsync(duck, $"CREATE TEMP TABLE r AS SELECT row_number() OVER () AS __rn, * FROM read_parquet({DuckDb.Literal(parquetPath)})", ct).ConfigureAwait(false);
+        // Row numbers are the rows' positions in the version (1-based), as the user counts them.
+        await DuckDb.ExecuteAsync(duck, $"CREATE TEMP TABLE r AS SELECT * EXCLUDE (__position), __position + 1 AS __rn FROM ({source.Ordered("__position", schema.Select(c => c.Name).ToList())})", ct).ConfigureAwait(false);
         var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM r", ct).ConfigureAwait(false);
         var issues = new List<ValidationIssueDto>();
 

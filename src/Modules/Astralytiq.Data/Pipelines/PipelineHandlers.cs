@@ -283,9 +283,9 @@ internal sealed class PipelineHandlers(
             if (request.Steps is { Count: > 0 } steps)
             {
                 var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == dataset.Id && v.Version == dataset.CurrentVersion, ct);
-                var path = await files.PlaintextAsync(tenant.TenantId!.Value, version, ct);
+                var current = await files.SourceAsync(tenant.TenantId!.Value, version, ct);
                 await using var duck = await DuckDb.OpenAsync(settings, ct);
-                var compiled = await TransformCompiler.CompileAsync(duck, path, version.Schema, steps, (otherId, otherVersion) => ResolveJoinAsync(otherId, otherVersion, ct), ct);
+                var compiled = await TransformCompiler.CompileAsync(duck, current, version.Schema, steps, (otherId, otherVersion) => ResolveJoinAsync(otherId, otherVersion, ct), ct);
                 if (!compiled.IsSuccess)
                 {
                     return compiled.Error!;

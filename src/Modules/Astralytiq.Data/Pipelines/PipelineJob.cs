@@ -97,7 +97,7 @@ internal sealed class PipelineJob(
         try
         {
             await progress(0.05, "Reading the source").ConfigureAwait(false);
-            string inputPath;
+            ParquetSource input;
             IReadOnlyList<ColumnDto> schema;
             var parents = new List<(Guid DatasetId, int Version)>();
             DatasetSourceDto described;
@@ -105,22 +105,23 @@ internal sealed class PipelineJob(
             switch (source.Kind)
             {
                 case "dataset":
-                    var input = await pipelines.ResolveJoinAsync(source.DatasetId!.Value, null, ct).ConfigureAwait(false);
-                    if (!input.IsSuccess)
+                    var resolved = await pipelines.ResolveJoinAsync(source.DatasetId!.Value, null, ct).ConfigureAwait(false);
+                    if (!resolved.IsSuccess)
                     {
                         return ValidationError.For("source.dataset_id", "the source dataset no longer exists");
                     }
-                    inputPath = input.Value.Path;
-                    var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == input.Value.DatasetId && v.Version == input.Value.Version, ct).ConfigureAwait(false);
+                    input = resolved.Value.Source;
+                    var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == resolved.Value.DatasetId && v.Version == resolved.Value.Version, ct).ConfigureAwait(false);
                     schema = version.Schema;
-                    parents.Add((input.Value.DatasetId, input.Value.Version));
-                    described = new DatasetSourceDto("pipeline", null, "parquet", null, version.ContentSha256, $"{pipeline.Name}: {input.Value.Name} v{input.Value.Version}", null);
+                    parents.Add((resolved.Value.DatasetId, resolved.Value.Version));
+                    described = new DatasetSourceDto("pipeline", null, "parquet", null, version.ContentSha256, $"{pipeline.Name}: {resolved.Value.Name} v{resolved.Value.Version}", null);
                     break;
                 case "http":
                     var http = source.Http! with { Headers = secrets?.Headers };
-                    inputPath = Temp(".parquet");
+                    var fetchedPath = Temp(".parquet");
+                    input = ParquetSource.Single(fetchedPath);
                     var pages = Temp(".ndjson");
-                    var fetched = await SourceReader.ReadHttpAsync(http, settings, pages, inputPath, ct).ConfigureAwait(false);
+                    var fetched = await SourceReader.ReadHttpAsync(http, settings, pages, fetchedPath, ct).ConfigureAwait(false);
                     if (!fetched.IsSuccess)
                     {
                         return fetched.Error!;
@@ -132,25 +133,37 @@ internal sealed class PipelineJob(
                     break;
                 default:
                     var database = source.Database! with { Connection = source.Database.Connection! with { Password = secrets?.Password } };
-                    inputPath = Temp(".parquet");
-                    var read = await SourceReader.ReadDatabaseAsync(database, settings, inputPath, ct).ConfigureAwait(false);
+                    var readPath = Temp(".parquet");
+                    input = ParquetSource.Single(readPath);
+                    var read = await SourceReader.ReadDatabaseAsync(database, settings, readPath, ct).ConfigureAwait(false);
                     if (!read.IsSuccess)
                     {
                         return read.Error!;
                     }
-                    receivedBytes = new FileInfo(inputPath).Length;
+                    receivedBytes = new FileInfo(readPath).Length;
                     schema = read.Value.Schema;
                     described = new DatasetSourceDto("pipeline", null, "postgres", null, null,
                         $"{pipeline.Name}: {DatabaseSource.Location(database.Connection!)}", database.Query);
                     break;
             }
-            var outputPath = inputPath;
-            if (steps.Count > 0)
+            string outputPath;
+            if (steps.Count == 0 && input.Paths.Count == 1)
+            {
+                outputPath = input.Paths[0];
+            }
+            else if (steps.Count == 0)
+            {
+                // A dataset of several parts (appended rows) becomes one file in its output.
+                outputPath = Temp(".parquet");
+                await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+                await DuckDb.ExecuteAsync(duck, $"COPY (SELECT * FROM {input.Scan}) TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
+            }
+            else
             {
                 await progress(0.4, $"Applying {steps.Count} step(s)").ConfigureAwait(false);
                 outputPath = Temp(".parquet");
                 await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
-                var compiled = await TransformCompiler.CompileAsync(duck, inputPath, schema, steps, (id, v) => pipelines.ResolveJoinAsync(id, v, ct), ct).ConfigureAwait(false);
+                var compiled = await TransformCompiler.CompileAsync(duck, input, schema, steps, (id, v) => pipelines.ResolveJoinAsync(id, v, ct), ct).ConfigureAwait(false);
                 if (!compiled.IsSuccess)
                 {
                     return compiled.Error!;

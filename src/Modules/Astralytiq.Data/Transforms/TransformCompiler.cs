@@ -8,7 +8,7 @@ using DuckDB.NET.Data;
 namespace Astralytiq.Data.Transforms;
 
 /// <summary>Another dataset version a join reads: resolved (and tenant-checked) by the caller.</summary>
-internal sealed record JoinSource(Guid DatasetId, string Name, int Version, string Path, IReadOnlyList<TransformColumn> Columns);
+internal sealed record JoinSource(Guid DatasetId, string Name, int Version, ParquetSource Source, IReadOnlyList<TransformColumn> Columns);
 
 internal static class JoinSources
 {
@@ -21,7 +21,7 @@ internal static class JoinSources
             return found.Error!;
         }
         var (dataset, v) = found.Value;
-        return new JoinSource(dataset.Id, dataset.Name, v.Version, await files.PlaintextAsync(tenantId, v, ct).ConfigureAwait(false),
+        return new JoinSource(dataset.Id, dataset.Name, v.Version, await files.SourceAsync(tenantId, v, ct).ConfigureAwait(false),
             v.Schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList());
     }
 }
@@ -63,7 +63,7 @@ internal static class TransformCompiler
     }
 
     public static async Task<Result<Compiled>> CompileAsync(
-        DuckDBConnection duck, string parquetPath, IReadOnlyList<ColumnDto> schema, IReadOnlyList<TransformStepDto>? steps,
+        DuckDBConnection duck, ParquetSource input, IReadOnlyList<ColumnDto> schema, IReadOnlyList<TransformStepDto>? steps,
         Func<Guid, int?, Task<Result<JoinSource>>> resolveJoin, CancellationToken ct)
     {
         if (steps is null || steps.Count == 0)
@@ -80,10 +80,7 @@ internal static class TransformCompiler
         }
         var parameters = new SqlParameters();
         var ctes = new List<string>();
-        var ordinal = schema.Any(c => c.Name == "file_row_number")
-            ? $"SELECT *, row_number() OVER () - 1 AS {Sql.Id(Order)} FROM read_parquet({DuckDb.Literal(parquetPath)})"
-            : $"SELECT * RENAME (file_row_number AS {Sql.Id(Order)}) FROM read_parquet({DuckDb.Literal(parquetPath)}, file_row_number = true)";
-        ctes.Add($"s0 AS ({ordinal})");
+        ctes.Add($"s0 AS ({input.Ordered(Order, schema.Select(c => c.Name).ToList())})");
         var columns = schema.Select(c => new TransformColumn(c.Name, c.Type)).ToList();
         var after = new List<IReadOnlyList<string>>();
         var joined = new List<JoinSource>();
@@ -492,11 +489,7 @@ internal static class TransformCompiler
         }
         joined.Add(right);
         var o = Sql.Id(Order);
-        var source = $"(SELECT * RENAME (file_row_number AS {o}) FROM read_parquet({DuckDb.Literal(right.Path)}, file_row_number = true))";
-        if (right.Columns.Any(c => c.Name == "file_row_number"))
-        {
-            source = $"(SELECT *, row_number() OVER () - 1 AS {o} FROM read_parquet({DuckDb.Literal(right.Path)}))";
-        }
+        var source = $"({right.Source.Ordered(Order, right.Columns.Select(c => c.Name).ToList())})";
         return ($"SELECT {string.Join(", ", select)}, row_number() OVER (ORDER BY l.{o} ASC NULLS LAST, r.{o} ASC NULLS LAST) AS {o} " +
             $"FROM {previous} l {how.ToUpperInvariant()} JOIN {source} r ON {string.Join(" AND ", conditions)}", output);
     }

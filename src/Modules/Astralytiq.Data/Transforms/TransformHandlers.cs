@@ -120,15 +120,15 @@ internal sealed partial class TransformHandlers(
     private async Task<Result<TransformCompiler.Compiled>> CompileAsync(DuckDB.NET.Data.DuckDBConnection duck, DatasetVersion version, IReadOnlyList<TransformStepDto>? steps, CancellationToken ct)
     {
         var tenantId = tenant.TenantId!.Value;
-        var path = await files.PlaintextAsync(tenantId, version, ct);
+        var source = await files.SourceAsync(tenantId, version, ct);
         try
         {
-            return await TransformCompiler.CompileAsync(duck, path, version.Schema, steps, (otherId, otherVersion) => JoinSources.ResolveAsync(db, files, tenantId, otherId, otherVersion, ct), ct);
+            return await TransformCompiler.CompileAsync(duck, source, version.Schema, steps, (otherId, otherVersion) => JoinSources.ResolveAsync(db, files, tenantId, otherId, otherVersion, ct), ct);
         }
         catch (DuckDB.NET.Data.DuckDBException ex)
         {
             // Only one_hot reads data while compiling; a failure there is the data's, not the server's.
-            return ValidationError.For("steps", Ingest.Explain(ex.Message, path, "the dataset"));
+            return ValidationError.For("steps", source.Paths.Aggregate(ex.Message, (m, p) => m.Replace(p, "the dataset", StringComparison.Ordinal)).Split('\n')[0]);
         }
     }
 

@@ -157,6 +157,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("dataset_id");
 
+                    b.Property<string>("PartsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("parts_json");
+
                     b.Property<long>("RowCount")
                         .HasColumnType("bigint")
                         .HasColumnName("row_count");

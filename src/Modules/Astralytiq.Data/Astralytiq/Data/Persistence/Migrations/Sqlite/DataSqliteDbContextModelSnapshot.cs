@@ -151,6 +151,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("dataset_id");
 
+                    b.Property<string>("PartsJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parts_json");
+
                     b.Property<long>("RowCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("row_count");
