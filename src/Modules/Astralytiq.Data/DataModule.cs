@@ -42,6 +42,7 @@ public static class DataModule
             return settings;
         });
         services.AddScoped<DatasetFiles>();
+        services.AddSingleton<SharedDuckDb>();
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddScoped<DatasetLineage>();

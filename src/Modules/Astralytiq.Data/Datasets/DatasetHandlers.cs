@@ -30,6 +30,7 @@ internal sealed partial class DatasetHandlers(
     HybridCache cache,
     IJobScheduler jobs,
     DataQuotas quotas,
+    SharedDuckDb shared,
     TimeProvider time,
     ILogger<DatasetHandlers> logger)
 {
@@ -553,7 +554,7 @@ internal sealed partial class DatasetHandlers(
         var source = await files.SourceAsync(tenant.TenantId!.Value, v, ct);
         var rows = new List<IReadOnlyList<object?>>();
         var total = v.RowCount;
-        await using (var duck = await DuckDb.OpenAsync(settings, ct))
+        await using (var duck = shared.Connect())
         {
             var from = $" FROM {source.Scan}" + query.Value.Where;
             if (query.Value.Where.Length > 0)
@@ -826,7 +827,7 @@ internal sealed partial class DatasetHandlers(
             computed = true;
             var source = await files.SourceAsync(tenantId, v, token);
             var compiled = QueryEngine.Compile(v.Schema, spec, source.Scan).Value;
-            await using var duck = await DuckDb.OpenAsync(settings, token);
+            await using var duck = shared.Connect();
             var (columns, rows, truncated) = await QueryEngine.RunAsync(duck, compiled, token);
             return new QueryResultResponse(dataset.Id, v.Version, compiled.Output.Select(o => new ColumnDto(o.Name, o.Type, o.Type, true)).ToList(),
                 columns, rows, truncated, Cached: false);

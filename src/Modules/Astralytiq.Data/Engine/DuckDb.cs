@@ -93,6 +93,45 @@ internal static class DuckDb
     };
 }
 
+/// <summary>
+/// One in-memory DuckDB database for the read-only hot paths (previews, query specs): a connection to it
+/// costs about 0.2 ms where a new database costs about 10 ms. Only plain SELECTs run on it — nothing that
+/// creates catalog objects or changes settings (those paths open their own database).
+/// </summary>
+internal sealed class SharedDuckDb(DataSettings settings) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private DuckDBConnection? _root;
+
+    public DuckDBConnection Connect()
+    {
+        lock (_gate)
+        {
+            if (_root is null)
+            {
+                var root = new DuckDBConnection("DataSource=:memory:");
+                root.Open();
+                using var command = root.CreateCommand();
+                command.CommandText = $"SET memory_limit = '{settings.DuckDbMemoryLimitMb}MB'; SET threads = {settings.DuckDbThreads}; SET temp_directory = {DuckDb.Literal(settings.DuckDbTempDirectory)};";
+                command.ExecuteNonQuery();
+                _root = root;
+            }
+            var connection = _root.Duplicate();
+            connection.Open();
+            return connection;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _root?.Dispose();
+            _root = null;
+        }
+    }
+}
+
 /// <summary>The Data module's settings (<c>Astralytiq:Data</c>).</summary>
 internal sealed class DataSettings
 {
