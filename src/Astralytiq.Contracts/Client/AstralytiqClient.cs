@@ -197,37 +197,56 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     private async Task<ApiResponse<T>> FollowJobAsync<T>(JobAcceptedResponse accepted, System.Net.Http.Headers.HttpResponseHeaders headers, string field, string failure,
         Func<JobResponse, Task<ApiResponse<T>>> done, IProgress<JobResponse>? progress, CancellationToken ct)
     {
-        var deadline = DateTimeOffset.UtcNow.AddHours(1);
-        while (DateTimeOffset.UtcNow < deadline)
+        var job = await WaitForJobAsync(accepted.JobId, progress, TimeSpan.FromHours(1), ct).ConfigureAwait(false);
+        if (!job.IsSuccess)
         {
-            var job = await GetJobAsync(accepted.JobId, ct).ConfigureAwait(false);
+            return new ApiResponse<T> { Status = job.Status, Error = job.Error, Headers = job.Headers };
+        }
+        switch (job.Value!.Status)
+        {
+            case JobStatus.Succeeded:
+                return await done(job.Value).ConfigureAwait(false);
+            case JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered:
+                return new ApiResponse<T>
+                {
+                    Status = HttpStatusCode.UnprocessableEntity,
+                    Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? failure,
+                        [new ErrorDetail(field, job.Value.Error ?? failure)], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
+                    Headers = job.Headers,
+                };
+            default:
+                return new ApiResponse<T>
+                {
+                    Status = HttpStatusCode.RequestTimeout,
+                    Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The job is still running; follow {accepted.StatusUrl}", null,
+                        accepted.JobId.ToString(), DateTimeOffset.UtcNow)),
+                    Headers = headers,
+                };
+        }
+    }
+
+    /// <summary>
+    /// Follows a job until it has ended (succeeded, failed, cancelled, dead-lettered) or <paramref name="timeout"/>
+    /// has passed (default an hour), reporting each state it sees; answers the last state seen. The job API
+    /// has no push channel, so this asks every 250 ms.
+    /// </summary>
+    public async Task<ApiResponse<JobResponse>> WaitForJobAsync(Guid jobId, IProgress<JobResponse>? progress = null, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromHours(1));
+        while (true)
+        {
+            var job = await GetJobAsync(jobId, ct).ConfigureAwait(false);
             if (!job.IsSuccess)
             {
-                return new ApiResponse<T> { Status = job.Status, Error = job.Error, Headers = job.Headers };
+                return job;
             }
             progress?.Report(job.Value!);
-            switch (job.Value!.Status)
+            if (job.Value!.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered || DateTimeOffset.UtcNow >= deadline)
             {
-                case JobStatus.Succeeded:
-                    return await done(job.Value).ConfigureAwait(false);
-                case JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered:
-                    return new ApiResponse<T>
-                    {
-                        Status = HttpStatusCode.UnprocessableEntity,
-                        Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? failure,
-                            [new ErrorDetail(field, job.Value.Error ?? failure)], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
-                        Headers = job.Headers,
-                    };
+                return job;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
-        return new ApiResponse<T>
-        {
-            Status = HttpStatusCode.RequestTimeout,
-            Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The job is still running; follow {accepted.StatusUrl}", null,
-                accepted.JobId.ToString(), DateTimeOffset.UtcNow)),
-            Headers = headers,
-        };
     }
 
     public Task<ApiResponse<Page<DatasetResponse>>> ListDatasetsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
