@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Astralytiq.Audit;
 using Astralytiq.Data;
+using Astralytiq.ML;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Identity;
 using Astralytiq.Platform;
@@ -31,7 +32,8 @@ public static class AstralytiqHost
             .AddTenancyModule(configuration)
             .AddIdentityModule(configuration)
             .AddAuditModule(configuration)
-            .AddDataModule(configuration);
+            .AddDataModule(configuration)
+            .AddMLModule(configuration);
         return builder;
     }
 
@@ -50,6 +52,7 @@ public static class AstralytiqHost
         v1.MapTenancyEndpoints();
         v1.MapAuditEndpoints();
         v1.MapDataEndpoints();
+        v1.MapMLEndpoints();
         v1.MapPlatformEndpoints();
         app.MapJwks();
 

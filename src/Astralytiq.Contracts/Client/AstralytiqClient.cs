@@ -8,6 +8,7 @@ using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
+using Astralytiq.Contracts.ML;
 using Astralytiq.Contracts.Tenancy;
 
 namespace Astralytiq.Contracts.Client;
@@ -376,6 +377,48 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
 
     public Task<ApiResponse<AuditVerifyResponse>> VerifyAuditAsync(CancellationToken ct = default) =>
         SendAsync<AuditVerifyResponse>(HttpMethod.Get, "api/v1/audit/verify", null, ct);
+
+    // Models
+    public Task<ApiResponse<TrainModelResponse>> TrainModelAsync(TrainModelRequest request, CancellationToken ct = default) =>
+        SendAsync<TrainModelResponse>(HttpMethod.Post, "api/v1/ml/models/train", request, ct);
+
+    public Task<ApiResponse<Page<ModelSummaryDto>>> ListModelsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<Page<ModelSummaryDto>>(HttpMethod.Get, $"api/v1/ml/models?offset={offset}&limit={limit}" + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
+
+    public Task<ApiResponse<ModelDetailDto>> GetModelAsync(string model, CancellationToken ct = default) =>
+        SendAsync<ModelDetailDto>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<ModelVersionDto>>> GetModelVersionsAsync(string name, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<ModelVersionDto>>(HttpMethod.Get, "api/v1/ml/models/versions?name=" + Uri.EscapeDataString(name), null, ct);
+
+    public Task<ApiResponse<ModelMetricsResponse>> GetModelMetricsAsync(string model, int? version = null, string? alias = null, CancellationToken ct = default) =>
+        SendAsync<ModelMetricsResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/metrics" + VersionQuery(version, alias, null), null, ct);
+
+    public Task<ApiResponse<ExplainResponse>> ExplainModelAsync(string model, int? version = null, string? alias = null, CancellationToken ct = default) =>
+        SendAsync<ExplainResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/explain" + VersionQuery(version, alias, null), null, ct);
+
+    public Task<ApiResponse<PredictResponse>> PredictAsync(string model, PredictRequest request, int? version = null, string? alias = null, bool explain = false, CancellationToken ct = default) =>
+        SendAsync<PredictResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/predict" + VersionQuery(version, alias, explain ? "explain=true" : null), request, ct);
+
+    public Task<ApiResponse<ForecastResponse>> ForecastAsync(string model, int? horizon = null, string? series = null, int? version = null, string? alias = null, CancellationToken ct = default) =>
+        SendAsync<ForecastResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/forecast" + VersionQuery(version, alias,
+            string.Join("&", new[] { horizon is null ? null : $"horizon={horizon}", series is null ? null : "series=" + Uri.EscapeDataString(series) }.Where(x => x is not null))), null, ct);
+
+    public Task<ApiResponse<ModelAliasDto>> SetModelAliasAsync(string model, string alias, int version, CancellationToken ct = default) =>
+        SendAsync<ModelAliasDto>(HttpMethod.Put, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", new SetAliasRequest(version), ct);
+
+    public Task<ApiResponse<object>> RemoveModelAliasAsync(string model, string alias, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", null, ct);
+
+    public Task<ApiResponse<ModelVersionDto>> ArchiveModelVersionAsync(string model, int version, CancellationToken ct = default) =>
+        SendAsync<ModelVersionDto>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/versions/{version}/archive", null, ct);
+
+    private static string VersionQuery(int? version, string? alias, string? extra)
+    {
+        var parts = new[] { version is null ? null : $"version={version}", alias is null ? null : "alias=" + Uri.EscapeDataString(alias), string.IsNullOrEmpty(extra) ? null : extra }
+            .Where(p => p is not null).ToList();
+        return parts.Count == 0 ? string.Empty : "?" + string.Join("&", parts);
+    }
 
     // Jobs
     public Task<ApiResponse<Page<JobResponse>>> ListJobsAsync(string? status = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>

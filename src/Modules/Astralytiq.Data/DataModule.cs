@@ -45,6 +45,7 @@ public static class DataModule
         services.AddSingleton<SharedDuckDb>();
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
+        services.AddScoped<IDatasetReader, DatasetReader>();
         services.AddScoped<DatasetLineage>();
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);

@@ -12,6 +12,7 @@ public sealed class ModuleBoundaryTests
         typeof(Astralytiq.Tenancy.TenancyModule).Assembly,
         typeof(Astralytiq.Audit.AuditModule).Assembly,
         typeof(Astralytiq.Data.DataModule).Assembly,
+        typeof(Astralytiq.ML.MLModule).Assembly,
     ];
 
     private static string NameOf(Assembly a) => a.GetName().Name!;

@@ -1,0 +1,240 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace Astralytiq.ML.Training;
+
+internal enum TaskKind
+{
+    Regression,
+    Binary,
+    Multiclass,
+}
+
+/// <summary>One encoded row as ML.NET reads it. The label is in the column the task uses: Value, Flag or Class (the 0-based class index; ML.NET stores it as key index + 1).</summary>
+internal sealed class FeatureRow
+{
+    public float Value { get; set; }
+
+    public bool Flag { get; set; }
+
+    public uint Class { get; set; }
+
+    public float[] Features { get; set; } = [];
+}
+
+/// <summary>A hyper-parameter: its range, whether it is searched on a log scale and whether it is a whole number.</summary>
+internal sealed record ParameterRange(string Name, double Min, double Max, double Default, bool Log, bool Integer);
+
+/// <summary>A model's output for some rows: regression values, or class probabilities (binary: [negative, positive]).</summary>
+internal sealed record Scores(double[]? Values, double[][]? Probabilities)
+{
+    public int Count => Values?.Length ?? Probabilities!.Length;
+}
+
+/// <summary>
+/// The algorithms, their hyper-parameter ranges, and fitting and scoring with ML.NET. Every trainer runs on one
+/// thread with a fixed seed, so the same rows and parameters always give the same model; parallelism comes from
+/// training cross-validation folds side by side, each with its own <see cref="MLContext"/>.
+/// </summary>
+internal static class Learner
+{
+    public const string LightGbm = "lightgbm";
+    public const string FastTree = "fast_tree";
+    public const string FastForest = "fast_forest";
+    public const string Linear = "linear";
+
+    public static readonly string[] Algorithms = [LightGbm, FastTree, FastForest, Linear];
+
+    public static IReadOnlyList<ParameterRange> Space(string algorithm) => algorithm switch
+    {
+        LightGbm =>
+        [
+            new("num_leaves", 4, 128, 31, true, true), new("learning_rate", 0.01, 0.3, 0.1, true, false),
+            new("iterations", 20, 600, 100, true, true), new("min_leaf", 2, 50, 20, true, true), new("l2", 1e-4, 10, 1e-4, true, false),
+        ],
+        FastTree =>
+        [
+            new("num_leaves", 4, 64, 20, true, true), new("learning_rate", 0.02, 0.3, 0.2, true, false),
+            new("trees", 20, 500, 100, true, true), new("min_leaf", 2, 50, 10, true, true),
+        ],
+        FastForest =>
+        [
+            new("trees", 20, 300, 100, true, true), new("num_leaves", 8, 128, 20, true, true),
+            new("min_leaf", 1, 30, 10, true, true), new("feature_fraction", 0.3, 1, 0.7, false, false),
+        ],
+        Linear => [new("l2", 1e-6, 10, 1e-2, true, false), new("l1", 0, 1, 0, false, false), new("iterations", 20, 500, 100, true, true)],
+        _ => [],
+    };
+
+    public static Dictionary<string, double> Defaults(string algorithm) => Space(algorithm).ToDictionary(p => p.Name, p => p.Default);
+
+    public static Dictionary<string, double> Sample(string algorithm, Random random) => Space(algorithm).ToDictionary(p => p.Name, p =>
+    {
+        var u = random.NextDouble();
+        var v = p.Log && p.Min > 0 ? Math.Exp(Math.Log(p.Min) + (u * (Math.Log(p.Max) - Math.Log(p.Min)))) : p.Min + (u * (p.Max - p.Min));
+        return p.Integer ? Math.Round(v) : Math.Round(v, 6);
+    });
+
+    /// <summary>
+    /// ML.NET stops a running trainer through <c>MLContext.CancelExecution</c>, which version 5 keeps non-public
+    /// (the public wrapper lives in a package not published for it); found once by reflection. When absent,
+    /// cancellation still happens between folds and trials.
+    /// </summary>
+    private static readonly System.Reflection.MethodInfo? CancelExecution = typeof(MLContext).GetMethod(
+        "CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, []);
+
+    public static SchemaDefinition Schema(int width, int classes)
+    {
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        schema[nameof(FeatureRow.Class)].ColumnType = new KeyDataViewType(typeof(uint), Math.Max(2, classes));
+        return schema;
+    }
+
+    public static IDataView Load(MLContext context, IEnumerable<FeatureRow> rows, int width, int classes) =>
+        context.Data.LoadFromEnumerable(rows, Schema(width, classes));
+
+    private static string Label(TaskKind task) => task switch
+    {
+        TaskKind.Regression => nameof(FeatureRow.Value),
+        TaskKind.Binary => nameof(FeatureRow.Flag),
+        _ => nameof(FeatureRow.Class),
+    };
+
+    public static IEstimator<ITransformer> Estimator(MLContext context, TaskKind task, string algorithm, IReadOnlyDictionary<string, double> p, int seed)
+    {
+        var label = Label(task);
+        const string features = nameof(FeatureRow.Features);
+        int I(string name) => (int)p[name];
+        float F(string name) => (float)p[name];
+        switch (algorithm)
+        {
+            case LightGbm:
+            {
+                var booster = new GradientBooster.Options { L2Regularization = p["l2"] };
+                return task switch
+                {
+                    TaskKind.Regression => context.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
+                        NumberOfIterations = I("iterations"), MinimumExampleCountPerLeaf = I("min_leaf"), Booster = booster, Seed = seed,
+                        NumberOfThreads = 1, Silent = true,
+                    }),
+                    TaskKind.Binary => context.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
+                        NumberOfIterations = I("iterations"), MinimumExampleCountPerLeaf = I("min_leaf"), Booster = booster, Seed = seed,
+                        NumberOfThreads = 1, Silent = true,
+                    }),
+                    _ => context.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
+                        NumberOfIterations = I("iterations"), MinimumExampleCountPerLeaf = I("min_leaf"), Booster = booster, Seed = seed,
+                        NumberOfThreads = 1, Silent = true,
+                    }),
+                };
+            }
+            case FastTree:
+            {
+                FastTreeBinaryTrainer Binary(string l) => context.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                {
+                    LabelColumnName = l, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
+                    NumberOfTrees = I("trees"), MinimumExampleCountPerLeaf = I("min_leaf"), NumberOfThreads = 1, Seed = seed,
+                });
+                return task switch
+                {
+                    TaskKind.Regression => context.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
+                        NumberOfTrees = I("trees"), MinimumExampleCountPerLeaf = I("min_leaf"), NumberOfThreads = 1, Seed = seed,
+                    }),
+                    TaskKind.Binary => Binary(label),
+                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary("Label"), labelColumnName: label),
+                };
+            }
+            case FastForest:
+            {
+                FastForestBinaryTrainer Binary(string l) => context.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
+                {
+                    LabelColumnName = l, FeatureColumnName = features, NumberOfTrees = I("trees"), NumberOfLeaves = I("num_leaves"),
+                    MinimumExampleCountPerLeaf = I("min_leaf"), FeatureFraction = p["feature_fraction"], NumberOfThreads = 1, Seed = seed,
+                });
+                return task switch
+                {
+                    TaskKind.Regression => context.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, NumberOfTrees = I("trees"), NumberOfLeaves = I("num_leaves"),
+                        MinimumExampleCountPerLeaf = I("min_leaf"), FeatureFraction = p["feature_fraction"], NumberOfThreads = 1, Seed = seed,
+                    }),
+                    TaskKind.Binary => Binary(label).Append(context.BinaryClassification.Calibrators.Platt(labelColumnName: label)),
+                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary("Label"), labelColumnName: label),
+                };
+            }
+            case Linear:
+            {
+                var normalize = context.Transforms.NormalizeMeanVariance(features);
+                return task switch
+                {
+                    TaskKind.Regression => normalize.Append(context.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, L2Regularization = F("l2"), L1Regularization = F("l1"),
+                        MaximumNumberOfIterations = I("iterations"), NumberOfThreads = 1, Shuffle = false,
+                    })),
+                    TaskKind.Binary => normalize.Append(context.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, L2Regularization = F("l2"), L1Regularization = F("l1"),
+                        MaximumNumberOfIterations = I("iterations"), NumberOfThreads = 1,
+                    })),
+                    _ => normalize.Append(context.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+                    {
+                        LabelColumnName = label, FeatureColumnName = features, L2Regularization = F("l2"), L1Regularization = F("l1"),
+                        MaximumNumberOfIterations = I("iterations"), NumberOfThreads = 1,
+                    })),
+                };
+            }
+            default:
+                throw new ArgumentException($"unknown algorithm '{algorithm}'", nameof(algorithm));
+        }
+    }
+
+    /// <summary>Fits with a fresh seeded context; <paramref name="ct"/> stops ML.NET mid-training.</summary>
+    public static (MLContext Context, ITransformer Model) Fit(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
+        IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var context = new MLContext(seed);
+        using var registration = ct.Register(() => CancelExecution?.Invoke(context, null));
+        try
+        {
+            var data = Load(context, rows, width, classes);
+            var model = Estimator(context, task, algorithm, parameters, seed).Fit(data);
+            return (context, model);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+    }
+
+    public static Scores Score(MLContext context, ITransformer model, TaskKind task, IEnumerable<FeatureRow> rows, int width, int classes)
+    {
+        var output = model.Transform(Load(context, rows, width, classes));
+        switch (task)
+        {
+            case TaskKind.Regression:
+                return new Scores(output.GetColumn<float>("Score").Select(v => (double)v).ToArray(), null);
+            case TaskKind.Binary:
+                return new Scores(null, output.GetColumn<float>("Probability").Select(v => new[] { 1 - (double)v, v }).ToArray());
+            default:
+                return new Scores(null, output.GetColumn<VBuffer<float>>("Score").Select(v =>
+                {
+                    var dense = v.DenseValues().Select(x => double.IsFinite(x) ? Math.Max(0, (double)x) : 0).ToArray();
+                    var sum = dense.Sum();
+                    return sum > 0 ? dense.Select(x => x / sum).ToArray() : dense.Select(_ => 1.0 / dense.Length).ToArray();
+                }).ToArray());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Data.Contracts;
+using Astralytiq.ML.Forecasting;
+using Astralytiq.ML.Persistence;
+using Astralytiq.ML.Registry;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.ML.Training;
+
+/// <summary>
+/// Trains a version in the background: reads the dataset version, searches and fits, stores the sealed artifact
+/// and writes the version's parameters, metrics, feature schema, leaderboard and importance once. A failure or a
+/// cancellation marks the version failed with the reason; nothing half-made is ever ready.
+/// </summary>
+internal sealed partial class TrainingJob(
+    MlDbContext db,
+    IDatasetReader datasets,
+    IDatasetLineage lineage,
+    ModelArtifacts artifacts,
+    IAuditLog audit,
+    MlSettings settings,
+    TimeProvider time,
+    ILogger<TrainingJob> logger) : IJobHandler
+{
+    public const string Kind = "ml.train";
+
+    public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
+    {
+        var work = context.Payload<TrainingWork>();
+        var version = await db.Versions.SingleOrDefaultAsync(v => v.Id == work.VersionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new PermanentJobFailureException("the model version no longer exists");
+        if (version.Status != VersionStatus.Training)
+        {
+            throw new PermanentJobFailureException($"version {version.Version} is {version.Status}, not training");
+        }
+        var model = await db.Models.SingleAsync(m => m.Id == version.ModelId, cancellationToken).ConfigureAwait(false);
+        var spec = JsonSerializer.Deserialize<TrainingSpec>(version.RequestJson, ApiJson.Options)!;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await context.ReportProgressAsync(0.01, $"Reading {spec.Target} and {spec.Features.Count} feature(s)", cancellationToken).ConfigureAwait(false);
+            var columns = spec.Task == "forecasting"
+                ? new[] { spec.TimeColumn!, spec.Target }.Concat(spec.SeriesColumn is { } s ? [s] : []).ToList()
+                : spec.Features.Append(spec.Target).ToList();
+            var read = await datasets.ReadAsync(version.DatasetId, version.DatasetVersion, columns, settings.MaxTrainingRows, cancellationToken).ConfigureAwait(false);
+            if (!read.IsSuccess)
+            {
+                throw new TrainingDataException(read.Error!.Message + (read.Error.Details is { Count: > 0 } d ? ": " + string.Join("; ", d.Select(x => x.Message)) : string.Empty));
+            }
+            var table = read.Value;
+            Task Progress(int trial, int trials, string message) =>
+                context.ReportProgressAsync(0.05 + (0.85 * trial / Math.Max(1, trials)), message, cancellationToken);
+            byte[] artifact;
+            if (spec.Task == "forecasting")
+            {
+                var result = await Task.Run(() => ForecastTrainer.Train(table, spec, Progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+                artifact = ForecastTrainer.Serialize(result.Model);
+                version.Algorithm = result.Model.Method;
+                version.ParametersJson = JsonSerializer.Serialize(result.Parameters, ApiJson.Options);
+                version.MetricsJson = JsonSerializer.Serialize(result.Metrics, ApiJson.Options);
+                version.LeaderboardJson = JsonSerializer.Serialize(result.Leaderboard, ApiJson.Options);
+                version.FeaturesJson = JsonSerializer.Serialize(result.Features, ApiJson.Options);
+                version.PrimaryMetric = result.Metrics.PrimaryMetric;
+                version.PrimaryValue = result.Metrics.PrimaryValue;
+            }
+            else
+            {
+                var plan = new TrainingPlan(TaskOf(spec.Task), spec.Target, spec.Features, spec.Algorithm, spec.HyperParameters, spec.MaxTrials,
+                    TimeSpan.FromSeconds(spec.TimeBudgetSeconds), spec.CvFolds, spec.TestFraction, spec.Seed);
+                var result = await Task.Run(() => ModelTrainer.Train(table, plan, Progress, time, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await context.ReportProgressAsync(0.95, "Sealing and storing the model", cancellationToken).ConfigureAwait(false);
+                artifact = ModelArtifacts.Serialize(result.Bundle, spec.Seed);
+                version.Algorithm = result.Bundle.Algorithm;
+                version.ParametersJson = JsonSerializer.Serialize(result.Parameters, ApiJson.Options);
+                version.MetricsJson = JsonSerializer.Serialize(result.Metrics, ApiJson.Options);
+                version.LeaderboardJson = JsonSerializer.Serialize(result.Leaderboard, ApiJson.Options);
+                version.ImportanceJson = JsonSerializer.Serialize(result.Importance, ApiJson.Options);
+                version.FeaturesJson = JsonSerializer.Serialize(result.Bundle.Featurizer.Specs.Select(s => s.ToDto()).ToList(), ApiJson.Options);
+                version.PrimaryMetric = result.Metrics.PrimaryMetric;
+                version.PrimaryValue = result.Metrics.PrimaryValue;
+            }
+            var (path, sha, bytes) = await artifacts.StoreAsync(version.TenantId, version.ModelId, version.Id, artifact, cancellationToken).ConfigureAwait(false);
+            version.ArtifactPath = path;
+            version.ArtifactSha256 = sha;
+            version.ArtifactBytes = bytes;
+            version.DurationMs = watch.ElapsedMilliseconds;
+            version.Status = VersionStatus.Ready;
+            version.CompletedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await lineage.RegisterUseAsync(version.DatasetId, version.DatasetVersion, "model", model.Id, $"{model.Name} v{version.Version}", cancellationToken).ConfigureAwait(false);
+            await audit.RecordAsync(new AuditRecord("model.trained", AuditOutcome.Success, "model", model.Id.ToString(), new Dictionary<string, string>
+            {
+                ["name"] = model.Name, ["version"] = version.Version.ToString(CultureInfo.InvariantCulture), ["algorithm"] = version.Algorithm ?? string.Empty,
+                [version.PrimaryMetric ?? "metric"] = version.PrimaryValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty, ["sha256"] = sha,
+            }), cancellationToken).ConfigureAwait(false);
+            LogTrained(logger, model.Name, version.Version, version.Algorithm, version.PrimaryMetric, version.PrimaryValue ?? double.NaN, watch.ElapsedMilliseconds);
+            await context.ReportProgressAsync(1, $"Version {version.Version} is ready: {version.Algorithm}, {version.PrimaryMetric} {version.PrimaryValue:0.####}", cancellationToken).ConfigureAwait(false);
+            return new { model_id = model.Id, version = version.Version, algorithm = version.Algorithm, primary_metric = version.PrimaryMetric, primary_value = version.PrimaryValue };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await FailAsync(version, "training was cancelled", watch).ConfigureAwait(false);
+            throw;
+        }
+        catch (TrainingDataException e)
+        {
+            await FailAsync(version, e.Message, watch).ConfigureAwait(false);
+            throw new PermanentJobFailureException(e.Message);
+        }
+        catch (Exception e) when (e is not PermanentJobFailureException)
+        {
+            LogFailed(logger, e, model.Name, version.Version);
+            await FailAsync(version, "training failed: " + e.Message, watch).ConfigureAwait(false);
+            throw new PermanentJobFailureException("training failed: " + e.Message);
+        }
+    }
+
+    public static TaskKind TaskOf(string task) => task switch
+    {
+        "regression" => TaskKind.Regression,
+        "binary_classification" => TaskKind.Binary,
+        _ => TaskKind.Multiclass,
+    };
+
+    private async Task FailAsync(ModelVersion version, string error, Stopwatch watch)
+    {
+        // Written whatever happened to the job's token: the version must not stay "training".
+        db.ChangeTracker.Clear();
+        await db.Versions.Where(v => v.Id == version.Id && v.Status == VersionStatus.Training).ExecuteUpdateAsync(u => u
+            .SetProperty(v => v.Status, VersionStatus.Failed)
+            .SetProperty(v => v.Error, error.Length > 2000 ? error[..2000] : error)
+            .SetProperty(v => v.DurationMs, watch.ElapsedMilliseconds)
+            .SetProperty(v => v.CompletedAt, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} v{Version} trained: {Algorithm}, {Metric} {Value:0.####} in {Ms} ms")]
+    private static partial void LogTrained(ILogger logger, string name, int version, string? algorithm, string? metric, double value, long ms);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Training model {Name} v{Version} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string name, int version);
+}

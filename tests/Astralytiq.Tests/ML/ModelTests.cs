@@ -1,0 +1,200 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Astralytiq.Contracts.Jobs;
+using Astralytiq.Contracts.ML;
+using Astralytiq.Tests.Infrastructure;
+
+namespace Astralytiq.Tests.ML;
+
+public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private static JsonObject House(int rooms, double area, string city, double noise = 0.5) =>
+        new() { ["rooms"] = rooms, ["area"] = area, ["city"] = city, ["noise"] = noise };
+
+    [Fact]
+    public async Task A_regressor_learns_a_known_relationship_and_predicts_with_an_interval_and_an_explanation()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(400));
+        var name = MlData.Unique("price");
+
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "regression", "price",
+            Features: ["rooms", "area", "city", "noise"], Algorithm: "linear", Seed: 5));
+
+        Assert.Equal("ready", version.Status);
+        Assert.Equal(1, version.Version);
+        Assert.Equal("linear", version.Algorithm);
+        Assert.Equal(data.Id, version.DatasetId);
+        Assert.Equal(1, version.DatasetVersion);
+        Assert.Equal(64, version.ArtifactSha256!.Length);
+        var metrics = version.Metrics!;
+        Assert.Equal("r2", metrics.PrimaryMetric);
+        Assert.True(metrics.R2 > 0.98, $"R² {metrics.R2}");
+        Assert.True(metrics.Rmse < 10, $"RMSE {metrics.Rmse}");
+        Assert.Equal(80, metrics.TestRows);
+        Assert.Equal(320, metrics.TrainRows);
+        Assert.Equal(5, metrics.CrossValidation!.Folds);
+        Assert.Equal(["rooms", "area", "city", "noise"], version.Features!.Select(f => f.Name));
+        Assert.Equal(["Bergen", "Oslo", "Tromsø"], version.Features!.Single(f => f.Name == "city").Levels!.Order());
+        // Rooms and area carry the price; the noise column carries nothing.
+        var importance = version.Importance!;
+        Assert.Equal("rooms", importance[0].Feature);
+        Assert.True(importance.Single(i => i.Feature == "noise").Importance < 0.01);
+
+        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: House(3, 100, "Oslo")), explain: true)).EnsureValue();
+        var p = Assert.Single(predicted.Predictions);
+        var value = p.Prediction!.GetValue<double>();
+        Assert.InRange(value, 240 - 12, 240 + 12); // 150 + 80 + 10
+        Assert.True(p.Lower < value && value < p.Upper);
+        Assert.Equal(1, predicted.Version);
+        // Contributions add up to the prediction minus the base value.
+        Assert.Equal(value - p.BaseValue!.Value, p.Contributions!.Sum(c => c.Contribution), 3);
+        Assert.Contains(p.Contributions!, c => c.Feature == "rooms" && c.Value!.GetValue<double>() == 3);
+    }
+
+    [Fact]
+    public async Task A_classifier_gives_probabilities_metrics_and_a_confusion_matrix_and_auto_keeps_a_leaderboard()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(300));
+        var name = MlData.Unique("expensive");
+
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "binary_classification", "expensive",
+            Features: ["rooms", "area", "city"], Algorithm: "auto", MaxTrials: 5, CvFolds: 3, Seed: 11));
+
+        var metrics = version.Metrics!;
+        // The CSV reader types yes/no as a boolean column, so the classes are its values.
+        Assert.Equal(["false", "true"], metrics.Classes);
+        Assert.True(metrics.RocAuc > 0.95, $"AUC {metrics.RocAuc}");
+        Assert.True(metrics.Accuracy > 0.85, $"accuracy {metrics.Accuracy}");
+        Assert.Equal(metrics.TestRows, metrics.ConfusionMatrix!.Sum(r => r.Sum()));
+        Assert.Equal(0, metrics.RocCurve![0].FalsePositiveRate);
+        Assert.Equal(1, metrics.RocCurve[^1].TruePositiveRate);
+        Assert.Equal(5, version.Leaderboard!.Count);
+        Assert.Equal(["fast_forest", "fast_tree", "lightgbm", "linear"], version.Leaderboard!.Take(4).Select(e => e.Algorithm).Concat(version.Leaderboard!.Skip(4).Select(e => e.Algorithm)).Distinct().Order());
+        Assert.Equal(version.Algorithm, version.Leaderboard![0].Algorithm);
+
+        var rows = new PredictRequest(Rows: [House(6, 190, "Oslo"), House(1, 25, "Bergen")]);
+        var predicted = (await client.PredictAsync(name, rows)).EnsureValue();
+        Assert.Equal("true", predicted.Predictions[0].Prediction!.GetValue<string>());
+        Assert.Equal("false", predicted.Predictions[1].Prediction!.GetValue<string>());
+        foreach (var p in predicted.Predictions)
+        {
+            Assert.Equal(1, p.Probabilities!.Sum(x => x.Probability), 6);
+            Assert.Equal(p.Probabilities!.Max(x => x.Probability), p.Confidence!.Value, 9);
+        }
+    }
+
+    [Fact]
+    public async Task A_multiclass_model_predicts_one_of_its_classes_and_handles_an_unseen_category_as_other()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(300));
+        var name = MlData.Unique("tier");
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "multiclass_classification", "tier",
+            Features: ["rooms", "area", "city"], Algorithm: "lightgbm", CvFolds: 3));
+        Assert.Equal(["high", "low", "mid"], version.Metrics!.Classes);
+        Assert.True(version.Metrics!.Accuracy > 0.8, $"accuracy {version.Metrics.Accuracy}");
+        Assert.Equal(3, version.Metrics.ConfusionMatrix!.Count);
+
+        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: House(2, 50, "Stavanger")), explain: true)).EnsureValue();
+        var p = Assert.Single(predicted.Predictions);
+        Assert.Contains(p.Prediction!.GetValue<string>(), new[] { "high", "low", "mid" });
+        Assert.Contains(p.Warnings!, w => w.Contains("Stavanger", StringComparison.Ordinal));
+        Assert.Equal(p.Confidence!.Value - p.BaseValue!.Value, p.Contributions!.Sum(c => c.Contribution), 3);
+    }
+
+    [Fact]
+    public async Task Inputs_are_checked_against_the_feature_schema()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(100));
+        var name = MlData.Unique("price");
+        await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "regression", "price", Features: ["rooms", "area", "city"], Algorithm: "linear"));
+
+        var missing = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = 2, ["city"] = "Oslo" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.Status);
+        Assert.Contains(missing.Error!.Error.Details!, d => d.Field == "row.area" && d.Message.Contains("required", StringComparison.Ordinal));
+
+        var wrongType = await client.PredictAsync(name, new PredictRequest(Rows: [House(2, 50, "Oslo"), new JsonObject { ["rooms"] = "two", ["area"] = 50, ["city"] = "Oslo" }]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongType.Status);
+        Assert.Contains(wrongType.Error!.Error.Details!, d => d.Field == "rows[1].rooms" && d.Message.Contains("number", StringComparison.Ordinal));
+
+        var nullMeansMissing = (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = null, ["area"] = 50, ["city"] = "Oslo" }))).EnsureValue();
+        Assert.Single(nullMeansMissing.Predictions);
+
+        var neither = await client.PredictAsync(name, new PredictRequest());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, neither.Status);
+    }
+
+    [Fact]
+    public async Task Bad_training_requests_are_refused_with_the_reason_and_nothing_is_registered()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(60));
+        var constant = await MlData.UploadAsync(client, "a,b\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"{i},7\n")), "constant");
+        var tiny = await MlData.UploadAsync(client, "a,b\n1,2\n2,3\n3,5\n", "tiny");
+        var name = MlData.Unique("bad");
+
+        async Task Refused(TrainModelRequest request, string field, string words)
+        {
+            var response = await client.TrainModelAsync(request);
+            Assert.True(response.Status == HttpStatusCode.UnprocessableEntity, $"{response.Status} for {field}");
+            Assert.Contains(response.Error!.Error.Details!, d => d.Field == field && d.Message.Contains(words, StringComparison.Ordinal));
+        }
+
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "prize"), "target", "did you mean 'price'");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "city"), "target", "numeric target");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Features: ["rooms", "price"]), "features[1]", "cannot also be a feature");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "xgboost"), "algorithm", "unknown algorithm");
+        await Refused(new TrainModelRequest(name, data.Id, "clustering", "price"), "task", "task must be one of");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "lightgbm", HyperParameters: new Dictionary<string, double> { ["num_leaves"] = 1 }), "hyper_parameters.num_leaves", "between");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", CvFolds: 1), "cv_folds", "between 2 and 10");
+        await Refused(new TrainModelRequest(name, tiny.Id, "regression", "b"), "dataset_id", "too few rows");
+        await Refused(new TrainModelRequest(name, data.Id, "forecasting", "price", Horizon: 0), "time_column", "time_column");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.TrainModelAsync(new TrainModelRequest(name, Guid.NewGuid(), "regression", "price"))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetModelAsync(name)).Status);
+
+        // A constant target is found by the job: the version is failed with the reason, never ready.
+        var started = (await client.TrainModelAsync(new TrainModelRequest(name, constant.Id, "regression", "b", Algorithm: "linear"))).EnsureValue();
+        var job = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
+        Assert.Equal(JobStatus.Failed, job.Status == JobStatus.DeadLettered ? JobStatus.Failed : job.Status);
+        Assert.Contains("same value in every row", job.Error, StringComparison.Ordinal);
+        var failed = Assert.Single((await client.GetModelVersionsAsync(name)).EnsureValue());
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("same value in every row", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["a"] = 1 }))).Status);
+    }
+
+    [Fact]
+    public async Task A_forecast_follows_trend_and_season_with_intervals()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.MonthlySales(96), "sales");
+        var name = MlData.Unique("sales forecast");
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 12));
+        Assert.Equal("mase", version.Metrics!.PrimaryMetric);
+        Assert.Equal(12, version.Parameters!["season_length"]);
+        Assert.True(version.Metrics.Mase < 1, $"MASE {version.Metrics.Mase}");
+
+        var forecast = (await client.ForecastAsync(name, horizon: 24)).EnsureValue();
+        var series = Assert.Single(forecast.Series);
+        Assert.Equal("month", forecast.Frequency);
+        Assert.Equal(24, series.Forecast.Count);
+        Assert.Equal(new DateTime(2023, 1, 1), series.Forecast[0].Time);
+        for (var i = 0; i < 24; i++)
+        {
+            var month = new DateTime(2023, 1, 1).AddMonths(i);
+            var expected = 100 + (2 * (96 + i)) + (20 * Math.Sin(2 * Math.PI * (month.Month - 1) / 12)) + 2;
+            Assert.InRange(series.Forecast[i].Value, expected - 12, expected + 12);
+            Assert.True(series.Forecast[i].Lower < series.Forecast[i].Value && series.Forecast[i].Value < series.Forecast[i].Upper);
+        }
+        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2023-03-01" }))).EnsureValue();
+        Assert.Equal(series.Forecast[2].Value, predicted.Predictions[0].Prediction!.GetValue<double>(), 9);
+    }
+}
+
+public sealed class ModelTests_Sqlite(SqlitePlatform platform) : ModelTests<SqlitePlatform>(platform);
+
+public sealed class ModelTests_Postgres(PostgresPlatform platform) : ModelTests<PostgresPlatform>(platform);
