@@ -16,11 +16,11 @@ internal static class MlData
     /// Houses: price = 50·rooms + 0.8·area − 30·(city = "Bergen") + 10·(city = "Oslo") + noise; "label" is price above 250;
     /// "tier" has three classes by price. A column of pure noise too.
     /// </summary>
-    public static string Houses(int rows, int seed = 7, double noise = 5)
+    public static string Houses(int rows, int seed = 7, double noise = 5, bool constant = false)
     {
         var random = new Random(seed);
         var cities = new[] { "Oslo", "Bergen", "Tromsø" };
-        var text = new StringBuilder("rooms,area,city,noise,price,expensive,tier\n");
+        var text = new StringBuilder("rooms,area,city,noise,price,expensive,tier" + (constant ? ",const" : string.Empty) + "\n");
         for (var i = 0; i < rows; i++)
         {
             var rooms = random.Next(1, 7);
@@ -28,7 +28,7 @@ internal static class MlData
             var city = cities[random.Next(cities.Length)];
             var price = (50 * rooms) + (0.8 * area) + (city == "Bergen" ? -30 : city == "Oslo" ? 10 : 0) + (noise * ((random.NextDouble() * 2) - 1));
             var tier = price < 200 ? "low" : price < 320 ? "mid" : "high";
-            text.Append(CultureInfo.InvariantCulture, $"{rooms},{area},{city},{Math.Round(random.NextDouble(), 4)},{Math.Round(price, 2)},{(price > 250 ? "yes" : "no")},{tier}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{rooms},{area},{city},{Math.Round(random.NextDouble(), 4)},{Math.Round(price, 2)},{(price > 250 ? "yes" : "no")},{tier}{(constant ? ",1" : string.Empty)}\n");
         }
         return text.ToString();
     }

@@ -152,7 +152,7 @@ internal static class Learner
                         NumberOfTrees = I("trees"), MinimumExampleCountPerLeaf = I("min_leaf"), NumberOfThreads = 1, Seed = seed,
                     }),
                     TaskKind.Binary => Binary(label),
-                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary("Label"), labelColumnName: label),
+                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary(label), labelColumnName: label),
                 };
             }
             case FastForest:
@@ -170,7 +170,9 @@ internal static class Learner
                         MinimumExampleCountPerLeaf = I("min_leaf"), FeatureFraction = p["feature_fraction"], NumberOfThreads = 1, Seed = seed,
                     }),
                     TaskKind.Binary => Binary(label).Append(context.BinaryClassification.Calibrators.Platt(labelColumnName: label)),
-                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary("Label"), labelColumnName: label),
+                    // One binary forest per class, each calibrated (Platt) so the classes' scores are probabilities.
+                    _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary(label), labelColumnName: label,
+                        calibrator: context.BinaryClassification.Calibrators.Platt(labelColumnName: label)),
                 };
             }
             case Linear:
