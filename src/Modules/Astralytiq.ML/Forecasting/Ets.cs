@@ -88,31 +88,7 @@ internal static class Ets
     private static (double Sse, double Level, double Slope, double[] Seasonals) Run(double[] y, bool trend, char season, int m,
         double alpha, double beta, double gamma, double phi, double[]? fitted = null)
     {
-        // Initial states from the first seasons (or the first values), as classical Holt-Winters does.
-        var first = season != 'N' ? m : Math.Min(y.Length, 4);
-        var level = y.Take(first).Average();
-        var slope = 0.0;
-        if (trend)
-        {
-            slope = season != 'N' && y.Length >= 2 * m
-                ? (y.Skip(m).Take(m).Average() - y.Take(m).Average()) / m
-                : y.Length > 1 ? (y[Math.Min(y.Length, first) - 1] - y[0]) / Math.Max(1, Math.Min(y.Length, first) - 1) : 0;
-        }
-        var seasonal = new double[Math.Max(1, m)];
-        if (season == 'A')
-        {
-            for (var i = 0; i < m; i++)
-            {
-                seasonal[i] = y[i] - level;
-            }
-        }
-        else if (season == 'M')
-        {
-            for (var i = 0; i < m; i++)
-            {
-                seasonal[i] = level == 0 ? 1 : y[i] / level;
-            }
-        }
+        var (level, slope, seasonal) = InitialStates(y, trend, season, m);
         double sse = 0;
         var d = trend ? phi : 0;
         for (var t = 0; t < y.Length; t++)
@@ -159,6 +135,53 @@ internal static class Ets
         return (sse, level, trend ? slope : 0, rotated);
     }
 
+    /// <summary>
+    /// Starting states, as classical decomposition gives them: a line through the first two seasons (its slope from the
+    /// difference of their means) or the first ten points (least squares) for level and trend, placed one step before the data; each season's average
+    /// deviation (or ratio) from that line, normalized to sum 0 (or average 1).
+    /// </summary>
+    internal static (double Level, double Slope, double[] Seasonal) InitialStates(double[] y, bool trend, char season, int m)
+    {
+        var span = season != 'N' ? Math.Min(y.Length, 2 * m) : Math.Min(y.Length, 10);
+        var xMean = (span - 1) / 2.0;
+        var yMean = y.Take(span).Average();
+        double sxy = 0, sxx = 0;
+        for (var i = 0; i < span; i++)
+        {
+            sxy += (i - xMean) * (y[i] - yMean);
+            sxx += (i - xMean) * (i - xMean);
+        }
+        var slope = trend && sxx > 0 ? sxy / sxx : 0;
+        if (trend && season != 'N' && y.Length >= 2 * m)
+        {
+            // Whole seasons average the season out: the change of the seasonal means is the trend.
+            slope = (y.Skip(m).Take(m).Average() - y.Take(m).Average()) / m;
+        }
+        var level = season == 'N' && !trend ? y[0] : yMean - (slope * (xMean + 1));
+        var seasonal = new double[Math.Max(1, m)];
+        if (season == 'N')
+        {
+            return (level, slope, seasonal);
+        }
+        var counts = new int[m];
+        for (var i = 0; i < span; i++)
+        {
+            var line = level + (slope * (i + 1));
+            seasonal[i % m] += season == 'A' ? y[i] - line : (line == 0 ? 1 : y[i] / line);
+            counts[i % m]++;
+        }
+        for (var i = 0; i < m; i++)
+        {
+            seasonal[i] /= Math.Max(1, counts[i]);
+        }
+        var center = seasonal.Average();
+        for (var i = 0; i < m; i++)
+        {
+            seasonal[i] = season == 'A' ? seasonal[i] - center : (center == 0 ? 1 : seasonal[i] / center);
+        }
+        return (level, slope, seasonal);
+    }
+
     public static EtsModel Fit(double[] y, bool trend, bool damped, char season, int m)
     {
         var seasonLength = season == 'N' ? 1 : m;
@@ -167,17 +190,28 @@ internal static class Ets
             var (a, b, g, p) = Parameters(x, trend, damped, season != 'N');
             return Run(y, trend, season, seasonLength, a, b, g, p).Sse;
         }
-        var start = Vector<double>.Build.DenseOfArray([-1.0, -1.0, -2.0, 1.0]);
-        Vector<double> best;
-        try
+        // Nelder-Mead from a few starting points (low, middle and high smoothing); the best end point wins.
+        double[][] starts = [[-1.0, -1.0, -2.0, 1.0], [1.5, -2.0, -1.0, 0.0], [-2.5, -3.0, -3.0, 2.0], [3.0, 0.0, 0.0, -1.0]];
+        var best = Vector<double>.Build.DenseOfArray(starts[0]);
+        var bestValue = Objective(best);
+        foreach (var s in starts)
         {
-            var result = new NelderMeadSimplex(1e-9, 4000).FindMinimum(ObjectiveFunction.Value(Objective), start);
-            best = result.MinimizingPoint;
-        }
-        catch (MaximumIterationsException)
-        {
-            // Not converged within the iteration cap: keep the starting parameters (α≈0.27, β, γ small), a sound default.
-            best = start;
+            var start = Vector<double>.Build.DenseOfArray(s);
+            Vector<double> end;
+            try
+            {
+                end = new NelderMeadSimplex(1e-9, 4000).FindMinimum(ObjectiveFunction.Value(Objective), start).MinimizingPoint;
+            }
+            catch (MaximumIterationsException)
+            {
+                // Not converged within the iteration cap from this start: its starting point still competes below.
+                end = start;
+            }
+            var value = Objective(end);
+            if (value < bestValue)
+            {
+                (best, bestValue) = (end, value);
+            }
         }
         var (alpha, beta, gamma, phi) = Parameters(best, trend, damped, season != 'N');
         var (sse, level, slope, seasonals) = Run(y, trend, season, seasonLength, alpha, beta, gamma, phi);
