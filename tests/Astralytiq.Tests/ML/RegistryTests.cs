@@ -1,0 +1,247 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Jobs;
+using Astralytiq.Contracts.ML;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tests.ML;
+
+public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private static readonly JsonObject Row = new() { ["rooms"] = 3, ["area"] = 100.0, ["city"] = "Oslo" };
+
+    private static TrainModelRequest Request(string name, Guid dataset, string algorithm = "linear") =>
+        new(name, dataset, "regression", "price", Features: ["rooms", "area", "city"], Algorithm: algorithm, CvFolds: 3, Seed: 9);
+
+    [Fact]
+    public async Task The_same_data_request_and_seed_give_the_same_search_metrics_and_predictions()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(200));
+        var request = new TrainModelRequest("x", data.Id, "multiclass_classification", "tier", Features: ["rooms", "area", "city", "noise"],
+            Algorithm: "auto", MaxTrials: 7, CvFolds: 3, Seed: 21, TimeBudgetSeconds: 600);
+        var first = await MlData.TrainAsync(client, request with { Name = MlData.Unique("same a") });
+        var second = await MlData.TrainAsync(client, request with { Name = MlData.Unique("same b") });
+
+        string Json(object? o) => JsonSerializer.Serialize(o, ApiJson.Options);
+        Assert.Equal(Json(first.Metrics), Json(second.Metrics));
+        Assert.Equal(Json(first.Parameters), Json(second.Parameters));
+        Assert.Equal(Json(first.Importance), Json(second.Importance));
+        Assert.Equal(first.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)), second.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)));
+        Assert.Equal(7, first.Leaderboard!.Count);
+        var a = (await client.PredictAsync(first.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
+        var b = (await client.PredictAsync(second.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
+        Assert.Equal(Json(a.Predictions), Json(b.Predictions));
+
+        // A different seed is a different split and search.
+        var third = await MlData.TrainAsync(client, request with { Name = MlData.Unique("other"), Seed = 22 });
+        Assert.NotEqual(Json(first.Metrics), Json(third.Metrics));
+    }
+
+    [Fact]
+    public async Task Versions_count_up_aliases_move_and_archived_versions_stop_serving()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(120));
+        var name = MlData.Unique("price");
+        var v1 = await MlData.TrainAsync(client, Request(name, data.Id));
+        var v2 = await MlData.TrainAsync(client, Request(name, data.Id, "fast_tree"));
+        Assert.Equal((1, 2), (v1.Version, v2.Version));
+        Assert.Equal(v1.ModelId, v2.ModelId);
+
+        Assert.Equal(1, (await client.SetModelAliasAsync(name, "production", 1)).EnsureValue().Version);
+        Assert.Equal(2, (await client.SetModelAliasAsync(name, "staging", 2)).EnsureValue().Version);
+        Assert.Equal(1, (await client.PredictAsync(name, new PredictRequest(Row: Row), alias: "production")).EnsureValue().Version);
+        Assert.Equal(2, (await client.PredictAsync(name, new PredictRequest(Row: Row))).EnsureValue().Version);
+        Assert.Equal(2, (await client.PredictAsync(v1.ModelId.ToString(), new PredictRequest(Row: Row), alias: "staging")).EnsureValue().Version);
+
+        var model = (await client.GetModelAsync(name)).EnsureValue();
+        Assert.Equal(["production", "staging"], model.Model.Aliases.Select(a => a.Alias));
+        Assert.Equal(["production"], model.Versions.Single(v => v.Version == 1).Aliases);
+        Assert.Equal("r2", model.Model.PrimaryMetric);
+        var listed = (await client.ListModelsAsync(search: name)).EnsureValue();
+        Assert.Equal(2, Assert.Single(listed.Items).LatestVersion);
+
+        // Bad aliases and unknown versions are refused; an alias on a version blocks archiving it.
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.SetModelAliasAsync(name, "Prod!", 1)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SetModelAliasAsync(name, "qa", 9)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.ArchiveModelVersionAsync(name, 1)).Status);
+        Assert.Equal(2, (await client.SetModelAliasAsync(name, "production", 2)).EnsureValue().Version);
+        Assert.Equal("archived", (await client.ArchiveModelVersionAsync(name, 1)).EnsureValue().Status);
+        var archived = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
+        Assert.Equal(HttpStatusCode.Conflict, archived.Status);
+        Assert.Contains("archived", archived.Error!.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.SetModelAliasAsync(name, "old", 1)).Status);
+        // Its metrics and metadata stay readable.
+        Assert.Equal(v1.Metrics!.R2, (await client.GetModelMetricsAsync(name, version: 1)).EnsureValue().Metrics!.R2);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.RemoveModelAliasAsync(name, "staging")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PredictAsync(name, new PredictRequest(Row: Row), alias: "staging")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.RemoveModelAliasAsync(name, "staging")).Status);
+
+        // A name keeps its task.
+        var other = await client.TrainModelAsync(new TrainModelRequest(name, data.Id, "binary_classification", "expensive"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
+        Assert.Contains(other.Error!.Error.Details!, d => d.Field == "task");
+    }
+
+    [Fact]
+    public async Task Another_tenant_sees_none_of_a_tenants_models_or_datasets()
+    {
+        var owner = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(owner, MlData.Houses(60));
+        var name = MlData.Unique("secret");
+        var version = await MlData.TrainAsync(owner, Request(name, data.Id));
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+
+        foreach (var key in new[] { name, version.ModelId.ToString() })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.PredictAsync(key, new PredictRequest(Row: Row))).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelMetricsAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ExplainModelAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ForecastAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.SetModelAliasAsync(key, "production", 1)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ArchiveModelVersionAsync(key, 1)).Status);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelVersionsAsync(name)).Status);
+        Assert.Empty((await stranger.ListModelsAsync()).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.TrainModelAsync(Request(MlData.Unique("steal"), data.Id))).Status);
+        // The stranger may use the same name for a model of its own.
+        var stranger_data = await MlData.UploadAsync(stranger, MlData.Houses(40));
+        Assert.Equal(1, (await MlData.TrainAsync(stranger, Request(name, stranger_data.Id))).Version);
+    }
+
+    [Fact]
+    public async Task A_tampered_artifact_is_reported_and_never_loaded()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(60));
+        var name = MlData.Unique("tampered");
+        var v1 = await MlData.TrainAsync(client, Request(name, data.Id));
+        var v2 = await MlData.TrainAsync(client, Request(name, data.Id));
+        string Artifact(ModelVersionDto v) => Path.Combine(Platform.DataDir, "blobs", "tenants", tenant.AdminUser.TenantId.ToString("N"), "models",
+            v.ModelId.ToString("N"), v.Id.ToString("N") + ".zip.enc");
+
+        // One byte flipped in storage: decryption fails its authentication.
+        var bytes = await File.ReadAllBytesAsync(Artifact(v1));
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(Artifact(v1), bytes);
+        var flipped = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
+        Assert.Equal(HttpStatusCode.Conflict, flipped.Status);
+        Assert.Equal("MODEL_ARTIFACT_CORRUPT", flipped.Error!.Error.Code);
+
+        // Another version's (valid, sealed) artifact put in its place: caught as well.
+        File.Copy(Artifact(v1), Artifact(v2) + ".kept");
+        File.Copy(Artifact(v1), Artifact(v2), overwrite: true);
+        var swapped = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 2);
+        Assert.Equal(HttpStatusCode.Conflict, swapped.Status);
+        Assert.Equal("MODEL_ARTIFACT_CORRUPT", swapped.Error!.Error.Code);
+        Assert.Contains("version 2", swapped.Error.Error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Training_can_be_cancelled_and_the_version_is_marked_failed()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(3000));
+        var name = MlData.Unique("long");
+        var started = (await client.TrainModelAsync(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "auto", MaxTrials: 500,
+            TimeBudgetSeconds: 3600, CvFolds: 10))).EnsureValue();
+        // Wait for the search to be running (a trial reported), then cancel.
+        JobResponse job;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        do
+        {
+            await Task.Delay(100);
+            job = (await client.GetJobAsync(started.JobId)).EnsureValue();
+        }
+        while (!(job.Status == JobStatus.Running && job.ProgressMessage?.StartsWith("Trial", StringComparison.Ordinal) == true) && DateTime.UtcNow < deadline);
+        Assert.StartsWith("Trial 1 of 500", job.ProgressMessage, StringComparison.Ordinal);
+        (await client.CancelJobAsync(started.JobId)).EnsureSuccess();
+        var ended = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(1))).EnsureValue();
+        Assert.Equal(JobStatus.Cancelled, ended.Status);
+        ModelVersionDto version;
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            version = Assert.Single((await client.GetModelVersionsAsync(name)).EnsureValue());
+            await Task.Delay(50);
+        }
+        while (version.Status == "training" && DateTime.UtcNow < deadline);
+        Assert.Equal("failed", version.Status);
+        Assert.Equal("training was cancelled", version.Error);
+        Assert.Null(version.ArtifactSha256);
+    }
+
+    [Fact]
+    public async Task A_model_is_downstream_of_its_dataset_version_and_predictions_are_logged()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(60));
+        var name = MlData.Unique("traced");
+        var version = await MlData.TrainAsync(client, Request(name, data.Id));
+
+        var lineage = (await client.GetDatasetLineageAsync(data.Id)).EnsureValue();
+        Assert.Contains(lineage.Nodes, n => n.Kind == "consumer" && n.Label.Contains(name, StringComparison.Ordinal));
+
+        var explain = (await client.ExplainModelAsync(name)).EnsureValue();
+        Assert.Equal(["area", "city", "rooms"], explain.Importance.Select(i => i.Feature).Order());
+        Assert.Equal("r2", explain.Metric);
+
+        (await client.PredictAsync(name, new PredictRequest(Rows: [Row, Row, Row]))).EnsureValue();
+        await using var scope = Platform.Services.CreateAsyncScope();
+        using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.AdminUser.TenantId);
+        var db = scope.ServiceProvider.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>();
+        var logged = await db.Predictions.AsNoTracking().Where(p => p.VersionId == version.Id).ToListAsync();
+        Assert.Equal(3, logged.Count);
+        Assert.All(logged, p => Assert.Contains("\"rooms\":3", p.InputJson, StringComparison.Ordinal));
+        Assert.All(logged, p => Assert.True(p.ExecutionMs > 0));
+    }
+
+    [Fact]
+    public async Task Forecasts_cover_every_series_and_bad_requests_are_refused()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.MonthlySales(60, 4, "north", "south", "east"), "stores");
+        var name = MlData.Unique("stores");
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "forecasting", "sales", TimeColumn: "month", SeriesColumn: "store"));
+        Assert.Equal(3, version.Parameters!["series"]);
+        Assert.Equal(12, version.Parameters["horizon"]);
+        Assert.Equal(["east", "north", "south"], version.Features!.Single(f => f.Name == "store").Levels);
+        Assert.Equal(["ets", "seasonal_naive"], version.Leaderboard!.Select(e => e.Algorithm).Order());
+        Assert.InRange(version.Metrics!.IntervalCoverage!.Value, 0, 1);
+
+        var all = (await client.ForecastAsync(name, horizon: 6)).EnsureValue();
+        Assert.Equal(["east", "north", "south"], all.Series.Select(s => s.Key));
+        Assert.All(all.Series, s => Assert.Equal(6, s.Forecast.Count));
+        var south = (await client.ForecastAsync(name, series: "south")).EnsureValue();
+        Assert.Equal(12, Assert.Single(south.Series).Forecast.Count);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, horizon: 0)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, horizon: 100_000)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, series: "west")).Status);
+        var past = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2016-01-01", ["store"] = "north" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, past.Status);
+        var unknown = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2021-01-01", ["store"] = "west" }));
+        Assert.Contains(unknown.Error!.Error.Details!, d => d.Field == "row.store");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ExplainModelAsync(name)).Status);
+
+        // A named method is used as asked.
+        var naive = await MlData.TrainAsync(client, new TrainModelRequest(MlData.Unique("naive"), data.Id, "forecasting", "sales", TimeColumn: "month",
+            SeriesColumn: "store", Algorithm: "seasonal_naive", SeasonLength: 12));
+        Assert.Equal("seasonal_naive", naive.Algorithm);
+        Assert.Single(naive.Leaderboard!);
+    }
+}
+
+public sealed class RegistryTests_Sqlite(SqlitePlatform platform) : RegistryTests<SqlitePlatform>(platform);
+
+public sealed class RegistryTests_Postgres(PostgresPlatform platform) : RegistryTests<PostgresPlatform>(platform);
