@@ -404,6 +404,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         SendAsync<ForecastResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/forecast" + VersionQuery(version, alias,
             string.Join("&", new[] { horizon is null ? null : $"horizon={horizon}", series is null ? null : "series=" + Uri.EscapeDataString(series) }.Where(x => x is not null))), null, ct);
 
+    public Task<ApiResponse<ScoreDatasetResponse>> ScoreDatasetAsync(string model, ScoreDatasetRequest request, CancellationToken ct = default) =>
+        SendAsync<ScoreDatasetResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/score", request, ct);
+
     public Task<ApiResponse<ModelAliasDto>> SetModelAliasAsync(string model, string alias, int version, CancellationToken ct = default) =>
         SendAsync<ModelAliasDto>(HttpMethod.Put, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", new SetAliasRequest(version), ct);
 

@@ -177,3 +177,14 @@ public sealed record SeriesForecastDto(string Key, string Method, IReadOnlyList<
 
 /// <summary>A point of a series: the actual value (history) or the forecast with its 90 % interval.</summary>
 public sealed record ForecastPointDto(DateTime Time, double Value, double? Lower = null, double? Upper = null);
+
+/// <summary>
+/// Score every row of a dataset version into a new dataset: its columns plus <c>prediction</c> and, for
+/// classification, <c>confidence</c>; for regression, <c>lower</c> and <c>upper</c> (90 % interval).
+/// </summary>
+public sealed record ScoreDatasetRequest(Guid DatasetId, string OutputName, int? DatasetVersion = null, int? Version = null, string? Alias = null, string? Description = null);
+
+/// <summary>Scoring runs as a job; its result names the new dataset.</summary>
+public sealed record ScoreDatasetResponse(Guid JobId, Guid ModelId, int Version);
+
+public sealed record ScoreDatasetResult(Guid DatasetId, string DatasetName, int DatasetVersion, long Rows);

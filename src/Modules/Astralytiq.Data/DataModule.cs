@@ -46,6 +46,7 @@ public static class DataModule
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddScoped<IDatasetReader, DatasetReader>();
+        services.AddScoped<IDatasetWriter, DatasetWriter>();
         services.AddScoped<DatasetLineage>();
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);

@@ -32,6 +32,8 @@ public static class MLModule
         services.AddScoped<TrainingHandlers>();
         services.AddScoped<PredictionHandlers>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
+        services.AddScoped<ScoringHandlers>();
+        services.AddJobHandler<ScoringJob>(ScoringJob.Kind);
         return services;
     }
 
@@ -75,6 +77,12 @@ public static class MLModule
             .ProducesErrors(404, 409, 422)
             .WithName("Predict")
             .WithSummary("Predict one row or up to 10,000: values checked against the feature schema (422 naming the field); class probabilities or a 90 % interval; explain=true adds each feature's contribution");
+        models.MapPost("/{model}/score", Score)
+            .RequirePermission(Permission.ModelsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404, 409, 422)
+            .WithName("ScoreDataset")
+            .WithSummary("Score every row of a dataset version into a new dataset with prediction columns: 202 with the job; the new dataset lists the scored one as its parent");
         models.MapGet("/{model}/forecast", Forecast)
             .RequirePermission(Permission.ModelsRead)
             .ProducesErrors(404, 409, 422)
@@ -127,6 +135,14 @@ public static class MLModule
     private static async Task<Results<Ok<PredictResponse>, ApiError>> Predict(
         string model, int? version, string? alias, bool? explain, PredictRequest request, PredictionHandlers handler, CancellationToken ct) =>
         (await handler.PredictAsync(model, version, alias, explain ?? false, request, ct)).ToOk();
+
+    private static async Task<Results<Accepted<ScoreDatasetResponse>, ApiError>> Score(string model, ScoreDatasetRequest request, ScoringHandlers handler, CancellationToken ct)
+    {
+        var started = await handler.StartAsync(model, request, ct);
+        return started.IsSuccess
+            ? TypedResults.Accepted($"/api/v1/jobs/{started.Value.JobId}", started.Value)
+            : new ApiError(started.Error!);
+    }
 
     private static async Task<Results<Ok<ForecastResponse>, ApiError>> Forecast(
         string model, int? version, string? alias, int? horizon, string? series, PredictionHandlers handler, CancellationToken ct) =>

@@ -15,6 +15,9 @@ internal sealed class MlSettings
 
     public int MaxBatchRows { get; set; } = 10_000;
 
+    /// <summary>Batch scoring of a dataset takes at most this many rows.</summary>
+    public long MaxScoringRows { get; set; } = 5_000_000;
+
     /// <summary>Rows of one request that may ask for explanations (each costs about 64 × features model evaluations).</summary>
     public int MaxExplainRows { get; set; } = 100;
 

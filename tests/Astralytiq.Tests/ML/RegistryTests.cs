@@ -207,6 +207,43 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
     }
 
     [Fact]
+    public async Task A_dataset_is_scored_into_a_new_dataset_with_the_same_predictions_as_the_api()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(120));
+        var name = MlData.Unique("tier");
+        await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "multiclass_classification", "tier", Features: ["rooms", "area", "city"], Algorithm: "fast_tree", CvFolds: 3));
+        var fresh = await MlData.UploadAsync(client, MlData.Houses(30, seed: 99));
+        var output = MlData.Unique("scored");
+
+        var started = (await client.ScoreDatasetAsync(name, new ScoreDatasetRequest(fresh.Id, output))).EnsureValue();
+        var job = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
+        Assert.True(job.Status == JobStatus.Succeeded, job.Error);
+        var result = JsonSerializer.Deserialize<ScoreDatasetResult>(job.ResultJson!, ApiJson.Options)!;
+        Assert.Equal(30, result.Rows);
+        var scored = (await client.GetDatasetAsync(result.DatasetId)).EnsureValue();
+        Assert.Equal(output, scored.Name);
+        Assert.Equal(["rooms", "area", "city", "noise", "price", "expensive", "tier", "prediction", "confidence"], scored.Schema.Select(c => c.Name));
+        var preview = (await client.PreviewDatasetAsync(result.DatasetId, limit: 30)).EnsureValue();
+        var rows = preview.Rows.Take(5).ToList();
+        var api = (await client.PredictAsync(name, new PredictRequest(Rows: rows.Select(r => new JsonObject
+        {
+            ["rooms"] = ((JsonElement)r[0]!).GetDouble(), ["area"] = ((JsonElement)r[1]!).GetDouble(), ["city"] = ((JsonElement)r[2]!).GetString(),
+        }).ToList()))).EnsureValue();
+        Assert.Equal(api.Predictions.Select(p => p.Prediction!.GetValue<string>()), rows.Select(r => ((JsonElement)r[7]!).GetString()));
+        Assert.Equal(api.Predictions.Select(p => Math.Round(p.Confidence!.Value, 9)), rows.Select(r => Math.Round(((JsonElement)r[8]!).GetDouble(), 9)));
+        // The scored dataset lists the scored version as its parent.
+        var lineage = (await client.GetDatasetLineageAsync(result.DatasetId)).EnsureValue();
+        Assert.Contains(lineage.Nodes, n => n.Label.Contains(fresh.Name, StringComparison.Ordinal));
+
+        // A dataset without the model's features is refused before any work.
+        var other = await MlData.UploadAsync(client, "a,b\n1,2\n", "unrelated");
+        var refused = await client.ScoreDatasetAsync(name, new ScoreDatasetRequest(other.Id, MlData.Unique("never")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Contains(refused.Error!.Error.Details!, d => d.Message.Contains("no column 'rooms'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Forecasts_cover_every_series_and_bad_requests_are_refused()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

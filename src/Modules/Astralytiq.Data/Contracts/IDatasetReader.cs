@@ -40,3 +40,14 @@ public sealed record TableColumn(string Name, string Type, double[]? Numbers, Da
 
     public bool IsTemporal => Times is not null;
 }
+
+/// <summary>
+/// Stores rows another module computed (batch predictions, say) as a new dataset of the current tenant, sealed
+/// and counted like any other, with the versions it was made from recorded as its parents in lineage.
+/// </summary>
+public interface IDatasetWriter
+{
+    /// <summary>Conflict when the name is taken; quota errors as for any new dataset.</summary>
+    Task<Result<DatasetShape>> CreateAsync(string name, string? description, DatasetTable table, IReadOnlyCollection<(Guid DatasetId, int Version)> parents,
+        string madeBy, CancellationToken cancellationToken);
+}
