@@ -323,6 +323,51 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_model_is_trained_from_the_wizard_and_explains_a_prediction_made_in_the_browser()
+    {
+        var tenant = await Platform.NewTenantAsync("Model Org");
+        var houses = Astralytiq.Tests.ML.MlData.Houses(150);
+        (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(houses)), "houses.csv", name: "Houses")).EnsureValue();
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/models");
+
+        // The wizard opens on the newest dataset with its last numeric column as the target (price); leave out the leaky columns.
+        await Assertions.Expect(page.GetByTestId("train-target")).ToContainTextAsync("price");
+        await page.GetByTestId("train-features").GetByText("expensive").ClickAsync();
+        await page.GetByTestId("train-features").GetByText("tier").ClickAsync();
+        await Field(page, "train-name").FillAsync("House prices");
+        await page.GetByLabel("Trials").FillAsync("4");
+        await page.GetByLabel("CV folds").FillAsync("3");
+        await page.GetByTestId("train-start").ClickAsync();
+
+        // Training shows its progress, then opens the model.
+        await page.WaitForURLAsync(new Regex("/models/House%20prices$"), new() { Timeout = 120_000 });
+        await Assertions.Expect(page.GetByTestId("model-name")).ToHaveTextAsync("House prices");
+        await Assertions.Expect(page.GetByTestId("metrics")).ToContainTextAsync("R²");
+        await Assertions.Expect(page.GetByTestId("residuals")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Leaderboard" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("leaderboard").Locator("tbody tr")).ToHaveCountAsync(4);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Importance" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=importance] g[data-bar=rooms]")).ToHaveCountAsync(1);
+
+        // A prediction from the form generated from the feature schema, with its explanation.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Predict" }).ClickAsync();
+        await Field(page, "predict-rooms").FillAsync("4");
+        await page.GetByTestId("predict-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("prediction")).ToContainTextAsync("Prediction:");
+        await Assertions.Expect(page.GetByTestId("prediction")).ToContainTextAsync("90 % interval");
+        await Assertions.Expect(page.Locator("[data-testid=contributions] g[data-bar^='rooms = 4']")).ToHaveCountAsync(1);
+
+        // Point production at it; the list shows the alias.
+        await page.GetByTestId("alias-set").ClickAsync();
+        await Assertions.Expect(page.GetByText("production now points at v1")).ToBeVisibleAsync();
+        await NavigateAsync(page, 1280, "/models");
+        await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync("production → v1");
+        await page.Context.CloseAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");

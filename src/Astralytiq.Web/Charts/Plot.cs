@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Astralytiq.Web.Charts;
+
+/// <summary>Maps data to an SVG plot area with margins and gives "nice" axis ticks.</summary>
+public sealed class Plot(double width, double height, double xMin, double xMax, double yMin, double yMax)
+{
+    public const double Left = 56, Right = 12, Top = 10, Bottom = 30;
+
+    public double Width { get; } = width;
+
+    public double Height { get; } = height;
+
+    private double XSpan => xMax - xMin == 0 ? 1 : xMax - xMin;
+
+    private double YSpan => yMax - yMin == 0 ? 1 : yMax - yMin;
+
+    public double X(double x) => Left + ((x - xMin) / XSpan * (Width - Left - Right));
+
+    public double Y(double y) => Height - Bottom - ((y - yMin) / YSpan * (Height - Top - Bottom));
+
+    public static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    public static IEnumerable<double> Ticks(double min, double max, int count = 5)
+    {
+        if (!(max > min))
+        {
+            yield return min;
+            yield break;
+        }
+        var raw = (max - min) / count;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        for (var t = Math.Ceiling(min / step) * step; t <= max + (step * 1e-9); t += step)
+        {
+            yield return Math.Round(t, 10);
+        }
+    }
+
+    public static string Label(double v) => Math.Abs(v) >= 10000 || (Math.Abs(v) < 0.01 && v != 0)
+        ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
+        : v.ToString("0.###", CultureInfo.InvariantCulture);
+}
