@@ -27,7 +27,8 @@ internal sealed record EtsModel(
 {
     public string Name => $"ets({(Trend ? (Damped ? "Ad" : "A") : "N")},{Season})";
 
-    public int ParameterCount => 1 + (Trend ? 2 : 0) + (Damped ? 1 : 0) + (Season != 'N' ? SeasonLength : 0) + 1 + (Season != 'N' ? 1 : 0);
+    /// <summary>Smoothing parameters plus initial states (level; slope; the seasons, one less as they are normalized).</summary>
+    public int ParameterCount => 1 + (Trend ? 2 : 0) + (Damped ? 1 : 0) + (Season != 'N' ? 1 + (SeasonLength - 1) : 0) + 1;
 
     public double Aicc
     {
@@ -86,9 +87,10 @@ internal static class Ets
 
     /// <summary>Runs the recursions; returns the SSE of one-step errors and the final states.</summary>
     private static (double Sse, double Level, double Slope, double[] Seasonals) Run(double[] y, bool trend, char season, int m,
-        double alpha, double beta, double gamma, double phi, double[]? fitted = null)
+        double alpha, double beta, double gamma, double phi, (double Level, double Slope, double[] Seasonal) start, double[]? fitted = null)
     {
-        var (level, slope, seasonal) = InitialStates(y, trend, season, m);
+        var (level, slope) = (start.Level, start.Slope);
+        var seasonal = (double[])start.Seasonal.Clone();
         double sse = 0;
         var d = trend ? phi : 0;
         for (var t = 0; t < y.Length; t++)
@@ -185,13 +187,19 @@ internal static class Ets
     public static EtsModel Fit(double[] y, bool trend, bool damped, char season, int m)
     {
         var seasonLength = season == 'N' ? 1 : m;
+        // The starting level and slope are fitted too (as offsets from the decomposition's, in units of the data's
+        // spread), alongside the smoothing parameters.
+        var initial = InitialStates(y, trend, season, seasonLength);
+        var spread = Math.Max(1e-9, Math.Sqrt(y.Select(v => (v - y.Average()) * (v - y.Average())).Average()));
+        (double, double, double[]) Start(Vector<double> x) =>
+            (initial.Level + (x[4] * spread), trend ? initial.Slope + (x[5] * spread / Math.Max(1, seasonLength)) : 0, initial.Seasonal);
         double Objective(Vector<double> x)
         {
             var (a, b, g, p) = Parameters(x, trend, damped, season != 'N');
-            return Run(y, trend, season, seasonLength, a, b, g, p).Sse;
+            return Run(y, trend, season, seasonLength, a, b, g, p, Start(x)).Sse;
         }
         // Nelder-Mead from a few starting points (low, middle and high smoothing); the best end point wins.
-        double[][] starts = [[-1.0, -1.0, -2.0, 1.0], [1.5, -2.0, -1.0, 0.0], [-2.5, -3.0, -3.0, 2.0], [3.0, 0.0, 0.0, -1.0]];
+        double[][] starts = [[-1.0, -1.0, -2.0, 1.0, 0, 0], [1.5, -2.0, -1.0, 0.0, 0, 0], [-2.5, -3.0, -3.0, 2.0, 0, 0], [3.0, 0.0, 0.0, -1.0, 0, 0]];
         var best = Vector<double>.Build.DenseOfArray(starts[0]);
         var bestValue = Objective(best);
         foreach (var s in starts)
@@ -200,7 +208,7 @@ internal static class Ets
             Vector<double> end;
             try
             {
-                end = new NelderMeadSimplex(1e-9, 4000).FindMinimum(ObjectiveFunction.Value(Objective), start).MinimizingPoint;
+                end = new NelderMeadSimplex(1e-9, 6000).FindMinimum(ObjectiveFunction.Value(Objective), start).MinimizingPoint;
             }
             catch (MaximumIterationsException)
             {
@@ -214,7 +222,7 @@ internal static class Ets
             }
         }
         var (alpha, beta, gamma, phi) = Parameters(best, trend, damped, season != 'N');
-        var (sse, level, slope, seasonals) = Run(y, trend, season, seasonLength, alpha, beta, gamma, phi);
+        var (sse, level, slope, seasonals) = Run(y, trend, season, seasonLength, alpha, beta, gamma, phi, Start(best));
         var sigma = Math.Sqrt(sse / Math.Max(1, y.Length - 1));
         return new EtsModel(trend, damped, season, seasonLength, alpha, beta, gamma, phi, level, slope, seasonals, sigma, sse, y.Length);
     }

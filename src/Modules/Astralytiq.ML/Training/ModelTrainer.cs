@@ -5,7 +5,7 @@ using Astralytiq.Data.Contracts;
 
 namespace Astralytiq.ML.Training;
 
-/// <summary>What to train: validated and with every default filled in.</summary>
+/// <summary>What to train: validated and with every default filled in. <see cref="TestRows"/> fixes the held-out rows (benchmarks against a given split).</summary>
 internal sealed record TrainingPlan(
     TaskKind Task,
     string Target,
@@ -16,7 +16,8 @@ internal sealed record TrainingPlan(
     TimeSpan Budget,
     int Folds,
     double TestFraction,
-    int Seed);
+    int Seed,
+    IReadOnlyCollection<int>? TestRows = null);
 
 internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds);
 
@@ -52,7 +53,9 @@ internal static class ModelTrainer
             throw new TrainingDataException($"too few rows to train: {rows.Count} with a value of '{plan.Target}' (at least {Math.Max(10, 2 * plan.Folds)} are needed)");
         }
         var random = new Random(plan.Seed);
-        var (train, test) = Split(rows, labels, plan, random);
+        var (train, test) = plan.TestRows is { } fixedTest
+            ? (rows.Where(r => !fixedTest.Contains(r)).ToList(), rows.Where(fixedTest.Contains).ToList())
+            : Split(rows, labels, plan, random);
         var featurizer = Featurizer.Fit(table, plan.Features, train);
         var encoded = new Dictionary<int, float[]>(rows.Count);
         foreach (var r in rows)

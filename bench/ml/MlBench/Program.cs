@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Astralytiq.Data.Contracts;
+using Astralytiq.ML.Forecasting;
+using Astralytiq.ML.Training;
+
+// Usage:
+//   MlBench tabular DIR NAME TASK        train/test CSVs written by sklearn_bench.py; prints JSON lines
+//   MlBench forecast DIR NAME H M        a series CSV written by r_forecast.R; the last H points held out
+//   MlBench batch                        in-process batch scoring throughput
+var mode = args[0];
+var invariant = CultureInfo.InvariantCulture;
+switch (mode)
+{
+    case "tabular":
+    {
+        var (dir, name, task) = (args[1], args[2], args[3]);
+        var train = ReadCsv(Path.Combine(dir, $"{name}.train.csv"));
+        var test = ReadCsv(Path.Combine(dir, $"{name}.test.csv"));
+        var table = Concat(train, test);
+        var testRows = Enumerable.Range(train.RowCount, test.RowCount).ToHashSet();
+        var features = table.Columns.Select(c => c.Name).Where(c => c != "target").ToList();
+        var kind = TrainingJob.TaskOf(task);
+        var metric = ModelTrainer.PrimaryMetric(kind);
+        // Named algorithms, defaults, one fit on the training rows (the counterpart of sklearn's fit), scored on the test rows.
+        foreach (var algorithm in Learner.Algorithms)
+        {
+            var plan = new TrainingPlan(kind, "target", features, algorithm, Learner.Defaults(algorithm), 1, TimeSpan.FromHours(1), 2, 0.25, 0, testRows);
+            var (rows, labels, classes) = ModelTrainer.Labels(table, plan);
+            var trainIdx = rows.Where(r => !testRows.Contains(r)).ToList();
+            var watch = Stopwatch.StartNew();
+            var featurizer = Featurizer.Fit(table, features, trainIdx);
+            var fitRows = trainIdx.Select(r => Row(featurizer.Encode(table, r), labels[r])).ToList();
+            var (context, model) = Learner.Fit(kind, algorithm, Learner.Defaults(algorithm), 0, fitRows, featurizer.Width, Math.Max(2, classes.Count), CancellationToken.None);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var testIdx = rows.Where(testRows.Contains).ToList();
+            var scores = Learner.Score(context, model, kind, testIdx.Select(r => Row(featurizer.Encode(table, r), labels[r])), featurizer.Width, Math.Max(2, classes.Count));
+            var value = ModelTrainer.Primary(kind, testIdx.Select(r => labels[r]).ToArray(), scores).Value;
+            Print(new { side = "astralytiq", dataset = name, task, algorithm, metric, value, seconds });
+        }
+        // auto: the platform's search as a user runs it (5-fold CV, 8 trials), then refit and test.
+        var trials = int.Parse(Environment.GetEnvironmentVariable("AUTO_TRIALS") ?? "8", invariant);
+        var autoPlan = new TrainingPlan(kind, "target", features, "auto", null, trials, TimeSpan.FromHours(1), 5, 0.25, 42, testRows);
+        var autoWatch = Stopwatch.StartNew();
+        var result = ModelTrainer.Train(table, autoPlan, (_, _, _) => Task.CompletedTask, TimeProvider.System, CancellationToken.None);
+        Print(new { side = "astralytiq", dataset = name, task, algorithm = "auto", chosen = result.Bundle.Algorithm, metric, value = result.Metrics.PrimaryValue, seconds = autoWatch.Elapsed.TotalSeconds });
+        break;
+    }
+    case "forecast":
+    {
+        var (dir, name, h, m) = (args[1], args[2], int.Parse(args[3], invariant), int.Parse(args[4], invariant));
+        var lines = File.ReadAllLines(Path.Combine(dir, $"{name}.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var times = lines.Select(l => (DateTime?)DateTime.Parse(l[0], invariant, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)).ToArray();
+        var values = lines.Select(l => double.Parse(l[1], invariant)).ToArray();
+        var n = values.Length;
+        var train = new DatasetTable(Guid.Empty, name, 1, n - h, false,
+            [new TableColumn("time", "date", null, times[..(n - h)], null), new TableColumn("value", "decimal", values[..(n - h)], null, null)]);
+        var spec = new TrainingSpec("forecasting", "value", [], "auto", null, 3600, 1, 3, 0.2, 42, "time", null, h, m);
+        var watch = Stopwatch.StartNew();
+        var result = Forecaster.Train(train, spec, (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var (forecast, scale) = Forecaster.Predict(result.Model.Series[0], result.Model.SeasonLength, h);
+        var actual = values[(n - h)..];
+        var mase = Metrics.Mase(actual, forecast, values.AsSpan(0, n - h), m);
+        var coverage = actual.Select((a, i) => Math.Abs(a - forecast[i]) <= ForecastModel.Z90 * scale[i] ? 1.0 : 0).Average();
+        Print(new { side = "astralytiq", series = name, method = result.Model.Series[0].Method, h, m, mase, coverage, seconds });
+        if (Environment.GetEnvironmentVariable("DEBUG_ETS") is not null)
+        {
+            var ets = result.Model.Series[0].Ets;
+            Console.Error.WriteLine(ets is null ? "naive" : $"a={ets.Alpha:G3} b={ets.Beta:G3} g={ets.Gamma:G3} phi={ets.Phi:G3} sse={ets.Sse:G4} level={ets.Level:G5} slope={ets.Slope:G3}");
+            foreach (var variant in new[] { (false, false, 'A'), (true, false, 'A'), (true, true, 'A'), (false, false, 'M'), (true, false, 'M'), (true, true, 'M'), (false, false, 'N'), (true, true, 'N') })
+            {
+                var fit = Ets.Fit(values[..(n - h)], variant.Item1, variant.Item2, variant.Item3, m);
+                var fc = fit.Forecast(h);
+                Console.Error.WriteLine($"{fit.Name}: aicc={fit.Aicc:G5} sse={fit.Sse:G5} a={fit.Alpha:G3} b={fit.Beta:G3} g={fit.Gamma:G3} mase={Metrics.Mase(actual, fc, values.AsSpan(0, n - h), m):G3}");
+            }
+        }
+        break;
+    }
+    case "batch":
+    {
+        // A LightGBM regressor on 20 numeric features; scoring 200,000 rows in process, in batches of 10,000.
+        var random = new Random(1);
+        const int rows = 20_000, width = 20;
+        var columns = Enumerable.Range(0, width).Select(i => new TableColumn($"f{i}", "decimal", Enumerable.Range(0, rows).Select(_ => random.NextDouble()).ToArray(), null, null)).ToList();
+        var target = Enumerable.Range(0, rows).Select(r => columns.Take(5).Sum(c => c.Numbers![r]) + (random.NextDouble() * 0.1)).ToArray();
+        var table = new DatasetTable(Guid.Empty, "batch", 1, rows, false, [.. columns, new TableColumn("target", "decimal", target, null, null)]);
+        var plan = new TrainingPlan(TaskKind.Regression, "target", columns.Select(c => c.Name).ToList(), "lightgbm", Learner.Defaults("lightgbm"), 1, TimeSpan.FromHours(1), 2, 0.2, 1);
+        var result = ModelTrainer.Train(table, plan, (_, _, _) => Task.CompletedTask, TimeProvider.System, CancellationToken.None);
+        var encoded = Enumerable.Range(0, 10_000).Select(r => result.Bundle.Featurizer.Encode(table, r % rows)).ToList();
+        result.Bundle.Score(encoded);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++)
+        {
+            result.Bundle.Score(encoded);
+        }
+        var rowsPerSecond = 200_000 / watch.Elapsed.TotalSeconds;
+        var one = new List<float[]> { encoded[0] };
+        for (var i = 0; i < 200; i++)
+        {
+            result.Bundle.Score(one);
+        }
+        var single = Stopwatch.StartNew();
+        for (var i = 0; i < 2000; i++)
+        {
+            result.Bundle.Score(one);
+        }
+        Print(new { side = "astralytiq", batch_rows_per_second = rowsPerSecond, single_row_microseconds = single.Elapsed.TotalMicroseconds / 2000 });
+        break;
+    }
+}
+
+static void Print(object o) => Console.WriteLine(JsonSerializer.Serialize(o));
+
+static FeatureRow Row(float[] features, double label) => new() { Features = features, Value = (float)label, Flag = label > 0.5, Class = (uint)label };
+
+static DatasetTable ReadCsv(string path)
+{
+    var lines = File.ReadAllLines(path);
+    var header = lines[0].Split(',');
+    var cells = lines.Skip(1).Select(l => l.Split(',')).ToList();
+    var columns = header.Select((name, i) =>
+    {
+        var numeric = cells.All(c => double.TryParse(c[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+        return numeric
+            ? new TableColumn(name, "decimal", cells.Select(c => double.Parse(c[i], CultureInfo.InvariantCulture)).ToArray(), null, null)
+            : new TableColumn(name, "string", null, null, cells.Select(c => (string?)c[i]).ToArray());
+    }).ToList();
+    return new DatasetTable(Guid.Empty, Path.GetFileName(path), 1, cells.Count, false, columns);
+}
+
+static DatasetTable Concat(DatasetTable a, DatasetTable b) => a with
+{
+    TotalRows = a.RowCount + b.RowCount,
+    Columns = a.Columns.Select((c, i) => c with
+    {
+        Numbers = c.Numbers is null ? null : [.. c.Numbers, .. b.Columns[i].Numbers!],
+        Texts = c.Texts is null ? null : [.. c.Texts, .. b.Columns[i].Texts!],
+    }).ToList(),
+};

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# ML benchmarks against peers (see docs/performance.md):
+#   bash bench/ml/run.sh
+# Needs python3-sklearn, r-cran-forecast and wrk (apt-get install python3-sklearn r-cran-forecast wrk).
+# 1. scikit-learn on its shipped datasets, same 75/25 split: held-out metric and fit time of each named
+#    algorithm against its counterpart, and `auto` against sklearn's best default chosen by 5-fold CV.
+# 2. R's forecast package (ets, auto.arima) on classic series: holdout MASE and fit time.
+# 3. Serving: single-row predictions over HTTP (wrk) against a Release server, and in-process batch scoring.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WORK="$(mktemp -d)"
+PORT="${PORT:-5097}"
+URL="http://127.0.0.1:$PORT"
+pid=0
+trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
+
+dotnet build bench/ml/MlBench -c Release -v q -nologo >/dev/null
+BENCH="dotnet bench/ml/MlBench/bin/Release/net10.0/MlBench.dll"
+
+echo "## Tabular: Astralytiq vs scikit-learn $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
+/usr/bin/python3 bench/ml/sklearn_bench.py "$WORK" > "$WORK/sklearn.jsonl"
+: > "$WORK/ours.jsonl"
+for d in diabetes:regression breast_cancer:binary_classification wine:multiclass_classification digits:multiclass_classification; do
+  $BENCH tabular "$WORK" "${d%%:*}" "${d##*:}" >> "$WORK/ours.jsonl"
+done
+
+echo "## Forecasting: Astralytiq vs R forecast $(Rscript -e 'cat(as.character(packageVersion("forecast")))')"
+Rscript bench/ml/r_forecast.R "$WORK" > "$WORK/r.jsonl"
+for s in AirPassengers:12:12 co2:12:12 nottem:12:12 UKgas:4:4 USAccDeaths:12:12 ldeaths:12:12 JohnsonJohnson:4:4 Nile:10:1 lynx:10:1 LakeHuron:10:1; do
+  IFS=: read -r n h m <<< "$s"
+  $BENCH forecast "$WORK" "$n" "$h" "$m" >> "$WORK/ours.jsonl"
+done
+
+/usr/bin/python3 - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+rows = [json.loads(l) for f in ("sklearn.jsonl", "ours.jsonl", "r.jsonl") for l in open(f"{w}/{f}") if l.strip()]
+tab = [r for r in rows if "dataset" in r]
+print("\n| dataset | metric | algorithm | Astralytiq | sklearn | Astralytiq fit s | sklearn fit s |")
+print("|---|---|---|---|---|---|---|")
+for d in ("diabetes", "breast_cancer", "wine", "digits"):
+    for a in ("lightgbm", "fast_tree", "fast_forest", "linear", "auto"):
+        ours = next(r for r in tab if r["side"] == "astralytiq" and r["dataset"] == d and r["algorithm"] == a)
+        peer = next(r for r in tab if r["side"] == "sklearn" and r["dataset"] == d and r["algorithm"] == ("best_default" if a == "auto" else a))
+        name = f"auto ({ours['chosen']}) vs best default ({peer['chosen']})" if a == "auto" else a
+        print(f"| {d} | {ours['metric']} | {name} | {ours['value']:.4f} | {peer['value']:.4f} | {ours['seconds']:.2f} | {peer['seconds']:.2f} |")
+fc = [r for r in rows if "series" in r]
+print("\n| series | h | Astralytiq method | MASE | R ets | R auto.arima | better of R | ratio | Astralytiq s | R s (both) | coverage 90 % (ours / R best) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+ratios = []
+for s in dict.fromkeys(r["series"] for r in fc):
+    ours = next(r for r in fc if r["side"] == "astralytiq" and r["series"] == s)
+    ets = next(r for r in fc if r["side"] == "R" and r["series"] == s and r["method"] == "ets")
+    arima = next(r for r in fc if r["side"] == "R" and r["series"] == s and r["method"] == "auto.arima")
+    best = min(ets, arima, key=lambda r: r["mase"])
+    ratio = ours["mase"] / best["mase"]
+    ratios.append(ratio)
+    print(f"| {s} | {ours['h']} | {ours['method']} | {ours['mase']:.3f} | {ets['mase']:.3f} | {arima['mase']:.3f} | {best['mase']:.3f} | {ratio:.2f} | {ours['seconds']:.2f} | {ets['seconds'] + arima['seconds']:.2f} | {ours['coverage']:.2f} / {best['coverage']:.2f} |")
+import statistics
+print(f"\nGeometric mean of MASE ratios (ours / better of R): {statistics.geometric_mean(ratios):.3f}; within 5 %: {sum(r <= 1.05 for r in ratios)} of {len(ratios)}")
+PY
+
+echo
+echo "## Serving"
+$BENCH batch
+export ASTRALYTIQ_DATA_DIR="$WORK/data" Urls="$URL" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  Astralytiq__RateLimits__PerIp=1000000000 Astralytiq__RateLimits__PerUser=1000000000 \
+  Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000 Astralytiq__ML__PredictionLogSampleRate=0.01
+dotnet build src/Astralytiq.Server -c Release -v q -nologo >/dev/null
+dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$WORK/server.log" 2>&1 &
+pid=$!
+until curl -sf "$URL/health/ready" >/dev/null; do sleep 0.1; done
+TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
+  -d '{"email":"ml@example.com","password":"Bench-Password-1234","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+/usr/bin/python3 - "$WORK/houses.csv" <<'PY'
+import random, sys
+r = random.Random(7)
+with open(sys.argv[1], "w") as f:
+    f.write("rooms,area,city,noise,price\n")
+    for _ in range(5000):
+        rooms, area, city = r.randint(1, 6), round(20 + r.random() * 180, 1), r.choice(["Oslo", "Bergen", "Tromsø"])
+        price = 50 * rooms + 0.8 * area + {"Bergen": -30, "Oslo": 10}.get(city, 0) + 5 * (2 * r.random() - 1)
+        f.write(f"{rooms},{area},{city},{round(r.random(), 4)},{round(price, 2)}\n")
+PY
+dataset=$(curl -sf -H "Authorization: Bearer $TOKEN" -F "file=@$WORK/houses.csv;type=text/csv" -F "name=houses" "$URL/api/v1/data/datasets" | sed -E 's/^\{"id":"([^"]+)".*/\1/')
+job=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/models/train" \
+  -d "{\"name\":\"price\",\"dataset_id\":\"$dataset\",\"task\":\"regression\",\"target\":\"price\",\"algorithm\":\"lightgbm\"}" | sed -E 's/.*"job_id":"([^"]+)".*/\1/')
+until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | grep -q '"status":"succeeded"'; do sleep 0.2; done
+export TOKEN MODEL=price
+curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/models/price/predict" -d '{"row":{"rooms":3,"area":100.5,"city":"Oslo","noise":0.5}}' >/dev/null
+for c in 1 16; do
+  wrk -t 2 -c $c -d 5s -s bench/ml/predict.lua "$URL" >/dev/null
+  echo "### single-row predict over HTTP, $c connection(s)"
+  wrk -t 2 -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
+done
