@@ -89,7 +89,8 @@ until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | grep 
 export TOKEN MODEL=price
 curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/models/price/predict" -d '{"row":{"rooms":3,"area":100.5,"city":"Oslo","noise":0.5}}' >/dev/null
 for c in 1 16; do
-  wrk -t 2 -c $c -d 5s -s bench/ml/predict.lua "$URL" >/dev/null
+  t=$(( c < 2 ? 1 : 2 ))
+  wrk -t $t -c $c -d 5s -s bench/ml/predict.lua "$URL" >/dev/null
   echo "### single-row predict over HTTP, $c connection(s)"
-  wrk -t 2 -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
+  wrk -t $t -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
 done

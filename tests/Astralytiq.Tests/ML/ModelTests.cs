@@ -153,6 +153,15 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         await Refused(new TrainModelRequest(name, data.Id, "regression", "price", CvFolds: 1), "cv_folds", "between 2 and 10");
         await Refused(new TrainModelRequest(name, tiny.Id, "regression", "b"), "dataset_id", "too few rows");
         await Refused(new TrainModelRequest(name, data.Id, "forecasting", "price", Horizon: 0), "time_column", "time_column");
+        await Refused(new TrainModelRequest(name, data.Id, "forecasting", "price", TimeColumn: "rooms", Horizon: 0), "horizon", "between 1 and");
+        await Refused(new TrainModelRequest(name, data.Id, "forecasting", "price", TimeColumn: "rooms", Horizon: 5000), "horizon", "between 1 and");
+        await Refused(new TrainModelRequest(name, data.Id, "forecasting", "price", TimeColumn: "rooms"), "time_column", "must be a date or timestamp");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", TimeColumn: "rooms"), "time_column", "for forecasting only");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Features: ["rooms", "rooms"]), "features", "listed twice");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", TestFraction: 0.9), "test_fraction", "between 0.05 and 0.5");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", HyperParameters: new Dictionary<string, double> { ["l2"] = 1 }), "hyper_parameters", "named algorithm");
+        await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "linear", HyperParameters: new Dictionary<string, double> { ["depth"] = 3 }), "hyper_parameters.depth", "has no parameter");
+        await Refused(new TrainModelRequest("", data.Id, "regression", "price"), "name", "name is required");
         Assert.Equal(HttpStatusCode.NotFound, (await client.TrainModelAsync(new TrainModelRequest(name, Guid.NewGuid(), "regression", "price"))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetModelAsync(name)).Status);
 
