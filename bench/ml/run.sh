@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ML benchmarks against peers (see docs/performance.md):
-#   bash bench/ml/run.sh
+#   bash bench/ml/run.sh              (ONLY=serving bash bench/ml/run.sh: the serving part alone)
 # Needs python3-sklearn, r-cran-forecast and wrk (apt-get install python3-sklearn r-cran-forecast wrk).
 # 1. scikit-learn on its shipped datasets, same 75/25 split: held-out metric and fit time of each named
 #    algorithm against its counterpart, and `auto` against sklearn's best default chosen by 5-fold CV.
@@ -17,6 +17,7 @@ trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
 dotnet build bench/ml/MlBench -c Release -v q -nologo >/dev/null
 BENCH="dotnet bench/ml/MlBench/bin/Release/net10.0/MlBench.dll"
 
+if [ "${ONLY:-all}" = all ]; then
 echo "## Tabular: Astralytiq vs scikit-learn $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
 /usr/bin/python3 bench/ml/sklearn_bench.py "$WORK" > "$WORK/sklearn.jsonl"
 : > "$WORK/ours.jsonl"
@@ -59,6 +60,7 @@ for s in dict.fromkeys(r["series"] for r in fc):
 import statistics
 print(f"\nGeometric mean of MASE ratios (ours / better of R): {statistics.geometric_mean(ratios):.3f}; within 5 %: {sum(r <= 1.05 for r in ratios)} of {len(ratios)}")
 PY
+fi
 
 echo
 echo "## Serving"

@@ -221,6 +221,14 @@ internal static class Learner
         }
     }
 
+    /// <summary>Class scores as probabilities: negatives and non-numbers count 0, the rest scaled to sum 1 (uniform if all are 0).</summary>
+    public static double[] Normalize(IEnumerable<float> scores)
+    {
+        var dense = scores.Select(x => double.IsFinite(x) ? Math.Max(0, (double)x) : 0).ToArray();
+        var sum = dense.Sum();
+        return sum > 0 ? dense.Select(x => x / sum).ToArray() : dense.Select(_ => 1.0 / dense.Length).ToArray();
+    }
+
     public static Scores Score(MLContext context, ITransformer model, TaskKind task, IEnumerable<FeatureRow> rows, int width, int classes)
     {
         var output = model.Transform(Load(context, rows, width, classes));
@@ -231,12 +239,7 @@ internal static class Learner
             case TaskKind.Binary:
                 return new Scores(null, output.GetColumn<float>("Probability").Select(v => new[] { 1 - (double)v, v }).ToArray());
             default:
-                return new Scores(null, output.GetColumn<VBuffer<float>>("Score").Select(v =>
-                {
-                    var dense = v.DenseValues().Select(x => double.IsFinite(x) ? Math.Max(0, (double)x) : 0).ToArray();
-                    var sum = dense.Sum();
-                    return sum > 0 ? dense.Select(x => x / sum).ToArray() : dense.Select(_ => 1.0 / dense.Length).ToArray();
-                }).ToArray());
+                return new Scores(null, output.GetColumn<VBuffer<float>>("Score").Select(v => Normalize(v.DenseValues())).ToArray());
         }
     }
 }
