@@ -234,6 +234,8 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public async Task<ApiResponse<JobResponse>> WaitForJobAsync(Guid jobId, IProgress<JobResponse>? progress = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromHours(1));
+        // Short jobs end within a poll or two; long ones are asked about less often (50 ms, growing to 1 s).
+        var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
             var job = await GetJobAsync(jobId, ct).ConfigureAwait(false);
@@ -246,7 +248,8 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             {
                 return job;
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 1.5));
         }
     }
 

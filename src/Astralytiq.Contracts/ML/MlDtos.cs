@@ -6,7 +6,8 @@ namespace Astralytiq.Contracts.ML;
 /// Train a new version of a model (the model is created on first use of its name). Task: regression,
 /// binary_classification, multiclass_classification or forecasting. Algorithm: <c>auto</c> (search by
 /// cross-validation within the time budget) or one of lightgbm, fast_tree, fast_forest, linear (SDCA
-/// for regression, L-BFGS logistic regression for classification).
+/// for regression, L-BFGS logistic regression for classification). A named algorithm takes fixed
+/// <c>hyper_parameters</c>, or a <c>search_space</c> ({parameter: [min, max]}) searched for <c>max_trials</c> trials.
 /// </summary>
 public sealed record TrainModelRequest(
     string Name,
@@ -26,7 +27,8 @@ public sealed record TrainModelRequest(
     string? TimeColumn = null,
     string? SeriesColumn = null,
     int? Horizon = null,
-    int? SeasonLength = null);
+    int? SeasonLength = null,
+    IReadOnlyDictionary<string, IReadOnlyList<double>>? SearchSpace = null);
 
 /// <summary>Training runs as a job: follow <see cref="JobId"/>; the version is <c>training</c> until it is <c>ready</c> or <c>failed</c>.</summary>
 public sealed record TrainModelResponse(Guid JobId, Guid ModelId, string Name, int Version);

@@ -84,7 +84,9 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         {
             foreach (var (kind, token) in tokens)
             {
-                using var request = new HttpRequestMessage(new HttpMethod(method), path.TrimStart('/').Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal));
+                // Route values: a number for {version}, a GUID for any other ({id}, {model}, {alias}).
+                var url = System.Text.RegularExpressions.Regex.Replace(path.TrimStart('/').Replace("{version}", "1", StringComparison.Ordinal), "\\{[^}]+\\}", _ => Guid.NewGuid().ToString());
+                using var request = new HttpRequestMessage(new HttpMethod(method), url);
                 if (token is not null)
                 {
                     request.Headers.Authorization = new("Bearer", token);

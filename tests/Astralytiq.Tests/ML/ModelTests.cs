@@ -106,6 +106,31 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
     }
 
     [Fact]
+    public async Task A_search_space_is_searched_within_its_bounds()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(150));
+        var space = new Dictionary<string, IReadOnlyList<double>> { ["num_leaves"] = [4, 8], ["learning_rate"] = [0.05, 0.1] };
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(MlData.Unique("searched"), data.Id, "regression", "price",
+            Features: ["rooms", "area", "city"], Algorithm: "lightgbm", SearchSpace: space, MaxTrials: 4, CvFolds: 3));
+        Assert.Equal(4, version.Leaderboard!.Count);
+        Assert.All(version.Leaderboard!, e =>
+        {
+            Assert.Equal("lightgbm", e.Algorithm);
+            Assert.InRange(e.Parameters["num_leaves"], 4, 8);
+            Assert.InRange(e.Parameters["learning_rate"], 0.05, 0.1);
+        });
+        Assert.Equal(version.Leaderboard![0].Parameters["num_leaves"], version.Parameters!["num_leaves"]);
+
+        var auto = await client.TrainModelAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", SearchSpace: space));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, auto.Status);
+        Assert.Contains(auto.Error!.Error.Details!, d => d.Field == "search_space");
+        var wide = await client.TrainModelAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", Algorithm: "lightgbm",
+            SearchSpace: new Dictionary<string, IReadOnlyList<double>> { ["num_leaves"] = [1, 1000] }));
+        Assert.Contains(wide.Error!.Error.Details!, d => d.Field == "search_space.num_leaves" && d.Message.Contains("min ≤ max", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Inputs_are_checked_against_the_feature_schema()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

@@ -253,7 +253,7 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(3, version.Parameters!["series"]);
         Assert.Equal(12, version.Parameters["horizon"]);
         Assert.Equal(["east", "north", "south"], version.Features!.Single(f => f.Name == "store").Levels);
-        Assert.Equal(["ets", "seasonal_naive"], version.Leaderboard!.Select(e => e.Algorithm).Order());
+        Assert.Equal(["ets", "gbm_lags", "seasonal_naive"], version.Leaderboard!.Select(e => e.Algorithm).Order());
         Assert.InRange(version.Metrics!.IntervalCoverage!.Value, 0, 1);
 
         var all = (await client.ForecastAsync(name, horizon: 6)).EnsureValue();

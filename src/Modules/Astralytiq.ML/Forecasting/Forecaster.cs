@@ -8,7 +8,9 @@ using Astralytiq.ML.Training;
 namespace Astralytiq.ML.Forecasting;
 
 /// <summary>A fitted series: its method, the states forecasts start from, and the recent history for charts.</summary>
-internal sealed record SeriesModel(string Key, string Method, DateTime Start, int Length, double[] Tail, EtsModel? Ets, double Sigma, int TailStart);
+/// <summary>A fitted series: its method, the states forecasts start from, and the recent history for charts (and lags).</summary>
+internal sealed record SeriesModel(string Key, string Method, DateTime Start, int Length, double[] Tail, EtsModel? Ets, double Sigma, int TailStart,
+    byte[]? Booster = null, double DiffScale = 1);
 
 /// <summary>A forecasting model: one fitted model per series, on a common spacing and season length.</summary>
 internal sealed record ForecastModel(
@@ -34,7 +36,8 @@ internal sealed record ForecastResult(ForecastModel Model, ModelMetricsDto Metri
 
 /// <summary>
 /// Forecasting methods and their choice: the seasonal naive forecast (the value one season back; the last value when
-/// there is no season) and exponential smoothing (<see cref="Ets"/>). <c>auto</c> keeps the method with the lower
+/// there is no season), exponential smoothing (<see cref="Ets"/>) and gradient boosting on lags (<see cref="LagBoost"/>;
+/// a series too short for it falls back to the seasonal naive forecast). <c>auto</c> keeps the method with the lower
 /// mean MASE in a rolling-origin backtest: the last three windows of the horizon's length, each forecast from a fit
 /// on the data before it. Intervals: 90 %, from the one-step error spread and each method's error growth with h.
 /// </summary>
@@ -42,14 +45,18 @@ internal static class Forecaster
 {
     public const string SeasonalNaive = "seasonal_naive";
     public const string ExponentialSmoothing = "ets";
-    public static readonly string[] Methods = [SeasonalNaive, ExponentialSmoothing];
+    public static readonly string[] Methods = [SeasonalNaive, ExponentialSmoothing, LagBoost.Name];
     public const int MaxSeries = 1000;
     public const int Origins = 3;
 
-    public static SeriesModel Fit(string method, string key, DateTime start, double[] y, int m)
+    public static SeriesModel Fit(string method, string key, DateTime start, double[] y, int m, int seed = 42)
     {
         var tailLength = Math.Min(y.Length, Math.Max(2 * m, 500));
         var tail = y[^tailLength..];
+        if (method == LagBoost.Name && LagBoost.Fits(y.Length, m))
+        {
+            return LagBoost.Fit(key, start, y, m, y.Length - tailLength, tail, seed);
+        }
         if (method == ExponentialSmoothing)
         {
             var ets = Ets.FitBest(y, m);
@@ -72,6 +79,10 @@ internal static class Forecaster
         if (series.Ets is { } ets)
         {
             return (ets.Forecast(horizon), ets.ErrorScale(horizon));
+        }
+        if (series.Booster is not null)
+        {
+            return LagBoost.Predict(series, m, horizon);
         }
         var lag = series.Method == SeasonalNaive ? m : 1;
         var tail = series.Tail;
@@ -132,7 +143,7 @@ internal static class Forecaster
                     {
                         continue;
                     }
-                    var fitted = Fit(method, s.Key, s.Start, s.Values[..cut], m);
+                    var fitted = Fit(method, s.Key, s.Start, s.Values[..cut], m, spec.Seed);
                     var (values, scale) = Predict(fitted, m, window);
                     var truth = s.Values[cut..(cut + window)];
                     var mase = Metrics.Mase(truth, values, s.Values.AsSpan(0, cut), m > 1 && cut > m ? m : 1);
@@ -158,9 +169,12 @@ internal static class Forecaster
             scores[method] = perOrigin;
         }
         double Rank(string method) => scores[method].Select(x => double.IsFinite(x.Mase) ? x.Mase : x.Rmse).Average();
-        var chosen = methods.OrderBy(Rank).ThenBy(x => Array.IndexOf(Methods, x)).First();
+        // Simpler first: gradient boosting is kept only when its backtest error is at least 10 % below the best of the others
+        // (three windows are few, and a learned method that merely ties tends to do worse on the next window).
+        var simple = methods.Where(x => x != LagBoost.Name).OrderBy(Rank).ThenBy(x => Array.IndexOf(Methods, x)).FirstOrDefault();
+        var chosen = simple is null || (methods.Contains(LagBoost.Name) && Rank(LagBoost.Name) < 0.9 * Rank(simple)) ? LagBoost.Name : simple;
         progress(total, total + 1, $"Fitting {chosen} on {series.Count} series").GetAwaiter().GetResult();
-        var fittedSeries = series.Select(s => Fit(chosen, s.Key, s.Start, s.Values, m)).ToList();
+        var fittedSeries = series.Select(s => Fit(chosen, s.Key, s.Start, s.Values, m, spec.Seed)).ToList();
         var model = new ForecastModel(chosen, frequency.Unit, frequency.StepTicks, m, spec.Target, spec.TimeColumn!, spec.SeriesColumn, horizon, fittedSeries);
         var last = scores[chosen][^1];
         var maseValues = scores[chosen].Select(x => x.Mase).Where(double.IsFinite).ToList();

@@ -71,12 +71,15 @@ internal static class Learner
 
     public static Dictionary<string, double> Defaults(string algorithm) => Space(algorithm).ToDictionary(p => p.Name, p => p.Default);
 
-    public static Dictionary<string, double> Sample(string algorithm, Random random) => Space(algorithm).ToDictionary(p => p.Name, p =>
-    {
-        var u = random.NextDouble();
-        var v = p.Log && p.Min > 0 ? Math.Exp(Math.Log(p.Min) + (u * (Math.Log(p.Max) - Math.Log(p.Min)))) : p.Min + (u * (p.Max - p.Min));
-        return p.Integer ? Math.Round(v) : Math.Round(v, 6);
-    });
+    /// <summary>A random configuration; <paramref name="limits"/> narrows parameters to the ranges a request gave.</summary>
+    public static Dictionary<string, double> Sample(string algorithm, Random random, IReadOnlyDictionary<string, (double Min, double Max)>? limits = null) =>
+        Space(algorithm).ToDictionary(p => p.Name, p =>
+        {
+            var (min, max) = limits is not null && limits.TryGetValue(p.Name, out var l) ? l : (p.Min, p.Max);
+            var u = random.NextDouble();
+            var v = p.Log && min > 0 ? Math.Exp(Math.Log(min) + (u * (Math.Log(max) - Math.Log(min)))) : min + (u * (max - min));
+            return p.Integer ? Math.Round(v) : Math.Round(v, 6);
+        });
 
     /// <summary>
     /// ML.NET stops a running trainer through <c>MLContext.CancelExecution</c>, which version 5 keeps non-public

@@ -17,7 +17,8 @@ internal sealed record TrainingPlan(
     int Folds,
     double TestFraction,
     int Seed,
-    IReadOnlyCollection<int>? TestRows = null);
+    IReadOnlyCollection<int>? TestRows = null,
+    IReadOnlyDictionary<string, (double Min, double Max)>? SearchSpace = null);
 
 internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds);
 
@@ -259,6 +260,13 @@ internal static class ModelTrainer
             return (_, _) => (plan.Algorithm, parameters);
         }
         var algorithms = plan.Algorithm == "auto" ? Learner.Algorithms : [plan.Algorithm];
+        if (plan.SearchSpace is { } space)
+        {
+            // A named algorithm searched within the ranges given: its defaults (moved into them) first, then samples.
+            return (trial, _) => trial == 1
+                ? (plan.Algorithm, Learner.Defaults(plan.Algorithm).ToDictionary(p => p.Key, p => space.TryGetValue(p.Key, out var r) ? Math.Clamp(p.Value, r.Min, r.Max) : p.Value))
+                : (plan.Algorithm, Learner.Sample(plan.Algorithm, random, space));
+        }
         return (trial, results) =>
         {
             if (trial <= algorithms.Length)

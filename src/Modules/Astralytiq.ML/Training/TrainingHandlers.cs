@@ -29,7 +29,8 @@ internal sealed record TrainingSpec(
     string? TimeColumn = null,
     string? SeriesColumn = null,
     int? Horizon = null,
-    int? SeasonLength = null);
+    int? SeasonLength = null,
+    IReadOnlyDictionary<string, IReadOnlyList<double>>? SearchSpace = null);
 
 internal sealed record TrainingWork(Guid VersionId);
 
@@ -240,6 +241,33 @@ internal sealed partial class TrainingHandlers(
                 }
             }
         }
+        if (request.SearchSpace is { } searched)
+        {
+            if (algorithm == "auto" || forecasting || !Learner.Algorithms.Contains(algorithm))
+            {
+                errors.Add("search_space", "search_space needs a named algorithm (lightgbm, fast_tree, fast_forest or linear)");
+            }
+            else if (request.HyperParameters is not null)
+            {
+                errors.Add("search_space", "give hyper_parameters (fixed) or search_space (searched), not both");
+            }
+            else
+            {
+                var space = Learner.Space(algorithm);
+                foreach (var (key, bounds) in searched)
+                {
+                    var range = space.FirstOrDefault(p => p.Name == key);
+                    if (range is null)
+                    {
+                        errors.Add($"search_space.{key}", $"{algorithm} has no parameter '{key}': use {string.Join(", ", space.Select(p => p.Name))}");
+                    }
+                    else if (bounds is not { Count: 2 } || !double.IsFinite(bounds[0]) || !double.IsFinite(bounds[1]) || bounds[0] > bounds[1] || bounds[0] < range.Min || bounds[1] > range.Max)
+                    {
+                        errors.Add($"search_space.{key}", $"{key} takes [min, max] with {range.Min.ToString(CultureInfo.InvariantCulture)} ≤ min ≤ max ≤ {range.Max.ToString(CultureInfo.InvariantCulture)}");
+                    }
+                }
+            }
+        }
         var folds = request.CvFolds ?? 5;
         if (folds is < 2 or > 10)
         {
@@ -255,13 +283,13 @@ internal sealed partial class TrainingHandlers(
         {
             errors.Add("time_budget_seconds", $"time_budget_seconds must be between 5 and {settings.MaxTimeBudgetSeconds}");
         }
-        var maxTrials = request.MaxTrials ?? (algorithm == "auto" ? settings.DefaultMaxTrials : 1);
+        var maxTrials = request.MaxTrials ?? (algorithm == "auto" || request.SearchSpace is not null ? settings.DefaultMaxTrials : 1);
         if (maxTrials is < 1 or > 500)
         {
             errors.Add("max_trials", "max_trials must be between 1 and 500");
         }
         return new TrainingSpec(request.Task, request.Target, features, algorithm, request.HyperParameters, budget, maxTrials, folds, testFraction,
-            request.Seed ?? 42, request.TimeColumn, request.SeriesColumn, request.Horizon, request.SeasonLength);
+            request.Seed ?? 42, request.TimeColumn, request.SeriesColumn, request.Horizon, request.SeasonLength, request.SearchSpace);
     }
 
     private static int Distance(string a, string b)
