@@ -226,6 +226,21 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         }
         var predicted = (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2023-03-01" }))).EnsureValue();
         Assert.Equal(series.Forecast[2].Value, predicted.Predictions[0].Prediction!.GetValue<double>(), 9);
+
+        // Gradient boosting on lags, asked for by name: it learns the yearly differences and carries the trend on.
+        var boosted = MlData.Unique("sales gbm");
+        var gbm = await MlData.TrainAsync(client, new TrainModelRequest(boosted, data.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 12, Algorithm: "gbm_lags"));
+        Assert.Equal("gbm_lags", gbm.Algorithm);
+        var gbmForecast = Assert.Single((await client.ForecastAsync(boosted, horizon: 12)).EnsureValue().Series);
+        Assert.Equal("gbm_lags", gbmForecast.Method);
+        for (var i = 0; i < 12; i++)
+        {
+            var month = new DateTime(2023, 1, 1).AddMonths(i);
+            var expected = 100 + (2 * (96 + i)) + (20 * Math.Sin(2 * Math.PI * (month.Month - 1) / 12)) + 2;
+            Assert.InRange(gbmForecast.Forecast[i].Value, expected - 15, expected + 15);
+        }
+        var again = (await client.PredictAsync(boosted, new PredictRequest(Row: new JsonObject { ["month"] = "2023-05-01" }))).EnsureValue();
+        Assert.Equal(gbmForecast.Forecast[4].Value, again.Predictions[0].Prediction!.GetValue<double>(), 9);
     }
 }
 
