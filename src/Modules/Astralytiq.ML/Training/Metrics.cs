@@ -170,13 +170,8 @@ internal static class Metrics
     public static double? RocAuc(ReadOnlySpan<bool> positive, ReadOnlySpan<double> score)
     {
         var n = positive.Length;
-        var order = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
         var scores = score.ToArray();
-        Array.Sort(order, (a, b) => scores[a].CompareTo(scores[b]));
+        var order = Order(scores, descending: false);
         double rankSumPositive = 0;
         long positives = 0;
         var j = 0;
@@ -260,13 +255,8 @@ internal static class Metrics
     private static List<(long Tp, long Fp, double Threshold)> Thresholds(ReadOnlySpan<bool> positive, ReadOnlySpan<double> score)
     {
         var n = positive.Length;
-        var order = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
         var scores = score.ToArray();
-        Array.Sort(order, (a, b) => scores[b].CompareTo(scores[a]));
+        var order = Order(scores, descending: true);
         var result = new List<(long, long, double)>();
         long tp = 0, fp = 0;
         for (var i = 0; i < n; i++)
@@ -285,6 +275,15 @@ internal static class Metrics
             }
         }
         return result;
+    }
+
+    /// <summary>Row indexes sorted by score (stable: equal scores keep their row order).</summary>
+    private static int[] Order(double[] scores, bool descending)
+    {
+        var order = Enumerable.Range(0, scores.Length).ToArray();
+        return descending
+            ? order.OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray()
+            : order.OrderBy(i => scores[i]).ThenBy(i => i).ToArray();
     }
 
     /// <summary>Mean negative log-likelihood of the true class; probabilities clipped to [1e-15, 1 − 1e-15].</summary>
