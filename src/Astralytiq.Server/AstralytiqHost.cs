@@ -2,6 +2,7 @@ using System.Text.Json;
 using Astralytiq.Audit;
 using Astralytiq.Data;
 using Astralytiq.ML;
+using Astralytiq.Dashboards;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Identity;
 using Astralytiq.Platform;
@@ -33,7 +34,8 @@ public static class AstralytiqHost
             .AddIdentityModule(configuration)
             .AddAuditModule(configuration)
             .AddDataModule(configuration)
-            .AddMLModule(configuration);
+            .AddMLModule(configuration)
+            .AddDashboardsModule(configuration);
         return builder;
     }
 
@@ -53,6 +55,7 @@ public static class AstralytiqHost
         v1.MapAuditEndpoints();
         v1.MapDataEndpoints();
         v1.MapMLEndpoints();
+        v1.MapDashboardsEndpoints();
         v1.MapPlatformEndpoints();
         app.MapJwks();
 

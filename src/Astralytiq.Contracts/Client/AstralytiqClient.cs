@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts.Audit;
+using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
@@ -425,6 +426,34 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
             .Where(p => p is not null).ToList();
         return parts.Count == 0 ? string.Empty : "?" + string.Join("&", parts);
     }
+
+    // Dashboards
+    public Task<ApiResponse<DashboardResponse>> CreateDashboardAsync(CreateDashboardRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards", request, ct);
+
+    public Task<ApiResponse<DashboardListResponse>> ListDashboardsAsync(string? search = null, string? folder = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<DashboardListResponse>(HttpMethod.Get, $"api/v1/dashboards?offset={offset}&limit={limit}"
+            + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)) + (folder is null ? string.Empty : "&folder=" + Uri.EscapeDataString(folder)), null, ct);
+
+    public Task<ApiResponse<DashboardResponse>> GetDashboardAsync(Guid id, int? version = null, CancellationToken ct = default) =>
+        SendAsync<DashboardResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}" + (version is null ? string.Empty : $"?version={version}"), null, ct);
+
+    public Task<ApiResponse<DashboardResponse>> UpdateDashboardAsync(Guid id, UpdateDashboardRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardResponse>(HttpMethod.Put, $"api/v1/dashboards/{id}", request, ct);
+
+    public Task<ApiResponse<object>> DeleteDashboardAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DashboardVersionDto>>> ListDashboardVersionsAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<DashboardVersionDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/versions", null, ct);
+
+    public Task<ApiResponse<DashboardResponse>> RestoreDashboardVersionAsync(Guid id, int version, CancellationToken ct = default) =>
+        SendAsync<DashboardResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/versions/{version}/restore", null, ct);
+
+    /// <summary>Filters are <c>filterId:value</c>, or <c>filterId:from..to</c> for a date range.</summary>
+    public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
+        SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
+            + string.Concat((filters ?? []).Select((f, i) => (i == 0 ? "?" : "&") + "filter=" + Uri.EscapeDataString(f))), null, ct);
 
     // Jobs
     public Task<ApiResponse<Page<JobResponse>>> ListJobsAsync(string? status = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>

@@ -13,6 +13,7 @@ public sealed class ModuleBoundaryTests
         typeof(Astralytiq.Audit.AuditModule).Assembly,
         typeof(Astralytiq.Data.DataModule).Assembly,
         typeof(Astralytiq.ML.MLModule).Assembly,
+        typeof(Astralytiq.Dashboards.DashboardsModule).Assembly,
     ];
 
     private static string NameOf(Assembly a) => a.GetName().Name!;

@@ -1,0 +1,65 @@
+using Astralytiq.Contracts.Data;
+
+namespace Astralytiq.Contracts.Dashboards;
+
+/// <summary>Where a widget sits on the 12-column grid (x, y in cells; w, h in cells).</summary>
+public sealed record GridPositionDto(int X, int Y, int W, int H);
+
+/// <summary>A widget's data: a typed query (the Data module's query spec) over one of the tenant's datasets.</summary>
+public sealed record WidgetSourceDto(Guid DatasetId, QuerySpecDto Query);
+
+/// <summary>
+/// A widget: type is kpi, line, area, bar, pie, scatter, histogram, heatmap, table, text, forecast or model_metrics.
+/// Data widgets have a source; text widgets have markdown (rendered sanitized); options are the type's display settings.
+/// </summary>
+public sealed record WidgetDto(
+    string Id,
+    string Type,
+    GridPositionDto Position,
+    string? Title = null,
+    WidgetSourceDto? Source = null,
+    string? Markdown = null,
+    IReadOnlyDictionary<string, string>? Options = null);
+
+/// <summary>
+/// A dashboard-wide filter on a column: kind <c>date_range</c> (values sent as from..to) or <c>values</c> (one of the
+/// values); it applies to every widget whose dataset has the column.
+/// </summary>
+public sealed record DashboardFilterDto(string Id, string Column, string Kind, string? Label = null);
+
+public sealed record DashboardDefinitionDto(IReadOnlyList<WidgetDto> Widgets, IReadOnlyList<DashboardFilterDto>? Filters = null);
+
+public sealed record CreateDashboardRequest(string Name, DashboardDefinitionDto Definition, string? Folder = null, string? Description = null);
+
+/// <summary>Saves a new version. With <see cref="BaseVersion"/>, a save over a newer version is refused (409) instead of overwriting it.</summary>
+public sealed record UpdateDashboardRequest(string Name, DashboardDefinitionDto Definition, string? Folder = null, string? Description = null, int? BaseVersion = null);
+
+public sealed record DashboardResponse(
+    Guid Id,
+    string Name,
+    string? Folder,
+    string? Description,
+    int Version,
+    DashboardDefinitionDto Definition,
+    Guid? CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record DashboardSummaryDto(Guid Id, string Name, string? Folder, string? Description, int Version, int WidgetCount, DateTimeOffset UpdatedAt);
+
+public sealed record DashboardListResponse(IReadOnlyList<DashboardSummaryDto> Items, IReadOnlyList<string> Folders, int Total, int Offset, int Limit);
+
+public sealed record DashboardVersionDto(int Version, string Name, int WidgetCount, string? Note, Guid? CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>A widget's data, chart-ready: columns and their values (column-major), for the dataset version it was computed from.</summary>
+public sealed record WidgetDataResponse(
+    Guid DashboardId,
+    string WidgetId,
+    Guid DatasetId,
+    int DatasetVersion,
+    IReadOnlyList<ColumnDto> Columns,
+    IReadOnlyList<IReadOnlyList<object?>> Values,
+    int RowCount,
+    bool Truncated,
+    bool Cached,
+    IReadOnlyList<string> AppliedFilters);

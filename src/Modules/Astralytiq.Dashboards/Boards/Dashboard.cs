@@ -1,0 +1,55 @@
+using Astralytiq.Platform.Persistence;
+
+namespace Astralytiq.Dashboards.Boards;
+
+/// <summary>A dashboard: its current definition (widgets, layout, filters) and version; every save is kept as a <see cref="DashboardVersion"/>.</summary>
+internal sealed class Dashboard : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public string? Folder { get; set; }
+
+    public string? Description { get; set; }
+
+    public int Version { get; set; }
+
+    public string DefinitionJson { get; set; } = "{}";
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? DeletedAt { get; set; }
+}
+
+/// <summary>One saved state of a dashboard, never changed afterwards.</summary>
+internal sealed class DashboardVersion : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DashboardId { get; set; }
+
+    public int Version { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public string? Folder { get; set; }
+
+    public string? Description { get; set; }
+
+    public string DefinitionJson { get; set; } = "{}";
+
+    public string? Note { get; set; }
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

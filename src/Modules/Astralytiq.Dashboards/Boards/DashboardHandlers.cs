@@ -1,0 +1,363 @@
+using System.Globalization;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Dashboards.Persistence;
+using Astralytiq.Data.Contracts;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Dashboards.Boards;
+
+/// <summary>Dashboards: saved as versions, validated against their datasets on save, and widget data computed through the Data contract.</summary>
+internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries queries, IDatasetReader datasets, ITenantContext tenant, IAuditLog audit, TimeProvider time)
+{
+    public const int Columns = 12;
+    public const int MaxWidgets = 50;
+    public static readonly string[] DataWidgetTypes = ["kpi", "line", "area", "bar", "pie", "scatter", "histogram", "heatmap", "table"];
+    public static readonly string[] FilterKinds = ["date_range", "values"];
+
+    public async Task<Result<DashboardResponse>> CreateAsync(CreateDashboardRequest request, CancellationToken ct)
+    {
+        var checkedRequest = await ValidateAsync(request.Name, request.Folder, request.Description, request.Definition, ct).ConfigureAwait(false);
+        if (!checkedRequest.IsSuccess)
+        {
+            return checkedRequest.Error!;
+        }
+        var now = time.GetUtcNow();
+        var dashboard = new Dashboard
+        {
+            Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId!.Value, Name = request.Name.Trim(), Folder = Clean(request.Folder),
+            Description = Clean(request.Description), Version = 1, DefinitionJson = checkedRequest.Value, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Dashboards.Add(dashboard);
+        db.Versions.Add(Snapshot(dashboard, "created"));
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await audit.RecordAsync(new AuditRecord("dashboard.created", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
+            new Dictionary<string, string> { ["name"] = dashboard.Name }), ct).ConfigureAwait(false);
+        return ToResponse(dashboard);
+    }
+
+    public async Task<Result<DashboardResponse>> UpdateAsync(Guid id, UpdateDashboardRequest request, CancellationToken ct)
+    {
+        var dashboard = await db.Dashboards.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        if (dashboard is null)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        if (request.BaseVersion is { } baseVersion && baseVersion != dashboard.Version)
+        {
+            return new ConflictError($"The dashboard was saved as version {dashboard.Version} after version {baseVersion} you edited; reload it and save again");
+        }
+        var checkedRequest = await ValidateAsync(request.Name, request.Folder, request.Description, request.Definition, ct).ConfigureAwait(false);
+        if (!checkedRequest.IsSuccess)
+        {
+            return checkedRequest.Error!;
+        }
+        return await SaveVersionAsync(dashboard, request.Name.Trim(), Clean(request.Folder), Clean(request.Description), checkedRequest.Value, null, ct).ConfigureAwait(false);
+    }
+
+    private async Task<Result<DashboardResponse>> SaveVersionAsync(Dashboard dashboard, string name, string? folder, string? description, string definition, string? note, CancellationToken ct)
+    {
+        var expected = dashboard.Version;
+        dashboard.Name = name;
+        dashboard.Folder = folder;
+        dashboard.Description = description;
+        dashboard.DefinitionJson = definition;
+        dashboard.Version = expected + 1;
+        dashboard.UpdatedAt = time.GetUtcNow();
+        db.Versions.Add(Snapshot(dashboard, note));
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another save took this version number first (the unique index on versions): nothing of ours is kept.
+            db.ChangeTracker.Clear();
+            return new ConflictError($"The dashboard was saved by someone else at the same time (version {expected + 1}); reload it and save again");
+        }
+        await audit.RecordAsync(new AuditRecord(note is null ? "dashboard.updated" : "dashboard.restored", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
+            new Dictionary<string, string> { ["name"] = dashboard.Name, ["version"] = dashboard.Version.ToString(CultureInfo.InvariantCulture), ["note"] = note ?? string.Empty }), ct).ConfigureAwait(false);
+        return ToResponse(dashboard);
+    }
+
+    public async Task<Result<DashboardResponse>> GetAsync(Guid id, int? version, CancellationToken ct)
+    {
+        var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        if (dashboard is null)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        if (version is { } number && number != dashboard.Version)
+        {
+            var old = await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.DashboardId == id && v.Version == number, ct).ConfigureAwait(false);
+            if (old is null)
+            {
+                return new NotFoundError("Dashboard version");
+            }
+            return new DashboardResponse(dashboard.Id, old.Name, old.Folder, old.Description, old.Version, Definition(old.DefinitionJson), old.CreatedBy, dashboard.CreatedAt, old.CreatedAt);
+        }
+        return ToResponse(dashboard);
+    }
+
+    public async Task<Result<DashboardListResponse>> ListAsync(string? search, string? folder, int? offset, int? limit, CancellationToken ct)
+    {
+        var skip = offset ?? 0;
+        var take = limit ?? 50;
+        if (skip < 0 || take is < 1 or > 200)
+        {
+            return ValidationError.For("limit", "offset must be 0 or more and limit between 1 and 200");
+        }
+        var live = db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null);
+        var folders = await live.Where(d => d.Folder != null).Select(d => d.Folder!).Distinct().OrderBy(f => f).ToListAsync(ct).ConfigureAwait(false);
+        var query = live;
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var term = search.Trim();
+            query = query.Where(d => d.Name.Contains(term));
+        }
+        if (folder is not null)
+        {
+            query = folder.Length == 0 ? query.Where(d => d.Folder == null) : query.Where(d => d.Folder == folder);
+        }
+        var total = await query.CountAsync(ct).ConfigureAwait(false);
+        var page = await query.OrderBy(d => d.Folder).ThenBy(d => d.Name).ThenBy(d => d.Id).Skip(skip).Take(take).ToListAsync(ct).ConfigureAwait(false);
+        return new DashboardListResponse(page.Select(d => new DashboardSummaryDto(d.Id, d.Name, d.Folder, d.Description, d.Version,
+            Definition(d.DefinitionJson).Widgets.Count, d.UpdatedAt)).ToList(), folders, total, skip, take);
+    }
+
+    public async Task<Result<IReadOnlyList<DashboardVersionDto>>> VersionsAsync(Guid id, CancellationToken ct)
+    {
+        if (!await db.Dashboards.AnyAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false))
+        {
+            return new NotFoundError("Dashboard");
+        }
+        var versions = await db.Versions.AsNoTracking().Where(v => v.DashboardId == id).OrderByDescending(v => v.Version).ToListAsync(ct).ConfigureAwait(false);
+        return versions.Select(v => new DashboardVersionDto(v.Version, v.Name, Definition(v.DefinitionJson).Widgets.Count, v.Note, v.CreatedBy, v.CreatedAt)).ToList();
+    }
+
+    /// <summary>Restoring saves the old version's content as the next version: history is never rewritten.</summary>
+    public async Task<Result<DashboardResponse>> RestoreAsync(Guid id, int version, CancellationToken ct)
+    {
+        var dashboard = await db.Dashboards.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        if (dashboard is null)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        var old = await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.DashboardId == id && v.Version == version, ct).ConfigureAwait(false);
+        if (old is null)
+        {
+            return new NotFoundError("Dashboard version");
+        }
+        return await SaveVersionAsync(dashboard, old.Name, old.Folder, old.Description, old.DefinitionJson, $"restored from version {version}", ct).ConfigureAwait(false);
+    }
+
+    public async Task<Result<Unit>> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var deleted = await db.Dashboards.Where(d => d.Id == id && d.DeletedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.DeletedAt, now), ct).ConfigureAwait(false);
+        if (deleted == 0)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        await audit.RecordAsync(new AuditRecord("dashboard.deleted", AuditOutcome.Success, "dashboard", id.ToString()), ct).ConfigureAwait(false);
+        return Unit.Value;
+    }
+
+    /// <summary>
+    /// A widget's data: its query with the dashboard filters given (<c>filterId:value</c>, or <c>filterId:from..to</c> for a
+    /// date range) added as conditions on the widget's dataset, when that dataset has the filter's column. Results are
+    /// cached by dataset version and query, so they are never stale after a write.
+    /// </summary>
+    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct)
+    {
+        var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        if (dashboard is null)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        var definition = Definition(dashboard.DefinitionJson);
+        var widget = definition.Widgets.FirstOrDefault(w => w.Id == widgetId);
+        if (widget is null)
+        {
+            return new NotFoundError("Widget");
+        }
+        if (widget.Source is not { } source)
+        {
+            return ValidationError.For("widget_id", $"widget '{widgetId}' is a {widget.Type} widget and has no data");
+        }
+        var shape = await datasets.DescribeAsync(source.DatasetId, null, ct).ConfigureAwait(false);
+        if (!shape.IsSuccess)
+        {
+            return new ConflictError($"The dataset of widget '{widgetId}' no longer exists; edit the widget");
+        }
+        var conditions = new List<QueryFilterDto>();
+        var applied = new List<string>();
+        var errors = new FieldErrors();
+        foreach (var raw in filters)
+        {
+            var colon = raw.IndexOf(':', StringComparison.Ordinal);
+            var filter = colon <= 0 ? null : (definition.Filters ?? []).FirstOrDefault(f => f.Id == raw[..colon]);
+            if (filter is null)
+            {
+                errors.Add("filter", $"'{raw}' is not filterId:value for one of this dashboard's filters ({string.Join(", ", (definition.Filters ?? []).Select(f => f.Id))})");
+                continue;
+            }
+            var value = raw[(colon + 1)..];
+            if (shape.Value.Columns.All(c => c.Name != filter.Column))
+            {
+                continue;
+            }
+            if (filter.Kind == "date_range")
+            {
+                var parts = value.Split("..");
+                if (parts.Length != 2)
+                {
+                    errors.Add("filter", $"'{filter.Id}' is a date range: send from..to (either side may be empty)");
+                    continue;
+                }
+                if (parts[0].Length > 0)
+                {
+                    conditions.Add(new QueryFilterDto(filter.Column, "ge", parts[0]));
+                }
+                if (parts[1].Length > 0)
+                {
+                    conditions.Add(new QueryFilterDto(filter.Column, "le", parts[1]));
+                }
+            }
+            else
+            {
+                conditions.Add(new QueryFilterDto(filter.Column, "eq", value));
+            }
+            applied.Add(filter.Id);
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var spec = source.Query with { Filters = [.. source.Query.Filters ?? [], .. conditions], Version = null };
+        var result = await queries.QueryAsync(source.DatasetId, spec, ct).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return result.Error!;
+        }
+        var r = result.Value;
+        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied);
+    }
+
+    /// <summary>Checks a definition against the grid and the tenant's datasets; returns it as stored JSON.</summary>
+    private async Task<Result<string>> ValidateAsync(string? name, string? folder, string? description, DashboardDefinitionDto? definition, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("name", name?.Trim()).MaxLength("name", name?.Trim(), 200).MaxLength("folder", folder, 200).MaxLength("description", description, 2000);
+        if (definition?.Widgets is null)
+        {
+            errors.Add("definition.widgets", "definition.widgets is required (it may be empty)");
+            return errors.ToError();
+        }
+        if (definition.Widgets.Count > MaxWidgets)
+        {
+            errors.Add("definition.widgets", $"at most {MaxWidgets} widgets");
+        }
+        var filters = definition.Filters ?? [];
+        for (var f = 0; f < filters.Count; f++)
+        {
+            var filter = filters[f];
+            if (string.IsNullOrWhiteSpace(filter.Id) || filter.Id.Length > 64 || filter.Id.Contains(':', StringComparison.Ordinal))
+            {
+                errors.Add($"definition.filters[{f}].id", "a filter id is 1 to 64 characters without ':'");
+            }
+            if (!FilterKinds.Contains(filter.Kind))
+            {
+                errors.Add($"definition.filters[{f}].kind", "kind must be date_range or values");
+            }
+            if (string.IsNullOrWhiteSpace(filter.Column))
+            {
+                errors.Add($"definition.filters[{f}].column", "column is required");
+            }
+        }
+        if (filters.Select(f => f.Id).Distinct(StringComparer.Ordinal).Count() != filters.Count)
+        {
+            errors.Add("definition.filters", "filter ids must be unique");
+        }
+        if (definition.Widgets.Select(w => w.Id).Distinct(StringComparer.Ordinal).Count() != definition.Widgets.Count)
+        {
+            errors.Add("definition.widgets", "widget ids must be unique");
+        }
+        for (var i = 0; i < definition.Widgets.Count; i++)
+        {
+            var w = definition.Widgets[i];
+            var at = $"definition.widgets[{i}]";
+            if (string.IsNullOrWhiteSpace(w.Id) || w.Id.Length > 64)
+            {
+                errors.Add($"{at}.id", "a widget id is 1 to 64 characters");
+            }
+            var p = w.Position;
+            if (p is null || p.X < 0 || p.Y < 0 || p.W < 1 || p.H < 1 || p.X + p.W > Columns || p.H > 40 || p.Y > 1000)
+            {
+                errors.Add($"{at}.position", $"a position is x ≥ 0, y ≥ 0, w ≥ 1 with x + w ≤ {Columns}, and h from 1 to 40");
+            }
+            if (w.Title is { Length: > 200 })
+            {
+                errors.Add($"{at}.title", "a title is at most 200 characters");
+            }
+            if (w.Type == "text")
+            {
+                if (string.IsNullOrWhiteSpace(w.Markdown) || w.Markdown.Length > 20_000)
+                {
+                    errors.Add($"{at}.markdown", "a text widget has markdown, at most 20,000 characters");
+                }
+                if (w.Source is not null)
+                {
+                    errors.Add($"{at}.source", "a text widget has no data source");
+                }
+                continue;
+            }
+            if (!DataWidgetTypes.Contains(w.Type))
+            {
+                errors.Add($"{at}.type", "type must be one of " + string.Join(", ", DataWidgetTypes.Append("text")));
+                continue;
+            }
+            if (w.Source is not { } source)
+            {
+                errors.Add($"{at}.source", $"a {w.Type} widget needs a source: a dataset and a query");
+                continue;
+            }
+            // The query is checked by the engine itself (columns, aggregations, buckets), on one row.
+            var probe = await queries.QueryAsync(source.DatasetId, source.Query with { Limit = 1, Version = null }, ct).ConfigureAwait(false);
+            if (!probe.IsSuccess)
+            {
+                if (probe.Error is NotFoundError)
+                {
+                    errors.Add($"{at}.source.dataset_id", "no such dataset");
+                }
+                else
+                {
+                    foreach (var d in probe.Error!.Details ?? [new ErrorDetail("query", probe.Error.Message)])
+                    {
+                        errors.Add($"{at}.source.query.{d.Field}", d.Message);
+                    }
+                }
+            }
+        }
+        return errors.IsEmpty ? JsonSerializer.Serialize(definition with { Filters = filters }, ApiJson.Options) : errors.ToError();
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private DashboardVersion Snapshot(Dashboard d, string? note) => new()
+    {
+        Id = Guid.CreateVersion7(time.GetUtcNow()), TenantId = d.TenantId, DashboardId = d.Id, Version = d.Version, Name = d.Name, Folder = d.Folder,
+        Description = d.Description, DefinitionJson = d.DefinitionJson, Note = note, CreatedBy = tenant.UserId, CreatedAt = time.GetUtcNow(),
+    };
+
+    private static DashboardDefinitionDto Definition(string json) => JsonSerializer.Deserialize<DashboardDefinitionDto>(json, ApiJson.Options)!;
+
+    private static DashboardResponse ToResponse(Dashboard d) =>
+        new(d.Id, d.Name, d.Folder, d.Description, d.Version, Definition(d.DefinitionJson), d.CreatedBy, d.CreatedAt, d.UpdatedAt);
+}

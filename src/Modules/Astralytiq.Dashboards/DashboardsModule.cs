@@ -1,0 +1,101 @@
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Dashboards.Boards;
+using Astralytiq.Dashboards.Persistence;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Dashboards;
+
+public static class DashboardsModule
+{
+    public static IServiceCollection AddDashboardsModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModuleDbContext<DashboardsDbContext, DashboardsSqliteDbContext, DashboardsPostgresDbContext>(configuration, DashboardsDbContext.Module);
+        services.AddScoped<DashboardHandlers>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapDashboardsEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/dashboards").WithTags("Dashboards").ProducesErrors(401, 403, 429);
+        group.MapPost("/", Create)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(422)
+            .WithName("CreateDashboard")
+            .WithSummary("Create a dashboard (version 1): name, folder, widgets on a 12-column grid each bound to a dataset query, dashboard filters; every widget's query is checked against its dataset");
+        group.MapGet("/", List)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(422)
+            .WithName("ListDashboards")
+            .WithSummary("The tenant's dashboards (search, folder: \"\" for those in none) and the folders in use");
+        group.MapGet("/{id:guid}", Get)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(404)
+            .WithName("GetDashboard")
+            .WithSummary("A dashboard as currently saved, or as it was in a given version");
+        group.MapPut("/{id:guid}", Update)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404, 409, 422)
+            .WithName("UpdateDashboard")
+            .WithSummary("Save a dashboard as its next version; with base_version, a save over a newer version is refused (409)");
+        group.MapDelete("/{id:guid}", Delete)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404)
+            .WithName("DeleteDashboard")
+            .WithSummary("Delete a dashboard");
+        group.MapGet("/{id:guid}/versions", Versions)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(404)
+            .WithName("ListDashboardVersions")
+            .WithSummary("Every saved version of a dashboard, newest first");
+        group.MapPost("/{id:guid}/versions/{version:int}/restore", Restore)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404, 409)
+            .WithName("RestoreDashboardVersion")
+            .WithSummary("Restore an earlier version: its content is saved as the next version");
+        group.MapGet("/{id:guid}/widgets/{widgetId}/data", WidgetData)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(404, 409, 422)
+            .WithName("GetWidgetData")
+            .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); cached by dataset version, never stale after a write");
+        return group;
+    }
+
+    private static async Task<Results<Created<DashboardResponse>, ApiError>> Create(CreateDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.CreateAsync(request, ct)).ToCreated(d => $"/api/v1/dashboards/{d.Id}");
+
+    private static async Task<Results<Ok<DashboardListResponse>, ApiError>> List(string? search, string? folder, int? offset, int? limit, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.ListAsync(search, folder, offset, limit, ct)).ToOk();
+
+    private static async Task<Results<Ok<DashboardResponse>, ApiError>> Get(Guid id, int? version, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.GetAsync(id, version, ct)).ToOk();
+
+    private static async Task<Results<Ok<DashboardResponse>, ApiError>> Update(Guid id, UpdateDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.UpdateAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<NoContent, ApiError>> Delete(Guid id, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.DeleteAsync(id, ct)).ToNoContent();
+
+    private static async Task<Results<Ok<IReadOnlyList<DashboardVersionDto>>, ApiError>> Versions(Guid id, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.VersionsAsync(id, ct)).ToOk();
+
+    private static async Task<Results<Ok<DashboardResponse>, ApiError>> Restore(Guid id, int version, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.RestoreAsync(id, version, ct)).ToOk();
+
+    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> WidgetData(Guid id, string widgetId, string[]? filter, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.WidgetDataAsync(id, widgetId, filter ?? [], ct)).ToOk();
+}

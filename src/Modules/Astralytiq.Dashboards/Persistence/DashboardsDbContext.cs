@@ -1,0 +1,54 @@
+using Astralytiq.Dashboards.Boards;
+using Astralytiq.Platform.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Astralytiq.Dashboards.Persistence;
+
+internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(options)
+{
+    public const string Module = "dashboards";
+
+    public override string ModuleName => Module;
+
+    public DbSet<Dashboard> Dashboards => Set<Dashboard>();
+
+    public DbSet<DashboardVersion> Versions => Set<DashboardVersion>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Dashboard>(b =>
+        {
+            b.ToTable("dashboards");
+            b.HasKey(d => d.Id);
+            b.Property(d => d.Name).HasMaxLength(200).IsRequired();
+            b.Property(d => d.Folder).HasMaxLength(200);
+            b.Property(d => d.Description).HasMaxLength(2000);
+            b.HasIndex(d => new { d.TenantId, d.Folder, d.Name });
+        });
+        modelBuilder.Entity<DashboardVersion>(b =>
+        {
+            b.ToTable("dashboard_versions");
+            b.HasKey(v => v.Id);
+            b.Property(v => v.Name).HasMaxLength(200);
+            b.Property(v => v.Folder).HasMaxLength(200);
+            b.Property(v => v.Description).HasMaxLength(2000);
+            b.Property(v => v.Note).HasMaxLength(200);
+            b.HasIndex(v => new { v.TenantId, v.DashboardId, v.Version }).IsUnique();
+        });
+    }
+}
+
+internal sealed class DashboardsSqliteDbContext(DbContextOptions<DashboardsSqliteDbContext> options) : DashboardsDbContext(options);
+
+internal sealed class DashboardsPostgresDbContext(DbContextOptions<DashboardsPostgresDbContext> options) : DashboardsDbContext(options);
+
+internal sealed class DashboardsSqliteDesignFactory : IDesignTimeDbContextFactory<DashboardsSqliteDbContext>
+{
+    public DashboardsSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DashboardsSqliteDbContext(DesignTime.SqliteOptions<DashboardsSqliteDbContext>(DashboardsDbContext.Module)));
+}
+
+internal sealed class DashboardsPostgresDesignFactory : IDesignTimeDbContextFactory<DashboardsPostgresDbContext>
+{
+    public DashboardsPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DashboardsPostgresDbContext(DesignTime.PostgresOptions<DashboardsPostgresDbContext>(DashboardsDbContext.Module)));
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Tests.Infrastructure;
+
+namespace Astralytiq.Tests.Dashboards;
+
+public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private const string Sales =
+        "day,region,amount\n" +
+        "2024-01-05,north,10\n" +
+        "2024-01-20,south,5\n" +
+        "2024-02-03,north,7\n" +
+        "2024-02-14,south,12\n" +
+        "2024-03-01,north,1\n";
+
+    private static async Task<DatasetResponse> UploadAsync(AstralytiqClient client, string csv) =>
+        (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "sales " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
+
+    internal static DashboardDefinitionDto Definition(Guid dataset) => new(
+    [
+        new WidgetDto("total", "kpi", new GridPositionDto(0, 0, 3, 2), "Total", new WidgetSourceDto(dataset, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount", "total")]))),
+        new WidgetDto("by-region", "bar", new GridPositionDto(3, 0, 9, 4), "By region",
+            new WidgetSourceDto(dataset, new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("region")]))),
+        new WidgetDto("note", "text", new GridPositionDto(0, 2, 3, 2), Markdown: "**Sales** by region"),
+    ],
+    [new DashboardFilterDto("period", "day", "date_range", "Period"), new DashboardFilterDto("region", "region", "values")]);
+
+    private static List<string> Cells(WidgetDataResponse data) =>
+        Enumerable.Range(0, data.RowCount).Select(r => string.Join("|", data.Values.Select(c => c[r] is JsonElement e ? e.ToString() : c[r]?.ToString()))).ToList();
+
+    [Fact]
+    public async Task A_dashboard_is_saved_in_versions_listed_in_folders_and_restored()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var created = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales overview", Definition(sales.Id), Folder: "Finance"))).EnsureValue();
+        Assert.Equal(1, created.Version);
+        Assert.Equal(3, created.Definition.Widgets.Count);
+
+        var smaller = created.Definition with { Widgets = created.Definition.Widgets.Take(1).ToList() };
+        var v2 = (await client.UpdateDashboardAsync(created.Id, new UpdateDashboardRequest("Sales overview", smaller, "Finance", BaseVersion: 1))).EnsureValue();
+        Assert.Equal(2, v2.Version);
+        // A save based on version 1 would overwrite version 2: refused.
+        var stale = await client.UpdateDashboardAsync(created.Id, new UpdateDashboardRequest("Sales overview", created.Definition, "Finance", BaseVersion: 1));
+        Assert.Equal(HttpStatusCode.Conflict, stale.Status);
+
+        var versions = (await client.ListDashboardVersionsAsync(created.Id)).EnsureValue();
+        Assert.Equal([2, 1], versions.Select(v => v.Version));
+        Assert.Equal([1, 3], versions.Select(v => v.WidgetCount));
+        Assert.Equal(3, (await client.GetDashboardAsync(created.Id, version: 1)).EnsureValue().Definition.Widgets.Count);
+
+        var restored = (await client.RestoreDashboardVersionAsync(created.Id, 1)).EnsureValue();
+        Assert.Equal(3, restored.Version);
+        Assert.Equal(3, restored.Definition.Widgets.Count);
+        Assert.Equal("restored from version 1", (await client.ListDashboardVersionsAsync(created.Id)).EnsureValue()[0].Note);
+
+        (await client.CreateDashboardAsync(new CreateDashboardRequest("Loose", new DashboardDefinitionDto([])))).EnsureValue();
+        var all = (await client.ListDashboardsAsync()).EnsureValue();
+        Assert.Equal(["Finance"], all.Folders);
+        Assert.Equal(2, all.Total);
+        Assert.Equal(["Sales overview"], (await client.ListDashboardsAsync(folder: "Finance")).EnsureValue().Items.Select(d => d.Name));
+        Assert.Equal(["Loose"], (await client.ListDashboardsAsync(folder: "")).EnsureValue().Items.Select(d => d.Name));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteDashboardAsync(created.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetDashboardAsync(created.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetDataAsync(created.Id, "total")).Status);
+    }
+
+    [Fact]
+    public async Task Widget_data_applies_dashboard_filters_and_follows_every_write()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales", Definition(sales.Id)))).EnsureValue();
+
+        var total = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
+        Assert.Equal(["35"], Cells(total).Select(c => c.Split('.')[0]));
+        Assert.Equal(["north|18", "south|17"], Cells((await client.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
+
+        var february = (await client.GetWidgetDataAsync(dashboard.Id, "by-region", ["period:2024-02-01..2024-02-29"])).EnsureValue();
+        Assert.Equal(["north|7", "south|12"], Cells(february).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
+        Assert.Equal(["period"], february.AppliedFilters);
+        var north = (await client.GetWidgetDataAsync(dashboard.Id, "total", ["region:north", "period:2024-01-15.."])).EnsureValue();
+        Assert.Equal(["8"], Cells(north).Select(c => c.Split('.')[0]));
+
+        // Repeated: served from the cache. After an append: the new version's numbers, never the cached ones (P38).
+        Assert.True((await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue().Cached);
+        (await client.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"south\",\"amount\":100}]")).EnsureValue();
+        var after = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
+        Assert.False(after.Cached);
+        Assert.Equal(2, after.DatasetVersion);
+        Assert.Equal(["135"], Cells(after).Select(c => c.Split('.')[0]));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "total", ["nope:1"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "total", ["period:2024-01-01"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "note")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetDataAsync(dashboard.Id, "missing")).Status);
+    }
+
+    [Fact]
+    public async Task A_bad_definition_is_refused_naming_the_widget_and_nothing_is_saved()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        async Task Refused(DashboardDefinitionDto definition, string field, string words)
+        {
+            var response = await client.CreateDashboardAsync(new CreateDashboardRequest("Bad", definition));
+            Assert.True(response.Status == HttpStatusCode.UnprocessableEntity, $"{response.Status} for {field}");
+            Assert.Contains(response.Error!.Error.Details!, d => d.Field.StartsWith(field, StringComparison.Ordinal) && d.Message.Contains(words, StringComparison.Ordinal));
+        }
+        var query = new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount")]);
+        await Refused(new([new WidgetDto("a", "kpi", new GridPositionDto(10, 0, 4, 2), Source: new WidgetSourceDto(sales.Id, query))]), "definition.widgets[0].position", "x + w");
+        await Refused(new([new WidgetDto("a", "sparkle", new GridPositionDto(0, 0, 4, 2), Source: new WidgetSourceDto(sales.Id, query))]), "definition.widgets[0].type", "type must be one of");
+        await Refused(new([new WidgetDto("a", "bar", new GridPositionDto(0, 0, 4, 2))]), "definition.widgets[0].source", "needs a source");
+        await Refused(new([new WidgetDto("a", "bar", new GridPositionDto(0, 0, 4, 2), Source: new WidgetSourceDto(Guid.NewGuid(), query))]), "definition.widgets[0].source.dataset_id", "no such dataset");
+        await Refused(new([new WidgetDto("a", "bar", new GridPositionDto(0, 0, 4, 2), Source: new WidgetSourceDto(sales.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amont")])))]),
+            "definition.widgets[0].source.query", "unknown column 'amont'");
+        await Refused(new([new WidgetDto("a", "text", new GridPositionDto(0, 0, 4, 2))]), "definition.widgets[0].markdown", "markdown");
+        await Refused(new([new WidgetDto("a", "text", new GridPositionDto(0, 0, 4, 2), Markdown: "x"), new WidgetDto("a", "text", new GridPositionDto(4, 0, 4, 2), Markdown: "y")]), "definition.widgets", "unique");
+        await Refused(new([], [new DashboardFilterDto("f", "day", "between")]), "definition.filters[0].kind", "date_range or values");
+        Assert.Equal(0, (await client.ListDashboardsAsync()).EnsureValue().Total);
+    }
+
+    [Fact]
+    public async Task Another_tenant_sees_none_of_a_tenants_dashboards_and_cannot_point_a_widget_at_its_data()
+    {
+        var owner = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(owner, Sales);
+        var dashboard = (await owner.CreateDashboardAsync(new CreateDashboardRequest("Private", Definition(sales.Id)))).EnsureValue();
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetDashboardAsync(dashboard.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetWidgetDataAsync(dashboard.Id, "total")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.ListDashboardVersionsAsync(dashboard.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.UpdateDashboardAsync(dashboard.Id, new UpdateDashboardRequest("Mine", new DashboardDefinitionDto([])))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.RestoreDashboardVersionAsync(dashboard.Id, 1)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.DeleteDashboardAsync(dashboard.Id)).Status);
+        Assert.Equal(0, (await stranger.ListDashboardsAsync()).EnsureValue().Total);
+        // A widget of the stranger's own dashboard cannot read the owner's dataset.
+        var steal = await stranger.CreateDashboardAsync(new CreateDashboardRequest("Steal", Definition(sales.Id)));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, steal.Status);
+        Assert.Contains(steal.Error!.Error.Details!, d => d.Message == "no such dataset");
+    }
+}
+
+public sealed class DashboardTests_Sqlite(SqlitePlatform platform) : DashboardTests<SqlitePlatform>(platform);
+
+public sealed class DashboardTests_Postgres(PostgresPlatform platform) : DashboardTests<PostgresPlatform>(platform);

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Tests.Infrastructure;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Astralytiq.Tests.Properties;
+
+/// <summary>One step against a live dashboard: rows appended to its dataset (maybe none), then its widget read, maybe for one region.</summary>
+public sealed record CacheCase(IReadOnlyList<(string Region, int Amount)> Appended, string? Region, bool ReadTwice);
+
+public static class DashboardArbitraries
+{
+    public static Arbitrary<CacheCase> Cases() =>
+        (from n in Gen.Frequency((2, Gen.Constant(0)), (3, Gen.Choose(1, 4)))
+         from rows in (from r in Gen.Elements("north", "south", "east") from a in Gen.Choose(-50, 200) select (r, a)).ListOf(n)
+         from region in Gen.Elements<string?>(null, "north", "south", "east")
+         from twice in ArbMap.Default.GeneratorFor<bool>()
+         select new CacheCase(rows.ToList(), region, twice)).ToArbitrary();
+}
+
+public abstract class DashboardProperties<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private AstralytiqClient? _client;
+    private Guid _dataset;
+    private Guid _dashboard;
+    private readonly List<(string Region, int Amount)> _rows = [("north", 1), ("south", 2)];
+
+    private async Task<AstralytiqClient> SetUpAsync()
+    {
+        if (_client is not null)
+        {
+            return _client;
+        }
+        _client = (await Platform.NewTenantAsync()).Admin;
+        var csv = "region,amount\n" + string.Concat(_rows.Select(r => $"{r.Region},{r.Amount}\n"));
+        _dataset = (await _client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "p38.csv", name: "p38 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
+        var widget = new WidgetDto("sums", "table", new GridPositionDto(0, 0, 12, 4), Source: new WidgetSourceDto(_dataset,
+            new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total"), new QueryMeasureDto("count", null, "rows")], Sort: [new QuerySortDto("region")])));
+        _dashboard = (await _client.CreateDashboardAsync(new CreateDashboardRequest("p38", new DashboardDefinitionDto([widget], [new DashboardFilterDto("region", "region", "values")])))).EnsureValue().Id;
+        return _client;
+    }
+
+    /// <summary>
+    /// P38: whatever was written before, a widget's data is exactly what the dataset's rows now give — a cached answer
+    /// is only ever served for the dataset version it was computed from.
+    /// </summary>
+    [Property(MaxTest = 100, Arbitrary = [typeof(DashboardArbitraries)])]
+    public async Task P38_widget_data_always_matches_the_current_rows_cached_or_not(CacheCase c)
+    {
+        var client = await SetUpAsync();
+        if (c.Appended.Count > 0)
+        {
+            var json = JsonSerializer.Serialize(c.Appended.Select(r => new Dictionary<string, object> { ["region"] = r.Region, ["amount"] = r.Amount }));
+            (await client.AppendDatasetRowsAsync(_dataset, json)).EnsureValue();
+            _rows.AddRange(c.Appended);
+        }
+        var expected = _rows.Where(r => c.Region is null || r.Region == c.Region).GroupBy(r => r.Region).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}|{g.Sum(r => r.Amount)}|{g.Count()}").ToList();
+        for (var read = 0; read < (c.ReadTwice ? 2 : 1); read++)
+        {
+            var data = (await client.GetWidgetDataAsync(_dashboard, "sums", c.Region is null ? null : [$"region:{c.Region}"])).EnsureValue();
+            var actual = Enumerable.Range(0, data.RowCount).Select(r => string.Join("|", data.Values.Select(col => col[r] is JsonElement e
+                ? (e.ValueKind == JsonValueKind.Number ? e.GetDouble().ToString(CultureInfo.InvariantCulture) : e.GetString())
+                : Convert.ToString(col[r], CultureInfo.InvariantCulture)))).ToList();
+            Assert.Equal(expected, actual);
+            if (read == 1)
+            {
+                Assert.True(data.Cached);
+            }
+        }
+    }
+}
+
+public sealed class DashboardProperties_Sqlite(SqlitePlatform platform) : DashboardProperties<SqlitePlatform>(platform);
+
+public sealed class DashboardProperties_Postgres(PostgresPlatform platform) : DashboardProperties<PostgresPlatform>(platform);
