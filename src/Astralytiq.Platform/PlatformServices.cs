@@ -142,6 +142,15 @@ public static class PlatformServices
             };
             o.Events = new JwtBearerEvents
             {
+                // WebSockets cannot carry an Authorization header: hub connections send the token as access_token.
+                OnMessageReceived = ctx =>
+                {
+                    if (ctx.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && ctx.Request.Query["access_token"] is { Count: 1 } token)
+                    {
+                        ctx.Token = token.ToString();
+                    }
+                    return Task.CompletedTask;
+                },
                 OnTokenValidated = PrincipalBinding.OnTokenValidatedAsync,
                 OnChallenge = async ctx =>
                 {

@@ -57,6 +57,7 @@ public static class AstralytiqHost
         v1.MapMLEndpoints();
         v1.MapDashboardsEndpoints();
         v1.MapPlatformEndpoints();
+        app.MapDashboardsHub();
         app.MapJwks();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -72,7 +73,7 @@ public static class AstralytiqHost
         return app;
     }
 
-    private static readonly string[] ServerPrefixes = ["/api", "/health", "/openapi", "/docs", "/.well-known", "/_framework", "/_content"];
+    private static readonly string[] ServerPrefixes = ["/api", "/hubs", "/health", "/openapi", "/docs", "/.well-known", "/_framework", "/_content"];
 
     private static async Task ServeClientAsync(HttpContext context)
     {

@@ -63,3 +63,10 @@ public sealed record WidgetDataResponse(
     bool Truncated,
     bool Cached,
     IReadOnlyList<string> AppliedFilters);
+
+/// <summary>
+/// Pushed by the dashboards hub (<c>/hubs/dashboards</c>, message <c>widgetUpdated</c>) to the clients subscribed to a
+/// dashboard when a dataset one of its widgets shows changes: the widget's new data (without dashboard filters) and
+/// when the change was written and the update sent.
+/// </summary>
+public sealed record WidgetUpdateDto(Guid DashboardId, string WidgetId, int DatasetVersion, WidgetDataResponse Data, DateTimeOffset? ChangedAt, DateTimeOffset SentAt);

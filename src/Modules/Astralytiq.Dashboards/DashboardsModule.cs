@@ -4,6 +4,7 @@ using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
@@ -22,6 +23,12 @@ public static class DashboardsModule
     {
         services.AddModuleDbContext<DashboardsDbContext, DashboardsSqliteDbContext, DashboardsPostgresDbContext>(configuration, DashboardsDbContext.Module);
         services.AddScoped<DashboardHandlers>();
+        services.AddSignalR().AddJsonProtocol(o =>
+        {
+            // The same JSON as the API (snake_case), so clients read pushed updates with the same contracts.
+            o.PayloadSerializerOptions = new System.Text.Json.JsonSerializerOptions(Astralytiq.Contracts.ApiJson.Options);
+        });
+        services.AddIntegrationEventHandler<Astralytiq.Data.Contracts.DatasetChanged, PushWidgetUpdates>();
         return services;
     }
 
@@ -73,6 +80,13 @@ public static class DashboardsModule
             .WithName("GetWidgetData")
             .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); cached by dataset version, never stale after a write");
         return group;
+    }
+
+    /// <summary>The live-update hub (outside the versioned API prefix, like SignalR hubs usually are).</summary>
+    public static IEndpointRouteBuilder MapDashboardsHub(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHub<DashboardHub>(DashboardHub.Path);
+        return routes;
     }
 
     private static async Task<Results<Created<DashboardResponse>, ApiError>> Create(CreateDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>

@@ -78,6 +78,86 @@ public abstract class DashboardProperties<TPlatform>(TPlatform platform) : Platf
     }
 }
 
+public abstract class LiveDashboardProperties<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private AstralytiqClient? _client;
+    private Dashboards.LiveClient? _live;
+    private Dashboards.LiveClient? _outsider;
+    private Guid _dataset;
+    private Guid _dashboard;
+    private int _version = 1;
+    private readonly List<(string Region, int Amount)> _rows = [("north", 1)];
+
+    private async Task<AstralytiqClient> SetUpAsync()
+    {
+        if (_client is not null)
+        {
+            return _client;
+        }
+        var tenant = await Platform.NewTenantAsync();
+        _client = tenant.Admin;
+        _dataset = (await _client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
+        var widget = new WidgetDto("sums", "bar", new GridPositionDto(0, 0, 12, 4), Source: new WidgetSourceDto(_dataset,
+            new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("region")])));
+        _dashboard = (await _client.CreateDashboardAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget])))).EnsureValue().Id;
+        var (viewer, _) = await Platform.AddUserAsync(tenant, Contracts.Identity.Role.Viewer);
+        _live = await Dashboards.LiveClient.ConnectAsync(Platform, viewer.AccessToken);
+        await _live.SubscribeAsync(_dashboard);
+        // A subscriber of another tenant's dashboard over the same kind of data: must never hear of these changes.
+        var other = await Platform.NewTenantAsync();
+        var otherData = (await other.Admin.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 other")).EnsureValue().Id;
+        var otherBoard = (await other.Admin.CreateDashboardAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget with { Source = widget.Source! with { DatasetId = otherData } }])))).EnsureValue().Id;
+        _outsider = await Dashboards.LiveClient.ConnectAsync(Platform, other.Admin.AccessToken);
+        await _outsider.SubscribeAsync(otherBoard);
+        return _client;
+    }
+
+    /// <summary>
+    /// P24: every change to a dataset reaches the subscribers of a dashboard showing it, without a reload, with the
+    /// data of the new version (exactly what the rows now give); subscribers elsewhere receive nothing.
+    /// </summary>
+    [Property(MaxTest = 100, Arbitrary = [typeof(DashboardArbitraries)])]
+    public async Task P24_a_change_reaches_every_subscriber_of_a_dashboard_showing_it_with_the_new_data(CacheCase c)
+    {
+        var client = await SetUpAsync();
+        if (c.Appended.Count == 0)
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(c.Appended.Select(r => new Dictionary<string, object> { ["region"] = r.Region, ["amount"] = r.Amount }));
+        (await client.AppendDatasetRowsAsync(_dataset, json)).EnsureValue();
+        _rows.AddRange(c.Appended);
+        _version++;
+        var update = await _live!.WaitForAsync(u => u.DatasetVersion == _version);
+        var expected = _rows.GroupBy(r => r.Region).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}|{g.Sum(r => r.Amount)}").ToList();
+        var actual = Enumerable.Range(0, update.Data.RowCount).Select(r => string.Join("|", update.Data.Values.Select(col => col[r] is JsonElement e
+            ? (e.ValueKind == JsonValueKind.Number ? e.GetDouble().ToString(CultureInfo.InvariantCulture) : e.GetString())
+            : Convert.ToString(col[r], CultureInfo.InvariantCulture)))).ToList();
+        Assert.Equal(expected, actual);
+        Assert.Equal(_dashboard, update.DashboardId);
+        Assert.Empty(_outsider!.Updates);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_live is not null)
+        {
+            await _live.DisposeAsync();
+        }
+        if (_outsider is not null)
+        {
+            await _outsider.DisposeAsync();
+        }
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class LiveDashboardProperties_Sqlite(SqlitePlatform platform) : LiveDashboardProperties<SqlitePlatform>(platform);
+
+public sealed class LiveDashboardProperties_Postgres(PostgresPlatform platform) : LiveDashboardProperties<PostgresPlatform>(platform);
+
 public sealed class DashboardProperties_Sqlite(SqlitePlatform platform) : DashboardProperties<SqlitePlatform>(platform);
 
 public sealed class DashboardProperties_Postgres(PostgresPlatform platform) : DashboardProperties<PostgresPlatform>(platform);

@@ -683,7 +683,7 @@ internal sealed partial class DatasetHandlers(
             tracked.CurrentVersion = version.Version;
             tracked.UpdatedAt = now;
             db.Versions.Add(version);
-            db.Publish(new Contracts.DatasetChanged(tenantId, dataset.Id, version.Version, "append", version.RowCount));
+            db.Publish(new Contracts.DatasetChanged(tenantId, dataset.Id, version.Version, "append", version.RowCount, version.CreatedAt));
             try
             {
                 await db.SaveChangesAsync(ct);

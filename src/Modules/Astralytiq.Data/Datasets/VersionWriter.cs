@@ -90,7 +90,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
                 ParentDatasetId = parentId, ParentVersion = parentVersion,
             });
         }
-        db.Publish(new Contracts.DatasetChanged(tenantId, dataset.Id, number, change, rows));
+        db.Publish(new Contracts.DatasetChanged(tenantId, dataset.Id, number, change, rows, now));
         try
         {
             await db.SaveChangesAsync(ct);

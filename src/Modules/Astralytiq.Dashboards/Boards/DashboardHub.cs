@@ -1,0 +1,89 @@
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Dashboards.Persistence;
+using Astralytiq.Data.Contracts;
+using Astralytiq.Platform.Events;
+using Astralytiq.Platform.Security;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.Dashboards.Boards;
+
+/// <summary>
+/// Live dashboards: a signed-in client subscribes to the dashboards it may view (checked at subscribe: its tenant's,
+/// not deleted, and its role may read dashboards) and receives <c>widgetUpdated</c> when their data changes.
+/// </summary>
+[Authorize]
+internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant) : Hub
+{
+    public const string Path = "/hubs/dashboards";
+    public const string WidgetUpdated = "widgetUpdated";
+
+    public static string Group(Guid tenantId, Guid dashboardId) => $"dashboard:{tenantId:N}:{dashboardId:N}";
+
+    public async Task Subscribe(Guid dashboardId)
+    {
+        var user = Context.User;
+        if (!Guid.TryParse(user?.FindFirst(TokenClaims.TenantId)?.Value, out var tenantId) || !Guid.TryParse(user.FindFirst(TokenClaims.Subject)?.Value, out var userId)
+            || !Enum.TryParse<Role>(user.FindFirst(TokenClaims.Role)?.Value, ignoreCase: true, out var role))
+        {
+            throw new HubException("Authentication is required");
+        }
+        if (!PermissionMatrix.Allows(role, Permission.DashboardsRead))
+        {
+            throw new HubException("You do not have permission to view dashboards");
+        }
+        // Hub calls run in their own scope: act for the caller's tenant so the tenant filter (and RLS) apply.
+        using var scope = tenant.BeginTenantScope(tenantId, userId);
+        if (!await db.Dashboards.AnyAsync(d => d.Id == dashboardId && d.DeletedAt == null, Context.ConnectionAborted).ConfigureAwait(false))
+        {
+            throw new HubException("Dashboard not found");
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(tenantId, dashboardId), Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
+    public async Task Unsubscribe(Guid dashboardId)
+    {
+        if (Guid.TryParse(Context.User?.FindFirst(TokenClaims.TenantId)?.Value, out var tenantId))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(tenantId, dashboardId), Context.ConnectionAborted).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// On a dataset change, recomputes once each widget that shows the dataset and pushes it to the dashboard's subscribers
+/// (a group per tenant and dashboard, so nothing crosses tenants).
+/// </summary>
+internal sealed partial class PushWidgetUpdates(
+    DashboardsDbContext db, DashboardHandlers handlers, IHubContext<DashboardHub> hub, TimeProvider time, ILogger<PushWidgetUpdates> logger)
+    : IIntegrationEventHandler<DatasetChanged>
+{
+    public async Task HandleAsync(DatasetChanged integrationEvent, Guid messageId, CancellationToken cancellationToken)
+    {
+        var id = integrationEvent.DatasetId.ToString();
+        var candidates = await db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null && d.DefinitionJson.Contains(id))
+            .Select(d => new { d.Id, d.DefinitionJson }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var dashboard in candidates)
+        {
+            var definition = System.Text.Json.JsonSerializer.Deserialize<DashboardDefinitionDto>(dashboard.DefinitionJson, Contracts.ApiJson.Options)!;
+            foreach (var widget in definition.Widgets.Where(w => w.Source?.DatasetId == integrationEvent.DatasetId))
+            {
+                var data = await handlers.WidgetDataAsync(dashboard.Id, widget.Id, [], cancellationToken).ConfigureAwait(false);
+                if (!data.IsSuccess)
+                {
+                    LogSkipped(logger, widget.Id, dashboard.Id, data.Error!.Message);
+                    continue;
+                }
+                var update = new WidgetUpdateDto(dashboard.Id, widget.Id, data.Value.DatasetVersion, data.Value, integrationEvent.ChangedAt, time.GetUtcNow());
+                await hub.Clients.Group(DashboardHub.Group(integrationEvent.TenantId, dashboard.Id)).SendAsync(DashboardHub.WidgetUpdated, update, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Widget {Widget} of dashboard {Dashboard} was not pushed: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string widget, Guid dashboard, string reason);
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tests.Dashboards;
+
+/// <summary>A hub connection that records every pushed widget update.</summary>
+internal sealed class LiveClient : IAsyncDisposable
+{
+    public HubConnection Connection { get; }
+
+    public ConcurrentQueue<WidgetUpdateDto> Updates { get; } = new();
+
+    private LiveClient(HubConnection connection) => Connection = connection;
+
+    public static async Task<LiveClient> ConnectAsync(PlatformFixture platform, string? token)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(platform.BaseAddress, "hubs/dashboards"), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options))
+            .Build();
+        var client = new LiveClient(connection);
+        connection.On<WidgetUpdateDto>("widgetUpdated", u => client.Updates.Enqueue(u));
+        await connection.StartAsync();
+        return client;
+    }
+
+    public Task SubscribeAsync(Guid dashboard) => Connection.InvokeAsync("Subscribe", dashboard);
+
+    /// <summary>Waits (bounded) for an update matching <paramref name="match"/>.</summary>
+    public async Task<WidgetUpdateDto> WaitForAsync(Func<WidgetUpdateDto, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Updates.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+            await Task.Delay(10);
+        }
+        throw new TimeoutException("no matching widget update arrived; received: " + string.Join(", ", Updates.Select(u => $"{u.WidgetId} v{u.DatasetVersion}")));
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}
+
+public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private static async Task<(Guid Dataset, DashboardResponse Dashboard)> DashboardAsync(AstralytiqClient client)
+    {
+        var csv = "day,region,amount\n2024-01-05,north,10\n2024-01-20,south,5\n";
+        var dataset = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "live.csv", name: "live " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
+        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Live", DashboardTests<TPlatform>.Definition(dataset.Id)))).EnsureValue();
+        return (dataset.Id, dashboard);
+    }
+
+    [Fact]
+    public async Task A_change_reaches_the_subscribers_of_dashboards_that_show_it_and_no_one_else()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var (dataset, dashboard) = await DashboardAsync(tenant.Admin);
+        var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        await using var live = await LiveClient.ConnectAsync(Platform, viewer.AccessToken);
+        await live.SubscribeAsync(dashboard.Id);
+
+        // Another tenant cannot subscribe to this dashboard (it does not exist for them) and hears nothing of it.
+        var stranger = await Platform.NewTenantAsync();
+        await using var outsider = await LiveClient.ConnectAsync(Platform, stranger.Admin.AccessToken);
+        var refused = await Assert.ThrowsAsync<HubException>(() => outsider.SubscribeAsync(dashboard.Id));
+        Assert.Contains("not found", refused.Message, StringComparison.Ordinal);
+        // A connection of the same tenant that did not subscribe hears nothing either.
+        await using var idle = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
+
+        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        var total = await live.WaitForAsync(u => u.WidgetId == "total" && u.DatasetVersion == 2);
+        Assert.Equal(dashboard.Id, total.DashboardId);
+        Assert.Equal(115, ((JsonElement)total.Data.Values[0][0]!).GetDouble());
+        var byRegion = await live.WaitForAsync(u => u.WidgetId == "by-region" && u.DatasetVersion == 2);
+        Assert.Equal(2, byRegion.Data.RowCount);
+        Assert.NotNull(total.ChangedAt);
+        Assert.True(total.SentAt >= total.ChangedAt);
+        // Each affected widget once per change; the text widget never.
+        await Task.Delay(300);
+        Assert.Equal(2, live.Updates.Count);
+        Assert.Empty(outsider.Updates);
+        Assert.Empty(idle.Updates);
+    }
+
+    [Fact]
+    public async Task Connecting_needs_a_valid_token()
+    {
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => LiveClient.ConnectAsync(Platform, null));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => LiveClient.ConnectAsync(Platform, "not-a-jwt"));
+    }
+}
+
+public sealed class LiveTests_Sqlite(SqlitePlatform platform) : LiveTests<SqlitePlatform>(platform);
+
+public sealed class LiveTests_Postgres(PostgresPlatform platform) : LiveTests<PostgresPlatform>(platform);
