@@ -368,6 +368,61 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_dashboard_is_built_by_drag_and_drop_saved_and_updates_live_in_another_browser()
+    {
+        var tenant = await Platform.NewTenantAsync("Board Org");
+        var csv = "day,region,amount\n2024-01-05,north,10\n2024-01-20,south,5\n2024-02-03,north,7\n";
+        var sales = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/dashboards");
+        await Field(page, "dashboard-name").FillAsync("Live sales");
+        await page.GetByTestId("dashboard-create").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/dashboards/[0-9a-f-]{36}\\?edit=true$"));
+        var url = page.Url.Split('?')[0];
+
+        // A bar widget of the sum of amount by region (the editor's defaults for this dataset), dragged and resized on the grid.
+        await Field(page, "new-widget-title").FillAsync("By region");
+        await page.GetByTestId("new-widget-add").ClickAsync();
+        var handle = page.Locator("[data-testid^=widget-handle-]");
+        await Assertions.Expect(handle).ToHaveCountAsync(1);
+        await handle.DragToAsync(page.Locator("[data-cell='2,1']"), new() { Force = true });
+        await page.Locator("[data-testid^=widget-resize-]").DragToAsync(page.Locator("[data-cell='9,3']"), new() { Force = true });
+        var widget = page.Locator("[data-widget]");
+        await Assertions.Expect(widget).ToHaveAttributeAsync("style", new Regex("grid-column:3 / span 8; grid-row:2 / span 3"));
+        await page.GetByTestId("dashboard-save").ClickAsync();
+        await Assertions.Expect(page.GetByText("Saved as version 2")).ToBeVisibleAsync();
+
+        // Reloaded, it is where it was put, with its data.
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Live sales");
+        await Assertions.Expect(page.Locator("[data-widget]")).ToHaveAttributeAsync("style", new Regex("grid-column:3 / span 8; grid-row:2 / span 3"));
+        await Assertions.Expect(page.Locator("[data-bar=north]")).ToContainTextAsync("17");
+
+        // A second browser viewing it: new rows appear without a reload.
+        var viewer = await NewPageAsync(1280, 900);
+        await SignInAsync(viewer, tenant.AdminUser.Email);
+        await Assertions.Expect(viewer.GetByTestId("tenant-name")).ToHaveTextAsync("Board Org");
+        await viewer.GotoAsync(url);
+        await Assertions.Expect(viewer.GetByTestId("live-indicator")).ToHaveTextAsync("● Live");
+        await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("17");
+        (await tenant.Admin.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("117");
+
+        // On a phone the widgets stack.
+        var phone = await NewPageAsync(390, 844);
+        await SignInAsync(phone, tenant.AdminUser.Email);
+        await phone.GetByTestId("menu-toggle").WaitForAsync();
+        await Assertions.Expect(phone.GetByText("Sign in").First).Not.ToBeVisibleAsync();
+        await phone.GotoAsync(url);
+        await Assertions.Expect(phone.GetByTestId("dashboard-grid")).ToHaveCSSAsync("display", "flex");
+        await Assertions.Expect(phone.Locator("[data-bar=north]")).ToContainTextAsync("117");
+        await page.Context.CloseAsync();
+        await viewer.Context.CloseAsync();
+        await phone.Context.CloseAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");
