@@ -450,6 +450,15 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<DashboardResponse>> RestoreDashboardVersionAsync(Guid id, int version, CancellationToken ct = default) =>
         SendAsync<DashboardResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/versions/{version}/restore", null, ct);
 
+    public Task<ApiResponse<IReadOnlyList<DashboardShareDto>>> ListDashboardSharesAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<DashboardShareDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/shares", null, ct);
+
+    public Task<ApiResponse<DashboardShareDto>> ShareDashboardAsync(Guid id, ShareDashboardRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardShareDto>(HttpMethod.Post, $"api/v1/dashboards/{id}/shares", request, ct);
+
+    public Task<ApiResponse<object>> UnshareDashboardAsync(Guid id, Guid shareId, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/shares/{shareId}", null, ct);
+
     /// <summary>Filters are <c>filterId:value</c>, or <c>filterId:from..to</c> for a date range.</summary>
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
         SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"

@@ -43,7 +43,8 @@ public sealed record DashboardResponse(
     DashboardDefinitionDto Definition,
     Guid? CreatedBy,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Access = null);
 
 public sealed record DashboardSummaryDto(Guid Id, string Name, string? Folder, string? Description, int Version, int WidgetCount, DateTimeOffset UpdatedAt);
 
@@ -70,3 +71,12 @@ public sealed record WidgetDataResponse(
 /// when the change was written and the update sent.
 /// </summary>
 public sealed record WidgetUpdateDto(Guid DashboardId, string WidgetId, int DatasetVersion, WidgetDataResponse Data, DateTimeOffset? ChangedAt, DateTimeOffset SentAt);
+
+/// <summary>
+/// Share a dashboard with one user of the tenant or with everyone of a role (viewer, analyst, admin); access is
+/// view or edit (editing also needs a role that may write dashboards). Sharing again with the same user or role
+/// changes the access.
+/// </summary>
+public sealed record ShareDashboardRequest(string Access, Guid? UserId = null, string? Role = null);
+
+public sealed record DashboardShareDto(Guid Id, Guid? UserId, string? UserEmail, string? Role, string Access, Guid? CreatedBy, DateTimeOffset CreatedAt);

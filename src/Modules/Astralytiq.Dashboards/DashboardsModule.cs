@@ -23,6 +23,7 @@ public static class DashboardsModule
     {
         services.AddModuleDbContext<DashboardsDbContext, DashboardsSqliteDbContext, DashboardsPostgresDbContext>(configuration, DashboardsDbContext.Module);
         services.AddScoped<DashboardHandlers>();
+        services.AddSingleton<LiveSubscriptions>();
         services.AddSignalR().AddJsonProtocol(o =>
         {
             // The same JSON as the API (snake_case), so clients read pushed updates with the same contracts.
@@ -74,6 +75,23 @@ public static class DashboardsModule
             .ProducesErrors(404, 409)
             .WithName("RestoreDashboardVersion")
             .WithSummary("Restore an earlier version: its content is saved as the next version");
+        group.MapGet("/{id:guid}/shares", Shares)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(403, 404)
+            .WithName("ListDashboardShares")
+            .WithSummary("Who a dashboard is shared with (its creator or an admin)");
+        group.MapPost("/{id:guid}/shares", Share)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(403, 404, 422)
+            .WithName("ShareDashboard")
+            .WithSummary("Share a dashboard with a user or a role, to view or to edit (its creator or an admin); sharing again changes the access");
+        group.MapDelete("/{id:guid}/shares/{shareId:guid}", Unshare)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(403, 404)
+            .WithName("UnshareDashboard")
+            .WithSummary("Take a share back: effective on the next request and on live connections at once");
         group.MapGet("/{id:guid}/widgets/{widgetId}/data", WidgetData)
             .RequirePermission(Permission.DashboardsRead)
             .ProducesErrors(404, 409, 422)
@@ -109,6 +127,15 @@ public static class DashboardsModule
 
     private static async Task<Results<Ok<DashboardResponse>, ApiError>> Restore(Guid id, int version, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.RestoreAsync(id, version, ct)).ToOk();
+
+    private static async Task<Results<Ok<IReadOnlyList<DashboardShareDto>>, ApiError>> Shares(Guid id, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.SharesAsync(id, ct)).ToOk();
+
+    private static async Task<Results<Ok<DashboardShareDto>, ApiError>> Share(Guid id, ShareDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.ShareAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<NoContent, ApiError>> Unshare(Guid id, Guid shareId, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.UnshareAsync(id, shareId, ct)).ToNoContent();
 
     private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> WidgetData(Guid id, string widgetId, string[]? filter, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.WidgetDataAsync(id, widgetId, filter ?? [], ct)).ToOk();

@@ -36,6 +36,7 @@ public static class IdentityModule
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.PasswordHashIterations);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddScoped<Astralytiq.Identity.Contracts.IUserDirectory, UserDirectory>();
         services.AddScoped<ISessionValidator, SessionValidator>();
         services.AddScoped<SessionIssuer>();
         services.AddScoped<RegisterHandler>();

@@ -93,7 +93,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.True((await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue().Cached);
         (await client.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"south\",\"amount\":100}]")).EnsureValue();
         var after = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
-        Assert.False(after.Cached);
+        // (It may already be cached for version 2: the live push computes it as soon as the change is announced.)
         Assert.Equal(2, after.DatasetVersion);
         Assert.Equal(["135"], Cells(after).Select(c => c.Split('.')[0]));
 

@@ -69,8 +69,11 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
     {
         var tenant = await Platform.NewTenantAsync();
         var (dataset, dashboard) = await DashboardAsync(tenant.Admin);
-        var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        var (viewer, viewerUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
         await using var live = await LiveClient.ConnectAsync(Platform, viewer.AccessToken);
+        // Not shared with the viewer yet: as if it did not exist.
+        Assert.Contains("not found", (await Assert.ThrowsAsync<HubException>(() => live.SubscribeAsync(dashboard.Id))).Message, StringComparison.Ordinal);
+        var share = (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: viewerUser.Id))).EnsureValue();
         await live.SubscribeAsync(dashboard.Id);
 
         // Another tenant cannot subscribe to this dashboard (it does not exist for them) and hears nothing of it.
@@ -94,6 +97,16 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
         Assert.Equal(2, live.Updates.Count);
         Assert.Empty(outsider.Updates);
         Assert.Empty(idle.Updates);
+
+        // Unshared: the viewer's live connection stops receiving at once, and cannot subscribe again.
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await tenant.Admin.UnshareDashboardAsync(dashboard.Id, share.Id)).Status);
+        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-02\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
+        await using var watcher = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
+        await watcher.SubscribeAsync(dashboard.Id);
+        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-03\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
+        await watcher.WaitForAsync(u => u.DatasetVersion == 4);
+        Assert.Equal(2, live.Updates.Count);
+        await Assert.ThrowsAsync<HubException>(() => live.SubscribeAsync(dashboard.Id));
     }
 
     [Fact]

@@ -101,6 +101,7 @@ public abstract class LiveDashboardProperties<TPlatform>(TPlatform platform) : P
         var widget = new WidgetDto("sums", "bar", new GridPositionDto(0, 0, 12, 4), Source: new WidgetSourceDto(_dataset,
             new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("region")])));
         _dashboard = (await _client.CreateDashboardAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget])))).EnsureValue().Id;
+        (await _client.ShareDashboardAsync(_dashboard, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
         var (viewer, _) = await Platform.AddUserAsync(tenant, Contracts.Identity.Role.Viewer);
         _live = await Dashboards.LiveClient.ConnectAsync(Platform, viewer.AccessToken);
         await _live.SubscribeAsync(_dashboard);

@@ -53,3 +53,25 @@ internal sealed class DashboardVersion : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A dashboard shared with one user or with a role, to view or to edit.</summary>
+internal sealed class DashboardShare : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DashboardId { get; set; }
+
+    public Guid? UserId { get; set; }
+
+    /// <summary>Lower-case role name (viewer, analyst, admin).</summary>
+    public string? Role { get; set; }
+
+    /// <summary>view or edit.</summary>
+    public string Access { get; set; } = "view";
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -4,6 +4,7 @@ using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
+using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Auditing;
@@ -14,7 +15,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>Dashboards: saved as versions, validated against their datasets on save, and widget data computed through the Data contract.</summary>
-internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries queries, IDatasetReader datasets, ITenantContext tenant, IAuditLog audit, TimeProvider time)
+internal sealed class DashboardHandlers(
+    DashboardsDbContext db, IDatasetQueries queries, IDatasetReader datasets, ITenantContext tenant, IAuditLog audit, TimeProvider time,
+    Identity.Contracts.IUserDirectory users, LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub)
 {
     public const int Columns = 12;
     public const int MaxWidgets = 50;
@@ -39,16 +42,40 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("dashboard.created", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name }), ct).ConfigureAwait(false);
-        return ToResponse(dashboard);
+        return ToResponse(dashboard, DashboardAccess.Owner);
+    }
+
+    private IQueryable<Dashboard> Visible() => db.Dashboards.Where(d => d.DeletedAt == null).VisibleTo(db, tenant.UserId, tenant.Role);
+
+    /// <summary>The dashboard when the caller may act on it at <paramref name="needed"/> (view, edit or owner): 404 when they may not see it, 403 when they may only see it.</summary>
+    private async Task<Result<(Dashboard Dashboard, string Level)>> FindAsync(Guid id, string needed, bool track, CancellationToken ct)
+    {
+        var query = track ? db.Dashboards : db.Dashboards.AsNoTracking();
+        var dashboard = await query.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        var level = dashboard is null ? null : await DashboardAccess.LevelAsync(db, dashboard, tenant.UserId, tenant.Role, ct).ConfigureAwait(false);
+        if (dashboard is null || level is null)
+        {
+            return new NotFoundError("Dashboard");
+        }
+        var enough = needed switch
+        {
+            DashboardAccess.Owner => level == DashboardAccess.Owner,
+            DashboardAccess.Edit => level is DashboardAccess.Owner or DashboardAccess.Edit,
+            _ => true,
+        };
+        return enough ? (dashboard, level) : new ForbiddenError(needed == DashboardAccess.Owner
+            ? "Only the dashboard's creator or an admin may do this"
+            : "This dashboard is shared with you to view, not to edit");
     }
 
     public async Task<Result<DashboardResponse>> UpdateAsync(Guid id, UpdateDashboardRequest request, CancellationToken ct)
     {
-        var dashboard = await db.Dashboards.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
-        if (dashboard is null)
+        var found = await FindAsync(id, DashboardAccess.Edit, track: true, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
         {
-            return new NotFoundError("Dashboard");
+            return found.Error!;
         }
+        var (dashboard, level) = found.Value;
         if (request.BaseVersion is { } baseVersion && baseVersion != dashboard.Version)
         {
             return new ConflictError($"The dashboard was saved as version {dashboard.Version} after version {baseVersion} you edited; reload it and save again");
@@ -58,10 +85,10 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
         {
             return checkedRequest.Error!;
         }
-        return await SaveVersionAsync(dashboard, request.Name.Trim(), Clean(request.Folder), Clean(request.Description), checkedRequest.Value, null, ct).ConfigureAwait(false);
+        return await SaveVersionAsync(dashboard, request.Name.Trim(), Clean(request.Folder), Clean(request.Description), checkedRequest.Value, null, level, ct).ConfigureAwait(false);
     }
 
-    private async Task<Result<DashboardResponse>> SaveVersionAsync(Dashboard dashboard, string name, string? folder, string? description, string definition, string? note, CancellationToken ct)
+    private async Task<Result<DashboardResponse>> SaveVersionAsync(Dashboard dashboard, string name, string? folder, string? description, string definition, string? note, string level, CancellationToken ct)
     {
         var expected = dashboard.Version;
         dashboard.Name = name;
@@ -83,16 +110,17 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
         }
         await audit.RecordAsync(new AuditRecord(note is null ? "dashboard.updated" : "dashboard.restored", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name, ["version"] = dashboard.Version.ToString(CultureInfo.InvariantCulture), ["note"] = note ?? string.Empty }), ct).ConfigureAwait(false);
-        return ToResponse(dashboard);
+        return ToResponse(dashboard, level);
     }
 
     public async Task<Result<DashboardResponse>> GetAsync(Guid id, int? version, CancellationToken ct)
     {
-        var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
-        if (dashboard is null)
+        var found = await FindAsync(id, DashboardAccess.View, track: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
         {
-            return new NotFoundError("Dashboard");
+            return found.Error!;
         }
+        var (dashboard, level) = found.Value;
         if (version is { } number && number != dashboard.Version)
         {
             var old = await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.DashboardId == id && v.Version == number, ct).ConfigureAwait(false);
@@ -100,9 +128,9 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
             {
                 return new NotFoundError("Dashboard version");
             }
-            return new DashboardResponse(dashboard.Id, old.Name, old.Folder, old.Description, old.Version, Definition(old.DefinitionJson), old.CreatedBy, dashboard.CreatedAt, old.CreatedAt);
+            return new DashboardResponse(dashboard.Id, old.Name, old.Folder, old.Description, old.Version, Definition(old.DefinitionJson), old.CreatedBy, dashboard.CreatedAt, old.CreatedAt, level);
         }
-        return ToResponse(dashboard);
+        return ToResponse(dashboard, level);
     }
 
     public async Task<Result<DashboardListResponse>> ListAsync(string? search, string? folder, int? offset, int? limit, CancellationToken ct)
@@ -113,7 +141,7 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
         {
             return ValidationError.For("limit", "offset must be 0 or more and limit between 1 and 200");
         }
-        var live = db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null);
+        var live = Visible().AsNoTracking();
         var folders = await live.Where(d => d.Folder != null).Select(d => d.Folder!).Distinct().OrderBy(f => f).ToListAsync(ct).ConfigureAwait(false);
         var query = live;
         if (!string.IsNullOrWhiteSpace(search))
@@ -133,7 +161,7 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
 
     public async Task<Result<IReadOnlyList<DashboardVersionDto>>> VersionsAsync(Guid id, CancellationToken ct)
     {
-        if (!await db.Dashboards.AnyAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false))
+        if (!await Visible().AnyAsync(d => d.Id == id, ct).ConfigureAwait(false))
         {
             return new NotFoundError("Dashboard");
         }
@@ -144,21 +172,27 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
     /// <summary>Restoring saves the old version's content as the next version: history is never rewritten.</summary>
     public async Task<Result<DashboardResponse>> RestoreAsync(Guid id, int version, CancellationToken ct)
     {
-        var dashboard = await db.Dashboards.SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
-        if (dashboard is null)
+        var found = await FindAsync(id, DashboardAccess.Edit, track: true, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
         {
-            return new NotFoundError("Dashboard");
+            return found.Error!;
         }
+        var (dashboard, level) = found.Value;
         var old = await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.DashboardId == id && v.Version == version, ct).ConfigureAwait(false);
         if (old is null)
         {
             return new NotFoundError("Dashboard version");
         }
-        return await SaveVersionAsync(dashboard, old.Name, old.Folder, old.Description, old.DefinitionJson, $"restored from version {version}", ct).ConfigureAwait(false);
+        return await SaveVersionAsync(dashboard, old.Name, old.Folder, old.Description, old.DefinitionJson, $"restored from version {version}", level, ct).ConfigureAwait(false);
     }
 
     public async Task<Result<Unit>> DeleteAsync(Guid id, CancellationToken ct)
     {
+        var found = await FindAsync(id, DashboardAccess.Owner, track: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
         var now = time.GetUtcNow();
         var deleted = await db.Dashboards.Where(d => d.Id == id && d.DeletedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.DeletedAt, now), ct).ConfigureAwait(false);
@@ -167,6 +201,7 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
             return new NotFoundError("Dashboard");
         }
         await audit.RecordAsync(new AuditRecord("dashboard.deleted", AuditOutcome.Success, "dashboard", id.ToString()), ct).ConfigureAwait(false);
+        await live.RecheckAsync(db, hub, tenant.TenantId!.Value, id, ct).ConfigureAwait(false);
         return Unit.Value;
     }
 
@@ -175,9 +210,10 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
     /// date range) added as conditions on the widget's dataset, when that dataset has the filter's column. Results are
     /// cached by dataset version and query, so they are never stale after a write.
     /// </summary>
-    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct)
+    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, bool checkAccess = true)
     {
-        var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct).ConfigureAwait(false);
+        var query = checkAccess ? Visible().AsNoTracking() : db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null);
+        var dashboard = await query.SingleOrDefaultAsync(d => d.Id == id, ct).ConfigureAwait(false);
         if (dashboard is null)
         {
             return new NotFoundError("Dashboard");
@@ -358,6 +394,98 @@ internal sealed class DashboardHandlers(DashboardsDbContext db, IDatasetQueries 
 
     private static DashboardDefinitionDto Definition(string json) => JsonSerializer.Deserialize<DashboardDefinitionDto>(json, ApiJson.Options)!;
 
-    private static DashboardResponse ToResponse(Dashboard d) =>
-        new(d.Id, d.Name, d.Folder, d.Description, d.Version, Definition(d.DefinitionJson), d.CreatedBy, d.CreatedAt, d.UpdatedAt);
+    private static DashboardResponse ToResponse(Dashboard d, string level) =>
+        new(d.Id, d.Name, d.Folder, d.Description, d.Version, Definition(d.DefinitionJson), d.CreatedBy, d.CreatedAt, d.UpdatedAt, level);
+
+    public async Task<Result<IReadOnlyList<DashboardShareDto>>> SharesAsync(Guid id, CancellationToken ct)
+    {
+        var found = await FindAsync(id, DashboardAccess.Owner, track: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var shares = await db.Shares.AsNoTracking().Where(s => s.DashboardId == id).OrderBy(s => s.CreatedAt).ToListAsync(ct).ConfigureAwait(false);
+        var result = new List<DashboardShareDto>(shares.Count);
+        foreach (var s in shares)
+        {
+            var user = s.UserId is { } u ? await users.FindAsync(u, ct).ConfigureAwait(false) : null;
+            result.Add(new DashboardShareDto(s.Id, s.UserId, user?.Email, s.Role, s.Access, s.CreatedBy, s.CreatedAt));
+        }
+        return result;
+    }
+
+    public async Task<Result<DashboardShareDto>> ShareAsync(Guid id, ShareDashboardRequest request, CancellationToken ct)
+    {
+        var found = await FindAsync(id, DashboardAccess.Owner, track: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var errors = new FieldErrors();
+        if (request.Access is not (DashboardAccess.View or DashboardAccess.Edit))
+        {
+            errors.Add("access", "access must be view or edit");
+        }
+        if ((request.UserId is null) == (request.Role is null))
+        {
+            errors.Add("user_id", "share with one user (user_id) or one role (role), not both");
+        }
+        string? role = null;
+        if (request.Role is { } roleText)
+        {
+            if (!Enum.TryParse<Role>(roleText, ignoreCase: true, out var parsed) || parsed == Role.Operator || !Enum.IsDefined(parsed))
+            {
+                errors.Add("role", "role must be viewer, analyst or admin");
+            }
+            else
+            {
+                role = DashboardAccess.RoleName(parsed);
+            }
+        }
+        Identity.Contracts.DirectoryUser? user = null;
+        if (request.UserId is { } userId)
+        {
+            user = await users.FindAsync(userId, ct).ConfigureAwait(false);
+            if (user is null)
+            {
+                errors.Add("user_id", "no such user in this organization");
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var share = await db.Shares.SingleOrDefaultAsync(s => s.DashboardId == id && (request.UserId != null ? s.UserId == request.UserId : s.Role == role), ct).ConfigureAwait(false);
+        if (share is null)
+        {
+            share = new DashboardShare { Id = Guid.CreateVersion7(time.GetUtcNow()), TenantId = tenant.TenantId!.Value, DashboardId = id, UserId = request.UserId, Role = role, CreatedBy = tenant.UserId, CreatedAt = time.GetUtcNow() };
+            db.Shares.Add(share);
+        }
+        share.Access = request.Access;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await audit.RecordAsync(new AuditRecord("dashboard.shared", AuditOutcome.Success, "dashboard", id.ToString(), new Dictionary<string, string>
+        {
+            ["with"] = user?.Email ?? ("role " + role), ["access"] = request.Access,
+        }), ct).ConfigureAwait(false);
+        return new DashboardShareDto(share.Id, share.UserId, user?.Email, share.Role, share.Access, share.CreatedBy, share.CreatedAt);
+    }
+
+    /// <summary>Takes a share back: at once for requests, and live connections of people who no longer see the dashboard stop receiving.</summary>
+    public async Task<Result<Unit>> UnshareAsync(Guid id, Guid shareId, CancellationToken ct)
+    {
+        var found = await FindAsync(id, DashboardAccess.Owner, track: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var removed = await db.Shares.Where(s => s.Id == shareId && s.DashboardId == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        if (removed == 0)
+        {
+            return new NotFoundError("Share");
+        }
+        await audit.RecordAsync(new AuditRecord("dashboard.unshared", AuditOutcome.Success, "dashboard", id.ToString(),
+            new Dictionary<string, string> { ["share"] = shareId.ToString() }), ct).ConfigureAwait(false);
+        await live.RecheckAsync(db, hub, tenant.TenantId!.Value, id, ct).ConfigureAwait(false);
+        return Unit.Value;
+    }
 }

@@ -17,7 +17,7 @@ namespace Astralytiq.Dashboards.Boards;
 /// not deleted, and its role may read dashboards) and receives <c>widgetUpdated</c> when their data changes.
 /// </summary>
 [Authorize]
-internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant) : Hub
+internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant, LiveSubscriptions subscriptions) : Hub
 {
     public const string Path = "/hubs/dashboards";
     public const string WidgetUpdated = "widgetUpdated";
@@ -38,15 +38,23 @@ internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant
         }
         // Hub calls run in their own scope: act for the caller's tenant so the tenant filter (and RLS) apply.
         using var scope = tenant.BeginTenantScope(tenantId, userId);
-        if (!await db.Dashboards.AnyAsync(d => d.Id == dashboardId && d.DeletedAt == null, Context.ConnectionAborted).ConfigureAwait(false))
+        if (!await db.Dashboards.Where(d => d.Id == dashboardId && d.DeletedAt == null).VisibleTo(db, userId, role).AnyAsync(Context.ConnectionAborted).ConfigureAwait(false))
         {
             throw new HubException("Dashboard not found");
         }
+        subscriptions.Add(Context.ConnectionId, tenantId, userId, role, dashboardId);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(tenantId, dashboardId), Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        subscriptions.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     public async Task Unsubscribe(Guid dashboardId)
     {
+        subscriptions.Drop(Context.ConnectionId, dashboardId);
         if (Guid.TryParse(Context.User?.FindFirst(TokenClaims.TenantId)?.Value, out var tenantId))
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(tenantId, dashboardId), Context.ConnectionAborted).ConfigureAwait(false);
@@ -72,7 +80,8 @@ internal sealed partial class PushWidgetUpdates(
             var definition = System.Text.Json.JsonSerializer.Deserialize<DashboardDefinitionDto>(dashboard.DefinitionJson, Contracts.ApiJson.Options)!;
             foreach (var widget in definition.Widgets.Where(w => w.Source?.DatasetId == integrationEvent.DatasetId))
             {
-                var data = await handlers.WidgetDataAsync(dashboard.Id, widget.Id, [], cancellationToken).ConfigureAwait(false);
+                // Computed once for every subscriber (who may see it was checked when they subscribed, and again on every unshare).
+                var data = await handlers.WidgetDataAsync(dashboard.Id, widget.Id, [], cancellationToken, checkAccess: false).ConfigureAwait(false);
                 if (!data.IsSuccess)
                 {
                     LogSkipped(logger, widget.Id, dashboard.Id, data.Error!.Message);

@@ -15,6 +15,8 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
 
     public DbSet<DashboardVersion> Versions => Set<DashboardVersion>();
 
+    public DbSet<DashboardShare> Shares => Set<DashboardShare>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Dashboard>(b =>
@@ -35,6 +37,15 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
             b.Property(v => v.Description).HasMaxLength(2000);
             b.Property(v => v.Note).HasMaxLength(200);
             b.HasIndex(v => new { v.TenantId, v.DashboardId, v.Version }).IsUnique();
+        });
+        modelBuilder.Entity<DashboardShare>(b =>
+        {
+            b.ToTable("dashboard_shares");
+            b.HasKey(s => s.Id);
+            b.Property(s => s.Role).HasMaxLength(20);
+            b.Property(s => s.Access).HasMaxLength(10);
+            b.HasIndex(s => new { s.TenantId, s.DashboardId });
+            b.HasIndex(s => new { s.TenantId, s.UserId });
         });
     }
 }

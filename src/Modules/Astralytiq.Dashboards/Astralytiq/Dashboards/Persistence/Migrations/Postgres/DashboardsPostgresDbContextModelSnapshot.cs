@@ -84,6 +84,56 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Postgres
                     b.ToTable("dashboards", "dashboards");
                 });
 
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardShare", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Access")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("access");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("DashboardId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dashboard_id");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dashboard_shares");
+
+                    b.HasIndex("TenantId", "DashboardId")
+                        .HasDatabaseName("ix_dashboard_shares_tenant_id_dashboard_id");
+
+                    b.HasIndex("TenantId", "UserId")
+                        .HasDatabaseName("ix_dashboard_shares_tenant_id_user_id");
+
+                    b.ToTable("dashboard_shares", "dashboards");
+                });
+
             modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardVersion", b =>
                 {
                     b.Property<Guid>("Id")

@@ -78,6 +78,56 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                     b.ToTable("dashboards_dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardShare", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Access")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("access");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("DashboardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dashboard_id");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dashboards_dashboard_shares");
+
+                    b.HasIndex("TenantId", "DashboardId")
+                        .HasDatabaseName("ix_dashboards_dashboard_shares_tenant_id_dashboard_id");
+
+                    b.HasIndex("TenantId", "UserId")
+                        .HasDatabaseName("ix_dashboards_dashboard_shares_tenant_id_user_id");
+
+                    b.ToTable("dashboards_dashboard_shares", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardVersion", b =>
                 {
                     b.Property<Guid>("Id")

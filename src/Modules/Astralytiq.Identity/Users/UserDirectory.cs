@@ -1,0 +1,12 @@
+using Astralytiq.Identity.Contracts;
+using Astralytiq.Identity.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Identity.Users;
+
+internal sealed class UserDirectory(IdentityDbContext db) : IUserDirectory
+{
+    public async Task<DirectoryUser?> FindAsync(Guid userId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new DirectoryUser(u.Id, u.Email, u.DisplayName, u.Role, u.IsActive)).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+}
