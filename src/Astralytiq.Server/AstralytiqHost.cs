@@ -56,6 +56,7 @@ public static class AstralytiqHost
         v1.MapDataEndpoints();
         v1.MapMLEndpoints();
         v1.MapDashboardsEndpoints();
+        v1.MapPublicDashboardsEndpoints();
         v1.MapPlatformEndpoints();
         app.MapDashboardsHub();
         app.MapJwks();

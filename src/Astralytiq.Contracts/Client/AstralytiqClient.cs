@@ -459,6 +459,37 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<object>> UnshareDashboardAsync(Guid id, Guid shareId, CancellationToken ct = default) =>
         SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/shares/{shareId}", null, ct);
 
+    public Task<ApiResponse<DashboardLinkCreatedResponse>> CreateDashboardLinkAsync(Guid id, CreateDashboardLinkRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardLinkCreatedResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/links", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<DashboardLinkDto>>> ListDashboardLinksAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<DashboardLinkDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/links", null, ct);
+
+    public Task<ApiResponse<object>> RevokeDashboardLinkAsync(Guid id, Guid linkId, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/links/{linkId}", null, ct);
+
+    /// <summary>A dashboard through a public link: no sign-in; the link's password, when it has one.</summary>
+    public Task<ApiResponse<PublicDashboardResponse>> GetPublicDashboardAsync(string token, string? password = null, CancellationToken ct = default) =>
+        SendAnonymousAsync<PublicDashboardResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}", password, ct);
+
+    public Task<ApiResponse<WidgetDataResponse>> GetPublicWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, string? password = null, CancellationToken ct = default) =>
+        SendAnonymousAsync<WidgetDataResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data"
+            + string.Concat((filters ?? []).Select((f, i) => (i == 0 ? "?" : "&") + "filter=" + Uri.EscapeDataString(f))), password, ct);
+
+    private async Task<ApiResponse<T>> SendAnonymousAsync<T>(string path, string? linkPassword, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (linkPassword is not null)
+        {
+            request.Headers.Add("X-Link-Password", linkPassword);
+        }
+        using var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
+        var isJson = response.Content.Headers.ContentType?.MediaType == "application/json";
+        return response.IsSuccessStatusCode
+            ? new ApiResponse<T> { Status = response.StatusCode, Value = isJson ? await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct).ConfigureAwait(false) : default, Headers = response.Headers }
+            : new ApiResponse<T> { Status = response.StatusCode, Error = isJson ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null, Headers = response.Headers };
+    }
+
     /// <summary>Filters are <c>filterId:value</c>, or <c>filterId:from..to</c> for a date range.</summary>
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
         SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"

@@ -80,3 +80,14 @@ public sealed record WidgetUpdateDto(Guid DashboardId, string WidgetId, int Data
 public sealed record ShareDashboardRequest(string Access, Guid? UserId = null, string? Role = null);
 
 public sealed record DashboardShareDto(Guid Id, Guid? UserId, string? UserEmail, string? Role, string Access, Guid? CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>A public, read-only link to a dashboard: no sign-in, optional expiry and password, revocable.</summary>
+public sealed record CreateDashboardLinkRequest(DateTimeOffset? ExpiresAt = null, string? Password = null, string? Label = null);
+
+/// <summary>The link's token is shown once, here; the server keeps only its hash.</summary>
+public sealed record DashboardLinkCreatedResponse(Guid Id, string Token, string Path, DateTimeOffset? ExpiresAt, bool HasPassword);
+
+public sealed record DashboardLinkDto(Guid Id, string? Label, DateTimeOffset? ExpiresAt, bool HasPassword, bool Revoked, Guid? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>What a public link shows: the dashboard's name and definition (read-only).</summary>
+public sealed record PublicDashboardResponse(string Name, string? Description, int Version, DashboardDefinitionDto Definition);

@@ -24,6 +24,7 @@ public static class DashboardsModule
         services.AddModuleDbContext<DashboardsDbContext, DashboardsSqliteDbContext, DashboardsPostgresDbContext>(configuration, DashboardsDbContext.Module);
         services.AddScoped<DashboardHandlers>();
         services.AddSingleton<LiveSubscriptions>();
+        services.AddScoped<PublicLinks>();
         services.AddSignalR().AddJsonProtocol(o =>
         {
             // The same JSON as the API (snake_case), so clients read pushed updates with the same contracts.
@@ -92,6 +93,23 @@ public static class DashboardsModule
             .ProducesErrors(403, 404)
             .WithName("UnshareDashboard")
             .WithSummary("Take a share back: effective on the next request and on live connections at once");
+        group.MapPost("/{id:guid}/links", CreateLink)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(403, 404, 422)
+            .WithName("CreateDashboardLink")
+            .WithSummary("Make a public read-only link (optional expiry and password); the token is shown once");
+        group.MapGet("/{id:guid}/links", Links)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(403, 404)
+            .WithName("ListDashboardLinks")
+            .WithSummary("A dashboard's public links (never their tokens)");
+        group.MapDelete("/{id:guid}/links/{linkId:guid}", RevokeLink)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(403, 404)
+            .WithName("RevokeDashboardLink")
+            .WithSummary("Revoke a public link: refused from the next request");
         group.MapGet("/{id:guid}/widgets/{widgetId}/data", WidgetData)
             .RequirePermission(Permission.DashboardsRead)
             .ProducesErrors(404, 409, 422)
@@ -99,6 +117,37 @@ public static class DashboardsModule
             .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); cached by dataset version, never stale after a write");
         return group;
     }
+
+    /// <summary>Anonymous, read-only access through public links (rate-limited per address like every anonymous call).</summary>
+    public static RouteGroupBuilder MapPublicDashboardsEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/public/dashboards").WithTags("Dashboards").AllowAnonymous().ProducesErrors(429);
+        group.MapGet("/{token}", ViewPublic)
+            .ProducesErrors(401, 404)
+            .WithName("ViewPublicDashboard")
+            .WithSummary("A dashboard through a public link (password in X-Link-Password when it has one); 404 for unknown, expired or revoked links");
+        group.MapGet("/{token}/widgets/{widgetId}/data", PublicWidgetData)
+            .ProducesErrors(401, 404, 409, 422)
+            .WithName("GetPublicWidgetData")
+            .WithSummary("A widget's data through a public link, with dashboard filters (filter=id:value)");
+        return group;
+    }
+
+    private static async Task<Results<Created<DashboardLinkCreatedResponse>, ApiError>> CreateLink(Guid id, CreateDashboardLinkRequest request, PublicLinks links, CancellationToken ct) =>
+        (await links.CreateAsync(id, request, ct)).ToCreated(l => $"/api/v1/dashboards/{id}/links/{l.Id}");
+
+    private static async Task<Results<Ok<IReadOnlyList<DashboardLinkDto>>, ApiError>> Links(Guid id, PublicLinks links, CancellationToken ct) =>
+        (await links.ListAsync(id, ct)).ToOk();
+
+    private static async Task<Results<NoContent, ApiError>> RevokeLink(Guid id, Guid linkId, PublicLinks links, CancellationToken ct) =>
+        (await links.RevokeAsync(id, linkId, ct)).ToNoContent();
+
+    private static async Task<Results<Ok<PublicDashboardResponse>, ApiError>> ViewPublic(string token, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "X-Link-Password")] string? password, PublicLinks links, CancellationToken ct) =>
+        (await links.ViewAsync(token, password, ct)).ToOk();
+
+    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> PublicWidgetData(
+        string token, string widgetId, string[]? filter, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "X-Link-Password")] string? password, PublicLinks links, CancellationToken ct) =>
+        (await links.WidgetDataAsync(token, password, widgetId, filter ?? [], ct)).ToOk();
 
     /// <summary>The live-update hub (outside the versioned API prefix, like SignalR hubs usually are).</summary>
     public static IEndpointRouteBuilder MapDashboardsHub(this IEndpointRouteBuilder routes)

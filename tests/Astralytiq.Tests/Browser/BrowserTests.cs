@@ -418,9 +418,25 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await phone.GotoAsync(url);
         await Assertions.Expect(phone.GetByTestId("dashboard-grid")).ToHaveCSSAsync("display", "flex");
         await Assertions.Expect(phone.Locator("[data-bar=north]")).ToContainTextAsync("117");
+
+        // A public link, opened signed out; revoked, it is refused.
+        await page.GetByTestId("edit-toggle").ClickAsync();
+        await page.GetByTestId("share-panel").GetByText("Share", new() { Exact = true }).First.ClickAsync();
+        await page.GetByTestId("link-create").ClickAsync();
+        var publicUrl = (await page.GetByTestId("link-url").InnerTextAsync()).Trim();
+        Assert.Contains("/public/dashboards/", publicUrl, StringComparison.Ordinal);
+        var outsider = await NewPageAsync(1280, 900);
+        await outsider.GotoAsync(publicUrl);
+        await Assertions.Expect(outsider.GetByTestId("dashboard-title")).ToHaveTextAsync("Live sales");
+        await Assertions.Expect(outsider.Locator("[data-bar=north]")).ToContainTextAsync("117");
+        await page.GetByTestId("link-revoke").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("link-row")).ToContainTextAsync("revoked");
+        await outsider.ReloadAsync();
+        await Assertions.Expect(outsider.GetByTestId("public-error")).ToContainTextAsync("revoked");
         await page.Context.CloseAsync();
         await viewer.Context.CloseAsync();
         await phone.Context.CloseAsync();
+        await outsider.Context.CloseAsync();
     }
 
     private static async Task SignInAsync(IPage page, string email)

@@ -75,3 +75,29 @@ internal sealed class DashboardShare : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A public link: only the SHA-256 of its token is kept; the password (if any) as a salted PBKDF2 hash.</summary>
+internal sealed class DashboardLink : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DashboardId { get; set; }
+
+    public string TokenHash { get; set; } = string.Empty;
+
+    public string? Label { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public string? PasswordHash { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public Guid? CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+}

@@ -68,6 +68,13 @@ internal sealed class DashboardHandlers(
             : "This dashboard is shared with you to view, not to edit");
     }
 
+    /// <summary>For links and shares: the dashboard when the caller owns it (creator or admin).</summary>
+    public async Task<Result<Unit>> RequireOwnerAsync(Guid id, CancellationToken ct)
+    {
+        var found = await FindAsync(id, DashboardAccess.Owner, track: false, ct).ConfigureAwait(false);
+        return found.IsSuccess ? Unit.Value : found.Error!;
+    }
+
     public async Task<Result<DashboardResponse>> UpdateAsync(Guid id, UpdateDashboardRequest request, CancellationToken ct)
     {
         var found = await FindAsync(id, DashboardAccess.Edit, track: true, ct).ConfigureAwait(false);

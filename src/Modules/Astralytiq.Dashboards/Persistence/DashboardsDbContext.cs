@@ -17,6 +17,8 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
 
     public DbSet<DashboardShare> Shares => Set<DashboardShare>();
 
+    public DbSet<DashboardLink> Links => Set<DashboardLink>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Dashboard>(b =>
@@ -46,6 +48,17 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
             b.Property(s => s.Access).HasMaxLength(10);
             b.HasIndex(s => new { s.TenantId, s.DashboardId });
             b.HasIndex(s => new { s.TenantId, s.UserId });
+        });
+        modelBuilder.Entity<DashboardLink>(b =>
+        {
+            b.ToTable("dashboard_links");
+            b.HasKey(l => l.Id);
+            b.Property(l => l.TokenHash).HasMaxLength(64);
+            b.Property(l => l.Label).HasMaxLength(200);
+            b.Property(l => l.PasswordHash).HasMaxLength(200);
+            // Public requests find their link by token hash, across tenants.
+            b.HasIndex(l => l.TokenHash).IsUnique();
+            b.HasIndex(l => new { l.TenantId, l.DashboardId });
         });
     }
 }

@@ -78,6 +78,70 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                     b.ToTable("dashboards_dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("DashboardId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dashboard_id");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("label");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("PasswordHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_hash");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dashboards_dashboard_links");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dashboards_dashboard_links_token_hash");
+
+                    b.HasIndex("TenantId", "DashboardId")
+                        .HasDatabaseName("ix_dashboards_dashboard_links_tenant_id_dashboard_id");
+
+                    b.ToTable("dashboards_dashboard_links", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Dashboards.Boards.DashboardShare", b =>
                 {
                     b.Property<Guid>("Id")
