@@ -431,6 +431,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<DashboardResponse>> CreateDashboardAsync(CreateDashboardRequest request, CancellationToken ct = default) =>
         SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards", request, ct);
 
+    public Task<ApiResponse<DashboardResponse>> CreateDashboardFromTemplateAsync(DashboardFromTemplateRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards/from-template", request, ct);
+
     public Task<ApiResponse<DashboardListResponse>> ListDashboardsAsync(string? search = null, string? folder = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
         SendAsync<DashboardListResponse>(HttpMethod.Get, $"api/v1/dashboards?offset={offset}&limit={limit}"
             + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)) + (folder is null ? string.Empty : "&folder=" + Uri.EscapeDataString(folder)), null, ct);

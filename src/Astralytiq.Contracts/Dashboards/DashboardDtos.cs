@@ -91,3 +91,11 @@ public sealed record DashboardLinkDto(Guid Id, string? Label, DateTimeOffset? Ex
 
 /// <summary>What a public link shows: the dashboard's name and definition (read-only).</summary>
 public sealed record PublicDashboardResponse(string Name, string? Description, int Version, DashboardDefinitionDto Definition);
+
+/// <summary>
+/// Make a dashboard from a template over one dataset. Template <c>sales_overview</c>: total and row count, the
+/// measure by month, by category, and the top categories as a table. Columns not given are picked from the schema
+/// (the first date or timestamp, the last number, the first text column).
+/// </summary>
+public sealed record DashboardFromTemplateRequest(
+    string Template, Guid DatasetId, string? Name = null, string? Folder = null, string? DateColumn = null, string? MeasureColumn = null, string? CategoryColumn = null);

@@ -25,6 +25,7 @@ public static class DashboardsModule
         services.AddScoped<DashboardHandlers>();
         services.AddSingleton<LiveSubscriptions>();
         services.AddScoped<PublicLinks>();
+        services.AddScoped<Templates>();
         services.AddSignalR().AddJsonProtocol(o =>
         {
             // The same JSON as the API (snake_case), so clients read pushed updates with the same contracts.
@@ -43,6 +44,12 @@ public static class DashboardsModule
             .ProducesErrors(422)
             .WithName("CreateDashboard")
             .WithSummary("Create a dashboard (version 1): name, folder, widgets on a 12-column grid each bound to a dataset query, dashboard filters; every widget's query is checked against its dataset");
+        group.MapPost("/from-template", FromTemplate)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404, 422)
+            .WithName("CreateDashboardFromTemplate")
+            .WithSummary("Make a dashboard from a template (sales_overview) laid out against a dataset's columns (picked from its schema unless given)");
         group.MapGet("/", List)
             .RequirePermission(Permission.DashboardsRead)
             .ProducesErrors(422)
@@ -158,6 +165,9 @@ public static class DashboardsModule
 
     private static async Task<Results<Created<DashboardResponse>, ApiError>> Create(CreateDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.CreateAsync(request, ct)).ToCreated(d => $"/api/v1/dashboards/{d.Id}");
+
+    private static async Task<Results<Created<DashboardResponse>, ApiError>> FromTemplate(DashboardFromTemplateRequest request, Templates templates, CancellationToken ct) =>
+        (await templates.CreateAsync(request, ct)).ToCreated(d => $"/api/v1/dashboards/{d.Id}");
 
     private static async Task<Results<Ok<DashboardListResponse>, ApiError>> List(string? search, string? folder, int? offset, int? limit, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(search, folder, offset, limit, ct)).ToOk();

@@ -104,6 +104,29 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task The_sales_overview_template_is_laid_out_against_the_datasets_columns()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var board = (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id))).EnsureValue();
+        Assert.Equal($"{sales.Name} overview", board.Name);
+        Assert.Equal(["total", "rows", "monthly", "by-category", "top"], board.Definition.Widgets.Select(w => w.Id));
+        Assert.Equal(["day", "region"], board.Definition.Filters!.Select(f => f.Column));
+        Assert.Equal(["35"], Cells((await client.GetWidgetDataAsync(board.Id, "total")).EnsureValue()).Select(c => c.Split('.')[0]));
+        var monthly = (await client.GetWidgetDataAsync(board.Id, "monthly")).EnsureValue();
+        Assert.Equal(3, monthly.RowCount);
+        Assert.Equal(["north|18|3", "south|17|2"], Cells((await client.GetWidgetDataAsync(board.Id, "top")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
+
+        var noDates = await UploadAsync(client, "region,amount\nnorth,1\n");
+        var refused = await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", noDates.Id));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Contains(refused.Error!.Error.Details!, d => d.Field == "date_column");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id, MeasureColumn: "region"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("marketing", sales.Id))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", Guid.NewGuid()))).Status);
+    }
+
+    [Fact]
     public async Task A_bad_definition_is_refused_naming_the_widget_and_nothing_is_saved()
     {
         var client = (await Platform.NewTenantAsync()).Admin;
