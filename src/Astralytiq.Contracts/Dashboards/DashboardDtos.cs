@@ -52,7 +52,11 @@ public sealed record DashboardListResponse(IReadOnlyList<DashboardSummaryDto> It
 
 public sealed record DashboardVersionDto(int Version, string Name, int WidgetCount, string? Note, Guid? CreatedBy, DateTimeOffset CreatedAt);
 
-/// <summary>A widget's data, chart-ready: columns and their values (column-major), for the dataset version it was computed from.</summary>
+/// <summary>
+/// A widget's data, chart-ready: columns and their values (column-major), for the dataset version it was computed from.
+/// A KPI with option <c>compare: previous_period</c>, under a date range filter with both ends, also carries the values
+/// of the period of the same length just before (<see cref="Previous"/>, <see cref="PreviousPeriod"/> as from..to).
+/// </summary>
 public sealed record WidgetDataResponse(
     Guid DashboardId,
     string WidgetId,
@@ -63,7 +67,9 @@ public sealed record WidgetDataResponse(
     int RowCount,
     bool Truncated,
     bool Cached,
-    IReadOnlyList<string> AppliedFilters);
+    IReadOnlyList<string> AppliedFilters,
+    IReadOnlyList<IReadOnlyList<object?>>? Previous = null,
+    string? PreviousPeriod = null);
 
 /// <summary>
 /// Pushed by the dashboards hub (<c>/hubs/dashboards</c>, message <c>widgetUpdated</c>) to the clients subscribed to a

@@ -127,6 +127,27 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task A_kpi_compares_the_filtered_period_with_the_one_just_before()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var kpi = new WidgetDto("kpi", "kpi", new GridPositionDto(0, 0, 3, 2), "Amount", new WidgetSourceDto(sales.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount", "total")])),
+            Options: new Dictionary<string, string> { ["compare"] = "previous_period" });
+        var board = (await client.CreateDashboardAsync(new CreateDashboardRequest("Compare", new DashboardDefinitionDto([kpi], [new DashboardFilterDto("period", "day", "date_range")])))).EnsureValue();
+
+        // February (29 days) against the 29 days before: 2024-01-03..2024-01-31.
+        var february = (await client.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01..2024-02-29"])).EnsureValue();
+        Assert.Equal(19, ((JsonElement)february.Values[0][0]!).GetDouble());
+        Assert.Equal("2024-01-03..2024-01-31", february.PreviousPeriod);
+        Assert.Equal(15, ((JsonElement)february.Previous![0][0]!).GetDouble());
+        // Without a closed range there is nothing to compare with.
+        Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01.."])).EnsureValue().Previous);
+        Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi")).EnsureValue().Previous);
+        // Timestamps: exact durations (30 days before 2024-02-01).
+        Assert.Equal(("2024-01-02 00:00:00", "2024-01-31 23:59:59"), Astralytiq.Dashboards.Boards.DashboardHandlers.PreviousPeriod("2024-02-01T00:00:00Z", "2024-03-02T00:00:00Z"));
+    }
+
+    [Fact]
     public async Task A_bad_definition_is_refused_naming_the_widget_and_nothing_is_saved()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

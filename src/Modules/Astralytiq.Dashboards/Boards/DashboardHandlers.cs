@@ -242,6 +242,7 @@ internal sealed class DashboardHandlers(
         }
         var conditions = new List<QueryFilterDto>();
         var applied = new List<string>();
+        (string Column, string From, string To)? range = null;
         var errors = new FieldErrors();
         foreach (var raw in filters)
         {
@@ -264,6 +265,10 @@ internal sealed class DashboardHandlers(
                 {
                     errors.Add("filter", $"'{filter.Id}' is a date range: send from..to (either side may be empty)");
                     continue;
+                }
+                if (parts[0].Length > 0 && parts[1].Length > 0)
+                {
+                    range = (filter.Column, parts[0], parts[1]);
                 }
                 if (parts[0].Length > 0)
                 {
@@ -291,7 +296,38 @@ internal sealed class DashboardHandlers(
             return result.Error!;
         }
         var r = result.Value;
-        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied);
+        IReadOnlyList<IReadOnlyList<object?>>? previous = null;
+        string? previousPeriod = null;
+        if (widget.Type == "kpi" && widget.Options?.GetValueOrDefault("compare") == "previous_period" && range is { } period && PreviousPeriod(period.From, period.To) is { } before)
+        {
+            // The same query over the period of the same length just before the filtered one.
+            var shifted = conditions.Where(c => c.Column != period.Column).Append(new QueryFilterDto(period.Column, "ge", before.From)).Append(new QueryFilterDto(period.Column, "le", before.To));
+            var earlier = await queries.QueryAsync(source.DatasetId, source.Query with { Filters = [.. source.Query.Filters ?? [], .. shifted], Version = r.Version }, ct).ConfigureAwait(false);
+            if (earlier.IsSuccess)
+            {
+                previous = earlier.Value.Values;
+                previousPeriod = $"{before.From}..{before.To}";
+            }
+        }
+        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied, previous, previousPeriod);
+    }
+
+    /// <summary>The period of the same length ending just before <paramref name="from"/>: whole days for dates, exact durations for timestamps.</summary>
+    internal static (string From, string To)? PreviousPeriod(string from, string to)
+    {
+        if (DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f) &&
+            DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) && t >= f)
+        {
+            var days = t.DayNumber - f.DayNumber + 1;
+            return (f.AddDays(-days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), f.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+        if (DateTime.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var fs) &&
+            DateTime.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var ts) && ts > fs)
+        {
+            var length = ts - fs;
+            return ((fs - length).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), fs.AddSeconds(-1).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        }
+        return null;
     }
 
     /// <summary>Checks a definition against the grid and the tenant's datasets; returns it as stored JSON.</summary>
