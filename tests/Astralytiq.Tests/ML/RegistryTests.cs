@@ -159,7 +159,8 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         var deadline = DateTime.UtcNow.AddMinutes(2);
         do
         {
-            await Task.Delay(100);
+            // A bounded poll (deadline above) for the first trial's progress report.
+            await Task.Delay(50);
             job = (await client.GetJobAsync(started.JobId)).EnsureValue();
         }
         while (!(job.Status == JobStatus.Running && job.ProgressMessage?.StartsWith("Trial", StringComparison.Ordinal) == true) && DateTime.UtcNow < deadline);
