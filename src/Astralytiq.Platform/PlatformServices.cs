@@ -55,6 +55,7 @@ public static class PlatformServices
         configuration.GetSection("Astralytiq:Plans").Bind(plans.Plans);
         services.AddSingleton(plans);
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
+        services.AddScoped<Notifications.INotifier, Notifications.Notifier>();
 
         var smtp = configuration.GetSection("Astralytiq:Email:Smtp").Get<SmtpSettings>() ?? new SmtpSettings();
         services.AddSingleton(smtp);
@@ -207,6 +208,7 @@ public static class PlatformServices
     public static RouteGroupBuilder MapPlatformEndpoints(this IEndpointRouteBuilder routes)
     {
         Quotas.UsageEndpoints.Map(routes);
+        Notifications.NotificationEndpoints.Map(routes);
         return JobEndpoints.Map(routes);
     }
 }

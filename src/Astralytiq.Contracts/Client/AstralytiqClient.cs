@@ -10,6 +10,7 @@ using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Contracts.ML;
+using Astralytiq.Contracts.Notifications;
 using Astralytiq.Contracts.Tenancy;
 
 namespace Astralytiq.Contracts.Client;
@@ -498,6 +499,51 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
             + string.Concat((filters ?? []).Select((f, i) => (i == 0 ? "?" : "&") + "filter=" + Uri.EscapeDataString(f))), null, ct);
 
+    // Reports
+    public Task<ApiResponse<ReportDto>> CreateReportAsync(ReportRequest request, CancellationToken ct = default) =>
+        SendAsync<ReportDto>(HttpMethod.Post, "api/v1/reports", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<ReportDto>>> ListReportsAsync(Guid? dashboardId = null, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<ReportDto>>(HttpMethod.Get, "api/v1/reports" + (dashboardId is null ? string.Empty : $"?dashboard_id={dashboardId}"), null, ct);
+
+    public Task<ApiResponse<ReportDto>> GetReportAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<ReportDto>(HttpMethod.Get, $"api/v1/reports/{id}", null, ct);
+
+    public Task<ApiResponse<ReportDto>> UpdateReportAsync(Guid id, ReportRequest request, CancellationToken ct = default) =>
+        SendAsync<ReportDto>(HttpMethod.Put, $"api/v1/reports/{id}", request, ct);
+
+    public Task<ApiResponse<object>> DeleteReportAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/v1/reports/{id}", null, ct);
+
+    /// <summary>Send now (202): follow the run's job with <see cref="WaitForJobAsync"/>.</summary>
+    public Task<ApiResponse<ReportRunDto>> SendReportAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<ReportRunDto>(HttpMethod.Post, $"api/v1/reports/{id}/send", null, ct);
+
+    public Task<ApiResponse<IReadOnlyList<ReportRunDto>>> ListReportRunsAsync(Guid id, int limit = 50, CancellationToken ct = default) =>
+        SendAsync<IReadOnlyList<ReportRunDto>>(HttpMethod.Get, $"api/v1/reports/{id}/runs?limit={limit}", null, ct);
+
+    /// <summary>A file a run made, by the path in <see cref="ReportFileDto.Path"/>.</summary>
+    public Task<ApiResponse<byte[]>> DownloadReportFileAsync(ReportFileDto file, CancellationToken ct = default) =>
+        SendAsync<byte[]>(HttpMethod.Get, file.Path.TrimStart('/'), null, ct);
+
+    public async Task<ApiResponse<UnsubscribeResponse>> UnsubscribeFromReportAsync(string token, CancellationToken ct = default)
+    {
+        using var response = await Http.PostAsync($"api/v1/public/reports/unsubscribe?token={Uri.EscapeDataString(token)}", null, ct).ConfigureAwait(false);
+        return response.IsSuccessStatusCode
+            ? new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Value = await response.Content.ReadFromJsonAsync<UnsubscribeResponse>(ApiJson.Options, ct).ConfigureAwait(false), Headers = response.Headers }
+            : new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Error = response.Content.Headers.ContentType?.MediaType == "application/json" ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null, Headers = response.Headers };
+    }
+
+    // Notifications
+    public Task<ApiResponse<NotificationListResponse>> ListNotificationsAsync(bool unreadOnly = false, int offset = 0, int limit = 20, CancellationToken ct = default) =>
+        SendAsync<NotificationListResponse>(HttpMethod.Get, $"api/v1/notifications?offset={offset}&limit={limit}" + (unreadOnly ? "&unread=true" : string.Empty), null, ct);
+
+    public Task<ApiResponse<object>> MarkNotificationReadAsync(Guid id, CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Post, $"api/v1/notifications/{id}/read", null, ct);
+
+    public Task<ApiResponse<object>> MarkAllNotificationsReadAsync(CancellationToken ct = default) =>
+        SendAsync<object>(HttpMethod.Post, "api/v1/notifications/read-all", null, ct);
+
     // Jobs
     public Task<ApiResponse<Page<JobResponse>>> ListJobsAsync(string? status = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
         SendAsync<Page<JobResponse>>(HttpMethod.Get, $"api/v1/jobs?offset={offset}&limit={limit}" + (status is null ? string.Empty : "&status=" + Uri.EscapeDataString(status)), null, ct);
@@ -569,7 +615,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         var isJson = response.Content.Headers.ContentType?.MediaType == "application/json";
         if (response.IsSuccessStatusCode)
         {
-            var value = isJson && response.StatusCode != HttpStatusCode.NoContent
+            var value = typeof(T) == typeof(byte[])
+                ? (T)(object)await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false)
+                : isJson && response.StatusCode != HttpStatusCode.NoContent
                 ? await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct).ConfigureAwait(false)
                 : default;
             return new ApiResponse<T> { Status = response.StatusCode, Value = value, Headers = response.Headers };

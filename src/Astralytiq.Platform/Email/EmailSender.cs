@@ -6,7 +6,17 @@ using MimeKit;
 
 namespace Astralytiq.Platform.Email;
 
-public sealed record EmailMessage(string To, string Subject, string TextBody, string? HtmlBody = null);
+/// <summary>A file sent with an email.</summary>
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);
+
+/// <summary>One email to one address; attachments and extra headers (List-Unsubscribe, say) are optional.</summary>
+public sealed record EmailMessage(
+    string To,
+    string Subject,
+    string TextBody,
+    string? HtmlBody = null,
+    IReadOnlyList<EmailAttachment>? Attachments = null,
+    IReadOnlyDictionary<string, string>? Headers = null);
 
 public interface IEmailSender
 {
@@ -37,7 +47,15 @@ internal static class Mime
         mime.From.Add(MailboxAddress.Parse(from));
         mime.To.Add(MailboxAddress.Parse(message.To));
         mime.Subject = message.Subject;
+        foreach (var (name, value) in message.Headers ?? new Dictionary<string, string>())
+        {
+            mime.Headers.Add(name, value);
+        }
         var body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody };
+        foreach (var attachment in message.Attachments ?? [])
+        {
+            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+        }
         mime.Body = body.ToMessageBody();
         return mime;
     }

@@ -18,6 +18,8 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Job>(b =>
@@ -43,6 +45,16 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
             b.Property(r => r.Location).HasMaxLength(500);
             b.HasIndex(r => new { r.Scope, r.Key }).IsUnique();
             b.HasIndex(r => r.CreatedAt);
+        });
+        modelBuilder.Entity<Notifications.Notification>(b =>
+        {
+            b.ToTable("notifications");
+            b.HasKey(n => n.Id);
+            b.Property(n => n.Kind).HasMaxLength(60);
+            b.Property(n => n.Title).HasMaxLength(300);
+            b.Property(n => n.Body).HasMaxLength(2000);
+            b.Property(n => n.Link).HasMaxLength(500);
+            b.HasIndex(n => new { n.TenantId, n.UserId, n.ReadAt });
         });
         modelBuilder.Entity<Quotas.TenantUsage>(b =>
         {

@@ -16,6 +16,7 @@ public sealed class SmtpCapture : IAsyncDisposable
     private readonly List<MimeMessage> _received = [];
     private readonly Channel<MimeMessage> _arrivals = Channel.CreateUnbounded<MimeMessage>();
     private readonly Task _running;
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.OrdinalIgnoreCase);
 
     public SmtpCapture()
     {
@@ -30,6 +31,31 @@ public sealed class SmtpCapture : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The next <paramref name="times"/> messages to <paramref name="to"/> are refused (421, as a busy server would).</summary>
+    public void RefuseNext(string to, int times)
+    {
+        lock (_refusals)
+        {
+            _refusals[to] = times;
+        }
+    }
+
+    private bool ShouldRefuse(IEnumerable<string> recipients)
+    {
+        lock (_refusals)
+        {
+            foreach (var to in recipients)
+            {
+                if (_refusals.TryGetValue(to, out var left) && left > 0)
+                {
+                    _refusals[to] = left - 1;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /// <summary>Waits for a message to <paramref name="to"/> that matches, or fails after the timeout.</summary>
     public async Task<MimeMessage> WaitForAsync(string to, Func<MimeMessage, bool>? match = null, TimeSpan? timeout = null)
@@ -91,6 +117,10 @@ public sealed class SmtpCapture : IAsyncDisposable
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (owner.ShouldRefuse(transaction.To.Select(m => $"{m.User}@{m.Host}")))
+            {
+                return new SmtpResponse(SmtpReplyCode.ServiceUnavailable, "Try again later");
+            }
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
             lock (owner._received)

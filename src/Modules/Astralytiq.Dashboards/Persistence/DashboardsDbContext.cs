@@ -19,6 +19,12 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
 
     public DbSet<DashboardLink> Links => Set<DashboardLink>();
 
+    public DbSet<Reports.Report> Reports => Set<Reports.Report>();
+
+    public DbSet<Reports.ReportRun> ReportRuns => Set<Reports.ReportRun>();
+
+    public DbSet<Reports.ReportUnsubscribe> ReportUnsubscribes => Set<Reports.ReportUnsubscribe>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Dashboard>(b =>
@@ -59,6 +65,36 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
             // Public requests find their link by token hash, across tenants.
             b.HasIndex(l => l.TokenHash).IsUnique();
             b.HasIndex(l => new { l.TenantId, l.DashboardId });
+        });
+        modelBuilder.Entity<Reports.Report>(b =>
+        {
+            b.ToTable("reports");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Name).HasMaxLength(200).IsRequired();
+            b.Property(r => r.WidgetId).HasMaxLength(100);
+            b.Property(r => r.Cron).HasMaxLength(100);
+            b.Property(r => r.TimeZone).HasMaxLength(100);
+            b.Property(r => r.Formats).HasMaxLength(40);
+            b.Property(r => r.Message).HasMaxLength(2000);
+            b.HasIndex(r => new { r.TenantId, r.DashboardId });
+            // The scheduler looks for due reports across tenants.
+            b.HasIndex(r => r.NextRunAt);
+        });
+        modelBuilder.Entity<Reports.ReportRun>(b =>
+        {
+            b.ToTable("report_runs");
+            b.HasKey(r => r.Id);
+            b.Property(r => r.Trigger).HasMaxLength(20);
+            b.Property(r => r.Status).HasMaxLength(20);
+            b.Property(r => r.Error).HasMaxLength(2000);
+            b.HasIndex(r => new { r.TenantId, r.ReportId });
+        });
+        modelBuilder.Entity<Reports.ReportUnsubscribe>(b =>
+        {
+            b.ToTable("report_unsubscribes");
+            b.HasKey(u => u.Id);
+            b.Property(u => u.Email).HasMaxLength(320);
+            b.HasIndex(u => new { u.TenantId, u.ReportId, u.Email }).IsUnique();
         });
     }
 }

@@ -1,0 +1,114 @@
+using Astralytiq.Contracts.Notifications;
+using Astralytiq.Platform.Errors;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Security;
+using Astralytiq.Platform.Tenancy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Platform.Notifications;
+
+/// <summary>Leaves in-app notifications for users of the current tenant (shown under the bell in the web client).</summary>
+public interface INotifier
+{
+    Task NotifyAsync(Guid userId, string kind, string title, string? body, string? link, CancellationToken cancellationToken);
+}
+
+internal sealed class Notification : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public string Kind { get; set; } = string.Empty;
+
+    public string Title { get; set; } = string.Empty;
+
+    public string? Body { get; set; }
+
+    public string? Link { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ReadAt { get; set; }
+
+    public NotificationDto ToDto() => new(Id, Kind, Title, Body, Link, CreatedAt, ReadAt);
+}
+
+internal sealed class Notifier(PlatformDbContext db, ITenantContext tenant, TimeProvider time) : INotifier
+{
+    public async Task NotifyAsync(Guid userId, string kind, string title, string? body, string? link, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        db.Notifications.Add(new Notification
+        {
+            Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId ?? throw new InvalidOperationException("Notifications belong to a tenant"), UserId = userId,
+            Kind = Cut(kind, 60), Title = Cut(title, 300), Body = body is null ? null : Cut(body, 2000), Link = link is null ? null : Cut(link, 500), CreatedAt = now,
+        });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
+}
+
+/// <summary><c>/api/v1/notifications</c>: the signed-in user's own notifications, newest first; marking them read.</summary>
+internal static class NotificationEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/notifications").WithTags("Notifications").ProducesErrors(401, 403, 429);
+        group.MapGet("/", List).RequirePermission(Permission.ProfileSelf).ProducesErrors(422)
+            .WithName("ListNotifications").WithSummary("Your notifications, newest first (unread=true for only the unread), with how many are unread");
+        group.MapPost("/{id:guid}/read", Read).RequirePermission(Permission.ProfileSelf).ProducesErrors(404)
+            .WithName("MarkNotificationRead").WithSummary("Mark one of your notifications read");
+        group.MapPost("/read-all", ReadAll).RequirePermission(Permission.ProfileSelf)
+            .WithName("MarkAllNotificationsRead").WithSummary("Mark all your notifications read");
+    }
+
+    private static IQueryable<Notification> Mine(PlatformDbContext db, ITenantContext tenant) =>
+        db.Notifications.Where(n => n.UserId == tenant.UserId);
+
+    private static async Task<Results<Ok<NotificationListResponse>, ApiError>> List(bool? unread, int? offset, int? limit, PlatformDbContext db, ITenantContext tenant, CancellationToken ct)
+    {
+        var (o, l) = (offset ?? 0, limit ?? 20);
+        if (o < 0 || l is < 1 or > 200)
+        {
+            return new ApiError(ValidationError.For(o < 0 ? "offset" : "limit", o < 0 ? "offset must not be negative" : "limit must be between 1 and 200"));
+        }
+        var query = Mine(db, tenant).AsNoTracking();
+        var unreadCount = await query.CountAsync(n => n.ReadAt == null, ct).ConfigureAwait(false);
+        if (unread == true)
+        {
+            query = query.Where(n => n.ReadAt == null);
+        }
+        var total = await query.CountAsync(ct).ConfigureAwait(false);
+        // Ids are version-7 GUIDs (time-ordered); ordering by them avoids sorting DateTimeOffset on SQLite.
+        var items = await query.OrderByDescending(n => n.Id).Skip(o).Take(l).ToListAsync(ct).ConfigureAwait(false);
+        return TypedResults.Ok(new NotificationListResponse(items.Select(n => n.ToDto()).ToList(), unreadCount, total, o, l));
+    }
+
+    private static async Task<Results<NoContent, ApiError>> Read(Guid id, PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var found = await Mine(db, tenant).AnyAsync(n => n.Id == id, ct).ConfigureAwait(false);
+        if (!found)
+        {
+            return new ApiError(new NotFoundError("Notification"));
+        }
+        await Mine(db, tenant).Where(n => n.Id == id && n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> ReadAll(PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await Mine(db, tenant).Where(n => n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+}
