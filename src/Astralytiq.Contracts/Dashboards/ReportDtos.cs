@@ -46,7 +46,7 @@ public sealed record ReportFileDto(string Name, string Format, long Bytes, strin
 
 /// <summary>
 /// One run of a report: trigger (schedule or manual), status (queued, running, succeeded, failed), attempts made, the files
-/// it made, who it was delivered to, and the dataset versions its numbers come from.
+/// it made, who it was delivered to, the dataset versions its numbers come from, and for a scheduled run the occurrence it stands for.
 /// </summary>
 public sealed record ReportRunDto(
     Guid Id,
@@ -61,7 +61,8 @@ public sealed record ReportRunDto(
     Guid? JobId,
     IReadOnlyList<ReportFileDto> Files,
     IReadOnlyList<string> DeliveredTo,
-    IReadOnlyDictionary<string, int> DatasetVersions);
+    IReadOnlyDictionary<string, int> DatasetVersions,
+    DateTimeOffset? ScheduledFor = null);
 
 public sealed record UnsubscribeRequest(string Token);
 

@@ -226,7 +226,8 @@ internal sealed class ReportHandlers(
         run.Id, run.ReportId, run.Trigger, run.Status, run.Attempts, run.QueuedAt, run.StartedAt, run.FinishedAt, run.Error, run.JobId,
         Files(run).Select(f => new ReportFileDto(f.Name, f.Format, f.Bytes, $"/api/v1/reports/{run.ReportId}/runs/{run.Id}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
         JsonSerializer.Deserialize<List<string>>(run.DeliveredJson, ApiJson.Options) ?? [],
-        JsonSerializer.Deserialize<Dictionary<string, int>>(run.VersionsJson, ApiJson.Options) ?? []);
+        JsonSerializer.Deserialize<Dictionary<string, int>>(run.VersionsJson, ApiJson.Options) ?? [],
+        run.ScheduledFor);
 
     private async Task<ReportDto> ToDtoAsync(Report report, CancellationToken ct)
     {

@@ -42,6 +42,8 @@ internal static class ReportPdf
         using var document = new PdfDocument();
         document.Info.Title = $"{content.DashboardName} — {content.ReportName}";
         document.Info.Creator = "Astralytiq";
+        // PDFsharp's deflate output trips some readers' checksum test (Ghostscript warns); plain streams read everywhere.
+        document.Options.CompressContentStreams = false;
         var writer = new Writer(document);
         writer.Heading(content.DashboardName, 20);
         writer.Line($"{content.ReportName} · data as of {content.LocalTime()}", 9, XColors.DimGray);
@@ -174,12 +176,21 @@ internal static class ReportPdf
         {
             var type = section.Widget.Type;
             var data = section.Data;
-            var chartHeight = type is "kpi" ? 50 : type is "text" or "table" ? 40 : 200;
+            var chartHeight = type switch
+            {
+                "kpi" => 50,
+                "text" or "table" => 40,
+                "bar" when data is not null => Math.Clamp(Math.Min(20, data.RowCount) * 18 + 12, 30, 200),
+                _ => 200,
+            };
             Need(22 + chartHeight);
-            Heading(section.Title, 12);
+            if (type != "text" || !string.IsNullOrWhiteSpace(section.Widget.Title))
+            {
+                Heading(section.Title, 12);
+            }
             if (type == "text")
             {
-                Paragraph(section.Widget.Markdown ?? string.Empty, 10);
+                Paragraph(PlainText(section.Widget.Markdown ?? string.Empty), 10);
             }
             else if (data is null || data.RowCount == 0)
             {
@@ -303,6 +314,21 @@ internal static class ReportPdf
             return min == max ? (min - 1, max + 1) : (min, max);
         }
 
+        /// <summary>An axis range widened to round steps (1, 2, 2.5 or 5 times a power of ten), four steps from bottom to top.</summary>
+        private static (double Min, double Max) Nice((double Min, double Max) range)
+        {
+            var raw = (range.Max - range.Min) / 4;
+            var power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+            var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * power).First(s => s >= raw);
+            var min = Math.Floor(range.Min / step) * step;
+            while (min + 4 * step < range.Max)
+            {
+                step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * power).First(s => s > step);
+                min = Math.Floor(range.Min / step) * step;
+            }
+            return (min, min + 4 * step);
+        }
+
         private void Axes(XRect plot, double min, double max)
         {
             var font = new XFont(Family, 7);
@@ -312,7 +338,7 @@ internal static class ReportPdf
                 var v = min + (max - min) * i / 4;
                 var y = plot.Bottom - plot.Height * i / 4;
                 Gfx.DrawLine(pen, plot.Left, y, plot.Right, y);
-                Gfx.DrawString(Cells.Display(Math.Round(v, 2)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
+                Gfx.DrawString(Cells.Display(Math.Round(v, 6)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
             }
             Gfx.DrawLine(XPens.Gray, plot.Left, plot.Top, plot.Left, plot.Bottom);
         }
@@ -321,7 +347,7 @@ internal static class ReportPdf
         {
             var plot = new XRect(area.Left + 60, area.Top + 4, area.Width - 64, area.Height - 24);
             var finite = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-            var (ymin, ymax) = Range(finite.Select(p => p.Y), includeZero: fill);
+            var (ymin, ymax) = Nice(Range(finite.Select(p => p.Y), includeZero: fill));
             var (xmin, xmax) = Range(finite.Select(p => p.X), includeZero: false);
             Axes(plot, ymin, ymax);
             XPoint At((double X, double Y) p) => new(plot.Left + (p.X - xmin) / (xmax - xmin) * plot.Width, plot.Bottom - (p.Y - ymin) / (ymax - ymin) * plot.Height);
@@ -400,7 +426,7 @@ internal static class ReportPdf
         private void Columns(List<string> labels, List<double> values, XRect area)
         {
             var plot = new XRect(area.Left + 60, area.Top + 4, area.Width - 64, area.Height - 24);
-            var (min, max) = Range(values, includeZero: true);
+            var (min, max) = Nice(Range(values, includeZero: true));
             Axes(plot, min, max);
             var n = Math.Max(1, values.Count);
             var w = plot.Width / n;
@@ -483,6 +509,14 @@ internal static class ReportPdf
                 Gfx.DrawString(xs[^1], font, XBrushes.DimGray, new XRect(plot.Right - 120, plot.Bottom + 3, 120, 9), XStringFormats.TopRight);
             }
         }
+    }
+
+    /// <summary>Markdown as plain text: emphasis marks, heading marks and code ticks dropped, links as their text.</summary>
+    internal static string PlainText(string markdown)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(markdown, @"\[([^\]]*)\]\([^)]*\)", "$1", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(\*\*|__|\*|`|^#{1,6}\s*)", string.Empty, System.Text.RegularExpressions.RegexOptions.Multiline, TimeSpan.FromSeconds(1));
+        return text;
     }
 
     /// <summary>Liberation Sans regular and bold (SIL Open Font License 1.1, Reports/Fonts/OFL.txt) from embedded resources.</summary>
