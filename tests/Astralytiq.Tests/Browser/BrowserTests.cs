@@ -439,6 +439,58 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await outsider.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_report_is_scheduled_from_the_dashboard_sent_now_received_with_its_pdf_and_unsubscribed_from_the_email()
+    {
+        var tenant = await Platform.NewTenantAsync("Report Org");
+        var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
+        var sales = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
+        var dashboard = (await tenant.Admin.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Report board", Dashboards.DashboardTests<BrowserPlatform>.Definition(sales.Id)))).EnsureValue();
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await page.GetByTestId("menu-toggle").WaitForAsync();
+        await page.GotoAsync($"/dashboards/{dashboard.Id}");
+        await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Report board");
+
+        await page.GetByText("Scheduled reports").ClickAsync();
+        var outside = PlatformFixture.NewEmail("board");
+        await Field(page, "report-name").FillAsync("Board pack");
+        await Field(page, "report-emails").FillAsync(outside);
+        await page.GetByText("CSV", new() { Exact = true }).ClickAsync();
+        await page.GetByTestId("report-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("Board pack");
+        await Assertions.Expect(page.GetByTestId("report-next")).ToContainTextAsync("next ");
+
+        await page.GetByTestId("report-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-last")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("report-runs")).ToContainTextAsync("manual");
+        await Assertions.Expect(page.GetByTestId("report-file")).ToHaveCountAsync(3); // the PDF and a CSV per data widget
+
+        var email = await Platform.Smtp.WaitForAsync(outside, m => m.Subject?.StartsWith("Board pack", StringComparison.Ordinal) == true);
+        var files = Dashboards.ReportAttachments.Read(email);
+        Assert.Contains("1,500", files.PdfText, StringComparison.Ordinal);
+        Assert.Equal("total\r\n1500\r\n", files.Csv["report-board-total.csv"]);
+
+        // The creator was told in the app: the bell shows it and leads back to the report's history.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("notifications-badge")).ToContainTextAsync("1");
+        await page.GetByTestId("notifications").Locator("button").First.ClickAsync();
+        await page.GetByTestId("notification").First.ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/dashboards/{dashboard.Id}\\?reports="));
+        await Assertions.Expect(page.GetByTestId("report-runs")).ToContainTextAsync("succeeded");
+
+        // The link in the email works signed out.
+        var token = Regex.Match(email.TextBody ?? string.Empty, "unsubscribe\\?token=([A-Za-z0-9_\\-]+)").Groups[1].Value;
+        var outsider = await NewPageAsync(1280, 900);
+        await outsider.GotoAsync($"/unsubscribe?token={token}");
+        await outsider.GetByTestId("unsubscribe").ClickAsync();
+        await Assertions.Expect(outsider.GetByTestId("unsubscribed")).ToContainTextAsync("Board pack");
+        await page.ReloadAsync(); // still on ?reports=…, so the reports panel is open
+        await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("1 unsubscribed");
+        await page.Context.CloseAsync();
+        await outsider.Context.CloseAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");
