@@ -476,9 +476,9 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     public Task<ApiResponse<PublicDashboardResponse>> GetPublicDashboardAsync(string token, string? password = null, CancellationToken ct = default) =>
         SendAnonymousAsync<PublicDashboardResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}", password, ct);
 
-    public Task<ApiResponse<WidgetDataResponse>> GetPublicWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, string? password = null, CancellationToken ct = default) =>
+    public Task<ApiResponse<WidgetDataResponse>> GetPublicWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, string? password = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
         SendAnonymousAsync<WidgetDataResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data"
-            + string.Concat((filters ?? []).Select((f, i) => (i == 0 ? "?" : "&") + "filter=" + Uri.EscapeDataString(f))), password, ct);
+            + Query(("filter", filters), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), password, ct);
 
     private async Task<ApiResponse<T>> SendAnonymousAsync<T>(string path, string? linkPassword, CancellationToken ct)
     {
@@ -495,9 +495,20 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
     }
 
     /// <summary>Filters are <c>filterId:value</c>, or <c>filterId:from..to</c> for a date range.</summary>
-    public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
+    public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
         SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
-            + string.Concat((filters ?? []).Select((f, i) => (i == 0 ? "?" : "&") + "filter=" + Uri.EscapeDataString(f))), null, ct);
+            + Query(("filter", filters), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
+
+    /// <summary>Drill down: the rows behind a widget, or behind one point of it (<c>output:value</c> per dimension).</summary>
+    public Task<ApiResponse<WidgetDataResponse>> GetWidgetRowsAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, IEnumerable<string>? point = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
+        SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/rows"
+            + Query(("filter", filters), ("point", point), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
+
+    private static string Query(params (string Name, IEnumerable<string>? Values)[] parameters)
+    {
+        var parts = parameters.SelectMany(p => (p.Values ?? []).Select(v => p.Name + "=" + Uri.EscapeDataString(v))).ToList();
+        return parts.Count == 0 ? string.Empty : "?" + string.Join("&", parts);
+    }
 
     // Reports
     public Task<ApiResponse<ReportDto>> CreateReportAsync(ReportRequest request, CancellationToken ct = default) =>

@@ -69,7 +69,8 @@ public sealed record WidgetDataResponse(
     bool Cached,
     IReadOnlyList<string> AppliedFilters,
     IReadOnlyList<IReadOnlyList<object?>>? Previous = null,
-    string? PreviousPeriod = null);
+    string? PreviousPeriod = null,
+    int? Offset = null);
 
 /// <summary>
 /// Pushed by the dashboards hub (<c>/hubs/dashboards</c>, message <c>widgetUpdated</c>) to the clients subscribed to a

@@ -111,14 +111,20 @@ public sealed record QueryFilterDto(string Column, string Op, string? Value = nu
 
 public sealed record QuerySortDto(string By, bool Descending = false);
 
-/// <summary>A typed query over one dataset version (the current one unless given). At least one dimension or measure.</summary>
+/// <summary>
+/// A typed query over one dataset version (the current one unless given): at least one dimension or measure, or
+/// <see cref="Select"/> for the rows themselves (those columns, in stored order unless sorted, nothing grouped).
+/// <see cref="Offset"/> skips rows, for paging; <c>truncated</c> in the result then says whether more follow.
+/// </summary>
 public sealed record QuerySpecDto(
     IReadOnlyList<QueryDimensionDto>? Dimensions = null,
     IReadOnlyList<QueryMeasureDto>? Measures = null,
     IReadOnlyList<QueryFilterDto>? Filters = null,
     IReadOnlyList<QuerySortDto>? Sort = null,
     int? Limit = null,
-    int? Version = null);
+    int? Version = null,
+    int? Offset = null,
+    IReadOnlyList<string>? Select = null);
 
 /// <summary>Columnar result: <c>values[i]</c> holds column <c>columns[i]</c> for every row.</summary>
 public sealed record QueryResultResponse(

@@ -130,7 +130,12 @@ public static class DashboardsModule
             .RequirePermission(Permission.DashboardsRead)
             .ProducesErrors(404, 409, 422)
             .WithName("GetWidgetData")
-            .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); cached by dataset version, never stale after a write");
+            .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); offset and limit page through it (tables); cached by dataset version, never stale after a write");
+        group.MapGet("/{id:guid}/widgets/{widgetId}/rows", WidgetRows)
+            .RequirePermission(Permission.DashboardsRead)
+            .ProducesErrors(404, 409, 422)
+            .WithName("DrillDownWidget")
+            .WithSummary("Drill down: the dataset rows behind a widget, or behind one of its points (point=output:value, repeatable), with the dashboard filters; paged by offset and limit");
         MapReports(routes);
         return group;
     }
@@ -247,8 +252,8 @@ public static class DashboardsModule
         (await links.ViewAsync(token, password, ct)).ToOk();
 
     private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> PublicWidgetData(
-        string token, string widgetId, string[]? filter, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "X-Link-Password")] string? password, PublicLinks links, CancellationToken ct) =>
-        (await links.WidgetDataAsync(token, password, widgetId, filter ?? [], ct)).ToOk();
+        string token, string widgetId, string[]? filter, int? offset, int? limit, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "X-Link-Password")] string? password, PublicLinks links, CancellationToken ct) =>
+        (await links.WidgetDataAsync(token, password, widgetId, filter ?? [], ct, offset, limit)).ToOk();
 
     /// <summary>The live-update hub (outside the versioned API prefix, like SignalR hubs usually are).</summary>
     public static IEndpointRouteBuilder MapDashboardsHub(this IEndpointRouteBuilder routes)
@@ -290,6 +295,9 @@ public static class DashboardsModule
     private static async Task<Results<NoContent, ApiError>> Unshare(Guid id, Guid shareId, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.UnshareAsync(id, shareId, ct)).ToNoContent();
 
-    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> WidgetData(Guid id, string widgetId, string[]? filter, DashboardHandlers handler, CancellationToken ct) =>
-        (await handler.WidgetDataAsync(id, widgetId, filter ?? [], ct)).ToOk();
+    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> WidgetData(Guid id, string widgetId, string[]? filter, int? offset, int? limit, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.WidgetDataAsync(id, widgetId, filter ?? [], ct, offset: offset, limit: limit)).ToOk();
+
+    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> WidgetRows(Guid id, string widgetId, string[]? filter, string[]? point, int? offset, int? limit, DashboardHandlers handler, CancellationToken ct) =>
+        (await handler.RowsAsync(id, widgetId, filter ?? [], point ?? [], offset, limit, ct)).ToOk();
 }

@@ -440,7 +440,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     }
 
     [Fact]
-    public async Task A_report_is_scheduled_from_the_dashboard_sent_now_received_with_its_pdf_and_unsubscribed_from_the_email()
+    public async Task A_bar_drills_down_and_filters_then_a_report_is_scheduled_sent_now_received_with_its_pdf_and_unsubscribed_from_the_email()
     {
         var tenant = await Platform.NewTenantAsync("Report Org");
         var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
@@ -451,6 +451,16 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByTestId("menu-toggle").WaitForAsync();
         await page.GotoAsync($"/dashboards/{dashboard.Id}");
         await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Report board");
+
+        // Drill down from a bar to its rows, then filter the whole dashboard by it.
+        await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,500");
+        await page.Locator("[data-bar=north]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drill-title")).ToContainTextAsync("region = north");
+        await Assertions.Expect(page.GetByTestId("table-drill")).ToContainTextAsync("2024-01-05");
+        await Assertions.Expect(page.GetByTestId("table-drill")).Not.ToContainTextAsync("south");
+        await page.GetByTestId("drill-filter").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,200");
+        await Assertions.Expect(page.Locator("[data-bar=south]")).ToHaveCountAsync(0);
 
         await page.GetByText("Scheduled reports").ClickAsync();
         var outside = PlatformFixture.NewEmail("board");

@@ -35,6 +35,72 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         Enumerable.Range(0, data.RowCount).Select(r => string.Join("|", data.Values.Select(c => c[r] is JsonElement e ? e.ToString() : c[r]?.ToString()))).ToList();
 
     [Fact]
+    public async Task Tables_page_within_their_limit_and_aggregates_drill_down_to_the_rows_behind_them()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var basic = Definition(sales.Id);
+        var definition = basic with
+        {
+            Widgets =
+            [
+                .. basic.Widgets,
+                new WidgetDto("rows", "table", new GridPositionDto(0, 4, 12, 4), "Rows", new WidgetSourceDto(sales.Id, new QuerySpecDto(Select: ["day", "region", "amount"], Sort: [new QuerySortDto("day")]))),
+                new WidgetDto("top3", "table", new GridPositionDto(0, 8, 6, 4), "Top 3", new WidgetSourceDto(sales.Id, new QuerySpecDto(Select: ["day", "amount"], Sort: [new QuerySortDto("amount", Descending: true)], Limit: 3))),
+                new WidgetDto("monthly", "line", new GridPositionDto(6, 8, 6, 4), "Monthly", new WidgetSourceDto(sales.Id,
+                    new QuerySpecDto([new QueryDimensionDto("day", "month")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("day_month")]))),
+            ],
+        };
+        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Drill", definition))).EnsureValue();
+
+        // Paging a table of rows: the page says where it starts and whether more follow.
+        var first = (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: 0, limit: 2)).EnsureValue();
+        Assert.Equal((2, true, 0), (first.RowCount, first.Truncated, first.Offset));
+        Assert.Equal(["2024-01-05|north|10", "2024-01-20|south|5"], Cells(first));
+        var last = (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: 4, limit: 2)).EnsureValue();
+        Assert.Equal(["2024-03-01|north|1"], Cells(last));
+        Assert.False(last.Truncated);
+        // A top 3 pages within its 3 rows.
+        var top = (await client.GetWidgetDataAsync(dashboard.Id, "top3", offset: 2, limit: 2)).EnsureValue();
+        Assert.Equal(["2024-02-03|7"], Cells(top)); // amounts 12, 10, 7 are the top 3
+        Assert.False(top.Truncated);
+        Assert.Equal(0, (await client.GetWidgetDataAsync(dashboard.Id, "top3", offset: 3, limit: 2)).EnsureValue().RowCount);
+        // Page filters combine with dashboard filters.
+        var north = (await client.GetWidgetDataAsync(dashboard.Id, "rows", ["region:north"], offset: 1, limit: 5)).EnsureValue();
+        Assert.Equal(["2024-02-03|north|7", "2024-03-01|north|1"], Cells(north));
+
+        // Drill-down from a bar to its rows: they add up to the bar.
+        var bars = (await client.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue();
+        var northRows = (await client.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["region:north"])).EnsureValue();
+        Assert.Equal(["day", "region", "amount"], northRows.Columns.Select(c => c.Name));
+        Assert.Equal(["2024-01-05|north|10", "2024-02-03|north|7", "2024-03-01|north|1"], Cells(northRows));
+        Assert.Equal(Cells(bars).Single(b => b.StartsWith("north", StringComparison.Ordinal)), "north|" + northRows.Values[2].Sum(v => ((JsonElement)v!).GetDouble()));
+        // A month point stands for its whole month; dashboard filters still apply.
+        Assert.Equal(["2024-01-05|north|10", "2024-01-20|south|5"], Cells((await client.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:2024-01-01"])).EnsureValue()));
+        Assert.Equal(["2024-01-20|south|5"], Cells((await client.GetWidgetRowsAsync(dashboard.Id, "monthly", ["region:south"], ["day_month:2024-01-01"])).EnsureValue()));
+        // A KPI drills down to every row it counts, paged.
+        var kpiRows = (await client.GetWidgetRowsAsync(dashboard.Id, "total", ["period:2024-01-01..2024-02-29"], offset: 2, limit: 2)).EnsureValue();
+        Assert.Equal(["2024-02-03|north|7", "2024-02-14|south|12"], Cells(kpiRows));
+        Assert.Equal((false, 2), (kpiRows.Truncated, kpiRows.Offset));
+
+        foreach (var (response, field) in new[]
+        {
+            (await client.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["nope:1"]), "point[0]"),
+            (await client.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:soon"]), "point[0]"),
+            (await client.GetWidgetRowsAsync(dashboard.Id, "total", limit: 0), "limit"),
+            (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: -1), "offset"),
+            (await client.GetWidgetDataAsync(dashboard.Id, "rows", limit: 1001), "limit"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            Assert.Contains(response.Error!.Error.Details!, d => d.Field == field);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetRowsAsync(dashboard.Id, "missing")).Status);
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetWidgetRowsAsync(dashboard.Id, "total")).Status);
+    }
+
+    [Fact]
     public async Task A_dashboard_is_saved_in_versions_listed_in_folders_and_restored()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

@@ -370,6 +370,19 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("measures[0].aggregation", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("drop table", "qty")])));
         Assert.Equal("dimensions[0].column", await FieldOf(new QuerySpecDto([new QueryDimensionDto("x\"; DROP")])));
         Assert.Equal("dimensions", await FieldOf(new QuerySpecDto()));
+        Assert.Equal("select", await FieldOf(new QuerySpecDto([new QueryDimensionDto("cat")], Select: ["qty"])));
+        Assert.Equal("select[0]", await FieldOf(new QuerySpecDto(Select: ["nope"])));
+        Assert.Equal("offset", await FieldOf(new QuerySpecDto(Select: ["qty"], Offset: -1)));
+
+        // Rows themselves, in stored order, paged: every row once (duplicates included), nothing grouped.
+        var paged = new List<string>();
+        for (var offset = 0; offset < 60; offset += 25)
+        {
+            var page = (await tenant.Admin.QueryDatasetAsync(dataset.Id, new QuerySpecDto(Select: ["cat", "qty"], Limit: 25, Offset: offset))).EnsureValue();
+            Assert.Equal(offset + 25 < 60, page.Truncated);
+            paged.AddRange(Enumerable.Range(0, page.RowCount).Select(r => $"{page.Values[0][r]}|{page.Values[1][r]}"));
+        }
+        Assert.Equal(rows.Select(r => $"{r.Cat}|{r.Qty}"), paged);
         var other = await Platform.NewTenantAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.QueryDatasetAsync(dataset.Id, spec)).Status);
     }

@@ -217,7 +217,14 @@ internal sealed class DashboardHandlers(
     /// date range) added as conditions on the widget's dataset, when that dataset has the filter's column. Results are
     /// cached by dataset version and query, so they are never stale after a write.
     /// </summary>
-    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, bool checkAccess = true)
+    public const int MaxPageSize = 1000;
+
+    private sealed record Applied(List<QueryFilterDto> Conditions, List<string> Ids, (string Column, string From, string To)? Range);
+
+    private sealed record Target(Dashboard Dashboard, WidgetDto Widget, WidgetSourceDto Source, DatasetShape Shape, Applied Filters);
+
+    /// <summary>The dashboard, the widget, its dataset's shape and the dashboard filters as conditions on that dataset.</summary>
+    private async Task<Result<Target>> TargetAsync(Guid id, string widgetId, IReadOnlyList<string> filters, bool checkAccess, CancellationToken ct)
     {
         var query = checkAccess ? Visible().AsNoTracking() : db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null);
         var dashboard = await query.SingleOrDefaultAsync(d => d.Id == id, ct).ConfigureAwait(false);
@@ -285,20 +292,79 @@ internal sealed class DashboardHandlers(
             }
             applied.Add(filter.Id);
         }
+        return errors.IsEmpty ? new Target(dashboard, widget, source, shape.Value, new Applied(conditions, applied, range)) : errors.ToError();
+    }
+
+    /// <summary>Checks a page (offset, limit) and gives the limit to ask for, within the widget's own limit (its "top N").</summary>
+    private static Result<(int Offset, int? Limit, bool Empty)> Page(int? offset, int? limit, int? widgetLimit)
+    {
+        var errors = new FieldErrors();
+        if (offset is < 0 or > 100_000_000)
+        {
+            errors.Add("offset", "offset must be between 0 and 100000000");
+        }
+        if (limit is < 1 or > MaxPageSize)
+        {
+            errors.Add("limit", $"limit (rows per page) must be between 1 and {MaxPageSize}");
+        }
         if (!errors.IsEmpty)
         {
             return errors.ToError();
         }
+        var o = offset ?? 0;
+        int? l = limit;
+        if (widgetLimit is { } top)
+        {
+            l = Math.Min(l ?? top, top - o);
+        }
+        return (o, l is { } x ? Math.Max(1, x) : null, l is <= 0);
+    }
+
+    /// <summary>
+    /// A widget's data: its query with the dashboard filters given (<c>filterId:value</c>, or <c>filterId:from..to</c> for a
+    /// date range) added as conditions on the widget's dataset, when that dataset has the filter's column. Results are
+    /// cached by dataset version and query, so they are never stale after a write. <paramref name="offset"/> and
+    /// <paramref name="limit"/> page through the rows (tables), within the widget's own limit.
+    /// </summary>
+    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, bool checkAccess = true, int? offset = null, int? limit = null)
+    {
+        var target = await TargetAsync(id, widgetId, filters, checkAccess, ct).ConfigureAwait(false);
+        if (!target.IsSuccess)
+        {
+            return target.Error!;
+        }
+        var (dashboard, widget, source, _, applied) = target.Value;
+        var page = Page(offset, limit, source.Query.Limit);
+        if (!page.IsSuccess)
+        {
+            return page.Error!;
+        }
+        var conditions = applied.Conditions;
         var spec = source.Query with { Filters = [.. source.Query.Filters ?? [], .. conditions], Version = null };
+        if (offset is not null || limit is not null)
+        {
+            spec = spec with { Offset = page.Value.Offset, Limit = page.Value.Limit };
+        }
         var result = await queries.QueryAsync(source.DatasetId, spec, ct).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             return result.Error!;
         }
         var r = result.Value;
+        if (page.Value.Empty)
+        {
+            // Past the widget's own limit: no rows, at the version just read.
+            return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Columns.Select(_ => (IReadOnlyList<object?>)[]).ToList(), 0, false, r.Cached, applied.Ids, Offset: page.Value.Offset);
+        }
+        var truncated = r.Truncated;
+        if (source.Query.Limit is { } top && (offset is not null || limit is not null))
+        {
+            // More rows follow this page only within the widget's "top N".
+            truncated = r.Truncated && page.Value.Offset + r.RowCount < top;
+        }
         IReadOnlyList<IReadOnlyList<object?>>? previous = null;
         string? previousPeriod = null;
-        if (widget.Type == "kpi" && widget.Options?.GetValueOrDefault("compare") == "previous_period" && range is { } period && PreviousPeriod(period.From, period.To) is { } before)
+        if (widget.Type == "kpi" && widget.Options?.GetValueOrDefault("compare") == "previous_period" && applied.Range is { } period && PreviousPeriod(period.From, period.To) is { } before)
         {
             // The same query over the period of the same length just before the filtered one.
             var shifted = conditions.Where(c => c.Column != period.Column).Append(new QueryFilterDto(period.Column, "ge", before.From)).Append(new QueryFilterDto(period.Column, "le", before.To));
@@ -309,7 +375,90 @@ internal sealed class DashboardHandlers(
                 previousPeriod = $"{before.From}..{before.To}";
             }
         }
-        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied, previous, previousPeriod);
+        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, truncated, r.Cached, applied.Ids, previous, previousPeriod,
+            offset is null && limit is null ? null : page.Value.Offset);
+    }
+
+    /// <summary>
+    /// Drill-down: the rows behind a widget's number — its dataset's rows under the widget's own conditions, the dashboard
+    /// filters and, for one point of the widget, that point's dimension values (<c>column:value</c>, by the widget's output
+    /// names; a bucketed date stands for its whole bucket). Paged with offset and limit (at most 1000 rows a page).
+    /// </summary>
+    public async Task<Result<WidgetDataResponse>> RowsAsync(Guid id, string widgetId, IReadOnlyList<string> filters, IReadOnlyList<string> point, int? offset, int? limit, CancellationToken ct, bool checkAccess = true)
+    {
+        var target = await TargetAsync(id, widgetId, filters, checkAccess, ct).ConfigureAwait(false);
+        if (!target.IsSuccess)
+        {
+            return target.Error!;
+        }
+        var (dashboard, widget, source, shape, applied) = target.Value;
+        var page = Page(offset, limit ?? 100, null);
+        if (!page.IsSuccess)
+        {
+            return page.Error!;
+        }
+        var errors = new FieldErrors();
+        var conditions = new List<QueryFilterDto>();
+        var dimensions = source.Query.Dimensions ?? [];
+        foreach (var (raw, i) in point.Select((p, i) => (p, i)))
+        {
+            var colon = raw.IndexOf(':', StringComparison.Ordinal);
+            var name = colon <= 0 ? null : raw[..colon];
+            var dimension = dimensions.FirstOrDefault(d => (d.Alias ?? (d.Bucket is null ? d.Column : $"{d.Column}_{d.Bucket}")) == name);
+            if (dimension is null)
+            {
+                errors.Add($"point[{i}]", $"'{raw}' is not output:value for one of the widget's dimensions ({string.Join(", ", dimensions.Select(d => d.Alias ?? (d.Bucket is null ? d.Column : $"{d.Column}_{d.Bucket}")))})");
+                continue;
+            }
+            var value = raw[(colon + 1)..];
+            if (dimension.Bucket is { } bucket)
+            {
+                if (BucketEnd(bucket, value) is not { } end)
+                {
+                    errors.Add($"point[{i}]", $"'{value}' is not the start of a {bucket}");
+                    continue;
+                }
+                conditions.Add(new QueryFilterDto(dimension.Column, "ge", value));
+                conditions.Add(new QueryFilterDto(dimension.Column, "lt", end));
+            }
+            else
+            {
+                conditions.Add(value.Length == 0 ? new QueryFilterDto(dimension.Column, "is_null") : new QueryFilterDto(dimension.Column, "eq", value));
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var spec = new QuerySpecDto(Filters: [.. source.Query.Filters ?? [], .. applied.Conditions, .. conditions], Limit: page.Value.Limit, Offset: page.Value.Offset,
+            Select: shape.Columns.Take(100).Select(c => c.Name).ToList());
+        var result = await queries.QueryAsync(source.DatasetId, spec, ct).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return result.Error!;
+        }
+        var r = result.Value;
+        return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied.Ids, Offset: page.Value.Offset);
+    }
+
+    /// <summary>The start of the next bucket after the one starting at <paramref name="start"/> (ISO text), or null when it is not a date.</summary>
+    internal static string? BucketEnd(string bucket, string start)
+    {
+        if (!DateTime.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+        {
+            return null;
+        }
+        var end = bucket switch
+        {
+            "minute" => t.AddMinutes(1),
+            "hour" => t.AddHours(1),
+            "day" => t.AddDays(1),
+            "week" => t.AddDays(7),
+            "month" => t.AddMonths(1),
+            "quarter" => t.AddMonths(3),
+            _ => t.AddYears(1),
+        };
+        return bucket is "minute" or "hour" ? end.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The period of the same length ending just before <paramref name="from"/>: whole days for dates, exact durations for timestamps.</summary>

@@ -146,7 +146,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
             JsonSerializer.Deserialize<DashboardDefinitionDto>(dashboard.DefinitionJson, ApiJson.Options)!);
     }
 
-    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(string token, string? password, string widgetId, IReadOnlyList<string> filters, CancellationToken ct)
+    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(string token, string? password, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, int? offset = null, int? limit = null)
     {
         var opened = await OpenAsync(token, password, ct).ConfigureAwait(false);
         if (!opened.IsSuccess)
@@ -154,7 +154,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
             return opened.Error!;
         }
         using var scope = opened.Value.Scope;
-        return await dashboards.WidgetDataAsync(opened.Value.Link.DashboardId, widgetId, filters, ct, checkAccess: false).ConfigureAwait(false);
+        return await dashboards.WidgetDataAsync(opened.Value.Link.DashboardId, widgetId, filters, ct, checkAccess: false, offset: offset, limit: limit).ConfigureAwait(false);
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -23,9 +23,23 @@ internal static class QueryEngine
         var errors = new FieldErrors();
         var dimensions = spec.Dimensions ?? [];
         var measures = spec.Measures ?? [];
-        if (dimensions.Count + measures.Count == 0)
+        var raw = spec.Select ?? [];
+        if (raw.Count > 0 && dimensions.Count + measures.Count > 0)
         {
-            errors.Add("dimensions", "give at least one dimension or measure");
+            errors.Add("select", "select lists rows as they are: it cannot be combined with dimensions or measures");
+        }
+        else if (dimensions.Count + measures.Count + raw.Count == 0)
+        {
+            errors.Add("dimensions", "give at least one dimension or measure (or select columns for the rows themselves)");
+        }
+        if (raw.Count > 200 || raw.Distinct(StringComparer.Ordinal).Count() != raw.Count)
+        {
+            errors.Add("select", "select names at most 200 columns, each once");
+        }
+        var offset = spec.Offset ?? 0;
+        if (offset is < 0 or > 100_000_000)
+        {
+            errors.Add("offset", "offset must be between 0 and 100000000");
         }
         if (dimensions.Count > 10 || measures.Count > 50)
         {
@@ -69,6 +83,17 @@ internal static class QueryEngine
             select.Add($"{expression} AS {DuckDb.Identifier(name)}");
             groupBy.Add(expression);
             output.Add((name, type));
+        }
+        for (var i = 0; i < raw.Count; i++)
+        {
+            var column = schema.FirstOrDefault(c => c.Name == raw[i]);
+            if (column is null)
+            {
+                errors.Add($"select[{i}]", $"unknown column '{raw[i]}'");
+                continue;
+            }
+            select.Add(DuckDb.Identifier(column.Name));
+            output.Add((column.Name, column.Type));
         }
         for (var i = 0; i < measures.Count; i++)
         {
@@ -148,15 +173,16 @@ internal static class QueryEngine
         {
             return errors.ToError();
         }
-        // Without an explicit order, rows come sorted by the dimensions: the same spec gives the same rows.
-        if (order.Count == 0)
+        // Without an explicit order, rows come sorted by the dimensions: the same spec gives the same rows (selected rows
+        // keep their stored order: DuckDB preserves insertion order when nothing is sorted).
+        if (order.Count == 0 && raw.Count == 0)
         {
             order.AddRange(output.Take(dimensions.Count).Select(o => $"{DuckDb.Identifier(o.Name)} ASC NULLS LAST"));
         }
-        var sqlText = $"SELECT {(measures.Count == 0 ? "DISTINCT " : string.Empty)}{string.Join(", ", select)} FROM {relation}{filters.Value.Where}"
+        var sqlText = $"SELECT {(measures.Count == 0 && raw.Count == 0 ? "DISTINCT " : string.Empty)}{string.Join(", ", select)} FROM {relation}{filters.Value.Where}"
             + (groupBy.Count > 0 && measures.Count > 0 ? " GROUP BY " + string.Join(", ", groupBy) : string.Empty)
             + (order.Count > 0 ? " ORDER BY " + string.Join(", ", order) : string.Empty)
-            + $" LIMIT {limit + 1}";
+            + $" LIMIT {limit + 1}" + (offset > 0 ? $" OFFSET {offset}" : string.Empty);
         return new Compiled(sqlText, filters.Value, limit, output);
     }
 
