@@ -41,6 +41,7 @@ public static class DashboardsModule
             o.PayloadSerializerOptions = new System.Text.Json.JsonSerializerOptions(Astralytiq.Contracts.ApiJson.Options);
         });
         services.AddIntegrationEventHandler<Astralytiq.Data.Contracts.DatasetChanged, PushWidgetUpdates>();
+        services.AddIntegrationEventHandler<Astralytiq.Identity.Contracts.UserAccessChanged, EndLiveAccess>();
         return services;
     }
 

@@ -108,6 +108,39 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
     }
 
     [Fact]
+    public async Task A_deactivated_user_and_one_whose_new_role_loses_the_share_stop_receiving_at_once()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var (dataset, dashboard) = await DashboardAsync(tenant.Admin);
+        var (leaver, leaverUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        var (mover, moverUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: leaverUser.Id))).EnsureValue();
+        (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
+        await using var leaving = await LiveClient.ConnectAsync(Platform, leaver.AccessToken);
+        await using var moving = await LiveClient.ConnectAsync(Platform, mover.AccessToken);
+        await leaving.SubscribeAsync(dashboard.Id);
+        await moving.SubscribeAsync(dashboard.Id);
+
+        (await tenant.Admin.DeactivateUserAsync(leaverUser.Id)).EnsureValue();
+        (await tenant.Admin.ChangeRoleAsync(moverUser.Id, Role.Analyst)).EnsureValue();
+        // The change travels as an event: wait (bounded) until the hub has let both go.
+        var live = Platform.Services.GetRequiredService<Astralytiq.Dashboards.Boards.LiveSubscriptions>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (live.Of(tenant.Id, dashboard.Id).Any(c => c.UserId == leaverUser.Id || c.UserId == moverUser.Id) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.DoesNotContain(live.Of(tenant.Id, dashboard.Id), c => c.UserId == leaverUser.Id || c.UserId == moverUser.Id);
+
+        await using var watcher = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
+        await watcher.SubscribeAsync(dashboard.Id);
+        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        await watcher.WaitForAsync(u => u.WidgetId == "total" && u.DatasetVersion == 2);
+        Assert.Empty(leaving.Updates);
+        Assert.Empty(moving.Updates);
+    }
+
+    [Fact]
     public async Task Connecting_needs_a_valid_token()
     {
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => LiveClient.ConnectAsync(Platform, null));

@@ -68,6 +68,31 @@ internal sealed class LiveSubscriptions
     public IReadOnlyList<(string ConnectionId, Guid UserId, Role Role)> Of(Guid tenantId, Guid dashboardId) =>
         _connections.Where(c => c.Value.TenantId == tenantId && c.Value.Dashboards.ContainsKey(dashboardId)).Select(c => (c.Key, c.Value.UserId, c.Value.Role)).ToList();
 
+    /// <summary>
+    /// A user's access changed: a deactivated user's connections leave every dashboard at once; after a role change each of
+    /// their subscriptions is checked again with the new role.
+    /// </summary>
+    public async Task UserChangedAsync(DashboardsDbContext db, IHubContext<DashboardHub> hub, Guid tenantId, Guid userId, bool isActive, Role role, CancellationToken ct)
+    {
+        foreach (var (connectionId, subscriber) in _connections.Where(c => c.Value.TenantId == tenantId && c.Value.UserId == userId).ToList())
+        {
+            if (!isActive)
+            {
+                foreach (var dashboardId in subscriber.Dashboards.Keys)
+                {
+                    await hub.Groups.RemoveFromGroupAsync(connectionId, DashboardHub.Group(tenantId, dashboardId), ct).ConfigureAwait(false);
+                }
+                Remove(connectionId);
+                continue;
+            }
+            _connections[connectionId] = subscriber with { Role = role };
+            foreach (var dashboardId in subscriber.Dashboards.Keys)
+            {
+                await RecheckAsync(db, hub, tenantId, dashboardId, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Removes from the dashboard's group every connection whose user may no longer see it.</summary>
     public async Task RecheckAsync(DashboardsDbContext db, IHubContext<DashboardHub> hub, Guid tenantId, Guid dashboardId, CancellationToken ct)
     {

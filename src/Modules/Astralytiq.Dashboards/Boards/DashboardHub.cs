@@ -96,3 +96,13 @@ internal sealed partial class PushWidgetUpdates(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Widget {Widget} of dashboard {Dashboard} was not pushed: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string widget, Guid dashboard, string reason);
 }
+
+/// <summary>Deactivated users stop receiving live updates at once; a changed role is checked against each subscription.</summary>
+internal sealed class EndLiveAccess(DashboardsDbContext db, LiveSubscriptions live, IHubContext<DashboardHub> hub, ITenantContext tenant) : IIntegrationEventHandler<Identity.Contracts.UserAccessChanged>
+{
+    public async Task HandleAsync(Identity.Contracts.UserAccessChanged integrationEvent, Guid messageId, CancellationToken cancellationToken)
+    {
+        using var scope = tenant.BeginTenantScope(integrationEvent.TenantId);
+        await live.UserChangedAsync(db, hub, integrationEvent.TenantId, integrationEvent.UserId, integrationEvent.IsActive, integrationEvent.Role, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -105,6 +105,7 @@ internal sealed class UserHandlers(
         var previous = user.Role;
         user.Role = role;
         user.UpdatedAt = time.GetUtcNow();
+        db.Publish(new Contracts.UserAccessChanged(user.TenantId, user.Id, user.IsActive, role));
         await db.SaveChangesAsync(ct);
         await sessions.ForgetAsync(user.Id, ct);
         await audit.RecordAsync(new AuditRecord("user.role_changed", AuditOutcome.Success, "user", user.Id.ToString(),
@@ -132,6 +133,7 @@ internal sealed class UserHandlers(
             user.IsActive = active;
             user.SecurityStamp = Guid.NewGuid().ToString("N");
             user.UpdatedAt = time.GetUtcNow();
+            db.Publish(new Contracts.UserAccessChanged(user.TenantId, user.Id, active, user.Role));
             await db.SaveChangesAsync(ct);
             if (!active)
             {
