@@ -69,8 +69,10 @@ public static class AstralytiqHost
             .AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
             .AllowAnonymous().DisableRateLimiting();
-        // Client-side routes (/login, /users, ...) load the client; API-like paths keep their 404 envelope.
+        // Client-side routes (/login, /users, ...) load the client; API-like paths keep their 404 envelope. Embedding
+        // tokens are JWTs, with dots: /embed/… is a client route even though it looks like a file name.
         app.MapFallback(ServeClientAsync).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous().ExcludeFromDescription();
+        app.MapMethods("/embed/{**rest}", ["GET", "HEAD"], ServeClientAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
@@ -80,7 +82,7 @@ public static class AstralytiqHost
     {
         var path = context.Request.Path;
         var index = context.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html");
-        if (ServerPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)) || Path.HasExtension(path.Value) || !index.Exists)
+        if (ServerPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)) || (Path.HasExtension(path.Value) && !path.StartsWithSegments("/embed", StringComparison.OrdinalIgnoreCase)) || !index.Exists)
         {
             await ErrorWriter.WriteAsync(context, 404, ErrorCodes.NotFound, "No such resource");
             return;

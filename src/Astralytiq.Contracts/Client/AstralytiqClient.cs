@@ -510,6 +510,19 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         return parts.Count == 0 ? string.Empty : "?" + string.Join("&", parts);
     }
 
+    // Embedding
+    public Task<ApiResponse<EmbeddingSecretResponse>> RotateEmbeddingSecretAsync(CancellationToken ct = default) =>
+        SendAsync<EmbeddingSecretResponse>(HttpMethod.Post, "api/v1/dashboards/embedding/secret", null, ct);
+
+    public Task<ApiResponse<DashboardEmbeddingDto>> ConfigureDashboardEmbeddingAsync(Guid id, DashboardEmbeddingRequest request, CancellationToken ct = default) =>
+        SendAsync<DashboardEmbeddingDto>(HttpMethod.Put, $"api/v1/dashboards/{id}/embedding", request, ct);
+
+    public Task<ApiResponse<EmbeddedDashboardResponse>> GetEmbeddedDashboardAsync(string token, CancellationToken ct = default) =>
+        SendAnonymousAsync<EmbeddedDashboardResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}", null, ct);
+
+    public Task<ApiResponse<WidgetDataResponse>> GetEmbeddedWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
+        SendAnonymousAsync<WidgetDataResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data" + Query(("filter", filters)), null, ct);
+
     // Reports
     public Task<ApiResponse<ReportDto>> CreateReportAsync(ReportRequest request, CancellationToken ct = default) =>
         SendAsync<ReportDto>(HttpMethod.Post, "api/v1/reports", request, ct);

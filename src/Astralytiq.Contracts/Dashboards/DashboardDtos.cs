@@ -34,6 +34,7 @@ public sealed record CreateDashboardRequest(string Name, DashboardDefinitionDto 
 /// <summary>Saves a new version. With <see cref="BaseVersion"/>, a save over a newer version is refused (409) instead of overwriting it.</summary>
 public sealed record UpdateDashboardRequest(string Name, DashboardDefinitionDto Definition, string? Folder = null, string? Description = null, int? BaseVersion = null);
 
+/// <summary>A dashboard; its owners also see whether it may be embedded and which filters an embedding token locks.</summary>
 public sealed record DashboardResponse(
     Guid Id,
     string Name,
@@ -44,7 +45,9 @@ public sealed record DashboardResponse(
     Guid? CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? Access = null);
+    string? Access = null,
+    bool? EmbedEnabled = null,
+    IReadOnlyList<string>? EmbedLockedFilters = null);
 
 public sealed record DashboardSummaryDto(Guid Id, string Name, string? Folder, string? Description, int Version, int WidgetCount, DateTimeOffset UpdatedAt);
 
@@ -106,3 +109,18 @@ public sealed record PublicDashboardResponse(string Name, string? Description, i
 /// </summary>
 public sealed record DashboardFromTemplateRequest(
     string Template, Guid DatasetId, string? Name = null, string? Folder = null, string? DateColumn = null, string? MeasureColumn = null, string? CategoryColumn = null);
+
+/// <summary>
+/// The tenant's embedding secret (hex), shown when made or rotated. Sign embedding tokens with it (HS256): claims
+/// <c>tenant</c> (this tenant id), <c>resource: {"dashboard": "&lt;id&gt;"}</c>, <c>params: {"filterId": "value"}</c>
+/// for the dashboard's locked filters, and <c>exp</c> (at most 30 days ahead). Rotating it refuses every older token.
+/// </summary>
+public sealed record EmbeddingSecretResponse(string Secret, Guid TenantId, DateTimeOffset CreatedAt);
+
+/// <summary>Allow a dashboard to be embedded through signed tokens; locked filters are set by the token and cannot be changed in the iframe.</summary>
+public sealed record DashboardEmbeddingRequest(bool Enabled, IReadOnlyList<string>? LockedFilters = null);
+
+public sealed record DashboardEmbeddingDto(Guid DashboardId, bool Enabled, IReadOnlyList<string> LockedFilters, bool TenantHasSecret);
+
+/// <summary>What an embedding token shows: the dashboard read-only, and the filter values the token fixed.</summary>
+public sealed record EmbeddedDashboardResponse(string Name, string? Description, int Version, DashboardDefinitionDto Definition, IReadOnlyDictionary<string, string> LockedFilters);

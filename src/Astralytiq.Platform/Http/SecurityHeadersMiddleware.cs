@@ -1,10 +1,18 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace Astralytiq.Platform.Http;
 
 /// <summary>Security headers on every response; a CSP strict enough for the Blazor WebAssembly client.</summary>
-internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
+internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IConfiguration configuration)
 {
+    /// <summary>
+    /// Embedded dashboards (<c>/embed/…</c>) are meant to be framed by the tenant's own site: which origins may frame them is
+    /// <c>Astralytiq:Embedding:FrameAncestors</c> (a CSP source list; any, by default — the signed token guards the data).
+    /// </summary>
+    private readonly string _embedPolicy = ContentSecurityPolicy.Replace("frame-ancestors 'none'",
+        "frame-ancestors " + (configuration["Astralytiq:Embedding:FrameAncestors"] is { Length: > 0 } ancestors ? ancestors : "*"), StringComparison.Ordinal);
+
     // 'wasm-unsafe-eval' is what Blazor WebAssembly needs to compile its runtime; no 'unsafe-eval'.
     internal const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
@@ -20,13 +28,17 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
+        var embedded = context.Request.Path.StartsWithSegments("/embed");
+        if (!embedded)
+        {
+            headers.XFrameOptions = "DENY";
+        }
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs")
             ? DocsContentSecurityPolicy
-            : ContentSecurityPolicy;
+            : embedded ? _embedPolicy : ContentSecurityPolicy;
         return next(context);
     }
 }

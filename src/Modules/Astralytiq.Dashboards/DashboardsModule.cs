@@ -28,6 +28,7 @@ public static class DashboardsModule
         services.AddSingleton<LiveSubscriptions>();
         services.AddScoped<PublicLinks>();
         services.AddScoped<Templates>();
+        services.AddScoped<Embedding>();
         services.AddScoped<ReportHandlers>();
         services.AddScoped<ReportUnsubscribes>();
         services.AddJobHandler<ReportJob>(ReportHandlers.JobKind);
@@ -137,6 +138,18 @@ public static class DashboardsModule
             .ProducesErrors(404, 409, 422)
             .WithName("DrillDownWidget")
             .WithSummary("Drill down: the dataset rows behind a widget, or behind one of its points (point=output:value, repeatable), with the dashboard filters; paged by offset and limit");
+        group.MapPost("/embedding/secret", RotateEmbeddingSecret)
+            .RequirePermission(Permission.SettingsManage)
+            .AuditedExplicitly()
+            .ProducesErrors(403)
+            .WithName("RotateEmbeddingSecret")
+            .WithSummary("Make (or rotate) the organisation's embedding secret, shown once; tokens signed with the old one are refused from the next request");
+        group.MapPut("/{id:guid}/embedding", ConfigureEmbedding)
+            .RequirePermission(Permission.DashboardsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(403, 404, 422)
+            .WithName("ConfigureDashboardEmbedding")
+            .WithSummary("Allow (or stop) embedding a dashboard through signed tokens, and choose the filters a token locks");
         MapReports(routes);
         return group;
     }
@@ -219,6 +232,18 @@ public static class DashboardsModule
         return file.IsSuccess ? TypedResults.File(file.Value.Content, file.Value.ContentType, file.Value.Name) : new ApiError(file.Error!);
     }
 
+    private static async Task<Results<Ok<EmbeddingSecretResponse>, ApiError>> RotateEmbeddingSecret(Embedding embedding, CancellationToken ct) =>
+        (await embedding.RotateSecretAsync(ct)).ToOk();
+
+    private static async Task<Results<Ok<DashboardEmbeddingDto>, ApiError>> ConfigureEmbedding(Guid id, DashboardEmbeddingRequest request, Embedding embedding, CancellationToken ct) =>
+        (await embedding.ConfigureAsync(id, request, ct)).ToOk();
+
+    private static async Task<Results<Ok<EmbeddedDashboardResponse>, ApiError>> ViewEmbedded(string token, Embedding embedding, CancellationToken ct) =>
+        (await embedding.ViewAsync(token, ct)).ToOk();
+
+    private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> EmbeddedWidgetData(string token, string widgetId, string[]? filter, int? offset, int? limit, Embedding embedding, CancellationToken ct) =>
+        (await embedding.WidgetDataAsync(token, widgetId, filter ?? [], offset, limit, ct)).ToOk();
+
     private static async Task<Results<Ok<UnsubscribeResponse>, ApiError>> Unsubscribe(string? token, ReportUnsubscribes unsubscribes, CancellationToken ct) =>
         (await unsubscribes.UnsubscribeAsync(token, ct)).ToOk();
 
@@ -234,6 +259,15 @@ public static class DashboardsModule
             .ProducesErrors(401, 404, 409, 422)
             .WithName("GetPublicWidgetData")
             .WithSummary("A widget's data through a public link, with dashboard filters (filter=id:value)");
+        var embed = routes.MapGroup("/embed/dashboards").WithTags("Dashboards").AllowAnonymous().ProducesErrors(429);
+        embed.MapGet("/{token}", ViewEmbedded)
+            .ProducesErrors(401, 404)
+            .WithName("ViewEmbeddedDashboard")
+            .WithSummary("A dashboard through a signed embedding token (401 when the token is invalid, expired or lacks a locked filter; 404 when embedding is off)");
+        embed.MapGet("/{token}/widgets/{widgetId}/data", EmbeddedWidgetData)
+            .ProducesErrors(401, 404, 409, 422)
+            .WithName("GetEmbeddedWidgetData")
+            .WithSummary("A widget's data through an embedding token: the token's locked filters always apply; other dashboard filters may be given");
         routes.MapPost("/public/reports/unsubscribe", Unsubscribe).WithTags("Reports").AllowAnonymous().ProducesErrors(404, 429)
             .WithName("UnsubscribeFromReport")
             .WithSummary("Stop receiving a report: the token comes from the link in its emails (also the RFC 8058 one-click target)");

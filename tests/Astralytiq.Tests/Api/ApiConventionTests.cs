@@ -19,6 +19,8 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
     public static readonly string[] PublicOperations =
     [
         "GET /.well-known/jwks.json",
+        "GET /api/v1/embed/dashboards/{token}",
+        "GET /api/v1/embed/dashboards/{token}/widgets/{widgetId}/data",
         "GET /api/v1/public/dashboards/{token}",
         "GET /api/v1/public/dashboards/{token}/widgets/{widgetId}/data",
         "GET /api/v1/users/invitations/lookup",

@@ -497,6 +497,15 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(outsider.GetByTestId("unsubscribed")).ToContainTextAsync("Board pack");
         await page.ReloadAsync(); // still on ?reports=…, so the reports panel is open
         await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("1 unsubscribed");
+
+        // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
+        var secret = (await tenant.Admin.RotateEmbeddingSecretAsync()).EnsureValue();
+        (await tenant.Admin.ConfigureDashboardEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
+        var embedToken = Dashboards.EmbeddingTests<BrowserPlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" }, DateTime.UtcNow.AddHours(1));
+        await outsider.GotoAsync($"/embed/dashboards/{embedToken}");
+        await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("300");
+        await Assertions.Expect(outsider.GetByTestId("embed-locked")).ToContainTextAsync("south");
+        await Assertions.Expect(outsider.GetByTestId("app-bar")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
         await outsider.Context.CloseAsync();
     }

@@ -26,6 +26,12 @@ internal sealed class Dashboard : ITenantOwned
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>Whether signed embedding tokens may show this dashboard (not part of its versions).</summary>
+    public bool EmbedEnabled { get; set; }
+
+    /// <summary>JSON array of the filter ids an embedding token must set and the iframe cannot change.</summary>
+    public string? EmbedLockedFiltersJson { get; set; }
 }
 
 /// <summary>One saved state of a dashboard, never changed afterwards.</summary>

@@ -587,7 +587,9 @@ internal sealed class DashboardHandlers(
     private static DashboardDefinitionDto Definition(string json) => JsonSerializer.Deserialize<DashboardDefinitionDto>(json, ApiJson.Options)!;
 
     private static DashboardResponse ToResponse(Dashboard d, string level) =>
-        new(d.Id, d.Name, d.Folder, d.Description, d.Version, Definition(d.DefinitionJson), d.CreatedBy, d.CreatedAt, d.UpdatedAt, level);
+        new(d.Id, d.Name, d.Folder, d.Description, d.Version, Definition(d.DefinitionJson), d.CreatedBy, d.CreatedAt, d.UpdatedAt, level,
+            level == DashboardAccess.Owner ? d.EmbedEnabled : null,
+            level == DashboardAccess.Owner ? JsonSerializer.Deserialize<List<string>>(d.EmbedLockedFiltersJson ?? "[]", ApiJson.Options) : null);
 
     public async Task<Result<IReadOnlyList<DashboardShareDto>>> SharesAsync(Guid id, CancellationToken ct)
     {

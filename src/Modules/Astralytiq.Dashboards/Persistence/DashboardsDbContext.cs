@@ -19,6 +19,8 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
 
     public DbSet<DashboardLink> Links => Set<DashboardLink>();
 
+    public DbSet<EmbeddingKey> EmbeddingKeys => Set<EmbeddingKey>();
+
     public DbSet<Reports.Report> Reports => Set<Reports.Report>();
 
     public DbSet<Reports.ReportRun> ReportRuns => Set<Reports.ReportRun>();
@@ -65,6 +67,13 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
             // Public requests find their link by token hash, across tenants.
             b.HasIndex(l => l.TokenHash).IsUnique();
             b.HasIndex(l => new { l.TenantId, l.DashboardId });
+        });
+        modelBuilder.Entity<EmbeddingKey>(b =>
+        {
+            b.ToTable("embedding_keys");
+            b.HasKey(k => k.Id);
+            b.Property(k => k.SealedSecret).HasMaxLength(500);
+            b.HasIndex(k => k.TenantId).IsUnique();
         });
         modelBuilder.Entity<Reports.Report>(b =>
         {

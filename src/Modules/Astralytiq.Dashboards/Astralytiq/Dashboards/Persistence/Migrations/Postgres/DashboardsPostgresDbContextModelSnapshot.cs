@@ -52,6 +52,14 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<bool>("EmbedEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("embed_enabled");
+
+                    b.Property<string>("EmbedLockedFiltersJson")
+                        .HasColumnType("text")
+                        .HasColumnName("embed_locked_filters_json");
+
                     b.Property<string>("Folder")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -259,6 +267,37 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_dashboard_versions_tenant_id_dashboard_id_version");
 
                     b.ToTable("dashboard_versions", "dashboards");
+                });
+
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.EmbeddingKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("SealedSecret")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("sealed_secret");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_embedding_keys");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_embedding_keys_tenant_id");
+
+                    b.ToTable("embedding_keys", "dashboards");
                 });
 
             modelBuilder.Entity("Astralytiq.Dashboards.Reports.Report", b =>

@@ -46,6 +46,14 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
 
+                    b.Property<bool>("EmbedEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("embed_enabled");
+
+                    b.Property<string>("EmbedLockedFiltersJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("embed_locked_filters_json");
+
                     b.Property<string>("Folder")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -253,6 +261,37 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_dashboards_dashboard_versions_tenant_id_dashboard_id_version");
 
                     b.ToTable("dashboards_dashboard_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.EmbeddingKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("SealedSecret")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sealed_secret");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dashboards_embedding_keys");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dashboards_embedding_keys_tenant_id");
+
+                    b.ToTable("dashboards_embedding_keys", (string)null);
                 });
 
             modelBuilder.Entity("Astralytiq.Dashboards.Reports.Report", b =>
