@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Widget data benchmark (see docs/performance.md):
-#   ROWS=10000000 bash bench/dashboards/run.sh
+# Dashboard benchmarks (see docs/performance.md):
+#   ROWS=10000000 bash bench/dashboards/run.sh              all three
+#   ONLY=widget|render|live ROWS=... bash bench/dashboards/run.sh   one of them
+# render: a 12-widget dashboard over the same data opened in Debian's Chromium (DashBench), RENDER_RUNS rounds;
+# live: CLIENTS hub connections (500) on a dashboard over LIVE_ROWS rows, ROUNDS changes, write-to-receipt latency.
+# TRACE=1 prints, for the in-app render, when each response arrived after the click.
 # Uploads the data benchmark's CSV (bench/data/gen.py) to a Release server, makes a dashboard with a
 # group-by widget (sum and count of amount by category and month), then measures GET widget data:
 # cold = the first request for a new dataset version (an append of one row before each), and cached =
@@ -15,14 +19,27 @@ WORK="$(mktemp -d)"
 pid=0
 trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
 
+ONLY="${ONLY:-}"
 /usr/bin/python3 bench/data/gen.py "$ROWS" "$WORK/bench.csv"
 dotnet build src/Astralytiq.Server -c Release -v q -nologo >/dev/null
+dotnet build bench/dashboards/DashBench -c Release -v q -nologo >/dev/null
+DASHBENCH="dotnet bench/dashboards/DashBench/bin/Release/net10.0/DashBench.dll"
 export ASTRALYTIQ_DATA_DIR="$WORK/data" Urls="$URL" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   Astralytiq__RateLimits__PerIp=1000000000 Astralytiq__RateLimits__PerUser=1000000000 \
   Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000
 dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$WORK/server.log" 2>&1 &
 pid=$!
 until curl -sf "$URL/health/ready" >/dev/null; do sleep 0.1; done
+if [ -z "$ONLY" ] || [ "$ONLY" = render ]; then
+  echo "== render: 12 widgets over $ROWS rows in Chromium"
+  $DASHBENCH render "$URL" "$WORK/bench.csv" "${RENDER_RUNS:-15}"
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = live ]; then
+  echo "== live: ${CLIENTS:-500} hub clients"
+  $DASHBENCH live "$URL" "${CLIENTS:-500}" "${ROUNDS:-20}" "${LIVE_ROWS:-100000}"
+fi
+[ -z "$ONLY" ] || [ "$ONLY" = widget ] || exit 0
+echo "== widget data endpoint"
 TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
   -d '{"email":"dash@example.com","password":"Bench-Password-1234","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 AUTH="Authorization: Bearer $TOKEN"
