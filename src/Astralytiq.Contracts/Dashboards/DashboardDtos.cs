@@ -8,9 +8,13 @@ public sealed record GridPositionDto(int X, int Y, int W, int H);
 /// <summary>A widget's data: a typed query (the Data module's query spec) over one of the tenant's datasets.</summary>
 public sealed record WidgetSourceDto(Guid DatasetId, QuerySpecDto Query);
 
+/// <summary>A model widget's model: by name or id, at an alias (the newest ready version without one); for forecasts the horizon and series.</summary>
+public sealed record WidgetModelDto(string Name, string? Alias = null, int? Horizon = null, string? Series = null);
+
 /// <summary>
 /// A widget: type is kpi, line, area, bar, pie, scatter, histogram, heatmap, table, text, forecast or model_metrics.
-/// Data widgets have a source; text widgets have markdown (rendered sanitized); options are the type's display settings.
+/// Data widgets have a source; text widgets have markdown (shown as text); forecast and model_metrics widgets have a
+/// model; options are the type's display settings.
 /// </summary>
 public sealed record WidgetDto(
     string Id,
@@ -19,7 +23,8 @@ public sealed record WidgetDto(
     string? Title = null,
     WidgetSourceDto? Source = null,
     string? Markdown = null,
-    IReadOnlyDictionary<string, string>? Options = null);
+    IReadOnlyDictionary<string, string>? Options = null,
+    WidgetModelDto? Model = null);
 
 /// <summary>
 /// A dashboard-wide filter on a column: kind <c>date_range</c> (values sent as from..to) or <c>values</c> (one of the
@@ -73,7 +78,9 @@ public sealed record WidgetDataResponse(
     IReadOnlyList<string> AppliedFilters,
     IReadOnlyList<IReadOnlyList<object?>>? Previous = null,
     string? PreviousPeriod = null,
-    int? Offset = null);
+    int? Offset = null,
+    Guid? ModelId = null,
+    int? ModelVersion = null);
 
 /// <summary>
 /// Pushed by the dashboards hub (<c>/hubs/dashboards</c>, message <c>widgetUpdated</c>) to the clients subscribed to a

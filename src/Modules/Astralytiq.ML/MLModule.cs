@@ -31,6 +31,7 @@ public static class MLModule
         services.AddScoped<RegistryHandlers>();
         services.AddScoped<TrainingHandlers>();
         services.AddScoped<PredictionHandlers>();
+        services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
         services.AddScoped<ScoringHandlers>();
         services.AddJobHandler<ScoringJob>(ScoringJob.Kind);

@@ -17,11 +17,12 @@ namespace Astralytiq.Dashboards.Boards;
 /// <summary>Dashboards: saved as versions, validated against their datasets on save, and widget data computed through the Data contract.</summary>
 internal sealed class DashboardHandlers(
     DashboardsDbContext db, IDatasetQueries queries, IDatasetReader datasets, ITenantContext tenant, IAuditLog audit, TimeProvider time,
-    Identity.Contracts.IUserDirectory users, LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub)
+    Identity.Contracts.IUserDirectory users, LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub, ML.Contracts.IModelReader models)
 {
     public const int Columns = 12;
     public const int MaxWidgets = 50;
     public static readonly string[] DataWidgetTypes = ["kpi", "line", "area", "bar", "pie", "scatter", "histogram", "heatmap", "table"];
+    public static readonly string[] ModelWidgetTypes = ["forecast", "model_metrics"];
     public static readonly string[] FilterKinds = ["date_range", "values"];
 
     public async Task<Result<DashboardResponse>> CreateAsync(CreateDashboardRequest request, CancellationToken ct)
@@ -221,7 +222,7 @@ internal sealed class DashboardHandlers(
 
     private sealed record Applied(List<QueryFilterDto> Conditions, List<string> Ids, (string Column, string From, string To)? Range);
 
-    private sealed record Target(Dashboard Dashboard, WidgetDto Widget, WidgetSourceDto Source, DatasetShape Shape, Applied Filters);
+    private sealed record Target(Dashboard Dashboard, WidgetDto Widget, WidgetSourceDto? Source, DatasetShape? Shape, Applied Filters);
 
     /// <summary>The dashboard, the widget, its dataset's shape and the dashboard filters as conditions on that dataset.</summary>
     private async Task<Result<Target>> TargetAsync(Guid id, string widgetId, IReadOnlyList<string> filters, bool checkAccess, CancellationToken ct)
@@ -237,6 +238,11 @@ internal sealed class DashboardHandlers(
         if (widget is null)
         {
             return new NotFoundError("Widget");
+        }
+        if (widget.Source is null && widget.Model is not null)
+        {
+            // A model widget: its data comes from the model; dashboard filters do not apply to it.
+            return new Target(dashboard, widget, null, null, new Applied([], [], null));
         }
         if (widget.Source is not { } source)
         {
@@ -333,7 +339,11 @@ internal sealed class DashboardHandlers(
         {
             return target.Error!;
         }
-        var (dashboard, widget, source, _, applied) = target.Value;
+        var (dashboard, widget, maybeSource, _, applied) = target.Value;
+        if (maybeSource is not { } source)
+        {
+            return await ModelDataAsync(dashboard, widget, widget.Model!, ct).ConfigureAwait(false);
+        }
         var page = Page(offset, limit, source.Query.Limit);
         if (!page.IsSuccess)
         {
@@ -391,7 +401,11 @@ internal sealed class DashboardHandlers(
         {
             return target.Error!;
         }
-        var (dashboard, widget, source, shape, applied) = target.Value;
+        var (dashboard, widget, maybeSource, maybeShape, applied) = target.Value;
+        if (maybeSource is not { } source || maybeShape is not { } shape)
+        {
+            return ValidationError.For("widget_id", $"widget '{widgetId}' shows a model: it has no rows to drill into");
+        }
         var page = Page(offset, limit ?? 100, null);
         if (!page.IsSuccess)
         {
@@ -439,6 +453,48 @@ internal sealed class DashboardHandlers(
         }
         var r = result.Value;
         return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, r.Truncated, r.Cached, applied.Ids, Offset: page.Value.Offset);
+    }
+
+    /// <summary>
+    /// A model widget's data, chart-ready. Forecast: time, series, actual (history), forecast, lower and upper (90 %
+    /// interval), history first. Model metrics: metric and value, the held-out metrics the model has.
+    /// </summary>
+    private async Task<Result<WidgetDataResponse>> ModelDataAsync(Dashboard dashboard, WidgetDto widget, WidgetModelDto model, CancellationToken ct)
+    {
+        static ColumnDto Column(string name, string type) => new(name, type, type == "timestamp" ? "TIMESTAMP" : type == "string" ? "VARCHAR" : "DOUBLE", true);
+        if (widget.Type == "forecast")
+        {
+            var forecast = await models.ForecastAsync(model.Name, model.Alias, model.Horizon, model.Series, ct).ConfigureAwait(false);
+            if (!forecast.IsSuccess)
+            {
+                return forecast.Error is NotFoundError ? new ConflictError($"The model of widget '{widget.Id}' no longer exists; edit the widget") : forecast.Error!;
+            }
+            var f = forecast.Value;
+            var rows = f.Series.SelectMany(s => s.History.Select(p => (Key: s.Key, P: p, History: true)).Concat(s.Forecast.Select(p => (Key: s.Key, P: p, History: false)))).ToList();
+            IReadOnlyList<object?> Col(Func<(string Key, Astralytiq.Contracts.ML.ForecastPointDto P, bool History), object?> pick) => rows.Select(pick).ToList();
+            return new WidgetDataResponse(dashboard.Id, widget.Id, Guid.Empty, 0,
+                [Column("time", "timestamp"), Column("series", "string"), Column("actual", "decimal"), Column("forecast", "decimal"), Column("lower", "decimal"), Column("upper", "decimal")],
+                [
+                    Col(r => r.P.Time.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)), Col(r => r.Key), Col(r => r.History ? r.P.Value : null),
+                    Col(r => r.History ? null : r.P.Value), Col(r => r.P.Lower), Col(r => r.P.Upper),
+                ],
+                rows.Count, false, false, [], ModelId: f.ModelId, ModelVersion: f.Version);
+        }
+        var metrics = await models.MetricsAsync(model.Name, model.Alias, ct).ConfigureAwait(false);
+        if (!metrics.IsSuccess)
+        {
+            return metrics.Error is NotFoundError ? new ConflictError($"The model of widget '{widget.Id}' no longer exists; edit the widget") : metrics.Error!;
+        }
+        var m = metrics.Value.Metrics;
+        var pairs = m is null ? [] : new (string Name, double? Value)[]
+        {
+            ("r2", m.R2), ("rmse", m.Rmse), ("mae", m.Mae), ("mape", m.Mape), ("accuracy", m.Accuracy), ("f1_macro", m.F1Macro),
+            ("precision_macro", m.PrecisionMacro), ("recall_macro", m.RecallMacro), ("roc_auc", m.RocAuc), ("pr_auc", m.PrAuc), ("log_loss", m.LogLoss),
+            ("mase", m.Mase), ("smape", m.Smape), ("interval_coverage", m.IntervalCoverage),
+        }.Where(p => p.Value is { } v && double.IsFinite(v)).ToList();
+        return new WidgetDataResponse(dashboard.Id, widget.Id, Guid.Empty, 0, [Column("metric", "string"), Column("value", "decimal")],
+            [pairs.Select(p => (object?)p.Name).ToList(), pairs.Select(p => (object?)p.Value).ToList()], pairs.Count, false, false, [],
+            ModelId: metrics.Value.ModelId, ModelVersion: metrics.Value.Version);
     }
 
     /// <summary>The start of the next bucket after the one starting at <paramref name="start"/> (ISO text), or null when it is not a date.</summary>
@@ -546,9 +602,36 @@ internal sealed class DashboardHandlers(
                 }
                 continue;
             }
+            if (ModelWidgetTypes.Contains(w.Type))
+            {
+                if (w.Source is not null)
+                {
+                    errors.Add($"{at}.source", "a model widget reads a model, not a dataset");
+                }
+                if (w.Model is not { } m || string.IsNullOrWhiteSpace(m.Name))
+                {
+                    errors.Add($"{at}.model", $"a {w.Type} widget needs a model (its name or id)");
+                    continue;
+                }
+                var problem = w.Type == "forecast"
+                    ? (await models.ForecastAsync(m.Name, m.Alias, m.Horizon, m.Series, ct).ConfigureAwait(false)).Error
+                    : (await models.MetricsAsync(m.Name, m.Alias, ct).ConfigureAwait(false)).Error;
+                if (problem is NotFoundError)
+                {
+                    errors.Add($"{at}.model.name", "no ready model of this organisation has this name" + (m.Alias is null ? string.Empty : " and alias"));
+                }
+                else if (problem is not null)
+                {
+                    foreach (var d in problem.Details ?? [new ErrorDetail("name", problem.Message)])
+                    {
+                        errors.Add($"{at}.model.{d.Field}", d.Message);
+                    }
+                }
+                continue;
+            }
             if (!DataWidgetTypes.Contains(w.Type))
             {
-                errors.Add($"{at}.type", "type must be one of " + string.Join(", ", DataWidgetTypes.Append("text")));
+                errors.Add($"{at}.type", "type must be one of " + string.Join(", ", DataWidgetTypes.Concat(ModelWidgetTypes).Append("text")));
                 continue;
             }
             if (w.Source is not { } source)

@@ -28,7 +28,7 @@ internal sealed class EmbeddingKey : ITenantOwned
 }
 
 /// <summary>
-/// Signed embedding (ADR 0018): the tenant's server signs a short-lived JWT (HS256, its embedding secret) naming a
+/// Signed embedding (ADR 0019): the tenant's server signs a short-lived JWT (HS256, its embedding secret) naming a
 /// dashboard that was enabled for embedding, the tenant, and values for the dashboard's locked filters; the iframe at
 /// <c>/embed/dashboards/{token}</c> shows that dashboard read-only with those filters fixed. Disabling embedding on the
 /// dashboard or rotating the secret refuses every token from the next request.

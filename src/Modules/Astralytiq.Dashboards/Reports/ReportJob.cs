@@ -130,7 +130,7 @@ internal sealed class ReportJob(
                 await blobs.WriteAsync(run.TenantId, ReportHandlers.BlobPath(run, file.Name), stream, ct).ConfigureAwait(false);
             }
             run.FilesJson = JsonSerializer.Serialize(files.Select(f => new ReportHandlers.StoredFile(f.Name, f.Format, f.Content.LongLength)).ToList(), ApiJson.Options);
-            run.VersionsJson = JsonSerializer.Serialize(content.Sections.Where(s => s.Data is not null)
+            run.VersionsJson = JsonSerializer.Serialize(content.Sections.Where(s => s.Data is { ModelId: null })
                 .GroupBy(s => s.Data!.DatasetId).ToDictionary(g => g.Key.ToString(), g => g.Max(s => s.Data!.DatasetVersion)), ApiJson.Options);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
@@ -204,7 +204,7 @@ internal sealed class ReportJob(
         var sections = new List<ReportSection>();
         foreach (var widget in widgets)
         {
-            if (widget.Source is null)
+            if (widget.Source is null && widget.Model is null)
             {
                 sections.Add(new ReportSection(widget, null));
                 continue;

@@ -179,7 +179,7 @@ internal static class ReportPdf
             var chartHeight = type switch
             {
                 "kpi" => 50,
-                "text" or "table" => 40,
+                "text" or "table" or "model_metrics" => 40,
                 "bar" when data is not null => Math.Clamp(Math.Min(20, data.RowCount) * 18 + 12, 30, 200),
                 _ => 200,
             };
@@ -203,7 +203,7 @@ internal static class ReportPdf
                     case "kpi":
                         Kpi(data);
                         break;
-                    case "table":
+                    case "table" or "model_metrics":
                         Table(data);
                         break;
                     default:
@@ -281,6 +281,11 @@ internal static class ReportPdf
             var values = Enumerable.Range(0, rows).Select(r => Cells.Number(data.Values[^1][r]) ?? double.NaN).ToList();
             switch (type)
             {
+                case "forecast" when data.Columns.Count >= 4:
+                    // History and forecast as one line (the forecast continues the history), the time as labels.
+                    Xy(Enumerable.Range(0, rows).Select(r => ((double)r, Cells.Number(data.Values[2][r]) ?? Cells.Number(data.Values[3][r]) ?? double.NaN)).ToList(),
+                        area, lines: true, fill: false, Enumerable.Range(0, rows).Select(r => Cells.Display(data.Values[0][r])).ToList());
+                    break;
                 case "pie":
                     Pie(labels, values, area);
                     break;

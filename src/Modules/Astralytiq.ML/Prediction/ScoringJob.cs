@@ -39,7 +39,7 @@ internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader 
         {
             return shape.Error is NotFoundError ? new NotFoundError("Dataset") : shape.Error!;
         }
-        var features = System.Text.Json.JsonSerializer.Deserialize<List<FeatureSchemaDto>>(v.FeaturesJson!, Contracts.ApiJson.Options)!;
+        var features = System.Text.Json.JsonSerializer.Deserialize<List<FeatureSchemaDto>>(v.FeaturesJson!, Astralytiq.Contracts.ApiJson.Options)!;
         var errors = new FieldErrors();
         foreach (var f in features)
         {
