@@ -445,12 +445,34 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         var tenant = await Platform.NewTenantAsync("Report Org");
         var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
         var sales = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
-        var dashboard = (await tenant.Admin.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Report board", Dashboards.DashboardTests<BrowserPlatform>.Definition(sales.Id)))).EnsureValue();
+        var basic = Dashboards.DashboardTests<BrowserPlatform>.Definition(sales.Id);
+        Contracts.Dashboards.WidgetDto Chart(string id, string type, int y, Contracts.Data.QuerySpecDto query, Dictionary<string, string>? options = null) =>
+            new(id, type, new Contracts.Dashboards.GridPositionDto(0, y, 6, 4), id, new Contracts.Dashboards.WidgetSourceDto(sales.Id, query), Options: options);
+        var byRegionMonth = new Contracts.Data.QuerySpecDto([new("region"), new("day", "month")], [new("sum", "amount", "total")]);
+        var definition = basic with
+        {
+            Widgets =
+            [
+                .. basic.Widgets,
+                Chart("donut", "pie", 4, new([new("region")], [new("sum", "amount", "total")]), new() { ["donut"] = "true" }),
+                Chart("heat", "heatmap", 8, byRegionMonth),
+                Chart("stack", "bar", 12, new([new("day", "month"), new("region")], [new("sum", "amount", "total")])),
+            ],
+        };
+        var dashboard = (await tenant.Admin.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Report board", definition))).EnsureValue();
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await page.GetByTestId("menu-toggle").WaitForAsync();
         await page.GotoAsync($"/dashboards/{dashboard.Id}");
         await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Report board");
+
+        // Each chart type draws as itself; markdown as elements.
+        await Assertions.Expect(page.Locator("[data-testid=pie-donut] [data-slice]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("[data-testid=heat-heat] rect[data-cell]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("[data-testid=stacked-stack] rect[data-bar]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("widget-text").Locator("strong")).ToHaveTextAsync("Sales");
+        await page.Locator("[data-testid=pie-donut] [data-slice=south] rect").ClickAsync(); // its legend key
+        await Assertions.Expect(page.GetByTestId("drill-title")).ToContainTextAsync("region = south");
 
         // Drill down from a bar to its rows, then filter the whole dashboard by it.
         await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,500");
@@ -474,7 +496,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByTestId("report-send").ClickAsync();
         await Assertions.Expect(page.GetByTestId("report-last")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("report-runs")).ToContainTextAsync("manual");
-        await Assertions.Expect(page.GetByTestId("report-file")).ToHaveCountAsync(3); // the PDF and a CSV per data widget
+        await Assertions.Expect(page.GetByTestId("report-file")).ToHaveCountAsync(6); // the PDF and a CSV for each of the five data widgets
 
         var email = await Platform.Smtp.WaitForAsync(outside, m => m.Subject?.StartsWith("Board pack", StringComparison.Ordinal) == true);
         var files = Dashboards.ReportAttachments.Read(email);

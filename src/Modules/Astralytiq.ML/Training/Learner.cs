@@ -222,6 +222,18 @@ internal static class Learner
         {
             throw new OperationCanceledException(ct);
         }
+        catch (ArgumentNullException ex) when (algorithm == LightGbm && ex.ParamName == "items" && parameters.TryGetValue("min_leaf", out var minLeaf) && minLeaf > 1)
+        {
+            // LightGBM grew trees without a single split (no leaf could keep min_leaf rows), which ML.NET's binary LightGBM
+            // cannot hold. Grown again allowing one row a leaf: any feature that varies then splits. (The version keeps the
+            // parameters it was asked with.)
+            var relaxed = new Dictionary<string, double>(parameters) { ["min_leaf"] = 1 };
+            return Fit(task, algorithm, relaxed, seed, rows, width, classes, ct);
+        }
+        catch (ArgumentNullException ex) when (algorithm == LightGbm && ex.ParamName == "items")
+        {
+            throw new InvalidOperationException("LightGBM found no split in these features: none of them separates the rows. Try other features or another algorithm.", ex);
+        }
     }
 
     /// <summary>Class scores as probabilities: negatives and non-numbers count 0, the rest scaled to sum 1 (uniform if all are 0).</summary>

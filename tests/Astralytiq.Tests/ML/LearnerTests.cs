@@ -1,0 +1,30 @@
+using Astralytiq.ML.Training;
+
+namespace Astralytiq.Tests.ML;
+
+public sealed class LearnerTests
+{
+    /// <summary>
+    /// LightGBM grows no split when no leaf can keep its minimum number of rows (30 rows, 20 a leaf): ML.NET cannot hold
+    /// split-less trees and used to fail the training (seen once in P19 on CI). The learner grows the trees again with one
+    /// row a leaf allowed, and the model predicts.
+    /// </summary>
+    [Theory]
+    [InlineData("binary")]
+    [InlineData("regression")]
+    [InlineData("multiclass")]
+    public void LightGbm_on_too_few_rows_for_its_leaf_size_still_gives_a_model(string kind)
+    {
+        var task = kind switch { "binary" => TaskKind.Binary, "regression" => TaskKind.Regression, _ => TaskKind.Multiclass };
+        var random = new Random(11);
+        var rows = Enumerable.Range(0, 30).Select(i => new FeatureRow
+        {
+            Features = [(float)random.NextDouble()], Flag = i % 2 == 0, Value = i, Class = (uint)(i % 3),
+        }).ToList();
+        var parameters = Learner.Defaults("lightgbm");
+        parameters["min_leaf"] = 20;
+        var (context, model) = Learner.Fit(task, "lightgbm", parameters, 7, rows, 1, task == TaskKind.Multiclass ? 3 : 2, CancellationToken.None);
+        var scores = Learner.Score(context, model, task, rows, 1, task == TaskKind.Multiclass ? 3 : 2);
+        Assert.NotNull(scores);
+    }
+}
