@@ -42,6 +42,12 @@ public static class PlatformServices
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpContextAccessor();
+        // No "Server: Kestrel" banner; Kestrel's own refusals (URL or headers too long, ...) get the error envelope.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseServerErrorEnvelope(TimeProvider.System));
+        });
         services.AddScoped<ITenantContext, TenantContext>();
         services.AddSingleton<PostgresTenantSessionInterceptor>();
 
@@ -75,6 +81,9 @@ public static class PlatformServices
         services.AddSingleton<JobSignal>();
         services.AddSingleton(new JobRunnerStatus(TimeProvider.System));
         services.AddScoped<IJobScheduler, JobScheduler>();
+        services.AddScoped<IJobInventory, JobInventory>();
+        // Before the job runner and the outbox: housekeeping after a crash finishes before new work starts.
+        services.AddHostedService<StartupTaskRunner>();
         if (jobs.Enabled)
         {
             services.AddHostedService<JobRunner>();
@@ -90,6 +99,7 @@ public static class PlatformServices
         // Binding failures (bad JSON, wrong types) throw, so the one exception handler describes them.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddSingleton<Errors.IExceptionClassifier, Errors.DependencyDownClassifier>();
         services.AddProblemDetails();
 
         var tokens = configuration.GetSection("Astralytiq:Tokens").Get<TokenSettings>() ?? new TokenSettings();

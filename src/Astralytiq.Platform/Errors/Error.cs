@@ -52,6 +52,16 @@ public sealed record LockedError(DateTimeOffset Until)
     public override int StatusCode => 429;
 }
 
+/// <summary>
+/// The node is busy or a dependency it needs is down: 503 with <c>Retry-After</c>. Nothing was changed, and
+/// the same request may succeed later.
+/// </summary>
+public sealed record UnavailableError(string MessageValue, int RetryAfterSeconds = 5)
+    : Error(ErrorCodes.Unavailable, MessageValue)
+{
+    public override int StatusCode => 503;
+}
+
 /// <summary>A custom code with an explicit status (plan restrictions, idempotency mismatches, ...).</summary>
 public sealed record CodedError(int Status, string CodeValue, string MessageValue, IReadOnlyList<ErrorDetail>? Fields = null)
     : Error(CodeValue, MessageValue, Fields)

@@ -20,6 +20,10 @@ public sealed class ApiError(Error error) : IResult, IStatusCodeHttpResult, IEnd
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        if (Error is UnavailableError unavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = unavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return ErrorWriter.WriteAsync(httpContext, Error.StatusCode, Error.Code, Error.Message, Error.Details);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Astralytiq.Contracts.Errors;
+using Astralytiq.Platform.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Astralytiq.Platform.Http;
 /// the limit) are the client's fault and get 400/413; anything else is unexpected: a 500 envelope with
 /// the request id and no internals, and the details in the log.
 /// </summary>
-internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(IEnumerable<IExceptionClassifier> classifiers, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -19,6 +20,11 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         {
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
                 await ErrorWriter.WriteAsync(httpContext, 413, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed").ConfigureAwait(false);
+                return true;
+            case BadHttpRequestException { InnerException: JsonException json } when TooDeep(json):
+            case JsonException deep when TooDeep(deep):
+                await ErrorWriter.WriteAsync(httpContext, 422, ErrorCodes.Validation, "The provided data is invalid",
+                    [new ErrorDetail("body", $"the JSON is nested more than {Contracts.ApiJson.MaxDepth} levels deep")]).ConfigureAwait(false);
                 return true;
             case BadHttpRequestException bad:
                 await ErrorWriter.WriteAsync(httpContext, 400, ErrorCodes.BadRequest, Describe(bad)).ConfigureAwait(false);
@@ -30,6 +36,10 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 LogAborted(logger, httpContext.TraceIdentifier);
                 httpContext.Response.StatusCode = 499;
                 return true;
+            case var _ when classifiers.Select(c => c.Classify(exception)).FirstOrDefault(e => e is not null) is { } known:
+                LogClassified(logger, exception, httpContext.TraceIdentifier, known.Code);
+                await new ApiError(known).ExecuteAsync(httpContext).ConfigureAwait(false);
+                return true;
             default:
                 LogUnhandled(logger, exception, httpContext.TraceIdentifier, httpContext.Request.Method, httpContext.Request.Path);
                 await ErrorWriter.WriteAsync(httpContext, 500, ErrorCodes.Internal,
@@ -37,6 +47,11 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 return true;
         }
     }
+
+    /// <summary>System.Text.Json says so only in its message: the reader's and the serializer's wordings.</summary>
+    private static bool TooDeep(JsonException exception) =>
+        exception.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+        || exception.Message.Contains("larger than the maximum allowed depth", StringComparison.Ordinal);
 
     private static string Describe(BadHttpRequestException bad) =>
         bad.InnerException is JsonException
@@ -47,6 +62,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {RequestId} {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} failed with {Code}")]
+    private static partial void LogClassified(ILogger logger, Exception exception, string requestId, string code);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request {RequestId} aborted by the client")]
     private static partial void LogAborted(ILogger logger, string requestId);

@@ -39,6 +39,20 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, IConfigura
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs")
             ? DocsContentSecurityPolicy
             : embedded ? _embedPolicy : ContentSecurityPolicy;
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            // API answers carry tokens (sign-in, refresh, API keys, public links) and tenant data: no cache keeps
+            // them unless an endpoint says otherwise.
+            context.Response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                if (string.IsNullOrEmpty(response.Headers.CacheControl))
+                {
+                    response.Headers.CacheControl = "no-store";
+                }
+                return Task.CompletedTask;
+            }, context.Response);
+        }
         return next(context);
     }
 }

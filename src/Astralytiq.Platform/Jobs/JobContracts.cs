@@ -14,6 +14,9 @@ public interface IJobContext
 
     int Attempt { get; }
 
+    /// <summary>True when a failure of this attempt will not be retried (its last allowed attempt).</summary>
+    bool IsLastAttempt { get; }
+
     T Payload<T>();
 
     /// <summary>Records progress (0..1) with a message the user sees; cheap to call often.</summary>

@@ -134,7 +134,15 @@ internal sealed partial class JobRunner(
     {
         var now = time.GetUtcNow();
         var lease = now.AddSeconds(settings.LeaseSeconds);
-        // Jobs whose node died: their lease ran out while running.
+        // Jobs whose node died: their lease ran out while running. They go back to the queue while attempts remain;
+        // one whose every attempt ended with its node dying is dead-lettered (an input that crashes the process must
+        // not crash every node that picks it up, forever).
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now && j.Attempt >= j.MaxAttempts)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(j => j.Status, JobStatus.DeadLettered)
+                .SetProperty(j => j.LockedBy, (string?)null)
+                .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.Error, "The server running this job stopped during each of its attempts"), ct).ConfigureAwait(false);
         await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now)
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LockedBy, (string?)null), ct).ConfigureAwait(false);
         var candidates = await db.Jobs.AsNoTracking()
@@ -238,6 +246,8 @@ internal sealed partial class JobRunner(
         public Guid? UserId => job.CreatedBy;
 
         public int Attempt => job.Attempt;
+
+        public bool IsLastAttempt => job.Attempt >= job.MaxAttempts;
 
         public T Payload<T>() => JsonSerializer.Deserialize<T>(job.PayloadJson, JobJson.Options)!;
 

@@ -43,6 +43,8 @@ public static class DataModule
         });
         services.AddScoped<DatasetFiles>();
         services.AddSingleton<SharedDuckDb>();
+        services.AddSingleton<EngineGate>();
+        services.AddSingleton<IExceptionClassifier, EngineErrors>();
         services.AddScoped<DatasetHandlers>();
         services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddScoped<IDatasetReader, DatasetReader>();
@@ -50,6 +52,7 @@ public static class DataModule
         services.AddScoped<DatasetLineage>();
         services.AddScoped<IDatasetLineage>(sp => sp.GetRequiredService<DatasetLineage>());
         services.AddJobHandler<IngestJob>(IngestJob.Kind);
+        services.AddScoped<IStartupTask, TempFileSweep>();
         services.AddJobHandler<PurgeJob>(PurgeJob.Kind);
         services.AddScoped<VersionWriter>();
         services.AddScoped<DataQuotas>();

@@ -610,7 +610,8 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Invalid_utf8_is_refused_and_nothing_is_stored()
     {
         var tenant = await Platform.NewTenantAsync();
-        var bytes = Encoding.UTF8.GetBytes("name,n\nok,1\n").Concat(new byte[] { 0xC3, 0x28, 0x2C, 0x32, 0x0A }).ToArray();
+        // UTF-8 text (with its accented letters) broken by one stray sequence: refused, not re-read as another encoding.
+        var bytes = Encoding.UTF8.GetBytes("name,n\nZürich,1\nSão Paulo,2\n").Concat(new byte[] { 0xC3, 0x28, 0x2C, 0x32, 0x0A }).ToArray();
         var response = await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "bad.csv");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);

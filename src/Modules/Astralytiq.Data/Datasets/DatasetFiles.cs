@@ -51,9 +51,12 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
                 await blobs.WriteAsync(tenantId, BlobPath(datasetId, versionId), encrypted, ct).ConfigureAwait(false);
             }
             // Keep the plaintext as the cache entry: the first preview need not decrypt what was just written.
+            // Copied under a temporary name and renamed, so a crash never leaves half a file under the real one.
             var cached = CachePath(tenantId, versionId);
             Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
-            File.Copy(parquetPath, cached, overwrite: true);
+            var partial = cached + "." + Guid.NewGuid().ToString("N") + ".partial";
+            File.Copy(parquetPath, partial, overwrite: true);
+            File.Move(partial, cached, overwrite: true);
             File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
             TrimCache();
             return (size, sha);
@@ -143,6 +146,13 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
             }
             return evicted;
         }
+    }
+
+    /// <summary>Plaintext cache files whose writing never finished (the process died half-way).</summary>
+    public IEnumerable<FileInfo> PartialCacheFiles()
+    {
+        var root = new DirectoryInfo(Path.Combine(platform.DataDir, "cache", "datasets"));
+        return root.Exists ? root.EnumerateFiles("*.partial", SearchOption.AllDirectories) : [];
     }
 
     private string CachePath(Guid tenantId, Guid versionId) => Path.Combine(CacheDirectory(tenantId), versionId.ToString("N") + ".parquet");

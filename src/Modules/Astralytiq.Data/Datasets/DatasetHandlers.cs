@@ -31,6 +31,7 @@ internal sealed partial class DatasetHandlers(
     IJobScheduler jobs,
     DataQuotas quotas,
     SharedDuckDb shared,
+    EngineGate gate,
     TimeProvider time,
     ILogger<DatasetHandlers> logger)
 {
@@ -132,7 +133,8 @@ internal sealed partial class DatasetHandlers(
                 string.IsNullOrEmpty(description) ? null : description, rules);
             if (upload.Size > settings.AsyncIngestBytes)
             {
-                var jobId = await jobs.EnqueueAsync(IngestJob.Kind, work, maxAttempts: 1, ct);
+                // Retried after a crash (the node died while reading): the job finds or redoes its own work (IngestIds).
+                var jobId = await jobs.EnqueueAsync(IngestJob.Kind, work, maxAttempts: 3, ct);
                 handedOver = true;
                 return new UploadOutcome(null, jobId);
             }
@@ -151,13 +153,21 @@ internal sealed partial class DatasetHandlers(
     /// <summary>
     /// Reads a received file into Parquet, seals it with the tenant key and records the dataset and its
     /// first version. Used inline for small files and by <see cref="IngestJob"/> for large ones; the
-    /// caller owns (and deletes) the received file.
+    /// caller owns (and deletes) the received file. A job passes its own <paramref name="ids"/>: a retry after a
+    /// crash then finds the dataset it already stored (and answers with it), or stores it again under the
+    /// same ids, so the file, the usage and the dataset are never made twice.
     /// </summary>
-    public async Task<Result<DatasetResponse>> IngestAndStoreAsync(IngestWork work, TimeSpan receiveTime, Func<double, string, Task>? progress, CancellationToken ct)
+    public async Task<Result<DatasetResponse>> IngestAndStoreAsync(IngestWork work, TimeSpan receiveTime, Func<double, string, Task>? progress, CancellationToken ct,
+        IngestIds? ids = null)
     {
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
+            if (ids is not null && await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == ids.DatasetId && d.DeletedAt == null, ct) is { } finished)
+            {
+                var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == finished.Id && v.Version == finished.CurrentVersion, ct);
+                return finished.ToResponse(version);
+            }
             if (await db.Datasets.AnyAsync(d => d.Name == work.Name && d.DeletedAt == null, ct))
             {
                 return new ConflictError($"A dataset named '{work.Name}' already exists", [new ErrorDetail("name", "name is taken")]);
@@ -167,30 +177,15 @@ internal sealed partial class DatasetHandlers(
                 await progress(0.05, $"Reading {work.FileName}");
             }
             var parseStart = time.GetTimestamp();
-            IngestResult ingested;
-            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            // In a request the read waits for a slot of the engine gate; a background job already holds a worker.
+            var read = progress is null
+                ? await gate.RunAsync(tenant.TenantId!.Value, token => ParseUploadAsync(work, parquetPath, token), ct)
+                : await ParseUploadAsync(work, parquetPath, ct);
+            if (!read.IsSuccess)
             {
-                var result = await Ingest.ToParquetAsync(duck, work.TempPath, parquetPath, work.Options, work.FileName, ct);
-                if (!result.IsSuccess)
-                {
-                    return result.Error!;
-                }
-                ingested = result.Value;
-                if (work.Rules is { Count: > 0 } rules)
-                {
-                    var run = await Validator.RunAsync(duck, ParquetSource.Single(parquetPath), ingested.Schema, new ValidateDatasetRequest(rules), ct);
-                    if (!run.IsSuccess)
-                    {
-                        return run.Error!;
-                    }
-                    var fatal = run.Value.Issues.Where(i => i.Severity == "error").ToList();
-                    if (fatal.Count > 0)
-                    {
-                        return new ValidationError(fatal.Select(i => new ErrorDetail("file",
-                            (i.SampleRowNumbers.Count > 0 ? $"row {i.SampleRowNumbers[0]}, " : string.Empty) + $"column {i.Column}: {i.Message} ({i.Rule})")).ToList());
-                    }
-                }
+                return read.Error!;
             }
+            var ingested = read.Value;
             var parsed = time.GetTimestamp();
             if (progress is not null)
             {
@@ -198,7 +193,7 @@ internal sealed partial class DatasetHandlers(
             }
 
             var stored = await StoreNewDatasetAsync(work.Name, work.Description, parquetPath, ingested,
-                new DatasetSourceDto("upload", work.FileName, work.Options.Format, work.Size, work.Sha256), ct);
+                new DatasetSourceDto("upload", work.FileName, work.Options.Format, work.Size, work.Sha256), ct, ids);
             LogIngested(logger, work.Name, ingested.RowCount, work.Size, receiveTime.TotalMilliseconds,
                 time.GetElapsedTime(parseStart, parsed).TotalMilliseconds, time.GetElapsedTime(parsed).TotalMilliseconds);
             return stored;
@@ -206,6 +201,40 @@ internal sealed partial class DatasetHandlers(
         finally
         {
             File.Delete(parquetPath);
+        }
+    }
+
+    /// <summary>
+    /// Reads a received file into Parquet and checks its declared rules, within the time its size allows
+    /// (<see cref="InputLimits.ParseTimeout"/>); past it the engine is interrupted and the answer is a 422.
+    /// </summary>
+    private async Task<Result<IngestResult>> ParseUploadAsync(IngestWork work, string parquetPath, CancellationToken ct)
+    {
+        var limit = InputLimits.ParseTimeout(settings, work.Size);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await using var duck = await DuckDb.OpenAsync(settings, timeout.Token);
+            var result = await Ingest.ToParquetAsync(duck, work.TempPath, parquetPath, work.Options, work.FileName, timeout.Token);
+            if (!result.IsSuccess || work.Rules is not { Count: > 0 } rules)
+            {
+                return result;
+            }
+            var run = await Validator.RunAsync(duck, ParquetSource.Single(parquetPath), result.Value.Schema, new ValidateDatasetRequest(rules), timeout.Token);
+            if (!run.IsSuccess)
+            {
+                return run.Error!;
+            }
+            var fatal = run.Value.Issues.Where(i => i.Severity == "error").ToList();
+            return fatal.Count == 0
+                ? result
+                : new ValidationError(fatal.Select(i => new ErrorDetail("file",
+                    (i.SampleRowNumbers.Count > 0 ? $"row {i.SampleRowNumbers[0]}, " : string.Empty) + $"column {i.Column}: {i.Message} ({i.Rule})")).ToList());
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return ValidationError.For("file", $"reading {work.FileName} took longer than the {limit.TotalSeconds:N0} s allowed for a file of its size and was stopped");
         }
     }
 
@@ -278,18 +307,18 @@ internal sealed partial class DatasetHandlers(
 
     /// <summary>Seals a Parquet file into storage and records a new dataset with it as version 1.</summary>
     private async Task<Result<DatasetResponse>> StoreNewDatasetAsync(
-        string name, string? description, string parquetPath, IngestResult ingested, DatasetSourceDto source, CancellationToken ct)
+        string name, string? description, string parquetPath, IngestResult ingested, DatasetSourceDto source, CancellationToken ct, IngestIds? ids = null)
     {
         var now = time.GetUtcNow();
         var tenantId = tenant.TenantId!.Value;
         var dataset = new Dataset
         {
-            Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Description = description,
+            Id = ids?.DatasetId ?? Guid.CreateVersion7(now), TenantId = tenantId, Name = name, Description = description,
             CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
         };
         var version = new DatasetVersion
         {
-            Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
+            Id = ids?.VersionId ?? Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = 1, RowCount = ingested.RowCount,
             SchemaJson = JsonSerializer.Serialize(ingested.Schema, ApiJson.Options),
             SourceJson = JsonSerializer.Serialize(source, ApiJson.Options),
             CreatedBy = tenant.UserId, CreatedAt = now,
@@ -617,45 +646,22 @@ internal sealed partial class DatasetHandlers(
             {
                 return ValidationError.For("rows", "send at least one row (NDJSON or a JSON array of objects)");
             }
+            // Depth first: DuckDB's JSON reader recurses per level and a deep enough batch kills the process.
+            var shallow = await JsonGuard.CheckFileAsync(batchPath, "rows", "the batch", ct);
+            if (!shallow.IsSuccess)
+            {
+                return shallow.Error!;
+            }
             // The rows go into a new part of their own; every MaxVersionParts appends the parts are compacted into one file.
             var previousParts = current.Parts();
             var compact = previousParts.Count + 1 > settings.MaxVersionParts;
             var baseSource = compact ? await files.SourceAsync(tenantId, current, ct) : null;
-            var schema = current.Schema;
-            long appended;
-            await using (var duck = await DuckDb.OpenAsync(settings, ct))
+            var read = await gate.RunAsync(tenantId, token => ReadBatchAsync(batchPath, size, current.Schema, baseSource, parquetPath, token), ct);
+            if (!read.IsSuccess)
             {
-                var batch = $"read_json({DuckDb.Literal(batchPath)}, format = 'auto', sample_size = -1)";
-                List<ColumnDto> fields;
-                try
-                {
-                    fields = await DuckDb.DescribeAsync(duck, "SELECT * FROM " + batch, ct);
-                    appended = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM " + batch, ct);
-                }
-                catch (DuckDB.NET.Data.DuckDBException ex)
-                {
-                    return ValidationError.For("rows", "the rows are not NDJSON or a JSON array of objects: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
-                }
-                var unknown = fields.Where(f => schema.All(c => c.Name != f.Name)).Select(f => f.Name).ToList();
-                if (unknown.Count > 0)
-                {
-                    return ValidationError.For("rows", $"unknown column(s): {string.Join(", ", unknown)}; the dataset has {string.Join(", ", schema.Select(c => c.Name))}");
-                }
-                var casts = schema.Select(c => fields.Any(f => f.Name == c.Name)
-                    ? $"CAST({DuckDb.Identifier(c.Name)} AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}"
-                    : $"CAST(NULL AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}");
-                try
-                {
-                    var rowsToWrite = baseSource is null
-                        ? $"SELECT {string.Join(", ", casts)} FROM {batch}"
-                        : $"SELECT * FROM {baseSource.Scan} UNION ALL SELECT {string.Join(", ", casts)} FROM {batch}";
-                    await DuckDb.ExecuteAsync(duck, $"COPY ({rowsToWrite}) TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct);
-                }
-                catch (DuckDB.NET.Data.DuckDBException ex)
-                {
-                    return ValidationError.For("rows", "a value does not fit its column: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
-                }
+                return read.Error!;
             }
+            var appended = read.Value;
             var now = time.GetUtcNow();
             var version = new DatasetVersion
             {
@@ -703,6 +709,58 @@ internal sealed partial class DatasetHandlers(
         {
             File.Delete(batchPath);
             File.Delete(parquetPath);
+        }
+    }
+
+    /// <summary>
+    /// Reads an appended batch with DuckDB into a Parquet part (or, when compacting, the whole new version),
+    /// within the time its size allows; the number of rows it adds.
+    /// </summary>
+    private async Task<Result<long>> ReadBatchAsync(string batchPath, long size, IReadOnlyList<ColumnDto> schema, ParquetSource? baseSource, string parquetPath, CancellationToken ct)
+    {
+        var limit = InputLimits.ParseTimeout(settings, size);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await using var duck = await DuckDb.OpenAsync(settings, timeout.Token);
+            var batch = $"read_json({DuckDb.Literal(batchPath)}, format = 'auto', sample_size = -1)";
+            List<ColumnDto> fields;
+            long appended;
+            try
+            {
+                fields = await DuckDb.DescribeAsync(duck, "SELECT * FROM " + batch, timeout.Token);
+                appended = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM " + batch, timeout.Token);
+            }
+            catch (DuckDB.NET.Data.DuckDBException ex) when (!timeout.IsCancellationRequested)
+            {
+                return ValidationError.For("rows", "the rows are not NDJSON or a JSON array of objects: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
+            }
+            var unknown = fields.Where(f => schema.All(c => c.Name != f.Name)).Select(f => f.Name).ToList();
+            if (unknown.Count > 0)
+            {
+                return ValidationError.For("rows", $"unknown column(s): {string.Join(", ", unknown.Take(20))}{(unknown.Count > 20 ? $" and {unknown.Count - 20:N0} more" : string.Empty)}; "
+                    + $"the dataset has {string.Join(", ", schema.Take(50).Select(c => c.Name))}{(schema.Count > 50 ? ", …" : string.Empty)}");
+            }
+            var casts = schema.Select(c => fields.Any(f => f.Name == c.Name)
+                ? $"CAST({DuckDb.Identifier(c.Name)} AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}"
+                : $"CAST(NULL AS {c.SourceType}) AS {DuckDb.Identifier(c.Name)}");
+            try
+            {
+                var rowsToWrite = baseSource is null
+                    ? $"SELECT {string.Join(", ", casts)} FROM {batch}"
+                    : $"SELECT * FROM {baseSource.Scan} UNION ALL SELECT {string.Join(", ", casts)} FROM {batch}";
+                await DuckDb.ExecuteAsync(duck, $"COPY ({rowsToWrite}) TO {DuckDb.Literal(parquetPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", timeout.Token);
+            }
+            catch (DuckDB.NET.Data.DuckDBException ex) when (!timeout.IsCancellationRequested)
+            {
+                return ValidationError.For("rows", "a value does not fit its column: " + Ingest.Explain(ex.Message, batchPath, "the batch"));
+            }
+            return appended;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return ValidationError.For("rows", $"reading the batch took longer than the {limit.TotalSeconds:N0} s allowed for its size and was stopped");
         }
     }
 

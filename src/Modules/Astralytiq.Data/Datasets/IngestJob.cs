@@ -8,33 +8,65 @@ internal sealed record IngestWork(string TempPath, string FileName, long Size, s
     IReadOnlyList<Astralytiq.Contracts.Data.ColumnRuleDto>? Rules = null);
 
 /// <summary>
+/// The ids a job's dataset and first version get, derived from the job's id: every attempt of one job
+/// writes under the same ids, so a retry after a crash finds its finished work or redoes it in place (the
+/// stored file is overwritten, the usage keyed by these ids counts once).
+/// </summary>
+internal sealed record IngestIds(Guid DatasetId, Guid VersionId)
+{
+    public static IngestIds ForJob(Guid jobId)
+    {
+        Span<byte> seed = stackalloc byte[20];
+        jobId.TryWriteBytes(seed);
+        "ver1"u8.CopyTo(seed[16..]);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(seed, hash);
+        // A name-based id (RFC 9562 version 8): 122 bits of the hash with the version and variant set.
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new IngestIds(jobId, new Guid(hash[..16], bigEndian: true));
+    }
+}
+
+/// <summary>
 /// Reads a large upload in the background. A file that cannot be read fails the job for good with the
 /// same message an inline upload would give; the job's result is the dataset. The received file is
-/// removed whatever the outcome (the job runs once: reading the same bytes again gives the same answer).
+/// removed once the job is over; when the node dies first, the retry still has it (the start-up sweep keeps
+/// files that live jobs own) and finds or redoes its work under the same ids (<see cref="IngestIds"/>).
 /// </summary>
-internal sealed class IngestJob(DatasetHandlers handlers) : IJobHandler
+internal sealed class IngestJob(DatasetHandlers handlers, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IJobHandler
 {
     public const string Kind = "data.ingest";
 
     public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
     {
         var work = context.Payload<IngestWork>();
+        var over = false;
         try
         {
             var stored = await handlers.IngestAndStoreAsync(work, TimeSpan.Zero,
-                (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken).ConfigureAwait(false);
+                (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken, IngestIds.ForJob(context.JobId)).ConfigureAwait(false);
             if (!stored.IsSuccess)
             {
                 var error = stored.Error!;
-                var detail = error.Details is { Count: > 0 } details ? ": " + string.Join("; ", details.Select(d => d.Message)) : string.Empty;
-                throw new PermanentJobFailureException(error.Message + detail);
+                // The details say what is wrong with the file; the generic "invalid data" heading adds nothing to them.
+                var message = error.Details is { Count: > 0 } details ? string.Join("; ", details.Select(d => d.Message)) : error.Message;
+                over = true;
+                throw new PermanentJobFailureException(message);
             }
+            over = true;
             await context.ReportProgressAsync(1, $"{stored.Value.RowCount:N0} rows stored", cancellationToken).ConfigureAwait(false);
             return stored.Value;
         }
         finally
         {
-            File.Delete(work.TempPath);
+            // A transient failure (the database was unreachable, say) is retried, and a job interrupted by this node
+            // stopping goes back to the queue: the received file must still be there for them.
+            var retried = !context.IsLastAttempt || lifetime.ApplicationStopping.IsCancellationRequested;
+            if (over || (cancellationToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested) || !retried)
+            {
+                File.Delete(work.TempPath);
+            }
         }
     }
 }

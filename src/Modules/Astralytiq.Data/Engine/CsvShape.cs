@@ -11,6 +11,9 @@ internal static class CsvShape
 {
     private static readonly char[] Candidates = [',', ';', '\t', '|'];
 
+    /// <summary>A header line is not read further than this (MaxColumns names of MaxColumnNameLength characters fit).</summary>
+    private const int MaxHeaderChars = InputLimits.MaxColumns * (InputLimits.MaxColumnNameLength + 3);
+
     /// <summary>The candidate delimiter found most often in the first record, or null when none is.</summary>
     public static string? DetectDelimiter(string path)
     {
@@ -35,6 +38,34 @@ internal static class CsvShape
         }
         var best = Array.IndexOf(counts, counts.Max());
         return counts[best] > 0 ? Candidates[best].ToString() : null;
+    }
+
+    /// <summary>
+    /// How many fields the first record has, read without DuckDB (whose reader allocates per column before it
+    /// can refuse a file with tens of thousands of them). Stops counting past <paramref name="stopAfter"/>.
+    /// </summary>
+    public static int FirstRecordFieldCount(string path, char delimiter, int stopAfter)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var inQuotes = false;
+        var fields = 1;
+        int c;
+        for (var read = 0; read < MaxHeaderChars && (c = reader.Read()) >= 0 && fields <= stopAfter; read++)
+        {
+            if (c == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (!inQuotes && c == delimiter)
+            {
+                fields++;
+            }
+            else if (!inQuotes && c is '\n' or '\r')
+            {
+                break;
+            }
+        }
+        return fields;
     }
 
     /// <summary>The 1-based line number of the first record with another field count than the header, with both counts.</summary>

@@ -25,15 +25,38 @@ internal static class DuckDb
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        using var interrupt = InterruptOn(command, ct);
+        try
+        {
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch (DuckDBException ex) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The query was interrupted", ex, ct);
+        }
     }
 
     public static async Task<long> ScalarLongAsync(DuckDBConnection connection, string sql, CancellationToken ct)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        using var interrupt = InterruptOn(command, ct);
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        catch (DuckDBException ex) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The query was interrupted", ex, ct);
+        }
     }
+
+    /// <summary>
+    /// DuckDB runs a statement to its end on the calling thread whatever the token says: this interrupts it
+    /// (duckdb_interrupt) when the token is cancelled, so a time limit or a client that left stops the work.
+    /// </summary>
+    public static CancellationTokenRegistration InterruptOn(DuckDBCommand command, CancellationToken ct) =>
+        ct.CanBeCanceled ? ct.UnsafeRegister(static c => ((DuckDBCommand)c!).Cancel(), command) : default;
 
     /// <summary>A SQL string literal: single quotes doubled.</summary>
     public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
@@ -46,15 +69,23 @@ internal static class DuckDb
     {
         using var command = connection.CreateCommand();
         command.CommandText = "DESCRIBE " + relation;
-        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var columns = new List<ColumnDto>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        using var interrupt = InterruptOn(command, ct);
+        try
         {
-            var name = reader.GetString(0);
-            var type = reader.GetString(1);
-            columns.Add(new ColumnDto(name, PlatformType(type), type, !string.Equals(reader.GetValue(2)?.ToString(), "NO", StringComparison.OrdinalIgnoreCase)));
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var columns = new List<ColumnDto>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var name = reader.GetString(0);
+                var type = reader.GetString(1);
+                columns.Add(new ColumnDto(name, PlatformType(type), type, !string.Equals(reader.GetValue(2)?.ToString(), "NO", StringComparison.OrdinalIgnoreCase)));
+            }
+            return columns;
         }
-        return columns;
+        catch (DuckDBException ex) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The query was interrupted", ex, ct);
+        }
     }
 
     public static string PlatformType(string duckType)
@@ -176,4 +207,18 @@ internal sealed class DataSettings
 
     /// <summary>How often the pipeline scheduler looks for due runs.</summary>
     public int PipelineTickSeconds { get; set; } = 30;
+
+    /// <summary>Reading one upload or appended batch may take this long, plus <see cref="ParseSecondsPerGiB"/> per GiB of it.</summary>
+    public double ParseTimeoutSeconds { get; set; } = 60;
+
+    public double ParseSecondsPerGiB { get; set; } = 600;
+
+    /// <summary>Uploads and appended batches read at once, on the whole node (0: one per core, at least two).</summary>
+    public int ParseSlots { get; set; }
+
+    /// <summary>Of those, how many one organisation may hold (0: half of them, at least one).</summary>
+    public int ParseSlotsPerTenant { get; set; }
+
+    /// <summary>How long a request waits for a free slot before it is answered 503 with Retry-After.</summary>
+    public int ParseQueueSeconds { get; set; } = 60;
 }

@@ -17,7 +17,10 @@ internal static class Excel
     public const long MaxUncompressedBytes = 4L * 1024 * 1024 * 1024;
     public const int MaxCompressionRatio = 200;
 
-    public static Result<Unit> ToCsv(string xlsxPath, string csvPath, string? sheet, string displayName)
+    /// <summary>The shared-string table is held in memory whole while a sheet is read.</summary>
+    public const long MaxSharedStringsBytes = 256L * 1024 * 1024;
+
+    public static Result<Unit> ToCsv(string xlsxPath, string csvPath, string? sheet, string displayName, CancellationToken ct)
     {
         try
         {
@@ -26,6 +29,10 @@ internal static class Excel
             foreach (var entry in zip.Entries)
             {
                 total += entry.Length;
+                if (entry.FullName.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase) && entry.Length > MaxSharedStringsBytes)
+                {
+                    return ValidationError.For("file", $"{displayName} is refused: its shared text table is {entry.Length / (1024 * 1024):N0} MiB; at most {MaxSharedStringsBytes / (1024 * 1024)} MiB are supported");
+                }
                 if (entry.Length > 10 * 1024 * 1024 && entry.CompressedLength > 0 && entry.Length / entry.CompressedLength > MaxCompressionRatio)
                 {
                     return ValidationError.For("file", $"{displayName} is refused: '{entry.FullName}' would inflate {entry.Length / entry.CompressedLength}-fold (a zip bomb?)");
@@ -72,6 +79,12 @@ internal static class Excel
             var pendingEmpty = 0;
             while (reader.Read())
             {
+                ct.ThrowIfCancellationRequested();
+                // A cell far to the right (XFD1) widens every row to 16,384 columns.
+                if (reader.FieldCount > InputLimits.MaxColumns)
+                {
+                    return ValidationError.For("file", $"{displayName} has {reader.FieldCount:N0} columns in sheet '{reader.Name}'; at most {InputLimits.MaxColumns:N0} are supported");
+                }
                 var cells = new string[reader.FieldCount];
                 var empty = true;
                 for (var i = 0; i < cells.Length; i++)
@@ -95,11 +108,25 @@ internal static class Excel
             }
             return Unit.Value;
         }
-        catch (Exception ex) when (ex is InvalidDataException or ExcelDataReader.Exceptions.ExcelReaderException or System.Xml.XmlException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidDataException or ExcelDataReader.Exceptions.ExcelReaderException or System.Xml.XmlException
+            or NotSupportedException or IOException or FormatException or InvalidCastException or OverflowException or ArgumentException or IndexOutOfRangeException)
         {
-            return ValidationError.For("file", $"{displayName} could not be read as XLSX: {ex.Message}");
+            return ValidationError.For("file", $"{displayName} could not be read as XLSX: {Why(ex)}");
         }
     }
+
+    /// <summary>What is wrong with the workbook, in words that do not come from the XML parser's internals.</summary>
+    private static string Why(Exception ex) => ex switch
+    {
+        System.Xml.XmlException { Message: var m } when m.Contains("DTD", StringComparison.Ordinal) =>
+            "it declares a document type (DTD), which workbooks never need and which is refused",
+        System.Xml.XmlException { LineNumber: > 0 } xml when xml.Message.Contains("end of file", StringComparison.OrdinalIgnoreCase) =>
+            "a part of it ends early; the file is truncated or its recorded sizes are false",
+        System.Xml.XmlException { LineNumber: > 0 } xml => $"a part of it is not well-formed XML (line {xml.LineNumber}, position {xml.LinePosition})",
+        InvalidDataException or IOException => "its compressed parts are damaged",
+        ExcelDataReader.Exceptions.ExcelReaderException => "it is not a workbook this reader understands (" + ex.Message.TrimEnd('.') + ")",
+        _ => "it is damaged or not a real .xlsx workbook",
+    };
 
     private static string Cell(object? value) => value switch
     {

@@ -35,12 +35,12 @@ internal static partial class Ingest
             var csvPath = Path.ChangeExtension(inputPath, ".sheet.csv");
             try
             {
-                var sheet = Excel.ToCsv(inputPath, csvPath, options.Sheet, displayName);
+                var sheet = Excel.ToCsv(inputPath, csvPath, options.Sheet, displayName, ct);
                 if (!sheet.IsSuccess)
                 {
                     return sheet.Error!;
                 }
-                return await ToParquetAsync(connection, csvPath, outputPath, new ParseOptions("csv", ",", true), displayName, ct).ConfigureAwait(false);
+                return await ReadAsync(connection, csvPath, outputPath, new ParseOptions("csv", ",", true), displayName, "XLSX", ct).ConfigureAwait(false);
             }
             finally
             {
@@ -61,6 +61,52 @@ internal static partial class Ingest
             await DuckDb.ExecuteAsync(connection, $"COPY imported TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
             return new IngestResult(await DuckDb.DescribeAsync(connection, "imported", ct).ConfigureAwait(false), read.Value);
         }
+        if (options.Format == "json")
+        {
+            // Depth first: DuckDB's JSON reader recurses per level and a deep enough file kills the process.
+            var shallow = await JsonGuard.CheckFileAsync(inputPath, "file", displayName, ct).ConfigureAwait(false);
+            if (!shallow.IsSuccess)
+            {
+                return shallow.Error!;
+            }
+        }
+        if (options.Format == "parquet")
+        {
+            var footer = ParquetFooter.Check(inputPath, displayName);
+            if (!footer.IsSuccess)
+            {
+                return footer.Error!;
+            }
+        }
+        if (options.Format is "csv" or "tsv")
+        {
+            // DuckDB reads UTF-8 only: other encodings are transcoded into a sibling file first.
+            if (await TextEncoding.DetectAsync(inputPath, ct).ConfigureAwait(false) is { } encoding)
+            {
+                var utf8Path = Path.ChangeExtension(inputPath, ".utf8.csv");
+                try
+                {
+                    await TextEncoding.TranscodeAsync(inputPath, encoding, utf8Path, ct).ConfigureAwait(false);
+                    return await ReadAsync(connection, utf8Path, outputPath, options, displayName, options.Format.ToUpperInvariant(), ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    File.Delete(utf8Path);
+                }
+            }
+        }
+        return await ReadAsync(connection, inputPath, outputPath, options, displayName, options.Format.ToUpperInvariant(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a UTF-8 CSV/TSV, a depth-checked JSON or a footer-checked Parquet file into Parquet.</summary>
+    private static async Task<Result<IngestResult>> ReadAsync(
+        DuckDBConnection connection, string inputPath, string outputPath, ParseOptions options, string displayName, string formatName, CancellationToken ct)
+    {
+        if (options.Format is "csv" or "tsv"
+            && CsvShape.FirstRecordFieldCount(inputPath, Delimiter(inputPath, options)[0], InputLimits.MaxColumns) > InputLimits.MaxColumns)
+        {
+            return ValidationError.For("file", $"{displayName} has more than {InputLimits.MaxColumns:N0} columns; at most {InputLimits.MaxColumns:N0} are supported");
+        }
         var reader = options.Format switch
         {
             "csv" or "tsv" => CsvReader(inputPath, options),
@@ -74,7 +120,11 @@ internal static partial class Ingest
             // 128-bit and unsigned 64-bit integers (JSON's guess for large numbers) have no Parquet type and would
             // become doubles: they are stored as BIGINT, or as DECIMAL(38,0) when a value does not fit.
             // Nested JSON objects become columns with dotted names ("user.geo.lat").
-            var detected = await FlattenAsync(connection, reader, ct).ConfigureAwait(false);
+            var detected = Flatten(await DuckDb.DescribeAsync(connection, "SELECT * FROM " + reader, ct).ConfigureAwait(false));
+            if (InputLimits.CheckColumns(detected.Select(c => c.Name).ToList(), displayName) is { } tooWide)
+            {
+                return tooWide;
+            }
             string SelectList(string wide) => string.Join(", ", detected.Select(c => c.SourceType is "HUGEINT" or "UHUGEINT" or "UBIGINT"
                 ? $"CAST({c.Expression} AS {wide}) AS {DuckDb.Identifier(c.Name)}"
                 : $"{c.Expression} AS {DuckDb.Identifier(c.Name)}"));
@@ -100,41 +150,46 @@ internal static partial class Ingest
             }
             return new IngestResult(schema, rows);
         }
-        catch (DuckDBException ex)
+        catch (DuckDBException ex) when (!ct.IsCancellationRequested)
         {
             // For delimited text, name the first record whose field count is off: DuckDB only says it could not parse.
             if (options.Format is "csv" or "tsv" && Delimiter(inputPath, options) is [var d]
                 && CsvShape.FirstRaggedRecord(inputPath, d) is { } ragged)
             {
                 return ValidationError.For("file",
-                    $"{displayName} could not be read as {options.Format.ToUpperInvariant()}: line {ragged.Record} has {ragged.Fields} fields where the header has {ragged.Expected}");
+                    $"{displayName} could not be read as {formatName}: line {ragged.Record} has {ragged.Fields} fields where the header has {ragged.Expected}");
             }
-            return ValidationError.For("file", $"{displayName} could not be read as {options.Format.ToUpperInvariant()}: {Explain(ex.Message, inputPath, displayName)}");
+            return ValidationError.For("file", $"{displayName} could not be read as {formatName}: {Explain(ex.Message, inputPath, displayName)}");
         }
     }
 
     private sealed record FlatColumn(string Name, string Expression, string SourceType);
 
-    /// <summary>The reader's columns with every STRUCT expanded, recursively, into its fields (named parent.field).</summary>
-    private static async Task<List<FlatColumn>> FlattenAsync(DuckDBConnection connection, string reader, CancellationToken ct)
+    /// <summary>
+    /// The reader's columns with every STRUCT expanded into its fields (named parent.field) down to
+    /// <see cref="InputLimits.MaxFlattenDepth"/> levels, read from the type names DESCRIBE gives: one query, and
+    /// a work list instead of recursion.
+    /// </summary>
+    private static List<FlatColumn> Flatten(IReadOnlyList<ColumnDto> columns)
     {
         var flat = new List<FlatColumn>();
-        async Task WalkAsync(string expression, string name, string type, int depth)
+        var pending = new Stack<(string Expression, string Name, string Type, int Depth)>();
+        foreach (var column in columns.Reverse())
         {
-            if (type.StartsWith("STRUCT(", StringComparison.OrdinalIgnoreCase) && depth < 10)
+            pending.Push((DuckDb.Identifier(column.Name), column.Name, column.SourceType, 0));
+        }
+        while (pending.Count > 0)
+        {
+            var (expression, name, type, depth) = pending.Pop();
+            if (depth < InputLimits.MaxFlattenDepth && DuckTypes.StructFields(type) is { Count: > 0 } fields)
             {
-                var fields = await DuckDb.DescribeAsync(connection, $"SELECT x.* FROM (SELECT {expression} AS x FROM {reader})", ct).ConfigureAwait(false);
-                foreach (var field in fields)
+                for (var i = fields.Count - 1; i >= 0; i--)
                 {
-                    await WalkAsync($"{expression}.{DuckDb.Identifier(field.Name)}", name + "." + field.Name, field.SourceType, depth + 1).ConfigureAwait(false);
+                    pending.Push(($"{expression}.{DuckDb.Identifier(fields[i].Name)}", name + "." + fields[i].Name, fields[i].Type, depth + 1));
                 }
-                return;
+                continue;
             }
             flat.Add(new FlatColumn(name, expression, type));
-        }
-        foreach (var column in await DuckDb.DescribeAsync(connection, "SELECT * FROM " + reader, ct).ConfigureAwait(false))
-        {
-            await WalkAsync(DuckDb.Identifier(column.Name), column.Name, column.SourceType, 0).ConfigureAwait(false);
         }
         return flat;
     }
@@ -156,18 +211,42 @@ internal static partial class Ingest
         return $"read_csv({string.Join(", ", args)})";
     }
 
-    /// <summary>DuckDB's message without server paths or its long hints, for the client.</summary>
+    /// <summary>
+    /// DuckDB's message in the platform's words, for the client: no server paths, no hints about settings the
+    /// user cannot change, no links, and resource failures said plainly.
+    /// </summary>
     internal static string Explain(string message, string inputPath, string displayName)
     {
-        var text = message.Replace(inputPath, displayName, StringComparison.Ordinal);
+        if (message.Contains("Out of Memory Error", StringComparison.OrdinalIgnoreCase))
+        {
+            return "it needs more memory than the engine may use for one request; use fewer columns or split the data";
+        }
+        if (message.Contains("INTERRUPT", StringComparison.Ordinal))
+        {
+            return "reading was stopped";
+        }
+        var text = message.Length > 4000 ? message[..4000] : message;
+        text = text.Replace(inputPath, displayName, StringComparison.Ordinal);
         text = ServerPath().Replace(text, displayName);
+        text = SettingHint().Replace(text, string.Empty);
         var firstLines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("Possible ", StringComparison.Ordinal) && !l.StartsWith('*'))
+            .Where(l => !l.StartsWith("Possible ", StringComparison.Ordinal) && !l.StartsWith('*') && !l.StartsWith("See also", StringComparison.Ordinal)
+                && !l.StartsWith("Original Line:", StringComparison.Ordinal))
+            .Select(l => l.Length > 200 ? l[..200] + "…" : l)
             .Take(3);
-        var result = string.Join(" ", firstLines);
+        var result = ErrorClass().Replace(string.Join(" ", firstLines), string.Empty).Trim();
         return result.Length > 500 ? result[..500] + "…" : result;
     }
 
-    [GeneratedRegex(@"(/[\w.\-]+)+/ingest-[0-9a-f]+[\w.]*")]
+    /// <summary>A temporary file of this server, wherever DuckDB names it.</summary>
+    [GeneratedRegex(@"[^\s'""]*ingest-[0-9a-f]{32}[\w.]*", RegexOptions.None, 1000)]
     private static partial Regex ServerPath();
+
+    /// <summary>DuckDB's advice to change a setting (which user sessions cannot).</summary>
+    [GeneratedRegex(@"\s*(Use|Set) ""?SET [^""]*""?[^.\n]*\.?", RegexOptions.None, 1000)]
+    private static partial Regex SettingHint();
+
+    /// <summary>The error class DuckDB puts first ("Invalid Input Error: ").</summary>
+    [GeneratedRegex(@"^([A-Z][a-z]+ ){1,3}Error: ", RegexOptions.None, 1000)]
+    private static partial Regex ErrorClass();
 }

@@ -38,7 +38,7 @@ internal static class LargeProfiler
                 parts.AddRange([$"avg({c}::DOUBLE)", $"stddev_samp({c}::DOUBLE)"]);
             }
         }
-        var first = await RowAsync(duck, "SELECT " + string.Join(", ", parts) + " FROM t", ct).ConfigureAwait(false);
+        var first = await AggregatesAsync(duck, parts, "t", ct).ConfigureAwait(false);
         var stats = new List<(ColumnDto Column, long Count, long Distinct, object? Min, object? Max, double? Mean, double? Std)>();
         var at = 0;
         foreach (var column in schema)
@@ -70,7 +70,7 @@ internal static class LargeProfiler
             var stride = Math.Max(1, rows / QuantileSample);
             var levels = string.Join(", ", Profiler.QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)));
             var sampled = $"SELECT * FROM ({source.Ordered("__position", schema.Select(c => c.Name).ToList())}) WHERE __position % {stride} = 0";
-            var row = await RowAsync(duck, "SELECT " + string.Join(", ", numeric.Select(s => $"quantile_cont({DuckDb.Identifier(s.Column.Name)}::DOUBLE, [{levels}])")) + $" FROM ({sampled})", ct).ConfigureAwait(false);
+            var row = await AggregatesAsync(duck, numeric.Select(s => $"quantile_cont({DuckDb.Identifier(s.Column.Name)}::DOUBLE, [{levels}])").ToList(), $"({sampled})", ct).ConfigureAwait(false);
             for (var k = 0; k < numeric.Count; k++)
             {
                 var values = row[k] is IEnumerable list and not string ? list.Cast<object?>().ToList() : [];
@@ -107,7 +107,7 @@ internal static class LargeProfiler
                 shapes.Add((s.Column.Name, low, high, width, bins));
             }
             select.AddRange(pairs.Select(p => $"corr({DuckDb.Identifier(p.A)}::DOUBLE, {DuckDb.Identifier(p.B)}::DOUBLE)"));
-            var row = await RowAsync(duck, "SELECT " + string.Join(", ", select) + " FROM t", ct).ConfigureAwait(false);
+            var row = await AggregatesAsync(duck, select, "t", ct).ConfigureAwait(false);
             for (var k = 0; k < shapes.Count; k++)
             {
                 var counts = new long[shapes[k].Bins];
@@ -178,19 +178,30 @@ internal static class LargeProfiler
         }
     }
 
-    private static async Task<object?[]> RowAsync(DuckDBConnection duck, string sql, CancellationToken ct)
+    /// <summary>
+    /// One row of aggregates over <paramref name="from"/>, computed <see cref="AggregatesPerPass"/> at a time:
+    /// each exact distinct count, quantile and histogram holds state, and wide tables ran past the engine's
+    /// memory limit when every column was aggregated at once.
+    /// </summary>
+    internal static async Task<object?[]> AggregatesAsync(DuckDBConnection duck, IReadOnlyList<string> aggregates, string from, CancellationToken ct)
     {
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await reader.ReadAsync(ct).ConfigureAwait(false);
-        var values = new object?[reader.FieldCount];
-        for (var i = 0; i < values.Length; i++)
+        var values = new List<object?>(aggregates.Count);
+        foreach (var batch in aggregates.Chunk(AggregatesPerPass))
         {
-            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            using var command = duck.CreateCommand();
+            command.CommandText = "SELECT " + string.Join(", ", batch) + " FROM " + from;
+            using var interrupt = DuckDb.InterruptOn(command, ct);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await reader.ReadAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                values.Add(reader.IsDBNull(i) ? null : reader.GetValue(i));
+            }
         }
-        return values;
+        return [.. values];
     }
+
+    internal const int AggregatesPerPass = 256;
 
     private static bool Numeric(ColumnDto column) => column.Type is "integer" or "decimal";
 

@@ -37,8 +37,7 @@ internal static class Profiler
         }
         var duplicates = rows - await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM (SELECT DISTINCT * FROM t)", ct).ConfigureAwait(false);
 
-        // One pass for the per-column aggregates.
-        var select = new StringBuilder("SELECT ");
+        // The per-column aggregates, in as few passes as the engine's memory allows.
         var parts = new List<string>();
         foreach (var column in schema)
         {
@@ -56,18 +55,7 @@ internal static class Profiler
                 parts.Add($"quantile_cont({c}::DOUBLE, [{string.Join(", ", QuantileLevels.Select(q => q.P.ToString(CultureInfo.InvariantCulture)))}])");
             }
         }
-        select.Append(string.Join(", ", parts)).Append(" FROM t");
-        var values = new List<object?>();
-        using (var command = duck.CreateCommand())
-        {
-            command.CommandText = select.ToString();
-            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                values.Add(reader.IsDBNull(i) ? null : reader.GetValue(i));
-            }
-        }
+        var values = await LargeProfiler.AggregatesAsync(duck, parts, "t", ct).ConfigureAwait(false);
 
         var profiles = new List<ColumnProfileDto>();
         var at = 0;

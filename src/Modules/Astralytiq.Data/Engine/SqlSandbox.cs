@@ -39,16 +39,18 @@ internal static class SqlSandbox
         }
         catch (DuckDBException ex)
         {
-            return ValidationError.For("sql", "the statement could not be parsed: " + ex.Message.Split('\n')[0]);
+            return ValidationError.For("sql", "the statement could not be parsed: " + Ingest.Explain(ex.Message, "\0", "the query"));
         }
-        using var document = JsonDocument.Parse(json);
+        // The syntax tree of a legal query nests deeper than JSON's usual 64 levels (each expression level is a few);
+        // DuckDB bounds it (max_expression_depth, the parser's own stack), and it is walked below without recursion.
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 1_000_000 });
         var root = document.RootElement;
         if (root.GetProperty("error").GetBoolean())
         {
             var message = root.TryGetProperty("error_message", out var m) ? m.GetString() : "the statement could not be parsed";
             return ValidationError.For("sql", message is not null && message.Contains("Only SELECT", StringComparison.Ordinal)
                 ? "only a read-only SELECT (or WITH … SELECT) statement is allowed"
-                : "the statement could not be parsed: " + message);
+                : "the statement could not be parsed: " + Ingest.Explain(message ?? string.Empty, "\0", "the query"));
         }
         var statements = root.GetProperty("statements");
         if (statements.GetArrayLength() != 1)
@@ -58,7 +60,9 @@ internal static class SqlSandbox
         var tables = new HashSet<string>(StringComparer.Ordinal);
         var ctes = new HashSet<string>(StringComparer.Ordinal);
         string? refusal = null;
-        void Walk(JsonElement element)
+        var pending = new Stack<JsonElement>();
+        pending.Push(statements[0]);
+        while (pending.TryPop(out var element))
         {
             switch (element.ValueKind)
             {
@@ -93,18 +97,17 @@ internal static class SqlSandbox
                     }
                     foreach (var property in element.EnumerateObject())
                     {
-                        Walk(property.Value);
+                        pending.Push(property.Value);
                     }
                     break;
                 case JsonValueKind.Array:
                     foreach (var item in element.EnumerateArray())
                     {
-                        Walk(item);
+                        pending.Push(item);
                     }
                     break;
             }
         }
-        Walk(statements[0]);
         if (refusal is not null)
         {
             return ValidationError.For("sql", refusal);

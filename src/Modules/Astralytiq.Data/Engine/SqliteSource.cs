@@ -13,7 +13,12 @@ namespace Astralytiq.Data.Engine;
 /// </summary>
 internal static class SqliteSource
 {
+    private const int SqliteLimitLength = 0;
     private const int SqliteLimitAttached = 7;
+    private const int SqliteInterrupt = 9;
+
+    /// <summary>Largest single value (text or blob) a query may build: zeroblob(2e9) must not take the memory.</summary>
+    private const int MaxValueBytes = 64 << 20;
 
     public static async Task<Result<long>> ReadIntoAsync(DuckDBConnection duck, string path, string? table, string? query, string displayName, CancellationToken ct)
     {
@@ -27,6 +32,10 @@ internal static class SqliteSource
             await using var sqlite = new SqliteConnection(builder.ConnectionString);
             await sqlite.OpenAsync(ct).ConfigureAwait(false);
             SQLitePCL.raw.sqlite3_limit(sqlite.Handle, SqliteLimitAttached, 0);
+            SQLitePCL.raw.sqlite3_limit(sqlite.Handle, SqliteLimitLength, MaxValueBytes);
+            // A query runs in SQLite's own loop (a recursive CTE can count forever before its first row): every
+            // few thousand instructions it asks whether the request was cancelled or ran out of time.
+            SQLitePCL.raw.sqlite3_progress_handler(sqlite.Handle, 10_000, static state => ((CancellationToken)state).IsCancellationRequested ? 1 : 0, ct);
             await using (var pragma = sqlite.CreateCommand())
             {
                 pragma.CommandText = "PRAGMA query_only = ON";
@@ -76,6 +85,10 @@ internal static class SqliteSource
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(i => (Name: reader.GetName(i), Type: DuckType(reader.GetDataTypeName(i)))).ToList();
             return await DatabaseSource.AppendAsync(duck, reader, columns, DatabaseSource.MaxRowLimit, "query", ct).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteInterrupt && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The SQLite query was stopped", ex, ct);
         }
         catch (SqliteException ex)
         {

@@ -714,6 +714,10 @@ internal static class TransformCompiler
         {
             throw new StepError(field, "column names are 1 to 128 characters, without leading or trailing spaces");
         }
+        if (name.Any(char.IsControl))
+        {
+            throw new StepError(field, "column names must not contain control characters (such as NUL, tab or a line break)");
+        }
         if (name == Order)
         {
             throw new StepError(field, $"'{Order}' is reserved");

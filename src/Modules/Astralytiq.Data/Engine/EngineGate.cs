@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Astralytiq.Platform.Errors;
+
+namespace Astralytiq.Data.Engine;
+
+/// <summary>
+/// Bounds the heavy reads that run inside requests (uploads read at once, appended batches, imports): at
+/// most <see cref="DataSettings.ParseSlots"/> on the node and <see cref="DataSettings.ParseSlotsPerTenant"/>
+/// per organisation, so one organisation's uploads, however many or however bad, leave the others a slot
+/// and leave the thread pool free. The read itself runs on a thread of its own (DuckDB blocks the calling
+/// thread until a statement ends). A request that finds no slot within <see cref="DataSettings.ParseQueueSeconds"/>
+/// is answered 503 with Retry-After. Background jobs are bounded by their workers instead.
+/// </summary>
+internal sealed class EngineGate : IDisposable
+{
+    private readonly SemaphoreSlim _node;
+    private readonly int _perTenant;
+    private readonly TimeSpan _queue;
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _tenants = new();
+
+    public EngineGate(DataSettings settings)
+    {
+        var slots = settings.ParseSlots > 0 ? settings.ParseSlots : Math.Max(2, Environment.ProcessorCount);
+        _node = new SemaphoreSlim(slots, slots);
+        _perTenant = settings.ParseSlotsPerTenant > 0 ? Math.Min(settings.ParseSlotsPerTenant, slots) : Math.Max(1, slots / 2);
+        _queue = TimeSpan.FromSeconds(Math.Max(0, settings.ParseQueueSeconds));
+    }
+
+    public async Task<Result<T>> RunAsync<T>(Guid tenantId, Func<CancellationToken, Task<Result<T>>> work, CancellationToken ct)
+    {
+        var mine = _tenants.GetOrAdd(tenantId, _ => new SemaphoreSlim(_perTenant, _perTenant));
+        if (!await mine.WaitAsync(_queue, ct).ConfigureAwait(false))
+        {
+            return Busy("your organisation already has as many uploads being read as it may at once");
+        }
+        try
+        {
+            if (!await _node.WaitAsync(_queue, ct).ConfigureAwait(false))
+            {
+                return Busy("the server is reading as many uploads as it can at once");
+            }
+            try
+            {
+                return await Task.Factory.StartNew(() => work(ct), ct, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default)
+                    .Unwrap().ConfigureAwait(false);
+            }
+            finally
+            {
+                _node.Release();
+            }
+        }
+        finally
+        {
+            mine.Release();
+        }
+    }
+
+    private static UnavailableError Busy(string why) => new($"Not read: {why}; try again shortly", 10);
+
+    public void Dispose()
+    {
+        _node.Dispose();
+        foreach (var gate in _tenants.Values)
+        {
+            gate.Dispose();
+        }
+    }
+}
