@@ -35,6 +35,7 @@ public static class IdentityModule
         services.AddSingleton(settings);
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.PasswordHashIterations);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<Login.DecoyHash>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddScoped<Astralytiq.Identity.Contracts.IUserDirectory, UserDirectory>();
         services.AddScoped<ISessionValidator, SessionValidator>();

@@ -34,7 +34,7 @@ internal sealed class PasswordHandlers(
             return new NotFoundError("User");
         }
         var errors = new FieldErrors().Required("current_password", request.CurrentPassword);
-        PasswordPolicy.Check("new_password", request.NewPassword, user.Email, errors);
+        PasswordPolicy.Check("new_password", request.NewPassword, user.Email, errors, user.DisplayName);
         if (!errors.IsEmpty)
         {
             return errors.ToError();
@@ -120,7 +120,7 @@ internal sealed class PasswordHandlers(
         {
             return ValidationError.For("token", "the reset token is invalid, used or expired");
         }
-        PasswordPolicy.Check("new_password", request.NewPassword, user.Email, errors);
+        PasswordPolicy.Check("new_password", request.NewPassword, user.Email, errors, user.DisplayName);
         if (!errors.IsEmpty)
         {
             return errors.ToError();

@@ -38,7 +38,7 @@ internal sealed class RegisterHandler(
         {
             errors.Add("email", "email is not a valid email address");
         }
-        PasswordPolicy.Check("password", request.Password, email ?? request.Email, errors);
+        PasswordPolicy.Check("password", request.Password, email ?? request.Email, errors, request.DisplayName, request.OrganizationName);
         errors.MaxLength("display_name", request.DisplayName, 100);
         var invited = !string.IsNullOrWhiteSpace(request.InvitationToken);
         if (!invited && (request.OrganizationName is null || request.OrganizationName.Trim().Length is < 2 or > 100))
