@@ -292,6 +292,12 @@ internal sealed partial class DatasetHandlers(
             DeleteIfAny(tempPath);
             return new BadRequestError("The multipart body is malformed: " + ex.Message);
         }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            // MultipartReader's "Unexpected end of Stream": the body ended before its closing boundary (or was empty).
+            DeleteIfAny(tempPath);
+            return new BadRequestError("The multipart body ends before its closing boundary; send the whole form");
+        }
         catch
         {
             // The client went away or the body broke a limit: no temporary file outlives the request.

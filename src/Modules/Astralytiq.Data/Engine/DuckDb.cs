@@ -120,7 +120,14 @@ internal static class DuckDb
         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
         Guid g => g.ToString(),
         byte[] bytes => Convert.ToBase64String(bytes),
-        _ => JsonSerializer.Serialize(value),
+        // A struct, list or map: as JSON text, its infinities and NaNs as the strings JSON has for them.
+        _ => JsonSerializer.Serialize(value, NestedValues),
+    };
+
+    private static readonly JsonSerializerOptions NestedValues = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        MaxDepth = 256,
     };
 }
 

@@ -120,11 +120,18 @@ internal static class HttpSource
                     return ValidationError.For("url", $"page {page + 1} answered HTTP {(int)response.StatusCode}" + ((int)response.StatusCode is >= 300 and < 400 ? " (redirects are not followed)" : string.Empty));
                 }
                 var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                document = JsonDocument.Parse(body);
+                document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth });
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
             {
-                return ValidationError.For("url", $"page {page + 1} could not be read: " + (ex is TaskCanceledException ? "it took too long" : ex.Message));
+                return ValidationError.For("url", $"page {page + 1} could not be read: " + ex switch
+                {
+                    TaskCanceledException => "it took too long",
+                    JsonException json when json.Message.Contains("depth", StringComparison.Ordinal) =>
+                        $"its JSON is nested more than {InputLimits.MaxJsonDepth} levels deep",
+                    JsonException json => $"it is not valid JSON (line {(json.LineNumber ?? 0) + 1})",
+                    _ => ex.Message,
+                });
             }
             using (document)
             {

@@ -89,40 +89,15 @@ internal static class LargeProfiler
                 pairs.Add((correlated[i].Column.Name, correlated[j].Column.Name));
             }
         }
-        var histograms = new Dictionary<string, List<HistogramBinDto>>();
+        // One batched set of passes for both: every histogram and every correlation.
+        var shapes = binned.Select(s => HistogramShape.Of(s.Column, AsDouble(s.Min)!.Value, AsDouble(s.Max)!.Value)).ToList();
+        var aggregates = await AggregatesAsync(duck, [.. shapes.Select(h => h.Aggregate), .. pairs.Select(p => $"corr({DuckDb.Identifier(p.A)}::DOUBLE, {DuckDb.Identifier(p.B)}::DOUBLE)")], "t", ct).ConfigureAwait(false);
+        var histograms = shapes.Select((h, k) => (h.Name, Bins: h.Read(aggregates[k]))).ToDictionary(h => h.Name, h => h.Bins);
         var correlations = new List<CorrelationDto>();
-        if (binned.Count + pairs.Count > 0)
+        for (var k = 0; k < pairs.Count; k++)
         {
-            var select = new List<string>();
-            var shapes = new List<(string Name, double Low, double High, double Width, int Bins)>();
-            foreach (var s in binned)
-            {
-                var (low, high) = (AsDouble(s.Min)!.Value, AsDouble(s.Max)!.Value);
-                var bins = high > low ? Profiler.HistogramBins : 1;
-                var width = high > low ? (high - low) / Profiler.HistogramBins : 1;
-                var c = DuckDb.Identifier(s.Column.Name);
-                var bin = $"least(greatest(floor(({c}::DOUBLE - {low.ToString("R", CultureInfo.InvariantCulture)}) / {width.ToString("R", CultureInfo.InvariantCulture)}), 0), {bins - 1})::BIGINT";
-                // greatest() skips nulls (it would put them in the first bin): they are filtered out.
-                select.Add($"histogram({bin}) FILTER (WHERE {c} IS NOT NULL)");
-                shapes.Add((s.Column.Name, low, high, width, bins));
-            }
-            select.AddRange(pairs.Select(p => $"corr({DuckDb.Identifier(p.A)}::DOUBLE, {DuckDb.Identifier(p.B)}::DOUBLE)"));
-            var row = await AggregatesAsync(duck, select, "t", ct).ConfigureAwait(false);
-            for (var k = 0; k < shapes.Count; k++)
-            {
-                var counts = new long[shapes[k].Bins];
-                foreach (var (key, value) in MapEntries(row[k]))
-                {
-                    counts[Convert.ToInt32(key, CultureInfo.InvariantCulture)] = Long(value);
-                }
-                var (name, low, high, width, bins) = shapes[k];
-                histograms[name] = counts.Select((n, i) => new HistogramBinDto(low + (i * width), i == bins - 1 ? high : low + ((i + 1) * width), n)).ToList();
-            }
-            for (var k = 0; k < pairs.Count; k++)
-            {
-                var r = AsDouble(row[shapes.Count + k]);
-                correlations.Add(new CorrelationDto(pairs[k].A, pairs[k].B, r is { } v ? Math.Round(v, 12) : null));
-            }
+            var r = AsDouble(aggregates[shapes.Count + k]);
+            correlations.Add(new CorrelationDto(pairs[k].A, pairs[k].B, r is { } v ? Math.Round(v, 12) : null));
         }
 
         // Pass 5: top values of the other columns, with exact counts.
@@ -202,6 +177,42 @@ internal static class LargeProfiler
     }
 
     internal const int AggregatesPerPass = 256;
+
+    /// <summary>Equal-width histograms of many numeric columns in batched passes, by column name.</summary>
+    internal static async Task<Dictionary<string, List<HistogramBinDto>>> HistogramsAsync(
+        DuckDBConnection duck, IReadOnlyList<(ColumnDto Column, double Low, double High)> columns, string from, CancellationToken ct)
+    {
+        var shapes = columns.Select(c => HistogramShape.Of(c.Column, c.Low, c.High)).ToList();
+        var row = shapes.Count == 0 ? [] : await AggregatesAsync(duck, shapes.Select(h => h.Aggregate).ToList(), from, ct).ConfigureAwait(false);
+        return shapes.Select((h, k) => (h.Name, Bins: h.Read(row[k]))).ToDictionary(h => h.Name, h => h.Bins, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// One column's histogram: <see cref="Profiler.HistogramBins"/> equal-width bins between its min and max (one when
+    /// they are equal), counted exactly by DuckDB's <c>histogram</c> aggregate over bin numbers, nulls left out.
+    /// </summary>
+    internal sealed record HistogramShape(string Name, double Low, double High, double Width, int Bins, string Aggregate)
+    {
+        public static HistogramShape Of(ColumnDto column, double low, double high)
+        {
+            var bins = high > low ? Profiler.HistogramBins : 1;
+            var width = high > low ? (high - low) / Profiler.HistogramBins : 1;
+            var c = DuckDb.Identifier(column.Name);
+            var bin = $"least(greatest(floor(({c}::DOUBLE - {low.ToString("R", CultureInfo.InvariantCulture)}) / {width.ToString("R", CultureInfo.InvariantCulture)}), 0), {bins - 1})::BIGINT";
+            // greatest() skips nulls (it would put them in the first bin): they are filtered out.
+            return new HistogramShape(column.Name, low, high, width, bins, $"histogram({bin}) FILTER (WHERE {c} IS NOT NULL)");
+        }
+
+        public List<HistogramBinDto> Read(object? map)
+        {
+            var counts = new long[Bins];
+            foreach (var (key, value) in MapEntries(map))
+            {
+                counts[Convert.ToInt32(key, CultureInfo.InvariantCulture)] = Long(value);
+            }
+            return counts.Select((n, i) => new HistogramBinDto(Low + (i * Width), i == Bins - 1 ? High : Low + ((i + 1) * Width), n)).ToList();
+        }
+    }
 
     private static bool Numeric(ColumnDto column) => column.Type is "integer" or "decimal";
 

@@ -43,7 +43,7 @@ internal static class ParquetFooter
         {
             var depth = SchemaDepth(footer);
             return depth > InputLimits.MaxJsonDepth
-                ? ValidationError.For("file", $"{displayName} has a schema nested {depth:N0} levels deep; at most {InputLimits.MaxJsonDepth} are supported")
+                ? ValidationError.For("file", $"{displayName} has a schema nested {depth:N0} levels deep; more than {InputLimits.MaxJsonDepth} levels are not supported")
                 : Unit.Value;
         }
         catch (FormatException ex)

@@ -57,33 +57,37 @@ internal static class Profiler
         }
         var values = await LargeProfiler.AggregatesAsync(duck, parts, "t", ct).ConfigureAwait(false);
 
-        var profiles = new List<ColumnProfileDto>();
+        var stats = new List<(ColumnDto Column, long Count, long Distinct, object? Min, object? Max, double? Mean, double? Std, Dictionary<string, double?>? Quantiles)>();
         var at = 0;
         foreach (var column in schema)
         {
             var count = Convert.ToInt64(values[at++], CultureInfo.InvariantCulture);
             var distinct = Convert.ToInt64(values[at++], CultureInfo.InvariantCulture);
             var (rawMin, rawMax) = (values[at++], values[at++]);
-            var (min, max) = (DuckDb.ToJsonValue(rawMin), DuckDb.ToJsonValue(rawMax));
             double? mean = null, std = null;
             Dictionary<string, double?>? quantiles = null;
-            List<HistogramBinDto>? histogram = null;
-            List<TopValueDto>? top = null;
             if (IsNumeric(column))
             {
                 mean = AsDouble(values[at++]);
                 std = AsDouble(values[at++]);
                 var levels = values[at++] is System.Collections.IEnumerable list and not string ? list.Cast<object?>().ToList() : [];
                 quantiles = QuantileLevels.Select((q, i) => (q.Name, Value: i < levels.Count ? AsDouble(levels[i]) : null)).ToDictionary(x => x.Name, x => x.Value);
-                histogram = await HistogramAsync(duck, column, AsDouble(rawMin), AsDouble(rawMax), ct).ConfigureAwait(false);
             }
-            else
-            {
-                top = await TopAsync(duck, column, ct).ConfigureAwait(false);
-            }
+            stats.Add((column, count, distinct, rawMin, rawMax, mean, std, quantiles));
+        }
+
+        // Histograms of every numeric column in batched passes (one query per column was quadratic on wide tables:
+        // each query read the file's footer of every column).
+        var histograms = await LargeProfiler.HistogramsAsync(duck,
+            stats.Where(s => IsNumeric(s.Column) && AsDouble(s.Min) is not null && AsDouble(s.Max) is not null)
+                .Select(s => (s.Column, AsDouble(s.Min)!.Value, AsDouble(s.Max)!.Value)).ToList(), "t", ct).ConfigureAwait(false);
+        var profiles = new List<ColumnProfileDto>();
+        foreach (var (column, count, distinct, rawMin, rawMax, mean, std, quantiles) in stats)
+        {
+            var top = IsNumeric(column) ? null : await TopAsync(duck, column, ct).ConfigureAwait(false);
             var type = column.Type == "string" && count > 0 && distinct <= 50 && distinct * 2 <= count ? "categorical" : column.Type;
             profiles.Add(new ColumnProfileDto(column.Name, type, count, rows - count, rows == 0 ? 0 : (double)(rows - count) / rows, distinct,
-                min, max, mean, std, quantiles, histogram, top));
+                DuckDb.ToJsonValue(rawMin), DuckDb.ToJsonValue(rawMax), mean, std, quantiles, histograms.GetValueOrDefault(column.Name), top));
         }
 
         var numeric = schema.Where(IsNumeric).Take(MaxCorrelatedColumns).ToList();
@@ -114,28 +118,6 @@ internal static class Profiler
     private static bool IsNumeric(ColumnDto column) => column.Type is "integer" or "decimal";
 
     private static double? AsDouble(object? value) => value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) ? d : null;
-
-    private static async Task<List<HistogramBinDto>?> HistogramAsync(DuckDBConnection duck, ColumnDto column, double? min, double? max, CancellationToken ct)
-    {
-        if (min is not { } low || max is not { } high)
-        {
-            return null;
-        }
-        var width = high > low ? (high - low) / HistogramBins : 1;
-        var bins = high > low ? HistogramBins : 1;
-        var counts = new long[bins];
-        var c = DuckDb.Identifier(column.Name);
-        using var command = duck.CreateCommand();
-        var w = width.ToString("R", CultureInfo.InvariantCulture);
-        var l = low.ToString("R", CultureInfo.InvariantCulture);
-        command.CommandText = $"SELECT least(greatest(floor(({c}::DOUBLE - {l}) / {w}), 0), {bins - 1})::BIGINT AS bin, count(*) FROM t WHERE {c} IS NOT NULL GROUP BY bin";
-        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            counts[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-        }
-        return counts.Select((n, i) => new HistogramBinDto(low + (i * width), i == bins - 1 ? high : low + ((i + 1) * width), n)).ToList();
-    }
 
     private static async Task<List<TopValueDto>> TopAsync(DuckDBConnection duck, ColumnDto column, CancellationToken ct)
     {
