@@ -206,73 +206,29 @@ public class SqlitePlatform : PlatformFixture
 public class PostgresPlatform : PlatformFixture
 {
     public const string EnvironmentVariable = "ASTRALYTIQ_TEST_POSTGRES";
-    public const string AppRole = "astralytiq_test_app";
-    public const string AppPassword = "astralytiq-test-app";
 
-    private readonly string _database = "aq_test_" + Guid.NewGuid().ToString("N")[..16];
+    private readonly PostgresDatabase _database = new();
 
-    public static string? AdminConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable);
+    public static string? AdminConnectionString => PostgresDatabase.AdminConnectionString;
 
     public override string Provider => "Postgres";
 
-    public override string? Unavailable => string.IsNullOrWhiteSpace(AdminConnectionString)
-        ? $"PostgreSQL is not configured: set {EnvironmentVariable} to an admin connection string (bash .ci/run does)"
-        : null;
+    public override string? Unavailable => _database.Unavailable;
 
-    public string AppConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString)
-    {
-        Database = _database,
-        Username = AppRole,
-        Password = AppPassword,
-        Pooling = true,
-        MaxPoolSize = 20,
-    }.ConnectionString;
+    public string AppConnectionString => _database.AppConnectionString();
+
+    /// <summary>The platform's connection string; a subclass may point it elsewhere (through a proxy, say).</summary>
+    protected virtual string ConnectionString(PostgresDatabase database) => database.AppConnectionString();
 
     protected override async Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync()
     {
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
-        await admin.OpenAsync();
-        await using (var role = admin.CreateCommand())
-        {
-            role.CommandText = $"""
-                DO $$ BEGIN
-                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AppRole}') THEN
-                    CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{AppPassword}';
-                  END IF;
-                END $$;
-                """;
-            try
-            {
-                await role.ExecuteNonQueryAsync();
-            }
-            catch (PostgresException ex) when (ex.SqlState == "23505")
-            {
-                // another fixture created the role at the same moment
-            }
-        }
-        await using (var create = admin.CreateCommand())
-        {
-            create.CommandText = $"CREATE DATABASE {_database} OWNER {AppRole}";
-            await create.ExecuteNonQueryAsync();
-        }
+        await _database.CreateAsync();
         return new Dictionary<string, string?>
         {
             ["Astralytiq:Database:Provider"] = "Postgres",
-            ["Astralytiq:Database:ConnectionString"] = AppConnectionString,
+            ["Astralytiq:Database:ConnectionString"] = ConnectionString(_database),
         };
     }
 
-    protected override async Task DropDatabaseAsync()
-    {
-        if (Unavailable is not null)
-        {
-            return;
-        }
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
-        await admin.OpenAsync();
-        await using var drop = admin.CreateCommand();
-        drop.CommandText = $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)";
-        await drop.ExecuteNonQueryAsync();
-    }
+    protected override Task DropDatabaseAsync() => Unavailable is not null ? Task.CompletedTask : _database.DropAsync();
 }

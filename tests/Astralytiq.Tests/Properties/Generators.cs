@@ -39,9 +39,25 @@ public static class Generators
         Gen.Constant(new Labeled(new string('a', 250) + "@x.com", false, "too-long")),
         Gen.Constant(new Labeled("", false, "empty")));
 
-    /// <summary>Passwords labelled by R2's rules, given the email whose local part they must not contain.</summary>
+    /// <summary>
+    /// Passwords labelled by R2's rules, given the email whose local part they must not contain. Random ones are
+    /// labelled valid only when the strength estimator agrees (a random string can spell a word or a keyboard run);
+    /// repeated patterns and runs of consecutive characters are invalid by construction, whatever the estimator says.
+    /// </summary>
     public static Gen<Labeled> Passwords(string local) => Gen.OneOf(
-        Word(10, 40, Printable).Where(p => !PasswordPolicy.IsCommon(p) && !Contains(p, local)).Select(p => new Labeled(p, true, "random-ok")),
+        Word(10, 40, Printable).Where(p => !PasswordPolicy.IsCommon(p) && !Contains(p, local) && PasswordPolicy.Score(p, [local]) >= PasswordPolicy.MinScore)
+            .Select(p => new Labeled(p, true, "random-ok")),
+        from block in Word(1, 5, Alnum)
+        from times in Gen.Choose(3, 12)
+        let repeated = string.Concat(Enumerable.Repeat(block, Math.Max(times, (10 / block.Length) + 1)))
+        where repeated.Length <= 128
+        select new Labeled(repeated, false, "repeated-pattern"),
+        from start in Gen.Choose(0, 15)
+        from length in Gen.Choose(10, 26)
+        from down in Gen.Elements(true, false)
+        let run = new string(Enumerable.Range(0, length).Select(i => (char)('a' + (down ? 25 - ((start + i) % 26) : (start + i) % 26))).ToArray())
+        where !run.Contains("za", StringComparison.Ordinal) && !run.Contains("az", StringComparison.Ordinal)
+        select new Labeled(run, false, "consecutive-run"),
         Word(0, 9, Printable).Select(p => new Labeled(p, false, "too-short")),
         Word(129, 140, Alnum).Select(p => new Labeled(p, false, "too-long")),
         Gen.Elements(CommonLongPasswords).Select(p => new Labeled(p, false, "common")),

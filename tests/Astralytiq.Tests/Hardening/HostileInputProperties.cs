@@ -1,0 +1,378 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Contracts.Identity;
+using FsCheck.Fluent;
+using Limits = Astralytiq.Data.Engine.InputLimits;
+using Astralytiq.Tests.Infrastructure;
+using FsCheck.Xunit;
+
+namespace Astralytiq.Tests.Hardening;
+
+/// <summary>
+/// P36: for any input to any parser or entry point that takes user data, the server (in its own process, so a
+/// crash fails the case instead of the test run) answers within a bound, never with a 5xx, with either a
+/// correct result or a 4xx in the error envelope; a refused input stores nothing and leaves no temporary file.
+/// </summary>
+public abstract class HostileInputProperties<TProcess>(TProcess server) : ProcessTest<TProcess>(server)
+    where TProcess : ServerProcess
+{
+    /// <summary>An answer later than this is a hang.</summary>
+    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(60);
+
+    private HttpClient? _http;
+    private DatasetResponse? _base;
+
+    private async Task<HttpClient> HttpAsync()
+    {
+        if (_http is null)
+        {
+            var (_, _, token) = await Server.NewTenantAsync();
+            _http = Server.NewHttpClient(AnswerBound);
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return _http;
+    }
+
+    private async Task<DatasetResponse> BaseAsync()
+    {
+        if (_base is null)
+        {
+            var http = await HttpAsync();
+            var created = await http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), Upload(Encoding.UTF8.GetBytes(HostileGenerators.BaseCsv), "base.csv", "base"));
+            _base = (await created.Content.ReadFromJsonAsync<DatasetResponse>(ApiJson.Options))!;
+        }
+        return _base;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sends one case and checks what every answer must be; the status and body for the property's own checks.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> SendAsync(string what, Func<HttpClient, Task<HttpResponseMessage>> send)
+    {
+        var http = await HttpAsync();
+        HttpResponseMessage response;
+        try
+        {
+            response = await send(http);
+        }
+        catch (TaskCanceledException)
+        {
+            await Server.AssertAliveAsync(what);
+            Assert.Fail($"No answer within {AnswerBound.TotalSeconds} s to {what}");
+            throw;
+        }
+        catch (HttpRequestException ex)
+        {
+            await Server.AssertAliveAsync(what);
+            Assert.Fail($"The connection failed for {what}: {ex.Message}");
+            throw;
+        }
+        var body = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode >= 500)
+        {
+            Assert.Fail($"{(int)response.StatusCode} for {what}: {body}\n{Server.Output}");
+        }
+        if ((int)response.StatusCode >= 400)
+        {
+            using var envelope = JsonDocument.Parse(body);
+            var error = envelope.RootElement.GetProperty("error");
+            Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("code").GetString()), $"an error without a code for {what}");
+            Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()), $"an error without a message for {what}");
+        }
+        Assert.True(Server.IsRunning, $"The server process died after {what}:\n{Server.Output}");
+        return (response.StatusCode, body);
+    }
+
+    private async Task<int> DatasetCountAsync()
+    {
+        var page = await (await HttpAsync()).GetFromJsonAsync<Page<DatasetResponse>>(new Uri("api/v1/data/datasets?limit=1", UriKind.Relative), ApiJson.Options);
+        return page!.Total;
+    }
+
+    /// <summary>An upload: read consistently (the preview has every row) or refused with nothing kept.</summary>
+    private async Task UploadAsync(HostileCase file, string? query = null)
+    {
+        var before = await DatasetCountAsync();
+        var name = "p36 " + Guid.NewGuid().ToString("N");
+        var (status, body) = await SendAsync(file.ToString(), http =>
+        {
+            var form = Upload(file.Bytes, file.FileName, name);
+            if (query is not null)
+            {
+                form.Add(new StringContent(query), "query");
+            }
+            return http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), form);
+        });
+        if (status == HttpStatusCode.Accepted)
+        {
+            var job = JsonSerializer.Deserialize<Contracts.Jobs.JobAcceptedResponse>(body, ApiJson.Options)!;
+            var finished = await FinishedJobAsync(job.JobId);
+            status = finished.Status == Contracts.Jobs.JobStatus.Succeeded ? HttpStatusCode.Created : HttpStatusCode.UnprocessableEntity;
+            body = finished.Status == Contracts.Jobs.JobStatus.Succeeded ? finished.ResultJson! : finished.Error ?? string.Empty;
+            Assert.NotEqual(string.Empty, body);
+        }
+        if (file.Depth > Limits.MaxJsonDepth)
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+            Assert.Contains($"{Limits.MaxJsonDepth} levels", body, StringComparison.Ordinal);
+        }
+        if (status == HttpStatusCode.Created)
+        {
+            var dataset = JsonSerializer.Deserialize<DatasetResponse>(body, ApiJson.Options)!;
+            var preview = await (await HttpAsync()).GetFromJsonAsync<DatasetPreviewResponse>(new Uri($"api/v1/data/datasets/{dataset.Id}/preview?limit=10000", UriKind.Relative), ApiJson.Options);
+            Assert.Equal(dataset.RowCount, Math.Min(10_000, preview!.TotalRows));
+            Assert.Equal(Math.Min(10_000, dataset.RowCount), preview.Rows.Count);
+            Assert.All(dataset.Schema, c => Assert.DoesNotContain(c.Name, ch => char.IsControl(ch)));
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+            Assert.Equal(before, await DatasetCountAsync());
+        }
+        Assert.Empty(Server.TemporaryFiles());
+    }
+
+    private async Task<Contracts.Jobs.JobResponse> FinishedJobAsync(Guid id)
+    {
+        using var wait = new CancellationTokenSource(AnswerBound);
+        while (true)
+        {
+            var job = (await (await HttpAsync()).GetFromJsonAsync<Contracts.Jobs.JobResponse>(new Uri($"api/v1/jobs/{id}", UriKind.Relative), ApiJson.Options, wait.Token))!;
+            if (job.Status is Contracts.Jobs.JobStatus.Succeeded or Contracts.Jobs.JobStatus.DeadLettered or Contracts.Jobs.JobStatus.Failed or Contracts.Jobs.JobStatus.Cancelled)
+            {
+                return job;
+            }
+            await Task.Delay(25, wait.Token);
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.DelimitedTexts)])]
+    public Task P36_delimited_text_is_read_or_refused_whatever_its_quotes_line_ends_encoding_and_width(HostileCase file) => UploadAsync(file);
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
+    public Task P36_json_and_ndjson_are_read_or_refused_and_nesting_past_64_is_always_refused(HostileCase file) => UploadAsync(file);
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Workbooks)])]
+    public Task P36_workbooks_are_read_or_refused_whether_truncated_corrupted_bombed_or_lying(HostileCase file) => UploadAsync(file with { FileName = "x.xlsx" });
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.ParquetFiles)])]
+    public Task P36_parquet_files_are_read_or_refused_whether_truncated_corrupted_or_nested_past_the_limit(HostileCase file) => UploadAsync(file);
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.SqliteFiles)])]
+    public Task P36_sqlite_files_and_queries_are_read_or_refused_whatever_the_pages_or_the_sql((HostileCase File, string? Query) input) =>
+        UploadAsync(input.File, input.Query);
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
+    public async Task P36_appended_rows_are_added_or_refused_without_a_new_version(HostileCase batch)
+    {
+        var dataset = await BaseAsync();
+        var before = await (await HttpAsync()).GetFromJsonAsync<DatasetResponse>(new Uri($"api/v1/data/datasets/{dataset.Id}", UriKind.Relative), ApiJson.Options);
+        var (status, body) = await SendAsync("rows: " + batch, http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/rows", UriKind.Relative),
+            new ByteArrayContent(batch.Bytes) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-ndjson") } }));
+        var after = await (await HttpAsync()).GetFromJsonAsync<DatasetResponse>(new Uri($"api/v1/data/datasets/{dataset.Id}", UriKind.Relative), ApiJson.Options);
+        if (status == HttpStatusCode.OK)
+        {
+            var appended = JsonSerializer.Deserialize<AppendRowsResponse>(body, ApiJson.Options)!;
+            Assert.Equal(before!.CurrentVersion + 1, after!.CurrentVersion);
+            Assert.Equal(before.RowCount + appended.AppendedRows, after.RowCount);
+        }
+        else
+        {
+            Assert.Equal(before!.CurrentVersion, after!.CurrentVersion);
+        }
+        if (batch.Depth > Limits.MaxJsonDepth)
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        }
+        Assert.Empty(Server.TemporaryFiles());
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Expressions)])]
+    public async Task P36_expressions_are_computed_or_refused(string expression, bool asFilter)
+    {
+        var dataset = await BaseAsync();
+        var step = asFilter ? new JsonObject { ["op"] = "filter", ["expression"] = expression } : new JsonObject { ["op"] = "derive", ["name"] = "d", ["expression"] = expression };
+        var request = new JsonObject { ["preview"] = true, ["steps"] = new JsonArray(step) };
+        await SendAsync("expression " + expression, http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/transform", UriKind.Relative),
+            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json")));
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.QuerySpecs)])]
+    public async Task P36_query_specs_are_answered_or_refused(HostileJson spec)
+    {
+        var dataset = await BaseAsync();
+        var (status, body) = await SendAsync(spec.ToString(), http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/query", UriKind.Relative),
+            new StringContent(spec.Json, Encoding.UTF8, "application/json")));
+        if (status == HttpStatusCode.OK)
+        {
+            var result = JsonSerializer.Deserialize<QueryResultResponse>(body, ApiJson.Options)!;
+            Assert.All(result.Values, column => Assert.Equal(result.RowCount, column.Count));
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.TransformSteps)])]
+    public async Task P36_transform_steps_are_previewed_or_refused_and_store_nothing(HostileJson steps)
+    {
+        var dataset = await BaseAsync();
+        var before = await DatasetCountAsync();
+        await SendAsync(steps.ToString(), http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/transform", UriKind.Relative),
+            new StringContent(steps.Json, Encoding.UTF8, "application/json")));
+        Assert.Equal(before, await DatasetCountAsync());
+        Assert.Equal(1, (await (await HttpAsync()).GetFromJsonAsync<DatasetResponse>(new Uri($"api/v1/data/datasets/{dataset.Id}", UriKind.Relative), ApiJson.Options))!.CurrentVersion);
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Schedules)])]
+    public async Task P36_cron_expressions_and_time_zones_schedule_a_pipeline_or_are_refused(Schedule schedule)
+    {
+        var (cron, zone) = (schedule.Cron, schedule.Zone);
+        var dataset = await BaseAsync();
+        var request = new JsonObject
+        {
+            ["name"] = "p36 " + Guid.NewGuid().ToString("N")[..8],
+            ["source"] = new JsonObject { ["kind"] = "dataset", ["dataset_id"] = dataset.Id.ToString() },
+            ["output_name"] = "p36 out " + Guid.NewGuid().ToString("N")[..8],
+            ["schedule"] = new JsonObject { ["cron"] = cron, ["time_zone"] = zone },
+        };
+        var (status, body) = await SendAsync($"cron '{cron}' in '{zone}'", http => http.PostAsync(new Uri("api/v1/data/pipelines", UriKind.Relative),
+            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json")));
+        if (status == HttpStatusCode.Created)
+        {
+            // A schedule that is accepted has a next run.
+            using var pipeline = JsonDocument.Parse(body);
+            Assert.Equal(JsonValueKind.String, pipeline.RootElement.GetProperty("next_run_at").ValueKind);
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Dashboards)])]
+    public async Task P36_dashboard_definitions_are_saved_or_refused(HostileJson dashboard)
+    {
+        var dataset = await BaseAsync();
+        var json = dashboard.Json.Replace("{dataset}", dataset.Id.ToString(), StringComparison.Ordinal);
+        var (status, body) = await SendAsync(dashboard.ToString(), http => http.PostAsync(new Uri("api/v1/dashboards", UriKind.Relative),
+            new StringContent(json, Encoding.UTF8, "application/json")));
+        if (status == HttpStatusCode.Created)
+        {
+            // What was saved can be read back, and every widget of it answers (data or a refusal, never a 5xx).
+            using var saved = JsonDocument.Parse(body);
+            var id = saved.RootElement.GetProperty("id").GetString();
+            foreach (var widget in saved.RootElement.GetProperty("definition").GetProperty("widgets").EnumerateArray())
+            {
+                await SendAsync("widget data of " + dashboard, http => http.GetAsync(new Uri($"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widget.GetProperty("id").GetString()!)}/data", UriKind.Relative)));
+            }
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.SqlTexts)])]
+    public async Task P36_sql_workspace_text_is_answered_or_refused_and_reaches_nothing_outside_the_tenant(string sql)
+    {
+        await BaseAsync();
+        var (status, body) = await SendAsync("sql " + sql, http => http.PostAsJsonAsync(new Uri("api/v1/data/sql", UriKind.Relative), new SqlQueryRequest(sql, 100), ApiJson.Options));
+        if (status == HttpStatusCode.OK)
+        {
+            Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("/home", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.MultipartBodies)])]
+    public async Task P36_broken_multipart_framing_is_refused_and_leaves_nothing_behind((string ContentType, byte[] Body, string Label) input)
+    {
+        var before = await DatasetCountAsync();
+        var (status, _) = await SendAsync(input.Label, http =>
+        {
+            var content = new ByteArrayContent(input.Body);
+            content.Headers.TryAddWithoutValidation("Content-Type", input.ContentType);
+            return http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), content);
+        });
+        if (status != HttpStatusCode.Created)
+        {
+            Assert.Equal(before, await DatasetCountAsync());
+        }
+        Assert.Empty(Server.TemporaryFiles());
+    }
+}
+
+/// <summary>A cron expression and a time zone to schedule with.</summary>
+public sealed record Schedule(string Cron, string Zone);
+
+/// <summary>One arbitrary per entry point (FsCheck picks arbitraries by type).</summary>
+public static class Hostile
+{
+    public sealed class DelimitedTexts
+    {
+        public static FsCheck.Arbitrary<HostileCase> Cases() => HostileGenerators.DelimitedText();
+    }
+
+    public sealed class JsonFiles
+    {
+        public static FsCheck.Arbitrary<HostileCase> Cases() => HostileGenerators.Json();
+    }
+
+    public sealed class Workbooks
+    {
+        public static FsCheck.Arbitrary<HostileCase> Cases() => HostileGenerators.Workbooks();
+    }
+
+    public sealed class ParquetFiles
+    {
+        public static FsCheck.Arbitrary<HostileCase> Cases() => HostileGenerators.ParquetFiles();
+    }
+
+    public sealed class SqliteFiles
+    {
+        public static FsCheck.Arbitrary<(HostileCase File, string? Query)> Cases() => HostileGenerators.SqliteFiles();
+    }
+
+    public sealed class Expressions
+    {
+        public static FsCheck.Arbitrary<string> Texts() => HostileGenerators.Expressions();
+    }
+
+    public sealed class QuerySpecs
+    {
+        public static FsCheck.Arbitrary<HostileJson> Specs() => HostileGenerators.QuerySpecs();
+    }
+
+    public sealed class TransformSteps
+    {
+        public static FsCheck.Arbitrary<HostileJson> Steps() => HostileGenerators.TransformSteps();
+    }
+
+    public sealed class Dashboards
+    {
+        public static FsCheck.Arbitrary<HostileJson> Definitions() => HostileGenerators.Dashboards();
+    }
+
+    public sealed class Schedules
+    {
+        public static FsCheck.Arbitrary<Schedule> Cases() =>
+            (from cron in HostileGenerators.Crons().Generator
+             from zone in HostileGenerators.TimeZone()
+             select new Schedule(cron, zone)).ToArbitrary();
+    }
+
+    public sealed class SqlTexts
+    {
+        public static FsCheck.Arbitrary<string> Texts() => HostileGenerators.Sql();
+    }
+
+    public sealed class MultipartBodies
+    {
+        public static FsCheck.Arbitrary<(string ContentType, byte[] Body, string Label)> Bodies() => HostileGenerators.Multipart();
+    }
+}
+
+public sealed class HostileInputProperties_Sqlite(ServerProcess server) : HostileInputProperties<ServerProcess>(server);
+
+public sealed class HostileInputProperties_Postgres(PostgresServerProcess server) : HostileInputProperties<PostgresServerProcess>(server);
