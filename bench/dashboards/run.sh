@@ -42,7 +42,7 @@ fi
 [ -z "$ONLY" ] || [ "$ONLY" = widget ] || exit 0
 echo "== widget data endpoint"
 TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
-  -d '{"email":"dash@example.com","password":"Bench-Password-1234","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+  -d '{"email":"dash@example.com","password":"Quartz-Lantern-Mosaic-71","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 AUTH="Authorization: Bearer $TOKEN"
 status=$(curl -s -o "$WORK/upload.json" -w '%{http_code}' -H "$AUTH" -F "file=@$WORK/bench.csv;type=text/csv" -F "name=bench" "$URL/api/v1/data/datasets")
 if [ "$status" = 202 ]; then

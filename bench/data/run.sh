@@ -26,7 +26,7 @@ dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$WORK/s
 pid=$!
 until curl -sf "$URL/health/ready" >/dev/null; do sleep 0.1; done
 TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
-  -d '{"email":"ingest@example.com","password":"Bench-Password-1234","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+  -d '{"email":"ingest@example.com","password":"Quartz-Lantern-Mosaic-71","organization_name":"Bench"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 idle_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 
 t0=$(date +%s.%N)

@@ -24,7 +24,7 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DATA"' EXIT
 until curl -sf "$URL/health/ready" >/dev/null; do sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
-export BENCH_EMAIL="bench-$RANDOM@example.com" BENCH_PASSWORD="Bench-Password-1234"
+export BENCH_EMAIL="bench-$RANDOM@example.com" BENCH_PASSWORD="Quartz-Lantern-Mosaic-71"
 TOKEN=$(curl -sf -X POST "$URL/api/v1/users/register" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\",\"organization_name\":\"Bench\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 sleep 2

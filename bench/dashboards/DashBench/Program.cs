@@ -17,7 +17,7 @@ using Microsoft.Playwright;
 
 var mode = args[0];
 var url = new Uri(args[1].TrimEnd('/') + "/");
-const string Password = "Bench-Password-1234";
+const string Password = "Quartz-Lantern-Mosaic-71";
 var email = $"bench-{Guid.NewGuid():N}@example.com";
 using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromHours(1) };
 var client = new AstralytiqClient(http);
