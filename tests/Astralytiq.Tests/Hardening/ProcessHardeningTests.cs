@@ -114,9 +114,7 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
     public async Task A_sqlite_query_that_never_ends_is_stopped_at_the_time_limit()
     {
         using var http = await SignedInAsync();
-        var form = Upload(await SqliteFileAsync(), "loop.sqlite");
-        form.Add(new StringContent("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) AS n FROM r"), "query");
-        var response = await http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), form);
+        var response = await http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), EndlessQuery(await SqliteFileAsync()));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("took longer than the 5 s allowed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await Server.AssertAliveAsync("an endless SQLite query");
@@ -128,12 +126,7 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
         using var busy = await SignedInAsync();
         using var other = await SignedInAsync();
         var sqlite = await SqliteFileAsync();
-        Task<HttpResponseMessage> Endless()
-        {
-            var form = Upload(sqlite, "loop.sqlite");
-            form.Add(new StringContent("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) AS n FROM r"), "query");
-            return busy.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), form);
-        }
+        Task<HttpResponseMessage> Endless() => busy.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), EndlessQuery(sqlite));
         // The busy organisation holds its one slot for five seconds, and queues a second read behind it.
         var first = Endless();
         var second = Endless();
@@ -255,6 +248,14 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
             }
             await Task.Delay(50, wait.Token);
         }
+    }
+
+    /// <summary>A SQLite upload whose query counts forever (a recursive CTE with no end).</summary>
+    private static MultipartFormDataContent EndlessQuery(byte[] sqlite)
+    {
+        var form = Upload(sqlite, "loop.sqlite");
+        form.Add(new StringContent("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) AS n FROM r"), "query");
+        return form;
     }
 
     private static async Task<byte[]> SqliteFileAsync()

@@ -68,11 +68,20 @@ internal static class DuckTypes
     }
 
     /// <summary>True when the parenthesis at <paramref name="open"/> closes at the last character.</summary>
-    private static bool Balanced(string type, int open) => TopLevelEnd(type.AsSpan(), open + 1) == type.Length - 1;
+    private static bool Balanced(string type, int open) => Scan(type.AsSpan(), open + 1, depth: 1, stopAtComma: false) == type.Length - 1;
 
     private static int TopLevelComma(ReadOnlySpan<char> text, int from)
     {
-        var depth = 0;
+        var at = Scan(text, from, depth: 0, stopAtComma: true);
+        return at < 0 ? text.Length : at;
+    }
+
+    /// <summary>
+    /// From <paramref name="from"/> at nesting <paramref name="depth"/>, skipping quoted names and text: the index of the
+    /// first comma at depth 0 (when asked) or of the parenthesis that brings the depth to 0; -1 when neither comes.
+    /// </summary>
+    private static int Scan(ReadOnlySpan<char> text, int from, int depth, bool stopAtComma)
+    {
         char quote = '\0';
         for (var i = from; i < text.Length; i++)
         {
@@ -92,42 +101,11 @@ internal static class DuckTypes
             {
                 depth++;
             }
-            else if (c == ')')
-            {
-                depth--;
-            }
-            else if (c == ',' && depth == 0)
+            else if (c == ')' && --depth == 0 && !stopAtComma)
             {
                 return i;
             }
-        }
-        return text.Length;
-    }
-
-    /// <summary>The index of the parenthesis that closes the one opened just before <paramref name="from"/>, or -1.</summary>
-    private static int TopLevelEnd(ReadOnlySpan<char> text, int from)
-    {
-        var depth = 1;
-        char quote = '\0';
-        for (var i = from; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '(')
-            {
-                depth++;
-            }
-            else if (c == ')' && --depth == 0)
+            else if (c == ',' && depth == 0 && stopAtComma)
             {
                 return i;
             }
