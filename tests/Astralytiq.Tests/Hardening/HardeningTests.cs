@@ -65,6 +65,22 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task Predictions_from_values_at_the_edges_of_a_double_are_answered_or_refused()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var data = await ML.MlData.UploadAsync(tenant.Admin, ML.MlData.Houses(120));
+        var name = ML.MlData.Unique("edges");
+        await ML.MlData.TrainAsync(tenant.Admin, new Contracts.ML.TrainModelRequest(name, data.Id, "regression", "price",
+            Features: ["rooms", "area", "city", "noise"], Algorithm: "linear", Seed: 5));
+        foreach (var area in new[] { double.MaxValue, -double.MaxValue, 1e300, double.Epsilon })
+        {
+            var row = new System.Text.Json.Nodes.JsonObject { ["rooms"] = 3, ["area"] = area, ["city"] = "Atlantis", ["noise"] = -1e-300 };
+            var predicted = await tenant.Admin.PredictAsync(name, new Contracts.ML.PredictRequest(row), explain: true);
+            Assert.True(predicted.Status is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity, $"{area}: {(int)predicted.Status} {predicted.Error?.Error.Message}");
+        }
+    }
+
+    [Fact]
     public async Task A_request_body_nested_past_the_limit_is_refused_naming_it()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -135,6 +135,25 @@ public static class HostileGenerators
 
     public static Arbitrary<string> Expressions() => Expression().ToArbitrary();
 
+    /// <summary>Rows to score: the model's features with values of every kind, unknown fields, none at all, or too many rows.</summary>
+    public static Arbitrary<HostileJson> PredictionRows() =>
+        (from rows in (from rooms in Field(Gen.Elements<JsonNode?>(JsonValue.Create(3), JsonValue.Create(-1e308), JsonValue.Create("three"), null))
+                       from area in Field(Gen.Elements<JsonNode?>(JsonValue.Create(75.5), JsonValue.Create(double.MaxValue), JsonValue.Create(""), new JsonArray(1, 2)))
+                       from city in Field(Gen.Elements<JsonNode?>(JsonValue.Create("Oslo"), JsonValue.Create("Atlantis"), JsonValue.Create(new string('c', 10_000)), JsonValue.Create(7)))
+                       from extra in Gen.Elements("noise", "price", "unknown", "")
+                       from value in Value(2)
+                       select (JsonNode?)Obj([("rooms", rooms), ("area", area), ("city", city), (extra, value)])).ArrayOf()
+         from shape in Gen.Elements("row", "rows", "rows", "both", "neither", "many", "empty-rows")
+         select new HostileJson("predict " + shape, (shape switch
+         {
+             "row" => Obj([("row", rows.FirstOrDefault()?.DeepClone())]),
+             "rows" => Obj([("rows", new JsonArray([.. rows.Take(5).Select(Clone)]))]),
+             "both" => Obj([("row", rows.FirstOrDefault()?.DeepClone()), ("rows", new JsonArray([.. rows.Take(2).Select(Clone)]))]),
+             "many" => Obj([("rows", new JsonArray([.. Enumerable.Range(0, 10_050).Select(_ => (JsonNode?)Obj([("rooms", JsonValue.Create(2)), ("area", JsonValue.Create(50.0)), ("city", JsonValue.Create("Oslo"))]))]))]),
+             "empty-rows" => Obj([("rows", new JsonArray())]),
+             _ => new JsonObject(),
+         }).ToJsonString())).ToArbitrary();
+
     public static Arbitrary<string> Crons() =>
         Gen.OneOf(
             Gen.Elements("0 3 * * *", "*/15 * * * *", "0 0 29 2 *", "0 0 31 4 *", "59 23 31 12 7", "*/0 * * * *", "99 99 99 99 99", "* * * * * *",

@@ -26,17 +26,50 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
     private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(60);
 
     private HttpClient? _http;
+    private Contracts.Client.AstralytiqClient? _client;
     private DatasetResponse? _base;
+    private Guid? _dashboard;
+    private string? _model;
 
     private async Task<HttpClient> HttpAsync()
     {
         if (_http is null)
         {
-            var (_, _, token) = await Server.NewTenantAsync();
+            var (client, _, token) = await Server.NewTenantAsync(AnswerBound);
+            _client = client;
             _http = Server.NewHttpClient(AnswerBound);
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         return _http;
+    }
+
+    /// <summary>A dashboard to schedule reports of (made once).</summary>
+    private async Task<Guid> DashboardAsync()
+    {
+        if (_dashboard is null)
+        {
+            var dataset = await BaseAsync();
+            var board = await _client!.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Reports", new Contracts.Dashboards.DashboardDefinitionDto(
+                [new Contracts.Dashboards.WidgetDto("n", "kpi", new Contracts.Dashboards.GridPositionDto(0, 0, 3, 2), "Rows",
+                    new Contracts.Dashboards.WidgetSourceDto(dataset.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("count")])))])));
+            _dashboard = board.EnsureValue().Id;
+        }
+        return _dashboard.Value;
+    }
+
+    /// <summary>A linear model over houses (rooms, area, city, noise → price), trained once, to predict with.</summary>
+    private async Task<string> ModelAsync()
+    {
+        if (_model is null)
+        {
+            await HttpAsync();
+            var data = await ML.MlData.UploadAsync(_client!, ML.MlData.Houses(120));
+            var name = ML.MlData.Unique("p36");
+            await ML.MlData.TrainAsync(_client!, new Contracts.ML.TrainModelRequest(name, data.Id, "regression", "price",
+                Features: ["rooms", "area", "city", "noise"], Algorithm: "linear", Seed: 5));
+            _model = name;
+        }
+        return _model;
     }
 
     private async Task<DatasetResponse> BaseAsync()
@@ -89,6 +122,9 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
             var error = envelope.RootElement.GetProperty("error");
             Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("code").GetString()), $"an error without a code for {what}");
             Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()), $"an error without a message for {what}");
+            // The server's own files are never named to the client.
+            Assert.DoesNotContain(Server.DataDir, body, StringComparison.Ordinal);
+            Assert.DoesNotContain("ingest-", body, StringComparison.Ordinal);
         }
         Assert.True(Server.IsRunning, $"The server process died after {what}:\n{Server.Output}");
         return (response.StatusCode, body);
@@ -121,6 +157,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
             status = finished.Status == Contracts.Jobs.JobStatus.Succeeded ? HttpStatusCode.Created : HttpStatusCode.UnprocessableEntity;
             body = finished.Status == Contracts.Jobs.JobStatus.Succeeded ? finished.ResultJson! : finished.Error ?? string.Empty;
             Assert.NotEqual(string.Empty, body);
+            Assert.DoesNotContain(Server.DataDir, body, StringComparison.Ordinal);
         }
         if (file.Depth > Limits.MaxJsonDepth)
         {
@@ -252,6 +289,37 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
             using var pipeline = JsonDocument.Parse(body);
             Assert.Equal(JsonValueKind.String, pipeline.RootElement.GetProperty("next_run_at").ValueKind);
         }
+
+        // Scheduled reports read their cron and zone with code of their own.
+        var report = new JsonObject
+        {
+            ["name"] = "p36 report",
+            ["dashboard_id"] = (await DashboardAsync()).ToString(),
+            ["cron"] = cron,
+            ["time_zone"] = zone,
+            ["formats"] = new JsonArray("csv"),
+            ["recipients"] = new JsonArray(new JsonObject { ["email"] = "p36@example.com" }),
+        };
+        var (reportStatus, reportBody) = await SendAsync($"report cron '{cron}' in '{zone}'", http => http.PostAsync(new Uri("api/v1/reports", UriKind.Relative),
+            new StringContent(report.ToJsonString(), Encoding.UTF8, "application/json")));
+        if (reportStatus == HttpStatusCode.Created)
+        {
+            using var created = JsonDocument.Parse(reportBody);
+            Assert.Equal(JsonValueKind.String, created.RootElement.GetProperty("next_run_at").ValueKind);
+        }
+    }
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.PredictionRows)])]
+    public async Task P36_prediction_rows_are_scored_or_refused(HostileJson rows)
+    {
+        var model = await ModelAsync();
+        var (status, body) = await SendAsync(rows.ToString(), http => http.PostAsync(new Uri($"api/v1/ml/models/{Uri.EscapeDataString(model)}/predict?explain=true", UriKind.Relative),
+            new StringContent(rows.Json, Encoding.UTF8, "application/json")));
+        if (status == HttpStatusCode.OK)
+        {
+            using var answer = JsonDocument.Parse(body);
+            Assert.All(answer.RootElement.GetProperty("predictions").EnumerateArray(), p => Assert.NotEqual(JsonValueKind.Undefined, p.GetProperty("prediction").ValueKind));
+        }
     }
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Dashboards)])]
@@ -360,6 +428,11 @@ public static class Hostile
             (from cron in HostileGenerators.Crons().Generator
              from zone in HostileGenerators.TimeZone()
              select new Schedule(cron, zone)).ToArbitrary();
+    }
+
+    public sealed class PredictionRows
+    {
+        public static FsCheck.Arbitrary<HostileJson> Rows() => HostileGenerators.PredictionRows();
     }
 
     public sealed class SqlTexts

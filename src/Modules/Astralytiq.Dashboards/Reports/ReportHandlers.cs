@@ -251,6 +251,9 @@ internal sealed class ReportHandlers(
     public static DateTimeOffset? NextRun(string cron, string timeZone, DateTimeOffset after) =>
         CronExpression.Parse(cron, CronFormat.Standard).GetNextOccurrence(after, TimeZoneInfo.FindSystemTimeZoneById(timeZone))?.ToUniversalTime();
 
+    /// <summary>The longest cron expression kept (the column's size; ranges and steps keep real schedules far shorter).</summary>
+    public const int MaxCronLength = 100;
+
     private sealed record Checked(string TimeZone, IReadOnlyList<string> Formats, IReadOnlyList<ReportRecipientDto> Recipients);
 
     private async Task<Result<Checked>> CheckAsync(ReportRequest request, CancellationToken ct)
@@ -269,6 +272,10 @@ internal sealed class ReportHandlers(
         if (string.IsNullOrWhiteSpace(request.Cron))
         {
             errors.Add("cron", "cron is required: five fields, minute hour day-of-month month day-of-week (e.g. 0 8 * * 1 for Mondays at 08:00)");
+        }
+        else if (request.Cron.Trim().Length > MaxCronLength)
+        {
+            errors.Add("cron", $"cron must be at most {MaxCronLength} characters (use ranges such as 1-5 or steps such as */15 instead of long lists)");
         }
         else
         {

@@ -231,7 +231,9 @@ internal static partial class Ingest
         text = SettingHint().Replace(text, string.Empty);
         var firstLines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => !l.StartsWith("Possible ", StringComparison.Ordinal) && !l.StartsWith('*') && !l.StartsWith("See also", StringComparison.Ordinal)
-                && !l.StartsWith("Original Line:", StringComparison.Ordinal))
+                && !l.StartsWith("Original Line:", StringComparison.Ordinal)
+                // DuckDB echoes the statement it was given (ours, with server paths) and points into it.
+                && !l.StartsWith("LINE ", StringComparison.Ordinal) && l != "^")
             .Select(l => l.Length > 200 ? l[..200] + "…" : l)
             .Take(3);
         var result = ErrorClass().Replace(string.Join(" ", firstLines), string.Empty).Trim();

@@ -94,6 +94,14 @@ internal static class SqliteSource
         {
             return ValidationError.For(string.IsNullOrWhiteSpace(query) ? "file" : "query", "SQLite: " + ex.Message);
         }
+        finally
+        {
+            // A database in WAL mode makes SQLite create its -wal and -shm files next to the upload, even read-only.
+            foreach (var sidecar in new[] { "-wal", "-shm", "-journal" })
+            {
+                File.Delete(path + sidecar);
+            }
+        }
     }
 
     private static async Task<bool> LooksLikeSqliteAsync(string path, CancellationToken ct)

@@ -164,6 +164,9 @@ internal sealed class PipelineHandlers(
     }
 
     /// <summary>The next time a schedule fires after <paramref name="after"/>, in UTC; null when it never does.</summary>
+    /// <summary>The longest cron expression kept (the column's size).</summary>
+    public const int MaxCronLength = 100;
+
     public static DateTimeOffset? NextRun(string cron, string? timeZone, DateTimeOffset after)
     {
         var expression = CronExpression.Parse(cron, CronFormat.Standard);
@@ -230,7 +233,11 @@ internal sealed class PipelineHandlers(
                 break;
         }
         DateTimeOffset? next = null;
-        if (request.Schedule is { } schedule)
+        if (request.Schedule is { Cron.Length: > MaxCronLength })
+        {
+            errors.Add("schedule.cron", $"cron must be at most {MaxCronLength} characters (use ranges such as 1-5 or steps such as */15 instead of long lists)");
+        }
+        else if (request.Schedule is { } schedule)
         {
             try
             {

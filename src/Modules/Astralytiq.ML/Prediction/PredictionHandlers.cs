@@ -122,9 +122,18 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
                 contributions = bundle.Featurizer.Specs.Select((s, k) => new ContributionDto(s.Name, Featurizer.ToJson(raws[i][k]), phi[k]))
                     .OrderByDescending(c => Math.Abs(c.Contribution)).ThenBy(c => c.Feature, StringComparer.Ordinal).ToList();
             }
+            // Values far outside the training range (1e308, say) can carry a model past what a double holds: such a
+            // row has no prediction to give, and JSON has no number for infinity.
+            if (!double.IsFinite(lower ?? 0) || !double.IsFinite(upper ?? 0) || (bundle.Task == TaskKind.Regression && !double.IsFinite(scores.Values![i]))
+                || (probabilities?.Any(c => !double.IsFinite(c.Probability)) ?? false) || !double.IsFinite(baseValue ?? 0)
+                || (contributions?.Any(c => !double.IsFinite(c.Contribution)) ?? false))
+            {
+                errors.Add(rows.Count == 1 ? "row" : $"rows[{i}]", "the model gives no finite prediction for these values; they are far outside the range it was trained on");
+                continue;
+            }
             result.Add(new PredictionDto(value, confidence, probabilities, lower, upper, baseValue, contributions, warnings[i].Count == 0 ? null : warnings[i]));
         }
-        return result;
+        return errors.IsEmpty ? result : errors.ToError();
     }
 
     /// <summary>A forecasting model predicts the value at a time after its data (and for a series, when it has several).</summary>
