@@ -28,8 +28,6 @@ public static class DataModule
 {
     public static IServiceCollection AddDataModule(this IServiceCollection services, IConfiguration configuration)
     {
-        // ExcelDataReader reads legacy code pages that .NET does not load by default.
-        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         services.AddModuleDbContext<DataDbContext, DataSqliteDbContext, DataPostgresDbContext>(configuration, DataDbContext.Module);
         var settings = configuration.GetSection("Astralytiq:Data").Get<DataSettings>() ?? new DataSettings();
         services.AddSingleton(sp =>

@@ -291,7 +291,7 @@ public static class HostileGenerators
          from seed in Gen.Choose(0, int.MaxValue)
          select WorkbookCase(table, damage, seed)).ToArbitrary();
 
-    private static HostileCase WorkbookCase(GeneratedTable table, string damage, int seed)
+    internal static HostileCase WorkbookCase(GeneratedTable table, string damage, int seed)
     {
         var random = new Random(seed);
         var bytes = table.ToXlsx();
@@ -349,18 +349,30 @@ public static class HostileGenerators
                 using var writer = new StreamWriter(copy.Open());
                 writer.Write(text);
             }
-            if (damage is "bomb" or "huge-shared")
+            if (damage == "bomb")
             {
-                var bomb = target.CreateEntry(damage == "bomb" ? "xl/media/padding.bin" : "xl/sharedStrings.xml", CompressionLevel.SmallestSize);
+                // 12 MiB of zeros in a few KiB: past the size at which the inflation ratio is checked.
+                var bomb = target.CreateEntry("xl/media/padding.bin", CompressionLevel.SmallestSize);
                 using var stream = bomb.Open();
                 var zeros = new byte[1 << 20];
-                for (var i = 0; i < (damage == "bomb" ? 64 : 300); i++)
+                for (var i = 0; i < 12; i++)
                 {
                     stream.Write(zeros);
                 }
             }
+            if (damage == "huge-shared")
+            {
+                var shared = target.CreateEntry("xl/sharedStrings.xml", CompressionLevel.Fastest);
+                using var writer = new StreamWriter(shared.Open());
+                writer.Write("<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>a</t></si></sst>");
+            }
         }
         var bytes = output.ToArray();
+        if (damage == "huge-shared")
+        {
+            // The shared-string table claims 300 MiB (both headers), as a real one that size would.
+            Claim(bytes, "xl/sharedStrings.xml", 300 << 20);
+        }
         if (damage == "lie")
         {
             // Every entry claims to hold 1,000 bytes, whatever it holds (local headers and the central directory).
@@ -377,6 +389,23 @@ public static class HostileGenerators
             }
         }
         return bytes;
+    }
+
+    /// <summary>Sets the uncompressed size one entry declares, in its local header and in the central directory.</summary>
+    private static void Claim(byte[] zip, string entry, int size)
+    {
+        var name = Encoding.ASCII.GetBytes(entry);
+        for (var i = 0; i + 46 < zip.Length; i++)
+        {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 3 && zip[i + 3] == 4 && zip.AsSpan(i + 30).StartsWith(name))
+            {
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 22, 4), size);
+            }
+            else if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2 && zip.AsSpan(i + 46).StartsWith(name))
+            {
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 24, 4), size);
+            }
+        }
     }
 
     /// <summary>Parquet written by DuckDB from a generated table, then truncated, corrupted or nested past the limit.</summary>

@@ -228,6 +228,30 @@ public sealed class InputGuardTests
     }
 
     [Theory]
+    [InlineData("bomb", "would inflate")]
+    [InlineData("huge-shared", "its shared text table is 300 MiB; at most 256 MiB are supported")]
+    [InlineData("dtd", "it declares a document type (DTD)")]
+    [InlineData("far-cell", "has 16,384 columns in sheet 'Data'; at most 4,096 are supported")]
+    [InlineData("no-workbook", "is not an Excel workbook")]
+    public void Hostile_workbooks_are_refused_with_the_reason_before_a_sheet_is_read(string damage, string reason)
+    {
+        var table = new Properties.GeneratedTable([("name", "string"), ("n", "integer")], [["a", 1L], ["b", 2L]]);
+        var input = Path.Combine(Path.GetTempPath(), $"wb-{Guid.NewGuid():N}.xlsx");
+        var output = Path.ChangeExtension(input, ".csv");
+        File.WriteAllBytes(input, HostileGenerators.WorkbookCase(table, damage, 1).Bytes);
+        try
+        {
+            var result = Excel.ToCsv(input, output, null, "book.xlsx", CancellationToken.None);
+            Assert.Contains(reason, Assert.Single(result.Error!.Details!).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(input);
+            File.Delete(output);
+        }
+    }
+
+    [Theory]
     [InlineData("utf-16 with a mark", "fffe")]
     [InlineData("utf-16 big-endian with a mark", "feff")]
     [InlineData("utf-16 without a mark", "le")]

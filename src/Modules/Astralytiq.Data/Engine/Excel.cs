@@ -17,6 +17,9 @@ internal static class Excel
     public const long MaxUncompressedBytes = 4L * 1024 * 1024 * 1024;
     public const int MaxCompressionRatio = 200;
 
+    // ExcelDataReader reads legacy code pages (1252 for older workbooks' strings) that .NET does not load by default.
+    static Excel() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
     /// <summary>The shared-string table is held in memory whole while a sheet is read.</summary>
     public const long MaxSharedStringsBytes = 256L * 1024 * 1024;
 
