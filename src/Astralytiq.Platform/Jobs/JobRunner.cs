@@ -49,6 +49,9 @@ internal sealed partial class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger) : BackgroundService
 {
+    /// <summary>Attempts a job gets when its node dies under it, whatever its own retry count.</summary>
+    internal const int CrashAttempts = 3;
+
     private readonly string _node = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..6];
     private readonly Dictionary<string, Type> _handlers = registrations.ToDictionary(r => r.Kind, r => r.HandlerType, StringComparer.Ordinal);
 
@@ -134,10 +137,10 @@ internal sealed partial class JobRunner(
     {
         var now = time.GetUtcNow();
         var lease = now.AddSeconds(settings.LeaseSeconds);
-        // Jobs whose node died: their lease ran out while running. They go back to the queue while attempts remain;
-        // one whose every attempt ended with its node dying is dead-lettered (an input that crashes the process must
-        // not crash every node that picks it up, forever).
-        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now && j.Attempt >= j.MaxAttempts)
+        // Jobs whose node died: their lease ran out while running. They go back to the queue (a node dying is not the
+        // job's failure: jobs find or redo their own work), up to CrashAttempts attempts; one whose node died that
+        // often is dead-lettered (an input that crashes the process must not crash every node that picks it up, forever).
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now && j.Attempt >= CrashAttempts && j.Attempt >= j.MaxAttempts)
             .ExecuteUpdateAsync(u => u
                 .SetProperty(j => j.Status, JobStatus.DeadLettered)
                 .SetProperty(j => j.LockedBy, (string?)null)

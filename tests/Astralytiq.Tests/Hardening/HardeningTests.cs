@@ -81,6 +81,18 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task A_transform_preview_that_multiplies_rows_past_what_it_can_count_in_time_is_stopped_at_the_limit()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var rows = (await tenant.Admin.UploadDatasetAsync(Text("k,v\n" + string.Concat(Enumerable.Range(0, 60_000).Select(i => $"1,{i}\n"))), "same-key.csv")).EnsureValue();
+        // Joined with itself on a key every row shares: 3.6 billion rows to count.
+        var steps = new[] { new Contracts.Data.TransformStepDto("join", DatasetId: rows.Id, On: [new Contracts.Data.JoinKeyDto("k", "k")], How: "inner") };
+        var preview = await tenant.Admin.PreviewTransformAsync(rows.Id, steps);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, preview.Status);
+        Assert.StartsWith("the preview ran longer than 3 s and was stopped", Assert.Single(preview.Error!.Error.Details!).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_request_body_nested_past_the_limit_is_refused_naming_it()
     {
         var tenant = await Platform.NewTenantAsync();
@@ -232,6 +244,29 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.False(File.Exists(upload));
     }
 
+    [Fact]
+    public async Task A_retried_transform_job_answers_with_the_version_its_crashed_attempt_stored()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = (await tenant.Admin.UploadDatasetAsync(Text("n\n1\n2\n3\n"), "t.csv")).EnsureValue();
+        var work = new Astralytiq.Data.Transforms.TransformWork(dataset.Id, 1, new Contracts.Data.TransformRequest(
+            [new Contracts.Data.TransformStepDto("derive", Name: "twice", Expression: "n * 2")]));
+        var jobId = Guid.CreateVersion7();
+        async Task<Contracts.Data.TransformApplyResponse> AttemptAsync(int attempt)
+        {
+            await using var scope = Platform.Services.CreateAsyncScope();
+            using var _ = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(tenant.Id, tenant.AdminUser.Id);
+            var job = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Transforms.TransformJob>();
+            return Assert.IsType<Contracts.Data.TransformApplyResponse>(await job.RunAsync(new ReplayedJobContext(jobId, tenant, attempt, work), CancellationToken.None));
+        }
+        var first = await AttemptAsync(1);
+        // The node died before the job was marked done; the retry answers with the same version instead of a third.
+        var second = await AttemptAsync(2);
+        Assert.Equal((2, first.ContentSha256), (second.Version, second.ContentSha256));
+        Assert.Equal(2, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
+        Assert.Equal(2, (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Count);
+    }
+
     private async Task<Contracts.Data.DatasetResponse> RunIngestAsync(TestTenant tenant, Guid jobId, IngestWork work, int attempt, bool keepFile)
     {
         var copy = work.TempPath + ".kept";
@@ -251,7 +286,7 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     /// <summary>An attempt of a job, as the runner would hand it over (progress is not recorded).</summary>
-    private sealed class ReplayedJobContext(Guid jobId, TestTenant tenant, int attempt, IngestWork work) : IJobContext
+    private sealed class ReplayedJobContext(Guid jobId, TestTenant tenant, int attempt, object work) : IJobContext
     {
         public Guid JobId => jobId;
 

@@ -35,10 +35,17 @@ public sealed class TcpProxy(string targetHost, int targetPort) : IAsyncDisposab
         {
             foreach (var client in _open)
             {
-                if (client.Client is { Connected: true } socket)
+                try
                 {
-                    // A reset, as when the server's host goes away, rather than an orderly close.
-                    socket.LingerState = new LingerOption(true, 0);
+                    if (client.Client is { Connected: true } socket)
+                    {
+                        // A reset, as when the server's host goes away, rather than an orderly close.
+                        socket.LingerState = new LingerOption(true, 0);
+                    }
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+                {
+                    // its pump closed it a moment ago: it is gone either way
                 }
                 client.Dispose();
             }

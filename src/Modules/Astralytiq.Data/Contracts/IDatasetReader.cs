@@ -47,7 +47,10 @@ public sealed record TableColumn(string Name, string Type, double[]? Numbers, Da
 /// </summary>
 public interface IDatasetWriter
 {
-    /// <summary>Conflict when the name is taken; quota errors as for any new dataset.</summary>
+    /// <summary>
+    /// Conflict when the name is taken; quota errors as for any new dataset. A background job passes its id as
+    /// <paramref name="workId"/>: a retry after a crash then answers with the dataset its first attempt stored.
+    /// </summary>
     Task<Result<DatasetShape>> CreateAsync(string name, string? description, DatasetTable table, IReadOnlyCollection<(Guid DatasetId, int Version)> parents,
-        string madeBy, CancellationToken cancellationToken);
+        string madeBy, CancellationToken cancellationToken, Guid? workId = null);
 }

@@ -133,7 +133,7 @@ internal sealed partial class DatasetHandlers(
                 string.IsNullOrEmpty(description) ? null : description, rules);
             if (upload.Size > settings.AsyncIngestBytes)
             {
-                // Retried after a crash (the node died while reading): the job finds or redoes its own work (IngestIds).
+                // Retried after a crash (the node died while reading): the job finds or redoes its own work (WorkIds).
                 var jobId = await jobs.EnqueueAsync(IngestJob.Kind, work, maxAttempts: 3, ct);
                 handedOver = true;
                 return new UploadOutcome(null, jobId);
@@ -158,7 +158,7 @@ internal sealed partial class DatasetHandlers(
     /// same ids, so the file, the usage and the dataset are never made twice.
     /// </summary>
     public async Task<Result<DatasetResponse>> IngestAndStoreAsync(IngestWork work, TimeSpan receiveTime, Func<double, string, Task>? progress, CancellationToken ct,
-        IngestIds? ids = null)
+        WorkIds? ids = null)
     {
         var parquetPath = files.NewTempPath(".parquet");
         try
@@ -313,7 +313,7 @@ internal sealed partial class DatasetHandlers(
 
     /// <summary>Seals a Parquet file into storage and records a new dataset with it as version 1.</summary>
     private async Task<Result<DatasetResponse>> StoreNewDatasetAsync(
-        string name, string? description, string parquetPath, IngestResult ingested, DatasetSourceDto source, CancellationToken ct, IngestIds? ids = null)
+        string name, string? description, string parquetPath, IngestResult ingested, DatasetSourceDto source, CancellationToken ct, WorkIds? ids = null)
     {
         var now = time.GetUtcNow();
         var tenantId = tenant.TenantId!.Value;

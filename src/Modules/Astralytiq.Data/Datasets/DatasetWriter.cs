@@ -9,7 +9,7 @@ namespace Astralytiq.Data.Datasets;
 internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, DataSettings settings) : IDatasetWriter
 {
     public async Task<Result<DatasetShape>> CreateAsync(string name, string? description, DatasetTable table, IReadOnlyCollection<(Guid DatasetId, int Version)> parents,
-        string madeBy, CancellationToken cancellationToken)
+        string madeBy, CancellationToken cancellationToken, Guid? workId = null)
     {
         var parquet = files.NewTempPath(".parquet");
         try
@@ -33,7 +33,7 @@ internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, Da
                 await DuckDb.ExecuteAsync(duck, $"COPY t TO {DuckDb.Literal(parquet)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken).ConfigureAwait(false);
             }
             var source = new DatasetSourceDto("derived", null, "parquet", null, null, madeBy);
-            var stored = await writer.StoreAsync(new VersionTarget(null, name, description), parquet, source, null, parents, "derived", cancellationToken).ConfigureAwait(false);
+            var stored = await writer.StoreAsync(new VersionTarget(null, name, description, workId), parquet, source, null, parents, "derived", cancellationToken).ConfigureAwait(false);
             if (!stored.IsSuccess)
             {
                 return stored.Error!;

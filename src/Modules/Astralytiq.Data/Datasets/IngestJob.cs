@@ -8,13 +8,14 @@ internal sealed record IngestWork(string TempPath, string FileName, long Size, s
     IReadOnlyList<Astralytiq.Contracts.Data.ColumnRuleDto>? Rules = null);
 
 /// <summary>
-/// The ids a job's dataset and first version get, derived from the job's id: every attempt of one job
-/// writes under the same ids, so a retry after a crash finds its finished work or redoes it in place (the
-/// stored file is overwritten, the usage keyed by these ids counts once).
+/// The ids the dataset (when it makes one) and the version a job writes get, derived from the job's id:
+/// every attempt of one job writes under the same ids, so a retry after a crash finds its finished work or
+/// redoes it in place (the stored file is overwritten, the usage keyed by these ids counts once). Ingest,
+/// transform, pipeline and scoring jobs write through them.
 /// </summary>
-internal sealed record IngestIds(Guid DatasetId, Guid VersionId)
+internal sealed record WorkIds(Guid DatasetId, Guid VersionId)
 {
-    public static IngestIds ForJob(Guid jobId)
+    public static WorkIds ForJob(Guid jobId)
     {
         Span<byte> seed = stackalloc byte[20];
         jobId.TryWriteBytes(seed);
@@ -24,7 +25,7 @@ internal sealed record IngestIds(Guid DatasetId, Guid VersionId)
         // A name-based id (RFC 9562 version 8): 122 bits of the hash with the version and variant set.
         hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new IngestIds(jobId, new Guid(hash[..16], bigEndian: true));
+        return new WorkIds(jobId, new Guid(hash[..16], bigEndian: true));
     }
 }
 
@@ -32,7 +33,7 @@ internal sealed record IngestIds(Guid DatasetId, Guid VersionId)
 /// Reads a large upload in the background. A file that cannot be read fails the job for good with the
 /// same message an inline upload would give; the job's result is the dataset. The received file is
 /// removed once the job is over; when the node dies first, the retry still has it (the start-up sweep keeps
-/// files that live jobs own) and finds or redoes its work under the same ids (<see cref="IngestIds"/>).
+/// files that live jobs own) and finds or redoes its work under the same ids (<see cref="WorkIds"/>).
 /// </summary>
 internal sealed class IngestJob(DatasetHandlers handlers, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IJobHandler
 {
@@ -45,7 +46,7 @@ internal sealed class IngestJob(DatasetHandlers handlers, Microsoft.Extensions.H
         try
         {
             var stored = await handlers.IngestAndStoreAsync(work, TimeSpan.Zero,
-                (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken, IngestIds.ForJob(context.JobId)).ConfigureAwait(false);
+                (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken, WorkIds.ForJob(context.JobId)).ConfigureAwait(false);
             if (!stored.IsSuccess)
             {
                 var error = stored.Error!;

@@ -10,8 +10,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets;
 
-/// <summary>Where a derived file goes: a new version of an existing dataset, or the first version of a new one.</summary>
-internal sealed record VersionTarget(Guid? DatasetId, string? NewName, string? NewDescription = null);
+/// <summary>
+/// Where a derived file goes: a new version of an existing dataset, or the first version of a new one. A
+/// background job passes its id as <see cref="WorkId"/>: the version (and a new dataset) then get ids derived
+/// from it (<see cref="WorkIds"/>), and a retry after a crash answers with the version its first attempt stored.
+/// </summary>
+internal sealed record VersionTarget(Guid? DatasetId, string? NewName, string? NewDescription = null, Guid? WorkId = null);
 
 /// <summary>
 /// Stores a Parquet file made from other versions (a transform, a pipeline run) as a version: sealed
@@ -25,6 +29,11 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
         IReadOnlyCollection<(Guid DatasetId, int Version)> parents, string change, CancellationToken ct, long? ingestedBytes = null)
     {
         var tenantId = tenant.TenantId!.Value;
+        var ids = target.WorkId is { } work ? WorkIds.ForJob(work) : null;
+        if (ids is not null && await db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.Id == ids.VersionId, ct) is { } finished)
+        {
+            return (await db.Datasets.AsNoTracking().SingleAsync(d => d.Id == finished.DatasetId, ct), finished);
+        }
         List<ColumnDto> schema;
         long rows;
         await using (var duck = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:"))
@@ -58,7 +67,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
             }
             dataset = new Dataset
             {
-                Id = Guid.CreateVersion7(now), TenantId = tenantId, Name = name,
+                Id = ids?.DatasetId ?? Guid.CreateVersion7(now), TenantId = tenantId, Name = name,
                 Description = string.IsNullOrWhiteSpace(target.NewDescription) ? null : target.NewDescription.Trim(),
                 CurrentVersion = 1, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
             };
@@ -67,7 +76,7 @@ internal sealed class VersionWriter(DataDbContext db, ITenantContext tenant, Dat
         }
         var version = new DatasetVersion
         {
-            Id = Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = number, RowCount = rows,
+            Id = ids?.VersionId ?? Guid.CreateVersion7(now), TenantId = tenantId, DatasetId = dataset.Id, Version = number, RowCount = rows,
             SchemaJson = JsonSerializer.Serialize(schema, ApiJson.Options), SourceJson = JsonSerializer.Serialize(source, ApiJson.Options),
             StepsJson = stepsJson, CreatedBy = tenant.UserId, CreatedAt = now,
         };

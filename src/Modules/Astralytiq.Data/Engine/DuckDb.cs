@@ -194,7 +194,7 @@ internal sealed class DataSettings
     /// <summary>How long one page of an HTTP import may take.</summary>
     public int HttpTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>How long a SQL workspace query may run.</summary>
+    /// <summary>How long an interactive query may run: a SQL workspace query, a transform preview.</summary>
     public int SqlTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Largest batch of appended rows, in bytes.</summary>

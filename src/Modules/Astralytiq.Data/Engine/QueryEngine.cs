@@ -191,6 +191,7 @@ internal static class QueryEngine
         using var command = duck.CreateCommand();
         command.CommandText = compiled.Sql;
         compiled.Filters.Bind(command);
+        using var interrupt = DuckDb.InterruptOn(command, ct);
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var columns = compiled.Output.Select(_ => new List<object?>()).ToList();
         var rows = 0;

@@ -46,7 +46,7 @@ internal sealed class PipelineJob(
         {
             outcome = pipeline is null
                 ? new NotFoundError("Pipeline")
-                : await ExecuteAsync(pipeline, (f, m) => context.ReportProgressAsync(f, m, cancellationToken), cancellationToken).ConfigureAwait(false);
+                : await ExecuteAsync(pipeline, context.JobId, (f, m) => context.ReportProgressAsync(f, m, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -80,7 +80,7 @@ internal sealed class PipelineJob(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task<Result<DatasetVersion>> ExecuteAsync(Pipeline pipeline, Func<double, string, Task> progress, CancellationToken ct)
+    private async Task<Result<DatasetVersion>> ExecuteAsync(Pipeline pipeline, Guid jobId, Func<double, string, Task> progress, CancellationToken ct)
     {
         var tenantId = tenant.TenantId!.Value;
         var source = JsonSerializer.Deserialize<PipelineSourceDto>(pipeline.SourceJson, ApiJson.Options)!;
@@ -183,8 +183,8 @@ internal sealed class PipelineJob(
             }
             await progress(0.8, "Encrypting and storing").ConfigureAwait(false);
             var output = pipeline.OutputDatasetId is { } outputId && await db.Datasets.AnyAsync(d => d.Id == outputId && d.DeletedAt == null, ct).ConfigureAwait(false)
-                ? new VersionTarget(outputId, null)
-                : new VersionTarget(null, pipeline.OutputName, $"Made by the pipeline {pipeline.Name}");
+                ? new VersionTarget(outputId, null, WorkId: jobId)
+                : new VersionTarget(null, pipeline.OutputName, $"Made by the pipeline {pipeline.Name}", jobId);
             var stored = await writer.StoreAsync(output, outputPath, described, steps.Count == 0 ? null : pipeline.StepsJson, parents, "pipeline", ct,
                 ingestedBytes: source.Kind == "dataset" ? null : receivedBytes).ConfigureAwait(false);
             if (!stored.IsSuccess)

@@ -80,7 +80,18 @@ internal sealed partial class TransformHandlers(
         }
         if (request.Preview)
         {
-            var preview = await RunPreviewAsync(duck, compiled.Value, limit, ct);
+            // Steps can multiply rows (a join on a repeated key): the preview is stopped at the interactive time limit.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(settings.SqlTimeoutSeconds));
+            Result<(List<IReadOnlyList<object?>> Rows, long Total)> preview;
+            try
+            {
+                preview = await RunPreviewAsync(duck, compiled.Value, limit, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return ValidationError.For("steps", $"the preview ran longer than {settings.SqlTimeoutSeconds} s and was stopped; filter or sample the data before joining or grouping it");
+            }
             if (!preview.IsSuccess)
             {
                 return preview.Error!;
@@ -92,7 +103,8 @@ internal sealed partial class TransformHandlers(
         }
         if (version.RowCount > settings.AsyncTransformRows)
         {
-            var job = await jobs.EnqueueAsync(TransformJob.Kind, new TransformWork(dataset.Id, version.Version, request with { OutputName = outputName }), maxAttempts: 1, ct);
+            // Retried after a transient failure or a crash: the job writes under ids derived from its own (WorkIds).
+            var job = await jobs.EnqueueAsync(TransformJob.Kind, new TransformWork(dataset.Id, version.Version, request with { OutputName = outputName }), maxAttempts: 3, ct);
             return new Outcome(null, new TransformApplyResponse(null, null, null, null, job));
         }
         var applied = await ApplyCompiledAsync(duck, dataset, version, compiled.Value, request with { OutputName = outputName }, progress: null, ct);
@@ -100,7 +112,7 @@ internal sealed partial class TransformHandlers(
     }
 
     /// <summary>Runs a queued transform (<see cref="TransformJob"/>): compiled again, as the data may have been checked long ago.</summary>
-    public async Task<Result<TransformApplyResponse>> ApplyAsync(TransformWork work, Func<double, string, Task> progress, CancellationToken ct)
+    public async Task<Result<TransformApplyResponse>> ApplyAsync(TransformWork work, Guid jobId, Func<double, string, Task> progress, CancellationToken ct)
     {
         var found = await FindAsync(work.DatasetId, work.Version, ct);
         if (!found.IsSuccess)
@@ -114,7 +126,7 @@ internal sealed partial class TransformHandlers(
         {
             return compiled.Error!;
         }
-        return await ApplyCompiledAsync(duck, found.Value.Dataset, found.Value.Version, compiled.Value, work.Request, progress, ct);
+        return await ApplyCompiledAsync(duck, found.Value.Dataset, found.Value.Version, compiled.Value, work.Request, progress, ct, jobId);
     }
 
     private async Task<Result<TransformCompiler.Compiled>> CompileAsync(DuckDB.NET.Data.DuckDBConnection duck, DatasetVersion version, IReadOnlyList<TransformStepDto>? steps, CancellationToken ct)
@@ -142,6 +154,7 @@ internal sealed partial class TransformHandlers(
             {
                 command.CommandText = compiled.Preview(limit);
                 compiled.Parameters.Bind(command);
+                using var interrupt = DuckDb.InterruptOn(command, ct);
                 using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
@@ -156,8 +169,13 @@ internal sealed partial class TransformHandlers(
             using var count = duck.CreateCommand();
             count.CommandText = compiled.Count;
             compiled.Parameters.Bind(count);
+            using var countInterrupt = DuckDb.InterruptOn(count, ct);
             var total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
             return (rows, total);
+        }
+        catch (DuckDB.NET.Data.DuckDBException ex) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The preview was interrupted", ex, ct);
         }
         catch (DuckDB.NET.Data.DuckDBException ex)
         {
@@ -175,7 +193,7 @@ internal sealed partial class TransformHandlers(
     }
 
     private async Task<Result<TransformApplyResponse>> ApplyCompiledAsync(DuckDB.NET.Data.DuckDBConnection duck, Dataset dataset, DatasetVersion input,
-        TransformCompiler.Compiled compiled, TransformRequest request, Func<double, string, Task>? progress, CancellationToken ct)
+        TransformCompiler.Compiled compiled, TransformRequest request, Func<double, string, Task>? progress, CancellationToken ct, Guid? jobId = null)
     {
         var parquetPath = files.NewTempPath(".parquet");
         try
@@ -204,7 +222,7 @@ internal sealed partial class TransformHandlers(
             var parents = new List<(Guid DatasetId, int Version)> { (dataset.Id, input.Version) };
             parents.AddRange(compiled.Joined.Select(j => (j.DatasetId, j.Version)));
             var source = new DatasetSourceDto("transform", null, "parquet", null, input.ContentSha256, $"{dataset.Name} v{input.Version}", null);
-            var stored = await writer.StoreAsync(new VersionTarget(request.OutputName is null ? dataset.Id : null, request.OutputName, request.OutputDescription),
+            var stored = await writer.StoreAsync(new VersionTarget(request.OutputName is null ? dataset.Id : null, request.OutputName, request.OutputDescription, jobId),
                 parquetPath, source, JsonSerializer.Serialize(request.Steps, ApiJson.Options), parents, "transform", ct);
             if (!stored.IsSuccess)
             {
@@ -243,7 +261,7 @@ internal sealed class TransformJob(TransformHandlers handlers) : IJobHandler
     public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
     {
         var work = context.Payload<TransformWork>();
-        var applied = await handlers.ApplyAsync(work, (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var applied = await handlers.ApplyAsync(work, context.JobId, (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (!applied.IsSuccess)
         {
             var error = applied.Error!;

@@ -61,7 +61,7 @@ internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader 
         {
             return errors.ToError();
         }
-        var job = await jobs.EnqueueAsync(ScoringJob.Kind, new ScoringWork(v.Id, shape.Value.DatasetId, shape.Value.Version, request.OutputName.Trim(), request.Description), maxAttempts: 1, ct).ConfigureAwait(false);
+        var job = await jobs.EnqueueAsync(ScoringJob.Kind, new ScoringWork(v.Id, shape.Value.DatasetId, shape.Value.Version, request.OutputName.Trim(), request.Description), maxAttempts: 3, ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("model.scoring_started", AuditOutcome.Success, "model", m.Id.ToString(), new Dictionary<string, string>
         {
             ["version"] = v.Version.ToString(CultureInfo.InvariantCulture), ["dataset"] = $"{shape.Value.DatasetName} v{shape.Value.Version}", ["output"] = request.OutputName,
@@ -156,7 +156,7 @@ internal sealed class ScoringJob(MlDbContext db, IDatasetReader datasets, IDatas
         var output = table with { Columns = [.. table.Columns, .. added] };
         await context.ReportProgressAsync(0.9, "Storing the scored dataset", cancellationToken).ConfigureAwait(false);
         var stored = await writer.CreateAsync(work.OutputName, work.Description ?? $"{model.Name} v{version.Version} predictions for {table.DatasetName} v{table.Version}",
-            output, [(table.DatasetId, table.Version)], $"{model.Name} v{version.Version}", cancellationToken).ConfigureAwait(false);
+            output, [(table.DatasetId, table.Version)], $"{model.Name} v{version.Version}", cancellationToken, workId: context.JobId).ConfigureAwait(false);
         if (!stored.IsSuccess)
         {
             throw new PermanentJobFailureException(stored.Error!.Message + (stored.Error.Details is { Count: > 0 } d ? ": " + string.Join("; ", d.Select(x => x.Message)) : string.Empty));

@@ -35,6 +35,11 @@ internal sealed partial class TrainingJob(
         var work = context.Payload<TrainingWork>();
         var version = await db.Versions.SingleOrDefaultAsync(v => v.Id == work.VersionId, cancellationToken).ConfigureAwait(false)
             ?? throw new PermanentJobFailureException("the model version no longer exists");
+        if (version.Status == VersionStatus.Ready && context.Attempt > 1)
+        {
+            // An earlier attempt finished and its node stopped before the job was marked done: that is the result.
+            return new { model_id = version.ModelId, version = version.Version, algorithm = version.Algorithm, primary_metric = version.PrimaryMetric, primary_value = version.PrimaryValue };
+        }
         if (version.Status != VersionStatus.Training)
         {
             throw new PermanentJobFailureException($"version {version.Version} is {version.Status}, not training");
