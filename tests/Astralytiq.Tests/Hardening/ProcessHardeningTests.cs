@@ -130,7 +130,14 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
         // The busy organisation holds its one slot for five seconds, and queues a second read behind it.
         var first = Endless();
         var second = Endless();
-        await Task.Delay(300);
+        // Both uploads received (their files are on the server): the first is being read, the second waits behind it.
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (Server.TemporaryFiles().Count(f => f.EndsWith(".sqlite", StringComparison.Ordinal)) < 2)
+            {
+                await Task.Delay(10, wait.Token);
+            }
+        }
         var small = await other.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), Upload("n\n1\n"u8.ToArray(), "small.csv"));
         Assert.Equal(HttpStatusCode.Created, small.StatusCode);
         Assert.False(first.IsCompleted, "the other organisation's upload waited for the busy one's reads");
