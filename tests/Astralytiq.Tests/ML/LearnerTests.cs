@@ -28,3 +28,22 @@ public sealed class LearnerTests
         Assert.NotNull(scores);
     }
 }
+
+public sealed class InducedGcTests
+{
+    /// <summary>
+    /// FastTree and FastForest would force full collections of the server's heap on every fit; the learner turns their
+    /// switch off. An ML.NET upgrade that renames the switch fails here rather than pausing servers again unnoticed.
+    /// </summary>
+    [Theory]
+    [InlineData("fast_tree")]
+    [InlineData("fast_forest")]
+    public void Tree_trainers_are_built_without_induced_collections(string algorithm)
+    {
+        var context = new Microsoft.ML.MLContext(1);
+        var trainer = Learner.Estimator(context, TaskKind.Regression, algorithm, Learner.Defaults(algorithm), 1);
+        var field = Learner.InducedGcSwitch(trainer.GetType());
+        Assert.NotNull(field);
+        Assert.False((bool)field.GetValue(trainer)!);
+    }
+}

@@ -142,36 +142,36 @@ internal static class Learner
             }
             case FastTree:
             {
-                FastTreeBinaryTrainer Binary(string l) => context.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+                FastTreeBinaryTrainer Binary(string l) => WithoutInducedGc(context.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
                 {
                     LabelColumnName = l, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
                     NumberOfTrees = I("trees"), MinimumExampleCountPerLeaf = I("min_leaf"), NumberOfThreads = 1, Seed = seed,
-                });
+                }));
                 return task switch
                 {
-                    TaskKind.Regression => context.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
+                    TaskKind.Regression => WithoutInducedGc(context.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
                     {
                         LabelColumnName = label, FeatureColumnName = features, NumberOfLeaves = I("num_leaves"), LearningRate = p["learning_rate"],
                         NumberOfTrees = I("trees"), MinimumExampleCountPerLeaf = I("min_leaf"), NumberOfThreads = 1, Seed = seed,
-                    }),
+                    })),
                     TaskKind.Binary => Binary(label),
                     _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary(label), labelColumnName: label),
                 };
             }
             case FastForest:
             {
-                FastForestBinaryTrainer Binary(string l) => context.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
+                FastForestBinaryTrainer Binary(string l) => WithoutInducedGc(context.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
                 {
                     LabelColumnName = l, FeatureColumnName = features, NumberOfTrees = I("trees"), NumberOfLeaves = I("num_leaves"),
                     MinimumExampleCountPerLeaf = I("min_leaf"), FeatureFraction = p["feature_fraction"], NumberOfThreads = 1, Seed = seed,
-                });
+                }));
                 return task switch
                 {
-                    TaskKind.Regression => context.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
+                    TaskKind.Regression => WithoutInducedGc(context.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
                     {
                         LabelColumnName = label, FeatureColumnName = features, NumberOfTrees = I("trees"), NumberOfLeaves = I("num_leaves"),
                         MinimumExampleCountPerLeaf = I("min_leaf"), FeatureFraction = p["feature_fraction"], NumberOfThreads = 1, Seed = seed,
-                    }),
+                    })),
                     TaskKind.Binary => Binary(label).Append(context.BinaryClassification.Calibrators.Platt(labelColumnName: label)),
                     // One binary forest per class, each calibrated (Platt) so the classes' scores are probabilities.
                     _ => context.MulticlassClassification.Trainers.OneVersusAll(Binary(label), labelColumnName: label,
@@ -203,6 +203,32 @@ internal static class Learner
             default:
                 throw new ArgumentException($"unknown algorithm '{algorithm}'", nameof(algorithm));
         }
+    }
+
+    /// <summary>
+    /// ML.NET's FastTree and FastForest trainers force two or three full, blocking garbage collections of the whole
+    /// process per fit (per class, one-versus-all) to print memory statistics nobody reads: on a server that pauses every
+    /// request, and in the profile of a training-heavy run it was a third of all CPU. Their private <c>AllowGC</c> switch
+    /// is turned off here (MLModelTests check that the switch is still found, so an ML.NET upgrade that renames it fails a test).
+    /// </summary>
+    internal static T WithoutInducedGc<T>(T trainer)
+        where T : class
+    {
+        InducedGcSwitch(trainer.GetType())?.SetValue(trainer, false);
+        return trainer;
+    }
+
+    internal static System.Reflection.FieldInfo? InducedGcSwitch(Type trainer)
+    {
+        for (var type = trainer; type is not null; type = type.BaseType)
+        {
+            if (type.GetField("AllowGC", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly) is { } field
+                && field.FieldType == typeof(bool))
+            {
+                return field;
+            }
+        }
+        return null;
     }
 
     /// <summary>Fits with a fresh seeded context; <paramref name="ct"/> stops ML.NET mid-training.</summary>
