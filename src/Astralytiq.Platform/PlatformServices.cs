@@ -63,7 +63,7 @@ public static class PlatformServices
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
         services.AddScoped<Notifications.INotifier, Notifications.Notifier>();
 
-        var smtp = configuration.GetSection("Astralytiq:Email:Smtp").Get<SmtpSettings>() ?? new SmtpSettings();
+        var smtp = SettingsBinder.Bind<SmtpSettings>(configuration, "Astralytiq:Email:Smtp");
         services.AddSingleton(smtp);
         if (string.IsNullOrWhiteSpace(smtp.Host))
         {
@@ -76,7 +76,7 @@ public static class PlatformServices
 
         // The kernel's own tables, background jobs and the outbox of every module.
         services.AddModuleDbContext<PlatformDbContext, PlatformSqliteDbContext, PlatformPostgresDbContext>(configuration, PlatformDbContext.Module);
-        var jobs = configuration.GetSection("Astralytiq:Jobs").Get<JobSettings>() ?? new JobSettings();
+        var jobs = SettingsBinder.Bind<JobSettings>(configuration, "Astralytiq:Jobs");
         services.AddSingleton(jobs);
         services.AddSingleton<JobSignal>();
         services.AddSingleton(new JobRunnerStatus(TimeProvider.System));
@@ -102,7 +102,7 @@ public static class PlatformServices
         services.AddSingleton<Errors.IExceptionClassifier, Errors.DependencyDownClassifier>();
         services.AddProblemDetails();
 
-        var tokens = configuration.GetSection("Astralytiq:Tokens").Get<TokenSettings>() ?? new TokenSettings();
+        var tokens = SettingsBinder.Bind<TokenSettings>(configuration, "Astralytiq:Tokens");
         services.AddSingleton(tokens);
         services.AddPlatformAuthentication(tokens);
         services.AddAuthorizationBuilder();

@@ -1,3 +1,4 @@
+using Astralytiq.Contracts;
 using System.Text.Json;
 using Astralytiq.Audit;
 using Astralytiq.Data;
@@ -49,7 +50,7 @@ public static class AstralytiqHost
             web.UseStaticFiles();
         });
 
-        var v1 = app.MapGroup("/api/v1");
+        var v1 = app.MapGroup(ApiRoutes.V1);
         v1.MapIdentityEndpoints();
         v1.MapTenancyEndpoints();
         v1.MapAuditEndpoints();

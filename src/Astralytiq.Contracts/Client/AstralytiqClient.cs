@@ -322,7 +322,7 @@ public sealed class AstralytiqClient(HttpClient http) : IDisposable
         {
             return sent;
         }
-        return await FollowJobAsync(new JobAcceptedResponse(job, $"/api/v1/jobs/{job}"), sent.Headers, "steps", "The transform could not be applied",
+        return await FollowJobAsync(new JobAcceptedResponse(job, ApiRoutes.Job(job)), sent.Headers, "steps", "The transform could not be applied",
             done => Task.FromResult(new ApiResponse<TransformApplyResponse>
             {
                 Status = HttpStatusCode.Created,

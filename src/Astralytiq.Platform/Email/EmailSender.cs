@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Astralytiq.Platform.Configuration;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -27,6 +28,8 @@ public sealed class SmtpSettings
 {
     public string? Host { get; set; }
 
+    [Range(1, 65_535)]
+
     public int Port { get; set; } = 25;
 
     public string? Username { get; set; }
@@ -34,7 +37,10 @@ public sealed class SmtpSettings
     public string? Password { get; set; }
 
     /// <summary>None, StartTls, SslOnConnect or Auto.</summary>
+    [RegularExpression("(?i)^(None|StartTls|SslOnConnect|Auto)$", ErrorMessage = "must be None, StartTls, SslOnConnect or Auto")]
     public string Security { get; set; } = "Auto";
+
+    [Required]
 
     public string From { get; set; } = "Astralytiq <no-reply@astralytiq.local>";
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -55,13 +56,19 @@ public interface IJobScheduler
 
 public sealed class JobSettings
 {
+    [Range(10, 600_000)]
     public int PollMilliseconds { get; set; } = 500;
 
+    [Range(1, 86_400)]
+
     public int LeaseSeconds { get; set; } = 60;
+
+    [Range(0, 256)]
 
     public int Workers { get; set; } = 2;
 
     /// <summary>First retry delay; doubled on each further attempt (plus jitter).</summary>
+    [Range(1, 3_600_000)]
     public int RetryBaseMilliseconds { get; set; } = 1000;
 
     public bool Enabled { get; set; } = true;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Astralytiq.Contracts.Errors;
@@ -13,15 +14,23 @@ namespace Astralytiq.Platform.RateLimiting;
 /// <summary>Requests per window (<c>Astralytiq:RateLimits</c>). Per-plan sizing arrives with billing.</summary>
 public sealed class RateLimitSettings
 {
+    [Range(1, 86_400)]
     public int WindowSeconds { get; set; } = 60;
+
+    [Range(1, int.MaxValue)]
 
     public int PerIp { get; set; } = 600;
 
+    [Range(1, int.MaxValue)]
+
     public int PerUser { get; set; } = 1200;
+
+    [Range(1, int.MaxValue)]
 
     public int PerTenant { get; set; } = 6000;
 
     /// <summary>Sign-in, registration and password reset, per client IP: much stricter.</summary>
+    [Range(1, int.MaxValue)]
     public int SensitivePerIp { get; set; } = 20;
 }
 
@@ -35,7 +44,7 @@ public static class RateLimitPolicies
 
     internal static IServiceCollection AddPlatformRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        var settings = configuration.GetSection("Astralytiq:RateLimits").Get<RateLimitSettings>() ?? new RateLimitSettings();
+        var settings = Configuration.SettingsBinder.Bind<RateLimitSettings>(configuration, "Astralytiq:RateLimits");
         services.AddSingleton(settings);
         var window = TimeSpan.FromSeconds(settings.WindowSeconds);
         services.AddRateLimiter(options =>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Astralytiq.Contracts.Identity;
 
 namespace Astralytiq.Platform.Security;
@@ -34,11 +35,18 @@ public static class TokenClaims
 
 public sealed class TokenSettings
 {
+    [Required]
     public string Issuer { get; set; } = "astralytiq";
+
+    [Required]
 
     public string Audience { get; set; } = "astralytiq-api";
 
+    [Range(1, 1440)]
+
     public int AccessTokenMinutes { get; set; } = 15;
+
+    [Range(1, 365)]
 
     public int RefreshTokenDays { get; set; } = 14;
 }

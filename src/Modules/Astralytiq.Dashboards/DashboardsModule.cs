@@ -1,3 +1,5 @@
+using Astralytiq.Contracts;
+using Astralytiq.Platform.Configuration;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Boards;
@@ -32,7 +34,7 @@ public static class DashboardsModule
         services.AddScoped<ReportHandlers>();
         services.AddScoped<ReportUnsubscribes>();
         services.AddJobHandler<ReportJob>(ReportHandlers.JobKind);
-        var reports = configuration.GetSection("Astralytiq:Dashboards:Reports").Get<ReportSettings>() ?? new ReportSettings();
+        var reports = SettingsBinder.Bind<ReportSettings>(configuration, "Astralytiq:Dashboards:Reports");
         services.AddSingleton(reports);
         services.AddSingleton<ReportScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportScheduler>());
@@ -203,7 +205,7 @@ public static class DashboardsModule
     }
 
     private static async Task<Results<Created<ReportDto>, ApiError>> CreateReport(ReportRequest request, ReportHandlers handler, CancellationToken ct) =>
-        (await handler.CreateAsync(request, ct)).ToCreated(r => $"/api/v1/reports/{r.Id}");
+        (await handler.CreateAsync(request, ct)).ToCreated(r => $"{ApiRoutes.V1}/reports/{r.Id}");
 
     private static async Task<Results<Ok<IReadOnlyList<ReportDto>>, ApiError>> ListReports(Guid? dashboardId, ReportHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(dashboardId, ct)).ToOk();
@@ -220,7 +222,7 @@ public static class DashboardsModule
     private static async Task<Results<Accepted<ReportRunDto>, ApiError>> SendReport(Guid id, ReportHandlers handler, CancellationToken ct)
     {
         var run = await handler.SendNowAsync(id, ct);
-        return run.IsSuccess ? TypedResults.Accepted($"/api/v1/jobs/{run.Value.JobId}", run.Value) : new ApiError(run.Error!);
+        return run.IsSuccess ? TypedResults.Accepted($"{ApiRoutes.V1}/jobs/{run.Value.JobId}", run.Value) : new ApiError(run.Error!);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ReportRunDto>>, ApiError>> ReportRuns(Guid id, int? limit, ReportHandlers handler, CancellationToken ct) =>
@@ -275,7 +277,7 @@ public static class DashboardsModule
     }
 
     private static async Task<Results<Created<DashboardLinkCreatedResponse>, ApiError>> CreateLink(Guid id, CreateDashboardLinkRequest request, PublicLinks links, CancellationToken ct) =>
-        (await links.CreateAsync(id, request, ct)).ToCreated(l => $"/api/v1/dashboards/{id}/links/{l.Id}");
+        (await links.CreateAsync(id, request, ct)).ToCreated(l => $"{ApiRoutes.V1}/dashboards/{id}/links/{l.Id}");
 
     private static async Task<Results<Ok<IReadOnlyList<DashboardLinkDto>>, ApiError>> Links(Guid id, PublicLinks links, CancellationToken ct) =>
         (await links.ListAsync(id, ct)).ToOk();
@@ -298,10 +300,10 @@ public static class DashboardsModule
     }
 
     private static async Task<Results<Created<DashboardResponse>, ApiError>> Create(CreateDashboardRequest request, DashboardHandlers handler, CancellationToken ct) =>
-        (await handler.CreateAsync(request, ct)).ToCreated(d => $"/api/v1/dashboards/{d.Id}");
+        (await handler.CreateAsync(request, ct)).ToCreated(d => $"{ApiRoutes.V1}/dashboards/{d.Id}");
 
     private static async Task<Results<Created<DashboardResponse>, ApiError>> FromTemplate(DashboardFromTemplateRequest request, Templates templates, CancellationToken ct) =>
-        (await templates.CreateAsync(request, ct)).ToCreated(d => $"/api/v1/dashboards/{d.Id}");
+        (await templates.CreateAsync(request, ct)).ToCreated(d => $"{ApiRoutes.V1}/dashboards/{d.Id}");
 
     private static async Task<Results<Ok<DashboardListResponse>, ApiError>> List(string? search, string? folder, int? offset, int? limit, DashboardHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(search, folder, offset, limit, ct)).ToOk();

@@ -1,3 +1,4 @@
+using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Data.Contracts;
@@ -29,7 +30,7 @@ public static class DataModule
     public static IServiceCollection AddDataModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<DataDbContext, DataSqliteDbContext, DataPostgresDbContext>(configuration, DataDbContext.Module);
-        var settings = configuration.GetSection("Astralytiq:Data").Get<DataSettings>() ?? new DataSettings();
+        var settings = SettingsBinder.Bind<DataSettings>(configuration, "Astralytiq:Data");
         services.AddSingleton(sp =>
         {
             if (string.IsNullOrEmpty(settings.DuckDbTempDirectory))
@@ -208,8 +209,8 @@ public static class DataModule
             return new ApiError(outcome.Error!);
         }
         return outcome.Value.JobId is { } job
-            ? TypedResults.Accepted($"/api/v1/jobs/{job}", new JobAcceptedResponse(job, $"/api/v1/jobs/{job}"))
-            : TypedResults.Created($"/api/v1/data/datasets/{outcome.Value.Dataset!.Id}", outcome.Value.Dataset);
+            ? TypedResults.Accepted(ApiRoutes.Job(job), new JobAcceptedResponse(job, ApiRoutes.Job(job)))
+            : TypedResults.Created($"{ApiRoutes.V1}/data/datasets/{outcome.Value.Dataset!.Id}", outcome.Value.Dataset);
     }
 
     private static async Task<Results<Ok<Page<DatasetResponse>>, ApiError>> List(string? search, int? offset, int? limit, DatasetHandlers handler, CancellationToken ct) =>
@@ -232,10 +233,10 @@ public static class DataModule
         (await handler.ValidateAsync(id, request, ct)).ToOk();
 
     private static async Task<Results<Created<DatasetResponse>, ApiError>> ImportDatabase(DatabaseImportRequest request, DatasetHandlers handler, CancellationToken ct) =>
-        (await handler.ImportDatabaseAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
+        (await handler.ImportDatabaseAsync(request, ct)).ToCreated(d => $"{ApiRoutes.V1}/data/datasets/{d.Id}");
 
     private static async Task<Results<Created<DatasetResponse>, ApiError>> ImportHttp(HttpImportRequest request, DatasetHandlers handler, CancellationToken ct) =>
-        (await handler.ImportHttpAsync(request, ct)).ToCreated(d => $"/api/v1/data/datasets/{d.Id}");
+        (await handler.ImportHttpAsync(request, ct)).ToCreated(d => $"{ApiRoutes.V1}/data/datasets/{d.Id}");
 
     private static async Task<Results<Ok<SqlQueryResponse>, ApiError>> RunSql(SqlQueryRequest request, DatasetHandlers handler, CancellationToken ct) =>
         (await handler.RunSqlAsync(request, ct)).ToOk();
@@ -263,12 +264,12 @@ public static class DataModule
         }
         var applied = outcome.Value.Applied!;
         return applied.JobId is { } job
-            ? TypedResults.Accepted($"/api/v1/jobs/{job}", applied)
-            : TypedResults.Created($"/api/v1/data/datasets/{applied.DatasetId}", applied);
+            ? TypedResults.Accepted(ApiRoutes.Job(job), applied)
+            : TypedResults.Created($"{ApiRoutes.V1}/data/datasets/{applied.DatasetId}", applied);
     }
 
     private static async Task<Results<Created<PipelineResponse>, ApiError>> CreatePipeline(PipelineRequest request, PipelineHandlers handler, CancellationToken ct) =>
-        (await handler.CreateAsync(request, ct)).ToCreated(p => $"/api/v1/data/pipelines/{p.Id}");
+        (await handler.CreateAsync(request, ct)).ToCreated(p => $"{ApiRoutes.V1}/data/pipelines/{p.Id}");
 
     private static async Task<Results<Ok<Page<PipelineResponse>>, ApiError>> ListPipelines(int? offset, int? limit, PipelineHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(offset, limit, ct)).ToOk();
@@ -285,7 +286,7 @@ public static class DataModule
     private static async Task<Results<Accepted<PipelineRunDto>, ApiError>> RunPipeline(Guid id, PipelineHandlers handler, CancellationToken ct)
     {
         var run = await handler.RunAsync(id, "manual", ct);
-        return run.IsSuccess ? TypedResults.Accepted($"/api/v1/jobs/{run.Value.JobId}", run.Value) : new ApiError(run.Error!);
+        return run.IsSuccess ? TypedResults.Accepted($"{ApiRoutes.V1}/jobs/{run.Value.JobId}", run.Value) : new ApiError(run.Error!);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PipelineRunDto>>, ApiError>> PipelineRuns(Guid id, int? limit, PipelineHandlers handler, CancellationToken ct) =>

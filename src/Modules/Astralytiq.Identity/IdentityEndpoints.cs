@@ -1,3 +1,4 @@
+using Astralytiq.Contracts;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.ApiKeys;
 using Astralytiq.Identity.Invitations;
@@ -23,7 +24,7 @@ namespace Astralytiq.Identity;
 internal static class IdentityEndpoints
 {
     public static async Task<Results<Created<AuthResponse>, ApiError>> Register(RegisterRequest request, RegisterHandler handler, CancellationToken ct) =>
-        (await handler.HandleAsync(request, ct)).ToCreated(_ => "/api/v1/users/profile");
+        (await handler.HandleAsync(request, ct)).ToCreated(_ => ApiRoutes.V1 + "/users/profile");
 
     public static async Task<Results<Ok<AuthResponse>, ApiError>> Login(LoginRequest request, LoginHandler handler, CancellationToken ct) =>
         (await handler.HandleAsync(request, ct)).ToOk();
@@ -87,7 +88,7 @@ internal static class IdentityEndpoints
         (await handler.SetActiveAsync(id, active: true, ct)).ToOk();
 
     public static async Task<Results<Created<InvitationResponse>, ApiError>> Invite(InviteUserRequest request, InvitationHandlers handler, CancellationToken ct) =>
-        (await handler.InviteAsync(request, ct)).ToCreated(i => $"/api/v1/users/invitations/{i.Id}");
+        (await handler.InviteAsync(request, ct)).ToCreated(i => $"{ApiRoutes.V1}/users/invitations/{i.Id}");
 
     public static async Task<Results<Ok<IReadOnlyList<InvitationResponse>>, ApiError>> ListInvitations(InvitationHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(ct)).ToOk();
@@ -99,7 +100,7 @@ internal static class IdentityEndpoints
         (await handler.LookupAsync(token, ct)).ToOk();
 
     public static async Task<Results<Created<CreatedApiKeyResponse>, ApiError>> CreateApiKey(CreateApiKeyRequest request, ApiKeyHandlers handler, CancellationToken ct) =>
-        (await handler.CreateAsync(request, ct)).ToCreated(k => $"/api/v1/users/api-keys/{k.ApiKey.Id}");
+        (await handler.CreateAsync(request, ct)).ToCreated(k => $"{ApiRoutes.V1}/users/api-keys/{k.ApiKey.Id}");
 
     public static async Task<Results<Ok<IReadOnlyList<ApiKeyResponse>>, ApiError>> ListApiKeys(ApiKeyHandlers handler, CancellationToken ct) =>
         (await handler.ListAsync(ct)).ToOk();

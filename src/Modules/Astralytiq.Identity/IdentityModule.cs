@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Configuration;
 using Astralytiq.Identity.ApiKeys;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Identity.Invitations;
@@ -31,7 +32,7 @@ public static class IdentityModule
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<IdentityDbContext, IdentitySqliteDbContext, IdentityPostgresDbContext>(configuration, IdentityDbContext.Module);
-        var settings = configuration.GetSection("Astralytiq:Identity").Get<IdentitySettings>() ?? new IdentitySettings();
+        var settings = SettingsBinder.Bind<IdentitySettings>(configuration, "Astralytiq:Identity");
         services.AddSingleton(settings);
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.PasswordHashIterations);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

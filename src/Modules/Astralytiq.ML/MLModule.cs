@@ -1,3 +1,5 @@
+using Astralytiq.Contracts;
+using Astralytiq.Platform.Configuration;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Contracts.ML;
@@ -25,7 +27,7 @@ public static class MLModule
     public static IServiceCollection AddMLModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<MlDbContext, MlSqliteDbContext, MlPostgresDbContext>(configuration, MlDbContext.Module);
-        services.AddSingleton(configuration.GetSection("Astralytiq:ML").Get<MlSettings>() ?? new MlSettings());
+        services.AddSingleton(SettingsBinder.Bind<MlSettings>(configuration, "Astralytiq:ML"));
         services.AddSingleton<ModelCache>();
         services.AddScoped<ModelArtifacts>();
         services.AddScoped<RegistryHandlers>();
@@ -114,7 +116,7 @@ public static class MLModule
     {
         var started = await handler.StartAsync(request, ct);
         return started.IsSuccess
-            ? TypedResults.Accepted($"/api/v1/jobs/{started.Value.JobId}", started.Value)
+            ? TypedResults.Accepted(ApiRoutes.Job(started.Value.JobId), started.Value)
             : new ApiError(started.Error!);
     }
 
@@ -141,7 +143,7 @@ public static class MLModule
     {
         var started = await handler.StartAsync(model, request, ct);
         return started.IsSuccess
-            ? TypedResults.Accepted($"/api/v1/jobs/{started.Value.JobId}", started.Value)
+            ? TypedResults.Accepted(ApiRoutes.Job(started.Value.JobId), started.Value)
             : new ApiError(started.Error!);
     }
 

@@ -1,28 +1,42 @@
+using System.ComponentModel.DataAnnotations;
 namespace Astralytiq.ML;
 
 /// <summary>Settings of the ML module (<c>Astralytiq:ML</c>).</summary>
 internal sealed class MlSettings
 {
     /// <summary>Training reads at most this many rows (every k-th row above it, so the same rows every time).</summary>
+    [Range(1d, double.MaxValue)]
     public long MaxTrainingRows { get; set; } = 1_000_000;
 
+    [Range(1, 86_400)]
+
     public int DefaultTimeBudgetSeconds { get; set; } = 60;
+
+    [Range(1, 604_800)]
 
     public int MaxTimeBudgetSeconds { get; set; } = 3600;
 
     /// <summary>Trials of an <c>auto</c> search when the request does not say.</summary>
+    [Range(1, 10_000)]
     public int DefaultMaxTrials { get; set; } = 24;
+
+    [Range(1, 10_000_000)]
 
     public int MaxBatchRows { get; set; } = 10_000;
 
     /// <summary>Batch scoring of a dataset takes at most this many rows.</summary>
+    [Range(1d, double.MaxValue)]
     public long MaxScoringRows { get; set; } = 5_000_000;
 
     /// <summary>Rows of one request that may ask for explanations (each costs about 64 × features model evaluations).</summary>
+    [Range(1, 100_000)]
     public int MaxExplainRows { get; set; } = 100;
 
     /// <summary>Share of predicted rows written to the predictions log (0 to 1).</summary>
+    [Range(0d, 1d)]
     public double PredictionLogSampleRate { get; set; } = 1.0;
+
+    [Range(1, 1_000_000)]
 
     public int MaxForecastHorizon { get; set; } = 1000;
 }

@@ -224,7 +224,7 @@ internal sealed class ReportHandlers(
 
     public static ReportRunDto ToDto(ReportRun run) => new(
         run.Id, run.ReportId, run.Trigger, run.Status, run.Attempts, run.QueuedAt, run.StartedAt, run.FinishedAt, run.Error, run.JobId,
-        Files(run).Select(f => new ReportFileDto(f.Name, f.Format, f.Bytes, $"/api/v1/reports/{run.ReportId}/runs/{run.Id}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
+        Files(run).Select(f => new ReportFileDto(f.Name, f.Format, f.Bytes, $"{ApiRoutes.V1}/reports/{run.ReportId}/runs/{run.Id}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
         JsonSerializer.Deserialize<List<string>>(run.DeliveredJson, ApiJson.Options) ?? [],
         JsonSerializer.Deserialize<Dictionary<string, int>>(run.VersionsJson, ApiJson.Options) ?? [],
         run.ScheduledFor);

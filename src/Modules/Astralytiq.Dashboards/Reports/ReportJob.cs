@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -229,7 +230,7 @@ internal sealed class ReportJob(
         var baseUrl = platform.PublicBaseUrl.TrimEnd('/');
         var token = ReportHandlers.UnsubscribeToken(protector, report.TenantId, report.Id, to);
         var unsubscribePage = $"{baseUrl}/unsubscribe?token={token}";
-        var oneClick = $"{baseUrl}/api/v1/public/reports/unsubscribe?token={token}";
+        var oneClick = $"{baseUrl}{ApiRoutes.V1}/public/reports/unsubscribe?token={token}";
         var open = $"{baseUrl}/dashboards/{dashboard.Id}";
         var zone = TimeZoneInfo.FindSystemTimeZoneById(report.TimeZone);
         var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
@@ -282,6 +283,7 @@ internal sealed class ReportJob(
 internal sealed class ReportSettings
 {
     /// <summary>How often the scheduler looks for due reports.</summary>
+    [Range(1, 86_400)]
     public int TickSeconds { get; set; } = 20;
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
@@ -174,14 +175,21 @@ internal sealed class SharedDuckDb(DataSettings settings) : IDisposable
 internal sealed class DataSettings
 {
     /// <summary>Largest upload accepted, in bytes (default 2 GiB).</summary>
+    [Range(1d, double.MaxValue)]
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
+    [Range(64, 1 << 20)]
+
     public int DuckDbMemoryLimitMb { get; set; } = 512;
+
+    [Range(1, 1024)]
 
     public int DuckDbThreads { get; set; } = 2;
 
     /// <summary>Where DuckDB may spill; set from the data directory at start.</summary>
     public string DuckDbTempDirectory { get; set; } = string.Empty;
+
+    [Range(1, 1_000_000)]
 
     public int MaxPreviewRows { get; set; } = 10_000;
 
@@ -192,40 +200,54 @@ internal sealed class DataSettings
     public string[] NetworkAllowList { get; set; } = [];
 
     /// <summary>How long one page of an HTTP import may take.</summary>
+    [Range(1, 3600)]
     public int HttpTimeoutSeconds { get; set; } = 30;
 
     /// <summary>How long an interactive query may run: a SQL workspace query, a transform preview.</summary>
+    [Range(1, 86_400)]
     public int SqlTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Largest batch of appended rows, in bytes.</summary>
+    [Range(1d, double.MaxValue)]
     public long MaxAppendBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Uploads larger than this are read by a background job (202 with its id); smaller ones at once (201).</summary>
+    [Range(0d, double.MaxValue)]
     public long AsyncIngestBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Transforms of versions with more rows than this are applied by a background job (202 with its id).</summary>
+    [Range(0d, double.MaxValue)]
     public long AsyncTransformRows { get; set; } = 2_000_000;
 
     /// <summary>Appended rows are stored as parts of a version; at this many parts the next append compacts them into one file.</summary>
+    [Range(1, 10_000)]
     public int MaxVersionParts { get; set; } = 32;
 
     /// <summary>Largest size of the local plaintext cache of dataset versions, all tenants together (default 20 GiB).</summary>
+    [Range(0d, double.MaxValue)]
     public long PlaintextCacheMaxBytes { get; set; } = 20L << 30;
 
     /// <summary>How often the pipeline scheduler looks for due runs.</summary>
+    [Range(1, 86_400)]
     public int PipelineTickSeconds { get; set; } = 30;
 
     /// <summary>Reading one upload or appended batch may take this long, plus <see cref="ParseSecondsPerGiB"/> per GiB of it.</summary>
+    [Range(1d, 604_800d)]
     public double ParseTimeoutSeconds { get; set; } = 60;
+
+    [Range(0d, 1_000_000d)]
 
     public double ParseSecondsPerGiB { get; set; } = 600;
 
     /// <summary>Uploads and appended batches read at once, on the whole node (0: one per core, at least two).</summary>
+    [Range(0, 1024)]
     public int ParseSlots { get; set; }
 
     /// <summary>Of those, how many one organisation may hold (0: half of them, at least one).</summary>
+    [Range(0, 1024)]
     public int ParseSlotsPerTenant { get; set; }
 
     /// <summary>How long a request waits for a free slot before it is answered 503 with Retry-After.</summary>
+    [Range(0, 3600)]
     public int ParseQueueSeconds { get; set; } = 60;
 }

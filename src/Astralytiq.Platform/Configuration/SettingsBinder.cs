@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Astralytiq.Platform.Configuration;
+
+/// <summary>A setting that would not work: the server refuses to start and says which key and why.</summary>
+public sealed class InvalidSettingException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Binds a settings section strictly, at start: a key the section does not know (a typo), a value that does not
+/// convert to its type, or a value outside its declared range (<see cref="RangeAttribute"/> and the other data
+/// annotations) stops the server with a message naming the full key, instead of being ignored or failing later.
+/// </summary>
+public static class SettingsBinder
+{
+    public static T Bind<T>(IConfiguration configuration, string section)
+        where T : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var node = configuration.GetSection(section);
+        T settings;
+        try
+        {
+            settings = node.Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's messages name the key ("...at 'Astralytiq:Data:ParseSlots' to type 'System.Int32'" or
+            // "'Foo' was not found on type ..."); the first line is kept, with the section for the unknown-key case.
+            throw new InvalidSettingException($"Setting in '{section}' is not valid: {ex.Message}", ex);
+        }
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(settings, new ValidationContext(settings), results, validateAllProperties: true))
+        {
+            throw new InvalidSettingException(string.Join("; ", results.Select(r =>
+                $"{section}:{r.MemberNames.FirstOrDefault() ?? "?"}: {r.ErrorMessage}")));
+        }
+        return settings;
+    }
+}
