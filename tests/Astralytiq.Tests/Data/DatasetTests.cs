@@ -178,6 +178,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Unreadable_files_are_refused_with_a_clear_message_and_nothing_is_stored(string fileName, string content, string expected)
     {
         var tenant = await Platform.NewTenantAsync();
+        var temporary = Platform.WatchTemporaryFiles();
         var response = await tenant.Admin.UploadDatasetAsync(Text(content), fileName);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
@@ -186,7 +187,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.DoesNotContain(Platform.DataDir, detail.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ingest-", detail.Message, StringComparison.Ordinal);
         Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "tmp"), "ingest-*"));
+        await temporary.AssertNoneLeftAsync();
     }
 
     [Fact]
@@ -240,6 +241,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Large_files_are_read_by_a_job_whose_progress_the_client_follows()
     {
         var tenant = await Platform.NewTenantAsync();
+        var temporary = Platform.WatchTemporaryFiles();
         var big = new StringBuilder("n,label\n");
         for (var i = 0; i < 40_000; i++)
         {
@@ -294,7 +296,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Status);
         Assert.Contains("line 40002 has 3 fields where the header has 2", failed.Error!.Error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Name == "Ragged");
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "tmp"), "ingest-*"));
+        await temporary.AssertNoneLeftAsync();
     }
 
     [Fact]
@@ -668,7 +670,9 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal(-1, stored.AsSpan().IndexOf("PAR1"u8));
 
         // Drop the plaintext cache: the next read decrypts the stored file again.
-        foreach (var cached in Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "cache"), "*.parquet", SearchOption.AllDirectories))
+        // (this tenant's cache only: other tests share the host)
+        foreach (var cached in Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "cache"), "*.parquet", SearchOption.AllDirectories)
+            .Where(p => p.Contains(tenant.Id.ToString("N"), StringComparison.Ordinal)))
         {
             File.Delete(cached);
         }

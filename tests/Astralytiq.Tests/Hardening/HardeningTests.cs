@@ -20,15 +20,11 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
 {
     private static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
 
-    private string[] TemporaryFiles() =>
-        Directory.Exists(Path.Combine(Platform.DataDir, "tmp"))
-            ? Directory.GetFiles(Path.Combine(Platform.DataDir, "tmp"), "ingest-*")
-            : [];
-
     [Fact]
     public async Task Deeply_nested_json_is_refused_naming_the_limit_and_nothing_is_kept()
     {
         var tenant = await Platform.NewTenantAsync();
+        var temporary = Platform.WatchTemporaryFiles();
         var deep = string.Concat(Enumerable.Repeat("{\"a\":", 5_000)) + "1" + new string('}', 5_000);
         var upload = await tenant.Admin.UploadDatasetAsync(Text(deep), "deep.json");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, upload.Status);
@@ -40,7 +36,7 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Equal(HttpStatusCode.UnprocessableEntity, append.Status);
         Assert.Equal("rows", Assert.Single(append.Error!.Error.Details!).Field);
         Assert.Equal(1, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
-        Assert.Empty(TemporaryFiles());
+        await temporary.AssertNoneLeftAsync();
 
         // At the limit it is read: nested objects become dotted columns ten levels down, deeper ones stay one column.
         var nested = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63);

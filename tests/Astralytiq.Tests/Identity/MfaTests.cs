@@ -10,16 +10,26 @@ using OtpNet;
 
 namespace Astralytiq.Tests.Identity;
 
+/// <summary>Two-step sign-in on a host whose clock the test moves: codes are computed for the server's own time.</summary>
 public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
-    where TPlatform : PlatformFixture
+    where TPlatform : PlatformFixture, IFakeClockPlatform
 {
     /// <summary>What an authenticator app shows for the step containing <paramref name="at"/>.</summary>
     private static string Code(string secret, DateTime at) => new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(at);
 
-    private static async Task<(string Secret, string FirstCode, IReadOnlyList<string> RecoveryCodes)> EnableAsync(AstralytiqClient client)
+    private DateTime Now => Platform.Clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>The next 30-second step begins: an authenticator shows a new code.</summary>
+    private DateTime NextStep()
+    {
+        Platform.Clock.Advance(TimeSpan.FromSeconds(30));
+        return Now;
+    }
+
+    private async Task<(string Secret, string FirstCode, IReadOnlyList<string> RecoveryCodes)> EnableAsync(AstralytiqClient client)
     {
         var setup = (await client.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password))).EnsureValue();
-        var code = Code(setup.Secret, DateTime.UtcNow);
+        var code = Code(setup.Secret, Now);
         var recovery = (await client.ConfirmTotpAsync(new TotpConfirmRequest(code))).EnsureValue();
         return (setup.Secret, code, recovery.RecoveryCodes);
     }
@@ -43,7 +53,7 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         (await LoginAsync(email)).EnsureSuccess();
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.ConfirmTotpAsync(new TotpConfirmRequest("000000x"))).Status);
 
-        var first = Code(setup.Secret, DateTime.UtcNow);
+        var first = Code(setup.Secret, Now);
         var recovery = (await tenant.Admin.ConfirmTotpAsync(new TotpConfirmRequest(first))).EnsureValue().RecoveryCodes;
         Assert.Equal(10, recovery.Distinct().Count());
         Assert.True((await tenant.Admin.GetProfileAsync()).EnsureValue().MfaEnabled);
@@ -53,7 +63,7 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         Assert.Equal("MFA_REQUIRED", withoutCode.Error!.Error.Code);
         // The code that confirmed the set-up was used already; the next step's code works, once.
         Assert.Equal("MFA_REQUIRED", (await LoginAsync(email, totp: first)).Error?.Error.Code);
-        var next = Code(setup.Secret, DateTime.UtcNow.AddSeconds(30));
+        var next = Code(setup.Secret, NextStep());
         (await LoginAsync(email, totp: next)).EnsureSuccess();
         Assert.Equal("MFA_REQUIRED", (await LoginAsync(email, totp: next)).Error?.Error.Code);
 
@@ -82,7 +92,7 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         {
             Assert.Equal("MFA_REQUIRED", (await LoginAsync(tenant.AdminUser.Email, totp: "000000")).Error?.Error.Code);
         }
-        var locked = await LoginAsync(tenant.AdminUser.Email, totp: Code(secret, DateTime.UtcNow.AddSeconds(30)));
+        var locked = await LoginAsync(tenant.AdminUser.Email, totp: Code(secret, NextStep()));
         Assert.Equal(HttpStatusCode.Unauthorized, locked.Status);
         Assert.Equal("UNAUTHORIZED", locked.Error!.Error.Code);
     }
@@ -114,6 +124,8 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
     }
 }
 
-public sealed class MfaTests_Sqlite(SqlitePlatform platform) : MfaTests<SqlitePlatform>(platform);
+[Collection(FakeClock.Collection)]
+public sealed class MfaTests_Sqlite(FakeClockSqlite platform) : MfaTests<FakeClockSqlite>(platform);
 
-public sealed class MfaTests_Postgres(PostgresPlatform platform) : MfaTests<PostgresPlatform>(platform);
+[Collection(FakeClock.Collection)]
+public sealed class MfaTests_Postgres(FakeClockPostgres platform) : MfaTests<FakeClockPostgres>(platform);

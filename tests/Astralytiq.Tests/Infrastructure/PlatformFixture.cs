@@ -19,10 +19,15 @@ public sealed record TestTenant(AstralytiqClient Admin, UserResponse AdminUser, 
 /// <summary>
 /// The real server on Kestrel at 127.0.0.1, with its own data directory, database and a real SMTP
 /// server on loopback. Subclasses choose the database: SQLite always, PostgreSQL when configured.
+/// Every fixture type is an assembly fixture (<c>Infrastructure/SharedHosts.cs</c>): one host per type for the
+/// whole run, started by the first test that needs it and stopped when the run ends; tests share it and
+/// isolate their data by making their own tenant.
 /// </summary>
 public abstract partial class PlatformFixture : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
+    private readonly Lock _startLock = new();
+    private Task? _start;
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));
 
@@ -48,12 +53,20 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     {
     }
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Nothing starts with the run: a host costs seconds, and a filtered run may not need it.</summary>
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Starts the host once, for whichever test asks first; every later call returns the same start.</summary>
+    public Task StartAsync()
     {
-        if (Unavailable is not null)
+        lock (_startLock)
         {
-            return;
+            return _start ??= Unavailable is null ? Task.Run(StartCoreAsync) : Task.CompletedTask;
         }
+    }
+
+    private async Task StartCoreAsync()
+    {
         Directory.CreateDirectory(DataDir);
         var settings = new Dictionary<string, string?>
         {
@@ -87,6 +100,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Plans:free:storage_bytes"] = "1000000000000000",
             // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
             ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
+            // Every test class shares this host: reads of one class may not wait behind another's.
+            ["Astralytiq:Data:ParseSlots"] = "8",
+            ["Astralytiq:Data:ParseSlotsPerTenant"] = "4",
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {
@@ -116,6 +132,17 @@ public abstract partial class PlatformFixture : IAsyncLifetime
 
     public virtual async ValueTask DisposeAsync()
     {
+        if (_start is not null)
+        {
+            try
+            {
+                await _start;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // the failed start already failed every test that awaited it; clean up what it left
+            }
+        }
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
@@ -143,6 +170,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             Assert.Skip(Unavailable);
         }
     }
+
+    /// <summary>Starts watching the host's temporary folder for files a test's requests might leave behind.</summary>
+    public TemporaryFileWatch WatchTemporaryFiles() => new(Path.Combine(DataDir, "tmp"));
 
     public HttpClient NewHttpClient() => new() { BaseAddress = BaseAddress };
 

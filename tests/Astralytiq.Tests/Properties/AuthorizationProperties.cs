@@ -48,6 +48,34 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
         return response.Status;
     }
 
+    /// <summary>
+    /// The role matrix of docs/permissions.md, written out here rather than read from <see cref="PermissionMatrix"/>:
+    /// a change to the code's matrix that the documentation does not make fails P4.
+    /// </summary>
+    private static readonly Dictionary<Role, HashSet<Permission>> Documented = new()
+    {
+        [Role.Viewer] =
+        [
+            Permission.ProfileSelf, Permission.DatasetsRead, Permission.ModelsRead, Permission.DeploymentsRead, Permission.DashboardsRead,
+            Permission.ReportsRead, Permission.JobsRead, Permission.SettingsRead,
+        ],
+        [Role.Analyst] =
+        [
+            Permission.ProfileSelf, Permission.DatasetsRead, Permission.DatasetsWrite, Permission.ModelsRead, Permission.ModelsWrite,
+            Permission.DeploymentsRead, Permission.DeploymentsWrite, Permission.DashboardsRead, Permission.DashboardsWrite,
+            Permission.ReportsRead, Permission.ReportsWrite, Permission.JobsRead, Permission.JobsManage, Permission.ApiKeysManage,
+            Permission.UsersRead, Permission.SettingsRead,
+        ],
+        [Role.Admin] =
+        [
+            Permission.ProfileSelf, Permission.DatasetsRead, Permission.DatasetsWrite, Permission.ModelsRead, Permission.ModelsWrite,
+            Permission.DeploymentsRead, Permission.DeploymentsWrite, Permission.DashboardsRead, Permission.DashboardsWrite,
+            Permission.ReportsRead, Permission.ReportsWrite, Permission.JobsRead, Permission.JobsManage, Permission.ApiKeysManage,
+            Permission.BillingRead, Permission.BillingManage, Permission.UsersRead, Permission.UsersManage, Permission.AuditRead,
+            Permission.SettingsRead, Permission.SettingsManage,
+        ],
+    };
+
     [Property(MaxTest = 150)]
     public async Task P4_a_role_reaches_an_endpoint_exactly_when_the_matrix_grants_its_permission(PositiveInt pick, byte roleIndex)
     {
@@ -55,7 +83,7 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
         var role = new[] { Role.Admin, Role.Analyst, Role.Viewer }[roleIndex % 3];
         var status = await CallAsync(_clients[role], endpoint);
 
-        if (PermissionMatrix.Allows(role, endpoint.Permission))
+        if (Documented[role].Contains(endpoint.Permission))
         {
             Assert.True(status is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized), $"{role} refused {endpoint}: {(int)status}");
         }
@@ -69,7 +97,7 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
     public async Task P5_an_api_key_reaches_exactly_what_its_scopes_and_its_owners_role_allow(PositiveInt pick, bool asAdmin, int[] scopeSeeds)
     {
         var role = asAdmin ? Role.Admin : Role.Analyst;
-        var grantable = PermissionMatrix.For(role).Order().ToList();
+        var grantable = Documented[role].Order().ToList();
         var scopes = (scopeSeeds ?? []).Select(s => grantable[Math.Abs(s % grantable.Count)]).Distinct().ToList();
         if (scopes.Count == 0)
         {

@@ -114,20 +114,8 @@ public sealed class IdentityProperties_Sqlite(SqlitePlatform platform) : Identit
 
 public sealed class IdentityProperties_Postgres(PostgresPlatform platform) : IdentityProperties<PostgresPlatform>(platform);
 
-/// <summary>SQLite platform whose clock the test moves.</summary>
-public sealed class FakeClockPlatform : PlatformFixture
-{
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    public override string Provider => "Sqlite";
-
-    protected override Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?> { ["Astralytiq:Database:Provider"] = "Sqlite" });
-
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
-}
-
-public sealed class ResetExpiryProperties(FakeClockPlatform platform) : PlatformTest<FakeClockPlatform>(platform)
+[Collection(FakeClock.Collection)]
+public sealed class ResetExpiryProperties(FakeClockSqlite platform) : PlatformTest<FakeClockSqlite>(platform)
 {
     [Property(MaxTest = 100)]
     public async Task P6_a_reset_token_works_within_30_minutes_and_never_after(byte minutes, byte seconds)

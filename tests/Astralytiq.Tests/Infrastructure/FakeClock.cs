@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Astralytiq.Tests.Infrastructure;
+
+/// <summary>A platform whose clock only the tests move (link expiry, codes, token lifetimes, reset windows).</summary>
+public interface IFakeClockPlatform
+{
+    FakeTimeProvider Clock { get; }
+}
+
+/// <summary>
+/// Test classes on a fake-clock host share one collection: they run one after another (never beside each other),
+/// so one class moving the clock never expires another's tokens mid-test. They run beside every other class.
+/// </summary>
+[CollectionDefinition(Collection)]
+public sealed class FakeClock
+{
+    public const string Collection = "Fake clock";
+}
+
+/// <summary>The SQLite host with a fake clock.</summary>
+public sealed class FakeClockSqlite : SqlitePlatform, IFakeClockPlatform
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+/// <summary>The PostgreSQL host with a fake clock.</summary>
+public sealed class FakeClockPostgres : PostgresPlatform, IFakeClockPlatform
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
