@@ -15,7 +15,17 @@ if (verb != "serve")
     builder.Configuration["Astralytiq:MigrateOnStartup"] = "false";
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
 }
-builder.ConfigureServices();
+try
+{
+    builder.ConfigureServices();
+}
+catch (InvalidSettingException ex) when (!HostedByTests())
+{
+    // A wrong setting: say which and stop, without a stack trace.
+    Console.Error.WriteLine($"Astralytiq cannot start: {ex.Message}");
+    Console.Error.WriteLine("Fix it in appsettings.json or in its environment variable (Astralytiq__Section__Key), then start again.");
+    return 2;
+}
 var app = builder.Build();
 app.ConfigurePipeline();
 
@@ -85,6 +95,9 @@ switch (verb)
         Console.Error.WriteLine($"Unknown verb '{verb}'. Verbs: serve, migrate, seed-demo, create-operator, rotate-keys.");
         return 2;
 }
+
+// WebApplicationFactory runs this entry point to build its host; it needs the exception itself.
+static bool HostedByTests() => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.AspNetCore.Mvc.Testing");
 
 static string? Option(string[] args, string name)
 {

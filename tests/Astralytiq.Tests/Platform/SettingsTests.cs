@@ -61,4 +61,25 @@ public sealed class SettingsTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_server_process_says_which_setting_is_wrong_and_exits_without_a_stack_trace()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Astralytiq.Server"))
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASTRALYTIQ_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));
+        start.Environment["Astralytiq__Jobs__PollMilliseconds"] = "0";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var error = process.StandardError.ReadToEndAsync(wait.Token);
+        var output = process.StandardOutput.ReadToEndAsync(wait.Token);
+        await process.WaitForExitAsync(wait.Token);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("Astralytiq cannot start: Astralytiq:Jobs:PollMilliseconds", await error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+    }
 }
