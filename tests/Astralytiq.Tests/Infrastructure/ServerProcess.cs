@@ -98,6 +98,7 @@ public class ServerProcess : IAsyncLifetime
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_TieredPGO"] = "0";
         foreach (var (key, value) in Settings.Concat(_database ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;
