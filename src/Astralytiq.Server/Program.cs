@@ -19,7 +19,7 @@ try
 {
     builder.ConfigureServices();
 }
-catch (InvalidSettingException ex) when (!HostedByTests())
+catch (StartupRefusedException ex) when (!HostedByTests())
 {
     // A wrong setting: say which and stop, without a stack trace.
     Console.Error.WriteLine($"Astralytiq cannot start: {ex.Message}");
@@ -29,71 +29,84 @@ catch (InvalidSettingException ex) when (!HostedByTests())
 var app = builder.Build();
 app.ConfigurePipeline();
 
-switch (verb)
+try
 {
-    case "serve":
-        app.Lifetime.ApplicationStarted.Register(() =>
-        {
-            var options = app.Services.GetRequiredService<PlatformOptions>();
-            foreach (var url in app.Urls)
+    return await RunVerbAsync();
+}
+catch (StartupRefusedException ex) when (!HostedByTests())
+{
+    Console.Error.WriteLine($"Astralytiq cannot start: {ex.Message}");
+    return 2;
+}
+
+async Task<int> RunVerbAsync()
+{
+    switch (verb)
+    {
+        case "serve":
+            app.Lifetime.ApplicationStarted.Register(() =>
             {
-                Console.WriteLine($"Astralytiq is running at {url}  (API docs: {url.TrimEnd('/')}/docs, data: {options.DataDir})");
+                var options = app.Services.GetRequiredService<PlatformOptions>();
+                foreach (var url in app.Urls)
+                {
+                    Console.WriteLine($"Astralytiq is running at {url}  (API docs: {url.TrimEnd('/')}/docs, data: {options.DataDir})");
+                }
+            });
+            await app.RunAsync();
+            return 0;
+
+        case "migrate":
+            await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+            Console.WriteLine("Migrations applied.");
+            return 0;
+
+        case "seed-demo":
+        {
+            await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+            await using var scope = app.Services.CreateAsyncScope();
+            var demo = await scope.ServiceProvider.GetAccountCommands().SeedDemoAsync(CancellationToken.None);
+            Console.WriteLine($"Demo tenant '{demo.Name}' ({demo.TenantId}). Sign in with:");
+            foreach (var account in demo.Accounts)
+            {
+                Console.WriteLine($"  {account.Role,-8} {account.Email,-36} {account.Password}");
             }
-        });
-        await app.RunAsync();
-        return 0;
-
-    case "migrate":
-        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
-        Console.WriteLine("Migrations applied.");
-        return 0;
-
-    case "seed-demo":
-    {
-        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
-        await using var scope = app.Services.CreateAsyncScope();
-        var demo = await scope.ServiceProvider.GetAccountCommands().SeedDemoAsync(CancellationToken.None);
-        Console.WriteLine($"Demo tenant '{demo.Name}' ({demo.TenantId}). Sign in with:");
-        foreach (var account in demo.Accounts)
-        {
-            Console.WriteLine($"  {account.Role,-8} {account.Email,-36} {account.Password}");
-        }
-        return 0;
-    }
-
-    case "create-operator":
-    {
-        var email = Option(args, "--email");
-        if (email is null)
-        {
-            Console.Error.WriteLine("usage: create-operator --email EMAIL [--password PASSWORD]");
-            return 2;
-        }
-        await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
-        await using var scope = app.Services.CreateAsyncScope();
-        try
-        {
-            var account = await scope.ServiceProvider.GetAccountCommands().CreateOperatorAsync(email, Option(args, "--password"), CancellationToken.None);
-            Console.WriteLine($"Operator {account.Email} password: {account.Password}");
             return 0;
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+
+        case "create-operator":
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            var email = Option(args, "--email");
+            if (email is null)
+            {
+                Console.Error.WriteLine("usage: create-operator --email EMAIL [--password PASSWORD]");
+                return 2;
+            }
+            await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+            await using var scope = app.Services.CreateAsyncScope();
+            try
+            {
+                var account = await scope.ServiceProvider.GetAccountCommands().CreateOperatorAsync(email, Option(args, "--password"), CancellationToken.None);
+                Console.WriteLine($"Operator {account.Email} password: {account.Password}");
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
         }
-    }
 
-    case "rotate-keys":
-    {
-        var key = app.Services.GetRequiredService<KeyRing>().RotateSigningKey();
-        Console.WriteLine($"Token signing key {key.KeyId} is now current; the previous key verifies for {KeyRing.RetiredAfter.TotalHours} more hours.");
-        return 0;
-    }
+        case "rotate-keys":
+        {
+            var key = app.Services.GetRequiredService<KeyRing>().RotateSigningKey();
+            Console.WriteLine($"Token signing key {key.KeyId} is now current; the previous key verifies for {KeyRing.RetiredAfter.TotalHours} more hours.");
+            return 0;
+        }
 
-    default:
-        Console.Error.WriteLine($"Unknown verb '{verb}'. Verbs: serve, migrate, seed-demo, create-operator, rotate-keys.");
-        return 2;
+        default:
+            Console.Error.WriteLine($"Unknown verb '{verb}'. Verbs: serve, migrate, seed-demo, create-operator, rotate-keys.");
+            return 2;
+    }
 }
 
 // WebApplicationFactory runs this entry point to build its host; it needs the exception itself.

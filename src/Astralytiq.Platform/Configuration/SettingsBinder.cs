@@ -3,8 +3,14 @@ using Microsoft.Extensions.Configuration;
 
 namespace Astralytiq.Platform.Configuration;
 
+/// <summary>Something the operator must fix before the server can start; the host prints the message alone and exits.</summary>
+public class StartupRefusedException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>A setting that would not work: the server refuses to start and says which key and why.</summary>
-public sealed class InvalidSettingException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class InvalidSettingException(string message, Exception? inner = null) : StartupRefusedException(message, inner);
+
+/// <summary>A database whose schema this build cannot upgrade (made before the migrations were squashed).</summary>
+public sealed class SchemaMismatchException(string message) : StartupRefusedException(message);
 
 /// <summary>
 /// Binds a settings section strictly, at start: a key the section does not know (a typo), a value that does not

@@ -30,6 +30,17 @@ internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
         await using var scope = services.CreateAsyncScope();
         using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
         var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        var applied = (await context.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        var known = context.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        if (applied.Count > 0 && !applied.Any(known.Contains))
+        {
+            // Made by a pre-release build whose migrations were since squashed into one (nothing had been released):
+            // migrating would try to create tables that exist. Say so rather than fail half-way.
+            var where = scope.ServiceProvider.GetRequiredService<PlatformOptions>() is { DatabaseProvider: DatabaseProvider.Sqlite } o
+                ? $"the data directory {o.DataDir}" : "the PostgreSQL database";
+            throw new SchemaMismatchException(
+                $"The {module} tables in {where} were made by a pre-release build whose database history this build no longer carries; start with a new, empty data directory or database (or move this one away).");
+        }
         await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await RowLevelSecurity.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
     }
