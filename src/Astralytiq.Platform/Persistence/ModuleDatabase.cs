@@ -140,6 +140,20 @@ public static class ModuleDbContextRegistration
     }
 }
 
+/// <summary>For <c>dotnet ef migrations add</c>: a module's SQLite context without a host (one line per module).</summary>
+public abstract class SqliteDesignFactory<T>(string module, Func<DbContextOptions<T>, T> create) : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<T>
+    where T : ModuleDbContext
+{
+    public T CreateDbContext(string[] args) => DesignTime.Bind(create(DesignTime.SqliteOptions<T>(module)));
+}
+
+/// <summary>For <c>dotnet ef migrations add</c>: a module's PostgreSQL context without a host (one line per module).</summary>
+public abstract class PostgresDesignFactory<T>(string module, Func<DbContextOptions<T>, T> create) : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<T>
+    where T : ModuleDbContext
+{
+    public T CreateDbContext(string[] args) => DesignTime.Bind(create(DesignTime.PostgresOptions<T>(module)));
+}
+
 /// <summary>For <c>dotnet ef migrations add</c>: builds a module context for one provider without a host.</summary>
 public static class DesignTime
 {

@@ -80,12 +80,6 @@ internal sealed class PlatformSqliteDbContext(DbContextOptions<PlatformSqliteDbC
 
 internal sealed class PlatformPostgresDbContext(DbContextOptions<PlatformPostgresDbContext> options) : PlatformDbContext(options);
 
-internal sealed class PlatformSqliteDesignFactory : IDesignTimeDbContextFactory<PlatformSqliteDbContext>
-{
-    public PlatformSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new PlatformSqliteDbContext(DesignTime.SqliteOptions<PlatformSqliteDbContext>(PlatformDbContext.Module)));
-}
+internal sealed class PlatformSqliteDesignFactory() : SqliteDesignFactory<PlatformSqliteDbContext>(PlatformDbContext.Module, o => new(o));
 
-internal sealed class PlatformPostgresDesignFactory : IDesignTimeDbContextFactory<PlatformPostgresDbContext>
-{
-    public PlatformPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new PlatformPostgresDbContext(DesignTime.PostgresOptions<PlatformPostgresDbContext>(PlatformDbContext.Module)));
-}
+internal sealed class PlatformPostgresDesignFactory() : PostgresDesignFactory<PlatformPostgresDbContext>(PlatformDbContext.Module, o => new(o));

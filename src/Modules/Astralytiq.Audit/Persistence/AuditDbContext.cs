@@ -41,12 +41,6 @@ internal sealed class AuditSqliteDbContext(DbContextOptions<AuditSqliteDbContext
 
 internal sealed class AuditPostgresDbContext(DbContextOptions<AuditPostgresDbContext> options) : AuditDbContext(options);
 
-internal sealed class AuditSqliteDesignFactory : IDesignTimeDbContextFactory<AuditSqliteDbContext>
-{
-    public AuditSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new AuditSqliteDbContext(DesignTime.SqliteOptions<AuditSqliteDbContext>(AuditDbContext.Module)));
-}
+internal sealed class AuditSqliteDesignFactory() : SqliteDesignFactory<AuditSqliteDbContext>(AuditDbContext.Module, o => new(o));
 
-internal sealed class AuditPostgresDesignFactory : IDesignTimeDbContextFactory<AuditPostgresDbContext>
-{
-    public AuditPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new AuditPostgresDbContext(DesignTime.PostgresOptions<AuditPostgresDbContext>(AuditDbContext.Module)));
-}
+internal sealed class AuditPostgresDesignFactory() : PostgresDesignFactory<AuditPostgresDbContext>(AuditDbContext.Module, o => new(o));

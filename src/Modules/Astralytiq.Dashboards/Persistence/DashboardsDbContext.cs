@@ -112,12 +112,6 @@ internal sealed class DashboardsSqliteDbContext(DbContextOptions<DashboardsSqlit
 
 internal sealed class DashboardsPostgresDbContext(DbContextOptions<DashboardsPostgresDbContext> options) : DashboardsDbContext(options);
 
-internal sealed class DashboardsSqliteDesignFactory : IDesignTimeDbContextFactory<DashboardsSqliteDbContext>
-{
-    public DashboardsSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DashboardsSqliteDbContext(DesignTime.SqliteOptions<DashboardsSqliteDbContext>(DashboardsDbContext.Module)));
-}
+internal sealed class DashboardsSqliteDesignFactory() : SqliteDesignFactory<DashboardsSqliteDbContext>(DashboardsDbContext.Module, o => new(o));
 
-internal sealed class DashboardsPostgresDesignFactory : IDesignTimeDbContextFactory<DashboardsPostgresDbContext>
-{
-    public DashboardsPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DashboardsPostgresDbContext(DesignTime.PostgresOptions<DashboardsPostgresDbContext>(DashboardsDbContext.Module)));
-}
+internal sealed class DashboardsPostgresDesignFactory() : PostgresDesignFactory<DashboardsPostgresDbContext>(DashboardsDbContext.Module, o => new(o));

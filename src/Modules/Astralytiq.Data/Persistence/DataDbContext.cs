@@ -105,12 +105,6 @@ internal sealed class DataSqliteDbContext(DbContextOptions<DataSqliteDbContext> 
 
 internal sealed class DataPostgresDbContext(DbContextOptions<DataPostgresDbContext> options) : DataDbContext(options);
 
-internal sealed class DataSqliteDesignFactory : IDesignTimeDbContextFactory<DataSqliteDbContext>
-{
-    public DataSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DataSqliteDbContext(DesignTime.SqliteOptions<DataSqliteDbContext>(DataDbContext.Module)));
-}
+internal sealed class DataSqliteDesignFactory() : SqliteDesignFactory<DataSqliteDbContext>(DataDbContext.Module, o => new(o));
 
-internal sealed class DataPostgresDesignFactory : IDesignTimeDbContextFactory<DataPostgresDbContext>
-{
-    public DataPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new DataPostgresDbContext(DesignTime.PostgresOptions<DataPostgresDbContext>(DataDbContext.Module)));
-}
+internal sealed class DataPostgresDesignFactory() : PostgresDesignFactory<DataPostgresDbContext>(DataDbContext.Module, o => new(o));

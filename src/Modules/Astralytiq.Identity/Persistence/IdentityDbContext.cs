@@ -107,12 +107,6 @@ internal sealed class IdentitySqliteDbContext(DbContextOptions<IdentitySqliteDbC
 
 internal sealed class IdentityPostgresDbContext(DbContextOptions<IdentityPostgresDbContext> options) : IdentityDbContext(options);
 
-internal sealed class IdentitySqliteDesignFactory : IDesignTimeDbContextFactory<IdentitySqliteDbContext>
-{
-    public IdentitySqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new IdentitySqliteDbContext(DesignTime.SqliteOptions<IdentitySqliteDbContext>(IdentityDbContext.Module)));
-}
+internal sealed class IdentitySqliteDesignFactory() : SqliteDesignFactory<IdentitySqliteDbContext>(IdentityDbContext.Module, o => new(o));
 
-internal sealed class IdentityPostgresDesignFactory : IDesignTimeDbContextFactory<IdentityPostgresDbContext>
-{
-    public IdentityPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new IdentityPostgresDbContext(DesignTime.PostgresOptions<IdentityPostgresDbContext>(IdentityDbContext.Module)));
-}
+internal sealed class IdentityPostgresDesignFactory() : PostgresDesignFactory<IdentityPostgresDbContext>(IdentityDbContext.Module, o => new(o));

@@ -65,12 +65,6 @@ internal sealed class MlSqliteDbContext(DbContextOptions<MlSqliteDbContext> opti
 
 internal sealed class MlPostgresDbContext(DbContextOptions<MlPostgresDbContext> options) : MlDbContext(options);
 
-internal sealed class MlSqliteDesignFactory : IDesignTimeDbContextFactory<MlSqliteDbContext>
-{
-    public MlSqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new MlSqliteDbContext(DesignTime.SqliteOptions<MlSqliteDbContext>(MlDbContext.Module)));
-}
+internal sealed class MlSqliteDesignFactory() : SqliteDesignFactory<MlSqliteDbContext>(MlDbContext.Module, o => new(o));
 
-internal sealed class MlPostgresDesignFactory : IDesignTimeDbContextFactory<MlPostgresDbContext>
-{
-    public MlPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new MlPostgresDbContext(DesignTime.PostgresOptions<MlPostgresDbContext>(MlDbContext.Module)));
-}
+internal sealed class MlPostgresDesignFactory() : PostgresDesignFactory<MlPostgresDbContext>(MlDbContext.Module, o => new(o));

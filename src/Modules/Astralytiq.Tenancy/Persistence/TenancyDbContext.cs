@@ -59,12 +59,6 @@ internal sealed class TenancySqliteDbContext(DbContextOptions<TenancySqliteDbCon
 
 internal sealed class TenancyPostgresDbContext(DbContextOptions<TenancyPostgresDbContext> options) : TenancyDbContext(options);
 
-internal sealed class TenancySqliteDesignFactory : IDesignTimeDbContextFactory<TenancySqliteDbContext>
-{
-    public TenancySqliteDbContext CreateDbContext(string[] args) => DesignTime.Bind(new TenancySqliteDbContext(DesignTime.SqliteOptions<TenancySqliteDbContext>(TenancyDbContext.Module)));
-}
+internal sealed class TenancySqliteDesignFactory() : SqliteDesignFactory<TenancySqliteDbContext>(TenancyDbContext.Module, o => new(o));
 
-internal sealed class TenancyPostgresDesignFactory : IDesignTimeDbContextFactory<TenancyPostgresDbContext>
-{
-    public TenancyPostgresDbContext CreateDbContext(string[] args) => DesignTime.Bind(new TenancyPostgresDbContext(DesignTime.PostgresOptions<TenancyPostgresDbContext>(TenancyDbContext.Module)));
-}
+internal sealed class TenancyPostgresDesignFactory() : PostgresDesignFactory<TenancyPostgresDbContext>(TenancyDbContext.Module, o => new(o));
