@@ -44,6 +44,12 @@ async Task<int> RunVerbAsync()
     switch (verb)
     {
         case "serve":
+            // Migrate before the host starts, so a database this build cannot upgrade is reported in one line
+            // (the start-up service that migrates again finds nothing to do).
+            if (app.Configuration.GetValue("Astralytiq:MigrateOnStartup", true))
+            {
+                await AstralytiqHost.MigrateAsync(app.Services, CancellationToken.None);
+            }
             app.Lifetime.ApplicationStarted.Register(() =>
             {
                 var options = app.Services.GetRequiredService<PlatformOptions>();

@@ -170,17 +170,18 @@ public sealed class DataArbitraries
          select new RuleCase(values.ToList(), min)).ToArbitrary();
 }
 
-public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+/// <summary>Helpers of the Data properties; each class below runs beside the others (a class runs its tests one after another).</summary>
+public abstract class DataPropertyTest<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture
 {
     private TestTenant? _tenant;
 
     // One tenant for all cases of a property: the cases are independent datasets with unique names.
-    private async Task<TestTenant> TenantAsync() => _tenant ??= await Platform.NewTenantAsync();
+    protected async Task<TestTenant> TenantAsync() => _tenant ??= await Platform.NewTenantAsync();
 
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
+    protected static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
 
-    private static IEnumerable<string> Shown(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v switch
+    protected static IEnumerable<string> Shown(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v switch
     {
         null => "∅",
         JsonElement { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var l) => l.ToString(CultureInfo.InvariantCulture),
@@ -191,6 +192,11 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
         var other => other.ToString(),
     })));
 
+}
+
+public abstract class DataProperties<TPlatform>(TPlatform platform) : DataPropertyTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
     [Property(MaxTest = 100, Arbitrary = [typeof(DataArbitraries)])]
     public async Task P16_the_same_table_as_csv_xlsx_json_and_ndjson_becomes_the_same_dataset(GeneratedTable table)
     {
@@ -245,6 +251,36 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Property(MaxTest = 100)]
+    public async Task P15_arbitrary_bytes_are_either_read_consistently_or_refused_with_422_and_nothing_kept(byte[] bytes, byte pick)
+    {
+        var client = (await TenantAsync()).Admin;
+        var file = (pick % 4) switch { 0 => "x.csv", 1 => "x.json", 2 => "x.parquet", _ => "x.tsv" };
+        var name = "p15b " + Guid.NewGuid().ToString("N");
+        var response = await client.UploadDatasetAsync(new MemoryStream(bytes), file, name: name);
+
+        if (response.Status == HttpStatusCode.Created)
+        {
+            var dataset = response.EnsureValue();
+            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 10_000)).EnsureValue();
+            Assert.Equal(dataset.RowCount, preview.Rows.Count);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            Assert.False(string.IsNullOrWhiteSpace(response.Error!.Error.Details!.Single().Message));
+            Assert.DoesNotContain((await client.ListDatasetsAsync(search: name)).EnsureValue().Items, d => d.Name == name);
+        }
+    }
+}
+
+public sealed class DataProperties_Sqlite(SqlitePlatform platform) : DataProperties<SqlitePlatform>(platform);
+
+public sealed class DataProperties_Postgres(PostgresPlatform platform) : DataProperties<PostgresPlatform>(platform);
+
+public abstract class FreshnessProperties<TPlatform>(TPlatform platform) : DataPropertyTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    [Property(MaxTest = 100)]
     public async Task P38_query_results_are_never_stale_after_a_new_version(int[] initial, int[][] batches)
     {
         var client = (await TenantAsync()).Admin;
@@ -270,7 +306,15 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
             await CheckAsync(); // the new version's answer, not the cached answer of the old one
         }
     }
+}
 
+public sealed class FreshnessProperties_Sqlite(SqlitePlatform platform) : FreshnessProperties<SqlitePlatform>(platform);
+
+public sealed class FreshnessProperties_Postgres(PostgresPlatform platform) : FreshnessProperties<PostgresPlatform>(platform);
+
+public abstract class LineageProperties<TPlatform>(TPlatform platform) : DataPropertyTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
     [Property(MaxTest = 100)]
     public async Task P18_every_version_records_its_source_parent_actor_and_time(byte appends, bool useLatest, byte transforms)
     {
@@ -330,30 +374,8 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : PlatformTe
         var upstream = (await client.GetDatasetLineageAsync(derived.DatasetId!.Value)).EnsureValue();
         Assert.Single(upstream.Edges, e => e.From == $"dataset:{dataset.Id}:v1" && e.To == "version:1");
     }
-
-    [Property(MaxTest = 100)]
-    public async Task P15_arbitrary_bytes_are_either_read_consistently_or_refused_with_422_and_nothing_kept(byte[] bytes, byte pick)
-    {
-        var client = (await TenantAsync()).Admin;
-        var file = (pick % 4) switch { 0 => "x.csv", 1 => "x.json", 2 => "x.parquet", _ => "x.tsv" };
-        var name = "p15b " + Guid.NewGuid().ToString("N");
-        var response = await client.UploadDatasetAsync(new MemoryStream(bytes), file, name: name);
-
-        if (response.Status == HttpStatusCode.Created)
-        {
-            var dataset = response.EnsureValue();
-            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 10_000)).EnsureValue();
-            Assert.Equal(dataset.RowCount, preview.Rows.Count);
-        }
-        else
-        {
-            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
-            Assert.False(string.IsNullOrWhiteSpace(response.Error!.Error.Details!.Single().Message));
-            Assert.DoesNotContain((await client.ListDatasetsAsync(search: name)).EnsureValue().Items, d => d.Name == name);
-        }
-    }
 }
 
-public sealed class DataProperties_Sqlite(SqlitePlatform platform) : DataProperties<SqlitePlatform>(platform);
+public sealed class LineageProperties_Sqlite(SqlitePlatform platform) : LineageProperties<SqlitePlatform>(platform);
 
-public sealed class DataProperties_Postgres(PostgresPlatform platform) : DataProperties<PostgresPlatform>(platform);
+public sealed class LineageProperties_Postgres(PostgresPlatform platform) : LineageProperties<PostgresPlatform>(platform);

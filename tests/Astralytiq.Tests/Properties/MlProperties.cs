@@ -38,28 +38,27 @@ public static class MlArbitraries
          select new ExplainCase(model, rooms, area, city, noise, constant)).ToArbitrary();
 }
 
-public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+/// <summary>The ML properties' shared tenant and data; P19 and P23 run in separate classes, beside each other.</summary>
+public abstract class MlPropertyTest<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture
 {
-    private static readonly string[] Tasks = ["regression", "regression", "binary_classification", "multiclass_classification"];
-    private static readonly string[] Targets = ["price", "price", "expensive", "tier"];
+    protected static readonly string[] Tasks = ["regression", "regression", "binary_classification", "multiclass_classification"];
+    protected static readonly string[] Targets = ["price", "price", "expensive", "tier"];
 
     private AstralytiqClient? _client;
-    private Guid _dataset;
-    private readonly string _prefix = "p19 " + Guid.NewGuid().ToString("N")[..6];
-    private readonly Dictionary<int, List<string>> _snapshots = [];
+    protected Guid Dataset { get; private set; }
 
-    private async Task<AstralytiqClient> ClientAsync()
+    protected async Task<AstralytiqClient> ClientAsync()
     {
         if (_client is null)
         {
             _client = (await Platform.NewTenantAsync()).Admin;
-            _dataset = (await MlData.UploadAsync(_client, MlData.Houses(60, constant: true))).Id;
+            Dataset = (await MlData.UploadAsync(_client, MlData.Houses(60, constant: true))).Id;
         }
         return _client;
     }
 
-    private static Dictionary<string, double> Quick(string algorithm) => algorithm switch
+    protected static Dictionary<string, double> Quick(string algorithm) => algorithm switch
     {
         "lightgbm" => new Dictionary<string, double> { ["iterations"] = 20, ["min_leaf"] = 5 },
         "fast_tree" => new Dictionary<string, double> { ["trees"] = 20, ["min_leaf"] = 5 },
@@ -67,7 +66,15 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
         _ => new Dictionary<string, double> { ["iterations"] = 20 },
     };
 
-    private static string Snapshot(ModelVersionDto v) => JsonSerializer.Serialize(v with { Aliases = [] }, ApiJson.Options);
+    protected static string Snapshot(ModelVersionDto v) => JsonSerializer.Serialize(v with { Aliases = [] }, ApiJson.Options);
+}
+
+public abstract class MlProperties<TPlatform>(TPlatform platform) : MlPropertyTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private readonly string _prefix = "p19 " + Guid.NewGuid().ToString("N")[..6];
+    private readonly Dictionary<int, List<string>> _snapshots = [];
+
 
     /// <summary>
     /// P19: every training makes the next version of its model (1, 2, 3, … per name, never reused), holding the
@@ -80,7 +87,7 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
         var client = await ClientAsync();
         var name = $"{_prefix} {c.Slot}";
         var parameters = Quick(c.Algorithm);
-        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, _dataset, Tasks[c.Slot], Targets[c.Slot], Features: c.Features,
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(name, Dataset, Tasks[c.Slot], Targets[c.Slot], Features: c.Features,
             Algorithm: c.Algorithm, HyperParameters: parameters, CvFolds: 2, Seed: c.Seed));
 
         var earlier = _snapshots.TryGetValue(c.Slot, out var list) ? list : _snapshots[c.Slot] = [];
@@ -94,7 +101,7 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
         }
         Assert.Equal(c.Features, version.Features!.Select(f => f.Name));
         Assert.Equal(Targets[c.Slot], version.Target);
-        Assert.Equal((_dataset, 1), (version.DatasetId, version.DatasetVersion));
+        Assert.Equal((Dataset, 1), (version.DatasetId, version.DatasetVersion));
         Assert.Equal(c.Seed, version.Seed);
         Assert.Equal(c.Slot < 2 ? "r2" : c.Slot == 2 ? "roc_auc" : "accuracy", version.Metrics!.PrimaryMetric);
         Assert.True(double.IsFinite(version.Metrics.PrimaryValue));
@@ -116,7 +123,15 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal(version.Version, predicted.Version);
         Assert.NotNull(Assert.Single(predicted.Predictions).Prediction);
     }
+}
 
+public sealed class MlProperties_Sqlite(SqlitePlatform platform) : MlProperties<SqlitePlatform>(platform);
+
+public sealed class MlProperties_Postgres(PostgresPlatform platform) : MlProperties<PostgresPlatform>(platform);
+
+public abstract class ExplanationProperties<TPlatform>(TPlatform platform) : MlPropertyTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
     private readonly string[] _explainNames = new string[3];
 
     private async Task<string> ExplainModelAsync(AstralytiqClient client, int model)
@@ -132,7 +147,7 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
             _ => ("multiclass_classification", "tier", "fast_forest"),
         };
         var name = $"p23 {model} " + Guid.NewGuid().ToString("N")[..6];
-        await MlData.TrainAsync(client, new TrainModelRequest(name, _dataset, task, target, Features: ["rooms", "area", "city", "noise", "const"],
+        await MlData.TrainAsync(client, new TrainModelRequest(name, Dataset, task, target, Features: ["rooms", "area", "city", "noise", "const"],
             Algorithm: algorithm, CvFolds: 2, Seed: 3));
         return _explainNames[model] = name;
     }
@@ -169,6 +184,6 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : PlatformTest
     }
 }
 
-public sealed class MlProperties_Sqlite(SqlitePlatform platform) : MlProperties<SqlitePlatform>(platform);
+public sealed class ExplanationProperties_Sqlite(SqlitePlatform platform) : ExplanationProperties<SqlitePlatform>(platform);
 
-public sealed class MlProperties_Postgres(PostgresPlatform platform) : MlProperties<PostgresPlatform>(platform);
+public sealed class ExplanationProperties_Postgres(PostgresPlatform platform) : ExplanationProperties<PostgresPlatform>(platform);
