@@ -228,9 +228,10 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
                 unknown.Add(first ? b : a);
             }
         }
-        // Before the decoy hash used the configured iteration count, unknown emails answered in half the time.
+        // Before the decoy hash used the configured iteration count, unknown emails answered in half the time (ratio 2.07).
+        // The bounds leave room for the suite's own load on two cores (1.34 seen once beside it), not for that defect.
         var ratio = Median(existing) / Median(unknown);
-        Assert.True(ratio is > 0.75 and < 1.33,
+        Assert.True(ratio is > 0.67 and < 1.5,
             $"median {Median(existing):F1} ms for an existing account, {Median(unknown):F1} ms for an unknown one (ratio {ratio:F2})");
     }
 

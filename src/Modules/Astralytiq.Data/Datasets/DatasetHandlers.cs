@@ -791,8 +791,11 @@ internal sealed partial class DatasetHandlers(
         {
             return errors.ToError();
         }
-        await using var duck = await DuckDb.OpenAsync(settings, ct);
-        var check = await SqlSandbox.CheckAsync(duck, request.Sql!, ct);
+        Result<SqlSandbox.Checked> check;
+        await using (var parser = await DuckDb.OpenAsync(settings, ct))
+        {
+            check = await SqlSandbox.CheckAsync(parser, request.Sql!, ct);
+        }
         if (!check.IsSuccess)
         {
             return check.Error!;
@@ -811,27 +814,35 @@ internal sealed partial class DatasetHandlers(
             var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == matches[0].Id && v.Version == matches[0].CurrentVersion, ct);
             views.Add((matches[0].Name, await files.SourceAsync(tenant.TenantId!.Value, version, ct)));
         }
+        // Answered at the time limit whatever the engine is doing; the statement is interrupted and its slot held
+        // until it has really stopped (EngineGate.RunLimitedAsync).
+        var seconds = settings.SqlTimeoutSeconds;
+        return await gate.RunLimitedAsync(tenant.TenantId!.Value, token => ExecuteSqlAsync(request.Sql!, limit, views, token),
+            TimeSpan.FromSeconds(seconds), () => ValidationError.For("sql", $"the query ran longer than {seconds} s and was stopped"), ct);
+    }
+
+    private async Task<Result<SqlQueryResponse>> ExecuteSqlAsync(string sql, int limit, List<(string Name, ParquetSource Source)> views, CancellationToken token)
+    {
+        await using var duck = await DuckDb.OpenAsync(settings, token);
         foreach (var (name, source) in views)
         {
-            await DuckDb.ExecuteAsync(duck, $"CREATE VIEW {DuckDb.Identifier(name)} AS SELECT * FROM {source.Scan}", ct);
+            await DuckDb.ExecuteAsync(duck, $"CREATE VIEW {DuckDb.Identifier(name)} AS SELECT * FROM {source.Scan}", token);
         }
         var allowed = string.Join(", ", views.SelectMany(v => v.Source.Paths).Distinct().Select(DuckDb.Literal));
         await DuckDb.ExecuteAsync(duck, (views.Count > 0 ? $"SET allowed_paths = [{allowed}]; " : string.Empty)
-            + "SET enable_external_access = false; SET lock_configuration = true;", ct);
+            + "SET enable_external_access = false; SET lock_configuration = true;", token);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.SqlTimeoutSeconds));
         using var command = duck.CreateCommand();
-        command.CommandText = request.Sql!;
-        using var cancel = timeout.Token.Register(() => command.Cancel());
+        command.CommandText = sql;
+        using var cancel = token.Register(() => command.Cancel());
         try
         {
-            using var reader = await command.ExecuteReaderAsync(timeout.Token);
+            using var reader = await command.ExecuteReaderAsync(token);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnDto(reader.GetName(i), TypeOf(reader.GetFieldType(i)), reader.GetDataTypeName(i), true)).ToList();
             var values = columns.Select(_ => new List<object?>()).ToList();
             var rows = 0;
             var truncated = false;
-            while (await reader.ReadAsync(timeout.Token))
+            while (await reader.ReadAsync(token))
             {
                 if (rows == limit)
                 {
@@ -846,7 +857,7 @@ internal sealed partial class DatasetHandlers(
             }
             return new SqlQueryResponse(columns, values, rows, truncated, views.Select(v => v.Name).ToList());
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             return ValidationError.For("sql", $"the query ran longer than {settings.SqlTimeoutSeconds} s and was stopped");
         }

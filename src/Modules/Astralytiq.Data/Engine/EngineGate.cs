@@ -55,6 +55,62 @@ internal sealed class EngineGate : IDisposable
         }
     }
 
+    /// <summary>
+    /// Like <see cref="RunAsync{T}"/>, for interactive work with a time limit: the caller is answered
+    /// <paramref name="onLimit"/> when the limit passes, even if the engine is inside a call it cannot leave at once
+    /// (one scalar function building a 100-million-element list ignores the interrupt until it returns). The work's
+    /// token is cancelled then; its slots, and whatever it holds, are let go only when it has actually ended.
+    /// </summary>
+    public async Task<Result<T>> RunLimitedAsync<T>(Guid tenantId, Func<CancellationToken, Task<Result<T>>> work, TimeSpan limit, Func<Result<T>> onLimit, CancellationToken ct)
+    {
+        var mine = _tenants.GetOrAdd(tenantId, _ => new SemaphoreSlim(_perTenant, _perTenant));
+        if (!await mine.WaitAsync(_queue, ct).ConfigureAwait(false))
+        {
+            return Busy("your organisation already has as many queries running as it may at once");
+        }
+        if (!await WaitNodeAsync(mine, ct).ConfigureAwait(false))
+        {
+            return Busy("the server is running as many queries as it can at once");
+        }
+        var stop = new CancellationTokenSource(limit);
+        var link = ct.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), stop);
+        var running = Task.Factory.StartNew(() => work(stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+        _ = running.ContinueWith(ended =>
+        {
+            _ = ended.Exception; // observed: the caller may have been answered already
+            link.Dispose();
+            stop.Dispose();
+            _node.Release();
+            mine.Release();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            return await running.WaitAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return onLimit();
+        }
+    }
+
+    private async Task<bool> WaitNodeAsync(SemaphoreSlim mine, CancellationToken ct)
+    {
+        try
+        {
+            if (await _node.WaitAsync(_queue, ct).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            mine.Release();
+            throw;
+        }
+        mine.Release();
+        return false;
+    }
+
     private static UnavailableError Busy(string why) => new($"Not read: {why}; try again shortly", 10);
 
     public void Dispose()
