@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -821,6 +822,9 @@ internal sealed partial class DatasetHandlers(
             TimeSpan.FromSeconds(seconds), () => ValidationError.For("sql", $"the query ran longer than {seconds} s and was stopped"), ct);
     }
 
+    /// <summary>The most items a list in one cell of a workspace answer may hold.</summary>
+    private const int MaxCellItems = 10_000;
+
     private async Task<Result<SqlQueryResponse>> ExecuteSqlAsync(string sql, int limit, List<(string Name, ParquetSource Source)> views, CancellationToken token)
     {
         await using var duck = await DuckDb.OpenAsync(settings, token);
@@ -851,9 +855,18 @@ internal sealed partial class DatasetHandlers(
                 }
                 for (var i = 0; i < values.Count; i++)
                 {
-                    values[i].Add(DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i)));
+                    var raw = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    // One cell can hold a whole list (generate_series(1, 100000000) is one row): shown, it would be
+                    // gigabytes of answer; converted, it kept a core busy for tens of seconds.
+                    if (raw is System.Collections.ICollection { Count: > MaxCellItems } list)
+                    {
+                        return ValidationError.For("sql", string.Create(CultureInfo.InvariantCulture,
+                            $"column '{columns[i].Name}' holds a list of {list.Count:N0} items in one row; the workspace shows lists of at most {MaxCellItems:N0} items (unnest it, or take a slice)"));
+                    }
+                    values[i].Add(DuckDb.ToJsonValue(raw));
                 }
                 rows++;
+                token.ThrowIfCancellationRequested();
             }
             return new SqlQueryResponse(columns, values, rows, truncated, views.Select(v => v.Name).ToList());
         }

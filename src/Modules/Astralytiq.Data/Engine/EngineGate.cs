@@ -64,9 +64,12 @@ internal sealed class EngineGate : IDisposable
     public async Task<Result<T>> RunLimitedAsync<T>(Guid tenantId, Func<CancellationToken, Task<Result<T>>> work, TimeSpan limit, Func<Result<T>> onLimit, CancellationToken ct)
     {
         var mine = _tenants.GetOrAdd(tenantId, _ => new SemaphoreSlim(_perTenant, _perTenant));
-        if (!await mine.WaitAsync(_queue, ct).ConfigureAwait(false))
+        // An interactive query waits for its organisation's slot no longer than it may run: the slot is usually held
+        // by that organisation's previous query, still being stopped, and the person is told so (429) at once.
+        if (!await mine.WaitAsync(limit < _queue ? limit : _queue, ct).ConfigureAwait(false))
         {
-            return Busy("your organisation already has as many queries running as it may at once");
+            return new CodedError(429, Astralytiq.Contracts.Errors.ErrorCodes.RateLimited,
+                "Your organisation's previous query is still being stopped; try again in a few seconds");
         }
         if (!await WaitNodeAsync(mine, ct).ConfigureAwait(false))
         {
