@@ -88,6 +88,7 @@ public static class PlatformServices
         {
             services.AddHostedService<JobRunner>();
         }
+        services.AddSingleton(SettingsBinder.Bind<Scheduling.ScheduleSettings>(configuration, "Astralytiq:Schedules"));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<OutboxProtector>();

@@ -6,6 +6,7 @@ using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Dashboards.Reports;
 using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Events;
@@ -34,10 +35,7 @@ public static class DashboardsModule
         services.AddScoped<ReportHandlers>();
         services.AddScoped<ReportUnsubscribes>();
         services.AddJobHandler<ReportJob>(ReportHandlers.JobKind);
-        var reports = SettingsBinder.Bind<ReportSettings>(configuration, "Astralytiq:Dashboards:Reports");
-        services.AddSingleton(reports);
-        services.AddSingleton<ReportScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReportScheduler>());
+        services.AddRecurring<DashboardsDbContext, Report, ScheduledReportRun>();
         services.AddSignalR().AddJsonProtocol(o =>
         {
             // The same JSON as the API (snake_case), so clients read pushed updates with the same contracts.

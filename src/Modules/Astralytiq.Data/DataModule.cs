@@ -13,6 +13,7 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Scheduling;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
@@ -59,7 +60,7 @@ public static class DataModule
         services.AddJobHandler<TransformJob>(TransformJob.Kind);
         services.AddScoped<PipelineHandlers>();
         services.AddJobHandler<PipelineJob>(PipelineHandlers.RunJobKind);
-        services.AddHostedService<PipelineScheduler>();
+        services.AddRecurring<DataDbContext, Pipeline, ScheduledPipelineRun>();
         services.AddIntegrationEvent<DatasetChanged>();
         return services;
     }

@@ -100,28 +100,66 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
             Assert.Equal(field, refused.Error!.Error.Details![0].Field);
         }
 
-        // Make it due; the scheduler queues a run and moves the next run on.
+        // Make it due (a Monday, 06:30 in Oslo); the scheduler queues a run and moves the next run on.
+        var due = new DateTimeOffset(2026, 12, 7, 5, 30, 0, TimeSpan.Zero);
         await using (var scope = Platform.Services.CreateAsyncScope())
         {
             using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
             var db = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Persistence.DataDbContext>();
             var row = await db.Pipelines.SingleAsync(p => p.Id == pipeline.Id);
-            row.NextRunAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+            row.NextRunAt = due;
             await db.SaveChangesAsync();
         }
-        // One tick of the scheduler (its timer is set to an hour in tests, so the tick here is the only one).
-        var scheduler = Platform.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Astralytiq.Data.Pipelines.PipelineScheduler>().Single();
-        await scheduler.TickAsync(CancellationToken.None);
-        await scheduler.TickAsync(CancellationToken.None); // claimed already: a second tick queues nothing
+        // One tick of the kernel scheduler (its timer is set to an hour in tests, so the tick here is the only one).
+        var scheduler = Platform.Services.GetRequiredService<Astralytiq.Platform.Scheduling.RecurringScheduler>();
+        Assert.Equal(0, await scheduler.TickAsync(due.AddSeconds(-1), CancellationToken.None, tenant.Id)); // not yet
+        Assert.Equal(1, await scheduler.TickAsync(due, CancellationToken.None, tenant.Id));
+        Assert.Equal(0, await scheduler.TickAsync(due.AddMinutes(1), CancellationToken.None, tenant.Id)); // claimed already
         var run = Assert.Single((await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue());
         Assert.Equal("schedule", run.Trigger);
         Assert.Equal("succeeded", (await FinishedAsync(client, pipeline.Id, run.Id)).Status);
-        Assert.True((await client.GetPipelineAsync(pipeline.Id)).EnsureValue().NextRunAt > DateTimeOffset.UtcNow);
+        Assert.Equal(Astralytiq.Platform.Scheduling.CronSchedule.NextRun("30 6 * * 1-5", "Europe/Oslo", due), (await client.GetPipelineAsync(pipeline.Id)).EnsureValue().NextRunAt);
         Assert.Single((await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue());
 
         // Disabled pipelines have no next run.
         var off = (await client.UpdatePipelineAsync(pipeline.Id, Request("30 6 * * 1-5") with { Name = pipeline.Name, OutputName = pipeline.OutputName, Enabled = false })).EnsureValue();
         Assert.Null(off.NextRunAt);
+    }
+
+    [Fact]
+    public async Task Nodes_ticking_at_the_same_moment_start_each_due_pipeline_exactly_once()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var source = (await client.UploadDatasetAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var due = new DateTimeOffset(2026, 12, 8, 2, 0, 0, TimeSpan.Zero);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await client.CreatePipelineAsync(new PipelineRequest(Unique("hourly"), new PipelineSourceDto("dataset", source.Id), Unique("out"), [],
+                new PipelineScheduleDto("0 * * * *", "UTC")))).EnsureValue().Id);
+        }
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            var db = scope.ServiceProvider.GetRequiredService<Astralytiq.Data.Persistence.DataDbContext>();
+            foreach (var row in await db.Pipelines.Where(p => ids.Contains(p.Id)).ToListAsync())
+            {
+                row.NextRunAt = due;
+            }
+            await db.SaveChangesAsync();
+        }
+
+        // Four schedulers (as on four nodes) look at once: every claim is won by exactly one of them.
+        var scheduler = Platform.Services.GetRequiredService<Astralytiq.Platform.Scheduling.RecurringScheduler>();
+        var started = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => scheduler.TickAsync(due.AddSeconds(5), CancellationToken.None, tenant.Id))));
+        Assert.Equal(3, started.Sum());
+        foreach (var id in ids)
+        {
+            var run = Assert.Single((await client.ListPipelineRunsAsync(id)).EnsureValue());
+            Assert.Equal("succeeded", (await FinishedAsync(client, id, run.Id)).Status);
+            Assert.Equal(due.AddHours(1), (await client.GetPipelineAsync(id)).EnsureValue().NextRunAt);
+        }
     }
 
     [Fact]

@@ -89,8 +89,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Transforms of more than 5,000 rows run as jobs, so tests reach that path with small data.
             ["Astralytiq:Data:AsyncTransformRows"] = "5000",
             // The pipeline and report schedulers are ticked by the tests themselves.
-            ["Astralytiq:Data:PipelineTickSeconds"] = "3600",
-            ["Astralytiq:Dashboards:Reports:TickSeconds"] = "3600",
+            ["Astralytiq:Schedules:TickSeconds"] = "3600",
             // Appends are compacted every fifth part, so tests reach compaction quickly.
             ["Astralytiq:Data:MaxVersionParts"] = "4",
             // Property tests make hundreds of datasets in one tenant: the free plan's limits are lifted here

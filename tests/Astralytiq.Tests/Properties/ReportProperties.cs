@@ -95,7 +95,7 @@ public abstract class ReportProperties<TPlatform>(TPlatform platform) : Platform
     public async Task P26_a_scheduled_report_runs_at_its_time_in_its_zone_once_with_the_data_current_then(ScheduleCase c)
     {
         var client = await SetUpAsync();
-        var scheduler = Platform.Services.GetRequiredService<ReportScheduler>();
+        var scheduler = Platform.Services.GetRequiredService<Astralytiq.Platform.Scheduling.RecurringScheduler>();
         var to = PlatformFixture.NewEmail("p26");
         var report = (await client.CreateReportAsync(new ReportRequest("p26 " + c.Cron, _dashboard, c.Cron, ["csv"], [new ReportRecipientDto(Email: to)], c.Zone))).EnsureValue();
         try

@@ -1,9 +1,10 @@
 using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Scheduling;
 
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>A scheduled report of a dashboard or one widget: cron and time zone, formats, recipients, filters.</summary>
-internal sealed class Report : ITenantOwned
+internal sealed class Report : IRecurring
 {
     public Guid Id { get; set; }
 

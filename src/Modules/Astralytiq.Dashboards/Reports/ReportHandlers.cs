@@ -13,7 +13,7 @@ using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
 using Astralytiq.Platform.Tenancy;
-using Cronos;
+using Astralytiq.Platform.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Reports;
@@ -103,7 +103,7 @@ internal sealed class ReportHandlers(
         report.FiltersJson = JsonSerializer.Serialize(request.Filters ?? [], ApiJson.Options);
         report.Message = string.IsNullOrWhiteSpace(request.Message) ? null : request.Message.Trim();
         report.Enabled = request.Enabled;
-        report.NextRunAt = request.Enabled ? NextRun(report.Cron, report.TimeZone, now) : null;
+        report.NextRunAt = request.Enabled ? CronSchedule.NextRun(report.Cron, report.TimeZone, now) : null;
         report.UpdatedAt = now;
     }
 
@@ -248,11 +248,6 @@ internal sealed class ReportHandlers(
         JsonSerializer.Deserialize<List<ReportRecipientDto>>(report.RecipientsJson, ApiJson.Options) ?? [];
 
     /// <summary>The next time a schedule fires after <paramref name="after"/>, in UTC; null when it never does.</summary>
-    public static DateTimeOffset? NextRun(string cron, string timeZone, DateTimeOffset after) =>
-        CronExpression.Parse(cron, CronFormat.Standard).GetNextOccurrence(after, TimeZoneInfo.FindSystemTimeZoneById(timeZone))?.ToUniversalTime();
-
-    /// <summary>The longest cron expression kept (the column's size; ranges and steps keep real schedules far shorter).</summary>
-    public const int MaxCronLength = 100;
 
     private sealed record Checked(string TimeZone, IReadOnlyList<string> Formats, IReadOnlyList<ReportRecipientDto> Recipients);
 
@@ -265,32 +260,7 @@ internal sealed class ReportHandlers(
         }
         errors.MaxLength("message", request.Message, 2000);
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
-        {
-            errors.Add("time_zone", $"'{zone}' is not a time zone (use an IANA name such as Europe/Berlin)");
-        }
-        if (string.IsNullOrWhiteSpace(request.Cron))
-        {
-            errors.Add("cron", "cron is required: five fields, minute hour day-of-month month day-of-week (e.g. 0 8 * * 1 for Mondays at 08:00)");
-        }
-        else if (request.Cron.Trim().Length > MaxCronLength)
-        {
-            errors.Add("cron", $"cron must be at most {MaxCronLength} characters (use ranges such as 1-5 or steps such as */15 instead of long lists)");
-        }
-        else
-        {
-            try
-            {
-                if (CronExpression.Parse(request.Cron.Trim(), CronFormat.Standard).GetNextOccurrence(time.GetUtcNow(), TimeZoneInfo.Utc) is null)
-                {
-                    errors.Add("cron", "this schedule never fires");
-                }
-            }
-            catch (CronFormatException ex)
-            {
-                errors.Add("cron", $"not a five-field cron expression (minute hour day-of-month month day-of-week): {ex.Message}");
-            }
-        }
+        CronSchedule.Check(errors, "cron", "time_zone", request.Cron?.Trim(), zone, time.GetUtcNow());
         var formats = (request.Formats ?? []).Select(f => f?.Trim().ToLowerInvariant() ?? string.Empty).Distinct().ToList();
         if (formats.Count == 0)
         {

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -14,12 +13,10 @@ using Astralytiq.Platform.Email;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Notifications;
+using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Dashboards.Reports;
 
@@ -280,74 +277,12 @@ internal sealed class ReportJob(
     }
 }
 
-internal sealed class ReportSettings
+/// <summary>Queues a report's scheduled run when the kernel scheduler has claimed its occurrence.</summary>
+internal sealed class ScheduledReportRun(DashboardsDbContext db, IJobScheduler jobs, TimeProvider time) : IOccurrenceHandler<Report>
 {
-    /// <summary>How often the scheduler looks for due reports.</summary>
-    [Range(1, 86_400)]
-    public int TickSeconds { get; set; } = 20;
-}
-
-/// <summary>
-/// Starts scheduled report runs: every tick, the reports whose next run is due (across tenants) are claimed by moving their
-/// next run to the following occurrence (one node wins the claim) and queued as runs for their tenant.
-/// </summary>
-internal sealed partial class ReportScheduler(IServiceScopeFactory scopes, ReportSettings settings, TimeProvider time, ILogger<ReportScheduler> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task StartAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.TickSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await TickAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A failed tick (the database restarting, say) is logged and the next tick tries again.
-                LogTickFailed(logger, ex);
-            }
-        }
+        var report = await db.Reports.AsNoTracking().SingleAsync(r => r.Id == occurrence.SubjectId, cancellationToken).ConfigureAwait(false);
+        await ReportHandlers.QueueRunAsync(db, jobs, report, "schedule", occurrence.Due, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Queues the runs due at <paramref name="now"/>; <paramref name="onlyTenant"/> limits the tick to one tenant (tests).</summary>
-    internal async Task<int> TickAsync(DateTimeOffset now, CancellationToken ct, Guid? onlyTenant = null)
-    {
-        var queued = 0;
-        List<(Guid Id, Guid TenantId, Guid? CreatedBy, DateTimeOffset Due)> due;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            using var system = scope.ServiceProvider.GetRequiredService<Platform.Tenancy.ITenantContext>().BeginSystemScope();
-            var db = scope.ServiceProvider.GetRequiredService<DashboardsDbContext>();
-            var rows = await db.Reports.AsNoTracking()
-                .Where(r => r.Enabled && r.DeletedAt == null && r.NextRunAt != null && (onlyTenant == null || r.TenantId == onlyTenant))
-                .Select(r => new { r.Id, r.TenantId, r.CreatedBy, r.Cron, r.TimeZone, r.NextRunAt })
-                .ToListAsync(ct).ConfigureAwait(false);
-            due = [];
-            foreach (var r in rows.Where(r => r.NextRunAt <= now).Take(100))
-            {
-                var next = ReportHandlers.NextRun(r.Cron, r.TimeZone, now);
-                // Claim: only the node whose update still sees the old due time queues the run.
-                var claimed = await db.Reports.Where(x => x.Id == r.Id && x.NextRunAt == r.NextRunAt)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRunAt, next), ct).ConfigureAwait(false);
-                if (claimed == 1)
-                {
-                    due.Add((r.Id, r.TenantId, r.CreatedBy, r.NextRunAt!.Value));
-                }
-            }
-        }
-        foreach (var r in due)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            using var tenantScope = scope.ServiceProvider.GetRequiredService<Platform.Tenancy.ITenantContext>().BeginTenantScope(r.TenantId, r.CreatedBy);
-            var db = scope.ServiceProvider.GetRequiredService<DashboardsDbContext>();
-            var report = await db.Reports.AsNoTracking().SingleAsync(x => x.Id == r.Id, ct).ConfigureAwait(false);
-            await ReportHandlers.QueueRunAsync(db, scope.ServiceProvider.GetRequiredService<IJobScheduler>(), report, "schedule", r.Due, time.GetUtcNow(), ct).ConfigureAwait(false);
-            queued++;
-        }
-        return queued;
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Report scheduler tick failed")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

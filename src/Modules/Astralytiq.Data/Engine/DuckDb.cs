@@ -227,10 +227,6 @@ internal sealed class DataSettings
     [Range(0d, double.MaxValue)]
     public long PlaintextCacheMaxBytes { get; set; } = 20L << 30;
 
-    /// <summary>How often the pipeline scheduler looks for due runs.</summary>
-    [Range(1, 86_400)]
-    public int PipelineTickSeconds { get; set; } = 30;
-
     /// <summary>Reading one upload or appended batch may take this long, plus <see cref="ParseSecondsPerGiB"/> per GiB of it.</summary>
     [Range(1d, 604_800d)]
     public double ParseTimeoutSeconds { get; set; } = 60;

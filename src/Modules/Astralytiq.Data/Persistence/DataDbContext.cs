@@ -70,8 +70,8 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
             b.Property(p => p.Cron).HasMaxLength(100);
             b.Property(p => p.TimeZone).HasMaxLength(100);
             b.HasIndex(p => new { p.TenantId, p.Name });
-            // The scheduler looks across tenants for what is due.
-            b.HasIndex(p => new { p.Enabled, p.NextRunAt });
+            // The kernel scheduler looks across tenants for what is due (null while disabled or deleted).
+            b.HasIndex(p => p.NextRunAt);
         });
         modelBuilder.Entity<PipelineRun>(b =>
         {

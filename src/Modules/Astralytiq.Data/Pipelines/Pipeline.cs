@@ -1,9 +1,10 @@
 using Astralytiq.Platform.Persistence;
+using Astralytiq.Platform.Scheduling;
 
 namespace Astralytiq.Data.Pipelines;
 
 /// <summary>A saved source plus steps that makes a new version of its output dataset on each run.</summary>
-internal sealed class Pipeline : ITenantOwned
+internal sealed class Pipeline : IRecurring
 {
     public Guid Id { get; set; }
 

@@ -12,7 +12,7 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
-using Cronos;
+using Astralytiq.Platform.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Pipelines;
@@ -163,18 +163,6 @@ internal sealed class PipelineHandlers(
         return runs.Select(r => r.ToDto()).ToList();
     }
 
-    /// <summary>The next time a schedule fires after <paramref name="after"/>, in UTC; null when it never does.</summary>
-    /// <summary>The longest cron expression kept (the column's size).</summary>
-    public const int MaxCronLength = 100;
-
-    public static DateTimeOffset? NextRun(string cron, string? timeZone, DateTimeOffset after)
-    {
-        var expression = CronExpression.Parse(cron, CronFormat.Standard);
-        var zone = timeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        // Stored in UTC: PostgreSQL keeps only UTC instants, and the scheduler's claim compares them exactly.
-        return expression.GetNextOccurrence(after, zone)?.ToUniversalTime();
-    }
-
     public static string Purpose(Guid pipelineId) => "pipeline-secrets:" + pipelineId.ToString("N");
 
     private sealed record Checked(string Name, string OutputName, PipelineSourceDto Source, DateTimeOffset? NextRunAt);
@@ -232,40 +220,9 @@ internal sealed class PipelineHandlers(
                 errors.Add("source.kind", "source.kind must be dataset, http or database");
                 break;
         }
-        DateTimeOffset? next = null;
-        if (request.Schedule is { Cron.Length: > MaxCronLength })
-        {
-            errors.Add("schedule.cron", $"cron must be at most {MaxCronLength} characters (use ranges such as 1-5 or steps such as */15 instead of long lists)");
-        }
-        else if (request.Schedule is { } schedule)
-        {
-            try
-            {
-                var now = time.GetUtcNow();
-                next = NextRun(schedule.Cron ?? string.Empty, schedule.TimeZone, now);
-                var after = next is null ? null : NextRun(schedule.Cron!, schedule.TimeZone, next.Value);
-                if (next is null)
-                {
-                    errors.Add("schedule.cron", "this schedule never runs");
-                }
-                else if (after is not null && after.Value - next.Value < MinimumInterval)
-                {
-                    errors.Add("schedule.cron", "pipelines run at most every 5 minutes");
-                }
-            }
-            catch (CronFormatException ex)
-            {
-                errors.Add("schedule.cron", "cron must have five fields (minute hour day-of-month month day-of-week), e.g. 0 6 * * 1-5: " + ex.Message);
-            }
-            catch (TimeZoneNotFoundException)
-            {
-                errors.Add("schedule.time_zone", $"unknown time zone '{schedule.TimeZone}'; use an IANA name such as Europe/Oslo");
-            }
-            catch (InvalidTimeZoneException)
-            {
-                errors.Add("schedule.time_zone", $"the time zone '{schedule.TimeZone}' cannot be read");
-            }
-        }
+        var next = request.Schedule is { } schedule
+            ? CronSchedule.Check(errors, "schedule.cron", "schedule.time_zone", schedule.Cron, schedule.TimeZone, time.GetUtcNow(), MinimumInterval)
+            : null;
         if (!errors.IsEmpty)
         {
             return errors.ToError();

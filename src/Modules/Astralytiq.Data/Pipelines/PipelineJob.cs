@@ -9,11 +9,10 @@ using Astralytiq.Data.Transforms;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Data.Pipelines;
@@ -215,68 +214,17 @@ internal sealed class PipelineJob(
     }
 }
 
-/// <summary>
-/// Starts scheduled pipeline runs: every tick, the pipelines whose next run is due (across tenants) are
-/// claimed by moving their next run forward (one node wins the claim) and queued for their tenant.
-/// </summary>
-internal sealed partial class PipelineScheduler(IServiceScopeFactory scopes, DataSettings settings, TimeProvider time, ILogger<PipelineScheduler> logger) : BackgroundService
+/// <summary>Starts a pipeline's scheduled run when the kernel scheduler has claimed its occurrence.</summary>
+internal sealed partial class ScheduledPipelineRun(PipelineHandlers pipelines, ILogger<ScheduledPipelineRun> logger) : IOccurrenceHandler<Pipeline>
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task StartAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PipelineTickSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        var run = await pipelines.RunAsync(occurrence.SubjectId, "schedule", cancellationToken).ConfigureAwait(false);
+        if (!run.IsSuccess)
         {
-            try
-            {
-                await TickAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A failed tick (the database restarting, say) is logged and the next tick tries again.
-                LogTickFailed(logger, ex);
-            }
+            LogSkipped(logger, occurrence.SubjectId, run.Error!.Message);
         }
     }
-
-    internal async Task TickAsync(CancellationToken ct)
-    {
-        List<(Guid Id, Guid TenantId, Guid? CreatedBy, string Cron, string? TimeZone, DateTimeOffset Due)> due;
-        var now = time.GetUtcNow();
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
-            var db = scope.ServiceProvider.GetRequiredService<DataDbContext>();
-            var rows = await db.Pipelines.AsNoTracking()
-                .Where(p => p.Enabled && p.DeletedAt == null && p.NextRunAt != null && p.Cron != null)
-                .Select(p => new { p.Id, p.TenantId, p.CreatedBy, p.Cron, p.TimeZone, p.NextRunAt })
-                .ToListAsync(ct).ConfigureAwait(false);
-            due = rows.Where(p => p.NextRunAt <= now).Take(100).Select(p => (p.Id, p.TenantId, p.CreatedBy, p.Cron!, p.TimeZone, p.NextRunAt!.Value)).ToList();
-            foreach (var p in due.ToList())
-            {
-                var next = PipelineHandlers.NextRun(p.Cron, p.TimeZone, now);
-                // Claim: only the node whose update still sees the old due time queues the run.
-                var claimed = await db.Pipelines.Where(x => x.Id == p.Id && x.NextRunAt == p.Due)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRunAt, next), ct).ConfigureAwait(false);
-                if (claimed == 0)
-                {
-                    due.Remove(p);
-                }
-            }
-        }
-        foreach (var p in due)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            using var tenantScope = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(p.TenantId, p.CreatedBy);
-            var run = await scope.ServiceProvider.GetRequiredService<PipelineHandlers>().RunAsync(p.Id, "schedule", ct).ConfigureAwait(false);
-            if (!run.IsSuccess)
-            {
-                LogSkipped(logger, p.Id, run.Error!.Message);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline scheduler tick failed")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled run of pipeline {PipelineId} not started: {Reason}")]
     private static partial void LogSkipped(ILogger logger, Guid pipelineId, string reason);

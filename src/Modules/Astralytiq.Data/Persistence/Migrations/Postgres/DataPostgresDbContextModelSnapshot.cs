@@ -323,8 +323,8 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_pipelines");
 
-                    b.HasIndex("Enabled", "NextRunAt")
-                        .HasDatabaseName("ix_pipelines_enabled_next_run_at");
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_pipelines_next_run_at");
 
                     b.HasIndex("TenantId", "Name")
                         .HasDatabaseName("ix_pipelines_tenant_id_name");

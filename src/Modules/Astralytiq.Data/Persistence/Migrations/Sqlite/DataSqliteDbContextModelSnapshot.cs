@@ -317,8 +317,8 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_data_pipelines");
 
-                    b.HasIndex("Enabled", "NextRunAt")
-                        .HasDatabaseName("ix_data_pipelines_enabled_next_run_at");
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_data_pipelines_next_run_at");
 
                     b.HasIndex("TenantId", "Name")
                         .HasDatabaseName("ix_data_pipelines_tenant_id_name");
