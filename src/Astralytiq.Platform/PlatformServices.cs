@@ -1,6 +1,5 @@
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;

@@ -10,7 +10,6 @@ using Astralytiq.Platform;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Tenancy;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;

@@ -1,7 +1,5 @@
-using Astralytiq.Contracts.Errors;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 

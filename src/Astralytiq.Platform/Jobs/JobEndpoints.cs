@@ -4,7 +4,6 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

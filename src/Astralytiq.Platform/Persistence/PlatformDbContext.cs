@@ -1,9 +1,6 @@
-using Astralytiq.Contracts.Jobs;
 using Astralytiq.Platform.Idempotency;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Platform.Persistence;
 

@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Usage;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;

@@ -1,14 +1,11 @@
 using Astralytiq.Contracts;
-using Astralytiq.Platform.Configuration;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Dashboards.Reports;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;

@@ -9,7 +9,6 @@ using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;

@@ -1,14 +1,12 @@
 using Astralytiq.Contracts;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Jobs;
 using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Prediction;
 using Astralytiq.ML.Registry;
 using Astralytiq.ML.Training;
 using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Persistence;

@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Tenancy;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;

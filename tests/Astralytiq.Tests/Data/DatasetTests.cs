@@ -238,6 +238,35 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Decimals_wider_than_dotnet_decimal_read_back_everywhere_and_fractional_ones_in_sql_are_refused_by_name()
+    {
+        // A Parquet DECIMAL(38,0) holding 10^30: wider than .NET's decimal; every reader must still answer.
+        var tenant = await Platform.NewTenantAsync();
+        var path = Path.Combine(Path.GetTempPath(), $"wide-{Guid.NewGuid():N}.parquet");
+        using (var duck = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:"))
+        {
+            duck.Open();
+            using var command = duck.CreateCommand();
+            command.CommandText = $"COPY (SELECT CAST(n AS DECIMAL(38,0)) AS n FROM (VALUES ('1000000000000000000000000000000'), ('7')) t(n)) TO '{path}' (FORMAT parquet)";
+            command.ExecuteNonQuery();
+        }
+        var bytes = await File.ReadAllBytesAsync(path);
+        File.Delete(path);
+        var wide = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "wide.parquet")).EnsureValue();
+        Assert.Equal("DECIMAL(38,0)", wide.Schema.Single().SourceType);
+        var rows = (await tenant.Admin.PreviewDatasetAsync(wide.Id)).EnsureValue().Rows;
+        Assert.Equal(["1000000000000000000000000000000", "7"], rows.Select(r => r[0]?.ToString()));
+        var profile = (await tenant.Admin.ProfileDatasetAsync(wide.Id)).EnsureValue();
+        Assert.Equal(2, profile.RowCount);
+        var top = (await tenant.Admin.RunSqlAsync($"SELECT max(n) AS m FROM \"{wide.Name}\"")).EnsureValue();
+        Assert.Equal("1000000000000000000000000000000", top.Values[0][0]?.ToString());
+
+        var fractional = await tenant.Admin.RunSqlAsync("SELECT CAST('1234567890123456789012345678901.5' AS DECIMAL(38,1)) AS x");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, fractional.Status);
+        Assert.Contains("column 'x' holds a decimal with more than 28 digits", fractional.Error!.Error.Details![0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Large_files_are_read_by_a_job_whose_progress_the_client_follows()
     {
         var tenant = await Platform.NewTenantAsync();

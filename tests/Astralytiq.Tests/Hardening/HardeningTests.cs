@@ -5,6 +5,7 @@ using System.Text.Json;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Data.Datasets;
+using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Tenancy;

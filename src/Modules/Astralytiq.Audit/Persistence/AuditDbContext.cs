@@ -1,8 +1,6 @@
 using Astralytiq.Audit.Entries;
 using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Audit.Persistence;
 

@@ -1,7 +1,6 @@
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Dashboards.Persistence;
 

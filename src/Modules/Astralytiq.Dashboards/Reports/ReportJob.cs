@@ -10,7 +10,6 @@ using Astralytiq.Identity.Contracts;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Notifications;
 using Astralytiq.Platform.Scheduling;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Platform.Jobs;
 using Microsoft.Extensions.Logging;
 

@@ -105,6 +105,37 @@ internal static class DuckDb
     }
 
     /// <summary>A DuckDB value as JSON can carry it: numbers stay numbers where exact, dates become ISO text.</summary>
+    /// <summary>
+    /// One cell as a JSON value. A DECIMAL wider than .NET's decimal (more than 28 digits, as DECIMAL(38,0) made for
+    /// huge JSON integers) is read as a whole number; a fractional one that wide cannot be read exactly and is refused
+    /// by name (<see cref="WideDecimalException"/>, a 422) instead of failing the request.
+    /// </summary>
+    public static object? ReadJsonValue(System.Data.Common.DbDataReader reader, int ordinal) => ToJsonValue(ReadValue(reader, ordinal));
+
+    /// <summary>One cell as its .NET value (null for NULL); a whole DECIMAL wider than .NET's decimal as a <see cref="BigInteger"/>.</summary>
+    public static object? ReadValue(System.Data.Common.DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+        try
+        {
+            return reader.GetValue(ordinal);
+        }
+        catch (OverflowException)
+        {
+            try
+            {
+                return reader.GetFieldValue<BigInteger>(ordinal);
+            }
+            catch (InvalidCastException)
+            {
+                throw new WideDecimalException(reader.GetName(ordinal));
+            }
+        }
+    }
+
     public static object? ToJsonValue(object? value) => value switch
     {
         null or DBNull => null,
@@ -246,4 +277,11 @@ internal sealed class DataSettings
     /// <summary>How long a request waits for a free slot before it is answered 503 with Retry-After.</summary>
     [Range(0, 3600)]
     public int ParseQueueSeconds { get; set; } = 60;
+}
+
+/// <summary>A value of a DECIMAL column with more digits than can be read exactly; the client is told to cast it.</summary>
+internal sealed class WideDecimalException(string column)
+    : Exception($"column '{column}' holds a decimal with more than 28 digits, which cannot be read exactly; cast it to DOUBLE or VARCHAR")
+{
+    public string Column { get; } = column;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Platform.Errors;
@@ -98,6 +99,37 @@ internal static partial class Ingest
         return await ReadAsync(connection, inputPath, outputPath, options, displayName, options.Format.ToUpperInvariant(), ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The first wide DECIMAL column (over 18 digits, stored as 128-bit integers) holding a value beyond its declared
+    /// precision: Parquet files carry such values unchecked when damaged, and nothing could read them back.
+    /// </summary>
+    private static async Task<ColumnDto?> OutOfPrecisionAsync(DuckDBConnection connection, string table, IReadOnlyList<ColumnDto> schema, CancellationToken ct)
+    {
+        var wide = schema.Select(c => (Column: c, Match: WideDecimal().Match(c.SourceType))).Where(x => x.Match.Success)
+            .Select(x => (x.Column, Digits: int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture) - int.Parse(x.Match.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+        if (wide.Count == 0)
+        {
+            return null;
+        }
+        var checks = wide.Select(w => $"count(*) FILTER (WHERE abs(CAST({DuckDb.Identifier(w.Column.Name)} AS DOUBLE)) >= 1e{w.Digits.ToString(CultureInfo.InvariantCulture)})");
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {string.Join(", ", checks)} FROM {table}";
+        using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        for (var i = 0; i < wide.Count; i++)
+        {
+            if (reader.GetInt64(i) > 0)
+            {
+                return wide[i].Column;
+            }
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"^DECIMAL\((19|2\d|3[0-8]),(\d+)\)$")]
+    private static partial Regex WideDecimal();
+
     /// <summary>Reads a UTF-8 CSV/TSV, a depth-checked JSON or a footer-checked Parquet file into Parquet.</summary>
     private static async Task<Result<IngestResult>> ReadAsync(
         DuckDBConnection connection, string inputPath, string outputPath, ParseOptions options, string displayName, string formatName, CancellationToken ct)
@@ -147,6 +179,10 @@ internal static partial class Ingest
             if (rows == 0)
             {
                 return ValidationError.For("file", $"{displayName} has no data rows");
+            }
+            if (await OutOfPrecisionAsync(connection, written, schema, ct).ConfigureAwait(false) is { } column)
+            {
+                return ValidationError.For("file", $"{displayName} is damaged: column '{column.Name}' holds values too large for its type {column.SourceType}");
             }
             return new IngestResult(schema, rows);
         }

@@ -137,7 +137,7 @@ internal static class LargeProfiler
         var top = new List<TopValueDto>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            top.Add(new TopValueDto(DuckDb.ToJsonValue(reader.GetValue(0)), Long(reader.GetValue(1))));
+            top.Add(new TopValueDto(DuckDb.ReadJsonValue(reader, 0), Long(reader.GetValue(1))));
         }
         return top;
     }
@@ -170,7 +170,7 @@ internal static class LargeProfiler
             await reader.ReadAsync(ct).ConfigureAwait(false);
             for (var i = 0; i < reader.FieldCount; i++)
             {
-                values.Add(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                values.Add(DuckDb.ReadValue(reader, i));
             }
         }
         return [.. values];
@@ -218,5 +218,6 @@ internal static class LargeProfiler
 
     private static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
-    private static double? AsDouble(object? value) => value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) ? d : null;
+    private static double? AsDouble(object? value) => value is null ? null
+        : (value is System.Numerics.BigInteger wide ? (double)wide : Convert.ToDouble(value, CultureInfo.InvariantCulture)) is var d && double.IsFinite(d) ? d : null;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Astralytiq.Contracts.Data;
 using DuckDB.NET.Data;
 
@@ -117,7 +116,8 @@ internal static class Profiler
 
     private static bool IsNumeric(ColumnDto column) => column.Type is "integer" or "decimal";
 
-    private static double? AsDouble(object? value) => value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) ? d : null;
+    private static double? AsDouble(object? value) => value is null ? null
+        : (value is System.Numerics.BigInteger wide ? (double)wide : Convert.ToDouble(value, CultureInfo.InvariantCulture)) is var d && double.IsFinite(d) ? d : null;
 
     private static async Task<List<TopValueDto>> TopAsync(DuckDBConnection duck, ColumnDto column, CancellationToken ct)
     {
@@ -128,7 +128,7 @@ internal static class Profiler
         var top = new List<TopValueDto>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            top.Add(new TopValueDto(DuckDb.ToJsonValue(reader.GetValue(0)), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)));
+            top.Add(new TopValueDto(DuckDb.ReadJsonValue(reader, 0), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)));
         }
         return top;
     }

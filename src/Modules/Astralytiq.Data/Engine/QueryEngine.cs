@@ -205,7 +205,7 @@ internal static class QueryEngine
             }
             for (var i = 0; i < columns.Count; i++)
             {
-                columns[i].Add(DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i)));
+                columns[i].Add(DuckDb.ReadJsonValue(reader, i));
             }
             rows++;
         }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;

@@ -2,7 +2,6 @@ using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Pipelines;
 using Astralytiq.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Data.Persistence;
 

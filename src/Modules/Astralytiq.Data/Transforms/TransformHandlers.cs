@@ -161,7 +161,7 @@ internal sealed partial class TransformHandlers(
                     var row = new object?[reader.FieldCount];
                     for (var i = 0; i < row.Length; i++)
                     {
-                        row[i] = DuckDb.ToJsonValue(reader.IsDBNull(i) ? null : reader.GetValue(i));
+                        row[i] = DuckDb.ReadJsonValue(reader, i);
                     }
                     rows.Add(row);
                 }

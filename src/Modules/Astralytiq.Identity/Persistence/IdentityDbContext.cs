@@ -1,8 +1,6 @@
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Identity.Persistence;
 

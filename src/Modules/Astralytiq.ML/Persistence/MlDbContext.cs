@@ -1,7 +1,6 @@
 using Astralytiq.ML.Registry;
 using Astralytiq.Platform.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.ML.Persistence;
 

@@ -1,8 +1,6 @@
 using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Tenants;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Astralytiq.Tenancy.Persistence;
 

@@ -2,10 +2,10 @@ using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Errors;
 
-namespace Astralytiq.Data.Datasets;
+namespace Astralytiq.Data.Datasets.Queries;
 
-internal sealed class DatasetQueries(DatasetHandlers handlers) : IDatasetQueries
+internal sealed class DatasetQueries(QueryHandler handler) : IDatasetQueries
 {
     public Task<Result<QueryResultResponse>> QueryAsync(Guid datasetId, QuerySpecDto spec, CancellationToken cancellationToken) =>
-        handlers.QueryAsync(datasetId, spec, cancellationToken);
+        handler.QueryAsync(datasetId, spec, cancellationToken);
 }

@@ -1,33 +1,11 @@
 using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Jobs;
 
-namespace Astralytiq.Data.Datasets;
+namespace Astralytiq.Data.Datasets.Ingestion;
 
 /// <summary>A received upload waiting to be read: the file on the server, how to read it, and the dataset to make.</summary>
 internal sealed record IngestWork(string TempPath, string FileName, long Size, string Sha256, ParseOptions Options, string Name, string? Description,
     IReadOnlyList<Astralytiq.Contracts.Data.ColumnRuleDto>? Rules = null);
-
-/// <summary>
-/// The ids the dataset (when it makes one) and the version a job writes get, derived from the job's id:
-/// every attempt of one job writes under the same ids, so a retry after a crash finds its finished work or
-/// redoes it in place (the stored file is overwritten, the usage keyed by these ids counts once). Ingest,
-/// transform, pipeline and scoring jobs write through them.
-/// </summary>
-internal sealed record WorkIds(Guid DatasetId, Guid VersionId)
-{
-    public static WorkIds ForJob(Guid jobId)
-    {
-        Span<byte> seed = stackalloc byte[20];
-        jobId.TryWriteBytes(seed);
-        "ver1"u8.CopyTo(seed[16..]);
-        Span<byte> hash = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(seed, hash);
-        // A name-based id (RFC 9562 version 8): 122 bits of the hash with the version and variant set.
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new WorkIds(jobId, new Guid(hash[..16], bigEndian: true));
-    }
-}
 
 /// <summary>
 /// Reads a large upload in the background. A file that cannot be read fails the job for good with the
@@ -35,7 +13,7 @@ internal sealed record WorkIds(Guid DatasetId, Guid VersionId)
 /// removed once the job is over; when the node dies first, the retry still has it (the start-up sweep keeps
 /// files that live jobs own) and finds or redoes its work under the same ids (<see cref="WorkIds"/>).
 /// </summary>
-internal sealed class IngestJob(DatasetHandlers handlers, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IJobHandler
+internal sealed class IngestJob(DatasetIngest ingest, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime) : IJobHandler
 {
     public const string Kind = "data.ingest";
 
@@ -45,7 +23,7 @@ internal sealed class IngestJob(DatasetHandlers handlers, Microsoft.Extensions.H
         var over = false;
         try
         {
-            var stored = await handlers.IngestAndStoreAsync(work, TimeSpan.Zero,
+            var stored = await ingest.IngestAndStoreAsync(work, TimeSpan.Zero,
                 (fraction, message) => context.ReportProgressAsync(fraction, message, cancellationToken), cancellationToken, WorkIds.ForJob(context.JobId)).ConfigureAwait(false);
             if (!stored.IsSuccess)
             {

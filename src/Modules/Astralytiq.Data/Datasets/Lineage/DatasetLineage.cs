@@ -7,7 +7,7 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Astralytiq.Data.Datasets;
+namespace Astralytiq.Data.Datasets.Lineage;
 
 /// <summary>
 /// Lineage of a dataset: each version comes from its source (an upload, a database query, an API) or,
