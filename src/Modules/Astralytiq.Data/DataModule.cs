@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Data.Contracts;

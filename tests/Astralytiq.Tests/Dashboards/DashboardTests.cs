@@ -210,7 +210,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01.."])).EnsureValue().Previous);
         Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi")).EnsureValue().Previous);
         // Timestamps: exact durations (30 days before 2024-02-01).
-        Assert.Equal(("2024-01-02 00:00:00", "2024-01-31 23:59:59"), Astralytiq.Dashboards.Boards.DashboardHandlers.PreviousPeriod("2024-02-01T00:00:00Z", "2024-03-02T00:00:00Z"));
+        Assert.Equal(("2024-01-02 00:00:00", "2024-01-31 23:59:59"), Astralytiq.Dashboards.Boards.Widgets.WidgetData.PreviousPeriod("2024-02-01T00:00:00Z", "2024-03-02T00:00:00Z"));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant
 /// (a group per tenant and dashboard, so nothing crosses tenants).
 /// </summary>
 internal sealed partial class PushWidgetUpdates(
-    DashboardsDbContext db, DashboardHandlers handlers, IHubContext<DashboardHub> hub, TimeProvider time, ILogger<PushWidgetUpdates> logger)
+    DashboardsDbContext db, Widgets.WidgetData handlers, IHubContext<DashboardHub> hub, TimeProvider time, ILogger<PushWidgetUpdates> logger)
     : IIntegrationEventHandler<DatasetChanged>
 {
     public async Task HandleAsync(DatasetChanged integrationEvent, Guid messageId, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ namespace Astralytiq.Dashboards.Reports;
 /// </summary>
 internal sealed class ReportJob(
     DashboardsDbContext db,
-    DashboardHandlers dashboards,
+    Boards.Widgets.WidgetData dashboards,
     IUserDirectory users,
     IEmailSender email,
     INotifier notifier,

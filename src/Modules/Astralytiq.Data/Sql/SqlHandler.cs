@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
@@ -8,10 +7,8 @@ using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Sql;

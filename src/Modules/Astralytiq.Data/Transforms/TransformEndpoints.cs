@@ -1,6 +1,5 @@
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Jobs;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;

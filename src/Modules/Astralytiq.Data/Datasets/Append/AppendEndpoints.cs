@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Jobs;
 using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
@@ -9,11 +8,9 @@ using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Catalog;

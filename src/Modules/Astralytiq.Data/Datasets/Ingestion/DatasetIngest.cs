@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
@@ -9,7 +8,6 @@ using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

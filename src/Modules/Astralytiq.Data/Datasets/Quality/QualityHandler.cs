@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
@@ -7,11 +6,9 @@ using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Quality;
 

@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Jobs;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;

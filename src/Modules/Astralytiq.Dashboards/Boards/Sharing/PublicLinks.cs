@@ -9,14 +9,14 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Astralytiq.Dashboards.Boards;
+namespace Astralytiq.Dashboards.Boards.Sharing;
 
 /// <summary>
 /// Public links: a random 256-bit token (kept only as its SHA-256), optional expiry and password (PBKDF2-SHA256,
 /// salted), revocable. A link that is unknown, revoked or expired answers 404 — it never says which. A link shows its
 /// dashboard read-only, as currently saved, with the same widget data as signed-in viewers (P38 holds for it too).
 /// </summary>
-internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dashboards, ITenantContext tenant, IAuditLog audit, TimeProvider time)
+internal sealed class PublicLinks(DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, IAuditLog audit, TimeProvider time)
 {
     private const int Iterations = 100_000;
 
@@ -42,7 +42,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
 
     public async Task<Result<DashboardLinkCreatedResponse>> CreateAsync(Guid dashboardId, CreateDashboardLinkRequest request, CancellationToken ct)
     {
-        var owned = await dashboards.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
+        var owned = await finder.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
         if (!owned.IsSuccess)
         {
             return owned.Error!;
@@ -78,7 +78,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
 
     public async Task<Result<IReadOnlyList<DashboardLinkDto>>> ListAsync(Guid dashboardId, CancellationToken ct)
     {
-        var owned = await dashboards.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
+        var owned = await finder.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
         if (!owned.IsSuccess)
         {
             return owned.Error!;
@@ -89,7 +89,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
 
     public async Task<Result<Unit>> RevokeAsync(Guid dashboardId, Guid linkId, CancellationToken ct)
     {
-        var owned = await dashboards.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
+        var owned = await finder.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
         if (!owned.IsSuccess)
         {
             return owned.Error!;
@@ -154,7 +154,7 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardHandlers dash
             return opened.Error!;
         }
         using var scope = opened.Value.Scope;
-        return await dashboards.WidgetDataAsync(opened.Value.Link.DashboardId, widgetId, filters, ct, checkAccess: false, offset: offset, limit: limit).ConfigureAwait(false);
+        return await widgets.WidgetDataAsync(opened.Value.Link.DashboardId, widgetId, filters, ct, checkAccess: false, offset: offset, limit: limit).ConfigureAwait(false);
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

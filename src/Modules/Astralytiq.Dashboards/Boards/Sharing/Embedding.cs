@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Astralytiq.Dashboards.Boards;
+namespace Astralytiq.Dashboards.Boards.Sharing;
 
 /// <summary>A tenant's embedding secret (sealed with the tenant key): it signs the tokens the tenant's own server makes.</summary>
 internal sealed class EmbeddingKey : ITenantOwned
@@ -33,7 +33,7 @@ internal sealed class EmbeddingKey : ITenantOwned
 /// <c>/embed/dashboards/{token}</c> shows that dashboard read-only with those filters fixed. Disabling embedding on the
 /// dashboard or rotating the secret refuses every token from the next request.
 /// </summary>
-internal sealed class Embedding(DashboardsDbContext db, DashboardHandlers dashboards, ITenantContext tenant, TenantEncryptor encryptor, IAuditLog audit, TimeProvider time)
+internal sealed class Embedding(DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, TenantEncryptor encryptor, IAuditLog audit, TimeProvider time)
 {
     public const int MaxLifetimeDays = 30;
     private const string Purpose = "dashboard-embedding-secret";
@@ -56,7 +56,7 @@ internal sealed class Embedding(DashboardsDbContext db, DashboardHandlers dashbo
 
     public async Task<Result<DashboardEmbeddingDto>> ConfigureAsync(Guid dashboardId, DashboardEmbeddingRequest request, CancellationToken ct)
     {
-        var owned = await dashboards.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
+        var owned = await finder.RequireOwnerAsync(dashboardId, ct).ConfigureAwait(false);
         if (!owned.IsSuccess)
         {
             return owned.Error!;
@@ -183,6 +183,6 @@ internal sealed class Embedding(DashboardsDbContext db, DashboardHandlers dashbo
             return ValidationError.For("filter", $"'{overriding}' sets a filter the embedding token locks");
         }
         var all = filters.Concat(locked.Select(l => $"{l.Key}:{l.Value}")).ToList();
-        return await dashboards.WidgetDataAsync(opened.Value.Dashboard.Id, widgetId, all, ct, checkAccess: false, offset: offset, limit: limit).ConfigureAwait(false);
+        return await widgets.WidgetDataAsync(opened.Value.Dashboard.Id, widgetId, all, ct, checkAccess: false, offset: offset, limit: limit).ConfigureAwait(false);
     }
 }

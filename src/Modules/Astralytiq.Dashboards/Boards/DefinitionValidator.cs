@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Errors;
+using Astralytiq.Dashboards.Persistence;
+using Astralytiq.Data.Contracts;
+using Astralytiq.Platform.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Astralytiq.Dashboards.Boards;
+
+/// <summary>Checks a dashboard as saved: name, folder, layout, widgets against their datasets and models, filters.</summary>
+internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.IModelReader models)
+{
+    public const int Columns = 12;
+    public const int MaxWidgets = 50;
+    public static readonly string[] DataWidgetTypes = ["kpi", "line", "area", "bar", "pie", "scatter", "histogram", "heatmap", "table"];
+    public static readonly string[] ModelWidgetTypes = ["forecast", "model_metrics"];
+    public static readonly string[] FilterKinds = ["date_range", "values"];
+
+    /// <summary>Checks a definition against the grid and the tenant's datasets; returns it as stored JSON.</summary>
+    public async Task<Result<string>> CheckAsync(string? name, string? folder, string? description, DashboardDefinitionDto? definition, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("name", name?.Trim()).MaxLength("name", name?.Trim(), 200).MaxLength("folder", folder, 200).MaxLength("description", description, 2000);
+        if (definition?.Widgets is null)
+        {
+            errors.Add("definition.widgets", "definition.widgets is required (it may be empty)");
+            return errors.ToError();
+        }
+        if (definition.Widgets.Count > MaxWidgets)
+        {
+            errors.Add("definition.widgets", $"at most {MaxWidgets} widgets");
+        }
+        var filters = definition.Filters ?? [];
+        for (var f = 0; f < filters.Count; f++)
+        {
+            var filter = filters[f];
+            if (string.IsNullOrWhiteSpace(filter.Id) || filter.Id.Length > 64 || filter.Id.Contains(':', StringComparison.Ordinal))
+            {
+                errors.Add($"definition.filters[{f}].id", "a filter id is 1 to 64 characters without ':'");
+            }
+            if (!FilterKinds.Contains(filter.Kind))
+            {
+                errors.Add($"definition.filters[{f}].kind", "kind must be date_range or values");
+            }
+            if (string.IsNullOrWhiteSpace(filter.Column))
+            {
+                errors.Add($"definition.filters[{f}].column", "column is required");
+            }
+        }
+        if (filters.Select(f => f.Id).Distinct(StringComparer.Ordinal).Count() != filters.Count)
+        {
+            errors.Add("definition.filters", "filter ids must be unique");
+        }
+        if (definition.Widgets.Select(w => w.Id).Distinct(StringComparer.Ordinal).Count() != definition.Widgets.Count)
+        {
+            errors.Add("definition.widgets", "widget ids must be unique");
+        }
+        for (var i = 0; i < definition.Widgets.Count; i++)
+        {
+            var w = definition.Widgets[i];
+            var at = $"definition.widgets[{i}]";
+            if (string.IsNullOrWhiteSpace(w.Id) || w.Id.Length > 64)
+            {
+                errors.Add($"{at}.id", "a widget id is 1 to 64 characters");
+            }
+            var p = w.Position;
+            if (p is null || p.X < 0 || p.Y < 0 || p.W < 1 || p.H < 1 || p.X + p.W > Columns || p.H > 40 || p.Y > 1000)
+            {
+                errors.Add($"{at}.position", $"a position is x ≥ 0, y ≥ 0, w ≥ 1 with x + w ≤ {Columns}, and h from 1 to 40");
+            }
+            if (w.Title is { Length: > 200 })
+            {
+                errors.Add($"{at}.title", "a title is at most 200 characters");
+            }
+            if (w.Type == "text")
+            {
+                if (string.IsNullOrWhiteSpace(w.Markdown) || w.Markdown.Length > 20_000)
+                {
+                    errors.Add($"{at}.markdown", "a text widget has markdown, at most 20,000 characters");
+                }
+                if (w.Source is not null)
+                {
+                    errors.Add($"{at}.source", "a text widget has no data source");
+                }
+                continue;
+            }
+            if (ModelWidgetTypes.Contains(w.Type))
+            {
+                if (w.Source is not null)
+                {
+                    errors.Add($"{at}.source", "a model widget reads a model, not a dataset");
+                }
+                if (w.Model is not { } m || string.IsNullOrWhiteSpace(m.Name))
+                {
+                    errors.Add($"{at}.model", $"a {w.Type} widget needs a model (its name or id)");
+                    continue;
+                }
+                var problem = w.Type == "forecast"
+                    ? (await models.ForecastAsync(m.Name, m.Alias, m.Horizon, m.Series, ct).ConfigureAwait(false)).Error
+                    : (await models.MetricsAsync(m.Name, m.Alias, ct).ConfigureAwait(false)).Error;
+                if (problem is NotFoundError)
+                {
+                    errors.Add($"{at}.model.name", "no ready model of this organisation has this name" + (m.Alias is null ? string.Empty : " and alias"));
+                }
+                else if (problem is not null)
+                {
+                    foreach (var d in problem.Details ?? [new ErrorDetail("name", problem.Message)])
+                    {
+                        errors.Add($"{at}.model.{d.Field}", d.Message);
+                    }
+                }
+                continue;
+            }
+            if (!DataWidgetTypes.Contains(w.Type))
+            {
+                errors.Add($"{at}.type", "type must be one of " + string.Join(", ", DataWidgetTypes.Concat(ModelWidgetTypes).Append("text")));
+                continue;
+            }
+            if (w.Source is not { } source)
+            {
+                errors.Add($"{at}.source", $"a {w.Type} widget needs a source: a dataset and a query");
+                continue;
+            }
+            // The query is checked by the engine itself (columns, aggregations, buckets), on one row.
+            var probe = await queries.QueryAsync(source.DatasetId, source.Query with { Limit = 1, Version = null }, ct).ConfigureAwait(false);
+            if (!probe.IsSuccess)
+            {
+                if (probe.Error is NotFoundError)
+                {
+                    errors.Add($"{at}.source.dataset_id", "no such dataset");
+                }
+                else
+                {
+                    foreach (var d in probe.Error!.Details ?? [new ErrorDetail("query", probe.Error.Message)])
+                    {
+                        errors.Add($"{at}.source.query.{d.Field}", d.Message);
+                    }
+                }
+            }
+        }
+        return errors.IsEmpty ? JsonSerializer.Serialize(definition with { Filters = filters }, ApiJson.Options) : errors.ToError();
+    }
+}
