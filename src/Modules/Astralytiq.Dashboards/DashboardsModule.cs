@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Boards.Drill;
 using Astralytiq.Dashboards.Boards.Sharing;

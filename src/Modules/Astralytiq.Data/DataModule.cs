@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Datasets;

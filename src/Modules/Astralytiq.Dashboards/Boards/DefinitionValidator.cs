@@ -2,7 +2,6 @@ using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Errors;
 using Microsoft.EntityFrameworkCore;

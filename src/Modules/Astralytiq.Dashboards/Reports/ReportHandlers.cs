@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
@@ -189,41 +188,18 @@ internal sealed class ReportHandlers(
             return found.Error!;
         }
         var run = await db.ReportRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.ReportId == id, ct).ConfigureAwait(false);
-        var file = run is null ? null : Files(run).FirstOrDefault(f => f.Name == name);
+        var file = run is null ? null : StoredReportFiles.Files(run).FirstOrDefault(f => f.Name == name);
         if (run is null || file is null)
         {
             return new NotFoundError("Report file");
         }
-        var content = await ReadFileAsync(blobs, encryptor, run, file, ct).ConfigureAwait(false);
+        var content = await StoredReportFiles.ReadFileAsync(blobs, encryptor, run, file, ct).ConfigureAwait(false);
         return content is null ? new NotFoundError("Report file") : new ReportFile(file.Name, file.Format, ReportFiles.ContentType(file.Format), content);
-    }
-
-    internal sealed record StoredFile(string Name, string Format, long Bytes);
-
-    internal static IReadOnlyList<StoredFile> Files(ReportRun run) => JsonSerializer.Deserialize<List<StoredFile>>(run.FilesJson, ApiJson.Options) ?? [];
-
-    internal static string BlobPath(ReportRun run, string name) => $"reports/{run.ReportId:N}/{run.Id:N}/{name}";
-
-    internal static string Purpose(ReportRun run, string name) => $"report-file:{run.Id:N}:{name}";
-
-    internal static async Task<byte[]?> ReadFileAsync(IBlobStorage blobs, TenantEncryptor encryptor, ReportRun run, StoredFile file, CancellationToken ct)
-    {
-        var stream = await blobs.OpenReadAsync(run.TenantId, BlobPath(run, file.Name), ct).ConfigureAwait(false);
-        if (stream is null)
-        {
-            return null;
-        }
-        await using (stream.ConfigureAwait(false))
-        {
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
-            return await encryptor.DecryptAsync(run.TenantId, copy.ToArray(), Purpose(run, file.Name), ct).ConfigureAwait(false);
-        }
     }
 
     public static ReportRunDto ToDto(ReportRun run) => new(
         run.Id, run.ReportId, run.Trigger, run.Status, run.Attempts, run.QueuedAt, run.StartedAt, run.FinishedAt, run.Error, run.JobId,
-        Files(run).Select(f => new ReportFileDto(f.Name, f.Format, f.Bytes, $"{ApiRoutes.V1}/reports/{run.ReportId}/runs/{run.Id}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
+        StoredReportFiles.Files(run).Select(f => new ReportFileDto(f.Name, f.Format, f.Bytes, $"{ApiRoutes.V1}/reports/{run.ReportId}/runs/{run.Id}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
         JsonSerializer.Deserialize<List<string>>(run.DeliveredJson, ApiJson.Options) ?? [],
         JsonSerializer.Deserialize<Dictionary<string, int>>(run.VersionsJson, ApiJson.Options) ?? [],
         run.ScheduledFor);
@@ -332,73 +308,7 @@ internal sealed class ReportHandlers(
         }
         return errors.IsEmpty ? new Checked(zone, formats, cleaned) : errors.ToError();
     }
-
-    /// <summary>
-    /// The unsubscribe token in a report email: the tenant, report and address, sealed with the platform's master key, so it
-    /// cannot be made or changed by anyone else and needs nothing stored per email.
-    /// </summary>
-    public static string UnsubscribeToken(SecretProtector protector, Guid tenantId, Guid reportId, string email)
-    {
-        var sealedValue = protector.Protect(Encoding.UTF8.GetBytes($"{tenantId:N}|{reportId:N}|{email.ToLowerInvariant()}"), "report-unsubscribe"u8);
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(sealedValue)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    public static (Guid TenantId, Guid ReportId, string Email)? ReadUnsubscribeToken(SecretProtector protector, string? token)
-    {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
-        {
-            return null;
-        }
-        try
-        {
-            var base64 = token.Replace('-', '+').Replace('_', '/');
-            base64 += new string('=', (4 - base64.Length % 4) % 4);
-            var opened = Encoding.UTF8.GetString(protector.Unprotect(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), "report-unsubscribe"u8));
-            var parts = opened.Split('|');
-            return (Guid.ParseExact(parts[0], "N"), Guid.ParseExact(parts[1], "N"), parts[2]);
-        }
-        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or IndexOutOfRangeException or KeyNotFoundException)
-        {
-            // A token that was cut, changed or made up: the same answer as an unknown report.
-            return null;
-        }
-    }
 }
 
 /// <summary>The job's input: which report and which of its runs.</summary>
 internal sealed record ReportWork(Guid ReportId, Guid RunId);
-
-/// <summary>Unsubscribing through the link in a report email (no sign-in: the token is the proof).</summary>
-internal sealed class ReportUnsubscribes(DashboardsDbContext db, ITenantContext tenant, SecretProtector protector, IAuditLog audit, TimeProvider time)
-{
-    public async Task<Result<UnsubscribeResponse>> UnsubscribeAsync(string? token, CancellationToken ct)
-    {
-        if (ReportHandlers.ReadUnsubscribeToken(protector, token) is not { } read)
-        {
-            return new NotFoundError("Report subscription");
-        }
-        using var scope = tenant.BeginTenantScope(read.TenantId);
-        var report = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == read.ReportId && r.DeletedAt == null, ct).ConfigureAwait(false);
-        if (report is null)
-        {
-            return new NotFoundError("Report subscription");
-        }
-        if (!await db.ReportUnsubscribes.AnyAsync(u => u.ReportId == report.Id && u.Email == read.Email, ct).ConfigureAwait(false))
-        {
-            var now = time.GetUtcNow();
-            db.ReportUnsubscribes.Add(new ReportUnsubscribe { Id = Guid.CreateVersion7(now), TenantId = read.TenantId, ReportId = report.Id, Email = read.Email, CreatedAt = now });
-            try
-            {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            }
-            catch (DbUpdateException)
-            {
-                // Two clicks at once: the unique index kept one row, which is what both asked for.
-                db.ChangeTracker.Clear();
-            }
-            await audit.RecordAsync(new AuditRecord("report.unsubscribed", AuditOutcome.Success, "report", report.Id.ToString(),
-                new Dictionary<string, string> { ["email"] = read.Email }), ct).ConfigureAwait(false);
-        }
-        return new UnsubscribeResponse(report.Name, read.Email);
-    }
-}

@@ -89,14 +89,14 @@ internal sealed class ReportJob(
         var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == report.DashboardId && d.DeletedAt == null, ct).ConfigureAwait(false)
             ?? throw new ReportFailure("The report's dashboard was deleted");
         var files = new List<ReportFile>();
-        var stored = ReportHandlers.Files(run);
+        var stored = StoredReportFiles.Files(run);
         ReportContent? content = null;
         if (stored.Count > 0)
         {
             // A retry sends what the first attempt made, so every recipient gets the same numbers.
             foreach (var file in stored)
             {
-                var bytes = await ReportHandlers.ReadFileAsync(blobs, encryptor, run, file, ct).ConfigureAwait(false) ?? throw new ReportFailure($"The file {file.Name} of this run is missing");
+                var bytes = await StoredReportFiles.ReadFileAsync(blobs, encryptor, run, file, ct).ConfigureAwait(false) ?? throw new ReportFailure($"The file {file.Name} of this run is missing");
                 files.Add(new ReportFile(file.Name, file.Format, ReportFiles.ContentType(file.Format), bytes));
             }
         }
@@ -122,11 +122,11 @@ internal sealed class ReportJob(
             }
             foreach (var file in files)
             {
-                var sealedBytes = await encryptor.EncryptAsync(run.TenantId, file.Content, ReportHandlers.Purpose(run, file.Name), ct).ConfigureAwait(false);
+                var sealedBytes = await encryptor.EncryptAsync(run.TenantId, file.Content, StoredReportFiles.Purpose(run, file.Name), ct).ConfigureAwait(false);
                 using var stream = new MemoryStream(sealedBytes);
-                await blobs.WriteAsync(run.TenantId, ReportHandlers.BlobPath(run, file.Name), stream, ct).ConfigureAwait(false);
+                await blobs.WriteAsync(run.TenantId, StoredReportFiles.BlobPath(run, file.Name), stream, ct).ConfigureAwait(false);
             }
-            run.FilesJson = JsonSerializer.Serialize(files.Select(f => new ReportHandlers.StoredFile(f.Name, f.Format, f.Content.LongLength)).ToList(), ApiJson.Options);
+            run.FilesJson = JsonSerializer.Serialize(files.Select(f => new StoredReportFiles.StoredFile(f.Name, f.Format, f.Content.LongLength)).ToList(), ApiJson.Options);
             run.VersionsJson = JsonSerializer.Serialize(content.Sections.Where(s => s.Data is { ModelId: null })
                 .GroupBy(s => s.Data!.DatasetId).ToDictionary(g => g.Key.ToString(), g => g.Max(s => s.Data!.DatasetVersion)), ApiJson.Options);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -224,7 +224,7 @@ internal sealed class ReportJob(
     private EmailMessage Message(Report report, Dashboard dashboard, string to, IReadOnlyList<EmailAttachment> attachments, List<string>? summary)
     {
         var baseUrl = platform.PublicBaseUrl.TrimEnd('/');
-        var token = ReportHandlers.UnsubscribeToken(protector, report.TenantId, report.Id, to);
+        var token = ReportUnsubscribes.UnsubscribeToken(protector, report.TenantId, report.Id, to);
         var unsubscribePage = $"{baseUrl}/unsubscribe?token={token}";
         var oneClick = $"{baseUrl}{ApiRoutes.V1}/public/reports/unsubscribe?token={token}";
         var open = $"{baseUrl}/dashboards/{dashboard.Id}";

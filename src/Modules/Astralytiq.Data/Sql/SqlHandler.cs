@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Datasets;
@@ -7,9 +6,7 @@ using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Sql;
 

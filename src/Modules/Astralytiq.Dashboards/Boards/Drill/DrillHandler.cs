@@ -1,12 +1,9 @@
-using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Errors;
-using Microsoft.EntityFrameworkCore;
 
 using Astralytiq.Dashboards.Boards.Widgets;
 

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Platform.Auditing;

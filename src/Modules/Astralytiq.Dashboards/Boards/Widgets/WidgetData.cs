@@ -1,8 +1,6 @@
 using System.Globalization;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Errors;

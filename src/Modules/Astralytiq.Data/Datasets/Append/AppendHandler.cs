@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
@@ -10,7 +9,6 @@ using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Append;
 

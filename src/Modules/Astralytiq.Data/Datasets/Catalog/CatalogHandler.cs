@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
@@ -8,10 +7,8 @@ using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Catalog;
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
@@ -7,11 +6,9 @@ using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Platform.Errors;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Imports;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Errors;
