@@ -34,7 +34,7 @@ static string Ms(double v) => v.ToString("F0", CultureInfo.InvariantCulture) + "
 async Task<Guid> UploadAsync(string path)
 {
     await using var file = File.OpenRead(path);
-    var uploaded = await client.UploadDatasetAsync(file, "bench.csv", name: "bench");
+    var uploaded = await client.Datasets.UploadAsync(file, "bench.csv", name: "bench");
     if (uploaded.Value is { } dataset)
     {
         return dataset.Id;
@@ -43,7 +43,7 @@ async Task<Guid> UploadAsync(string path)
 }
 
 async Task AppendAsync(Guid dataset, int i) =>
-    (await client.AppendDatasetRowsAsync(dataset, $"[{{\"id\":{1_000_000_000 + i},\"at\":\"2024-05-01 10:00:00\",\"category\":\"category-01\",\"amount\":1.5,\"quantity\":1,\"active\":true,\"note\":\"x\",\"score\":0.5}}]")).EnsureValue();
+    (await client.Datasets.AppendRowsAsync(dataset, $"[{{\"id\":{1_000_000_000 + i},\"at\":\"2024-05-01 10:00:00\",\"category\":\"category-01\",\"amount\":1.5,\"quantity\":1,\"active\":true,\"note\":\"x\",\"score\":0.5}}]")).EnsureValue();
 
 static WidgetDto W(string id, string type, int x, int y, int w, int h, Guid dataset, QuerySpecDto query, string title) =>
     new(id, type, new GridPositionDto(x, y, w, h), title, new WidgetSourceDto(dataset, query));
@@ -68,7 +68,7 @@ if (mode == "render")
 {
     var (csv, runs) = (args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
     var dataset = await UploadAsync(csv);
-    var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Twelve", Twelve(dataset)))).EnsureValue();
+    var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Twelve", Twelve(dataset)))).EnsureValue();
     using var playwright = await Playwright.CreateAsync();
     await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
     var context = await browser.NewContextAsync(new() { BaseURL = url.ToString(), ViewportSize = new() { Width = 1440, Height = 1000 } });
@@ -130,7 +130,7 @@ else
     var dataset = await UploadAsync(path);
     File.Delete(path);
     var definition = new DashboardDefinitionDto(Twelve(dataset).Widgets.Take(3).ToList());
-    var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Live", definition))).EnsureValue();
+    var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Live", definition))).EnsureValue();
     var received = new ConcurrentBag<(int Version, double Total, double Server)>();
     var connections = new List<HubConnection>();
     for (var c = 0; c < clients; c++)

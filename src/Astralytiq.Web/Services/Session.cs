@@ -57,11 +57,11 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
 
     public async Task LoadAsync()
     {
-        var profile = await api.GetProfileAsync();
+        var profile = await api.Account.GetProfileAsync();
         User = profile.IsSuccess ? profile.Value : null;
         if (User is not null && User.Role != Role.Operator)
         {
-            var tenant = await api.GetTenantAsync();
+            var tenant = await api.Tenant.GetAsync();
             Tenant = tenant.IsSuccess ? tenant.Value : null;
         }
         Changed?.Invoke();

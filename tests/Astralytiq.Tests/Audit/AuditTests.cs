@@ -17,11 +17,11 @@ public abstract class AuditTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var tenant = await Platform.NewTenantAsync();
         await Platform.NewClient().LoginAsync(new LoginRequest(tenant.AdminUser.Email, "Wrong-password-000"));
         var (viewer, viewerUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        (await tenant.Admin.ChangeRoleAsync(viewerUser.Id, Role.Analyst)).EnsureValue();
-        (await tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest(null, null, "Asia/Tokyo", null, null))).EnsureValue();
-        (await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
+        (await tenant.Admin.Users.ChangeRoleAsync(viewerUser.Id, Role.Analyst)).EnsureValue();
+        (await tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest(null, null, "Asia/Tokyo", null, null))).EnsureValue();
+        (await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
 
-        var log = (await tenant.Admin.GetAuditLogsAsync(limit: 200)).EnsureValue().Items;
+        var log = (await tenant.Admin.Audit.ListAsync(limit: 200)).EnsureValue().Items;
         var actions = log.Select(e => e.Action).ToHashSet();
         Assert.Superset(new HashSet<string> { "user.registered", "user.login_failed", "user.invited", "user.role_changed", "tenant.settings_changed", "api_key.created" }, actions);
         var roleChange = log.Single(e => e.Action == "user.role_changed");
@@ -30,15 +30,15 @@ public abstract class AuditTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(("Viewer", "Analyst"), (roleChange.Details!["from"], roleChange.Details["to"]));
         Assert.False(string.IsNullOrEmpty(roleChange.IpAddress));
         Assert.StartsWith("req_", roleChange.RequestId, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAuditLogsAsync()).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Audit.ListAsync()).Status);
     }
 
     [Fact]
     public async Task Failed_mutations_are_recorded_as_failures()
     {
         var tenant = await Platform.NewTenantAsync();
-        await tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest(null, null, "Not/AZone", null, null));
-        var failure = (await tenant.Admin.GetAuditLogsAsync(action: "tenant.settings_changed")).EnsureValue().Items.Single();
+        await tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest(null, null, "Not/AZone", null, null));
+        var failure = (await tenant.Admin.Audit.ListAsync(action: "tenant.settings_changed")).EnsureValue().Items.Single();
         Assert.Equal("failure", failure.Outcome);
         Assert.Equal("422", failure.Details!["status"]);
     }
@@ -49,9 +49,9 @@ public abstract class AuditTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var tenant = await Platform.NewTenantAsync();
         for (var i = 0; i < 4; i++)
         {
-            (await tenant.Admin.UpdateProfileAsync(new UpdateProfileRequest("Name " + i, null, null, null, null))).EnsureValue();
+            (await tenant.Admin.Account.UpdateProfileAsync(new UpdateProfileRequest("Name " + i, null, null, null, null))).EnsureValue();
         }
-        var verified = (await tenant.Admin.VerifyAuditAsync()).EnsureValue();
+        var verified = (await tenant.Admin.Audit.VerifyAsync()).EnsureValue();
         Assert.True(verified.Valid);
         Assert.True(verified.EntriesChecked >= 5);
 
@@ -85,7 +85,7 @@ public abstract class AuditTests<TPlatform>(TPlatform platform) : PlatformTest<T
         }
         await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync($"UPDATE {table} SET action = 'x' WHERE sequence = 3"));
 #pragma warning restore EF1002
-        var broken = (await tenant.Admin.VerifyAuditAsync()).EnsureValue();
+        var broken = (await tenant.Admin.Audit.VerifyAsync()).EnsureValue();
         Assert.False(broken.Valid);
         Assert.Equal(3, broken.FirstBrokenSequence);
     }
@@ -97,14 +97,14 @@ public abstract class AuditTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var b = await Platform.NewTenantAsync();
         for (var i = 0; i < 3; i++)
         {
-            (await a.Admin.UpdateProfileAsync(new UpdateProfileRequest("A" + i, null, null, null, null))).EnsureValue();
+            (await a.Admin.Account.UpdateProfileAsync(new UpdateProfileRequest("A" + i, null, null, null, null))).EnsureValue();
         }
-        var page = (await a.Admin.GetAuditLogsAsync(action: "user.profile_updated", limit: 2)).EnsureValue();
+        var page = (await a.Admin.Audit.ListAsync(action: "user.profile_updated", limit: 2)).EnsureValue();
         Assert.Equal((3, 2), (page.Total, page.Items.Count));
         Assert.True(page.Items[0].Sequence > page.Items[1].Sequence);
-        Assert.All((await a.Admin.GetAuditLogsAsync(limit: 200)).EnsureValue().Items, e => Assert.Equal(a.Id, e.TenantId));
-        Assert.Empty((await b.Admin.GetAuditLogsAsync(action: "user.profile_updated")).EnsureValue().Items);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await a.Admin.GetAuditLogsAsync(limit: 5000)).Status);
+        Assert.All((await a.Admin.Audit.ListAsync(limit: 200)).EnsureValue().Items, e => Assert.Equal(a.Id, e.TenantId));
+        Assert.Empty((await b.Admin.Audit.ListAsync(action: "user.profile_updated")).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await a.Admin.Audit.ListAsync(limit: 5000)).Status);
     }
 }
 

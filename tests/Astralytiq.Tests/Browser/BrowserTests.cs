@@ -147,7 +147,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Link Org");
         var invitee = PlatformFixture.NewEmail("joiner");
-        (await tenant.Admin.InviteAsync(new Contracts.Identity.InviteUserRequest(invitee, Contracts.Identity.Role.Analyst))).EnsureValue();
+        (await tenant.Admin.Users.InviteAsync(new Contracts.Identity.InviteUserRequest(invitee, Contracts.Identity.Role.Analyst))).EnsureValue();
         var token = await Platform.InvitationTokenAsync(invitee);
         var page = await NewPageAsync(1280, 800);
 
@@ -328,7 +328,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Model Org");
         var houses = Astralytiq.Tests.ML.MlData.Houses(150);
-        (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(houses)), "houses.csv", name: "Houses")).EnsureValue();
+        (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(houses)), "houses.csv", name: "Houses")).EnsureValue();
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await NavigateAsync(page, 1280, "/models");
@@ -373,7 +373,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Board Org");
         var csv = "day,region,amount\n2024-01-05,north,10\n2024-01-20,south,5\n2024-02-03,north,7\n";
-        var sales = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
+        var sales = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await NavigateAsync(page, 1280, "/dashboards");
@@ -407,7 +407,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await viewer.GotoAsync(url);
         await Assertions.Expect(viewer.GetByTestId("live-indicator")).ToHaveTextAsync("● Live");
         await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("17");
-        (await tenant.Admin.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        (await tenant.Admin.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-03-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
         await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("117");
 
         // On a phone the widgets stack.
@@ -444,7 +444,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
     {
         var tenant = await Platform.NewTenantAsync("Report Org");
         var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
-        var sales = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
+        var sales = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
         var basic = Dashboards.DashboardTests<BrowserPlatform>.Definition(sales.Id);
         Contracts.Dashboards.WidgetDto Chart(string id, string type, int y, Contracts.Data.QuerySpecDto query, Dictionary<string, string>? options = null) =>
             new(id, type, new Contracts.Dashboards.GridPositionDto(0, y, 6, 4), id, new Contracts.Dashboards.WidgetSourceDto(sales.Id, query), Options: options);
@@ -459,7 +459,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
                 Chart("stack", "bar", 12, new([new("day", "month"), new("region")], [new("sum", "amount", "total")])),
             ],
         };
-        var dashboard = (await tenant.Admin.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Report board", definition))).EnsureValue();
+        var dashboard = (await tenant.Admin.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Report board", definition))).EnsureValue();
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await page.GetByTestId("menu-toggle").WaitForAsync();
@@ -521,8 +521,8 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("1 unsubscribed");
 
         // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
-        var secret = (await tenant.Admin.RotateEmbeddingSecretAsync()).EnsureValue();
-        (await tenant.Admin.ConfigureDashboardEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
+        var secret = (await tenant.Admin.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
+        (await tenant.Admin.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
         var embedToken = Dashboards.EmbeddingTests<BrowserPlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" }, DateTime.UtcNow.AddHours(1));
         await outsider.GotoAsync($"/embed/dashboards/{embedToken}");
         await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("300");

@@ -20,7 +20,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         "2024-03-01,north,1\n";
 
     private static async Task<DatasetResponse> UploadAsync(AstralytiqClient client, string csv) =>
-        (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "sales " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
+        (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "sales " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
 
     internal static DashboardDefinitionDto Definition(Guid dataset) => new(
     [
@@ -51,53 +51,53 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
                     new QuerySpecDto([new QueryDimensionDto("day", "month")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("day_month")]))),
             ],
         };
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Drill", definition))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Drill", definition))).EnsureValue();
 
         // Paging a table of rows: the page says where it starts and whether more follow.
-        var first = (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: 0, limit: 2)).EnsureValue();
+        var first = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows", offset: 0, limit: 2)).EnsureValue();
         Assert.Equal((2, true, 0), (first.RowCount, first.Truncated, first.Offset));
         Assert.Equal(["2024-01-05|north|10", "2024-01-20|south|5"], Cells(first));
-        var last = (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: 4, limit: 2)).EnsureValue();
+        var last = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows", offset: 4, limit: 2)).EnsureValue();
         Assert.Equal(["2024-03-01|north|1"], Cells(last));
         Assert.False(last.Truncated);
         // A top 3 pages within its 3 rows.
-        var top = (await client.GetWidgetDataAsync(dashboard.Id, "top3", offset: 2, limit: 2)).EnsureValue();
+        var top = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "top3", offset: 2, limit: 2)).EnsureValue();
         Assert.Equal(["2024-02-03|7"], Cells(top)); // amounts 12, 10, 7 are the top 3
         Assert.False(top.Truncated);
-        Assert.Equal(0, (await client.GetWidgetDataAsync(dashboard.Id, "top3", offset: 3, limit: 2)).EnsureValue().RowCount);
+        Assert.Equal(0, (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "top3", offset: 3, limit: 2)).EnsureValue().RowCount);
         // Page filters combine with dashboard filters.
-        var north = (await client.GetWidgetDataAsync(dashboard.Id, "rows", ["region:north"], offset: 1, limit: 5)).EnsureValue();
+        var north = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows", ["region:north"], offset: 1, limit: 5)).EnsureValue();
         Assert.Equal(["2024-02-03|north|7", "2024-03-01|north|1"], Cells(north));
 
         // Drill-down from a bar to its rows: they add up to the bar.
-        var bars = (await client.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue();
-        var northRows = (await client.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["region:north"])).EnsureValue();
+        var bars = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue();
+        var northRows = (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["region:north"])).EnsureValue();
         Assert.Equal(["day", "region", "amount"], northRows.Columns.Select(c => c.Name));
         Assert.Equal(["2024-01-05|north|10", "2024-02-03|north|7", "2024-03-01|north|1"], Cells(northRows));
         Assert.Equal(Cells(bars).Single(b => b.StartsWith("north", StringComparison.Ordinal)), "north|" + northRows.Values[2].Sum(v => ((JsonElement)v!).GetDouble()));
         // A month point stands for its whole month; dashboard filters still apply.
-        Assert.Equal(["2024-01-05|north|10", "2024-01-20|south|5"], Cells((await client.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:2024-01-01"])).EnsureValue()));
-        Assert.Equal(["2024-01-20|south|5"], Cells((await client.GetWidgetRowsAsync(dashboard.Id, "monthly", ["region:south"], ["day_month:2024-01-01"])).EnsureValue()));
+        Assert.Equal(["2024-01-05|north|10", "2024-01-20|south|5"], Cells((await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:2024-01-01"])).EnsureValue()));
+        Assert.Equal(["2024-01-20|south|5"], Cells((await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "monthly", ["region:south"], ["day_month:2024-01-01"])).EnsureValue()));
         // A KPI drills down to every row it counts, paged.
-        var kpiRows = (await client.GetWidgetRowsAsync(dashboard.Id, "total", ["period:2024-01-01..2024-02-29"], offset: 2, limit: 2)).EnsureValue();
+        var kpiRows = (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "total", ["period:2024-01-01..2024-02-29"], offset: 2, limit: 2)).EnsureValue();
         Assert.Equal(["2024-02-03|north|7", "2024-02-14|south|12"], Cells(kpiRows));
         Assert.Equal((false, 2), (kpiRows.Truncated, kpiRows.Offset));
 
         foreach (var (response, field) in new[]
         {
-            (await client.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["nope:1"]), "point[0]"),
-            (await client.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:soon"]), "point[0]"),
-            (await client.GetWidgetRowsAsync(dashboard.Id, "total", limit: 0), "limit"),
-            (await client.GetWidgetDataAsync(dashboard.Id, "rows", offset: -1), "offset"),
-            (await client.GetWidgetDataAsync(dashboard.Id, "rows", limit: 1001), "limit"),
+            (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "by-region", point: ["nope:1"]), "point[0]"),
+            (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "monthly", point: ["day_month:soon"]), "point[0]"),
+            (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "total", limit: 0), "limit"),
+            (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows", offset: -1), "offset"),
+            (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows", limit: 1001), "limit"),
         })
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
             Assert.Contains(response.Error!.Error.Details!, d => d.Field == field);
         }
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetRowsAsync(dashboard.Id, "missing")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "missing")).Status);
         var stranger = (await Platform.NewTenantAsync()).Admin;
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetWidgetRowsAsync(dashboard.Id, "total")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.GetWidgetRowsAsync(dashboard.Id, "total")).Status);
     }
 
     [Fact]
@@ -105,37 +105,37 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var client = (await Platform.NewTenantAsync()).Admin;
         var sales = await UploadAsync(client, Sales);
-        var created = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales overview", Definition(sales.Id), Folder: "Finance"))).EnsureValue();
+        var created = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales overview", Definition(sales.Id), Folder: "Finance"))).EnsureValue();
         Assert.Equal(1, created.Version);
         Assert.Equal(3, created.Definition.Widgets.Count);
 
         var smaller = created.Definition with { Widgets = created.Definition.Widgets.Take(1).ToList() };
-        var v2 = (await client.UpdateDashboardAsync(created.Id, new UpdateDashboardRequest("Sales overview", smaller, "Finance", BaseVersion: 1))).EnsureValue();
+        var v2 = (await client.Dashboards.UpdateAsync(created.Id, new UpdateDashboardRequest("Sales overview", smaller, "Finance", BaseVersion: 1))).EnsureValue();
         Assert.Equal(2, v2.Version);
         // A save based on version 1 would overwrite version 2: refused.
-        var stale = await client.UpdateDashboardAsync(created.Id, new UpdateDashboardRequest("Sales overview", created.Definition, "Finance", BaseVersion: 1));
+        var stale = await client.Dashboards.UpdateAsync(created.Id, new UpdateDashboardRequest("Sales overview", created.Definition, "Finance", BaseVersion: 1));
         Assert.Equal(HttpStatusCode.Conflict, stale.Status);
 
-        var versions = (await client.ListDashboardVersionsAsync(created.Id)).EnsureValue();
+        var versions = (await client.Dashboards.ListVersionsAsync(created.Id)).EnsureValue();
         Assert.Equal([2, 1], versions.Select(v => v.Version));
         Assert.Equal([1, 3], versions.Select(v => v.WidgetCount));
-        Assert.Equal(3, (await client.GetDashboardAsync(created.Id, version: 1)).EnsureValue().Definition.Widgets.Count);
+        Assert.Equal(3, (await client.Dashboards.GetAsync(created.Id, version: 1)).EnsureValue().Definition.Widgets.Count);
 
-        var restored = (await client.RestoreDashboardVersionAsync(created.Id, 1)).EnsureValue();
+        var restored = (await client.Dashboards.RestoreVersionAsync(created.Id, 1)).EnsureValue();
         Assert.Equal(3, restored.Version);
         Assert.Equal(3, restored.Definition.Widgets.Count);
-        Assert.Equal("restored from version 1", (await client.ListDashboardVersionsAsync(created.Id)).EnsureValue()[0].Note);
+        Assert.Equal("restored from version 1", (await client.Dashboards.ListVersionsAsync(created.Id)).EnsureValue()[0].Note);
 
-        (await client.CreateDashboardAsync(new CreateDashboardRequest("Loose", new DashboardDefinitionDto([])))).EnsureValue();
-        var all = (await client.ListDashboardsAsync()).EnsureValue();
+        (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Loose", new DashboardDefinitionDto([])))).EnsureValue();
+        var all = (await client.Dashboards.ListAsync()).EnsureValue();
         Assert.Equal(["Finance"], all.Folders);
         Assert.Equal(2, all.Total);
-        Assert.Equal(["Sales overview"], (await client.ListDashboardsAsync(folder: "Finance")).EnsureValue().Items.Select(d => d.Name));
-        Assert.Equal(["Loose"], (await client.ListDashboardsAsync(folder: "")).EnsureValue().Items.Select(d => d.Name));
+        Assert.Equal(["Sales overview"], (await client.Dashboards.ListAsync(folder: "Finance")).EnsureValue().Items.Select(d => d.Name));
+        Assert.Equal(["Loose"], (await client.Dashboards.ListAsync(folder: "")).EnsureValue().Items.Select(d => d.Name));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteDashboardAsync(created.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetDashboardAsync(created.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetDataAsync(created.Id, "total")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.Dashboards.DeleteAsync(created.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.GetAsync(created.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.GetWidgetDataAsync(created.Id, "total")).Status);
     }
 
     [Fact]
@@ -143,30 +143,30 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var client = (await Platform.NewTenantAsync()).Admin;
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales", Definition(sales.Id)))).EnsureValue();
 
-        var total = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
+        var total = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
         Assert.Equal(["35"], Cells(total).Select(c => c.Split('.')[0]));
-        Assert.Equal(["north|18", "south|17"], Cells((await client.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
+        Assert.Equal(["north|18", "south|17"], Cells((await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
 
-        var february = (await client.GetWidgetDataAsync(dashboard.Id, "by-region", ["period:2024-02-01..2024-02-29"])).EnsureValue();
+        var february = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "by-region", ["period:2024-02-01..2024-02-29"])).EnsureValue();
         Assert.Equal(["north|7", "south|12"], Cells(february).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
         Assert.Equal(["period"], february.AppliedFilters);
-        var north = (await client.GetWidgetDataAsync(dashboard.Id, "total", ["region:north", "period:2024-01-15.."])).EnsureValue();
+        var north = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total", ["region:north", "period:2024-01-15.."])).EnsureValue();
         Assert.Equal(["8"], Cells(north).Select(c => c.Split('.')[0]));
 
         // Repeated: served from the cache. After an append: the new version's numbers, never the cached ones (P38).
-        Assert.True((await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue().Cached);
-        (await client.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"south\",\"amount\":100}]")).EnsureValue();
-        var after = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
+        Assert.True((await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue().Cached);
+        (await client.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"south\",\"amount\":100}]")).EnsureValue();
+        var after = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
         // (It may already be cached for version 2: the live push computes it as soon as the change is announced.)
         Assert.Equal(2, after.DatasetVersion);
         Assert.Equal(["135"], Cells(after).Select(c => c.Split('.')[0]));
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "total", ["nope:1"])).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "total", ["period:2024-01-01"])).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetDataAsync(dashboard.Id, "note")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetWidgetDataAsync(dashboard.Id, "missing")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total", ["nope:1"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total", ["period:2024-01-01"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "note")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "missing")).Status);
     }
 
     [Fact]
@@ -174,22 +174,22 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var client = (await Platform.NewTenantAsync()).Admin;
         var sales = await UploadAsync(client, Sales);
-        var board = (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id))).EnsureValue();
+        var board = (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id))).EnsureValue();
         Assert.Equal($"{sales.Name} overview", board.Name);
         Assert.Equal(["total", "rows", "monthly", "by-category", "top"], board.Definition.Widgets.Select(w => w.Id));
         Assert.Equal(["day", "region"], board.Definition.Filters!.Select(f => f.Column));
-        Assert.Equal(["35"], Cells((await client.GetWidgetDataAsync(board.Id, "total")).EnsureValue()).Select(c => c.Split('.')[0]));
-        var monthly = (await client.GetWidgetDataAsync(board.Id, "monthly")).EnsureValue();
+        Assert.Equal(["35"], Cells((await client.Dashboards.GetWidgetDataAsync(board.Id, "total")).EnsureValue()).Select(c => c.Split('.')[0]));
+        var monthly = (await client.Dashboards.GetWidgetDataAsync(board.Id, "monthly")).EnsureValue();
         Assert.Equal(3, monthly.RowCount);
-        Assert.Equal(["north|18|3", "south|17|2"], Cells((await client.GetWidgetDataAsync(board.Id, "top")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
+        Assert.Equal(["north|18|3", "south|17|2"], Cells((await client.Dashboards.GetWidgetDataAsync(board.Id, "top")).EnsureValue()).Select(c => c.Replace(".0", string.Empty, StringComparison.Ordinal)));
 
         var noDates = await UploadAsync(client, "region,amount\nnorth,1\n");
-        var refused = await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", noDates.Id));
+        var refused = await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", noDates.Id));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Contains(refused.Error!.Error.Details!, d => d.Field == "date_column");
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id, MeasureColumn: "region"))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("marketing", sales.Id))).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.CreateDashboardFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", Guid.NewGuid()))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", sales.Id, MeasureColumn: "region"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("marketing", sales.Id))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", Guid.NewGuid()))).Status);
     }
 
     [Fact]
@@ -199,16 +199,16 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         var sales = await UploadAsync(client, Sales);
         var kpi = new WidgetDto("kpi", "kpi", new GridPositionDto(0, 0, 3, 2), "Amount", new WidgetSourceDto(sales.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount", "total")])),
             Options: new Dictionary<string, string> { ["compare"] = "previous_period" });
-        var board = (await client.CreateDashboardAsync(new CreateDashboardRequest("Compare", new DashboardDefinitionDto([kpi], [new DashboardFilterDto("period", "day", "date_range")])))).EnsureValue();
+        var board = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Compare", new DashboardDefinitionDto([kpi], [new DashboardFilterDto("period", "day", "date_range")])))).EnsureValue();
 
         // February (29 days) against the 29 days before: 2024-01-03..2024-01-31.
-        var february = (await client.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01..2024-02-29"])).EnsureValue();
+        var february = (await client.Dashboards.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01..2024-02-29"])).EnsureValue();
         Assert.Equal(19, ((JsonElement)february.Values[0][0]!).GetDouble());
         Assert.Equal("2024-01-03..2024-01-31", february.PreviousPeriod);
         Assert.Equal(15, ((JsonElement)february.Previous![0][0]!).GetDouble());
         // Without a closed range there is nothing to compare with.
-        Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01.."])).EnsureValue().Previous);
-        Assert.Null((await client.GetWidgetDataAsync(board.Id, "kpi")).EnsureValue().Previous);
+        Assert.Null((await client.Dashboards.GetWidgetDataAsync(board.Id, "kpi", ["period:2024-02-01.."])).EnsureValue().Previous);
+        Assert.Null((await client.Dashboards.GetWidgetDataAsync(board.Id, "kpi")).EnsureValue().Previous);
         // Timestamps: exact durations (30 days before 2024-02-01).
         Assert.Equal(("2024-01-02 00:00:00", "2024-01-31 23:59:59"), Astralytiq.Dashboards.Boards.Widgets.WidgetData.PreviousPeriod("2024-02-01T00:00:00Z", "2024-03-02T00:00:00Z"));
     }
@@ -220,7 +220,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         var sales = await UploadAsync(client, Sales);
         async Task Refused(DashboardDefinitionDto definition, string field, string words)
         {
-            var response = await client.CreateDashboardAsync(new CreateDashboardRequest("Bad", definition));
+            var response = await client.Dashboards.CreateAsync(new CreateDashboardRequest("Bad", definition));
             Assert.True(response.Status == HttpStatusCode.UnprocessableEntity, $"{response.Status} for {field}");
             Assert.Contains(response.Error!.Error.Details!, d => d.Field.StartsWith(field, StringComparison.Ordinal) && d.Message.Contains(words, StringComparison.Ordinal));
         }
@@ -234,7 +234,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         await Refused(new([new WidgetDto("a", "text", new GridPositionDto(0, 0, 4, 2))]), "definition.widgets[0].markdown", "markdown");
         await Refused(new([new WidgetDto("a", "text", new GridPositionDto(0, 0, 4, 2), Markdown: "x"), new WidgetDto("a", "text", new GridPositionDto(4, 0, 4, 2), Markdown: "y")]), "definition.widgets", "unique");
         await Refused(new([], [new DashboardFilterDto("f", "day", "between")]), "definition.filters[0].kind", "date_range or values");
-        Assert.Equal(0, (await client.ListDashboardsAsync()).EnsureValue().Total);
+        Assert.Equal(0, (await client.Dashboards.ListAsync()).EnsureValue().Total);
     }
 
     [Fact]
@@ -242,18 +242,18 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var owner = (await Platform.NewTenantAsync()).Admin;
         var sales = await UploadAsync(owner, Sales);
-        var dashboard = (await owner.CreateDashboardAsync(new CreateDashboardRequest("Private", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await owner.Dashboards.CreateAsync(new CreateDashboardRequest("Private", Definition(sales.Id)))).EnsureValue();
         var stranger = (await Platform.NewTenantAsync()).Admin;
 
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetDashboardAsync(dashboard.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetWidgetDataAsync(dashboard.Id, "total")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.ListDashboardVersionsAsync(dashboard.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.UpdateDashboardAsync(dashboard.Id, new UpdateDashboardRequest("Mine", new DashboardDefinitionDto([])))).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.RestoreDashboardVersionAsync(dashboard.Id, 1)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.DeleteDashboardAsync(dashboard.Id)).Status);
-        Assert.Equal(0, (await stranger.ListDashboardsAsync()).EnsureValue().Total);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.GetAsync(dashboard.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.GetWidgetDataAsync(dashboard.Id, "total")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.ListVersionsAsync(dashboard.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.UpdateAsync(dashboard.Id, new UpdateDashboardRequest("Mine", new DashboardDefinitionDto([])))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.RestoreVersionAsync(dashboard.Id, 1)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.DeleteAsync(dashboard.Id)).Status);
+        Assert.Equal(0, (await stranger.Dashboards.ListAsync()).EnsureValue().Total);
         // A widget of the stranger's own dashboard cannot read the owner's dataset.
-        var steal = await stranger.CreateDashboardAsync(new CreateDashboardRequest("Steal", Definition(sales.Id)));
+        var steal = await stranger.Dashboards.CreateAsync(new CreateDashboardRequest("Steal", Definition(sales.Id)));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, steal.Status);
         Assert.Contains(steal.Error!.Error.Details!, d => d.Message == "no such dataset");
     }

@@ -42,33 +42,33 @@ public abstract class EmbeddingTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
-        var sales = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "embed " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Embedded", DashboardTests<TPlatform>.Definition(sales.Id)))).EnsureValue();
+        var sales = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "embed " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Embedded", DashboardTests<TPlatform>.Definition(sales.Id)))).EnsureValue();
         var anonymous = Platform.NewClient();
         var hour = DateTime.UtcNow.AddHours(1);
         var north = new Dictionary<string, object> { ["region"] = "north" };
 
         // No secret yet: nothing signed can be valid.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetEmbeddedDashboardAsync(Sign(new string('a', 64), tenant.Id, dashboard.Id, north, hour))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Public.GetEmbeddedDashboardAsync(Sign(new string('a', 64), tenant.Id, dashboard.Id, north, hour))).Status);
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.RotateEmbeddingSecretAsync()).Status);
-        var secret = (await client.RotateEmbeddingSecretAsync()).EnsureValue();
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Dashboards.RotateEmbeddingSecretAsync()).Status);
+        var secret = (await client.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
         Assert.Equal(64, secret.Secret.Length);
         var token = Sign(secret.Secret, tenant.Id, dashboard.Id, north, hour);
         // Not enabled for embedding yet: as if it did not exist.
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetEmbeddedDashboardAsync(token)).Status);
-        var refused = await client.ConfigureDashboardEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["nope"]));
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Public.GetEmbeddedDashboardAsync(token)).Status);
+        var refused = await client.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["nope"]));
         Assert.Contains(refused.Error!.Error.Details!, d => d.Field == "locked_filters[0]");
-        var configured = (await client.ConfigureDashboardEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
+        var configured = (await client.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
         Assert.Equal((true, true), (configured.Enabled, configured.TenantHasSecret));
 
-        var view = (await anonymous.GetEmbeddedDashboardAsync(token)).EnsureValue();
+        var view = (await anonymous.Public.GetEmbeddedDashboardAsync(token)).EnsureValue();
         Assert.Equal("Embedded", view.Name);
         Assert.Equal("north", view.LockedFilters["region"]);
-        Assert.Equal(17, Number((await anonymous.GetEmbeddedWidgetDataAsync(token, "total")).EnsureValue()));
+        Assert.Equal(17, Number((await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total")).EnsureValue()));
         // Unlocked filters still work in the iframe; a locked one cannot be changed.
-        Assert.Equal(10, Number((await anonymous.GetEmbeddedWidgetDataAsync(token, "total", ["period:2024-01-01..2024-01-31"])).EnsureValue()));
-        var overriding = await anonymous.GetEmbeddedWidgetDataAsync(token, "total", ["region:south"]);
+        Assert.Equal(10, Number((await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total", ["period:2024-01-01..2024-01-31"])).EnsureValue()));
+        var overriding = await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total", ["region:south"]);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, overriding.Status);
 
         // Tokens that must be refused: missing the locked filter, expired, too long-lived, signed with another key, unsigned.
@@ -82,24 +82,24 @@ public abstract class EmbeddingTests<TPlatform>(TPlatform platform) : PlatformTe
             "not-a-token",
         })
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetEmbeddedWidgetDataAsync(bad, "total")).Status);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Public.GetEmbeddedWidgetDataAsync(bad, "total")).Status);
         }
         // Another tenant's dashboard cannot be reached with this tenant's secret.
         var other = await Platform.NewTenantAsync();
-        var otherSales = (await other.Admin.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "other")).EnsureValue();
-        var otherBoard = (await other.Admin.CreateDashboardAsync(new CreateDashboardRequest("Theirs", DashboardTests<TPlatform>.Definition(otherSales.Id)))).EnsureValue();
-        (await other.Admin.ConfigureDashboardEmbeddingAsync(otherBoard.Id, new DashboardEmbeddingRequest(true))).EnsureValue();
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetEmbeddedDashboardAsync(Sign(secret.Secret, tenant.Id, otherBoard.Id, north, hour))).Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetEmbeddedDashboardAsync(Sign(secret.Secret, other.Id, otherBoard.Id, north, hour))).Status);
+        var otherSales = (await other.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "other")).EnsureValue();
+        var otherBoard = (await other.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("Theirs", DashboardTests<TPlatform>.Definition(otherSales.Id)))).EnsureValue();
+        (await other.Admin.Dashboards.ConfigureEmbeddingAsync(otherBoard.Id, new DashboardEmbeddingRequest(true))).EnsureValue();
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Public.GetEmbeddedDashboardAsync(Sign(secret.Secret, tenant.Id, otherBoard.Id, north, hour))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Public.GetEmbeddedDashboardAsync(Sign(secret.Secret, other.Id, otherBoard.Id, north, hour))).Status);
 
         // Disabled: refused from the next request; enabled again and the secret rotated: the old token is refused.
-        (await client.ConfigureDashboardEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(false, ["region"]))).EnsureValue();
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetEmbeddedWidgetDataAsync(token, "total")).Status);
-        (await client.ConfigureDashboardEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
-        (await anonymous.GetEmbeddedWidgetDataAsync(token, "total")).EnsureValue();
-        var rotated = (await client.RotateEmbeddingSecretAsync()).EnsureValue();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetEmbeddedWidgetDataAsync(token, "total")).Status);
-        (await anonymous.GetEmbeddedWidgetDataAsync(Sign(rotated.Secret, tenant.Id, dashboard.Id, north, hour), "total")).EnsureValue();
+        (await client.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(false, ["region"]))).EnsureValue();
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total")).Status);
+        (await client.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
+        (await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total")).EnsureValue();
+        var rotated = (await client.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Public.GetEmbeddedWidgetDataAsync(token, "total")).Status);
+        (await anonymous.Public.GetEmbeddedWidgetDataAsync(Sign(rotated.Secret, tenant.Id, dashboard.Id, north, hour), "total")).EnsureValue();
     }
 
     [Fact]

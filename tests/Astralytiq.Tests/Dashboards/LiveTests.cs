@@ -59,8 +59,8 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
     private static async Task<(Guid Dataset, DashboardResponse Dashboard)> DashboardAsync(AstralytiqClient client)
     {
         var csv = "day,region,amount\n2024-01-05,north,10\n2024-01-20,south,5\n";
-        var dataset = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "live.csv", name: "live " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Live", DashboardTests<TPlatform>.Definition(dataset.Id)))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "live.csv", name: "live " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Live", DashboardTests<TPlatform>.Definition(dataset.Id)))).EnsureValue();
         return (dataset.Id, dashboard);
     }
 
@@ -73,7 +73,7 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
         await using var live = await LiveClient.ConnectAsync(Platform, viewer.AccessToken);
         // Not shared with the viewer yet: as if it did not exist.
         Assert.Contains("not found", (await Assert.ThrowsAsync<HubException>(() => live.SubscribeAsync(dashboard.Id))).Message, StringComparison.Ordinal);
-        var share = (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: viewerUser.Id))).EnsureValue();
+        var share = (await tenant.Admin.Dashboards.ShareAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: viewerUser.Id))).EnsureValue();
         await live.SubscribeAsync(dashboard.Id);
 
         // Another tenant cannot subscribe to this dashboard (it does not exist for them) and hears nothing of it.
@@ -84,7 +84,7 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
         // A connection of the same tenant that did not subscribe hears nothing either.
         await using var idle = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
 
-        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        (await tenant.Admin.Datasets.AppendRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
         var total = await live.WaitForAsync(u => u.WidgetId == "total" && u.DatasetVersion == 2);
         Assert.Equal(dashboard.Id, total.DashboardId);
         Assert.Equal(115, ((JsonElement)total.Data.Values[0][0]!).GetDouble());
@@ -96,11 +96,11 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
         Assert.Empty(idle.Updates);
 
         // Unshared: the viewer's live connection stops receiving at once, and cannot subscribe again.
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await tenant.Admin.UnshareDashboardAsync(dashboard.Id, share.Id)).Status);
-        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-02\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await tenant.Admin.Dashboards.UnshareAsync(dashboard.Id, share.Id)).Status);
+        (await tenant.Admin.Datasets.AppendRowsAsync(dataset, "[{\"day\":\"2024-02-02\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
         await using var watcher = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
         await watcher.SubscribeAsync(dashboard.Id);
-        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-03\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
+        (await tenant.Admin.Datasets.AppendRowsAsync(dataset, "[{\"day\":\"2024-02-03\",\"region\":\"south\",\"amount\":1}]")).EnsureValue();
         await watcher.WaitForAsync(u => u.DatasetVersion == 4);
         // Each affected widget once per change (the text widget never), and nothing after the unshare.
         Assert.Equal(["by-region v2", "total v2"], live.Updates.Select(u => $"{u.WidgetId} v{u.DatasetVersion}").Order(StringComparer.Ordinal));
@@ -114,15 +114,15 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
         var (dataset, dashboard) = await DashboardAsync(tenant.Admin);
         var (leaver, leaverUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
         var (mover, moverUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: leaverUser.Id))).EnsureValue();
-        (await tenant.Admin.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
+        (await tenant.Admin.Dashboards.ShareAsync(dashboard.Id, new ShareDashboardRequest("view", UserId: leaverUser.Id))).EnsureValue();
+        (await tenant.Admin.Dashboards.ShareAsync(dashboard.Id, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
         await using var leaving = await LiveClient.ConnectAsync(Platform, leaver.AccessToken);
         await using var moving = await LiveClient.ConnectAsync(Platform, mover.AccessToken);
         await leaving.SubscribeAsync(dashboard.Id);
         await moving.SubscribeAsync(dashboard.Id);
 
-        (await tenant.Admin.DeactivateUserAsync(leaverUser.Id)).EnsureValue();
-        (await tenant.Admin.ChangeRoleAsync(moverUser.Id, Role.Analyst)).EnsureValue();
+        (await tenant.Admin.Users.DeactivateAsync(leaverUser.Id)).EnsureValue();
+        (await tenant.Admin.Users.ChangeRoleAsync(moverUser.Id, Role.Analyst)).EnsureValue();
         // The change travels as an event: wait (bounded) until the hub has let both go.
         var live = Platform.Services.GetRequiredService<Astralytiq.Dashboards.Boards.LiveSubscriptions>();
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -134,7 +134,7 @@ public abstract class LiveTests<TPlatform>(TPlatform platform) : PlatformTest<TP
 
         await using var watcher = await LiveClient.ConnectAsync(Platform, tenant.Admin.AccessToken);
         await watcher.SubscribeAsync(dashboard.Id);
-        (await tenant.Admin.AppendDatasetRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
+        (await tenant.Admin.Datasets.AppendRowsAsync(dataset, "[{\"day\":\"2024-02-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
         await watcher.WaitForAsync(u => u.WidgetId == "total" && u.DatasetVersion == 2);
         Assert.Empty(leaving.Updates);
         Assert.Empty(moving.Updates);

@@ -26,10 +26,10 @@ public abstract class ModelWidgetTests<TPlatform>(TPlatform platform) : Platform
             new WidgetDto("fc", "forecast", new GridPositionDto(0, 0, 8, 4), "Next months", Model: new WidgetModelDto(name, Horizon: 6)),
             new WidgetDto("quality", "model_metrics", new GridPositionDto(8, 0, 4, 4), "Model quality", Model: new WidgetModelDto(name)),
         ]);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Forecasts", definition))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Forecasts", definition))).EnsureValue();
 
-        var forecast = (await client.GetWidgetDataAsync(dashboard.Id, "fc")).EnsureValue();
-        var expected = (await client.ForecastAsync(name, horizon: 6)).EnsureValue();
+        var forecast = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "fc")).EnsureValue();
+        var expected = (await client.Models.ForecastAsync(name, horizon: 6)).EnsureValue();
         Assert.Equal(["time", "series", "actual", "forecast", "lower", "upper"], forecast.Columns.Select(c => c.Name));
         Assert.Equal((expected.ModelId, expected.Version), (forecast.ModelId!.Value, forecast.ModelVersion!.Value));
         var series = Assert.Single(expected.Series);
@@ -40,28 +40,28 @@ public abstract class ModelWidgetTests<TPlatform>(TPlatform platform) : Platform
         Assert.Equal(series.Forecast.Select(p => p.Lower), forecast.Values[4].Skip(series.History.Count).Select(Number));
         Assert.All(forecast.Values[3].Take(series.History.Count), v => Assert.Null(Number(v)));
 
-        var quality = (await client.GetWidgetDataAsync(dashboard.Id, "quality")).EnsureValue();
+        var quality = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "quality")).EnsureValue();
         var metrics = Enumerable.Range(0, quality.RowCount).ToDictionary(r => ((JsonElement)quality.Values[0][r]!).GetString()!, r => Number(quality.Values[1][r])!.Value);
         Assert.Equal(version.Metrics!.Mase!.Value, metrics["mase"], 9);
         Assert.Equal(version.Metrics.Smape!.Value, metrics["smape"], 9);
 
         // Model widgets have no rows to drill into; a model that does not exist (or is not a forecaster) is refused on save.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.GetWidgetRowsAsync(dashboard.Id, "fc")).Status);
-        var missing = await client.CreateDashboardAsync(new CreateDashboardRequest("Bad", new DashboardDefinitionDto(
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Dashboards.GetWidgetRowsAsync(dashboard.Id, "fc")).Status);
+        var missing = await client.Dashboards.CreateAsync(new CreateDashboardRequest("Bad", new DashboardDefinitionDto(
             [new WidgetDto("fc", "forecast", new GridPositionDto(0, 0, 6, 4), Model: new WidgetModelDto("no such model"))])));
         Assert.Contains(missing.Error!.Error.Details!, d => d.Field == "definition.widgets[0].model.name");
-        var noModel = await client.CreateDashboardAsync(new CreateDashboardRequest("Bad", new DashboardDefinitionDto(
+        var noModel = await client.Dashboards.CreateAsync(new CreateDashboardRequest("Bad", new DashboardDefinitionDto(
             [new WidgetDto("q", "model_metrics", new GridPositionDto(0, 0, 6, 4))])));
         Assert.Contains(noModel.Error!.Error.Details!, d => d.Field == "definition.widgets[0].model");
         // Another tenant's model is not one of yours.
         var other = (await Platform.NewTenantAsync()).Admin;
-        var stolen = await other.CreateDashboardAsync(new CreateDashboardRequest("Theirs", definition));
+        var stolen = await other.Dashboards.CreateAsync(new CreateDashboardRequest("Theirs", definition));
         Assert.Contains(stolen.Error!.Error.Details!, d => d.Field == "definition.widgets[0].model.name");
 
         // A report of the dashboard carries the forecast and the metrics.
         var to = PlatformFixture.NewEmail("forecast");
-        var report = (await client.CreateReportAsync(new ReportRequest("Forecast pack", dashboard.Id, "0 7 * * 1", ["pdf", "csv"], [new ReportRecipientDto(Email: to)]))).EnsureValue();
-        (await client.WaitForJobAsync((await client.SendReportAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Forecast pack", dashboard.Id, "0 7 * * 1", ["pdf", "csv"], [new ReportRecipientDto(Email: to)]))).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
         var files = ReportAttachments.Read(await Platform.Smtp.WaitForAsync(to));
         Assert.Contains("Model quality", files.PdfText, StringComparison.Ordinal);
         Assert.Contains("mase", files.PdfText, StringComparison.Ordinal);

@@ -65,7 +65,7 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         "2024-02-03,north,700\n";
 
     internal static async Task<DatasetResponse> UploadAsync(AstralytiqClient client, string csv) =>
-        (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "sales " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
+        (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "sales " + Guid.NewGuid().ToString("N")[..8])).EnsureValue();
 
     /// <summary>The dashboard of the dashboard tests plus a monthly line and a table of every row.</summary>
     internal static DashboardDefinitionDto Definition(Guid dataset)
@@ -101,9 +101,9 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var client = tenant.Admin;
         var (viewerClient, viewer) = await Platform.AddUserAsync(tenant, Role.Viewer);
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
         var outside = PlatformFixture.NewEmail("cfo");
-        var report = (await client.CreateReportAsync(new ReportRequest("Weekly sales", dashboard.Id, "0 8 * * 1", ["pdf", "csv", "xlsx"],
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Weekly sales", dashboard.Id, "0 8 * * 1", ["pdf", "csv", "xlsx"],
             [new ReportRecipientDto(Email: outside), new ReportRecipientDto(viewer.Id)], "Europe/Berlin", Message: "Numbers for the Monday meeting"))).EnsureValue();
         Assert.Equal("Europe/Berlin", report.TimeZone);
         Assert.NotNull(report.NextRunAt);
@@ -113,14 +113,14 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         Assert.Equal([outside, viewer.Email], report.Recipients.Select(r => r.Email));
 
         // Rows written after the report was made are in it: it is generated with the data current at run time.
-        (await client.AppendDatasetRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"east\",\"amount\":2345}]")).EnsureValue();
-        var run = (await client.SendReportAsync(report.Id)).EnsureValue();
+        (await client.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-03-09\",\"region\":\"east\",\"amount\":2345}]")).EnsureValue();
+        var run = (await client.Reports.SendAsync(report.Id)).EnsureValue();
         Assert.Equal("manual", run.Trigger);
-        (await client.WaitForJobAsync(run.JobId!.Value)).EnsureValue();
+        (await client.Jobs.WaitAsync(run.JobId!.Value)).EnsureValue();
 
-        var total = (await client.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
-        var byRegion = (await client.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue();
-        var rows = (await client.GetWidgetDataAsync(dashboard.Id, "rows")).EnsureValue();
+        var total = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "total")).EnsureValue();
+        var byRegion = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "by-region")).EnsureValue();
+        var rows = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, "rows")).EnsureValue();
         Assert.Equal(4545, Rows(total)[0][0] is var t ? double.Parse(t, CultureInfo.InvariantCulture) : 0);
 
         var email = await Platform.Smtp.WaitForAsync(outside, m => m.Subject?.Contains("Weekly sales", StringComparison.Ordinal) == true);
@@ -153,25 +153,25 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         // The user recipient got the same email and an in-app notification; so did the creator.
         var viewerEmail = await Platform.Smtp.WaitForAsync(viewer.Email, m => m.Subject?.Contains("Weekly sales", StringComparison.Ordinal) == true);
         Assert.Equal(files.Raw["sales-board.xlsx"], ReportAttachments.Read(viewerEmail).Raw["sales-board.xlsx"]);
-        var notes = (await viewerClient.ListNotificationsAsync()).EnsureValue();
+        var notes = (await viewerClient.Notifications.ListAsync()).EnsureValue();
         var note = Assert.Single(notes.Items, n => n.Kind == "report.delivered");
         Assert.Equal(1, notes.Unread);
         Assert.Equal($"/dashboards/{dashboard.Id}?reports={report.Id}", note.Link);
-        (await viewerClient.MarkNotificationReadAsync(note.Id)).EnsureSuccess();
-        Assert.Equal(0, (await viewerClient.ListNotificationsAsync(unreadOnly: true)).EnsureValue().Total);
-        Assert.Contains((await client.ListNotificationsAsync()).EnsureValue().Items, n => n.Kind == "report.delivered");
+        (await viewerClient.Notifications.MarkReadAsync(note.Id)).EnsureSuccess();
+        Assert.Equal(0, (await viewerClient.Notifications.ListAsync(unreadOnly: true)).EnsureValue().Total);
+        Assert.Contains((await client.Notifications.ListAsync()).EnsureValue().Items, n => n.Kind == "report.delivered");
         // Another user's notification is not yours to mark.
-        Assert.Equal(HttpStatusCode.NotFound, (await client.MarkNotificationReadAsync(note.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Notifications.MarkReadAsync(note.Id)).Status);
 
         // The run history: what was made, for whom, from which dataset version; the files download as they were sent.
-        var history = (await client.ListReportRunsAsync(report.Id)).EnsureValue();
+        var history = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue();
         var done = Assert.Single(history);
         Assert.Equal(("succeeded", 1, null), (done.Status, done.Attempts, done.Error));
         Assert.Equal([outside, viewer.Email], done.DeliveredTo);
         Assert.Equal(total.DatasetVersion, done.DatasetVersions[sales.Id.ToString()]);
         var pdf = done.Files.Single(f => f.Format == "pdf");
-        Assert.Equal(files.Raw["sales-board.pdf"], (await client.DownloadReportFileAsync(pdf)).EnsureValue());
-        Assert.Equal(done.Id, (await client.GetReportAsync(report.Id)).EnsureValue().LastRun!.Id);
+        Assert.Equal(files.Raw["sales-board.pdf"], (await client.Reports.DownloadFileAsync(pdf)).EnsureValue());
+        Assert.Equal(done.Id, (await client.Reports.GetAsync(report.Id)).EnsureValue().LastRun!.Id);
     }
 
     [Fact]
@@ -180,11 +180,11 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
         var (leaving, staying) = (PlatformFixture.NewEmail("leaving"), PlatformFixture.NewEmail("staying"));
-        var report = (await client.CreateReportAsync(new ReportRequest("Daily", dashboard.Id, "30 6 * * *", ["csv"],
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Daily", dashboard.Id, "30 6 * * *", ["csv"],
             [new ReportRecipientDto(Email: leaving), new ReportRecipientDto(Email: staying)], WidgetId: "total"))).EnsureValue();
-        (await client.WaitForJobAsync((await client.SendReportAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
         var first = await Platform.Smtp.WaitForAsync(leaving, m => m.Subject?.StartsWith("Daily", StringComparison.Ordinal) == true);
         // A widget report carries that widget only.
         Assert.Equal(["sales-board-total.csv"], ReportAttachments.Read(first).Raw.Keys);
@@ -196,16 +196,16 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
 
         var anonymous = Platform.NewClient();
         var forged = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.UnsubscribeFromReportAsync(forged)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.UnsubscribeFromReportAsync("not-a-token")).Status);
-        var done = (await anonymous.UnsubscribeFromReportAsync(token)).EnsureValue();
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Public.UnsubscribeFromReportAsync(forged)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.Public.UnsubscribeFromReportAsync("not-a-token")).Status);
+        var done = (await anonymous.Public.UnsubscribeFromReportAsync(token)).EnsureValue();
         Assert.Equal(("Daily", leaving), (done.ReportName, done.Email));
-        (await anonymous.UnsubscribeFromReportAsync(token)).EnsureValue(); // a second click changes nothing
+        (await anonymous.Public.UnsubscribeFromReportAsync(token)).EnsureValue(); // a second click changes nothing
 
-        Assert.Equal([true, false], (await client.GetReportAsync(report.Id)).EnsureValue().Recipients.Select(r => r.Unsubscribed));
-        (await client.WaitForJobAsync((await client.SendReportAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        Assert.Equal([true, false], (await client.Reports.GetAsync(report.Id)).EnsureValue().Recipients.Select(r => r.Unsubscribed));
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
         await Platform.Smtp.WaitForAsync(staying, m => m.Subject?.StartsWith("Daily", StringComparison.Ordinal) == true);
-        var last = (await client.ListReportRunsAsync(report.Id)).EnsureValue()[0];
+        var last = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0];
         Assert.Equal([staying], last.DeliveredTo);
         Assert.Empty(Platform.Smtp.ReceivedTo(leaving));
     }
@@ -216,15 +216,15 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
         var (busy, fine) = (PlatformFixture.NewEmail("busy"), PlatformFixture.NewEmail("fine"));
-        var report = (await client.CreateReportAsync(new ReportRequest("Retry me", dashboard.Id, "0 9 1 * *", ["pdf"],
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Retry me", dashboard.Id, "0 9 1 * *", ["pdf"],
             [new ReportRecipientDto(Email: fine), new ReportRecipientDto(Email: busy)]))).EnsureValue();
 
         Platform.Smtp.RefuseNext(busy, 1);
-        (await client.WaitForJobAsync((await client.SendReportAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
         await Platform.Smtp.WaitForAsync(busy, m => m.Subject?.StartsWith("Retry me", StringComparison.Ordinal) == true);
-        var run = (await client.ListReportRunsAsync(report.Id)).EnsureValue()[0];
+        var run = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0];
         Assert.Equal(("succeeded", 2), (run.Status, run.Attempts));
         // The retry did not send again to the address the first attempt reached.
         await Platform.Smtp.WaitForAsync(fine, m => m.Subject?.StartsWith("Retry me", StringComparison.Ordinal) == true);
@@ -232,16 +232,16 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         Assert.Equal([fine, busy], run.DeliveredTo);
 
         // The dataset is gone: nothing can make the report; no retry, the creator is told by email and in the app.
-        (await client.DeleteDatasetAsync(sales.Id)).EnsureSuccess();
-        var failing = (await client.SendReportAsync(report.Id)).EnsureValue();
-        var job = await client.WaitForJobAsync(failing.JobId!.Value);
+        (await client.Datasets.DeleteAsync(sales.Id)).EnsureSuccess();
+        var failing = (await client.Reports.SendAsync(report.Id)).EnsureValue();
+        var job = await client.Jobs.WaitAsync(failing.JobId!.Value);
         Assert.NotEqual(Contracts.Jobs.JobStatus.Succeeded, job.Value?.Status);
-        var failed = (await client.ListReportRunsAsync(report.Id)).EnsureValue()[0];
+        var failed = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0];
         Assert.Equal(("failed", 1), (failed.Status, failed.Attempts));
         Assert.Contains("no longer exists", failed.Error, StringComparison.Ordinal);
         var notice = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject == "Report failed: Retry me");
         Assert.Contains("no longer exists", notice.TextBody, StringComparison.Ordinal);
-        Assert.Contains((await client.ListNotificationsAsync()).EnsureValue().Items, n => n.Kind == "report.failed" && n.Body!.Contains("no longer exists", StringComparison.Ordinal));
+        Assert.Contains((await client.Notifications.ListAsync()).EnsureValue().Items, n => n.Kind == "report.failed" && n.Body!.Contains("no longer exists", StringComparison.Ordinal));
         Assert.Empty(Platform.Smtp.ReceivedTo(fine));
     }
 
@@ -251,7 +251,7 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
         var other = await Platform.NewTenantAsync();
         var good = new ReportRequest("Good", dashboard.Id, "0 8 * * *", ["pdf"], [new ReportRecipientDto(Email: "a@example.com")]);
         var cases = new (ReportRequest Request, string Field)[]
@@ -275,13 +275,13 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         };
         foreach (var (request, field) in cases)
         {
-            var refused = await client.CreateReportAsync(request);
+            var refused = await client.Reports.CreateAsync(request);
             Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{field}: {refused.Status}");
             Assert.Contains(refused.Error!.Error.Details!, d => d.Field == field);
         }
-        Assert.Empty((await client.ListReportsAsync()).EnsureValue());
+        Assert.Empty((await client.Reports.ListAsync()).EnsureValue());
         // Another tenant's dashboard is not one you may see.
-        var foreign = await other.Admin.CreateReportAsync(good);
+        var foreign = await other.Admin.Reports.CreateAsync(good);
         Assert.Contains(foreign.Error!.Error.Details!, d => d.Field == "dashboard_id");
     }
 
@@ -291,35 +291,35 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
         var sales = await UploadAsync(client, Sales);
-        var dashboard = (await client.CreateDashboardAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
-        var report = (await client.CreateReportAsync(new ReportRequest("Private", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(Email: "a@example.com")]))).EnsureValue();
-        (await client.WaitForJobAsync((await client.SendReportAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
-        var file = (await client.ListReportRunsAsync(report.Id)).EnsureValue()[0].Files[0];
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Sales board", Definition(sales.Id)))).EnsureValue();
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Private", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(Email: "a@example.com")]))).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        var file = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0].Files[0];
 
         var stranger = (await Platform.NewTenantAsync()).Admin;
         var (analyst, analystUser) = await Platform.AddUserAsync(tenant, Role.Analyst);
         foreach (var outsider in new[] { stranger, analyst })
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetReportAsync(report.Id)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.ListReportRunsAsync(report.Id)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.SendReportAsync(report.Id)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.UpdateReportAsync(report.Id, new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(Email: "b@example.com")]))).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.DeleteReportAsync(report.Id)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await outsider.DownloadReportFileAsync(file)).Status);
-            Assert.Empty((await outsider.ListReportsAsync()).EnsureValue());
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.GetAsync(report.Id)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.ListRunsAsync(report.Id)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.SendAsync(report.Id)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.UpdateAsync(report.Id, new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(Email: "b@example.com")]))).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.DeleteAsync(report.Id)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await outsider.Reports.DownloadFileAsync(file)).Status);
+            Assert.Empty((await outsider.Reports.ListAsync()).EnsureValue());
         }
         // Shared to view: the analyst sees the report and its files, but only its creator or an admin changes or sends it.
-        (await client.ShareDashboardAsync(dashboard.Id, new ShareDashboardRequest("view", analystUser.Id))).EnsureValue();
-        Assert.Equal("Private", (await analyst.GetReportAsync(report.Id)).EnsureValue().Name);
-        Assert.NotEmpty((await analyst.DownloadReportFileAsync(file)).EnsureValue());
-        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.SendReportAsync(report.Id)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.DeleteReportAsync(report.Id)).Status);
+        (await client.Dashboards.ShareAsync(dashboard.Id, new ShareDashboardRequest("view", analystUser.Id))).EnsureValue();
+        Assert.Equal("Private", (await analyst.Reports.GetAsync(report.Id)).EnsureValue().Name);
+        Assert.NotEmpty((await analyst.Reports.DownloadFileAsync(file)).EnsureValue());
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.Reports.SendAsync(report.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.Reports.DeleteAsync(report.Id)).Status);
         // Their own report of the shared dashboard is theirs to change; pausing it clears the next run.
-        var own = (await analyst.CreateReportAsync(new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(analystUser.Id)]))).EnsureValue();
-        var paused = (await analyst.UpdateReportAsync(own.Id, new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(analystUser.Id)], Enabled: false))).EnsureValue();
+        var own = (await analyst.Reports.CreateAsync(new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(analystUser.Id)]))).EnsureValue();
+        var paused = (await analyst.Reports.UpdateAsync(own.Id, new ReportRequest("Mine", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(analystUser.Id)], Enabled: false))).EnsureValue();
         Assert.Null(paused.NextRunAt);
-        (await analyst.DeleteReportAsync(own.Id)).EnsureSuccess();
-        Assert.Equal(HttpStatusCode.NotFound, (await analyst.GetReportAsync(own.Id)).Status);
+        (await analyst.Reports.DeleteAsync(own.Id)).EnsureSuccess();
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.Reports.GetAsync(own.Id)).Status);
     }
 }
 

@@ -17,52 +17,52 @@ public abstract class SharingTests<TPlatform>(TPlatform platform) : PlatformTest
         var (owner, _) = await Platform.AddUserAsync(tenant, Role.Analyst);
         var (colleague, colleagueUser) = await Platform.AddUserAsync(tenant, Role.Analyst);
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        var data = (await owner.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("day,region,amount\n2024-01-01,north,3\n")), "s.csv", name: "s " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
-        var board = (await owner.CreateDashboardAsync(new CreateDashboardRequest("Mine", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
+        var data = (await owner.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("day,region,amount\n2024-01-01,north,3\n")), "s.csv", name: "s " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        var board = (await owner.Dashboards.CreateAsync(new CreateDashboardRequest("Mine", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
         Assert.Equal("owner", board.Access);
 
         // Unshared: as if it did not exist, for everyone but its creator and the admins.
         foreach (var other in new[] { colleague, viewer })
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await other.GetDashboardAsync(board.Id)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await other.GetWidgetDataAsync(board.Id, "total")).Status);
-            Assert.Equal(0, (await other.ListDashboardsAsync()).EnsureValue().Total);
+            Assert.Equal(HttpStatusCode.NotFound, (await other.Dashboards.GetAsync(board.Id)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await other.Dashboards.GetWidgetDataAsync(board.Id, "total")).Status);
+            Assert.Equal(0, (await other.Dashboards.ListAsync()).EnsureValue().Total);
         }
-        Assert.Equal("owner", (await tenant.Admin.GetDashboardAsync(board.Id)).EnsureValue().Access);
+        Assert.Equal("owner", (await tenant.Admin.Dashboards.GetAsync(board.Id)).EnsureValue().Access);
 
         // Shared with the colleague to view, and with every viewer.
-        var toColleague = (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view", UserId: colleagueUser.Id))).EnsureValue();
-        (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
-        Assert.Equal("view", (await colleague.GetDashboardAsync(board.Id)).EnsureValue().Access);
-        Assert.Equal("view", (await viewer.GetDashboardAsync(board.Id)).EnsureValue().Access);
-        (await viewer.GetWidgetDataAsync(board.Id, "total")).EnsureValue();
+        var toColleague = (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view", UserId: colleagueUser.Id))).EnsureValue();
+        (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
+        Assert.Equal("view", (await colleague.Dashboards.GetAsync(board.Id)).EnsureValue().Access);
+        Assert.Equal("view", (await viewer.Dashboards.GetAsync(board.Id)).EnsureValue().Access);
+        (await viewer.Dashboards.GetWidgetDataAsync(board.Id, "total")).EnsureValue();
         var update = new UpdateDashboardRequest("Ours", board.Definition);
-        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.UpdateDashboardAsync(board.Id, update)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.Dashboards.UpdateAsync(board.Id, update)).Status);
         // Only the owner (or an admin) manages shares and deletes.
-        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.ShareDashboardAsync(board.Id, new ShareDashboardRequest("edit", UserId: colleagueUser.Id))).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.DeleteDashboardAsync(board.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("edit", UserId: colleagueUser.Id))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await colleague.Dashboards.DeleteAsync(board.Id)).Status);
 
         // Sharing again changes the access: now the colleague edits.
-        Assert.Equal(toColleague.Id, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("edit", UserId: colleagueUser.Id))).EnsureValue().Id);
-        Assert.Equal(2, (await colleague.UpdateDashboardAsync(board.Id, update)).EnsureValue().Version);
+        Assert.Equal(toColleague.Id, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("edit", UserId: colleagueUser.Id))).EnsureValue().Id);
+        Assert.Equal(2, (await colleague.Dashboards.UpdateAsync(board.Id, update)).EnsureValue().Version);
         // A viewer's role cannot write dashboards, whatever the share says.
-        (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("edit", Role: "viewer"))).EnsureValue();
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.UpdateDashboardAsync(board.Id, update)).Status);
+        (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("edit", Role: "viewer"))).EnsureValue();
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Dashboards.UpdateAsync(board.Id, update)).Status);
 
-        var shares = (await owner.ListDashboardSharesAsync(board.Id)).EnsureValue();
+        var shares = (await owner.Dashboards.ListSharesAsync(board.Id)).EnsureValue();
         Assert.Equal(2, shares.Count);
         Assert.Contains(shares, s => s.UserEmail is not null && s.Access == "edit");
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.UnshareDashboardAsync(board.Id, toColleague.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await colleague.GetDashboardAsync(board.Id)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Dashboards.UnshareAsync(board.Id, toColleague.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await colleague.Dashboards.GetAsync(board.Id)).Status);
 
         // Bad shares.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("own", Role: "viewer"))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view", UserId: Guid.NewGuid()))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view", Role: "operator"))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("own", Role: "viewer"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view", UserId: Guid.NewGuid()))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view", Role: "operator"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view"))).Status);
         var stranger = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.ShareDashboardAsync(board.Id, new ShareDashboardRequest("view", UserId: stranger.AdminUser.Id))).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Admin.ListDashboardSharesAsync(board.Id)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await owner.Dashboards.ShareAsync(board.Id, new ShareDashboardRequest("view", UserId: stranger.AdminUser.Id))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Admin.Dashboards.ListSharesAsync(board.Id)).Status);
     }
 }
 

@@ -23,13 +23,13 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     private static MemoryStream Text(string text) => new(Encoding.UTF8.GetBytes(text));
 
     private async Task<DatasetResponse> UploadCsvAsync(AstralytiqClient client, string? name = null) =>
-        (await client.UploadDatasetAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        (await client.Datasets.UploadAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
 
     [Fact]
     public async Task A_csv_upload_becomes_a_typed_dataset_whose_rows_read_back_exactly()
     {
         var tenant = await Platform.NewTenantAsync();
-        var upload = await tenant.Admin.UploadDatasetAsync(Text(Csv), "sales.csv", name: "Sales", description: "Q1");
+        var upload = await tenant.Admin.Datasets.UploadAsync(Text(Csv), "sales.csv", name: "Sales", description: "Q1");
 
         Assert.Equal(HttpStatusCode.Created, upload.Status);
         var dataset = upload.EnsureValue();
@@ -38,7 +38,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal(("upload", "sales.csv", "csv"), (dataset.Source.Kind, dataset.Source.FileName, dataset.Source.Format));
         Assert.Equal(Encoding.UTF8.GetByteCount(Csv), dataset.Source.SizeBytes);
 
-        var preview = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue();
+        var preview = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue();
         Assert.Equal(3, preview.Rows.Count);
         Assert.Equal("Ada, \"the\" first", preview.Rows[0][1]?.ToString());
         Assert.Equal("multi\nline", preview.Rows[1][1]?.ToString());
@@ -48,10 +48,10 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("2024-01-31T10:15:00", preview.Rows[0][5]?.ToString());
         Assert.Equal(1e300, double.Parse(preview.Rows[2][2]!.ToString()!, System.Globalization.CultureInfo.InvariantCulture));
 
-        var page = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, offset: 1, limit: 1)).EnsureValue();
+        var page = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, offset: 1, limit: 1)).EnsureValue();
         Assert.Equal(("2", 3L), (page.Rows.Single()[0]?.ToString(), page.TotalRows));
-        Assert.Contains((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
-        var version = Assert.Single((await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue());
+        Assert.Contains((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
+        var version = Assert.Single((await tenant.Admin.Datasets.ListVersionsAsync(dataset.Id)).EnsureValue());
         Assert.Equal(64, version.ContentSha256.Length);
     }
 
@@ -60,9 +60,9 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var tenant = await Platform.NewTenantAsync();
         const string csv = "x,y,cat,flag,note\n1,2,a,true,\n2,4,a,false,hello\n3,6,b,true,\n4,8,a,true,hello\n4,8,a,true,hello\n,10,c,,x\n";
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "p.csv")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(csv), "p.csv")).EnsureValue();
 
-        var profile = (await tenant.Admin.ProfileDatasetAsync(dataset.Id)).EnsureValue();
+        var profile = (await tenant.Admin.Datasets.ProfileAsync(dataset.Id)).EnsureValue();
         Assert.Equal((6L, 1L), (profile.RowCount, profile.DuplicateRows));
         var x = profile.Columns.Single(c => c.Name == "x");
         Assert.Equal(("integer", 5L, 1L, 4L), (x.Type, x.Count, x.Nulls, x.Distinct));
@@ -84,8 +84,8 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
 
         // Another tenant cannot profile it; a missing version is 404.
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ProfileDatasetAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.ProfileDatasetAsync(dataset.Id, version: 9)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.ProfileAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.Datasets.ProfileAsync(dataset.Id, version: 9)).Status);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var tenant = await Platform.NewTenantAsync();
         const string csv = "id,email,age,country,amount\n1,a@x.io,34,DE,10\n2,b@x.io,-5,FR,20\n2,not-an-email,40,XX,30\n4,,200,DE,n/a\n5,e@x.io,38,DE,50\n";
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "people.csv")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(csv), "people.csv")).EnsureValue();
         var rules = new ValidateDatasetRequest(
         [
             new ColumnRuleDto("id", Type: "integer", Unique: true),
@@ -103,7 +103,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
             new ColumnRuleDto("zip", Required: true),
         ]);
 
-        var report = (await tenant.Admin.ValidateDatasetAsync(dataset.Id, rules)).EnsureValue();
+        var report = (await tenant.Admin.Datasets.ValidateAsync(dataset.Id, rules)).EnsureValue();
         Assert.False(report.Valid);
         Assert.InRange(report.Score, 0, 99.9);
         string Find(string rule, string? column = null)
@@ -122,15 +122,15 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("info:2:2,4", Find("outliers", "age"));
         Assert.DoesNotContain(report.Issues, i => i.Rule == "type");
 
-        var clean = (await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "integer")]))).EnsureValue();
+        var clean = (await tenant.Admin.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "integer")]))).EnsureValue();
         Assert.True(clean.Valid);
 
-        var badType = await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "float")]));
+        var badType = await tenant.Admin.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("age", Type: "float")]));
         Assert.Equal("columns[0].type", Assert.Single(badType.Error!.Error.Details!).Field);
-        var badPattern = await tenant.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("email", Pattern: "(")]));
+        var badPattern = await tenant.Admin.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("email", Pattern: "(")]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badPattern.Status);
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest())).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).Status);
     }
 
     [Fact]
@@ -149,16 +149,16 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         }
         try
         {
-            var fromJson = (await tenant.Admin.UploadDatasetAsync(Text(json), "a.json")).EnsureValue();
-            var fromNdjson = (await tenant.Admin.UploadDatasetAsync(Text(ndjson), "b.ndjson")).EnsureValue();
+            var fromJson = (await tenant.Admin.Datasets.UploadAsync(Text(json), "a.json")).EnsureValue();
+            var fromNdjson = (await tenant.Admin.Datasets.UploadAsync(Text(ndjson), "b.ndjson")).EnsureValue();
             await using var file = File.OpenRead(parquet);
-            var fromParquet = (await tenant.Admin.UploadDatasetAsync(file, "c.parquet")).EnsureValue();
+            var fromParquet = (await tenant.Admin.Datasets.UploadAsync(file, "c.parquet")).EnsureValue();
 
             foreach (var dataset in new[] { fromJson, fromNdjson, fromParquet })
             {
                 Assert.Equal(["id", "name", "score"], dataset.Schema.Select(c => c.Name));
                 Assert.Equal(["integer", "string", "decimal"], dataset.Schema.Select(c => c.Type));
-                var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+                var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows;
                 Assert.Equal(["1|a|1.5", "2|b|"], rows.Select(r => string.Join('|', r.Select(v => v?.ToString()))));
             }
         }
@@ -179,14 +179,14 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var tenant = await Platform.NewTenantAsync();
         var temporary = Platform.WatchTemporaryFiles();
-        var response = await tenant.Admin.UploadDatasetAsync(Text(content), fileName);
+        var response = await tenant.Admin.Datasets.UploadAsync(Text(content), fileName);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
         var detail = Assert.Single(response.Error!.Error.Details!);
         Assert.Contains(expected, detail.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Platform.DataDir, detail.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ingest-", detail.Message, StringComparison.Ordinal);
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
         await temporary.AssertNoneLeftAsync();
     }
 
@@ -196,15 +196,15 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         var xlsx = Properties.XlsxWriter.Write(["city", "population", "capital"], [["Berlin", 3.7e6, true], ["Hamburg", 1.9e6, false]], "Cities");
 
-        var dataset = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx), "cities.xlsx", sheet: "cities")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(xlsx), "cities.xlsx", sheet: "cities")).EnsureValue();
         Assert.Equal(["string", "integer", "boolean"], dataset.Schema.Select(c => c.Type));
         Assert.Equal(("xlsx", 2L), (dataset.Source.Format, dataset.RowCount));
-        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows;
         Assert.Equal("Hamburg|1900000|False", string.Join("|", rows[1].Select(v => v?.ToString())));
 
-        var noSheet = await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx), "cities.xlsx", name: "c2", sheet: "Towns");
+        var noSheet = await tenant.Admin.Datasets.UploadAsync(new MemoryStream(xlsx), "cities.xlsx", name: "c2", sheet: "Towns");
         Assert.Contains("'Cities'", Assert.Single(noSheet.Error!.Error.Details!).Message, StringComparison.Ordinal);
-        var truncated = await tenant.Admin.UploadDatasetAsync(new MemoryStream(xlsx[..(xlsx.Length / 2)]), "half.xlsx");
+        var truncated = await tenant.Admin.Datasets.UploadAsync(new MemoryStream(xlsx[..(xlsx.Length / 2)]), "half.xlsx");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, truncated.Status);
 
         // A zip bomb: one small archive whose sheet inflates a thousandfold. Refused before inflating it.
@@ -222,19 +222,19 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
                 await sheet.WriteAsync(zeros);
             }
         }
-        var refused = await tenant.Admin.UploadDatasetAsync(new MemoryStream(bomb.ToArray()), "bomb.xlsx");
+        var refused = await tenant.Admin.Datasets.UploadAsync(new MemoryStream(bomb.ToArray()), "bomb.xlsx");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Contains("zip bomb", Assert.Single(refused.Error!.Error.Details!).Message, StringComparison.Ordinal);
-        Assert.Single((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Single((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
     }
 
     [Fact]
     public async Task Large_json_integers_within_64_bits_keep_every_digit()
     {
         var tenant = await Platform.NewTenantAsync();
-        var fits = (await tenant.Admin.UploadDatasetAsync(Text("[{\"n\":-822522467560},{\"n\":9007199254740993}]"), "fits.json")).EnsureValue();
+        var fits = (await tenant.Admin.Datasets.UploadAsync(Text("[{\"n\":-822522467560},{\"n\":9007199254740993}]"), "fits.json")).EnsureValue();
         Assert.Equal("integer", fits.Schema.Single().Type);
-        Assert.Equal("9007199254740993", (await tenant.Admin.PreviewDatasetAsync(fits.Id)).EnsureValue().Rows[1][0]?.ToString());
+        Assert.Equal("9007199254740993", (await tenant.Admin.Datasets.PreviewAsync(fits.Id)).EnsureValue().Rows[1][0]?.ToString());
     }
 
     [Fact]
@@ -252,16 +252,16 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         }
         var bytes = await File.ReadAllBytesAsync(path);
         File.Delete(path);
-        var wide = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "wide.parquet")).EnsureValue();
+        var wide = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(bytes), "wide.parquet")).EnsureValue();
         Assert.Equal("DECIMAL(38,0)", wide.Schema.Single().SourceType);
-        var rows = (await tenant.Admin.PreviewDatasetAsync(wide.Id)).EnsureValue().Rows;
+        var rows = (await tenant.Admin.Datasets.PreviewAsync(wide.Id)).EnsureValue().Rows;
         Assert.Equal(["1000000000000000000000000000000", "7"], rows.Select(r => r[0]?.ToString()));
-        var profile = (await tenant.Admin.ProfileDatasetAsync(wide.Id)).EnsureValue();
+        var profile = (await tenant.Admin.Datasets.ProfileAsync(wide.Id)).EnsureValue();
         Assert.Equal(2, profile.RowCount);
-        var top = (await tenant.Admin.RunSqlAsync($"SELECT max(n) AS m FROM \"{wide.Name}\"")).EnsureValue();
+        var top = (await tenant.Admin.Datasets.RunSqlAsync($"SELECT max(n) AS m FROM \"{wide.Name}\"")).EnsureValue();
         Assert.Equal("1000000000000000000000000000000", top.Values[0][0]?.ToString());
 
-        var fractional = await tenant.Admin.RunSqlAsync("SELECT CAST('1234567890123456789012345678901.5' AS DECIMAL(38,1)) AS x");
+        var fractional = await tenant.Admin.Datasets.RunSqlAsync("SELECT CAST('1234567890123456789012345678901.5' AS DECIMAL(38,1)) AS x");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, fractional.Status);
         Assert.Contains("column 'x' holds a decimal with more than 28 digits", fractional.Error!.Error.Details![0].Message, StringComparison.Ordinal);
     }
@@ -289,7 +289,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             Assert.StartsWith("/api/v1/jobs/", accepted.Headers.Location?.ToString(), StringComparison.Ordinal);
             var jobId = Guid.Parse(accepted.Headers.Location!.ToString()["/api/v1/jobs/".Length..]);
-            var job = (await tenant.Admin.WaitForJobAsync(jobId, timeout: TimeSpan.FromSeconds(30))).EnsureValue();
+            var job = (await tenant.Admin.Jobs.WaitAsync(jobId, timeout: TimeSpan.FromSeconds(30))).EnsureValue();
             Assert.Equal((Contracts.Jobs.JobStatus.Succeeded, 1.0), (job.Status, job.Progress));
             Assert.Equal("40,000 rows stored", job.ProgressMessage);
         }
@@ -315,16 +315,16 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         }
 
         // Through the client: it follows the job and returns the dataset.
-        var dataset = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "big.csv", name: "Big")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(bytes), "big.csv", name: "Big")).EnsureValue();
         Assert.Equal((40_000L, "Big"), (dataset.RowCount, dataset.Name));
-        Assert.Equal("row 39999", (await tenant.Admin.PreviewDatasetAsync(dataset.Id, offset: 39_999, limit: 1)).EnsureValue().Rows.Single()[1]?.ToString());
+        Assert.Equal("row 39999", (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, offset: 39_999, limit: 1)).EnsureValue().Rows.Single()[1]?.ToString());
 
         // A large file that cannot be read fails its job with the reason, keeps nothing, leaves no temporary file.
         var ragged = Encoding.UTF8.GetBytes(big.ToString() + "1,2,3\n");
-        var failed = await tenant.Admin.UploadDatasetAsync(new MemoryStream(ragged), "ragged.csv", name: "Ragged");
+        var failed = await tenant.Admin.Datasets.UploadAsync(new MemoryStream(ragged), "ragged.csv", name: "Ragged");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Status);
         Assert.Contains("line 40002 has 3 fields where the header has 2", failed.Error!.Error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Name == "Ragged");
+        Assert.DoesNotContain((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items, d => d.Name == "Ragged");
         await temporary.AssertNoneLeftAsync();
     }
 
@@ -334,11 +334,11 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         const string json = "[{\"id\":1,\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1.5,\"lon\":2}},\"tags\":[\"x\",\"y\"]}," +
             "{\"id\":2,\"user\":{\"name\":\"b\",\"geo\":{\"lat\":3.5,\"lon\":4}},\"tags\":[]}]";
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(json), "nested.json")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(json), "nested.json")).EnsureValue();
 
         Assert.Equal(["id", "user.name", "user.geo.lat", "user.geo.lon", "tags"], dataset.Schema.Select(c => c.Name));
         Assert.Equal(["integer", "string", "decimal", "integer", "string"], dataset.Schema.Select(c => c.Type));
-        var row = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows[1];
+        var row = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows[1];
         Assert.Equal("2|b|3.5|4", string.Join("|", row.Take(4).Select(v => v?.ToString())));
     }
 
@@ -348,21 +348,21 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         var dataset = await UploadCsvAsync(tenant.Admin);
 
-        var byPrice = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "-price")).EnsureValue();
+        var byPrice = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, sort: "-price")).EnsureValue();
         Assert.Equal(["3", "1", "2"], byPrice.Rows.Select(r => r[0]?.ToString()));
-        var active = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["active:eq:true", "price:lt:100"])).EnsureValue();
+        var active = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["active:eq:true", "price:lt:100"])).EnsureValue();
         Assert.Equal((1L, "1"), (active.TotalRows, active.Rows.Single()[0]?.ToString()));
-        var dated = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["day:ge:2024-01-01"])).EnsureValue();
+        var dated = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["day:ge:2024-01-01"])).EnsureValue();
         Assert.Equal("1", dated.Rows.Single()[0]?.ToString());
-        var text = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:contains:line", "day:not_null"])).EnsureValue();
+        var text = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["name:contains:line", "day:not_null"])).EnsureValue();
         Assert.Equal("2", text.Rows.Single()[0]?.ToString());
-        Assert.Equal(3, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:ne:x' OR 1=1 --"])).EnsureValue().Rows.Count);
-        Assert.Empty((await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["name:eq:x' OR '1'='1"])).EnsureValue().Rows);
+        Assert.Equal(3, (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["name:ne:x' OR 1=1 --"])).EnsureValue().Rows.Count);
+        Assert.Empty((await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["name:eq:x' OR '1'='1"])).EnsureValue().Rows);
 
-        Assert.Equal("sort", Assert.Single((await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "nope")).Error!.Error.Details!).Field);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price:lt:cheap"])).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price;drop:eq:1"])).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, filters: ["price:like:1"])).Status);
+        Assert.Equal("sort", Assert.Single((await tenant.Admin.Datasets.PreviewAsync(dataset.Id, sort: "nope")).Error!.Error.Details!).Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["price:lt:cheap"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["price;drop:eq:1"])).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, filters: ["price:like:1"])).Status);
     }
 
     [Fact]
@@ -371,14 +371,14 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         var rows = Enumerable.Range(0, 60).Select(i => (Cat: "c" + (i % 3), Day: new DateOnly(2024, 1 + (i % 4), 1 + (i % 20)), Amount: i * 1.5, Qty: i % 7)).ToList();
         var csv = "cat,day,amount,qty\n" + string.Concat(rows.Select(r => $"{r.Cat},{r.Day:yyyy-MM-dd},{r.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)},{r.Qty}\n"));
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(csv), "sales.csv")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(csv), "sales.csv")).EnsureValue();
 
         var spec = new QuerySpecDto(
             Dimensions: [new QueryDimensionDto("cat")],
             Measures: [new QueryMeasureDto("sum", "amount", "total"), new QueryMeasureDto("count"), new QueryMeasureDto("max", "qty")],
             Filters: [new QueryFilterDto("qty", "ge", "2")],
             Sort: [new QuerySortDto("total", Descending: true)]);
-        var result = (await tenant.Admin.QueryDatasetAsync(dataset.Id, spec)).EnsureValue();
+        var result = (await tenant.Admin.Datasets.QueryAsync(dataset.Id, spec)).EnsureValue();
         Assert.Equal(["cat", "total", "count", "max_qty"], result.Columns.Select(c => c.Name));
         Assert.Equal(["string", "decimal", "integer", "integer"], result.Columns.Select(c => c.Type));
         var expected = rows.Where(r => r.Qty >= 2).GroupBy(r => r.Cat)
@@ -387,15 +387,15 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal(expected.Select(e => e.Total), result.Values[1].Select(v => double.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(expected.Select(e => (long)e.Count), result.Values[2].Select(v => long.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.False(result.Cached);
-        Assert.True((await tenant.Admin.QueryDatasetAsync(dataset.Id, spec)).EnsureValue().Cached);
+        Assert.True((await tenant.Admin.Datasets.QueryAsync(dataset.Id, spec)).EnsureValue().Cached);
 
-        var monthly = (await tenant.Admin.QueryDatasetAsync(dataset.Id, new QuerySpecDto(
+        var monthly = (await tenant.Admin.Datasets.QueryAsync(dataset.Id, new QuerySpecDto(
             [new QueryDimensionDto("day", "month")], [new QueryMeasureDto("count")], Limit: 2))).EnsureValue();
         Assert.Equal(["2024-01-01", "2024-02-01"], monthly.Values[0].Select(v => v?.ToString()));
         Assert.Equal([15L, 15L], monthly.Values[1].Select(v => long.Parse(v!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(monthly.Truncated);
 
-        async Task<string> FieldOf(QuerySpecDto bad) => Assert.Single((await tenant.Admin.QueryDatasetAsync(dataset.Id, bad)).Error!.Error.Details!).Field;
+        async Task<string> FieldOf(QuerySpecDto bad) => Assert.Single((await tenant.Admin.Datasets.QueryAsync(dataset.Id, bad)).Error!.Error.Details!).Field;
         Assert.Equal("measures[0].column", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "cat")])));
         Assert.Equal("dimensions[0].bucket", await FieldOf(new QuerySpecDto([new QueryDimensionDto("qty", "month")])));
         Assert.Equal("measures[0].aggregation", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("drop table", "qty")])));
@@ -409,13 +409,13 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var paged = new List<string>();
         for (var offset = 0; offset < 60; offset += 25)
         {
-            var page = (await tenant.Admin.QueryDatasetAsync(dataset.Id, new QuerySpecDto(Select: ["cat", "qty"], Limit: 25, Offset: offset))).EnsureValue();
+            var page = (await tenant.Admin.Datasets.QueryAsync(dataset.Id, new QuerySpecDto(Select: ["cat", "qty"], Limit: 25, Offset: offset))).EnsureValue();
             Assert.Equal(offset + 25 < 60, page.Truncated);
             paged.AddRange(Enumerable.Range(0, page.RowCount).Select(r => $"{page.Values[0][r]}|{page.Values[1][r]}"));
         }
         Assert.Equal(rows.Select(r => $"{r.Cat}|{r.Qty}"), paged);
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.QueryDatasetAsync(dataset.Id, spec)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.QueryAsync(dataset.Id, spec)).Status);
     }
 
     [Fact]
@@ -423,15 +423,15 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
-        var dataset = (await client.UploadDatasetAsync(Text("n,s\n1,a\n2,b\n3,c\n"), "n.csv", name: "parts " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Text("n,s\n1,a\n2,b\n3,c\n"), "n.csv", name: "parts " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
         for (var n = 4; n <= 6; n++)
         {
-            (await client.AppendDatasetRowsAsync(dataset.Id, $"{{\"n\":{n},\"s\":\"{(char)('a' + n - 1)}\"}}")).EnsureSuccess();
+            (await client.Datasets.AppendRowsAsync(dataset.Id, $"{{\"n\":{n},\"s\":\"{(char)('a' + n - 1)}\"}}")).EnsureSuccess();
         }
-        (await client.AppendDatasetRowsAsync(dataset.Id, "{\"n\":2,\"s\":\"b\"}")).EnsureSuccess();
+        (await client.Datasets.AppendRowsAsync(dataset.Id, "{\"n\":2,\"s\":\"b\"}")).EnsureSuccess();
 
         // Four versions of parts: each append stored only its own rows.
-        var versions = (await client.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().OrderBy(v => v.Version).ToList();
+        var versions = (await client.Datasets.ListVersionsAsync(dataset.Id)).EnsureValue().OrderBy(v => v.Version).ToList();
         Assert.Equal([1, 2, 3, 4, 5], versions.Select(v => v.Version));
         Assert.Equal([1, 2, 3, 4, 1], versions.Select(v => v.Parts));
         Assert.Equal([3L, 4, 5, 6, 7], versions.Select(v => v.RowCount));
@@ -439,27 +439,27 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
 
         // Every reader sees the parts as one table, in order: preview, query, SQL, profile, validation, transforms.
         string Ns(DatasetPreviewResponse p) => string.Join(",", p.Rows.Select(r => r[0]?.ToString()));
-        Assert.Equal("1,2,3,4,5,6", Ns((await client.PreviewDatasetAsync(dataset.Id, version: 4)).EnsureValue()));
-        Assert.Equal("1,2,3,4,5,6,2", Ns((await client.PreviewDatasetAsync(dataset.Id)).EnsureValue()));
-        Assert.Equal("6,5", Ns((await client.PreviewDatasetAsync(dataset.Id, version: 4, sort: "-n", limit: 2)).EnsureValue()));
-        var query = (await client.QueryDatasetAsync(dataset.Id, new QuerySpecDto([], [new QueryMeasureDto("sum", "n"), new QueryMeasureDto("count")], Version: 4))).EnsureValue();
+        Assert.Equal("1,2,3,4,5,6", Ns((await client.Datasets.PreviewAsync(dataset.Id, version: 4)).EnsureValue()));
+        Assert.Equal("1,2,3,4,5,6,2", Ns((await client.Datasets.PreviewAsync(dataset.Id)).EnsureValue()));
+        Assert.Equal("6,5", Ns((await client.Datasets.PreviewAsync(dataset.Id, version: 4, sort: "-n", limit: 2)).EnsureValue()));
+        var query = (await client.Datasets.QueryAsync(dataset.Id, new QuerySpecDto([], [new QueryMeasureDto("sum", "n"), new QueryMeasureDto("count")], Version: 4))).EnsureValue();
         Assert.Equal("21|6", string.Join("|", query.Values.Select(c => c[0]?.ToString())));
-        var profile = (await client.ProfileDatasetAsync(dataset.Id, 4)).EnsureValue();
+        var profile = (await client.Datasets.ProfileAsync(dataset.Id, 4)).EnsureValue();
         Assert.Equal((6L, 0L, 6L), (profile.RowCount, profile.DuplicateRows, profile.Columns[0].Distinct));
         Assert.Equal(versions.Take(4).Sum(v => v.StoredBytes), profile.StoredBytes);
-        var report = (await client.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("n", Unique: true)], Version: 4))).EnsureValue();
+        var report = (await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("n", Unique: true)], Version: 4))).EnsureValue();
         Assert.True(report.Valid);
-        var sql = (await client.RunSqlAsync($"SELECT count(*) AS c, sum(n) AS t FROM \"{dataset.Name}\"")).EnsureValue();
+        var sql = (await client.Datasets.RunSqlAsync($"SELECT count(*) AS c, sum(n) AS t FROM \"{dataset.Name}\"")).EnsureValue();
         Assert.Equal("7|23", string.Join("|", sql.Values.Select(v => v[0]?.ToString())));
 
         // The same steps over the parts (v4) and over the compacted file (v5) give the same bytes.
         TransformStepDto[] steps = [new("limit", Rows: 6), new("derive", Name: "twice", Expression: "n * 2")];
-        var fromParts = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, Version: 4, OutputName: "from parts " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
-        var fromFile = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, Version: 5, OutputName: "from file " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
+        var fromParts = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, Version: 4, OutputName: "from parts " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
+        var fromFile = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, Version: 5, OutputName: "from file " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
         Assert.Equal(fromParts.ContentSha256, fromFile.ContentSha256);
 
         // Validation row numbers are positions in the version, across parts: the repeated 2 is row 7.
-        var duplicate = (await client.ValidateDatasetAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("n", Unique: true)]))).EnsureValue();
+        var duplicate = (await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("n", Unique: true)]))).EnsureValue();
         Assert.Contains(duplicate.Issues, i => i.Rule == "unique" && i.SampleRowNumbers.Contains(7));
     }
 
@@ -469,26 +469,26 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         var dataset = await UploadCsvAsync(tenant.Admin);
 
-        var appended = (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id,
+        var appended = (await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id,
             "{\"id\":4,\"name\":\"new\",\"price\":2.5,\"active\":true,\"day\":\"2025-05-05\"}\n{\"id\":5,\"name\":\"newer\"}\n")).EnsureValue();
         Assert.Equal((2, 2L, 5L), (appended.Version, appended.AppendedRows, appended.RowCount));
-        var current = (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue();
+        var current = (await tenant.Admin.Datasets.GetAsync(dataset.Id)).EnsureValue();
         Assert.Equal((2, 5L), (current.CurrentVersion, current.RowCount));
         Assert.Equal(dataset.Schema.Select(c => c.Type), current.Schema.Select(c => c.Type));
-        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id, sort: "id")).EnsureValue().Rows;
+        var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, sort: "id")).EnsureValue().Rows;
         Assert.Equal("4|new|2.5|True|2025-05-05", string.Join("|", rows[3].Take(5).Select(v => v?.ToString())));
         Assert.Null(rows[4][2]);
-        Assert.Equal(3, (await tenant.Admin.PreviewDatasetAsync(dataset.Id, version: 1)).EnsureValue().Rows.Count);
-        Assert.Equal([2, 1], (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Version));
+        Assert.Equal(3, (await tenant.Admin.Datasets.PreviewAsync(dataset.Id, version: 1)).EnsureValue().Rows.Count);
+        Assert.Equal([2, 1], (await tenant.Admin.Datasets.ListVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Version));
 
         // Refused batches change nothing.
-        Assert.Contains("unknown column(s): colour", Assert.Single((await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"colour\":\"red\"}")).Error!.Error.Details!).Message, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":\"not a number\"}")).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "this is not json")).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "")).Status);
-        Assert.Equal(2, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
+        Assert.Contains("unknown column(s): colour", Assert.Single((await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "{\"colour\":\"red\"}")).Error!.Error.Details!).Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "{\"id\":\"not a number\"}")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "this is not json")).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "")).Status);
+        Assert.Equal(2, (await tenant.Admin.Datasets.GetAsync(dataset.Id)).EnsureValue().CurrentVersion);
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":9}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.AppendRowsAsync(dataset.Id, "{\"id\":9}")).Status);
 
         // The change went out through the Data module's outbox.
         await using var scope = Platform.Services.CreateAsyncScope();
@@ -508,18 +508,18 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task The_sql_workspace_reads_the_tenants_datasets_and_nothing_else()
     {
         var tenant = await Platform.NewTenantAsync();
-        var sales = (await tenant.Admin.UploadDatasetAsync(Text("cat,amount\na,1.5\nb,2\na,3\n"), "s.csv", name: "Sales Q1")).EnsureValue();
-        (await tenant.Admin.UploadDatasetAsync(Text("cat,label\na,Apples\nb,Bananas\n"), "c.csv", name: "cats")).EnsureSuccess();
+        var sales = (await tenant.Admin.Datasets.UploadAsync(Text("cat,amount\na,1.5\nb,2\na,3\n"), "s.csv", name: "Sales Q1")).EnsureValue();
+        (await tenant.Admin.Datasets.UploadAsync(Text("cat,label\na,Apples\nb,Bananas\n"), "c.csv", name: "cats")).EnsureSuccess();
         var other = await Platform.NewTenantAsync();
-        (await other.Admin.UploadDatasetAsync(Text("secret\n42\n"), "x.csv", name: "their_secrets")).EnsureSuccess();
+        (await other.Admin.Datasets.UploadAsync(Text("secret\n42\n"), "x.csv", name: "their_secrets")).EnsureSuccess();
 
-        var joined = (await tenant.Admin.RunSqlAsync(
+        var joined = (await tenant.Admin.Datasets.RunSqlAsync(
             "WITH totals AS (SELECT cat, sum(amount) AS total FROM \"Sales Q1\" GROUP BY cat) SELECT label, total FROM totals JOIN cats USING (cat) ORDER BY label")).EnsureValue();
         Assert.Equal(["label", "total"], joined.Columns.Select(c => c.Name));
         Assert.Equal(["Apples", "Bananas"], joined.Values[0].Select(v => v?.ToString()));
         Assert.Equal(["4.5", "2"], joined.Values[1].Select(v => Convert.ToDouble(v!.ToString(), System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(["Sales Q1", "cats"], joined.Datasets.Order(StringComparer.Ordinal));
-        Assert.True((await tenant.Admin.RunSqlAsync("SELECT * FROM cats", limit: 1)).EnsureValue().Truncated);
+        Assert.True((await tenant.Admin.Datasets.RunSqlAsync("SELECT * FROM cats", limit: 1)).EnsureValue().Truncated);
 
         string[] escapes =
         [
@@ -544,18 +544,18 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         ];
         foreach (var sql in escapes)
         {
-            var refused = await tenant.Admin.RunSqlAsync(sql);
+            var refused = await tenant.Admin.Datasets.RunSqlAsync(sql);
             Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{sql} answered {refused.Status}");
             Assert.DoesNotContain(Platform.DataDir, refused.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
         }
-        Assert.Contains("unknown dataset 'their_secrets'", (await tenant.Admin.RunSqlAsync("SELECT * FROM their_secrets")).Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
+        Assert.Contains("unknown dataset 'their_secrets'", (await tenant.Admin.Datasets.RunSqlAsync("SELECT * FROM their_secrets")).Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
 
         // A runaway query is stopped at the time limit (3 s in tests).
         var big = string.Concat(Enumerable.Range(0, 3000).Select(i => $"{i}\n"));
-        (await tenant.Admin.UploadDatasetAsync(Text("n\n" + big), "n.csv", name: "numbers")).EnsureSuccess();
-        var slow = await tenant.Admin.RunSqlAsync("SELECT count(*) FROM numbers a, numbers b, numbers c, numbers d WHERE a.n + b.n + c.n + d.n = -1");
+        (await tenant.Admin.Datasets.UploadAsync(Text("n\n" + big), "n.csv", name: "numbers")).EnsureSuccess();
+        var slow = await tenant.Admin.Datasets.RunSqlAsync("SELECT count(*) FROM numbers a, numbers b, numbers c, numbers d WHERE a.n + b.n + c.n + d.n = -1");
         Assert.Contains("ran longer than 3 s", slow.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetDatasetAsync(sales.Id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Datasets.GetAsync(sales.Id)).Status);
     }
 
     [Fact]
@@ -571,21 +571,21 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var port = server.Port;
         var seenAuth = server.Authorizations;
 
-        var dataset = (await tenant.Admin.ImportHttpAsync(new HttpImportRequest("Orders API", $"http://127.0.0.1:{port}/orders?key=secret",
+        var dataset = (await tenant.Admin.Datasets.ImportHttpAsync(new HttpImportRequest("Orders API", $"http://127.0.0.1:{port}/orders?key=secret",
             new Dictionary<string, string> { ["Authorization"] = "Bearer api-token" }, "data.items", "links.next"))).EnsureValue();
         Assert.Equal((3L, "http"), (dataset.RowCount, dataset.Source.Kind));
         Assert.Equal($"http://127.0.0.1:{port}/orders", dataset.Source.Location);
-        Assert.Equal(["1|Berlin", "2|Köln", "3|Bonn"], (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))));
+        Assert.Equal(["1|Berlin", "2|Köln", "3|Bonn"], (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))));
         Assert.All(seenAuth, a => Assert.Equal("Bearer api-token", a));
 
         // Not allow-listed: loopback by another name, private, link-local (cloud metadata), unspecified; other schemes.
         foreach (var bad in new[] { $"http://[::1]:{port}/orders", $"http://localhost:{port}/orders", "http://10.1.2.3/x", "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/", "file:///etc/passwd", "ftp://example.com/x" })
         {
-            var refused = await tenant.Admin.ImportHttpAsync(new HttpImportRequest("Bad", bad));
+            var refused = await tenant.Admin.Datasets.ImportHttpAsync(new HttpImportRequest("Bad", bad));
             Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{bad} answered {refused.Status}");
         }
-        Assert.Equal("records_path", Assert.Single((await tenant.Admin.ImportHttpAsync(new HttpImportRequest("Wrong path", $"http://127.0.0.1:{port}/orders", RecordsPath: "nope"))).Error!.Error.Details!).Field);
-        Assert.Single((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Equal("records_path", Assert.Single((await tenant.Admin.Datasets.ImportHttpAsync(new HttpImportRequest("Wrong path", $"http://127.0.0.1:{port}/orders", RecordsPath: "nope"))).Error!.Error.Details!).Field);
+        Assert.Single((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
     }
 
     [Fact]
@@ -593,7 +593,7 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var tenant = await Platform.NewTenantAsync();
         var dataset = await UploadCsvAsync(tenant.Admin);
-        (await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"id\":9}")).EnsureSuccess();
+        (await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "{\"id\":9}")).EnsureSuccess();
         var modelId = Guid.NewGuid();
         await using (var scope = Platform.Services.CreateAsyncScope())
         {
@@ -603,19 +603,19 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
             Assert.False((await lineage.RegisterUseAsync(Guid.NewGuid(), null, "model", modelId, "x", CancellationToken.None)).IsSuccess);
         }
 
-        var graph = (await tenant.Admin.GetDatasetLineageAsync(dataset.Id)).EnsureValue();
+        var graph = (await tenant.Admin.Datasets.GetLineageAsync(dataset.Id)).EnsureValue();
         Assert.Contains(graph.Edges, e => e is { From: "source:1", To: "version:1", Kind: "upload" });
         Assert.Contains(graph.Edges, e => e is { From: "version:1", To: "version:2", Kind: "append" });
         Assert.Contains(graph.Edges, e => e.From == "version:1" && e.To == $"model:{modelId}" && e.Kind == "used_by");
         Assert.Equal("sales.csv", graph.Nodes.Single(n => n.Id == "source:1").Label);
         Assert.Equal("Churn model", graph.Nodes.Single(n => n.Kind == "consumer").Label);
 
-        var refused = await tenant.Admin.DeleteDatasetAsync(dataset.Id);
+        var refused = await tenant.Admin.Datasets.DeleteAsync(dataset.Id);
         Assert.Equal(HttpStatusCode.Conflict, refused.Status);
         Assert.Contains("Churn model", refused.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetDatasetAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DeleteDatasetAsync(dataset.Id, force: true)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetDatasetLineageAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Datasets.GetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Datasets.DeleteAsync(dataset.Id, force: true)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.Datasets.GetLineageAsync(dataset.Id)).Status);
     }
 
     [Fact]
@@ -624,16 +624,16 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         ColumnRuleDto[] schema = [new("id", Type: "integer", Unique: true), new("email", Required: true)];
 
-        var refused = await tenant.Admin.UploadDatasetAsync(Text("id,email\n1,a@x.io\n2,\n2,c@x.io\n"), "people.csv", schema: schema);
+        var refused = await tenant.Admin.Datasets.UploadAsync(Text("id,email\n1,a@x.io\n2,\n2,c@x.io\n"), "people.csv", schema: schema);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         var messages = refused.Error!.Error.Details!.Select(d => d.Message).ToList();
         Assert.Contains("row 2, column id: 2 row(s) share a id value with another row (unique)", messages);
         Assert.Contains("row 2, column email: email is empty in 1 row(s) (required)", messages); // data rows, the header not counted
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
 
-        var accepted = (await tenant.Admin.UploadDatasetAsync(Text("id,email\n1,a@x.io\n2,b@x.io\n"), "people.csv", schema: schema)).EnsureValue();
+        var accepted = (await tenant.Admin.Datasets.UploadAsync(Text("id,email\n1,a@x.io\n2,b@x.io\n"), "people.csv", schema: schema)).EnsureValue();
         Assert.Equal(2, accepted.RowCount);
-        var badSchema = await tenant.Admin.UploadDatasetAsync(Text("id\n1\n"), "x.csv", name: "x", schema: [new ColumnRuleDto("id", Type: "float")]);
+        var badSchema = await tenant.Admin.Datasets.UploadAsync(Text("id\n1\n"), "x.csv", name: "x", schema: [new ColumnRuleDto("id", Type: "float")]);
         Assert.Equal("schema.columns[0].type", Assert.Single(badSchema.Error!.Error.Details!).Field);
     }
 
@@ -643,11 +643,11 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var tenant = await Platform.NewTenantAsync();
         // UTF-8 text (with its accented letters) broken by one stray sequence: refused, not re-read as another encoding.
         var bytes = Encoding.UTF8.GetBytes("name,n\nZürich,1\nSão Paulo,2\n").Concat(new byte[] { 0xC3, 0x28, 0x2C, 0x32, 0x0A }).ToArray();
-        var response = await tenant.Admin.UploadDatasetAsync(new MemoryStream(bytes), "bad.csv");
+        var response = await tenant.Admin.Datasets.UploadAsync(new MemoryStream(bytes), "bad.csv");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
         Assert.Contains("unicode", Assert.Single(response.Error!.Error.Details!).Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
     }
 
     [Fact]
@@ -662,13 +662,13 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         using var noFile = new MultipartFormDataContent { { new StringContent("x"), "name" } };
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await http.PostAsync(new Uri("/api/v1/data/datasets", UriKind.Relative), noFile)).StatusCode);
 
-        var badDelimiter = await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";;");
+        var badDelimiter = await tenant.Admin.Datasets.UploadAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";;");
         Assert.Equal("delimiter", Assert.Single(badDelimiter.Error!.Error.Details!).Field);
-        var semicolons = (await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";")).EnsureValue();
+        var semicolons = (await tenant.Admin.Datasets.UploadAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";")).EnsureValue();
         Assert.Equal(["a", "b"], semicolons.Schema.Select(c => c.Name));
-        var taken = await tenant.Admin.UploadDatasetAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";");
+        var taken = await tenant.Admin.Datasets.UploadAsync(Text("a;b\n1;2\n"), "x.csv", delimiter: ";");
         Assert.Equal(HttpStatusCode.Conflict, taken.Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.PreviewDatasetAsync(semicolons.Id, limit: 10_001)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.PreviewAsync(semicolons.Id, limit: 10_001)).Status);
     }
 
     [Fact]
@@ -705,16 +705,16 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         {
             File.Delete(cached);
         }
-        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows;
         Assert.Equal("Zoë 🚀", rows[2][1]?.ToString());
 
-        var versionIds = (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Id.ToString("N")).ToList();
-        (await tenant.Admin.DeleteDatasetAsync(dataset.Id)).EnsureSuccess();
+        var versionIds = (await tenant.Admin.Datasets.ListVersionsAsync(dataset.Id)).EnsureValue().Select(v => v.Id.ToString("N")).ToList();
+        (await tenant.Admin.Datasets.DeleteAsync(dataset.Id)).EnsureSuccess();
         // Gone for its users at once; its files are purged by a background job.
-        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.GetDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.Datasets.GetAsync(dataset.Id)).Status);
         // The purge job is queued by the DELETE itself.
-        var queued = (await tenant.Admin.ListJobsAsync()).EnsureValue().Items.Single(j => j.Kind == "data.purge");
-        var purge = (await tenant.Admin.WaitForJobAsync(queued.Id, timeout: TimeSpan.FromSeconds(30))).EnsureValue();
+        var queued = (await tenant.Admin.Jobs.ListAsync()).EnsureValue().Items.Single(j => j.Kind == "data.purge");
+        var purge = (await tenant.Admin.Jobs.WaitAsync(queued.Id, timeout: TimeSpan.FromSeconds(30))).EnsureValue();
         Assert.Equal(Astralytiq.Contracts.Jobs.JobStatus.Succeeded, purge.Status);
         Assert.False(File.Exists(blob));
         Assert.DoesNotContain(Directory.EnumerateFiles(Path.Combine(Platform.DataDir, "cache"), "*.parquet", SearchOption.AllDirectories),
@@ -728,19 +728,19 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         var dataset = await UploadCsvAsync(owner.Admin);
         var other = await Platform.NewTenantAsync();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetDatasetAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.PreviewDatasetAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ListDatasetVersionsAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.DeleteDatasetAsync(dataset.Id)).Status);
-        Assert.DoesNotContain((await other.Admin.ListDatasetsAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.GetAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.PreviewAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.ListVersionsAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.DeleteAsync(dataset.Id)).Status);
+        Assert.DoesNotContain((await other.Admin.Datasets.ListAsync()).EnsureValue().Items, d => d.Id == dataset.Id);
         // The same name is free in another tenant.
-        (await other.Admin.UploadDatasetAsync(Text(Csv), "sales.csv", name: dataset.Name)).EnsureSuccess();
+        (await other.Admin.Datasets.UploadAsync(Text(Csv), "sales.csv", name: dataset.Name)).EnsureSuccess();
 
         var (viewer, _) = await Platform.AddUserAsync(owner, Role.Viewer);
-        Assert.Equal(3, (await viewer.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows.Count);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.UploadDatasetAsync(Text(Csv), "v.csv")).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.DeleteDatasetAsync(dataset.Id)).Status);
-        Assert.Equal(HttpStatusCode.OK, (await owner.Admin.GetDatasetAsync(dataset.Id)).Status);
+        Assert.Equal(3, (await viewer.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows.Count);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Datasets.UploadAsync(Text(Csv), "v.csv")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Datasets.DeleteAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Admin.Datasets.GetAsync(dataset.Id)).Status);
     }
 }
 
@@ -764,32 +764,32 @@ public sealed class DatasetTests_Postgres(PostgresPlatform platform) : DatasetTe
         var connection = new DatabaseConnectionDto(admin.Host, admin.Port, admin.Database, admin.Username, admin.Password, "disable");
         var tenant = await Platform.NewTenantAsync();
 
-        var dataset = (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Orders", "postgres", connection,
+        var dataset = (await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("Orders", "postgres", connection,
             $"SELECT id, name, amount, shipped, at, flag FROM {schema}.orders ORDER BY id"))).EnsureValue();
         Assert.Equal(["integer", "string", "decimal", "date", "timestamp", "boolean"], dataset.Schema.Select(c => c.Type));
         Assert.Equal(("postgres", 3L), (dataset.Source.Kind, dataset.RowCount));
         Assert.StartsWith("postgres://", dataset.Source.Location, StringComparison.Ordinal);
         Assert.DoesNotContain(admin.Password ?? "\u0000", System.Text.Json.JsonSerializer.Serialize(dataset), StringComparison.Ordinal);
-        var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+        var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows;
         Assert.Equal("1|Ada|12.5|2024-02-01|2024-02-01T10:00:00|True", string.Join("|", rows[0].Select(v => v?.ToString())));
         Assert.Equal("Zoë", rows[2][1]?.ToString());
 
-        var limited = (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Two", "postgres", connection, $"SELECT * FROM {schema}.orders", RowLimit: 2))).EnsureValue();
+        var limited = (await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("Two", "postgres", connection, $"SELECT * FROM {schema}.orders", RowLimit: 2))).EnsureValue();
         Assert.Equal(2, limited.RowCount);
 
         // Writes are refused by the read-only transaction and change nothing; bad credentials are a clear 422.
-        var write = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Gone", "postgres", connection, $"DELETE FROM {schema}.orders RETURNING *"));
+        var write = await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("Gone", "postgres", connection, $"DELETE FROM {schema}.orders RETURNING *"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, write.Status);
         Assert.Contains("read-only", write.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
         // (CI's cluster trusts local connections, so a missing database stands in for bad credentials.)
-        var wrong = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("Nope", "postgres", connection with { Database = "no_such_database" }, "SELECT 1"));
+        var wrong = await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("Nope", "postgres", connection with { Database = "no_such_database" }, "SELECT 1"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.Status);
         Assert.Contains("no_such_database", wrong.Error!.Error.Details!.Single().Message, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("X", "mysql", connection, "SELECT 1"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("X", "mysql", connection, "SELECT 1"))).Status);
         // A host list would let a second, unvetted host through; private hosts not allow-listed are refused.
-        var list = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("L", "postgres", connection with { Host = "127.0.0.1,10.0.0.5" }, "SELECT 1"));
+        var list = await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("L", "postgres", connection with { Host = "127.0.0.1,10.0.0.5" }, "SELECT 1"));
         Assert.Equal("connection.host", Assert.Single(list.Error!.Error.Details!).Field);
-        var internalHost = await tenant.Admin.ImportDatabaseAsync(new DatabaseImportRequest("I", "postgres", connection with { Host = "10.0.0.5" }, "SELECT 1"));
+        var internalHost = await tenant.Admin.Datasets.ImportDatabaseAsync(new DatabaseImportRequest("I", "postgres", connection with { Host = "10.0.0.5" }, "SELECT 1"));
         Assert.Equal("connection.host", Assert.Single(internalHost.Error!.Error.Details!).Field);
         await using (var pg = new Npgsql.NpgsqlConnection(admin.ConnectionString))
         {

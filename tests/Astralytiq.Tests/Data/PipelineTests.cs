@@ -20,11 +20,11 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
     /// <summary>Waits for the run's job to end (the run is finished before its job is), then reads the run.</summary>
     protected static async Task<PipelineRunDto> FinishedAsync(AstralytiqClient client, Guid pipeline, Guid run)
     {
-        var queued = (await client.ListPipelineRunsAsync(pipeline)).EnsureValue().Single(r => r.Id == run);
-        var job = (await client.WaitForJobAsync(queued.JobId!.Value, timeout: TimeSpan.FromSeconds(60))).EnsureValue();
+        var queued = (await client.Pipelines.ListRunsAsync(pipeline)).EnsureValue().Single(r => r.Id == run);
+        var job = (await client.Jobs.WaitAsync(queued.JobId!.Value, timeout: TimeSpan.FromSeconds(60))).EnsureValue();
         Assert.True(job.Status is Astralytiq.Contracts.Jobs.JobStatus.Succeeded or Astralytiq.Contracts.Jobs.JobStatus.DeadLettered or Astralytiq.Contracts.Jobs.JobStatus.Failed,
             $"the pipeline run's job is still {job.Status} after 60 s");
-        return (await client.ListPipelineRunsAsync(pipeline)).EnsureValue().Single(r => r.Id == run);
+        return (await client.Pipelines.ListRunsAsync(pipeline)).EnsureValue().Single(r => r.Id == run);
     }
 
     protected static List<string> Rows(DatasetPreviewResponse preview) => preview.Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))).ToList();
@@ -33,9 +33,9 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
     public async Task A_dataset_pipeline_makes_a_new_output_version_from_the_latest_source_on_each_run()
     {
         var client = (await Platform.NewTenantAsync()).Admin;
-        var source = (await client.UploadDatasetAsync(Text("city,amount\nOslo,10\nBergen,4\nOslo,6\n"), "sales.csv", name: Unique("sales"))).EnsureValue();
+        var source = (await client.Datasets.UploadAsync(Text("city,amount\nOslo,10\nBergen,4\nOslo,6\n"), "sales.csv", name: Unique("sales"))).EnsureValue();
         var output = Unique("oslo totals");
-        var pipeline = (await client.CreatePipelineAsync(new PipelineRequest(Unique("Oslo"), new PipelineSourceDto("dataset", source.Id), output,
+        var pipeline = (await client.Pipelines.CreateAsync(new PipelineRequest(Unique("Oslo"), new PipelineSourceDto("dataset", source.Id), output,
         [
             new TransformStepDto("filter", Expression: "city = 'Oslo'"),
             new TransformStepDto("group", GroupBy: ["city"], Aggregations: [new AggregationDto("sum", "amount", "total"), new AggregationDto("count", As: "sales")]),
@@ -43,35 +43,35 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Null(pipeline.Schedule);
         Assert.Null(pipeline.NextRunAt);
 
-        var queued = await client.RunPipelineAsync(pipeline.Id);
+        var queued = await client.Pipelines.RunAsync(pipeline.Id);
         Assert.Equal(HttpStatusCode.Accepted, queued.Status);
         Assert.Equal(("manual", "queued"), (queued.Value!.Trigger, queued.Value.Status));
         var first = await FinishedAsync(client, pipeline.Id, queued.Value.Id);
         Assert.True(first.Status == "succeeded", first.Error);
         Assert.Equal((1, 1L), (first.OutputVersion, first.RowCount));
-        Assert.Equal(["Oslo|16|2"], Rows((await client.PreviewDatasetAsync(first.OutputDatasetId!.Value)).EnsureValue()));
-        var made = (await client.GetDatasetAsync(first.OutputDatasetId.Value)).EnsureValue();
+        Assert.Equal(["Oslo|16|2"], Rows((await client.Datasets.PreviewAsync(first.OutputDatasetId!.Value)).EnsureValue()));
+        var made = (await client.Datasets.GetAsync(first.OutputDatasetId.Value)).EnsureValue();
         Assert.Equal((output, "pipeline"), (made.Name, made.Source.Kind));
 
         // The source changes; the next run reads its latest version and adds a version to the same output.
-        (await client.AppendDatasetRowsAsync(source.Id, "{\"city\":\"Oslo\",\"amount\":5}")).EnsureSuccess();
-        var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        (await client.Datasets.AppendRowsAsync(source.Id, "{\"city\":\"Oslo\",\"amount\":5}")).EnsureSuccess();
+        var second = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
         Assert.Equal(("succeeded", first.OutputDatasetId, 2), (second.Status, second.OutputDatasetId, second.OutputVersion));
-        Assert.Equal(["Oslo|21|3"], Rows((await client.PreviewDatasetAsync(made.Id)).EnsureValue()));
-        Assert.Equal([second.Id, first.Id], (await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue().Select(r => r.Id));
-        Assert.Equal(second.Id, (await client.GetPipelineAsync(pipeline.Id)).EnsureValue().LastRun!.Id);
+        Assert.Equal(["Oslo|21|3"], Rows((await client.Datasets.PreviewAsync(made.Id)).EnsureValue()));
+        Assert.Equal([second.Id, first.Id], (await client.Pipelines.ListRunsAsync(pipeline.Id)).EnsureValue().Select(r => r.Id));
+        Assert.Equal(second.Id, (await client.Pipelines.GetAsync(pipeline.Id)).EnsureValue().LastRun!.Id);
 
         // Lineage: output v2 was made from source v2; the output hangs below the source.
-        var lineage = (await client.GetDatasetLineageAsync(made.Id)).EnsureValue();
+        var lineage = (await client.Datasets.GetLineageAsync(made.Id)).EnsureValue();
         Assert.Contains(lineage.Edges, e => e.From == $"dataset:{source.Id}:v2" && e.To == "version:2");
-        Assert.Contains((await client.GetDatasetLineageAsync(source.Id)).EnsureValue().Edges, e => e.From == "version:2" && e.To == $"dataset:{made.Id}:v2");
+        Assert.Contains((await client.Datasets.GetLineageAsync(source.Id)).EnsureValue().Edges, e => e.From == "version:2" && e.To == $"dataset:{made.Id}:v2");
 
         // A run whose source has gone fails, and says why.
-        (await client.DeleteDatasetAsync(source.Id, force: true)).EnsureSuccess();
-        var failed = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        (await client.Datasets.DeleteAsync(source.Id, force: true)).EnsureSuccess();
+        var failed = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
         Assert.Equal("failed", failed.Status);
         Assert.Contains("source dataset no longer exists", failed.Error, StringComparison.Ordinal);
-        Assert.Equal(2, (await client.GetDatasetAsync(made.Id)).EnsureValue().CurrentVersion);
+        Assert.Equal(2, (await client.Datasets.GetAsync(made.Id)).EnsureValue().CurrentVersion);
     }
 
     [Fact]
@@ -79,11 +79,11 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
     {
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
-        var source = (await client.UploadDatasetAsync(Text("n\n1\n2\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var source = (await client.Datasets.UploadAsync(Text("n\n1\n2\n"), "n.csv", name: Unique("n"))).EnsureValue();
         PipelineRequest Request(string cron, string? zone = "Europe/Oslo") =>
             new(Unique("nightly"), new PipelineSourceDto("dataset", source.Id), Unique("n out"), [], new PipelineScheduleDto(cron, zone));
 
-        var pipeline = (await client.CreatePipelineAsync(Request("30 6 * * 1-5"))).EnsureValue();
+        var pipeline = (await client.Pipelines.CreateAsync(Request("30 6 * * 1-5"))).EnsureValue();
         var next = pipeline.NextRunAt!.Value;
         var oslo = TimeZoneInfo.ConvertTime(next, TimeZoneInfo.FindSystemTimeZoneById("Europe/Oslo"));
         Assert.Equal((6, 30), (oslo.Hour, oslo.Minute));
@@ -95,7 +95,7 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
             ("every day", "UTC", "schedule.cron"), ("* * * * *", "UTC", "schedule.cron"), ("0 0 30 2 *", "UTC", "schedule.cron"), ("0 6 * * *", "Mars/Olympus", "schedule.time_zone"),
         })
         {
-            var refused = await client.CreatePipelineAsync(Request(cron, zone));
+            var refused = await client.Pipelines.CreateAsync(Request(cron, zone));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
             Assert.Equal(field, refused.Error!.Error.Details![0].Field);
         }
@@ -115,14 +115,14 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(0, await scheduler.TickAsync(due.AddSeconds(-1), CancellationToken.None, tenant.Id)); // not yet
         Assert.Equal(1, await scheduler.TickAsync(due, CancellationToken.None, tenant.Id));
         Assert.Equal(0, await scheduler.TickAsync(due.AddMinutes(1), CancellationToken.None, tenant.Id)); // claimed already
-        var run = Assert.Single((await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue());
+        var run = Assert.Single((await client.Pipelines.ListRunsAsync(pipeline.Id)).EnsureValue());
         Assert.Equal("schedule", run.Trigger);
         Assert.Equal("succeeded", (await FinishedAsync(client, pipeline.Id, run.Id)).Status);
-        Assert.Equal(Astralytiq.Platform.Scheduling.CronSchedule.NextRun("30 6 * * 1-5", "Europe/Oslo", due), (await client.GetPipelineAsync(pipeline.Id)).EnsureValue().NextRunAt);
-        Assert.Single((await client.ListPipelineRunsAsync(pipeline.Id)).EnsureValue());
+        Assert.Equal(Astralytiq.Platform.Scheduling.CronSchedule.NextRun("30 6 * * 1-5", "Europe/Oslo", due), (await client.Pipelines.GetAsync(pipeline.Id)).EnsureValue().NextRunAt);
+        Assert.Single((await client.Pipelines.ListRunsAsync(pipeline.Id)).EnsureValue());
 
         // Disabled pipelines have no next run.
-        var off = (await client.UpdatePipelineAsync(pipeline.Id, Request("30 6 * * 1-5") with { Name = pipeline.Name, OutputName = pipeline.OutputName, Enabled = false })).EnsureValue();
+        var off = (await client.Pipelines.UpdateAsync(pipeline.Id, Request("30 6 * * 1-5") with { Name = pipeline.Name, OutputName = pipeline.OutputName, Enabled = false })).EnsureValue();
         Assert.Null(off.NextRunAt);
     }
 
@@ -131,12 +131,12 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
     {
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
-        var source = (await client.UploadDatasetAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var source = (await client.Datasets.UploadAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
         var due = new DateTimeOffset(2026, 12, 8, 2, 0, 0, TimeSpan.Zero);
         var ids = new List<Guid>();
         for (var i = 0; i < 3; i++)
         {
-            ids.Add((await client.CreatePipelineAsync(new PipelineRequest(Unique("hourly"), new PipelineSourceDto("dataset", source.Id), Unique("out"), [],
+            ids.Add((await client.Pipelines.CreateAsync(new PipelineRequest(Unique("hourly"), new PipelineSourceDto("dataset", source.Id), Unique("out"), [],
                 new PipelineScheduleDto("0 * * * *", "UTC")))).EnsureValue().Id);
         }
         await using (var scope = Platform.Services.CreateAsyncScope())
@@ -156,9 +156,9 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(3, started.Sum());
         foreach (var id in ids)
         {
-            var run = Assert.Single((await client.ListPipelineRunsAsync(id)).EnsureValue());
+            var run = Assert.Single((await client.Pipelines.ListRunsAsync(id)).EnsureValue());
             Assert.Equal("succeeded", (await FinishedAsync(client, id, run.Id)).Status);
-            Assert.Equal(due.AddHours(1), (await client.GetPipelineAsync(id)).EnsureValue().NextRunAt);
+            Assert.Equal(due.AddHours(1), (await client.Pipelines.GetAsync(id)).EnsureValue().NextRunAt);
         }
     }
 
@@ -173,17 +173,17 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         var request = new PipelineRequest(Unique("weather"),
             new PipelineSourceDto("http", Http: new HttpImportRequest(null, server.Url("/readings"), new Dictionary<string, string> { ["Authorization"] = "Bearer s3cret" })),
             Unique("readings"), [new TransformStepDto("filter", Expression: "temp > 0")]);
-        var pipeline = (await client.CreatePipelineAsync(request)).EnsureValue();
+        var pipeline = (await client.Pipelines.CreateAsync(request)).EnsureValue();
         Assert.Equal("••••", pipeline.Source.Http!.Headers!["Authorization"]);
-        Assert.DoesNotContain("s3cret", JsonSerializer.Serialize(await client.GetPipelineAsync(pipeline.Id)), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", JsonSerializer.Serialize(await client.Pipelines.GetAsync(pipeline.Id)), StringComparison.Ordinal);
 
-        var first = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        var first = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
         Assert.True(first.Status == "succeeded", first.Error);
         Assert.Equal(1L, first.RowCount);
 
         // Saved again with the header shown as ••••: the stored value is kept.
-        (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
-        var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+        (await client.Pipelines.UpdateAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
+        var second = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
         Assert.Equal(("succeeded", 2, 3L), (second.Status, second.OutputVersion, second.RowCount));
         Assert.All(server.Authorizations, a => Assert.Equal("Bearer s3cret", a));
         Assert.Equal(2, server.Authorizations.Count);
@@ -201,7 +201,7 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
     {
         var tenant = await Platform.NewTenantAsync();
         var client = tenant.Admin;
-        var source = (await client.UploadDatasetAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var source = (await client.Datasets.UploadAsync(Text("n\n1\n"), "n.csv", name: Unique("n"))).EnsureValue();
         var good = new PipelineRequest(Unique("p"), new PipelineSourceDto("dataset", source.Id), Unique("out"));
         foreach (var (request, field) in new[]
         {
@@ -215,30 +215,30 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
             (good with { Steps = [new TransformStepDto("select", Columns: ["missing"])] }, "steps[0].columns"),
         })
         {
-            var refused = await client.CreatePipelineAsync(request);
+            var refused = await client.Pipelines.CreateAsync(request);
             Assert.True(refused.Status == HttpStatusCode.UnprocessableEntity, $"{field}: {refused.Status}");
             Assert.Equal(field, refused.Error!.Error.Details![0].Field);
         }
-        Assert.Equal(HttpStatusCode.Conflict, (await client.CreatePipelineAsync(good with { OutputName = source.Name })).Status);
-        var pipeline = (await client.CreatePipelineAsync(good)).EnsureValue();
-        Assert.Equal(HttpStatusCode.Conflict, (await client.CreatePipelineAsync(good with { OutputName = Unique("other") })).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Pipelines.CreateAsync(good with { OutputName = source.Name })).Status);
+        var pipeline = (await client.Pipelines.CreateAsync(good)).EnsureValue();
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Pipelines.CreateAsync(good with { OutputName = Unique("other") })).Status);
 
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetPipelineAsync(pipeline.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.RunPipelineAsync(pipeline.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ListPipelineRunsAsync(pipeline.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.DeletePipelineAsync(pipeline.Id)).Status);
-        Assert.Empty((await other.Admin.ListPipelinesAsync()).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Pipelines.GetAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Pipelines.RunAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Pipelines.ListRunsAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Pipelines.DeleteAsync(pipeline.Id)).Status);
+        Assert.Empty((await other.Admin.Pipelines.ListAsync()).EnsureValue().Items);
         // A pipeline reading another tenant's dataset cannot be made.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await other.Admin.CreatePipelineAsync(good with { Name = "x" })).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await other.Admin.Pipelines.CreateAsync(good with { Name = "x" })).Status);
 
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        Assert.Single((await viewer.ListPipelinesAsync()).EnsureValue().Items);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.RunPipelineAsync(pipeline.Id)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.CreatePipelineAsync(good with { Name = "v" })).Status);
+        Assert.Single((await viewer.Pipelines.ListAsync()).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Pipelines.RunAsync(pipeline.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Pipelines.CreateAsync(good with { Name = "v" })).Status);
 
-        (await client.DeletePipelineAsync(pipeline.Id)).EnsureSuccess();
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetPipelineAsync(pipeline.Id)).Status);
+        (await client.Pipelines.DeleteAsync(pipeline.Id)).EnsureSuccess();
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Pipelines.GetAsync(pipeline.Id)).Status);
     }
 }
 
@@ -266,26 +266,26 @@ public sealed class PipelineTests_Postgres(PostgresPlatform platform) : Pipeline
             var request = new PipelineRequest(Unique("sales sync"),
                 new PipelineSourceDto("database", Database: new DatabaseImportRequest(null, "postgres", connection, $"SELECT region, amount FROM {schema}.sales ORDER BY region")),
                 Unique("sales"), [new TransformStepDto("derive", Name: "with_tax", Expression: "round(amount * 1.25, 2)")]);
-            var pipeline = (await client.CreatePipelineAsync(request)).EnsureValue();
+            var pipeline = (await client.Pipelines.CreateAsync(request)).EnsureValue();
             Assert.Null(pipeline.Source.Database!.Connection!.Password);
-            Assert.DoesNotContain(connection.Password!, JsonSerializer.Serialize(await client.GetPipelineAsync(pipeline.Id)), StringComparison.Ordinal);
+            Assert.DoesNotContain(connection.Password!, JsonSerializer.Serialize(await client.Pipelines.GetAsync(pipeline.Id)), StringComparison.Ordinal);
 
-            var first = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            var first = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
             Assert.True(first.Status == "succeeded", first.Error);
-            Assert.Equal(["north|10|12.5", "south|4.5|5.63"], Rows((await client.PreviewDatasetAsync(first.OutputDatasetId!.Value)).EnsureValue()));
+            Assert.Equal(["north|10|12.5", "south|4.5|5.63"], Rows((await client.Datasets.PreviewAsync(first.OutputDatasetId!.Value)).EnsureValue()));
 
             // The table changes; saved again without the password (kept sealed), the next run reads the new rows.
             await SqlAsync($"INSERT INTO {schema}.sales VALUES ('west', 2)");
-            (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
-            var second = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            (await client.Pipelines.UpdateAsync(pipeline.Id, request with { Source = pipeline.Source })).EnsureSuccess();
+            var second = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
             Assert.Equal(("succeeded", 2, 3L), (second.Status, second.OutputVersion, second.RowCount));
-            var made = (await client.GetDatasetAsync(second.OutputDatasetId!.Value)).EnsureValue();
+            var made = (await client.Datasets.GetAsync(second.OutputDatasetId!.Value)).EnsureValue();
             Assert.Equal("pipeline", made.Source.Kind);
             Assert.Contains($"{schema}.sales", made.Source.Query, StringComparison.Ordinal);
 
             // A query that fails at run time fails the run, with PostgreSQL's words.
-            (await client.UpdatePipelineAsync(pipeline.Id, request with { Source = pipeline.Source with { Database = pipeline.Source.Database with { Query = $"SELECT nope FROM {schema}.sales" } } })).EnsureSuccess();
-            var failed = await FinishedAsync(client, pipeline.Id, (await client.RunPipelineAsync(pipeline.Id)).EnsureValue().Id);
+            (await client.Pipelines.UpdateAsync(pipeline.Id, request with { Source = pipeline.Source with { Database = pipeline.Source.Database with { Query = $"SELECT nope FROM {schema}.sales" } } })).EnsureSuccess();
+            var failed = await FinishedAsync(client, pipeline.Id, (await client.Pipelines.RunAsync(pipeline.Id)).EnsureValue().Id);
             Assert.Equal("failed", failed.Status);
             Assert.Contains("nope", failed.Error, StringComparison.Ordinal);
         }

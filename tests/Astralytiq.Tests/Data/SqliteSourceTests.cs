@@ -38,7 +38,7 @@ public sealed class SqliteSourceTests(SqlitePlatform platform) : PlatformTest<Sq
         "INSERT INTO customers VALUES ('Ada', 'gold'), ('Zoë', 'silver')");
 
     private static Task<ApiResponse<Contracts.Data.DatasetResponse>> UploadAsync(AstralytiqClient client, byte[] file, string? table = null, string? query = null, string fileName = "shop.sqlite") =>
-        client.UploadDatasetAsync(new MemoryStream(file), fileName, name: "shop " + Guid.NewGuid().ToString("N")[..8], table: table, query: query);
+        client.Datasets.UploadAsync(new MemoryStream(file), fileName, name: "shop " + Guid.NewGuid().ToString("N")[..8], table: table, query: query);
 
     [Fact]
     public async Task A_table_or_a_select_becomes_a_typed_dataset()
@@ -48,15 +48,15 @@ public sealed class SqliteSourceTests(SqlitePlatform platform) : PlatformTest<Sq
         var orders = (await UploadAsync(client, Shop, table: "orders")).EnsureValue();
         Assert.Equal(["integer", "string", "decimal", "date", "boolean", "timestamp"], orders.Schema.Select(c => c.Type));
         Assert.Equal((3L, "sqlite"), (orders.RowCount, orders.Source.Format));
-        var rows = (await client.PreviewDatasetAsync(orders.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "∅"))).ToList();
+        var rows = (await client.Datasets.PreviewAsync(orders.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString() ?? "∅"))).ToList();
         Assert.Equal(["1|Ada|12.5|2024-01-31|True|2024-01-31T10:15:00", "2|Zoë|∅|2024-02-01|False|∅", "3|∅|-3|∅|∅|2023-12-01T00:00:01"], rows);
 
         var joined = (await UploadAsync(client, Shop, query: "SELECT o.id, c.tier FROM orders o JOIN customers c ON c.name = o.customer ORDER BY o.id")).EnsureValue();
-        Assert.Equal(["1|gold", "2|silver"], (await client.PreviewDatasetAsync(joined.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))));
+        Assert.Equal(["1|gold", "2|silver"], (await client.Datasets.PreviewAsync(joined.Id)).EnsureValue().Rows.Select(r => string.Join("|", r.Select(v => v?.ToString()))));
 
         // Only the uploaded file is open: no other database is attached.
         var attached = (await UploadAsync(client, Shop, query: "SELECT name FROM pragma_database_list")).EnsureValue();
-        Assert.Equal(["main"], (await client.PreviewDatasetAsync(attached.Id)).EnsureValue().Rows.Select(r => r[0]?.ToString()));
+        Assert.Equal(["main"], (await client.Datasets.PreviewAsync(attached.Id)).EnsureValue().Rows.Select(r => r[0]?.ToString()));
 
         // One table: no need to name it.
         var single = (await UploadAsync(client, Database("CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (7)"))).EnsureValue();
@@ -79,7 +79,7 @@ public sealed class SqliteSourceTests(SqlitePlatform platform) : PlatformTest<Sq
         var detail = Assert.Single(response.Error!.Error.Details!);
         Assert.Equal(field, detail.Field);
         Assert.Contains(message, detail.Message, StringComparison.Ordinal);
-        Assert.Empty((await client.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await client.Datasets.ListAsync()).EnsureValue().Items);
     }
 
     [Fact]

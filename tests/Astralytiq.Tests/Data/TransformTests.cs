@@ -32,7 +32,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
     private static string Unique(string stem) => stem + " " + Guid.NewGuid().ToString("N")[..8];
 
     private static async Task<DatasetResponse> UploadAsync(AstralytiqClient client, string csv, string stem = "orders") =>
-        (await client.UploadDatasetAsync(Text(csv), stem + ".csv", name: Unique(stem))).EnsureValue();
+        (await client.Datasets.UploadAsync(Text(csv), stem + ".csv", name: Unique(stem))).EnsureValue();
 
     private static TransformStepDto Step(string op) => new(op);
 
@@ -53,7 +53,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
 
     private static async Task<List<string>> PreviewAsync(AstralytiqClient client, Guid id, params TransformStepDto[] steps)
     {
-        var preview = await client.PreviewTransformAsync(id, steps);
+        var preview = await client.Datasets.PreviewTransformAsync(id, steps);
         Assert.True(preview.IsSuccess, preview.Error?.Error.Message + " " + string.Join("; ", preview.Error?.Error.Details?.Select(d => d.Field + ": " + d.Message) ?? []));
         return Rows(preview.Value!);
     }
@@ -64,7 +64,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         var client = (await Platform.NewTenantAsync()).Admin;
         var orders = await UploadAsync(client, Orders);
 
-        var preview = (await client.PreviewTransformAsync(orders.Id,
+        var preview = (await client.Datasets.PreviewTransformAsync(orders.Id,
         [
             Step("drop_duplicates") with { Columns = ["customer", "city", "amount", "qty", "day"] },
             Step("fill_missing") with { Columns = ["amount"], Strategy = "mean" },
@@ -87,7 +87,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Contains("total", preview.ColumnsAfterStep[4]);
 
         // Nothing was stored.
-        Assert.Single((await client.ListDatasetVersionsAsync(orders.Id)).EnsureValue());
+        Assert.Single((await client.Datasets.ListVersionsAsync(orders.Id)).EnsureValue());
     }
 
     [Fact]
@@ -102,25 +102,25 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
             Step("group") with { GroupBy = ["customer"], Aggregations = [new AggregationDto("sum", "total", "revenue"), new AggregationDto("count", As: "orders"), new AggregationDto("avg", "amount")] },
         ];
 
-        var applied = (await client.ApplyTransformAsync(orders.Id, new TransformRequest(steps))).EnsureValue();
+        var applied = (await client.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest(steps))).EnsureValue();
         Assert.Equal((orders.Id, 2, 3L), (applied.DatasetId, applied.Version, applied.RowCount));
-        var again = (await client.ApplyTransformAsync(orders.Id, new TransformRequest(steps, Version: 1, OutputName: Unique("revenue")))).EnsureValue();
+        var again = (await client.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest(steps, Version: 1, OutputName: Unique("revenue")))).EnsureValue();
         Assert.NotEqual(orders.Id, again.DatasetId);
         Assert.Equal(applied.ContentSha256, again.ContentSha256);
 
-        var preview = (await client.PreviewDatasetAsync(orders.Id)).EnsureValue();
+        var preview = (await client.Datasets.PreviewAsync(orders.Id)).EnsureValue();
         Assert.Equal(2, preview.Version);
         Assert.Equal(["customer", "revenue", "orders", "avg_amount"], preview.Columns.Select(c => c.Name));
         Assert.Equal("ada|42|2|10.5;bob|4|1|4;cy|21.75|1|7.25", string.Join(";", preview.Rows.Select(r => string.Join("|", r.Select(v => v is JsonElement { ValueKind: JsonValueKind.Number } n ? n.GetDouble().ToString(CultureInfo.InvariantCulture) : v?.ToString())))));
 
         // The new version came from version 1 by these steps; the new dataset hangs below version 1.
-        var graph = (await client.GetDatasetLineageAsync(orders.Id)).EnsureValue();
+        var graph = (await client.Datasets.GetLineageAsync(orders.Id)).EnsureValue();
         Assert.Contains(graph.Edges, e => e.From == "version:1" && e.To == "version:2" && e.Kind == "transform");
         Assert.Equal("filter → derive → group", graph.Nodes.Single(n => n.Id == "version:2").Details["steps"]);
         Assert.Contains(graph.Edges, e => e.From == "version:1" && e.To == $"dataset:{again.DatasetId}:v1");
-        var derived = (await client.GetDatasetLineageAsync(again.DatasetId!.Value)).EnsureValue();
+        var derived = (await client.Datasets.GetLineageAsync(again.DatasetId!.Value)).EnsureValue();
         Assert.Contains(derived.Edges, e => e.From == $"dataset:{orders.Id}:v1" && e.To == "version:1" && e.Kind == "transform");
-        Assert.Equal("transform", (await client.GetDatasetAsync(again.DatasetId.Value)).EnsureValue().Source.Kind);
+        Assert.Equal("transform", (await client.Datasets.GetAsync(again.DatasetId.Value)).EnsureValue().Source.Kind);
     }
 
     [Fact]
@@ -140,19 +140,19 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Equal(["ada|gold", "bob|silver", "cy|∅", "dan|bronze"], full);
 
         // The joined dataset is recorded upstream of the version the join made.
-        var made = (await client.ApplyTransformAsync(orders.Id, new TransformRequest([join]))).EnsureValue();
-        var graph = (await client.GetDatasetLineageAsync(orders.Id)).EnsureValue();
+        var made = (await client.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest([join]))).EnsureValue();
+        var graph = (await client.Datasets.GetLineageAsync(orders.Id)).EnsureValue();
         Assert.Contains(graph.Edges, e => e.From == $"dataset:{customers.Id}:v1" && e.To == $"version:{made.Version}");
         Assert.Contains(graph.Nodes, n => n.Id == $"dataset:{customers.Id}:v1" && n.Label.StartsWith(customers.Name, StringComparison.Ordinal));
 
         // Another tenant's dataset cannot be joined (it does not exist for this tenant), nor transformed.
         var other = await Platform.NewTenantAsync();
         var theirs = await UploadAsync(other.Admin, Customers, "theirs");
-        var refused = await client.PreviewTransformAsync(orders.Id, [join with { DatasetId = theirs.Id }]);
+        var refused = await client.Datasets.PreviewTransformAsync(orders.Id, [join with { DatasetId = theirs.Id }]);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Equal("steps[0].dataset_id", refused.Error!.Error.Details!.Single().Field);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.PreviewTransformAsync(orders.Id, [Step("limit") with { Rows = 1 }])).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ApplyTransformAsync(orders.Id, new TransformRequest([Step("limit") with { Rows = 1 }]))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.PreviewTransformAsync(orders.Id, [Step("limit") with { Rows = 1 }])).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest([Step("limit") with { Rows = 1 }]))).Status);
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var client = (await Platform.NewTenantAsync()).Admin;
         var rows = string.Join("\n", Enumerable.Range(1, 1000).Select(i => i.ToString(CultureInfo.InvariantCulture)));
-        var dataset = (await client.UploadDatasetAsync(Text("n\n" + rows + "\n"), "n.csv", name: Unique("n"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Text("n\n" + rows + "\n"), "n.csv", name: Unique("n"))).EnsureValue();
         var sample = Step("sample") with { Rows = 25, Seed = 7 };
 
         var first = await PreviewAsync(client, dataset.Id, sample);
@@ -207,7 +207,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Equal(first, await PreviewAsync(client, dataset.Id, sample));
         Assert.NotEqual(first, await PreviewAsync(client, dataset.Id, sample with { Seed = 8 }));
         Assert.Equal(first.OrderBy(int.Parse), first); // the sample keeps row order
-        var fraction = (await client.PreviewTransformAsync(dataset.Id, [Step("sample") with { Fraction = 0.2, Seed = 1 }])).EnsureValue();
+        var fraction = (await client.Datasets.PreviewTransformAsync(dataset.Id, [Step("sample") with { Fraction = 0.2, Seed = 1 }])).EnsureValue();
         Assert.InRange(fraction.TotalRows, 140, 260);
     }
 
@@ -245,7 +245,7 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
             (new string('(', 100) + "1" + new string(')', 100), "nested more than"),
         })
         {
-            var refused = await client.PreviewTransformAsync(orders.Id, [Step("derive") with { Name = "x", Expression = expression }]);
+            var refused = await client.Datasets.PreviewTransformAsync(orders.Id, [Step("derive") with { Name = "x", Expression = expression }]);
             Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
             var detail = refused.Error!.Error.Details!.Single();
             Assert.Equal("steps[0].expression", detail.Field);
@@ -283,17 +283,17 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
             foreach (var preview in new[] { true, false })
             {
                 var (status, error) = preview
-                    ? await client.PreviewTransformAsync(orders.Id, steps) is var p ? (p.Status, p.Error) : default
-                    : await client.ApplyTransformAsync(orders.Id, new TransformRequest(steps, OutputName: Unique("never"))) is var a ? (a.Status, a.Error) : default;
+                    ? await client.Datasets.PreviewTransformAsync(orders.Id, steps) is var p ? (p.Status, p.Error) : default
+                    : await client.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest(steps, OutputName: Unique("never"))) is var a ? (a.Status, a.Error) : default;
                 Assert.True(status == HttpStatusCode.UnprocessableEntity, $"{field}: {status}");
                 var detail = error!.Error.Details![0];
                 Assert.Equal(field, detail.Field);
                 Assert.Contains(message, detail.Message, StringComparison.Ordinal);
             }
         }
-        Assert.Single((await client.ListDatasetVersionsAsync(orders.Id)).EnsureValue());
-        Assert.DoesNotContain((await client.ListDatasetsAsync(search: "never")).EnsureValue().Items, d => d.Name.StartsWith("never", StringComparison.Ordinal));
-        var taken = await client.ApplyTransformAsync(orders.Id, new TransformRequest([Step("limit") with { Rows = 1 }], OutputName: orders.Name));
+        Assert.Single((await client.Datasets.ListVersionsAsync(orders.Id)).EnsureValue());
+        Assert.DoesNotContain((await client.Datasets.ListAsync(search: "never")).EnsureValue().Items, d => d.Name.StartsWith("never", StringComparison.Ordinal));
+        var taken = await client.Datasets.ApplyTransformAsync(orders.Id, new TransformRequest([Step("limit") with { Rows = 1 }], OutputName: orders.Name));
         Assert.Equal(HttpStatusCode.Conflict, taken.Status);
     }
 
@@ -308,19 +308,19 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         {
             csv.Append(CultureInfo.InvariantCulture, $"{random.Next(50)},{random.NextDouble() * 1e6 - 5e5:R}\n");
         }
-        var dataset = (await client.UploadDatasetAsync(Text(csv.ToString()), "big.csv", name: Unique("big"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Text(csv.ToString()), "big.csv", name: Unique("big"))).EnsureValue();
         TransformStepDto[] steps =
         [
             Step("normalize") with { Columns = ["x"], Method = "z_score" },
             Step("group") with { GroupBy = ["g"], Aggregations = [new AggregationDto("sum", "x"), new AggregationDto("stddev", "x"), new AggregationDto("avg", "x")] },
         ];
         var seen = new List<JobResponse>();
-        var first = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, OutputName: Unique("big a")), new SynchronousProgress<JobResponse>(seen.Add))).EnsureValue();
+        var first = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, OutputName: Unique("big a")), new SynchronousProgress<JobResponse>(seen.Add))).EnsureValue();
         Assert.NotEmpty(seen);
         Assert.Equal(50, first.RowCount);
         for (var i = 0; i < 3; i++)
         {
-            var again = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, OutputName: Unique("big b")))).EnsureValue();
+            var again = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(steps, OutputName: Unique("big b")))).EnsureValue();
             Assert.Equal(first.ContentSha256, again.ContentSha256);
         }
     }

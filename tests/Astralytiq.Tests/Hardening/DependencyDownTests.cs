@@ -34,12 +34,12 @@ public sealed class DependencyDownTests(PostgresBehindProxy platform) : Platform
     public async Task With_the_database_down_requests_answer_503_with_retry_after_health_names_it_and_all_recovers_when_it_is_back()
     {
         var tenant = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.ListDatasetsAsync()).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Datasets.ListAsync()).Status);
 
         Platform.Proxy!.Stop();
         try
         {
-            foreach (var response in new[] { await tenant.Admin.ListDatasetsAsync(), await tenant.Admin.ListDatasetsAsync() })
+            foreach (var response in new[] { await tenant.Admin.Datasets.ListAsync(), await tenant.Admin.Datasets.ListAsync() })
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.Status);
                 Assert.Equal("SERVICE_UNAVAILABLE", response.Error!.Error.Code);
@@ -63,7 +63,7 @@ public sealed class DependencyDownTests(PostgresBehindProxy platform) : Platform
         }
 
         // Back: the pool drops the connections the outage broke and the same requests work again.
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.ListDatasetsAsync()).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Datasets.ListAsync()).Status);
         Assert.Equal(HttpStatusCode.OK, (await Platform.NewClient().LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, PlatformFixture.Password))).Status);
     }
 }

@@ -27,21 +27,21 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         var tenant = await Platform.NewTenantAsync();
         var temporary = Platform.WatchTemporaryFiles();
         var deep = string.Concat(Enumerable.Repeat("{\"a\":", 5_000)) + "1" + new string('}', 5_000);
-        var upload = await tenant.Admin.UploadDatasetAsync(Text(deep), "deep.json");
+        var upload = await tenant.Admin.Datasets.UploadAsync(Text(deep), "deep.json");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, upload.Status);
         Assert.Contains("nested more than 64 levels deep", Assert.Single(upload.Error!.Error.Details!).Message, StringComparison.Ordinal);
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
 
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text("a,b\n1,x\n"), "base.csv")).EnsureValue();
-        var append = await tenant.Admin.AppendDatasetRowsAsync(dataset.Id, "{\"a\":" + new string('[', 3_000) + new string(']', 3_000) + "}\n");
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text("a,b\n1,x\n"), "base.csv")).EnsureValue();
+        var append = await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "{\"a\":" + new string('[', 3_000) + new string(']', 3_000) + "}\n");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, append.Status);
         Assert.Equal("rows", Assert.Single(append.Error!.Error.Details!).Field);
-        Assert.Equal(1, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
+        Assert.Equal(1, (await tenant.Admin.Datasets.GetAsync(dataset.Id)).EnsureValue().CurrentVersion);
         await temporary.AssertNoneLeftAsync();
 
         // At the limit it is read: nested objects become dotted columns ten levels down, deeper ones stay one column.
         var nested = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63);
-        var read = (await tenant.Admin.UploadDatasetAsync(Text("[" + nested + "]"), "nested.json")).EnsureValue();
+        var read = (await tenant.Admin.Datasets.UploadAsync(Text("[" + nested + "]"), "nested.json")).EnsureValue();
         Assert.Equal(string.Join(".", Enumerable.Repeat("a", 11)), Assert.Single(read.Schema).Name);
     }
 
@@ -54,11 +54,11 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
             "/deep" => "[{\"a\":" + new string('[', 100_000) + new string(']', 100_000) + "}]",
             _ => "[{\"a\": 1,]",
         });
-        var deep = await tenant.Admin.ImportHttpAsync(new Contracts.Data.HttpImportRequest("deep", api.Url("/deep")));
+        var deep = await tenant.Admin.Datasets.ImportHttpAsync(new Contracts.Data.HttpImportRequest("deep", api.Url("/deep")));
         Assert.Equal("page 1 could not be read: its JSON is nested more than 64 levels deep", Assert.Single(deep.Error!.Error.Details!).Message);
-        var broken = await tenant.Admin.ImportHttpAsync(new Contracts.Data.HttpImportRequest("broken", api.Url("/broken")));
+        var broken = await tenant.Admin.Datasets.ImportHttpAsync(new Contracts.Data.HttpImportRequest("broken", api.Url("/broken")));
         Assert.Equal("page 1 could not be read: it is not valid JSON (line 1)", Assert.Single(broken.Error!.Error.Details!).Message);
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         foreach (var area in new[] { double.MaxValue, -double.MaxValue, 1e300, double.Epsilon })
         {
             var row = new System.Text.Json.Nodes.JsonObject { ["rooms"] = 3, ["area"] = area, ["city"] = "Atlantis", ["noise"] = -1e-300 };
-            var predicted = await tenant.Admin.PredictAsync(name, new Contracts.ML.PredictRequest(row), explain: true);
+            var predicted = await tenant.Admin.Models.PredictAsync(name, new Contracts.ML.PredictRequest(row), explain: true);
             Assert.True(predicted.Status is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity, $"{area}: {(int)predicted.Status} {predicted.Error?.Error.Message}");
         }
     }
@@ -81,10 +81,10 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     public async Task A_transform_preview_that_multiplies_rows_past_what_it_can_count_in_time_is_stopped_at_the_limit()
     {
         var tenant = await Platform.NewTenantAsync();
-        var rows = (await tenant.Admin.UploadDatasetAsync(Text("k,v\n" + string.Concat(Enumerable.Range(0, 60_000).Select(i => $"1,{i}\n"))), "same-key.csv")).EnsureValue();
+        var rows = (await tenant.Admin.Datasets.UploadAsync(Text("k,v\n" + string.Concat(Enumerable.Range(0, 60_000).Select(i => $"1,{i}\n"))), "same-key.csv")).EnsureValue();
         // Joined with itself on a key every row shares: 3.6 billion rows to count.
         var steps = new[] { new Contracts.Data.TransformStepDto("join", DatasetId: rows.Id, On: [new Contracts.Data.JoinKeyDto("k", "k")], How: "inner") };
-        var preview = await tenant.Admin.PreviewTransformAsync(rows.Id, steps);
+        var preview = await tenant.Admin.Datasets.PreviewTransformAsync(rows.Id, steps);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, preview.Status);
         Assert.StartsWith("the preview ran longer than 3 s and was stopped", Assert.Single(preview.Error!.Error.Details!).Message, StringComparison.Ordinal);
     }
@@ -108,21 +108,21 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var tenant = await Platform.NewTenantAsync();
         var wide = string.Join(",", Enumerable.Range(0, 20_000).Select(i => $"c{i}")) + "\n" + string.Join(",", Enumerable.Range(0, 20_000)) + "\n";
-        var refused = await tenant.Admin.UploadDatasetAsync(Text(wide), "wide.csv");
+        var refused = await tenant.Admin.Datasets.UploadAsync(Text(wide), "wide.csv");
         Assert.Equal("wide.csv has more than 4,096 columns; at most 4,096 are supported", Assert.Single(refused.Error!.Error.Details!).Message);
 
-        var longName = await tenant.Admin.UploadDatasetAsync(Text("[{\"" + new string('k', 10_000) + "\":1}]"), "long.json");
+        var longName = await tenant.Admin.Datasets.UploadAsync(Text("[{\"" + new string('k', 10_000) + "\":1}]"), "long.json");
         Assert.Contains("at most 512 are supported", Assert.Single(longName.Error!.Error.Details!).Message, StringComparison.Ordinal);
 
-        var nul = await tenant.Admin.UploadDatasetAsync(Text("[{\"a\\u0000b\":1}]"), "nul.json");
+        var nul = await tenant.Admin.Datasets.UploadAsync(Text("[{\"a\\u0000b\":1}]"), "nul.json");
         Assert.Contains("control character", Assert.Single(nul.Error!.Error.Details!).Message, StringComparison.Ordinal);
-        Assert.Empty((await tenant.Admin.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
 
         // Below the limit a wide table is read, and profiled (in passes the engine's memory allows).
         var thousand = string.Join(",", Enumerable.Range(0, 1_000).Select(i => $"c{i}")) + "\n"
             + string.Concat(Enumerable.Range(0, 50).Select(r => string.Join(",", Enumerable.Range(0, 1_000).Select(i => (i * r).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "\n"));
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text(thousand), "thousand.csv")).EnsureValue();
-        var profile = (await tenant.Admin.ProfileDatasetAsync(dataset.Id)).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(thousand), "thousand.csv")).EnsureValue();
+        var profile = (await tenant.Admin.Datasets.ProfileAsync(dataset.Id)).EnsureValue();
         Assert.Equal(1_000, profile.Columns.Count);
         Assert.Equal(49 * 999, ((JsonElement)profile.Columns[999].Max!).GetInt64());
     }
@@ -132,12 +132,12 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var tenant = await Platform.NewTenantAsync();
         const string text = "name,city\nJosé,Zürich\nRenée,Málaga\n";
-        var utf16 = (await tenant.Admin.UploadDatasetAsync(new MemoryStream([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(text)]), "excel-unicode.csv")).EnsureValue();
-        var windows = (await tenant.Admin.UploadDatasetAsync(new MemoryStream(CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(text)), "excel-windows.csv")).EnsureValue();
+        var utf16 = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream([.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(text)]), "excel-unicode.csv")).EnsureValue();
+        var windows = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(text)), "excel-windows.csv")).EnsureValue();
         foreach (var dataset in new[] { utf16, windows })
         {
             Assert.Equal(new[] { "name", "city" }, dataset.Schema.Select(c => c.Name));
-            var rows = (await tenant.Admin.PreviewDatasetAsync(dataset.Id)).EnsureValue().Rows;
+            var rows = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue().Rows;
             Assert.Equal("Zürich", rows[0][1]?.ToString());
             Assert.Equal("Málaga", rows[1][1]?.ToString());
         }
@@ -148,10 +148,10 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var tenant = await Platform.NewTenantAsync();
         var sql = "SELECT " + string.Concat(Enumerable.Repeat("(1 + ", 200)) + "1" + new string(')', 200) + " AS total";
-        var result = (await tenant.Admin.RunSqlAsync(sql)).EnsureValue();
+        var result = (await tenant.Admin.Datasets.RunSqlAsync(sql)).EnsureValue();
         Assert.Equal(201, ((JsonElement)result.Values[0][0]!).GetInt32());
 
-        var tooDeep = await tenant.Admin.RunSqlAsync("SELECT " + string.Concat(Enumerable.Repeat("(1 + ", 2_000)) + "1" + new string(')', 2_000));
+        var tooDeep = await tenant.Admin.Datasets.RunSqlAsync("SELECT " + string.Concat(Enumerable.Repeat("(1 + ", 2_000)) + "1" + new string(')', 2_000));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, tooDeep.Status);
         Assert.DoesNotContain("SET ", Assert.Single(tooDeep.Error!.Error.Details!).Message, StringComparison.Ordinal);
     }
@@ -163,11 +163,11 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         var registered = await client.RegisterAsync(new RegisterRequest(PlatformFixture.NewEmail(), PlatformFixture.Password, "Cache Test", "Org " + Guid.NewGuid().ToString("N")[..8], null));
         var login = await client.LoginAsync(new LoginRequest(registered.Value!.User.Email, PlatformFixture.Password));
         var refresh = await client.RefreshAsync();
-        var totp = await client.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password));
-        var key = await client.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["datasets:read"], null));
-        var data = (await client.UploadDatasetAsync(Text("day,region,amount\n2024-01-01,north,3\n"), "s.csv")).EnsureValue();
-        var board = (await client.CreateDashboardAsync(new CreateDashboardRequest("B", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
-        var link = await client.CreateDashboardLinkAsync(board.Id, new CreateDashboardLinkRequest(Label: "site"));
+        var totp = await client.Account.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password));
+        var key = await client.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null));
+        var data = (await client.Datasets.UploadAsync(Text("day,region,amount\n2024-01-01,north,3\n"), "s.csv")).EnsureValue();
+        var board = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("B", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
+        var link = await client.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest(Label: "site"));
         foreach (var (what, headers) in new[] { ("register", registered.Headers), ("login", login.Headers), ("refresh", refresh.Headers), ("totp", totp.Headers),
             ("api key", key.Headers), ("public link", link.Headers) })
         {
@@ -231,13 +231,13 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
 
         // The first attempt stores the dataset; its node dies before the job is marked done (the file stays).
         var first = await RunIngestAsync(tenant, jobId, work, attempt: 1, keepFile: true);
-        var usage = (await tenant.Admin.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == "rows_ingested").Used;
+        var usage = (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == "rows_ingested").Used;
         // The retry answers with that dataset: no "already exists", no second copy, no second count.
         var second = await RunIngestAsync(tenant, jobId, work, attempt: 2, keepFile: false);
         Assert.Equal(first.Id, second.Id);
         Assert.Equal(500, second.RowCount);
-        Assert.Single((await tenant.Admin.ListDatasetsAsync(search: work.Name)).EnsureValue().Items);
-        Assert.Equal(usage, (await tenant.Admin.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == "rows_ingested").Used);
+        Assert.Single((await tenant.Admin.Datasets.ListAsync(search: work.Name)).EnsureValue().Items);
+        Assert.Equal(usage, (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == "rows_ingested").Used);
         Assert.False(File.Exists(upload));
     }
 
@@ -245,7 +245,7 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
     public async Task A_retried_transform_job_answers_with_the_version_its_crashed_attempt_stored()
     {
         var tenant = await Platform.NewTenantAsync();
-        var dataset = (await tenant.Admin.UploadDatasetAsync(Text("n\n1\n2\n3\n"), "t.csv")).EnsureValue();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text("n\n1\n2\n3\n"), "t.csv")).EnsureValue();
         var work = new Astralytiq.Data.Transforms.TransformWork(dataset.Id, 1, new Contracts.Data.TransformRequest(
             [new Contracts.Data.TransformStepDto("derive", Name: "twice", Expression: "n * 2")]));
         var jobId = Guid.CreateVersion7();
@@ -260,8 +260,8 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         // The node died before the job was marked done; the retry answers with the same version instead of a third.
         var second = await AttemptAsync(2);
         Assert.Equal((2, first.ContentSha256), (second.Version, second.ContentSha256));
-        Assert.Equal(2, (await tenant.Admin.GetDatasetAsync(dataset.Id)).EnsureValue().CurrentVersion);
-        Assert.Equal(2, (await tenant.Admin.ListDatasetVersionsAsync(dataset.Id)).EnsureValue().Count);
+        Assert.Equal(2, (await tenant.Admin.Datasets.GetAsync(dataset.Id)).EnsureValue().CurrentVersion);
+        Assert.Equal(2, (await tenant.Admin.Datasets.ListVersionsAsync(dataset.Id)).EnsureValue().Count);
     }
 
     private async Task<Contracts.Data.DatasetResponse> RunIngestAsync(TestTenant tenant, Guid jobId, IngestWork work, int attempt, bool keepFile)

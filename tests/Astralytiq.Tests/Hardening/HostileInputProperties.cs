@@ -49,7 +49,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         if (_dashboard is null)
         {
             var dataset = await BaseAsync();
-            var board = await _client!.CreateDashboardAsync(new Contracts.Dashboards.CreateDashboardRequest("Reports", new Contracts.Dashboards.DashboardDefinitionDto(
+            var board = await _client!.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Reports", new Contracts.Dashboards.DashboardDefinitionDto(
                 [new Contracts.Dashboards.WidgetDto("n", "kpi", new Contracts.Dashboards.GridPositionDto(0, 0, 3, 2), "Rows",
                     new Contracts.Dashboards.WidgetSourceDto(dataset.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("count")])))])));
             _dashboard = board.EnsureValue().Id;

@@ -21,7 +21,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         Assert.Equal(email, auth.User.Email);
         Assert.Equal(Role.Admin, auth.User.Role);
         Assert.NotEqual(Guid.Empty, auth.User.TenantId);
-        var tenant = (await client.GetTenantAsync()).EnsureValue();
+        var tenant = (await client.Tenant.GetAsync()).EnsureValue();
         Assert.Equal("Founders Inc", tenant.Name);
         Assert.Equal(auth.User.TenantId, tenant.Id);
     }
@@ -131,7 +131,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         var locked = await client.LoginAsync(new LoginRequest(tenant.AdminUser.Email, PlatformFixture.Password));
 
         Assert.Equal(HttpStatusCode.Unauthorized, locked.Status);
-        var audit = (await tenant.Admin.GetAuditLogsAsync(action: "user.locked_out")).EnsureValue();
+        var audit = (await tenant.Admin.Audit.ListAsync(action: "user.locked_out")).EnsureValue();
         Assert.Single(audit.Items);
     }
 
@@ -143,7 +143,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         var first = client.RefreshToken!;
         var rotated = (await client.RefreshAsync()).EnsureValue();
         Assert.NotEqual(first, rotated.RefreshToken);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.OK, (await client.Account.GetProfileAsync()).Status);
 
         var thief = Platform.NewClient();
         thief.RefreshToken = first;
@@ -156,7 +156,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         Assert.Equal(HttpStatusCode.Unauthorized, (await newer.RefreshAsync()).Status);
         var stale = Platform.NewClient();
         stale.AccessToken = access;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await stale.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stale.Account.GetProfileAsync()).Status);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
 
         var replay = Platform.NewClient();
         replay.AccessToken = access;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await replay.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await replay.Account.GetProfileAsync()).Status);
         replay.AccessToken = null;
         replay.RefreshToken = refresh;
         Assert.Equal(HttpStatusCode.Unauthorized, (await replay.RefreshAsync()).Status);
@@ -179,7 +179,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     {
         var tenant = await Platform.NewTenantAsync();
         tenant.Admin.AccessToken = "expired.or.garbage";
-        var profile = await tenant.Admin.GetProfileAsync();
+        var profile = await tenant.Admin.Account.GetProfileAsync();
 
         Assert.Equal(HttpStatusCode.OK, profile.Status);
         Assert.NotEqual("expired.or.garbage", tenant.Admin.AccessToken);
@@ -189,13 +189,13 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     public async Task Profile_updates_are_validated_and_kept()
     {
         var tenant = await Platform.NewTenantAsync();
-        var bad = await tenant.Admin.UpdateProfileAsync(new UpdateProfileRequest(" ", null, "Nowhere/Atlantis", "xx-NOPE", "purple"));
+        var bad = await tenant.Admin.Account.UpdateProfileAsync(new UpdateProfileRequest(" ", null, "Nowhere/Atlantis", "xx-NOPE", "purple"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.Status);
         Assert.Equal(["display_name", "locale", "theme", "time_zone"], bad.Error!.Error.Details!.Select(d => d.Field).Order());
 
-        var good = (await tenant.Admin.UpdateProfileAsync(new UpdateProfileRequest("Ada", "Head of Data", "Europe/Berlin", "de-DE", "dark"))).EnsureValue();
+        var good = (await tenant.Admin.Account.UpdateProfileAsync(new UpdateProfileRequest("Ada", "Head of Data", "Europe/Berlin", "de-DE", "dark"))).EnsureValue();
         Assert.Equal("Ada", good.DisplayName);
-        var reread = (await tenant.Admin.GetProfileAsync()).EnsureValue();
+        var reread = (await tenant.Admin.Account.GetProfileAsync()).EnsureValue();
         Assert.Equal(new UserProfileDto("Head of Data", "Europe/Berlin", "de-DE", "dark"), reread.Profile);
     }
 
@@ -206,13 +206,13 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         var other = Platform.NewClient();
         (await other.LoginAsync(new LoginRequest(tenant.AdminUser.Email, PlatformFixture.Password))).EnsureValue();
 
-        var wrong = await tenant.Admin.ChangePasswordAsync(new ChangePasswordRequest("not-it-at-all", "Another-Strong-Pass-1"));
+        var wrong = await tenant.Admin.Account.ChangePasswordAsync(new ChangePasswordRequest("not-it-at-all", "Another-Strong-Pass-1"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.ChangePasswordAsync(new ChangePasswordRequest(PlatformFixture.Password, "Another-Strong-Pass-1"))).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Account.ChangePasswordAsync(new ChangePasswordRequest(PlatformFixture.Password, "Another-Strong-Pass-1"))).Status);
 
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Account.GetProfileAsync()).Status);
         other.RefreshToken = null;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.Account.GetProfileAsync()).Status);
         Assert.Equal(HttpStatusCode.OK, (await Platform.NewClient().LoginAsync(new LoginRequest(tenant.AdminUser.Email, "Another-Strong-Pass-1"))).Status);
     }
 
@@ -221,19 +221,19 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     {
         var tenant = await Platform.NewTenantAsync();
         var anonymous = Platform.NewClient();
-        var accepted = await anonymous.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email));
-        var unknown = await anonymous.RequestPasswordResetAsync(new PasswordResetRequest(PlatformFixture.NewEmail("ghost")));
+        var accepted = await anonymous.Account.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email));
+        var unknown = await anonymous.Account.RequestPasswordResetAsync(new PasswordResetRequest(PlatformFixture.NewEmail("ghost")));
         Assert.Equal(HttpStatusCode.Accepted, accepted.Status);
         Assert.Equal(accepted.Value, unknown.Value);
 
         var token = await Platform.ResetTokenAsync(tenant.AdminUser.Email);
-        var weak = await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "password1"));
+        var weak = await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "password1"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, weak.Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "Brand-New-Secret-77"))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "Brand-New-Secret-78"))).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "Brand-New-Secret-77"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "Brand-New-Secret-78"))).Status);
 
         tenant.Admin.RefreshToken = null;
-        Assert.Equal(HttpStatusCode.Unauthorized, (await tenant.Admin.GetProfileAsync()).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tenant.Admin.Account.GetProfileAsync()).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Platform.NewClient().LoginAsync(new LoginRequest(tenant.AdminUser.Email, PlatformFixture.Password))).Status);
         Assert.Equal(HttpStatusCode.OK, (await Platform.NewClient().LoginAsync(new LoginRequest(tenant.AdminUser.Email, "Brand-New-Secret-77"))).Status);
     }
@@ -243,10 +243,10 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     {
         var tenant = await Platform.NewTenantAsync();
         var email = PlatformFixture.NewEmail("analyst");
-        var invitation = (await tenant.Admin.InviteAsync(new InviteUserRequest(email, Role.Analyst))).EnsureValue();
+        var invitation = (await tenant.Admin.Users.InviteAsync(new InviteUserRequest(email, Role.Analyst))).EnsureValue();
         var token = await Platform.InvitationTokenAsync(email);
 
-        var lookup = (await Platform.NewClient().LookupInvitationAsync(token)).EnsureValue();
+        var lookup = (await Platform.NewClient().Users.LookupInvitationAsync(token)).EnsureValue();
         Assert.Equal((email, Role.Analyst), (lookup.Email, lookup.Role));
         var wrongEmail = await Platform.NewClient().RegisterAsync(new RegisterRequest(PlatformFixture.NewEmail(), PlatformFixture.Password, null, null, token));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongEmail.Status);
@@ -256,7 +256,7 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         Assert.Equal(Role.Analyst, joined.User.Role);
         var reuse = await Platform.NewClient().RegisterAsync(new RegisterRequest(PlatformFixture.NewEmail(), PlatformFixture.Password, null, null, token));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reuse.Status);
-        var invitations = (await tenant.Admin.ListInvitationsAsync()).EnsureValue();
+        var invitations = (await tenant.Admin.Users.ListInvitationsAsync()).EnsureValue();
         Assert.NotNull(invitations.Single(i => i.Id == invitation.Id).AcceptedAt);
     }
 
@@ -265,15 +265,15 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     {
         var tenant = await Platform.NewTenantAsync();
         var (viewer, viewerUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.UpdateTenantAsync(new(null, null, "Europe/Paris", null, null))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Tenant.UpdateAsync(new(null, null, "Europe/Paris", null, null))).Status);
 
-        (await tenant.Admin.ChangeRoleAsync(viewerUser.Id, Role.Admin)).EnsureValue();
-        Assert.Equal(HttpStatusCode.OK, (await viewer.UpdateTenantAsync(new(null, null, "Europe/Paris", null, null))).Status);
+        (await tenant.Admin.Users.ChangeRoleAsync(viewerUser.Id, Role.Admin)).EnsureValue();
+        Assert.Equal(HttpStatusCode.OK, (await viewer.Tenant.UpdateAsync(new(null, null, "Europe/Paris", null, null))).Status);
 
-        (await tenant.Admin.DeactivateUserAsync(viewerUser.Id)).EnsureValue();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetProfileAsync()).Status);
+        (await tenant.Admin.Users.DeactivateAsync(viewerUser.Id)).EnsureValue();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.Account.GetProfileAsync()).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Platform.NewClient().LoginAsync(new LoginRequest(viewerUser.Email, PlatformFixture.Password))).Status);
-        var users = (await tenant.Admin.ListUsersAsync()).EnsureValue();
+        var users = (await tenant.Admin.Users.ListAsync()).EnsureValue();
         Assert.False(users.Items.Single(u => u.Id == viewerUser.Id).IsActive);
     }
 
@@ -281,28 +281,28 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
     public async Task The_last_admin_cannot_be_demoted_or_deactivated()
     {
         var tenant = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.ChangeRoleAsync(tenant.AdminUser.Id, Role.Viewer)).Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.DeactivateUserAsync(tenant.AdminUser.Id)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.Users.ChangeRoleAsync(tenant.AdminUser.Id, Role.Viewer)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.Users.DeactivateAsync(tenant.AdminUser.Id)).Status);
     }
 
     [Fact]
     public async Task Api_keys_act_within_their_scopes_are_shown_once_and_revoke_at_once()
     {
         var tenant = await Platform.NewTenantAsync();
-        var bad = await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("ci", ["datasets:teleport"], null));
+        var bad = await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("ci", ["datasets:teleport"], null));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.Status);
 
-        var created = (await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("ci", ["settings:read"], null))).EnsureValue();
+        var created = (await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("ci", ["settings:read"], null))).EnsureValue();
         var machine = Platform.NewClient();
         machine.ApiKey = created.Key;
-        Assert.Equal(tenant.Id, (await machine.GetTenantAsync()).EnsureValue().Id);
-        Assert.Equal(HttpStatusCode.Forbidden, (await machine.UpdateTenantAsync(new(null, null, "UTC", null, null))).Status);
-        var listed = (await tenant.Admin.ListApiKeysAsync()).EnsureValue().Single();
+        Assert.Equal(tenant.Id, (await machine.Tenant.GetAsync()).EnsureValue().Id);
+        Assert.Equal(HttpStatusCode.Forbidden, (await machine.Tenant.UpdateAsync(new(null, null, "UTC", null, null))).Status);
+        var listed = (await tenant.Admin.ApiKeys.ListAsync()).EnsureValue().Single();
         Assert.Equal(created.ApiKey.Id, listed.Id);
         Assert.DoesNotContain(created.Key, System.Text.Json.JsonSerializer.Serialize(listed), StringComparison.Ordinal);
 
-        (await tenant.Admin.RevokeApiKeyAsync(created.ApiKey.Id)).EnsureSuccess();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await machine.GetTenantAsync()).Status);
+        (await tenant.Admin.ApiKeys.RevokeAsync(created.ApiKey.Id)).EnsureSuccess();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await machine.Tenant.GetAsync()).Status);
     }
 
     [Fact]
@@ -312,8 +312,8 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
         var (analyst, _) = await Platform.AddUserAsync(tenant, Role.Analyst);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).Status);
-        var beyond = await analyst.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["users:manage"], null));
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).Status);
+        var beyond = await analyst.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["users:manage"], null));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, beyond.Status);
     }
 

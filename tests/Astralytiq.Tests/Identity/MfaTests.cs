@@ -28,9 +28,9 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
 
     private async Task<(string Secret, string FirstCode, IReadOnlyList<string> RecoveryCodes)> EnableAsync(AstralytiqClient client)
     {
-        var setup = (await client.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password))).EnsureValue();
+        var setup = (await client.Account.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password))).EnsureValue();
         var code = Code(setup.Secret, Now);
-        var recovery = (await client.ConfirmTotpAsync(new TotpConfirmRequest(code))).EnsureValue();
+        var recovery = (await client.Account.ConfirmTotpAsync(new TotpConfirmRequest(code))).EnsureValue();
         return (setup.Secret, code, recovery.RecoveryCodes);
     }
 
@@ -43,20 +43,20 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         var tenant = await Platform.NewTenantAsync();
         var email = tenant.AdminUser.Email;
 
-        var wrongPassword = await tenant.Admin.SetupTotpAsync(new TotpSetupRequest("not-my-password-123"));
+        var wrongPassword = await tenant.Admin.Account.SetupTotpAsync(new TotpSetupRequest("not-my-password-123"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongPassword.Status);
-        var setup = (await tenant.Admin.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password))).EnsureValue();
+        var setup = (await tenant.Admin.Account.SetupTotpAsync(new TotpSetupRequest(PlatformFixture.Password))).EnsureValue();
         Assert.StartsWith("otpauth://totp/Astralytiq:", setup.OtpauthUri, StringComparison.Ordinal);
         Assert.Contains("secret=" + setup.Secret, setup.OtpauthUri, StringComparison.Ordinal);
         Assert.Contains("<svg", setup.QrSvg, StringComparison.Ordinal);
         // Not on until confirmed: signing in still needs only the password.
         (await LoginAsync(email)).EnsureSuccess();
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.ConfirmTotpAsync(new TotpConfirmRequest("000000x"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Account.ConfirmTotpAsync(new TotpConfirmRequest("000000x"))).Status);
 
         var first = Code(setup.Secret, Now);
-        var recovery = (await tenant.Admin.ConfirmTotpAsync(new TotpConfirmRequest(first))).EnsureValue().RecoveryCodes;
+        var recovery = (await tenant.Admin.Account.ConfirmTotpAsync(new TotpConfirmRequest(first))).EnsureValue().RecoveryCodes;
         Assert.Equal(10, recovery.Distinct().Count());
-        Assert.True((await tenant.Admin.GetProfileAsync()).EnsureValue().MfaEnabled);
+        Assert.True((await tenant.Admin.Account.GetProfileAsync()).EnsureValue().MfaEnabled);
 
         var withoutCode = await LoginAsync(email);
         Assert.Equal(HttpStatusCode.Unauthorized, withoutCode.Status);
@@ -71,13 +71,13 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(email, recovery: recovery[3])).Status);
 
         // Turning it off needs the password and a second factor; nothing changes on a wrong one.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.DisableTotpAsync(new TotpDisableRequest(PlatformFixture.Password, "123456"))).Status);
-        Assert.True((await tenant.Admin.GetProfileAsync()).EnsureValue().MfaEnabled);
-        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.DisableTotpAsync(new TotpDisableRequest(PlatformFixture.Password, recovery[0]))).Status);
-        Assert.False((await tenant.Admin.GetProfileAsync()).EnsureValue().MfaEnabled);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Account.DisableTotpAsync(new TotpDisableRequest(PlatformFixture.Password, "123456"))).Status);
+        Assert.True((await tenant.Admin.Account.GetProfileAsync()).EnsureValue().MfaEnabled);
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Account.DisableTotpAsync(new TotpDisableRequest(PlatformFixture.Password, recovery[0]))).Status);
+        Assert.False((await tenant.Admin.Account.GetProfileAsync()).EnsureValue().MfaEnabled);
         (await LoginAsync(email)).EnsureSuccess();
 
-        var actions = (await tenant.Admin.GetAuditLogsAsync(limit: 200)).EnsureValue().Items.Select(e => e.Action).ToList();
+        var actions = (await tenant.Admin.Audit.ListAsync(limit: 200)).EnsureValue().Items.Select(e => e.Action).ToList();
         Assert.Contains("mfa.enabled", actions);
         Assert.Contains("mfa.recovery_code_used", actions);
         Assert.Contains("mfa.disabled", actions);
@@ -113,10 +113,10 @@ public abstract class MfaTests<TPlatform>(TPlatform platform) : PlatformTest<TPl
         }
 
         var other = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.ResetUserMfaAsync(user.Id)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.ResetUserMfaAsync(user.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Users.ResetMfaAsync(user.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.Users.ResetMfaAsync(user.Id)).Status);
 
-        Assert.False((await tenant.Admin.ResetUserMfaAsync(user.Id)).EnsureValue().MfaEnabled);
+        Assert.False((await tenant.Admin.Users.ResetMfaAsync(user.Id)).EnsureValue().MfaEnabled);
         using var http = Platform.NewHttpClient();
         http.DefaultRequestHeaders.Authorization = new("Bearer", analyst.AccessToken);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/v1/users/profile", UriKind.Relative))).StatusCode);

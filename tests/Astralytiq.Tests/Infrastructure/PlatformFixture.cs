@@ -194,7 +194,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     public async Task<(AstralytiqClient Client, UserResponse User)> AddUserAsync(TestTenant tenant, Role role)
     {
         var email = NewEmail(role.ToString().ToLowerInvariant());
-        (await tenant.Admin.InviteAsync(new InviteUserRequest(email, role))).EnsureValue();
+        (await tenant.Admin.Users.InviteAsync(new InviteUserRequest(email, role))).EnsureValue();
         var token = await InvitationTokenAsync(email);
         var client = NewClient();
         var registered = await client.RegisterAsync(new RegisterRequest(email, Password, role + " user", null, token));

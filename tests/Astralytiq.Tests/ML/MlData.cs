@@ -54,16 +54,16 @@ internal static class MlData
     }
 
     public static async Task<DatasetResponse> UploadAsync(AstralytiqClient client, string csv, string stem = "houses") =>
-        (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), stem + ".csv", name: Unique(stem))).EnsureValue();
+        (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), stem + ".csv", name: Unique(stem))).EnsureValue();
 
     /// <summary>Trains and waits; asserts the job succeeded; returns the version as the registry shows it.</summary>
     public static async Task<ModelVersionDto> TrainAsync(AstralytiqClient client, TrainModelRequest request)
     {
-        var started = await client.TrainModelAsync(request);
+        var started = await client.Models.TrainAsync(request);
         Assert.True(started.IsSuccess, $"{started.Status}: {started.Error?.Error.Message} " + string.Join("; ", started.Error?.Error.Details?.Select(d => d.Field + ": " + d.Message) ?? []));
-        var job = (await client.WaitForJobAsync(started.Value!.JobId, timeout: TimeSpan.FromMinutes(5))).EnsureValue();
+        var job = (await client.Jobs.WaitAsync(started.Value!.JobId, timeout: TimeSpan.FromMinutes(5))).EnsureValue();
         Assert.True(job.Status == JobStatus.Succeeded, $"training job {job.Status}: {job.Error}");
-        var versions = (await client.GetModelVersionsAsync(started.Value.Name)).EnsureValue();
+        var versions = (await client.Models.ListVersionsAsync(started.Value.Name)).EnsureValue();
         return versions.Single(v => v.Version == started.Value.Version);
     }
 }

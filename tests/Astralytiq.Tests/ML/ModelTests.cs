@@ -42,7 +42,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal("rooms", importance[0].Feature);
         Assert.True(importance.Single(i => i.Feature == "noise").Importance < 0.01);
 
-        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: House(3, 100, "Oslo")), explain: true)).EnsureValue();
+        var predicted = (await client.Models.PredictAsync(name, new PredictRequest(Row: House(3, 100, "Oslo")), explain: true)).EnsureValue();
         var p = Assert.Single(predicted.Predictions);
         var value = p.Prediction!.GetValue<double>();
         Assert.InRange(value, 240 - 12, 240 + 12); // 150 + 80 + 10
@@ -76,7 +76,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(version.Algorithm, version.Leaderboard![0].Algorithm);
 
         var rows = new PredictRequest(Rows: [House(6, 190, "Oslo"), House(1, 25, "Bergen")]);
-        var predicted = (await client.PredictAsync(name, rows)).EnsureValue();
+        var predicted = (await client.Models.PredictAsync(name, rows)).EnsureValue();
         Assert.Equal("true", predicted.Predictions[0].Prediction!.GetValue<string>());
         Assert.Equal("false", predicted.Predictions[1].Prediction!.GetValue<string>());
         foreach (var p in predicted.Predictions)
@@ -98,7 +98,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.True(version.Metrics!.Accuracy > 0.8, $"accuracy {version.Metrics.Accuracy}");
         Assert.Equal(3, version.Metrics.ConfusionMatrix!.Count);
 
-        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: House(2, 50, "Stavanger")), explain: true)).EnsureValue();
+        var predicted = (await client.Models.PredictAsync(name, new PredictRequest(Row: House(2, 50, "Stavanger")), explain: true)).EnsureValue();
         var p = Assert.Single(predicted.Predictions);
         Assert.Contains(p.Prediction!.GetValue<string>(), new[] { "high", "low", "mid" });
         Assert.Contains(p.Warnings!, w => w.Contains("Stavanger", StringComparison.Ordinal));
@@ -122,10 +122,10 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         });
         Assert.Equal(version.Leaderboard![0].Parameters["num_leaves"], version.Parameters!["num_leaves"]);
 
-        var auto = await client.TrainModelAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", SearchSpace: space));
+        var auto = await client.Models.TrainAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", SearchSpace: space));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, auto.Status);
         Assert.Contains(auto.Error!.Error.Details!, d => d.Field == "search_space");
-        var wide = await client.TrainModelAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", Algorithm: "lightgbm",
+        var wide = await client.Models.TrainAsync(new TrainModelRequest(MlData.Unique("x"), data.Id, "regression", "price", Algorithm: "lightgbm",
             SearchSpace: new Dictionary<string, IReadOnlyList<double>> { ["num_leaves"] = [1, 1000] }));
         Assert.Contains(wide.Error!.Error.Details!, d => d.Field == "search_space.num_leaves" && d.Message.Contains("min ≤ max", StringComparison.Ordinal));
     }
@@ -138,18 +138,18 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var name = MlData.Unique("price");
         await MlData.TrainAsync(client, new TrainModelRequest(name, data.Id, "regression", "price", Features: ["rooms", "area", "city"], Algorithm: "linear"));
 
-        var missing = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = 2, ["city"] = "Oslo" }));
+        var missing = await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = 2, ["city"] = "Oslo" }));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.Status);
         Assert.Contains(missing.Error!.Error.Details!, d => d.Field == "row.area" && d.Message.Contains("required", StringComparison.Ordinal));
 
-        var wrongType = await client.PredictAsync(name, new PredictRequest(Rows: [House(2, 50, "Oslo"), new JsonObject { ["rooms"] = "two", ["area"] = 50, ["city"] = "Oslo" }]));
+        var wrongType = await client.Models.PredictAsync(name, new PredictRequest(Rows: [House(2, 50, "Oslo"), new JsonObject { ["rooms"] = "two", ["area"] = 50, ["city"] = "Oslo" }]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongType.Status);
         Assert.Contains(wrongType.Error!.Error.Details!, d => d.Field == "rows[1].rooms" && d.Message.Contains("number", StringComparison.Ordinal));
 
-        var nullMeansMissing = (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = null, ["area"] = 50, ["city"] = "Oslo" }))).EnsureValue();
+        var nullMeansMissing = (await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["rooms"] = null, ["area"] = 50, ["city"] = "Oslo" }))).EnsureValue();
         Assert.Single(nullMeansMissing.Predictions);
 
-        var neither = await client.PredictAsync(name, new PredictRequest());
+        var neither = await client.Models.PredictAsync(name, new PredictRequest());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, neither.Status);
     }
 
@@ -164,7 +164,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
 
         async Task Refused(TrainModelRequest request, string field, string words)
         {
-            var response = await client.TrainModelAsync(request);
+            var response = await client.Models.TrainAsync(request);
             Assert.True(response.Status == HttpStatusCode.UnprocessableEntity, $"{response.Status} for {field}");
             Assert.Contains(response.Error!.Error.Details!, d => d.Field == field && d.Message.Contains(words, StringComparison.Ordinal));
         }
@@ -187,18 +187,18 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         await Refused(new TrainModelRequest(name, data.Id, "regression", "price", HyperParameters: new Dictionary<string, double> { ["l2"] = 1 }), "hyper_parameters", "named algorithm");
         await Refused(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "linear", HyperParameters: new Dictionary<string, double> { ["depth"] = 3 }), "hyper_parameters.depth", "has no parameter");
         await Refused(new TrainModelRequest("", data.Id, "regression", "price"), "name", "name is required");
-        Assert.Equal(HttpStatusCode.NotFound, (await client.TrainModelAsync(new TrainModelRequest(name, Guid.NewGuid(), "regression", "price"))).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetModelAsync(name)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.TrainAsync(new TrainModelRequest(name, Guid.NewGuid(), "regression", "price"))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.GetAsync(name)).Status);
 
         // A constant target is found by the job: the version is failed with the reason, never ready.
-        var started = (await client.TrainModelAsync(new TrainModelRequest(name, constant.Id, "regression", "b", Algorithm: "linear"))).EnsureValue();
-        var job = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
+        var started = (await client.Models.TrainAsync(new TrainModelRequest(name, constant.Id, "regression", "b", Algorithm: "linear"))).EnsureValue();
+        var job = (await client.Jobs.WaitAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
         Assert.Equal(JobStatus.Failed, job.Status == JobStatus.DeadLettered ? JobStatus.Failed : job.Status);
         Assert.Contains("same value in every row", job.Error, StringComparison.Ordinal);
-        var failed = Assert.Single((await client.GetModelVersionsAsync(name)).EnsureValue());
+        var failed = Assert.Single((await client.Models.ListVersionsAsync(name)).EnsureValue());
         Assert.Equal("failed", failed.Status);
         Assert.Contains("same value in every row", failed.Error, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["a"] = 1 }))).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["a"] = 1 }))).Status);
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(12, version.Parameters!["season_length"]);
         Assert.True(version.Metrics.Mase < 1, $"MASE {version.Metrics.Mase}");
 
-        var forecast = (await client.ForecastAsync(name, horizon: 24)).EnsureValue();
+        var forecast = (await client.Models.ForecastAsync(name, horizon: 24)).EnsureValue();
         var series = Assert.Single(forecast.Series);
         Assert.Equal("month", forecast.Frequency);
         Assert.Equal(24, series.Forecast.Count);
@@ -224,14 +224,14 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
             Assert.InRange(series.Forecast[i].Value, expected - 12, expected + 12);
             Assert.True(series.Forecast[i].Lower < series.Forecast[i].Value && series.Forecast[i].Value < series.Forecast[i].Upper);
         }
-        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2023-03-01" }))).EnsureValue();
+        var predicted = (await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2023-03-01" }))).EnsureValue();
         Assert.Equal(series.Forecast[2].Value, predicted.Predictions[0].Prediction!.GetValue<double>(), 9);
 
         // Gradient boosting on lags, asked for by name: it learns the yearly differences and carries the trend on.
         var boosted = MlData.Unique("sales gbm");
         var gbm = await MlData.TrainAsync(client, new TrainModelRequest(boosted, data.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 12, Algorithm: "gbm_lags"));
         Assert.Equal("gbm_lags", gbm.Algorithm);
-        var gbmForecast = Assert.Single((await client.ForecastAsync(boosted, horizon: 12)).EnsureValue().Series);
+        var gbmForecast = Assert.Single((await client.Models.ForecastAsync(boosted, horizon: 12)).EnsureValue().Series);
         Assert.Equal("gbm_lags", gbmForecast.Method);
         for (var i = 0; i < 12; i++)
         {
@@ -239,7 +239,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
             var expected = 100 + (2 * (96 + i)) + (20 * Math.Sin(2 * Math.PI * (month.Month - 1) / 12)) + 2;
             Assert.InRange(gbmForecast.Forecast[i].Value, expected - 15, expected + 15);
         }
-        var again = (await client.PredictAsync(boosted, new PredictRequest(Row: new JsonObject { ["month"] = "2023-05-01" }))).EnsureValue();
+        var again = (await client.Models.PredictAsync(boosted, new PredictRequest(Row: new JsonObject { ["month"] = "2023-05-01" }))).EnsureValue();
         Assert.Equal(gbmForecast.Forecast[4].Value, again.Predictions[0].Prediction!.GetValue<double>(), 9);
     }
 }

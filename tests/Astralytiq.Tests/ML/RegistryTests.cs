@@ -34,8 +34,8 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(Json(first.Importance), Json(second.Importance));
         Assert.Equal(first.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)), second.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)));
         Assert.Equal(7, first.Leaderboard!.Count);
-        var a = (await client.PredictAsync(first.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
-        var b = (await client.PredictAsync(second.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
+        var a = (await client.Models.PredictAsync(first.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
+        var b = (await client.Models.PredictAsync(second.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
         Assert.Equal(Json(a.Predictions), Json(b.Predictions));
 
         // A different seed is a different split and search.
@@ -54,38 +54,38 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal((1, 2), (v1.Version, v2.Version));
         Assert.Equal(v1.ModelId, v2.ModelId);
 
-        Assert.Equal(1, (await client.SetModelAliasAsync(name, "production", 1)).EnsureValue().Version);
-        Assert.Equal(2, (await client.SetModelAliasAsync(name, "staging", 2)).EnsureValue().Version);
-        Assert.Equal(1, (await client.PredictAsync(name, new PredictRequest(Row: Row), alias: "production")).EnsureValue().Version);
-        Assert.Equal(2, (await client.PredictAsync(name, new PredictRequest(Row: Row))).EnsureValue().Version);
-        Assert.Equal(2, (await client.PredictAsync(v1.ModelId.ToString(), new PredictRequest(Row: Row), alias: "staging")).EnsureValue().Version);
+        Assert.Equal(1, (await client.Models.SetAliasAsync(name, "production", 1)).EnsureValue().Version);
+        Assert.Equal(2, (await client.Models.SetAliasAsync(name, "staging", 2)).EnsureValue().Version);
+        Assert.Equal(1, (await client.Models.PredictAsync(name, new PredictRequest(Row: Row), alias: "production")).EnsureValue().Version);
+        Assert.Equal(2, (await client.Models.PredictAsync(name, new PredictRequest(Row: Row))).EnsureValue().Version);
+        Assert.Equal(2, (await client.Models.PredictAsync(v1.ModelId.ToString(), new PredictRequest(Row: Row), alias: "staging")).EnsureValue().Version);
 
-        var model = (await client.GetModelAsync(name)).EnsureValue();
+        var model = (await client.Models.GetAsync(name)).EnsureValue();
         Assert.Equal(["production", "staging"], model.Model.Aliases.Select(a => a.Alias));
         Assert.Equal(["production"], model.Versions.Single(v => v.Version == 1).Aliases);
         Assert.Equal("r2", model.Model.PrimaryMetric);
-        var listed = (await client.ListModelsAsync(search: name)).EnsureValue();
+        var listed = (await client.Models.ListAsync(search: name)).EnsureValue();
         Assert.Equal(2, Assert.Single(listed.Items).LatestVersion);
 
         // Bad aliases and unknown versions are refused; an alias on a version blocks archiving it.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.SetModelAliasAsync(name, "Prod!", 1)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.SetModelAliasAsync(name, "qa", 9)).Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.ArchiveModelVersionAsync(name, 1)).Status);
-        Assert.Equal(2, (await client.SetModelAliasAsync(name, "production", 2)).EnsureValue().Version);
-        Assert.Equal("archived", (await client.ArchiveModelVersionAsync(name, 1)).EnsureValue().Status);
-        var archived = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Models.SetAliasAsync(name, "Prod!", 1)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.SetAliasAsync(name, "qa", 9)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Models.ArchiveVersionAsync(name, 1)).Status);
+        Assert.Equal(2, (await client.Models.SetAliasAsync(name, "production", 2)).EnsureValue().Version);
+        Assert.Equal("archived", (await client.Models.ArchiveVersionAsync(name, 1)).EnsureValue().Status);
+        var archived = await client.Models.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
         Assert.Equal(HttpStatusCode.Conflict, archived.Status);
         Assert.Contains("archived", archived.Error!.Error.Message, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.SetModelAliasAsync(name, "old", 1)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Models.SetAliasAsync(name, "old", 1)).Status);
         // Its metrics and metadata stay readable.
-        Assert.Equal(v1.Metrics!.R2, (await client.GetModelMetricsAsync(name, version: 1)).EnsureValue().Metrics!.R2);
+        Assert.Equal(v1.Metrics!.R2, (await client.Models.GetMetricsAsync(name, version: 1)).EnsureValue().Metrics!.R2);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.RemoveModelAliasAsync(name, "staging")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.PredictAsync(name, new PredictRequest(Row: Row), alias: "staging")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.RemoveModelAliasAsync(name, "staging")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.Models.RemoveAliasAsync(name, "staging")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.PredictAsync(name, new PredictRequest(Row: Row), alias: "staging")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.RemoveAliasAsync(name, "staging")).Status);
 
         // A name keeps its task.
-        var other = await client.TrainModelAsync(new TrainModelRequest(name, data.Id, "binary_classification", "expensive"));
+        var other = await client.Models.TrainAsync(new TrainModelRequest(name, data.Id, "binary_classification", "expensive"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.Status);
         Assert.Contains(other.Error!.Error.Details!, d => d.Field == "task");
     }
@@ -101,17 +101,17 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
 
         foreach (var key in new[] { name, version.ModelId.ToString() })
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelAsync(key)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.PredictAsync(key, new PredictRequest(Row: Row))).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelMetricsAsync(key)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ExplainModelAsync(key)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ForecastAsync(key)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.SetModelAliasAsync(key, "production", 1)).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await stranger.ArchiveModelVersionAsync(key, 1)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.GetAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.PredictAsync(key, new PredictRequest(Row: Row))).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.GetMetricsAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.ExplainAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.ForecastAsync(key)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.SetAliasAsync(key, "production", 1)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.ArchiveVersionAsync(key, 1)).Status);
         }
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetModelVersionsAsync(name)).Status);
-        Assert.Empty((await stranger.ListModelsAsync()).EnsureValue().Items);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.TrainModelAsync(Request(MlData.Unique("steal"), data.Id))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.ListVersionsAsync(name)).Status);
+        Assert.Empty((await stranger.Models.ListAsync()).EnsureValue().Items);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Models.TrainAsync(Request(MlData.Unique("steal"), data.Id))).Status);
         // The stranger may use the same name for a model of its own.
         var stranger_data = await MlData.UploadAsync(stranger, MlData.Houses(40));
         Assert.Equal(1, (await MlData.TrainAsync(stranger, Request(name, stranger_data.Id))).Version);
@@ -133,14 +133,14 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         var bytes = await File.ReadAllBytesAsync(Artifact(v1));
         bytes[bytes.Length / 2] ^= 0x40;
         await File.WriteAllBytesAsync(Artifact(v1), bytes);
-        var flipped = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
+        var flipped = await client.Models.PredictAsync(name, new PredictRequest(Row: Row), version: 1);
         Assert.Equal(HttpStatusCode.Conflict, flipped.Status);
         Assert.Equal("MODEL_ARTIFACT_CORRUPT", flipped.Error!.Error.Code);
 
         // Another version's (valid, sealed) artifact put in its place: caught as well.
         File.Copy(Artifact(v1), Artifact(v2) + ".kept");
         File.Copy(Artifact(v1), Artifact(v2), overwrite: true);
-        var swapped = await client.PredictAsync(name, new PredictRequest(Row: Row), version: 2);
+        var swapped = await client.Models.PredictAsync(name, new PredictRequest(Row: Row), version: 2);
         Assert.Equal(HttpStatusCode.Conflict, swapped.Status);
         Assert.Equal("MODEL_ARTIFACT_CORRUPT", swapped.Error!.Error.Code);
         Assert.Contains("version 2", swapped.Error.Error.Message, StringComparison.OrdinalIgnoreCase);
@@ -152,7 +152,7 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         var client = (await Platform.NewTenantAsync()).Admin;
         var data = await MlData.UploadAsync(client, MlData.Houses(3000));
         var name = MlData.Unique("long");
-        var started = (await client.TrainModelAsync(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "auto", MaxTrials: 500,
+        var started = (await client.Models.TrainAsync(new TrainModelRequest(name, data.Id, "regression", "price", Algorithm: "auto", MaxTrials: 500,
             TimeBudgetSeconds: 3600, CvFolds: 10))).EnsureValue();
         // Wait for the search to be running (a trial reported), then cancel.
         JobResponse job;
@@ -161,18 +161,18 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         {
             // A bounded poll (deadline above) for the first trial's progress report.
             await Task.Delay(50);
-            job = (await client.GetJobAsync(started.JobId)).EnsureValue();
+            job = (await client.Jobs.GetAsync(started.JobId)).EnsureValue();
         }
         while (!(job.Status == JobStatus.Running && job.ProgressMessage?.StartsWith("Trial", StringComparison.Ordinal) == true) && DateTime.UtcNow < deadline);
         Assert.StartsWith("Trial 1 of 500", job.ProgressMessage, StringComparison.Ordinal);
-        (await client.CancelJobAsync(started.JobId)).EnsureSuccess();
-        var ended = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(1))).EnsureValue();
+        (await client.Jobs.CancelAsync(started.JobId)).EnsureSuccess();
+        var ended = (await client.Jobs.WaitAsync(started.JobId, timeout: TimeSpan.FromMinutes(1))).EnsureValue();
         Assert.Equal(JobStatus.Cancelled, ended.Status);
         ModelVersionDto version;
         deadline = DateTime.UtcNow.AddSeconds(30);
         do
         {
-            version = Assert.Single((await client.GetModelVersionsAsync(name)).EnsureValue());
+            version = Assert.Single((await client.Models.ListVersionsAsync(name)).EnsureValue());
             await Task.Delay(50);
         }
         while (version.Status == "training" && DateTime.UtcNow < deadline);
@@ -190,14 +190,14 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         var name = MlData.Unique("traced");
         var version = await MlData.TrainAsync(client, Request(name, data.Id));
 
-        var lineage = (await client.GetDatasetLineageAsync(data.Id)).EnsureValue();
+        var lineage = (await client.Datasets.GetLineageAsync(data.Id)).EnsureValue();
         Assert.Contains(lineage.Nodes, n => n.Kind == "consumer" && n.Label.Contains(name, StringComparison.Ordinal));
 
-        var explain = (await client.ExplainModelAsync(name)).EnsureValue();
+        var explain = (await client.Models.ExplainAsync(name)).EnsureValue();
         Assert.Equal(["area", "city", "rooms"], explain.Importance.Select(i => i.Feature).Order());
         Assert.Equal("r2", explain.Metric);
 
-        (await client.PredictAsync(name, new PredictRequest(Rows: [Row, Row, Row]))).EnsureValue();
+        (await client.Models.PredictAsync(name, new PredictRequest(Rows: [Row, Row, Row]))).EnsureValue();
         await using var scope = Platform.Services.CreateAsyncScope();
         using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.AdminUser.TenantId);
         var db = scope.ServiceProvider.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>();
@@ -217,29 +217,29 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         var fresh = await MlData.UploadAsync(client, MlData.Houses(30, seed: 99));
         var output = MlData.Unique("scored");
 
-        var started = (await client.ScoreDatasetAsync(name, new ScoreDatasetRequest(fresh.Id, output))).EnsureValue();
-        var job = (await client.WaitForJobAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
+        var started = (await client.Models.ScoreDatasetAsync(name, new ScoreDatasetRequest(fresh.Id, output))).EnsureValue();
+        var job = (await client.Jobs.WaitAsync(started.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureValue();
         Assert.True(job.Status == JobStatus.Succeeded, job.Error);
         var result = JsonSerializer.Deserialize<ScoreDatasetResult>(job.ResultJson!, ApiJson.Options)!;
         Assert.Equal(30, result.Rows);
-        var scored = (await client.GetDatasetAsync(result.DatasetId)).EnsureValue();
+        var scored = (await client.Datasets.GetAsync(result.DatasetId)).EnsureValue();
         Assert.Equal(output, scored.Name);
         Assert.Equal(["rooms", "area", "city", "noise", "price", "expensive", "tier", "prediction", "confidence"], scored.Schema.Select(c => c.Name));
-        var preview = (await client.PreviewDatasetAsync(result.DatasetId, limit: 30)).EnsureValue();
+        var preview = (await client.Datasets.PreviewAsync(result.DatasetId, limit: 30)).EnsureValue();
         var rows = preview.Rows.Take(5).ToList();
-        var api = (await client.PredictAsync(name, new PredictRequest(Rows: rows.Select(r => new JsonObject
+        var api = (await client.Models.PredictAsync(name, new PredictRequest(Rows: rows.Select(r => new JsonObject
         {
             ["rooms"] = ((JsonElement)r[0]!).GetDouble(), ["area"] = ((JsonElement)r[1]!).GetDouble(), ["city"] = ((JsonElement)r[2]!).GetString(),
         }).ToList()))).EnsureValue();
         Assert.Equal(api.Predictions.Select(p => p.Prediction!.GetValue<string>()), rows.Select(r => ((JsonElement)r[7]!).GetString()));
         Assert.Equal(api.Predictions.Select(p => Math.Round(p.Confidence!.Value, 9)), rows.Select(r => Math.Round(((JsonElement)r[8]!).GetDouble(), 9)));
         // The scored dataset lists the scored version as its parent.
-        var lineage = (await client.GetDatasetLineageAsync(result.DatasetId)).EnsureValue();
+        var lineage = (await client.Datasets.GetLineageAsync(result.DatasetId)).EnsureValue();
         Assert.Contains(lineage.Nodes, n => n.Label.Contains(fresh.Name, StringComparison.Ordinal));
 
         // A dataset without the model's features is refused before any work.
         var other = await MlData.UploadAsync(client, "a,b\n1,2\n", "unrelated");
-        var refused = await client.ScoreDatasetAsync(name, new ScoreDatasetRequest(other.Id, MlData.Unique("never")));
+        var refused = await client.Models.ScoreDatasetAsync(name, new ScoreDatasetRequest(other.Id, MlData.Unique("never")));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Contains(refused.Error!.Error.Details!, d => d.Message.Contains("no column 'rooms'", StringComparison.Ordinal));
     }
@@ -257,20 +257,20 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(["ets", "gbm_lags", "seasonal_naive"], version.Leaderboard!.Select(e => e.Algorithm).Order());
         Assert.InRange(version.Metrics!.IntervalCoverage!.Value, 0, 1);
 
-        var all = (await client.ForecastAsync(name, horizon: 6)).EnsureValue();
+        var all = (await client.Models.ForecastAsync(name, horizon: 6)).EnsureValue();
         Assert.Equal(["east", "north", "south"], all.Series.Select(s => s.Key));
         Assert.All(all.Series, s => Assert.Equal(6, s.Forecast.Count));
-        var south = (await client.ForecastAsync(name, series: "south")).EnsureValue();
+        var south = (await client.Models.ForecastAsync(name, series: "south")).EnsureValue();
         Assert.Equal(12, Assert.Single(south.Series).Forecast.Count);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, horizon: 0)).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, horizon: 100_000)).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ForecastAsync(name, series: "west")).Status);
-        var past = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2016-01-01", ["store"] = "north" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Models.ForecastAsync(name, horizon: 0)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Models.ForecastAsync(name, horizon: 100_000)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Models.ForecastAsync(name, series: "west")).Status);
+        var past = await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2016-01-01", ["store"] = "north" }));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, past.Status);
-        var unknown = await client.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2021-01-01", ["store"] = "west" }));
+        var unknown = await client.Models.PredictAsync(name, new PredictRequest(Row: new JsonObject { ["month"] = "2021-01-01", ["store"] = "west" }));
         Assert.Contains(unknown.Error!.Error.Details!, d => d.Field == "row.store");
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.ExplainModelAsync(name)).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Models.ExplainAsync(name)).Status);
 
         // A named method is used as asked.
         var naive = await MlData.TrainAsync(client, new TrainModelRequest(MlData.Unique("naive"), data.Id, "forecasting", "sales", TimeColumn: "month",

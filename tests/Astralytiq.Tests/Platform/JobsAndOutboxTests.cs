@@ -27,7 +27,7 @@ public abstract class JobsAndOutboxTests<TPlatform>(TPlatform platform) : Platfo
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var job = (await tenant.Admin.GetJobAsync(id, timeout.Token)).EnsureValue();
+            var job = (await tenant.Admin.Jobs.GetAsync(id, timeout.Token)).EnsureValue();
             if (until(job))
             {
                 return job;
@@ -50,8 +50,8 @@ public abstract class JobsAndOutboxTests<TPlatform>(TPlatform platform) : Platfo
         var done = await WaitAsync(tenant, id, Finished);
         Assert.Equal((JobStatus.Succeeded, 1.0, 1), (done.Status, done.Progress, done.Attempt));
         Assert.Contains("\"marker\":\"m-1\"", done.ResultJson, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.GetJobAsync(id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.CancelJobAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Jobs.GetAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Jobs.CancelAsync(id)).Status);
     }
 
     [Fact]
@@ -77,14 +77,14 @@ public abstract class JobsAndOutboxTests<TPlatform>(TPlatform platform) : Platfo
         var tenant = await Platform.NewTenantAsync();
         var id = await EnqueueAsync(tenant, new StepsPayload(1, UntilCancelled: true));
         await WaitAsync(tenant, id, j => j.Status == JobStatus.Running && j.Progress > 0);
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.CancelJobAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await tenant.Admin.Jobs.CancelAsync(id)).Status);
 
         var cancelled = await WaitAsync(tenant, id, Finished);
         Assert.Equal(JobStatus.Cancelled, cancelled.Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.CancelJobAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await tenant.Admin.Jobs.CancelAsync(id)).Status);
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
-        Assert.Equal(HttpStatusCode.OK, (await viewer.GetJobAsync(id)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.CancelJobAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.Jobs.GetAsync(id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Jobs.CancelAsync(id)).Status);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public abstract class JobsAndOutboxTests<TPlatform>(TPlatform platform) : Platfo
     {
         var tenant = await Platform.NewTenantAsync();
         var email = PlatformFixture.NewEmail("invitee");
-        (await tenant.Admin.InviteAsync(new InviteUserRequest(email, Role.Viewer))).EnsureValue();
+        (await tenant.Admin.Users.InviteAsync(new InviteUserRequest(email, Role.Viewer))).EnsureValue();
         var token = await Platform.InvitationTokenAsync(email);
 
         await using var scope = Platform.Services.CreateAsyncScope();
@@ -164,7 +164,7 @@ public abstract class JobsAndOutboxTests<TPlatform>(TPlatform platform) : Platfo
         Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
         Assert.Contains("IDEMPOTENCY_KEY_REUSED", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Single((await tenant.Admin.ListInvitationsAsync()).EnsureValue());
+        Assert.Single((await tenant.Admin.Users.ListInvitationsAsync()).EnsureValue());
     }
 }
 

@@ -42,10 +42,10 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
     private static MemoryStream Csv(int rows) => new(Encoding.UTF8.GetBytes("n\n" + string.Concat(Enumerable.Range(1, rows).Select(i => i + "\n"))));
 
     private static Task<ApiResponse<DatasetResponse>> UploadAsync(AstralytiqClient client, int rows) =>
-        client.UploadDatasetAsync(Csv(rows), "n.csv", name: "q " + Guid.NewGuid().ToString("N")[..8]);
+        client.Datasets.UploadAsync(Csv(rows), "n.csv", name: "q " + Guid.NewGuid().ToString("N")[..8]);
 
     private static async Task<long> UsedAsync(AstralytiqClient client, string metric) =>
-        (await client.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == metric).Used;
+        (await client.Tenant.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == metric).Used;
 
     [Fact]
     public async Task Plan_limits_refuse_before_work_and_usage_is_counted_exactly_and_given_back_on_delete()
@@ -53,27 +53,27 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var client = (await Platform.NewTenantAsync()).Admin;
 
         // Over the per-file cap: 413, refused on the declared size.
-        var big = await client.UploadDatasetAsync(new MemoryStream(new byte[SmallPlan.UploadBytes + 1]), "big.csv");
+        var big = await client.Datasets.UploadAsync(new MemoryStream(new byte[SmallPlan.UploadBytes + 1]), "big.csv");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.Status);
         Assert.Contains("free plan accepts files up to", big.Error!.Error.Message, StringComparison.Ordinal);
 
         // Rows ingested: uploads and appends count, exactly.
         var first = (await UploadAsync(client, 400)).EnsureValue();
-        (await client.AppendDatasetRowsAsync(first.Id, "{\"n\":1}\n{\"n\":2}")).EnsureSuccess();
+        (await client.Datasets.AppendRowsAsync(first.Id, "{\"n\":1}\n{\"n\":2}")).EnsureSuccess();
         Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
         var refused = await UploadAsync(client, 700);
         Assert.Equal(HttpStatusCode.PaymentRequired, refused.Status);
         Assert.Equal("QUOTA_EXCEEDED", refused.Error!.Error.Code);
         Assert.Equal("rows_ingested", refused.Error.Error.Details![0].Field);
         Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
-        Assert.Single((await client.ListDatasetsAsync()).EnsureValue().Items);
+        Assert.Single((await client.Datasets.ListAsync()).EnsureValue().Items);
 
         // Transforms store bytes but ingest nothing.
-        var derived = (await client.ApplyTransformAsync(first.Id, new TransformRequest([new TransformStepDto("limit", Rows: 10)], OutputName: "derived " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
+        var derived = (await client.Datasets.ApplyTransformAsync(first.Id, new TransformRequest([new TransformStepDto("limit", Rows: 10)], OutputName: "derived " + Guid.NewGuid().ToString("N")[..6]))).EnsureValue();
         Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
 
         // Storage is the sum of the stored files, to the byte; datasets are counted.
-        var versions = (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Concat((await client.ListDatasetVersionsAsync(derived.DatasetId!.Value)).EnsureValue());
+        var versions = (await client.Datasets.ListVersionsAsync(first.Id)).EnsureValue().Concat((await client.Datasets.ListVersionsAsync(derived.DatasetId!.Value)).EnsureValue());
         Assert.Equal(versions.Sum(v => v.StoredBytes), await UsedAsync(client, QuotaMetrics.StorageBytes));
         Assert.Equal(2L, await UsedAsync(client, QuotaMetrics.Datasets));
         (await UploadAsync(client, 1)).EnsureSuccess();
@@ -82,10 +82,10 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal("datasets", fourth.Error!.Error.Details![0].Field);
 
         // A deleted dataset gives back its storage and its place (rows ingested this month stay counted).
-        (await client.DeleteDatasetAsync(derived.DatasetId.Value)).EnsureSuccess();
+        (await client.Datasets.DeleteAsync(derived.DatasetId.Value)).EnsureSuccess();
         Assert.Equal(2L, await UsedAsync(client, QuotaMetrics.Datasets));
         (await UploadAsync(client, 1)).EnsureSuccess();
-        var usage = (await client.GetUsageAsync()).EnsureValue();
+        var usage = (await client.Tenant.GetUsageAsync()).EnsureValue();
         Assert.Equal("free", usage.Plan);
         Assert.Equal((3L, SmallPlan.Datasets), (usage.Items.Single(i => i.Metric == "datasets").Used, usage.Items.Single(i => i.Metric == "datasets").Limit));
         Assert.Equal(404L, usage.Items.Single(i => i.Metric == "rows_ingested").Used);
@@ -97,13 +97,13 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
 
         // This month's rows used up: the next ingest is refused before any work, and changes nothing.
         var batch = string.Join("\n", Enumerable.Range(0, 596).Select(i => $"{{\"n\":{i}}}"));
-        (await client.AppendDatasetRowsAsync(first.Id, batch)).EnsureSuccess();
+        (await client.Datasets.AppendRowsAsync(first.Id, batch)).EnsureSuccess();
         Assert.Equal(SmallPlan.RowsIngested, await UsedAsync(client, QuotaMetrics.RowsIngested));
-        var versionCount = (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Count;
-        var exhausted = await client.AppendDatasetRowsAsync(first.Id, "{\"n\":7}");
+        var versionCount = (await client.Datasets.ListVersionsAsync(first.Id)).EnsureValue().Count;
+        var exhausted = await client.Datasets.AppendRowsAsync(first.Id, "{\"n\":7}");
         Assert.Equal(HttpStatusCode.PaymentRequired, exhausted.Status);
         Assert.Equal("rows_ingested", exhausted.Error!.Error.Details![0].Field);
-        Assert.Equal(versionCount, (await client.ListDatasetVersionsAsync(first.Id)).EnsureValue().Count);
+        Assert.Equal(versionCount, (await client.Datasets.ListVersionsAsync(first.Id)).EnsureValue().Count);
     }
 
     /// <summary>P11: concurrent uses at the edge never push a counter past its limit, and a key counts once however often it is sent.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Tests.Infrastructure;
 using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 
 namespace Astralytiq.Tests.Properties;
@@ -34,7 +35,7 @@ public sealed class RateLimitProperties(ThrottledPlatform platform) : PlatformTe
         var tenant = await Platform.NewTenantAsync();
         for (var i = 1; i <= n; i++)
         {
-            var response = await tenant.Admin.GetProfileAsync();
+            var response = await tenant.Admin.Account.GetProfileAsync();
             if (i <= ThrottledPlatform.PerUser)
             {
                 Assert.Equal(HttpStatusCode.OK, response.Status);
@@ -109,18 +110,7 @@ public abstract class VersioningProperties<TPlatform>(TPlatform platform) : Plat
     {
         var operations = _released!.Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
         var op = operations[pick.Get % operations.Count];
-        Assert.True(_live!.ContainsKey(op), $"v1 operation {op} was removed");
-        var released = _released![op]!.AsObject();
-        var live = _live[op]!.AsObject();
-        foreach (var (status, fields) in released)
-        {
-            Assert.True(live.ContainsKey(status), $"{op} no longer answers {status}");
-            var liveFields = live[status]!.AsArray().Select(f => f!.GetValue<string>()).ToHashSet();
-            foreach (var field in fields!.AsArray().Select(f => f!.GetValue<string>()))
-            {
-                Assert.True(liveFields.Contains(field), $"{op} {status} lost the field {field}");
-            }
-        }
+        Assert.Empty(ApiContract.Breaks(_released!, _live!, op));
     }
 
     [Fact]
@@ -159,11 +149,67 @@ public static class ApiContract
                     Collect(schema, schemas, "", fields, 0);
                     statuses[status] = new JsonArray(fields.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());
                 }
+                // What a client must send: a new requirement breaks clients written against the released version.
+                var required = new SortedSet<string>(StringComparer.Ordinal);
+                foreach (var parameter in (op["parameters"]?.AsArray() ?? []).Concat(item["parameters"]?.AsArray() ?? []))
+                {
+                    if (parameter?["required"]?.GetValue<bool>() == true)
+                    {
+                        required.Add($"{parameter["in"]}:{parameter["name"]}");
+                    }
+                }
+                if (op["requestBody"] is { } body)
+                {
+                    if (body["required"]?.GetValue<bool>() == true)
+                    {
+                        required.Add("body");
+                    }
+                    var bodySchema = Resolve(body["content"]?["application/json"]?["schema"], schemas);
+                    foreach (var name in bodySchema?["required"]?.AsArray() ?? [])
+                    {
+                        required.Add("body." + name!.GetValue<string>());
+                    }
+                }
+                statuses[RequestKey] = new JsonArray(required.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());
                 contract[$"{method.ToUpperInvariant()} {path}"] = statuses;
             }
         }
         return contract;
     }
+
+    /// <summary>The key under which an operation lists what a request must carry (required parameters and body fields).</summary>
+    public const string RequestKey = "request";
+
+    /// <summary>
+    /// How <paramref name="live"/> breaks clients of <paramref name="op"/> as released: the operation removed, a status it no
+    /// longer answers, a response field it no longer sends, or an input it now requires. Empty when compatible.
+    /// </summary>
+    public static IReadOnlyList<string> Breaks(JsonObject released, JsonObject live, string op)
+    {
+        var breaks = new List<string>();
+        if (!live.ContainsKey(op))
+        {
+            return [$"v1 operation {op} was removed"];
+        }
+        var before = released[op]!.AsObject();
+        var now = live[op]!.AsObject();
+        foreach (var (status, fields) in before.Where(s => s.Key != RequestKey))
+        {
+            if (!now.ContainsKey(status))
+            {
+                breaks.Add($"{op} no longer answers {status}");
+                continue;
+            }
+            var kept = now[status]!.AsArray().Select(f => f!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            breaks.AddRange(fields!.AsArray().Select(f => f!.GetValue<string>()).Where(f => !kept.Contains(f)).Select(f => $"{op} {status} lost the field {f}"));
+        }
+        var requiredBefore = (before[RequestKey]?.AsArray() ?? []).Select(f => f!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        breaks.AddRange((now[RequestKey]?.AsArray() ?? []).Select(f => f!.GetValue<string>()).Where(f => !requiredBefore.Contains(f)).Select(f => $"{op} now requires {f}"));
+        return breaks;
+    }
+
+    private static JsonNode? Resolve(JsonNode? schema, JsonObject? schemas) =>
+        schema?["$ref"]?.GetValue<string>() is { } reference ? schemas?[reference.Split('/')[^1]] : schema;
 
     private static void Collect(JsonNode? schema, JsonObject? schemas, string prefix, SortedSet<string> fields, int depth)
     {
@@ -193,5 +239,119 @@ public static class ApiContract
             fields.Add(path);
             Collect(property, schemas, path, fields, depth + 1);
         }
+    }
+}
+
+/// <summary>
+/// P14 of the check itself, in process: changes made to a released operation are told apart — compatible ones (a field,
+/// a status or an operation added, a requirement dropped, lists reordered) pass, breaking ones (an operation, status or
+/// field removed or renamed, a new required input) are named.
+/// </summary>
+public sealed class ApiContractProperties
+{
+    private static readonly JsonObject Released = JsonNode.Parse(File.ReadAllText(
+        Path.Combine(AppContext.BaseDirectory, VersioningProperties<SqlitePlatform>.SnapshotFile)))!.AsObject();
+
+    public sealed record Change(string Op, string Kind, bool Breaking, JsonObject Live)
+    {
+        public override string ToString() => $"{Kind} on {Op}";
+    }
+
+    public static class Changes
+    {
+        private static readonly string[] Compatible = ["none", "add-field", "add-status", "add-operation", "drop-requirement", "reorder"];
+        private static readonly string[] Breaking = ["remove-operation", "remove-status", "remove-field", "rename-field", "add-requirement"];
+
+        public static Arbitrary<Change> Arbitrary() =>
+            (from op in Gen.Elements(Released.Select(p => p.Key).ToArray())
+             from breaking in Gen.Elements(true, false)
+             from kind in Gen.Elements(breaking ? Breaking : Compatible)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select Make(op, kind, seed)).ToArbitrary();
+
+        private static Change Make(string op, string kind, int seed)
+        {
+            var random = new Random(seed);
+            var live = Released.DeepClone().AsObject();
+            var operation = live[op]!.AsObject();
+            var statuses = operation.Where(s => s.Key != ApiContract.RequestKey).Select(s => s.Key).ToList();
+            var withFields = statuses.Where(s => operation[s]!.AsArray().Count > 0).ToList();
+            var required = operation[ApiContract.RequestKey]?.AsArray();
+            T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
+            switch (kind)
+            {
+                case "add-field":
+                    operation[Pick(statuses)]!.AsArray().Add(JsonValue.Create("added_" + random.Next(1000)));
+                    break;
+                case "add-status":
+                    operation["299"] = new JsonArray(JsonValue.Create("id"));
+                    break;
+                case "add-operation":
+                    live["GET /api/v1/added/" + random.Next(1000)] = new JsonObject { ["200"] = new JsonArray() };
+                    break;
+                case "drop-requirement" when required is { Count: > 0 }:
+                    required.RemoveAt(random.Next(required.Count));
+                    break;
+                case "drop-requirement":
+                case "reorder":
+                    foreach (var status in statuses)
+                    {
+                        var items = operation[status]!.AsArray().Select(n => n!.GetValue<string>()).Reverse().ToArray();
+                        operation[status] = new JsonArray(items.Select(i => (JsonNode)JsonValue.Create(i)!).ToArray());
+                    }
+                    break;
+                case "remove-operation":
+                    live.Remove(op);
+                    break;
+                case "remove-field" or "rename-field" when withFields.Count > 0:
+                    var fields = operation[Pick(withFields)]!.AsArray();
+                    var index = random.Next(fields.Count);
+                    var name = fields[index]!.GetValue<string>();
+                    fields.RemoveAt(index);
+                    if (kind == "rename-field")
+                    {
+                        fields.Add(JsonValue.Create(name + "_renamed"));
+                    }
+                    break;
+                case "remove-status":
+                case "remove-field" or "rename-field":
+                    operation.Remove(Pick(statuses));
+                    break;
+                case "add-requirement":
+                    var input = random.Next(2) == 0 ? "query:added" : "body.added";
+                    if (required is null)
+                    {
+                        operation[ApiContract.RequestKey] = new JsonArray(JsonValue.Create(input));
+                    }
+                    else
+                    {
+                        required.Add(JsonValue.Create(input));
+                    }
+                    break;
+            }
+            return new Change(op, kind, Breaking.Contains(kind), live);
+        }
+    }
+
+    [Property(MaxTest = 200, Arbitrary = [typeof(Changes)])]
+    public void P14_the_contract_check_tells_compatible_changes_from_breaking_ones(Change change)
+    {
+        var breaks = ApiContract.Breaks(Released, change.Live, change.Op);
+        if (change.Breaking)
+        {
+            Assert.NotEmpty(breaks);
+            Assert.All(breaks, b => Assert.Contains(change.Op, b, StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Empty(breaks);
+        }
+    }
+
+    [Fact]
+    public void The_released_contract_lists_what_each_request_requires()
+    {
+        Assert.All(Released, op => Assert.True(op.Value!.AsObject().ContainsKey(ApiContract.RequestKey), $"{op.Key} has no request entry"));
+        Assert.Contains("body.email", Released["POST /api/v1/users/login"]![ApiContract.RequestKey]!.AsArray().Select(n => n!.GetValue<string>()));
     }
 }

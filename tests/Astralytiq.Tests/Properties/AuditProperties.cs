@@ -32,30 +32,30 @@ public abstract class AuditProperties<TPlatform>(TPlatform platform) : PlatformT
     public async Task P35_every_mutation_and_security_event_is_logged_once_in_order_and_the_chain_verifies(UserAction[] actions)
     {
         var tenant = await Platform.NewTenantAsync();
-        var start = (await tenant.Admin.GetAuditLogsAsync(limit: 1)).EnsureValue().Items.Single().Sequence;
+        var start = (await tenant.Admin.Audit.ListAsync(limit: 1)).EnsureValue().Items.Single().Sequence;
         var expected = new List<(string Action, string Outcome)>();
         foreach (var action in actions)
         {
             switch (action)
             {
                 case UserAction.UpdateProfile:
-                    (await tenant.Admin.UpdateProfileAsync(new UpdateProfileRequest("N" + Guid.NewGuid().ToString("N")[..6], null, null, null, null))).EnsureValue();
+                    (await tenant.Admin.Account.UpdateProfileAsync(new UpdateProfileRequest("N" + Guid.NewGuid().ToString("N")[..6], null, null, null, null))).EnsureValue();
                     expected.Add(("user.profile_updated", "success"));
                     break;
                 case UserAction.UpdateTenantValid:
-                    (await tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest(null, null, "Europe/Rome", null, null))).EnsureValue();
+                    (await tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest(null, null, "Europe/Rome", null, null))).EnsureValue();
                     expected.Add(("tenant.settings_changed", "success"));
                     break;
                 case UserAction.UpdateTenantInvalid:
-                    await tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest(null, null, "No/Where", null, null));
+                    await tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest(null, null, "No/Where", null, null));
                     expected.Add(("tenant.settings_changed", "failure"));
                     break;
                 case UserAction.Invite:
-                    (await tenant.Admin.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail(), Role.Viewer))).EnsureValue();
+                    (await tenant.Admin.Users.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail(), Role.Viewer))).EnsureValue();
                     expected.Add(("user.invited", "success"));
                     break;
                 case UserAction.CreateApiKey:
-                    (await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
+                    (await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
                     expected.Add(("api_key.created", "success"));
                     break;
                 case UserAction.FailedLogin:
@@ -63,16 +63,16 @@ public abstract class AuditProperties<TPlatform>(TPlatform platform) : PlatformT
                     expected.Add(("user.login_failed", "failure"));
                     break;
                 case UserAction.ChangeOwnPasswordWrong:
-                    await tenant.Admin.ChangePasswordAsync(new ChangePasswordRequest("Not-the-password-1", "Whatever-Strong-22"));
+                    await tenant.Admin.Account.ChangePasswordAsync(new ChangePasswordRequest("Not-the-password-1", "Whatever-Strong-22"));
                     expected.Add(("user.password_change_failed", "failure"));
                     break;
             }
         }
-        var log = (await tenant.Admin.GetAuditLogsAsync(limit: 200)).EnsureValue().Items
+        var log = (await tenant.Admin.Audit.ListAsync(limit: 200)).EnsureValue().Items
             .Where(e => e.Sequence > start).OrderBy(e => e.Sequence).ToList();
         Assert.Equal(expected, log.Select(e => (e.Action, e.Outcome)).ToList());
         Assert.All(log, e => Assert.False(string.IsNullOrEmpty(e.IpAddress)));
-        Assert.True((await tenant.Admin.VerifyAuditAsync()).EnsureValue().Valid);
+        Assert.True((await tenant.Admin.Audit.VerifyAsync()).EnsureValue().Valid);
     }
 }
 

@@ -103,7 +103,7 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
         {
             scopes.Add(grantable[pick.Get % grantable.Count]);
         }
-        var created = (await _clients[role].CreateApiKeyAsync(new CreateApiKeyRequest("p5", scopes.Select(PermissionMatrix.ScopeName).ToList(), null))).EnsureValue();
+        var created = (await _clients[role].ApiKeys.CreateAsync(new CreateApiKeyRequest("p5", scopes.Select(PermissionMatrix.ScopeName).ToList(), null))).EnsureValue();
         using var machine = Platform.NewClient();
         machine.ApiKey = created.Key;
         var endpoint = _endpoints[pick.Get % _endpoints.Count];
@@ -117,7 +117,7 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
         {
             Assert.True(status == HttpStatusCode.Forbidden, $"scopes {string.Join(',', scopes)} got {(int)status} from {endpoint}");
         }
-        (await _clients[role].RevokeApiKeyAsync(created.ApiKey.Id)).EnsureSuccess();
+        (await _clients[role].ApiKeys.RevokeAsync(created.ApiKey.Id)).EnsureSuccess();
     }
 
     [Property(MaxTest = 100)]

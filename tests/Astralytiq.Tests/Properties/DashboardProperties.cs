@@ -51,10 +51,10 @@ public abstract class DashboardProperties<TPlatform>(TPlatform platform) : Platf
         }
         _client = (await Platform.NewTenantAsync()).Admin;
         var csv = "region,amount\n" + string.Concat(_rows.Select(r => $"{r.Region},{r.Amount}\n"));
-        _dataset = (await _client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "p38.csv", name: "p38 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
+        _dataset = (await _client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "p38.csv", name: "p38 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
         var widget = new WidgetDto("sums", "table", new GridPositionDto(0, 0, 12, 4), Source: new WidgetSourceDto(_dataset,
             new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total"), new QueryMeasureDto("count", null, "rows")], Sort: [new QuerySortDto("region")])));
-        _dashboard = (await _client.CreateDashboardAsync(new CreateDashboardRequest("p38", new DashboardDefinitionDto([widget], [new DashboardFilterDto("region", "region", "values")])))).EnsureValue().Id;
+        _dashboard = (await _client.Dashboards.CreateAsync(new CreateDashboardRequest("p38", new DashboardDefinitionDto([widget], [new DashboardFilterDto("region", "region", "values")])))).EnsureValue().Id;
         return _client;
     }
 
@@ -69,14 +69,14 @@ public abstract class DashboardProperties<TPlatform>(TPlatform platform) : Platf
         if (c.Appended.Count > 0)
         {
             var json = JsonSerializer.Serialize(c.Appended.Select(r => new Dictionary<string, object> { ["region"] = r.Region, ["amount"] = r.Amount }));
-            (await client.AppendDatasetRowsAsync(_dataset, json)).EnsureValue();
+            (await client.Datasets.AppendRowsAsync(_dataset, json)).EnsureValue();
             _rows.AddRange(c.Appended);
         }
         var expected = _rows.Where(r => c.Region is null || r.Region == c.Region).GroupBy(r => r.Region).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key}|{g.Sum(r => r.Amount)}|{g.Count()}").ToList();
         for (var read = 0; read < (c.ReadTwice ? 2 : 1); read++)
         {
-            var data = (await client.GetWidgetDataAsync(_dashboard, "sums", c.Region is null ? null : [$"region:{c.Region}"])).EnsureValue();
+            var data = (await client.Dashboards.GetWidgetDataAsync(_dashboard, "sums", c.Region is null ? null : [$"region:{c.Region}"])).EnsureValue();
             var actual = Enumerable.Range(0, data.RowCount).Select(r => string.Join("|", data.Values.Select(col => col[r] is JsonElement e
                 ? (e.ValueKind == JsonValueKind.Number ? e.GetDouble().ToString(CultureInfo.InvariantCulture) : e.GetString())
                 : Convert.ToString(col[r], CultureInfo.InvariantCulture)))).ToList();
@@ -108,18 +108,18 @@ public abstract class LiveDashboardProperties<TPlatform>(TPlatform platform) : P
         }
         var tenant = await Platform.NewTenantAsync();
         _client = tenant.Admin;
-        _dataset = (await _client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
+        _dataset = (await _client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 " + Guid.NewGuid().ToString("N")[..8])).EnsureValue().Id;
         var widget = new WidgetDto("sums", "bar", new GridPositionDto(0, 0, 12, 4), Source: new WidgetSourceDto(_dataset,
             new QuerySpecDto([new QueryDimensionDto("region")], [new QueryMeasureDto("sum", "amount", "total")], Sort: [new QuerySortDto("region")])));
-        _dashboard = (await _client.CreateDashboardAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget])))).EnsureValue().Id;
-        (await _client.ShareDashboardAsync(_dashboard, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
+        _dashboard = (await _client.Dashboards.CreateAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget])))).EnsureValue().Id;
+        (await _client.Dashboards.ShareAsync(_dashboard, new ShareDashboardRequest("view", Role: "viewer"))).EnsureValue();
         var (viewer, _) = await Platform.AddUserAsync(tenant, Contracts.Identity.Role.Viewer);
         _live = await Dashboards.LiveClient.ConnectAsync(Platform, viewer.AccessToken);
         await _live.SubscribeAsync(_dashboard);
         // A subscriber of another tenant's dashboard over the same kind of data: must never hear of these changes.
         var other = await Platform.NewTenantAsync();
-        var otherData = (await other.Admin.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 other")).EnsureValue().Id;
-        var otherBoard = (await other.Admin.CreateDashboardAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget with { Source = widget.Source! with { DatasetId = otherData } }])))).EnsureValue().Id;
+        var otherData = (await other.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,1\n")), "p24.csv", name: "p24 other")).EnsureValue().Id;
+        var otherBoard = (await other.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("p24", new DashboardDefinitionDto([widget with { Source = widget.Source! with { DatasetId = otherData } }])))).EnsureValue().Id;
         _outsider = await Dashboards.LiveClient.ConnectAsync(Platform, other.Admin.AccessToken);
         await _outsider.SubscribeAsync(otherBoard);
         return _client;
@@ -135,7 +135,7 @@ public abstract class LiveDashboardProperties<TPlatform>(TPlatform platform) : P
         var client = await SetUpAsync();
         Assert.NotEmpty(c.Appended);
         var json = JsonSerializer.Serialize(c.Appended.Select(r => new Dictionary<string, object> { ["region"] = r.Region, ["amount"] = r.Amount }));
-        (await client.AppendDatasetRowsAsync(_dataset, json)).EnsureValue();
+        (await client.Datasets.AppendRowsAsync(_dataset, json)).EnsureValue();
         _rows.AddRange(c.Appended);
         _version++;
         var update = await _live!.WaitForAsync(u => u.DatasetVersion == _version);

@@ -212,12 +212,12 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : DataProper
         };
         foreach (var (content, file) in files)
         {
-            var upload = await client.UploadDatasetAsync(new MemoryStream(content), file, name: "p16 " + Guid.NewGuid().ToString("N"));
+            var upload = await client.Datasets.UploadAsync(new MemoryStream(content), file, name: "p16 " + Guid.NewGuid().ToString("N"));
             var dataset = upload.EnsureValue();
             Assert.Equal(expectedNames, dataset.Schema.Select(c => c.Name));
             Assert.Equal(expectedTypes, dataset.Schema.Select(c => c.Type));
             Assert.Equal(table.Rows.Count, dataset.RowCount);
-            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 100)).EnsureValue();
+            var preview = (await client.Datasets.PreviewAsync(dataset.Id, limit: 100)).EnsureValue();
             Assert.Equal(table.ExpectedRows(), Shown(preview));
         }
     }
@@ -227,9 +227,9 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : DataProper
     {
         var client = (await TenantAsync()).Admin;
         var csv = "v\n" + string.Concat(rules.Values.Select(v => (v?.ToString(CultureInfo.InvariantCulture) ?? string.Empty) + "\n"));
-        var dataset = (await client.UploadDatasetAsync(Bytes(csv), "v.csv", name: "p15 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Bytes(csv), "v.csv", name: "p15 " + Guid.NewGuid().ToString("N"))).EnsureValue();
 
-        var report = (await client.ValidateDatasetAsync(dataset.Id,
+        var report = (await client.Datasets.ValidateAsync(dataset.Id,
             new ValidateDatasetRequest([new ColumnRuleDto("v", Required: true, Unique: true, Min: rules.Min)]))).EnsureValue();
 
         // The oracle: counted here from the generated values, independently of the server.
@@ -256,19 +256,19 @@ public abstract class DataProperties<TPlatform>(TPlatform platform) : DataProper
         var client = (await TenantAsync()).Admin;
         var file = (pick % 4) switch { 0 => "x.csv", 1 => "x.json", 2 => "x.parquet", _ => "x.tsv" };
         var name = "p15b " + Guid.NewGuid().ToString("N");
-        var response = await client.UploadDatasetAsync(new MemoryStream(bytes), file, name: name);
+        var response = await client.Datasets.UploadAsync(new MemoryStream(bytes), file, name: name);
 
         if (response.Status == HttpStatusCode.Created)
         {
             var dataset = response.EnsureValue();
-            var preview = (await client.PreviewDatasetAsync(dataset.Id, limit: 10_000)).EnsureValue();
+            var preview = (await client.Datasets.PreviewAsync(dataset.Id, limit: 10_000)).EnsureValue();
             Assert.Equal(dataset.RowCount, preview.Rows.Count);
         }
         else
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
             Assert.False(string.IsNullOrWhiteSpace(response.Error!.Error.Details!.Single().Message));
-            Assert.DoesNotContain((await client.ListDatasetsAsync(search: name)).EnsureValue().Items, d => d.Name == name);
+            Assert.DoesNotContain((await client.Datasets.ListAsync(search: name)).EnsureValue().Items, d => d.Name == name);
         }
     }
 }
@@ -286,12 +286,12 @@ public abstract class FreshnessProperties<TPlatform>(TPlatform platform) : DataP
         var client = (await TenantAsync()).Admin;
         var values = initial.Length == 0 ? new List<long> { 0 } : initial.Select(v => (long)v).ToList();
         var csv = "v\n" + string.Concat(values.Select(v => v.ToString(CultureInfo.InvariantCulture) + "\n"));
-        var dataset = (await client.UploadDatasetAsync(Bytes(csv), "v.csv", name: "p38 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Bytes(csv), "v.csv", name: "p38 " + Guid.NewGuid().ToString("N"))).EnsureValue();
         var spec = new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "v", "total"), new QueryMeasureDto("count")]);
 
         async Task CheckAsync()
         {
-            var result = (await client.QueryDatasetAsync(dataset.Id, spec)).EnsureValue();
+            var result = (await client.Datasets.QueryAsync(dataset.Id, spec)).EnsureValue();
             Assert.Equal(values.Sum(), Convert.ToInt64(result.Values[0][0]?.ToString(), CultureInfo.InvariantCulture));
             Assert.Equal(values.Count, Convert.ToInt64(result.Values[1][0]?.ToString(), CultureInfo.InvariantCulture));
         }
@@ -301,7 +301,7 @@ public abstract class FreshnessProperties<TPlatform>(TPlatform platform) : DataP
         foreach (var batch in batches.Where(b => b is { Length: > 0 }).Take(3))
         {
             var ndjson = string.Concat(batch.Select(v => $"{{\"v\":{v.ToString(CultureInfo.InvariantCulture)}}}\n"));
-            (await client.AppendDatasetRowsAsync(dataset.Id, ndjson)).EnsureSuccess();
+            (await client.Datasets.AppendRowsAsync(dataset.Id, ndjson)).EnsureSuccess();
             values.AddRange(batch.Select(v => (long)v));
             await CheckAsync(); // the new version's answer, not the cached answer of the old one
         }
@@ -320,7 +320,7 @@ public abstract class LineageProperties<TPlatform>(TPlatform platform) : DataPro
     {
         var tenant = await TenantAsync();
         var client = tenant.Admin;
-        var dataset = (await client.UploadDatasetAsync(Bytes("v\n1\n"), "v.csv", name: "p18 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(Bytes("v\n1\n"), "v.csv", name: "p18 " + Guid.NewGuid().ToString("N"))).EnsureValue();
         // Appends and transforms interleaved: each makes the next version from the one before.
         var kinds = Enumerable.Range(0, appends % 4).Select(_ => "append").Concat(Enumerable.Range(0, transforms % 3).Select(_ => "transform"))
             .OrderBy(k => (k.GetHashCode(StringComparison.Ordinal) ^ appends) & 1).ToList();
@@ -329,15 +329,15 @@ public abstract class LineageProperties<TPlatform>(TPlatform platform) : DataPro
         {
             if (kinds[i] == "append")
             {
-                (await client.AppendDatasetRowsAsync(dataset.Id, $"{{\"v\":{i}}}")).EnsureSuccess();
+                (await client.Datasets.AppendRowsAsync(dataset.Id, $"{{\"v\":{i}}}")).EnsureSuccess();
             }
             else
             {
-                (await client.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("derive", Name: "v", Expression: "v + 1")]))).EnsureValue();
+                (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("derive", Name: "v", Expression: "v + 1")]))).EnsureValue();
             }
         }
         // A dataset derived from the first version hangs below it, and names it as its parent.
-        var derived = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("limit", Rows: 1)], Version: 1,
+        var derived = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest([new TransformStepDto("limit", Rows: 1)], Version: 1,
             OutputName: "p18 derived " + Guid.NewGuid().ToString("N")))).EnsureValue();
         var consumer = Guid.NewGuid();
         await using (var scope = Platform.Services.CreateAsyncScope())
@@ -347,7 +347,7 @@ public abstract class LineageProperties<TPlatform>(TPlatform platform) : DataPro
                 .RegisterUseAsync(dataset.Id, useLatest ? null : 1, "dashboard", consumer, "Board", CancellationToken.None)).IsSuccess);
         }
 
-        var graph = (await client.GetDatasetLineageAsync(dataset.Id)).EnsureValue();
+        var graph = (await client.Datasets.GetLineageAsync(dataset.Id)).EnsureValue();
         var versions = graph.Nodes.Where(n => n.Kind == "version").ToList();
         Assert.Equal(count + 1, versions.Count);
         DateTimeOffset? previous = null;
@@ -371,7 +371,7 @@ public abstract class LineageProperties<TPlatform>(TPlatform platform) : DataPro
         }
         Assert.Single(graph.Edges, e => e.To == $"dashboard:{consumer}" && e.From == $"version:{(useLatest ? count + 1 : 1)}");
         Assert.Single(graph.Edges, e => e.From == "version:1" && e.To == $"dataset:{derived.DatasetId}:v1" && e.Kind == "transform");
-        var upstream = (await client.GetDatasetLineageAsync(derived.DatasetId!.Value)).EnsureValue();
+        var upstream = (await client.Datasets.GetLineageAsync(derived.DatasetId!.Value)).EnsureValue();
         Assert.Single(upstream.Edges, e => e.From == $"dataset:{dataset.Id}:v1" && e.To == "version:1");
     }
 }

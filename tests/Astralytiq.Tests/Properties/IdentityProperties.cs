@@ -93,7 +93,7 @@ public abstract class IdentityProperties<TPlatform>(TPlatform platform) : Platfo
     {
         var tenant = await Platform.NewTenantAsync();
         var anonymous = Platform.NewClient();
-        (await anonymous.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email))).EnsureSuccess();
+        (await anonymous.Account.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email))).EnsureSuccess();
         var token = await Platform.ResetTokenAsync(tenant.AdminUser.Email);
         var chars = token.ToCharArray();
         var i = position.Get % chars.Length;
@@ -101,12 +101,12 @@ public abstract class IdentityProperties<TPlatform>(TPlatform platform) : Platfo
 
         foreach (var wrong in new[] { guess.Get, new string(chars), token + "x", token[..^1] })
         {
-            var attempt = await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(wrong, "A-Fresh-Password-11"));
+            var attempt = await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(wrong, "A-Fresh-Password-11"));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, attempt.Status);
         }
         Assert.Equal(256 / 8, Base64UrlEncoder.DecodeBytes(token).Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-11"))).Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-12"))).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-11"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-12"))).Status);
     }
 }
 
@@ -123,11 +123,11 @@ public sealed class ResetExpiryProperties(FakeClockSqlite platform) : PlatformTe
         var offset = TimeSpan.FromMinutes(minutes % 61) + TimeSpan.FromSeconds(seconds % 60);
         var tenant = await Platform.NewTenantAsync();
         var anonymous = Platform.NewClient();
-        (await anonymous.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email))).EnsureSuccess();
+        (await anonymous.Account.RequestPasswordResetAsync(new PasswordResetRequest(tenant.AdminUser.Email))).EnsureSuccess();
         var token = await Platform.ResetTokenAsync(tenant.AdminUser.Email);
         Platform.Clock.Advance(offset);
 
-        var result = await anonymous.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-11"));
+        var result = await anonymous.Account.ConfirmPasswordResetAsync(new PasswordResetConfirmRequest(token, "A-Fresh-Password-11"));
         Assert.Equal(offset < TimeSpan.FromMinutes(30) ? HttpStatusCode.NoContent : HttpStatusCode.UnprocessableEntity, result.Status);
     }
 

@@ -112,14 +112,14 @@ public abstract class MlProperties<TPlatform>(TPlatform platform) : MlPropertyTe
         Assert.Equal(c.Features.Count, version.Importance!.Count);
 
         // Earlier versions are exactly as they were; the list is every version, newest first.
-        var all = (await client.GetModelVersionsAsync(name)).EnsureValue();
+        var all = (await client.Models.ListVersionsAsync(name)).EnsureValue();
         Assert.Equal(Enumerable.Range(1, version.Version).Reverse(), all.Select(v => v.Version));
         Assert.Equal(earlier, all.Where(v => v.Version < version.Version).OrderBy(v => v.Version).Select(Snapshot));
         earlier.Add(Snapshot(version));
 
         // The artifact loads (its checksum verified) and serves as exactly this version.
         var row = new JsonObject { ["rooms"] = 3, ["area"] = 80.5, ["city"] = "Oslo", ["noise"] = 0.5 };
-        var predicted = (await client.PredictAsync(name, new PredictRequest(Row: row), version: version.Version)).EnsureValue();
+        var predicted = (await client.Models.PredictAsync(name, new PredictRequest(Row: row), version: version.Version)).EnsureValue();
         Assert.Equal(version.Version, predicted.Version);
         Assert.NotNull(Assert.Single(predicted.Predictions).Prediction);
     }
@@ -164,7 +164,7 @@ public abstract class ExplanationProperties<TPlatform>(TPlatform platform) : MlP
         var name = await ExplainModelAsync(client, c.Model);
         var row = new JsonObject { ["rooms"] = c.Rooms, ["area"] = c.Area, ["city"] = c.City, ["noise"] = c.Noise, ["const"] = c.Const };
 
-        var first = (await client.PredictAsync(name, new PredictRequest(Row: row), explain: true)).EnsureValue();
+        var first = (await client.Models.PredictAsync(name, new PredictRequest(Row: row), explain: true)).EnsureValue();
         var p = Assert.Single(first.Predictions);
         Assert.Equal(["area", "city", "const", "noise", "rooms"], p.Contributions!.Select(x => x.Feature).Order());
         var output = c.Model == 0 ? p.Prediction!.GetValue<double>() : p.Confidence!.Value;
@@ -179,7 +179,7 @@ public abstract class ExplanationProperties<TPlatform>(TPlatform platform) : MlP
             Assert.True(double.IsFinite(x.Contribution));
         }
 
-        var again = (await client.PredictAsync(name, new PredictRequest(Row: row), explain: true)).EnsureValue();
+        var again = (await client.Models.PredictAsync(name, new PredictRequest(Row: row), explain: true)).EnsureValue();
         Assert.Equal(p.Contributions!.Select(x => (x.Feature, x.Contribution)), again.Predictions[0].Contributions!.Select(x => (x.Feature, x.Contribution)));
     }
 }

@@ -52,10 +52,10 @@ public abstract class ReportProperties<TPlatform>(TPlatform platform) : Platform
             return _tenant.Admin;
         }
         _tenant = await Platform.NewTenantAsync();
-        _dataset = (await _tenant.Admin.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,5\n")), "p26.csv", name: "p26")).EnsureValue().Id;
+        _dataset = (await _tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("region,amount\nnorth,5\n")), "p26.csv", name: "p26")).EnsureValue().Id;
         _sum = 5;
         var total = new WidgetDto("total", "kpi", new GridPositionDto(0, 0, 3, 2), "Total", new WidgetSourceDto(_dataset, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount", "total")])));
-        _dashboard = (await _tenant.Admin.CreateDashboardAsync(new CreateDashboardRequest("p26", new DashboardDefinitionDto([total])))).EnsureValue().Id;
+        _dashboard = (await _tenant.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("p26", new DashboardDefinitionDto([total])))).EnsureValue().Id;
         return _tenant.Admin;
     }
 
@@ -97,29 +97,29 @@ public abstract class ReportProperties<TPlatform>(TPlatform platform) : Platform
         var client = await SetUpAsync();
         var scheduler = Platform.Services.GetRequiredService<Astralytiq.Platform.Scheduling.RecurringScheduler>();
         var to = PlatformFixture.NewEmail("p26");
-        var report = (await client.CreateReportAsync(new ReportRequest("p26 " + c.Cron, _dashboard, c.Cron, ["csv"], [new ReportRecipientDto(Email: to)], c.Zone))).EnsureValue();
+        var report = (await client.Reports.CreateAsync(new ReportRequest("p26 " + c.Cron, _dashboard, c.Cron, ["csv"], [new ReportRecipientDto(Email: to)], c.Zone))).EnsureValue();
         try
         {
             var due = report.NextRunAt!.Value;
             Assert.Equal(FirstMatchAfter(c, report.UpdatedAt), due);
 
             Assert.Equal(0, await scheduler.TickAsync(due.AddSeconds(-1), CancellationToken.None, _tenant!.Id));
-            Assert.Empty((await client.ListReportRunsAsync(report.Id)).EnsureValue());
+            Assert.Empty((await client.Reports.ListRunsAsync(report.Id)).EnsureValue());
 
             if (c.Appended.Count > 0)
             {
                 var json = JsonSerializer.Serialize(c.Appended.Select(a => new Dictionary<string, object> { ["region"] = "east", ["amount"] = a }));
-                (await client.AppendDatasetRowsAsync(_dataset, json)).EnsureValue();
+                (await client.Datasets.AppendRowsAsync(_dataset, json)).EnsureValue();
                 _sum += c.Appended.Sum();
             }
             Assert.Equal(1, await scheduler.TickAsync(due, CancellationToken.None, _tenant.Id));
             Assert.Equal(0, await scheduler.TickAsync(due.AddSeconds(30), CancellationToken.None, _tenant.Id));
-            var run = Assert.Single((await client.ListReportRunsAsync(report.Id)).EnsureValue());
+            var run = Assert.Single((await client.Reports.ListRunsAsync(report.Id)).EnsureValue());
             Assert.Equal(("schedule", due), (run.Trigger, run.ScheduledFor));
-            var next = (await client.GetReportAsync(report.Id)).EnsureValue().NextRunAt!.Value;
+            var next = (await client.Reports.GetAsync(report.Id)).EnsureValue().NextRunAt!.Value;
             Assert.Equal(FirstMatchAfter(c, due), next);
 
-            (await client.WaitForJobAsync(run.JobId!.Value)).EnsureValue();
+            (await client.Jobs.WaitAsync(run.JobId!.Value)).EnsureValue();
             var email = await Platform.Smtp.WaitForAsync(to);
             var csv = ReportAttachments.Read(email).Csv.Single().Value;
             Assert.Equal($"total\r\n{_sum.ToString(CultureInfo.InvariantCulture)}\r\n", csv);
@@ -127,7 +127,7 @@ public abstract class ReportProperties<TPlatform>(TPlatform platform) : Platform
         finally
         {
             // Only the case's own report may be due in the next case's ticks.
-            (await client.DeleteReportAsync(report.Id)).EnsureSuccess();
+            (await client.Reports.DeleteAsync(report.Id)).EnsureSuccess();
         }
     }
 }

@@ -53,7 +53,7 @@ public abstract class SharingProperties<TPlatform>(TPlatform platform) : Platfor
     public async Task P25_authorized_people_get_their_access_and_everyone_else_is_denied(SharingCase c)
     {
         var p = await PeopleAsync();
-        var board = (await p.Owner.CreateDashboardAsync(new CreateDashboardRequest("p25", new DashboardDefinitionDto([])))).EnsureValue();
+        var board = (await p.Owner.Dashboards.CreateAsync(new CreateDashboardRequest("p25", new DashboardDefinitionDto([])))).EnsureValue();
         var latest = new Dictionary<string, string>();
         foreach (var (target, access) in c.Shares)
         {
@@ -63,7 +63,7 @@ public abstract class SharingProperties<TPlatform>(TPlatform platform) : Platfor
                 "viewer1" => new ShareDashboardRequest(access, UserId: p.Viewer1Id),
                 _ => new ShareDashboardRequest(access, Role: target["role:".Length..]),
             };
-            (await p.Owner.ShareDashboardAsync(board.Id, request)).EnsureValue();
+            (await p.Owner.Dashboards.ShareAsync(board.Id, request)).EnsureValue();
             latest[target] = access;
         }
         string? Level(params string[] targets)
@@ -78,17 +78,17 @@ public abstract class SharingProperties<TPlatform>(TPlatform platform) : Platfor
         };
         foreach (var (client, level) in expected)
         {
-            var got = await client.GetDashboardAsync(board.Id);
+            var got = await client.Dashboards.GetAsync(board.Id);
             Assert.Equal(level is null ? HttpStatusCode.NotFound : HttpStatusCode.OK, got.Status);
             Assert.Equal(level, got.Value?.Access);
         }
         var update = new UpdateDashboardRequest("p25 edited", new DashboardDefinitionDto([]));
         var colleagueLevel = expected[2].Level;
         Assert.Equal(colleagueLevel switch { "edit" => HttpStatusCode.OK, "view" => HttpStatusCode.Forbidden, _ => HttpStatusCode.NotFound },
-            (await p.Colleague.UpdateDashboardAsync(board.Id, update)).Status);
+            (await p.Colleague.Dashboards.UpdateAsync(board.Id, update)).Status);
         // Viewers may never write dashboards, whatever a share says.
-        Assert.Equal(HttpStatusCode.Forbidden, (await p.Viewer1.UpdateDashboardAsync(board.Id, update)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await p.Stranger.UpdateDashboardAsync(board.Id, update)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await p.Viewer1.Dashboards.UpdateAsync(board.Id, update)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await p.Stranger.Dashboards.UpdateAsync(board.Id, update)).Status);
     }
 }
 

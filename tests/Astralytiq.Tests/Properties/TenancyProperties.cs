@@ -51,8 +51,8 @@ public abstract class TenancyProperties<TPlatform>(TPlatform platform) : Platfor
         {
             var tenant = await Platform.NewTenantAsync();
             var (viewer, viewerUser) = await Platform.AddUserAsync(tenant, Role.Viewer);
-            var invitation = (await tenant.Admin.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail("pending"), Role.Analyst))).EnsureValue();
-            var key = (await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("pool", ["settings:read"], null))).EnsureValue();
+            var invitation = (await tenant.Admin.Users.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail("pending"), Role.Analyst))).EnsureValue();
+            var key = (await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("pool", ["settings:read"], null))).EnsureValue();
             _pool.Add(new Member(tenant, viewer, viewerUser, invitation.Id, key.ApiKey.Id));
         }
     }
@@ -69,7 +69,7 @@ public abstract class TenancyProperties<TPlatform>(TPlatform platform) : Platfor
             return;
         }
         var tenantId = response.EnsureValue().User.TenantId;
-        var settings = (await client.GetTenantAsync()).EnsureValue();
+        var settings = (await client.Tenant.GetAsync()).EnsureValue();
         Assert.Equal((organization.Value.Trim(), "free", "UTC"), (settings.Name, settings.Plan, settings.TimeZone));
         Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", settings.Slug);
 
@@ -94,19 +94,19 @@ public abstract class TenancyProperties<TPlatform>(TPlatform platform) : Platfor
         var admin = a.Tenant.Admin;
         var status = (action % 7) switch
         {
-            0 => (await admin.GetUserAsync(b.ViewerUser.Id)).Status,
-            1 => (await admin.GetUserAsync(b.Tenant.AdminUser.Id)).Status,
-            2 => (await admin.ChangeRoleAsync(b.ViewerUser.Id, Role.Admin)).Status,
-            3 => (await admin.DeactivateUserAsync(b.Tenant.AdminUser.Id)).Status,
-            4 => (await admin.ReactivateUserAsync(b.ViewerUser.Id)).Status,
-            5 => (await admin.RevokeInvitationAsync(b.InvitationId)).Status,
-            _ => (await admin.RevokeApiKeyAsync(b.ApiKeyId)).Status,
+            0 => (await admin.Users.GetAsync(b.ViewerUser.Id)).Status,
+            1 => (await admin.Users.GetAsync(b.Tenant.AdminUser.Id)).Status,
+            2 => (await admin.Users.ChangeRoleAsync(b.ViewerUser.Id, Role.Admin)).Status,
+            3 => (await admin.Users.DeactivateAsync(b.Tenant.AdminUser.Id)).Status,
+            4 => (await admin.Users.ReactivateAsync(b.ViewerUser.Id)).Status,
+            5 => (await admin.Users.RevokeInvitationAsync(b.InvitationId)).Status,
+            _ => (await admin.ApiKeys.RevokeAsync(b.ApiKeyId)).Status,
         };
         Assert.Equal(HttpStatusCode.NotFound, status);
         // And the victim's data is untouched.
-        var victim = (await b.Tenant.Admin.GetUserAsync(b.ViewerUser.Id)).EnsureValue();
+        var victim = (await b.Tenant.Admin.Users.GetAsync(b.ViewerUser.Id)).EnsureValue();
         Assert.Equal((Role.Viewer, true), (victim.Role, victim.IsActive));
-        Assert.Null((await b.Tenant.Admin.ListInvitationsAsync()).EnsureValue().Single(i => i.Id == b.InvitationId).RevokedAt);
+        Assert.Null((await b.Tenant.Admin.Users.ListInvitationsAsync()).EnsureValue().Single(i => i.Id == b.InvitationId).RevokedAt);
     }
 
     [Property(MaxTest = 100)]
@@ -133,18 +133,18 @@ public abstract class TenancyProperties<TPlatform>(TPlatform platform) : Platfor
         var before = new Dictionary<Guid, string>();
         foreach (var m in _pool)
         {
-            before[m.Tenant.Id] = System.Text.Json.JsonSerializer.Serialize((await m.Viewer.GetTenantAsync()).EnsureValue());
+            before[m.Tenant.Id] = System.Text.Json.JsonSerializer.Serialize((await m.Viewer.Tenant.GetAsync()).EnsureValue());
         }
         var target = _pool[member % _pool.Count];
-        (await target.Tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest(change.Name, new TenantBrandingDto(null, change.Primary, change.Accent),
+        (await target.Tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest(change.Name, new TenantBrandingDto(null, change.Primary, change.Accent),
             change.TimeZone, change.Locale, new Dictionary<string, bool> { ["public_sharing"] = change.PublicSharing }))).EnsureValue();
 
-        var seen = (await target.Viewer.GetTenantAsync()).EnsureValue();
+        var seen = (await target.Viewer.Tenant.GetAsync()).EnsureValue();
         Assert.Equal((change.Name, change.Primary, change.Accent, change.TimeZone, change.Locale, change.PublicSharing),
             (seen.Name, seen.Branding.PrimaryColor, seen.Branding.AccentColor, seen.TimeZone, seen.Locale, seen.Features["public_sharing"]));
         foreach (var other in _pool.Where(m => m != target))
         {
-            Assert.Equal(before[other.Tenant.Id], System.Text.Json.JsonSerializer.Serialize((await other.Viewer.GetTenantAsync()).EnsureValue()));
+            Assert.Equal(before[other.Tenant.Id], System.Text.Json.JsonSerializer.Serialize((await other.Viewer.Tenant.GetAsync()).EnsureValue()));
         }
     }
 }

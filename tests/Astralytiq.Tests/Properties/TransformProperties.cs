@@ -156,18 +156,18 @@ public abstract class TransformProperties<TPlatform>(TPlatform platform) : Platf
     public async Task P17_transforms_follow_their_rules_and_the_same_input_and_steps_give_the_same_bytes(TransformCase c)
     {
         var client = (await TenantAsync()).Admin;
-        var dataset = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes(c.ToCsv())), "t.csv", name: "p17 " + Guid.NewGuid().ToString("N"))).EnsureValue();
+        var dataset = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(c.ToCsv())), "t.csv", name: "p17 " + Guid.NewGuid().ToString("N"))).EnsureValue();
         Assert.Equal(["integer", "decimal", "string"], dataset.Schema.Select(x => x.Type));
 
         var (columns, expected) = ReferenceTransforms.Apply(c.Rows, c.Steps);
-        var preview = (await client.PreviewTransformAsync(dataset.Id, c.Steps, limit: 10_000)).EnsureValue();
+        var preview = (await client.Datasets.PreviewTransformAsync(dataset.Id, c.Steps, limit: 10_000)).EnsureValue();
         Assert.Equal(columns, preview.Columns.Select(x => x.Name));
         Assert.Equal(expected.Select(r => string.Join("|", r.Select(ReferenceTransforms.Render))), preview.Rows.Select(r => string.Join("|", r.Select(ReferenceTransforms.Render))));
         Assert.Equal(expected.Count, preview.TotalRows);
 
         // Deterministic: applied twice (as a new version, then from version 1 as a new dataset), the same bytes.
-        var first = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(c.Steps))).EnsureValue();
-        var second = (await client.ApplyTransformAsync(dataset.Id, new TransformRequest(c.Steps, Version: 1, OutputName: "p17 out " + Guid.NewGuid().ToString("N")))).EnsureValue();
+        var first = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(c.Steps))).EnsureValue();
+        var second = (await client.Datasets.ApplyTransformAsync(dataset.Id, new TransformRequest(c.Steps, Version: 1, OutputName: "p17 out " + Guid.NewGuid().ToString("N")))).EnsureValue();
         Assert.Equal(first.ContentSha256, second.ContentSha256);
         Assert.Equal(expected.Count, first.RowCount);
     }
@@ -193,12 +193,12 @@ public sealed class TransformProperties_Sqlite(SqlitePlatform platform) : Transf
         if (_tenant is null)
         {
             var client = (await Platform.NewTenantAsync()).Admin;
-            var dataset = (await client.UploadDatasetAsync(new MemoryStream(Encoding.UTF8.GetBytes("a,b,s\n1,2.5,x\n,0.5,\n-4,,it's\n")), "e.csv", name: "p17e " + Guid.NewGuid().ToString("N"))).EnsureValue();
+            var dataset = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("a,b,s\n1,2.5,x\n,0.5,\n-4,,it's\n")), "e.csv", name: "p17e " + Guid.NewGuid().ToString("N"))).EnsureValue();
             _tenant = new DataArbitraryTenant(client, dataset.Id);
         }
         var expression = string.Concat(picks.Take(24).Select(b => Pieces[b % Pieces.Length] + (b % 3 == 0 ? " " : string.Empty)));
         var step = asFilter ? new TransformStepDto("filter", Expression: expression) : new TransformStepDto("derive", Name: "e", Expression: expression);
-        var response = await _tenant.Client.PreviewTransformAsync(_tenant.Dataset, [step]);
+        var response = await _tenant.Client.Datasets.PreviewTransformAsync(_tenant.Dataset, [step]);
         Assert.True(response.Status is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.UnprocessableEntity, $"{expression} → {response.Status}");
         if (!response.IsSuccess)
         {

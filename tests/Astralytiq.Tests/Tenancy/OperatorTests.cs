@@ -41,17 +41,17 @@ public abstract class OperatorTests<TPlatform>(TPlatform platform) : PlatformTes
     {
         var ops = await OperatorAsync();
         var tenant = await Platform.NewTenantAsync("Suspendable " + Guid.NewGuid().ToString("N")[..6]);
-        var apiKey = (await tenant.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("ci", ["profile:self"], null))).EnsureValue().Key;
+        var apiKey = (await tenant.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("ci", ["profile:self"], null))).EnsureValue().Key;
         var accessToken = tenant.Admin.AccessToken!;
         Assert.Equal(HttpStatusCode.OK, await StatusWithAsync("Authorization", accessToken));
         Assert.Equal(HttpStatusCode.OK, await StatusWithAsync("X-Api-Key", apiKey));
 
-        var listed = (await ops.ListTenantsAsync(search: "SUSPENDABLE", limit: 200)).EnsureValue();
+        var listed = (await ops.Operator.ListTenantsAsync(search: "SUSPENDABLE", limit: 200)).EnsureValue();
         Assert.Contains(listed.Items, t => t.Id == tenant.Id && t.Status == "active");
 
-        var suspended = (await ops.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest("Unpaid invoices"))).EnsureValue();
+        var suspended = (await ops.Operator.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest("Unpaid invoices"))).EnsureValue();
         Assert.Equal("suspended", suspended.Status);
-        Assert.Equal("suspended", (await ops.GetTenantAsOperatorAsync(tenant.Id)).EnsureValue().Status);
+        Assert.Equal("suspended", (await ops.Operator.GetTenantAsync(tenant.Id)).EnsureValue().Status);
 
         // The session ends as soon as the outbox delivers TenantSuspended (or its cached state expires).
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -64,39 +64,39 @@ public abstract class OperatorTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(HttpStatusCode.Unauthorized, (await tenant.Admin.RefreshAsync()).Status);
         var relogin = Platform.NewClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await relogin.LoginAsync(new LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).Status);
-        Assert.Contains((await ops.ListTenantsAsync(search: "suspendable", limit: 200)).EnsureValue().Items, t => t.Id == tenant.Id && t.Status == "suspended");
+        Assert.Contains((await ops.Operator.ListTenantsAsync(search: "suspendable", limit: 200)).EnsureValue().Items, t => t.Id == tenant.Id && t.Status == "suspended");
 
-        Assert.Equal("active", (await ops.ReactivateTenantAsync(tenant.Id)).EnsureValue().Status);
+        Assert.Equal("active", (await ops.Operator.ReactivateTenantAsync(tenant.Id)).EnsureValue().Status);
         (await relogin.LoginAsync(new LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
         Assert.Equal(HttpStatusCode.OK, await StatusWithAsync("X-Api-Key", apiKey));
 
         // The tenant's own audit log says who suspended it and why.
-        var entries = (await relogin.GetAuditLogsAsync(action: "tenant.suspended")).EnsureValue().Items;
+        var entries = (await relogin.Audit.ListAsync(action: "tenant.suspended")).EnsureValue().Items;
         var entry = Assert.Single(entries);
         Assert.Equal("Unpaid invoices", entry.Details!["reason"]);
-        Assert.Equal((await ops.GetProfileAsync()).EnsureValue().Email, entry.ActorEmail);
-        Assert.Single((await relogin.GetAuditLogsAsync(action: "tenant.reactivated")).EnsureValue().Items);
-        Assert.True((await relogin.VerifyAuditAsync()).EnsureValue().Valid);
+        Assert.Equal((await ops.Account.GetProfileAsync()).EnsureValue().Email, entry.ActorEmail);
+        Assert.Single((await relogin.Audit.ListAsync(action: "tenant.reactivated")).EnsureValue().Items);
+        Assert.True((await relogin.Audit.VerifyAsync()).EnsureValue().Valid);
     }
 
     [Fact]
     public async Task Only_operators_reach_the_operator_endpoints_and_bad_requests_change_nothing()
     {
         var tenant = await Platform.NewTenantAsync();
-        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.ListTenantsAsync()).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest(null))).Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Platform.NewClient().ListTenantsAsync()).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.ListTenantsAsync()).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest(null))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Platform.NewClient().Operator.ListTenantsAsync()).Status);
 
         var ops = await OperatorAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await ops.SuspendTenantAsync(Guid.NewGuid(), new SuspendTenantRequest(null))).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await ops.GetTenantAsOperatorAsync(Guid.NewGuid())).Status);
-        var tooLong = await ops.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest(new string('x', 501)));
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.Operator.SuspendTenantAsync(Guid.NewGuid(), new SuspendTenantRequest(null))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.Operator.GetTenantAsync(Guid.NewGuid())).Status);
+        var tooLong = await ops.Operator.SuspendTenantAsync(tenant.Id, new SuspendTenantRequest(new string('x', 501)));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, tooLong.Status);
         Assert.Equal("reason", Assert.Single(tooLong.Error!.Error.Details!).Field);
-        Assert.Equal("active", (await ops.GetTenantAsOperatorAsync(tenant.Id)).EnsureValue().Status);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.ListTenantsAsync(limit: 0)).Status);
+        Assert.Equal("active", (await ops.Operator.GetTenantAsync(tenant.Id)).EnsureValue().Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.Operator.ListTenantsAsync(limit: 0)).Status);
         // An operator has no tenant of its own to read.
-        Assert.Equal(HttpStatusCode.Forbidden, (await ops.GetTenantAsync()).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ops.Tenant.GetAsync()).Status);
     }
 }
 

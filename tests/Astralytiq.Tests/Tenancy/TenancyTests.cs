@@ -21,7 +21,7 @@ public abstract class TenancyTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Provisioning_gives_a_tenant_settings_storage_a_working_data_key_and_the_free_plan()
     {
         var tenant = await Platform.NewTenantAsync("Provisioned Ltd");
-        var settings = (await tenant.Admin.GetTenantAsync()).EnsureValue();
+        var settings = (await tenant.Admin.Tenant.GetAsync()).EnsureValue();
         Assert.Equal(("free", "UTC", "en-US"), (settings.Plan, settings.TimeZone, settings.Locale));
         Assert.Matches("^provisioned-ltd-[0-9a-f]{6}$", settings.Slug);
 
@@ -47,12 +47,12 @@ public abstract class TenancyTests<TPlatform>(TPlatform platform) : PlatformTest
         var (aViewer, _) = await Platform.AddUserAsync(a, Role.Viewer);
         var update = new UpdateTenantRequest("Acme Analytics", new TenantBrandingDto("https://cdn.example.com/logo.png", "#112233", "#aabbcc"),
             "Europe/Berlin", "de-DE", new Dictionary<string, bool> { ["public_sharing"] = true });
-        var updated = (await a.Admin.UpdateTenantAsync(update)).EnsureValue();
+        var updated = (await a.Admin.Tenant.UpdateAsync(update)).EnsureValue();
 
         Assert.Equal("#AABBCC", updated.Branding.AccentColor);
-        var seenByViewer = (await aViewer.GetTenantAsync()).EnsureValue();
+        var seenByViewer = (await aViewer.Tenant.GetAsync()).EnsureValue();
         Assert.Equal(("Acme Analytics", "#112233", "Europe/Berlin", true), (seenByViewer.Name, seenByViewer.Branding.PrimaryColor, seenByViewer.TimeZone, seenByViewer.Features["public_sharing"]));
-        var other = (await b.Admin.GetTenantAsync()).EnsureValue();
+        var other = (await b.Admin.Tenant.GetAsync()).EnsureValue();
         Assert.NotEqual("Acme Analytics", other.Name);
         Assert.Equal(("#3949AB", "UTC", false), (other.Branding.PrimaryColor, other.TimeZone, other.Features["public_sharing"]));
     }
@@ -61,15 +61,15 @@ public abstract class TenancyTests<TPlatform>(TPlatform platform) : PlatformTest
     public async Task Invalid_settings_are_422_per_field_and_change_nothing()
     {
         var tenant = await Platform.NewTenantAsync();
-        var before = (await tenant.Admin.GetTenantAsync()).EnsureValue();
-        var bad = await tenant.Admin.UpdateTenantAsync(new UpdateTenantRequest("x", new TenantBrandingDto("javascript:alert(1)", "red", "#12345"),
+        var before = (await tenant.Admin.Tenant.GetAsync()).EnsureValue();
+        var bad = await tenant.Admin.Tenant.UpdateAsync(new UpdateTenantRequest("x", new TenantBrandingDto("javascript:alert(1)", "red", "#12345"),
             "Mars/Olympus", "zz-ZZ-nope", new Dictionary<string, bool> { ["teleport"] = true }));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.Status);
         Assert.Equal(
             ["branding.accent_color", "branding.logo_url", "branding.primary_color", "features.teleport", "locale", "name", "time_zone"],
             bad.Error!.Error.Details!.Select(d => d.Field).Order());
-        var after = (await tenant.Admin.GetTenantAsync()).EnsureValue();
+        var after = (await tenant.Admin.Tenant.GetAsync()).EnsureValue();
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(before), System.Text.Json.JsonSerializer.Serialize(after));
     }
 
@@ -78,16 +78,16 @@ public abstract class TenancyTests<TPlatform>(TPlatform platform) : PlatformTest
     {
         var a = await Platform.NewTenantAsync();
         var b = await Platform.NewTenantAsync();
-        var bInvite = (await b.Admin.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail(), Role.Viewer))).EnsureValue();
-        var bKey = (await b.Admin.CreateApiKeyAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
+        var bInvite = (await b.Admin.Users.InviteAsync(new InviteUserRequest(PlatformFixture.NewEmail(), Role.Viewer))).EnsureValue();
+        var bKey = (await b.Admin.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null))).EnsureValue();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.GetUserAsync(b.AdminUser.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.ChangeRoleAsync(b.AdminUser.Id, Role.Viewer)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.DeactivateUserAsync(b.AdminUser.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.RevokeInvitationAsync(bInvite.Id)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.RevokeApiKeyAsync(bKey.ApiKey.Id)).Status);
-        Assert.DoesNotContain((await a.Admin.ListUsersAsync()).EnsureValue().Items, u => u.TenantId != a.Id);
-        Assert.True((await b.Admin.GetUserAsync(b.AdminUser.Id)).IsSuccess);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.Users.GetAsync(b.AdminUser.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.Users.ChangeRoleAsync(b.AdminUser.Id, Role.Viewer)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.Users.DeactivateAsync(b.AdminUser.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.Users.RevokeInvitationAsync(bInvite.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.Admin.ApiKeys.RevokeAsync(bKey.ApiKey.Id)).Status);
+        Assert.DoesNotContain((await a.Admin.Users.ListAsync()).EnsureValue().Items, u => u.TenantId != a.Id);
+        Assert.True((await b.Admin.Users.GetAsync(b.AdminUser.Id)).IsSuccess);
     }
 
     [Fact]
