@@ -157,7 +157,8 @@ public abstract class PipelineTests<TPlatform>(TPlatform platform) : PlatformTes
         foreach (var id in ids)
         {
             var run = Assert.Single((await client.Pipelines.ListRunsAsync(id)).EnsureValue());
-            Assert.Equal("succeeded", (await FinishedAsync(client, id, run.Id)).Status);
+            var finished = await FinishedAsync(client, id, run.Id);
+            Assert.True(finished.Status == "succeeded", finished.Error);
             Assert.Equal(due.AddHours(1), (await client.Pipelines.GetAsync(id)).EnsureValue().NextRunAt);
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts.Dashboards;
@@ -101,6 +102,32 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         using var envelope = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var detail = envelope.RootElement.GetProperty("error").GetProperty("details")[0];
         Assert.Equal("the JSON is nested more than 64 levels deep", detail.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Versions_stored_at_once_from_the_same_plaintext_file_do_not_collide()
+    {
+        // Pipelines without steps store their source's cached plaintext as their output: several at once share one path.
+        var tenant = await Platform.NewTenantAsync();
+        var plaintext = Path.Combine(Path.GetTempPath(), $"shared-{Guid.NewGuid():N}.parquet");
+        await File.WriteAllBytesAsync(plaintext, RandomNumberGenerator.GetBytes(16 << 20));
+        try
+        {
+            var stores = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                await using var scope = Platform.Services.CreateAsyncScope();
+                using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+                return await scope.ServiceProvider.GetRequiredService<DatasetFiles>().StoreAsync(tenant.Id, Guid.NewGuid(), Guid.NewGuid(), plaintext, CancellationToken.None);
+            }));
+            var stored = await Task.WhenAll(stores);
+            Assert.Single(stored.Select(s => s.Sha256).Distinct());
+            Assert.All(stored, s => Assert.True(s.StoredBytes > 16 << 20));
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(plaintext)!, Path.GetFileName(plaintext) + "*.enc"));
+        }
+        finally
+        {
+            File.Delete(plaintext);
+        }
     }
 
     [Fact]

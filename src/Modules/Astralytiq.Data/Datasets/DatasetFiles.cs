@@ -37,7 +37,8 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
         {
             sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(plain, ct).ConfigureAwait(false));
         }
-        var encryptedPath = parquetPath + ".enc";
+        // A path of its own: two versions stored from the same plaintext at once (pipelines reading one cached source) must not collide.
+        var encryptedPath = NewTempPath(".enc");
         try
         {
             await using (var plain = File.OpenRead(parquetPath))
