@@ -1,0 +1,34 @@
+using Astralytiq.Contracts;
+using Astralytiq.Contracts.Identity;
+using Astralytiq.Contracts.ML;
+using Astralytiq.Platform.Auditing;
+using Astralytiq.Platform.Http;
+using Astralytiq.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Astralytiq.ML.Training;
+
+/// <summary>Training a new version of a model (a job with trial-by-trial progress).</summary>
+internal static class TrainingEndpoints
+{
+    public static void Map(RouteGroupBuilder models)
+    {
+        models.MapPost("/train", Train)
+            .RequirePermission(Permission.ModelsWrite)
+            .AuditedExplicitly()
+            .ProducesErrors(404, 422)
+            .WithName("TrainModel")
+            .WithSummary("Train a new version of a model (created on first use of its name) from a dataset version: 202 with the job, the model and the version; follow the job for trial-by-trial progress, cancel it to stop");
+    }
+
+    private static async Task<Results<Accepted<TrainModelResponse>, ApiError>> Train(TrainModelRequest request, TrainingHandlers handler, CancellationToken ct)
+    {
+        var started = await handler.StartAsync(request, ct);
+        return started.IsSuccess
+            ? TypedResults.Accepted(ApiRoutes.Job(started.Value.JobId), started.Value)
+            : new ApiError(started.Error!);
+    }
+}
