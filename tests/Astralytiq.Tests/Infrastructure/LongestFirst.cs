@@ -14,7 +14,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
 {
     private static readonly (string Name, int Seconds)[] Measured =
     [
-        ("DataProperties_", 110), ("LineageProperties_", 125), ("FreshnessProperties_", 70), ("MlProperties_", 150), ("ExplanationProperties_", 40), ("HostileInputProperties_", 140), ("IdentityProperties_", 100),
+        ("Browser", 400), ("DataProperties_", 110), ("LineageProperties_", 125), ("FreshnessProperties_", 70), ("MlProperties_", 150), ("ExplanationProperties_", 40), ("HostileInputProperties_", 140), ("IdentityProperties_", 100),
         ("ReportProperties_", 90), ("TransformProperties_", 90), ("ProcessHardeningTests", 80),
         ("RegistryTests_", 60), ("AuditProperties_", 45), ("LiveDashboardProperties_", 40), ("HardeningTests_", 40),
         ("DatasetTests_", 35), ("ModelTests_", 30),
