@@ -194,21 +194,40 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
+    /// <summary>Cases of each file-format property that also go through the API and the server process; every case is read in process.</summary>
+    private const int ApiCases = 10;
+
+    private int _apiCases;
+
+    /// <summary>
+    /// One file-format case: read in process by the module's ingest engine (every case), and for the first
+    /// <see cref="ApiCases"/> of the property also uploaded to the server in its own process. Reading a format is
+    /// pure logic; the API cases keep checking the wiring, the status codes and that the server survives.
+    /// </summary>
+    private async Task ReadAsync(HostileCase file, string? query = null)
+    {
+        await HostileReading.InProcessAsync(file, query);
+        if (_apiCases++ < ApiCases)
+        {
+            await UploadAsync(file, query);
+        }
+    }
+
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.DelimitedTexts)])]
-    public Task P36_delimited_text_is_read_or_refused_whatever_its_quotes_line_ends_encoding_and_width(HostileCase file) => UploadAsync(file);
+    public Task P36_delimited_text_is_read_or_refused_whatever_its_quotes_line_ends_encoding_and_width(HostileCase file) => ReadAsync(file);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
-    public Task P36_json_and_ndjson_are_read_or_refused_and_nesting_past_64_is_always_refused(HostileCase file) => UploadAsync(file);
+    public Task P36_json_and_ndjson_are_read_or_refused_and_nesting_past_64_is_always_refused(HostileCase file) => ReadAsync(file);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Workbooks)])]
-    public Task P36_workbooks_are_read_or_refused_whether_truncated_corrupted_bombed_or_lying(HostileCase file) => UploadAsync(file with { FileName = "x.xlsx" });
+    public Task P36_workbooks_are_read_or_refused_whether_truncated_corrupted_bombed_or_lying(HostileCase file) => ReadAsync(file with { FileName = "x.xlsx" });
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.ParquetFiles)])]
-    public Task P36_parquet_files_are_read_or_refused_whether_truncated_corrupted_or_nested_past_the_limit(HostileCase file) => UploadAsync(file);
+    public Task P36_parquet_files_are_read_or_refused_whether_truncated_corrupted_or_nested_past_the_limit(HostileCase file) => ReadAsync(file);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.SqliteFiles)])]
     public Task P36_sqlite_files_and_queries_are_read_or_refused_whatever_the_pages_or_the_sql((HostileCase File, string? Query) input) =>
-        UploadAsync(input.File, input.Query);
+        ReadAsync(input.File, input.Query);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
     public async Task P36_appended_rows_are_added_or_refused_without_a_new_version(HostileCase batch)
@@ -449,3 +468,64 @@ public static class Hostile
 public sealed class HostileInputProperties_Sqlite(ServerProcess server) : HostileInputProperties<ServerProcess>(server);
 
 public sealed class HostileInputProperties_Postgres(PostgresServerProcess server) : HostileInputProperties<PostgresServerProcess>(server);
+
+/// <summary>P36's reading of one file in process, held to what an upload of it must give: rows read back whole, or a refusal in words.</summary>
+internal static class HostileReading
+{
+    public static async Task InProcessAsync(HostileCase file, string? query)
+    {
+        var format = Astralytiq.Data.Engine.Ingest.FormatFromFileName(file.FileName);
+        Assert.NotNull(format);
+        var directory = Directory.CreateTempSubdirectory("astralytiq-p36-").FullName;
+        try
+        {
+            var input = Path.Combine(directory, "input" + Path.GetExtension(file.FileName));
+            var output = Path.Combine(directory, "output.parquet");
+            await File.WriteAllBytesAsync(input, file.Bytes);
+            var settings = new Astralytiq.Data.Engine.DataSettings { DuckDbTempDirectory = Path.Combine(directory, "duckdb"), DuckDbThreads = 1 };
+            var limit = Limits.ParseTimeout(settings, file.Bytes.Length);
+            using var timeout = new CancellationTokenSource(limit);
+            Astralytiq.Platform.Errors.Result<Astralytiq.Data.Engine.IngestResult> read;
+            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, timeout.Token);
+            try
+            {
+                read = await Astralytiq.Data.Engine.Ingest.ToParquetAsync(duck, input, output,
+                    new Astralytiq.Data.Engine.ParseOptions(format!, null, null, Query: query), file.FileName, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // The upload answers 422 when reading takes longer than the file's size allows: a refusal, not a hang.
+                Assert.True(file.Depth <= Limits.MaxJsonDepth, $"{file}: nesting past the limit must be refused before it is read");
+                return;
+            }
+            if (file.Depth > Limits.MaxJsonDepth)
+            {
+                Assert.False(read.IsSuccess, $"{file} was read");
+                Assert.Contains($"{Limits.MaxJsonDepth} levels", Message(read.Error!), StringComparison.Ordinal);
+            }
+            if (read.IsSuccess)
+            {
+                using var command = duck.CreateCommand();
+                command.CommandText = $"SELECT count(*) FROM read_parquet({Astralytiq.Data.Engine.DuckDb.Literal(output)})";
+                Assert.Equal(read.Value.RowCount, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+                Assert.All(read.Value.Schema, c => Assert.DoesNotContain(c.Name, ch => char.IsControl(ch)));
+            }
+            else
+            {
+                var error = read.Error!;
+                Assert.IsType<Astralytiq.Platform.Errors.ValidationError>(error);
+                Assert.All(error.Details ?? [], d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+                // The server's own files are never named to the client.
+                Assert.DoesNotContain(directory, Message(error), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string Message(Astralytiq.Platform.Errors.Error error) =>
+        error.Message + string.Concat((error.Details ?? []).Select(d => " " + d.Message));
+}
+
