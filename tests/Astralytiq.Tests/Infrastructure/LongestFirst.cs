@@ -6,7 +6,7 @@ using Xunit.v3;
 namespace Astralytiq.Tests.Infrastructure;
 
 /// <summary>
-/// Starts the longest test classes first (longest-processing-time scheduling): with two cores and eight parallel
+/// Starts the longest test classes first (longest-processing-time scheduling): with two cores and four parallel
 /// collections, a long class started last is the whole run's tail. The weights are the classes' measured seconds
 /// under load (docs/performance.md, "Test suite"); a class not listed counts as short and keeps its usual order.
 /// </summary>
