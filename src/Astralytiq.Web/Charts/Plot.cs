@@ -37,7 +37,23 @@ public sealed class Plot(double width, double height, double xMin, double xMax, 
         }
     }
 
-    public static string Label(double v) => Math.Abs(v) >= 10000 || (Math.Abs(v) < 0.01 && v != 0)
-        ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
-        : v.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A value as a person reads it on a chart: thousands separated up to a million, then compact (1.23M, 4.5B, 2T),
+    /// small fractions to four places; scientific notation only past a quadrillion or below 0.0001.
+    /// </summary>
+    public static string Label(double v)
+    {
+        var a = Math.Abs(v);
+        return a switch
+        {
+            0 => "0",
+            >= 1e15 or < 1e-4 => v.ToString("0.##E+0", CultureInfo.InvariantCulture),
+            >= 1e12 => (v / 1e12).ToString("0.##", CultureInfo.InvariantCulture) + "T",
+            >= 1e9 => (v / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "B",
+            >= 1e6 => (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M",
+            >= 1000 => v.ToString("#,0.#", CultureInfo.InvariantCulture),
+            >= 1 => v.ToString("0.###", CultureInfo.InvariantCulture),
+            _ => v.ToString("0.####", CultureInfo.InvariantCulture),
+        };
+    }
 }
