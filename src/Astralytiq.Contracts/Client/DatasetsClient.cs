@@ -1,16 +1,10 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Contracts.Notifications;
 using Astralytiq.Contracts.Tenancy;
 
 namespace Astralytiq.Contracts.Client;

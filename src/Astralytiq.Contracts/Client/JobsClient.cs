@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts.Audit;
 using Astralytiq.Contracts.Dashboards;
@@ -9,8 +6,6 @@ using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Contracts.Notifications;
 using Astralytiq.Contracts.Tenancy;
 
 namespace Astralytiq.Contracts.Client;

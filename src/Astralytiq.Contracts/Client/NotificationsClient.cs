@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +9,6 @@ using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Contracts.ML;
 using Astralytiq.Contracts.Notifications;
-using Astralytiq.Contracts.Tenancy;
 
 namespace Astralytiq.Contracts.Client;
 

@@ -1,7 +1,5 @@
 using Astralytiq.Audit.Entries;
 using Astralytiq.Audit.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;

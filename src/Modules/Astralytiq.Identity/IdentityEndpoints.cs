@@ -1,5 +1,3 @@
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.ApiKeys;
 using Astralytiq.Identity.Invitations;
 using Astralytiq.Identity.Login;
@@ -8,8 +6,6 @@ using Astralytiq.Identity.Registration;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;

@@ -12,16 +12,10 @@ using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Events;
 using Astralytiq.Tenancy.Contracts;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.RateLimiting;
-using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

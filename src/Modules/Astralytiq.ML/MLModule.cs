@@ -1,16 +1,9 @@
-using Astralytiq.Contracts;
 using Astralytiq.Platform.Configuration;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Prediction;
 using Astralytiq.ML.Registry;
 using Astralytiq.ML.Training;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Tenancy.Contracts;
@@ -7,8 +5,6 @@ using Astralytiq.Tenancy.Operator;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Provisioning;
 using Astralytiq.Tenancy.Settings;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

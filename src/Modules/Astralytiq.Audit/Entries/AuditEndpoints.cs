@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Astralytiq.Audit.Persistence;
 using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;

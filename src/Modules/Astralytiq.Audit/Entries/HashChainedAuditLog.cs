@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Astralytiq.Audit.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

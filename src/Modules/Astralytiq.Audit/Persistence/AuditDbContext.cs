@@ -1,6 +1,4 @@
 using Astralytiq.Audit.Entries;
-using Astralytiq.Platform.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Audit.Persistence;
 

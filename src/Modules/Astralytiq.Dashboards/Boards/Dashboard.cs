@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Persistence;
 
 namespace Astralytiq.Dashboards.Boards;
 

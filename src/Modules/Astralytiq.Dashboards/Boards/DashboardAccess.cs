@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards;
 

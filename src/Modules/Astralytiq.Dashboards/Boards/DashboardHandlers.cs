@@ -1,9 +1,6 @@
 using System.Globalization;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,13 +1,9 @@
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Events;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Dashboards.Boards;

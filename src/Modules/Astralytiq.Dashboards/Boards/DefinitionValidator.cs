@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Contracts;
-using Astralytiq.Platform.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards;
 

@@ -1,7 +1,6 @@
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Dashboards.Boards;
 

@@ -1,7 +1,5 @@
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Boards.Sharing;
-using Astralytiq.Platform.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Persistence;
 

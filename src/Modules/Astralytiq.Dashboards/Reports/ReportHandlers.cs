@@ -1,18 +1,11 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Identity.Contracts;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Platform.Scheduling;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Reports;
 

@@ -2,20 +2,16 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Identity.Contracts;
-using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Notifications;
 using Astralytiq.Platform.Scheduling;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Reports;
 

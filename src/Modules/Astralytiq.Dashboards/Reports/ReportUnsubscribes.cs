@@ -1,10 +1,6 @@
 using System.Text;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;

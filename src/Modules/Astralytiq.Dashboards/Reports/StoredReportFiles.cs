@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Identity.Contracts;
@@ -9,8 +7,6 @@ using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
-using Astralytiq.Platform.Scheduling;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Reports;
 

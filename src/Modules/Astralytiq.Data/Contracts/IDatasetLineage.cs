@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Data.Contracts;
 

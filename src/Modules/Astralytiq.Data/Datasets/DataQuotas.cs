@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Quotas;
 
 namespace Astralytiq.Data.Datasets;

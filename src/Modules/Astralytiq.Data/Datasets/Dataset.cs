@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Persistence;
 
 namespace Astralytiq.Data.Datasets;
 

@@ -2,8 +2,6 @@ using System.Globalization;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Tenancy;
 
 namespace Astralytiq.Data.Datasets;
 

@@ -1,7 +1,6 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Datasets;

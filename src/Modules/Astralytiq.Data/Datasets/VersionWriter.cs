@@ -1,11 +1,8 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets;

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 using Npgsql;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Data.Engine;
 

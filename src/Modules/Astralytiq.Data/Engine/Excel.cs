@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using Astralytiq.Platform.Errors;
 using ExcelDataReader;
 
 namespace Astralytiq.Data.Engine;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;

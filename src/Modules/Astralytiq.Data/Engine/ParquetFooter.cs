@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Data.Engine;
 

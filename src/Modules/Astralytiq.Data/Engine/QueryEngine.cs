@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;

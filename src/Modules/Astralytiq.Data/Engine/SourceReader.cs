@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Data.Engine;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;

@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 

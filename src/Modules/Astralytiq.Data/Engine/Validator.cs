@@ -1,6 +1,5 @@
 using System.Globalization;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;

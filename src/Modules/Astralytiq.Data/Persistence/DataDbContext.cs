@@ -1,7 +1,5 @@
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Pipelines;
-using Astralytiq.Platform.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Persistence;
 

@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Scheduling;
 
 namespace Astralytiq.Data.Pipelines;

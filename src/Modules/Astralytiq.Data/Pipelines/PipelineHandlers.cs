@@ -1,19 +1,12 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Data.Transforms;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Platform.Scheduling;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Pipelines;
 

@@ -1,17 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
 using Astralytiq.Data.Transforms;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Scheduling;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 

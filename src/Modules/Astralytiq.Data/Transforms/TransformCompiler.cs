@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Errors;
 using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Transforms;

@@ -1,16 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Transforms;
 

@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Authentication;

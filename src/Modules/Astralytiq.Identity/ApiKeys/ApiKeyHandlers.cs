@@ -1,12 +1,8 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Identity.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.ApiKeys;
 

@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Identity;
 
 namespace Astralytiq.Identity.Contracts;
 

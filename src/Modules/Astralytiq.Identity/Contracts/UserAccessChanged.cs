@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Platform.Events;
 
 namespace Astralytiq.Identity.Contracts;

@@ -1,12 +1,8 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Events;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Invitations;

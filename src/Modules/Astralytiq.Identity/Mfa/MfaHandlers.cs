@@ -1,13 +1,9 @@
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Mfa;
 

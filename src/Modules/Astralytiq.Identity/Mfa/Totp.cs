@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Security;
 using OtpNet;
 using QRCoder;
 

@@ -1,15 +1,10 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Events;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Passwords;
 

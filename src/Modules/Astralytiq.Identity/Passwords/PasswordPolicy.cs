@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Identity.Passwords;
 

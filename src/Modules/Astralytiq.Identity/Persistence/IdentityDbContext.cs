@@ -1,6 +1,4 @@
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Persistence;
 

@@ -1,15 +1,11 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Passwords;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Registration;
 

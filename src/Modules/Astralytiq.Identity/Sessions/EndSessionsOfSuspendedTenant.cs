@@ -1,7 +1,6 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Platform.Events;
 using Astralytiq.Tenancy.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Sessions;
 

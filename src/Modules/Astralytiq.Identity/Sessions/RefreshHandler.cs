@@ -1,11 +1,7 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Sessions;
 

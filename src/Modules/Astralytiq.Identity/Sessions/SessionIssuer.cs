@@ -1,9 +1,6 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Security;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 

@@ -1,8 +1,5 @@
 using Astralytiq.Identity.Persistence;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 

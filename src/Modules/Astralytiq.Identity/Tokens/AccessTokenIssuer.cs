@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Security;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

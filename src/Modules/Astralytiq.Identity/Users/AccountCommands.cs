@@ -1,14 +1,10 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Identity.Passwords;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Users;
 

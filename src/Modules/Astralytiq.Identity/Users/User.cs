@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Platform.Persistence;
 
 namespace Astralytiq.Identity.Users;
 

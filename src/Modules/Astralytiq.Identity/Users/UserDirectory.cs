@@ -1,6 +1,5 @@
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Identity.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Users;
 

@@ -1,8 +1,5 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;

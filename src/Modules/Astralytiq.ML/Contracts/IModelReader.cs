@@ -1,7 +1,6 @@
 using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Prediction;
 using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.ML.Contracts;
 

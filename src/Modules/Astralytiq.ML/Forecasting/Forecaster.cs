@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.ML;
 using Astralytiq.Data.Contracts;
 using Astralytiq.ML.Training;

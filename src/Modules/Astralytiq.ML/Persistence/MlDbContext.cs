@@ -1,6 +1,4 @@
 using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.ML.Persistence;
 

@@ -2,13 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Forecasting;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Registry;
 using Astralytiq.ML.Training;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.ML.Prediction;
 

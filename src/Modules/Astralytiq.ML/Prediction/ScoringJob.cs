@@ -4,10 +4,7 @@ using Astralytiq.Data.Contracts;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Registry;
 using Astralytiq.ML.Training;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.ML.Prediction;
 

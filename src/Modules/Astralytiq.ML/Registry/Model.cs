@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Persistence;
 
 namespace Astralytiq.ML.Registry;
 

@@ -1,9 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.ML.Training;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.ML;

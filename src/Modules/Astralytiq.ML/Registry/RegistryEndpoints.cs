@@ -1,8 +1,4 @@
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.ML;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

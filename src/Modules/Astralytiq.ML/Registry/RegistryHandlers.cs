@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.ML.Registry;

@@ -1,16 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.ML;
 using Astralytiq.Data.Contracts;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.ML.Training;
 

@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Data.Contracts;
 using Astralytiq.ML.Forecasting;
 using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Jobs;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Training;

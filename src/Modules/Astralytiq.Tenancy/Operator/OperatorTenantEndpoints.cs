@@ -1,14 +1,9 @@
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Tenancy.Operator;

@@ -1,6 +1,4 @@
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Tenancy.Persistence;
 

@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Provisioning;

@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Tenancy.Settings;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Astralytiq.Platform.Persistence;
 
 namespace Astralytiq.Tenancy.Tenants;
 

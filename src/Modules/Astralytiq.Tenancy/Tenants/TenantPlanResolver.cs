@@ -1,6 +1,5 @@
 using Astralytiq.Platform.Quotas;
 using Astralytiq.Tenancy.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Tenants;

@@ -1,9 +1,6 @@
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
-using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
-using Astralytiq.Platform.Errors;
 
 using Astralytiq.Dashboards.Boards.Widgets;
 

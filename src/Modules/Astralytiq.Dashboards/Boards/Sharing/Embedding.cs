@@ -1,11 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;

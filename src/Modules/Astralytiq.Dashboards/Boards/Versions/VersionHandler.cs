@@ -1,9 +1,5 @@
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards.Versions;
 

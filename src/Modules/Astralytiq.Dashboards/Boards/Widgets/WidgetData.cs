@@ -3,8 +3,6 @@ using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Data.Contracts;
-using Astralytiq.Platform.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards.Widgets;
 

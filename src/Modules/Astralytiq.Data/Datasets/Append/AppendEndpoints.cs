@@ -1,7 +1,5 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

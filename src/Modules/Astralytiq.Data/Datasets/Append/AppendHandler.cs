@@ -1,14 +1,10 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets.Append;
 

@@ -1,6 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Platform.Auditing;
 using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;

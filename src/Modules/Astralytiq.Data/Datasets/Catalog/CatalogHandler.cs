@@ -1,14 +1,7 @@
-using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets.Catalog;
 

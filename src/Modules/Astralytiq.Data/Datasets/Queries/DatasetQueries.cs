@@ -1,6 +1,5 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
-using Astralytiq.Platform.Errors;
 
 namespace Astralytiq.Data.Datasets.Queries;
 

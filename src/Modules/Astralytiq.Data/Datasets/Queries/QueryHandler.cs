@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 

@@ -2,10 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Errors;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Upload;

@@ -1,9 +1,6 @@
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,15 +1,11 @@
 using System.Text.Json;
-using Astralytiq.Contracts;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Errors;
 using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Upload;
