@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Astralytiq.Contracts.Errors;
 
 namespace Astralytiq.Contracts.Client;
 

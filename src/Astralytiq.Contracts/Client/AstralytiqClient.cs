@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using Astralytiq.Contracts.Audit;
 using Astralytiq.Contracts.Dashboards;

@@ -1,20 +1,8 @@
-using System.Globalization;
-using System.Text;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Notifications;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>The audit log and its verification.</summary>
-public sealed class AuditClient
+public sealed class AuditClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal AuditClient(AstralytiqClient client) => _client = client;
-
     public Task<ApiResponse<Page<AuditLogResponse>>> ListAsync(
         string? action = null, Guid? actorId = null, string? outcome = null, int offset = 0, int limit = 50, CancellationToken ct = default)
     {
@@ -31,9 +19,9 @@ public sealed class AuditClient
         {
             query.Append("&outcome=").Append(Uri.EscapeDataString(outcome));
         }
-        return _client.SendAsync<Page<AuditLogResponse>>(HttpMethod.Get, query.ToString(), null, ct);
+        return Api.SendAsync<Page<AuditLogResponse>>(HttpMethod.Get, query.ToString(), null, ct);
     }
 
     public Task<ApiResponse<AuditVerifyResponse>> VerifyAsync(CancellationToken ct = default) =>
-        _client.SendAsync<AuditVerifyResponse>(HttpMethod.Get, "api/v1/audit/verify", null, ct);
+        Api.SendAsync<AuditVerifyResponse>(HttpMethod.Get, "api/v1/audit/verify", null, ct);
 }

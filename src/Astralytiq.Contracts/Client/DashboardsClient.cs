@@ -1,79 +1,64 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Contracts.Notifications;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>Dashboards, their versions, shares, links, widget data and embedding settings.</summary>
-public sealed class DashboardsClient
+public sealed class DashboardsClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal DashboardsClient(AstralytiqClient client) => _client = client;
-
     public Task<ApiResponse<DashboardResponse>> CreateAsync(CreateDashboardRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards", request, ct);
+        Api.SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards", request, ct);
 
     public Task<ApiResponse<DashboardResponse>> CreateFromTemplateAsync(DashboardFromTemplateRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards/from-template", request, ct);
+        Api.SendAsync<DashboardResponse>(HttpMethod.Post, "api/v1/dashboards/from-template", request, ct);
 
     public Task<ApiResponse<DashboardListResponse>> ListAsync(string? search = null, string? folder = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardListResponse>(HttpMethod.Get, $"api/v1/dashboards?offset={offset}&limit={limit}"
+        Api.SendAsync<DashboardListResponse>(HttpMethod.Get, $"api/v1/dashboards?offset={offset}&limit={limit}"
             + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)) + (folder is null ? string.Empty : "&folder=" + Uri.EscapeDataString(folder)), null, ct);
 
     public Task<ApiResponse<DashboardResponse>> GetAsync(Guid id, int? version = null, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}" + (version is null ? string.Empty : $"?version={version}"), null, ct);
+        Api.SendAsync<DashboardResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}" + (version is null ? string.Empty : $"?version={version}"), null, ct);
 
     public Task<ApiResponse<DashboardResponse>> UpdateAsync(Guid id, UpdateDashboardRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardResponse>(HttpMethod.Put, $"api/v1/dashboards/{id}", request, ct);
+        Api.SendAsync<DashboardResponse>(HttpMethod.Put, $"api/v1/dashboards/{id}", request, ct);
 
     public Task<ApiResponse<object>> DeleteAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}", null, ct);
 
     public Task<ApiResponse<IReadOnlyList<DashboardVersionDto>>> ListVersionsAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<IReadOnlyList<DashboardVersionDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/versions", null, ct);
+        Api.SendAsync<IReadOnlyList<DashboardVersionDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/versions", null, ct);
 
     public Task<ApiResponse<DashboardResponse>> RestoreVersionAsync(Guid id, int version, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/versions/{version}/restore", null, ct);
+        Api.SendAsync<DashboardResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/versions/{version}/restore", null, ct);
 
     public Task<ApiResponse<IReadOnlyList<DashboardShareDto>>> ListSharesAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<IReadOnlyList<DashboardShareDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/shares", null, ct);
+        Api.SendAsync<IReadOnlyList<DashboardShareDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/shares", null, ct);
 
     public Task<ApiResponse<DashboardShareDto>> ShareAsync(Guid id, ShareDashboardRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardShareDto>(HttpMethod.Post, $"api/v1/dashboards/{id}/shares", request, ct);
+        Api.SendAsync<DashboardShareDto>(HttpMethod.Post, $"api/v1/dashboards/{id}/shares", request, ct);
 
     public Task<ApiResponse<object>> UnshareAsync(Guid id, Guid shareId, CancellationToken ct = default) =>
-        _client.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/shares/{shareId}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/shares/{shareId}", null, ct);
 
     public Task<ApiResponse<DashboardLinkCreatedResponse>> CreateLinkAsync(Guid id, CreateDashboardLinkRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardLinkCreatedResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/links", request, ct);
+        Api.SendAsync<DashboardLinkCreatedResponse>(HttpMethod.Post, $"api/v1/dashboards/{id}/links", request, ct);
 
     public Task<ApiResponse<IReadOnlyList<DashboardLinkDto>>> ListLinksAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<IReadOnlyList<DashboardLinkDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/links", null, ct);
+        Api.SendAsync<IReadOnlyList<DashboardLinkDto>>(HttpMethod.Get, $"api/v1/dashboards/{id}/links", null, ct);
 
     public Task<ApiResponse<object>> RevokeLinkAsync(Guid id, Guid linkId, CancellationToken ct = default) =>
-        _client.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/links/{linkId}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/dashboards/{id}/links/{linkId}", null, ct);
 
     /// <summary>Filters are <c>filterId:value</c>, or <c>filterId:from..to</c> for a date range.</summary>
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
-        _client.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
+        Api.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
             + AstralytiqClient.Query(("filter", filters), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
 
     /// <summary>Drill down: the rows behind a widget, or behind one point of it (<c>output:value</c> per dimension).</summary>
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetRowsAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, IEnumerable<string>? point = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
-        _client.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/rows"
+        Api.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/rows"
             + AstralytiqClient.Query(("filter", filters), ("point", point), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
 
     public Task<ApiResponse<EmbeddingSecretResponse>> RotateEmbeddingSecretAsync(CancellationToken ct = default) =>
-        _client.SendAsync<EmbeddingSecretResponse>(HttpMethod.Post, "api/v1/dashboards/embedding/secret", null, ct);
+        Api.SendAsync<EmbeddingSecretResponse>(HttpMethod.Post, "api/v1/dashboards/embedding/secret", null, ct);
 
     public Task<ApiResponse<DashboardEmbeddingDto>> ConfigureEmbeddingAsync(Guid id, DashboardEmbeddingRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DashboardEmbeddingDto>(HttpMethod.Put, $"api/v1/dashboards/{id}/embedding", request, ct);
+        Api.SendAsync<DashboardEmbeddingDto>(HttpMethod.Put, $"api/v1/dashboards/{id}/embedding", request, ct);
 }

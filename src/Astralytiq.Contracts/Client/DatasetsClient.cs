@@ -1,21 +1,8 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>Datasets: upload, import, browse, preview, profile, validate, append, query, SQL, transform, lineage.</summary>
-public sealed class DatasetsClient
+public sealed class DatasetsClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal DatasetsClient(AstralytiqClient client) => _client = client;
-
     /// <summary>
     /// Uploads a file as a new dataset. <paramref name="content"/> is streamed; it must be seekable if the
     /// call may need to be retried after a token refresh. Options left null are detected by the server.
@@ -55,7 +42,7 @@ public sealed class DatasetsClient
             form.Add(file, "file", fileName);
             return form;
         }
-        var sent = await _client.SendAsync<JsonElement>(HttpMethod.Post, "api/v1/data/datasets", (Func<HttpContent>)Make, ct).ConfigureAwait(false);
+        var sent = await Api.SendAsync<JsonElement>(HttpMethod.Post, "api/v1/data/datasets", (Func<HttpContent>)Make, ct).ConfigureAwait(false);
         if (!sent.IsSuccess)
         {
             return new ApiResponse<DatasetResponse> { Status = sent.Status, Error = sent.Error, Headers = sent.Headers };
@@ -65,19 +52,19 @@ public sealed class DatasetsClient
             return new ApiResponse<DatasetResponse> { Status = sent.Status, Value = sent.Value.Deserialize<DatasetResponse>(ApiJson.Options), Headers = sent.Headers };
         }
         // A large file: the server reads it in a job. Follow the job, then hand back the dataset it made.
-        return await _client.Jobs.FollowAsync(sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!, sent.Headers, "file", "The upload could not be read",
+        return await Api.Jobs.FollowAsync(sent.Value.Deserialize<JobAcceptedResponse>(ApiJson.Options)!, sent.Headers, "file", "The upload could not be read",
             job => GetAsync(JsonSerializer.Deserialize<DatasetResponse>(job.ResultJson!, ApiJson.Options)!.Id, ct), progress, ct).ConfigureAwait(false);
     }
 
     public Task<ApiResponse<Page<DatasetResponse>>> ListAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _client.SendAsync<Page<DatasetResponse>>(HttpMethod.Get,
+        Api.SendAsync<Page<DatasetResponse>>(HttpMethod.Get,
             $"api/v1/data/datasets?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
 
     public Task<ApiResponse<DatasetResponse>> GetAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<DatasetResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}", null, ct);
+        Api.SendAsync<DatasetResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}", null, ct);
 
     public Task<ApiResponse<IReadOnlyList<DatasetVersionDto>>> ListVersionsAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<IReadOnlyList<DatasetVersionDto>>(HttpMethod.Get, $"api/v1/data/datasets/{id}/versions", null, ct);
+        Api.SendAsync<IReadOnlyList<DatasetVersionDto>>(HttpMethod.Get, $"api/v1/data/datasets/{id}/versions", null, ct);
 
     public Task<ApiResponse<DatasetPreviewResponse>> PreviewAsync(
         Guid id, int offset = 0, int limit = 100, int? version = null, string? sort = null, IEnumerable<string>? filters = null, CancellationToken ct = default)
@@ -95,48 +82,48 @@ public sealed class DatasetsClient
         {
             query.Append("&filter=").Append(Uri.EscapeDataString(filter));
         }
-        return _client.SendAsync<DatasetPreviewResponse>(HttpMethod.Get, query.ToString(), null, ct);
+        return Api.SendAsync<DatasetPreviewResponse>(HttpMethod.Get, query.ToString(), null, ct);
     }
 
     public Task<ApiResponse<DatasetProfileResponse>> ProfileAsync(Guid id, int? version = null, CancellationToken ct = default) =>
-        _client.SendAsync<DatasetProfileResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/profile" + (version is null ? string.Empty : $"?version={version}"), null, ct);
+        Api.SendAsync<DatasetProfileResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/profile" + (version is null ? string.Empty : $"?version={version}"), null, ct);
 
     public Task<ApiResponse<ValidationReportResponse>> ValidateAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);
+        Api.SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);
 
     /// <summary>Appends rows given as NDJSON text (one JSON object per line) or a JSON array of objects.</summary>
     public Task<ApiResponse<AppendRowsResponse>> AppendRowsAsync(Guid id, string json, CancellationToken ct = default) =>
-        _client.SendAsync<AppendRowsResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/rows",
+        Api.SendAsync<AppendRowsResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/rows",
             (Func<HttpContent>)(() => new StringContent(json, Encoding.UTF8, "application/x-ndjson")), ct);
 
     public Task<ApiResponse<DatasetResponse>> ImportDatabaseAsync(DatabaseImportRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/database", request, ct);
+        Api.SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/database", request, ct);
 
     public Task<ApiResponse<DatasetResponse>> ImportHttpAsync(HttpImportRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/http", request, ct);
+        Api.SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/datasets/import/http", request, ct);
 
     public Task<ApiResponse<SqlQueryResponse>> RunSqlAsync(string sql, int? limit = null, CancellationToken ct = default) =>
-        _client.SendAsync<SqlQueryResponse>(HttpMethod.Post, "api/v1/data/sql", new SqlQueryRequest(sql, limit), ct);
+        Api.SendAsync<SqlQueryResponse>(HttpMethod.Post, "api/v1/data/sql", new SqlQueryRequest(sql, limit), ct);
 
     public Task<ApiResponse<QueryResultResponse>> QueryAsync(Guid id, QuerySpecDto spec, CancellationToken ct = default) =>
-        _client.SendAsync<QueryResultResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/query", spec, ct);
+        Api.SendAsync<QueryResultResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/query", spec, ct);
 
     public Task<ApiResponse<object>> DeleteAsync(Guid id, bool force = false, CancellationToken ct = default) =>
-        _client.SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}" + (force ? "?force=true" : string.Empty), null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/data/datasets/{id}" + (force ? "?force=true" : string.Empty), null, ct);
 
     /// <summary>The first rows the steps would give; nothing is stored.</summary>
     public Task<ApiResponse<TransformPreviewResponse>> PreviewTransformAsync(Guid id, IReadOnlyList<TransformStepDto> steps, int limit = 100, int? version = null, CancellationToken ct = default) =>
-        _client.SendAsync<TransformPreviewResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", new TransformRequest(steps, version, Preview: true, PreviewLimit: limit), ct);
+        Api.SendAsync<TransformPreviewResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", new TransformRequest(steps, version, Preview: true, PreviewLimit: limit), ct);
 
     /// <summary>Stores the result of the steps as a new version (or a new dataset); for large inputs follows the job it runs in.</summary>
     public async Task<ApiResponse<TransformApplyResponse>> ApplyTransformAsync(Guid id, TransformRequest request, IProgress<JobResponse>? progress = null, CancellationToken ct = default)
     {
-        var sent = await _client.SendAsync<TransformApplyResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", request with { Preview = false }, ct).ConfigureAwait(false);
+        var sent = await Api.SendAsync<TransformApplyResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/transform", request with { Preview = false }, ct).ConfigureAwait(false);
         if (sent.Status != HttpStatusCode.Accepted || sent.Value?.JobId is not { } job)
         {
             return sent;
         }
-        return await _client.Jobs.FollowAsync(new JobAcceptedResponse(job, ApiRoutes.Job(job)), sent.Headers, "steps", "The transform could not be applied",
+        return await Api.Jobs.FollowAsync(new JobAcceptedResponse(job, ApiRoutes.Job(job)), sent.Headers, "steps", "The transform could not be applied",
             done => Task.FromResult(new ApiResponse<TransformApplyResponse>
             {
                 Status = HttpStatusCode.Created,
@@ -146,5 +133,5 @@ public sealed class DatasetsClient
     }
 
     public Task<ApiResponse<LineageResponse>> GetLineageAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);
+        Api.SendAsync<LineageResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/lineage", null, ct);
 }

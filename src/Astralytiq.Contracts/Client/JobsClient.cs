@@ -1,22 +1,8 @@
-using System.Net;
-using System.Text.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>Background jobs: list, follow, cancel.</summary>
-public sealed class JobsClient
+public sealed class JobsClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal JobsClient(AstralytiqClient client) => _client = client;
-
     /// <summary>
     /// Follows a job for at most an hour, reporting progress: on success hands its result to <paramref name="done"/>;
     /// a failed job answers 422 with its error under <paramref name="field"/>; after the hour, STILL_RUNNING
@@ -81,11 +67,11 @@ public sealed class JobsClient
     }
 
     public Task<ApiResponse<Page<JobResponse>>> ListAsync(string? status = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _client.SendAsync<Page<JobResponse>>(HttpMethod.Get, $"api/v1/jobs?offset={offset}&limit={limit}" + (status is null ? string.Empty : "&status=" + Uri.EscapeDataString(status)), null, ct);
+        Api.SendAsync<Page<JobResponse>>(HttpMethod.Get, $"api/v1/jobs?offset={offset}&limit={limit}" + (status is null ? string.Empty : "&status=" + Uri.EscapeDataString(status)), null, ct);
 
     public Task<ApiResponse<JobResponse>> GetAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<JobResponse>(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct);
+        Api.SendAsync<JobResponse>(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct);
 
     public Task<ApiResponse<JobResponse>> CancelAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<JobResponse>(HttpMethod.Delete, $"api/v1/jobs/{id}", null, ct);
+        Api.SendAsync<JobResponse>(HttpMethod.Delete, $"api/v1/jobs/{id}", null, ct);
 }

@@ -1,58 +1,44 @@
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.ML;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>Models: training, registry, metrics, explanations, prediction, forecasts, scoring.</summary>
-public sealed class ModelsClient
+public sealed class ModelsClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal ModelsClient(AstralytiqClient client) => _client = client;
-
     public Task<ApiResponse<TrainModelResponse>> TrainAsync(TrainModelRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<TrainModelResponse>(HttpMethod.Post, "api/v1/ml/models/train", request, ct);
+        Api.SendAsync<TrainModelResponse>(HttpMethod.Post, "api/v1/ml/models/train", request, ct);
 
     public Task<ApiResponse<Page<ModelSummaryDto>>> ListAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _client.SendAsync<Page<ModelSummaryDto>>(HttpMethod.Get, $"api/v1/ml/models?offset={offset}&limit={limit}" + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
+        Api.SendAsync<Page<ModelSummaryDto>>(HttpMethod.Get, $"api/v1/ml/models?offset={offset}&limit={limit}" + (search is null ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
 
     public Task<ApiResponse<ModelDetailDto>> GetAsync(string model, CancellationToken ct = default) =>
-        _client.SendAsync<ModelDetailDto>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}", null, ct);
+        Api.SendAsync<ModelDetailDto>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}", null, ct);
 
     public Task<ApiResponse<IReadOnlyList<ModelVersionDto>>> ListVersionsAsync(string name, CancellationToken ct = default) =>
-        _client.SendAsync<IReadOnlyList<ModelVersionDto>>(HttpMethod.Get, "api/v1/ml/models/versions?name=" + Uri.EscapeDataString(name), null, ct);
+        Api.SendAsync<IReadOnlyList<ModelVersionDto>>(HttpMethod.Get, "api/v1/ml/models/versions?name=" + Uri.EscapeDataString(name), null, ct);
 
     public Task<ApiResponse<ModelMetricsResponse>> GetMetricsAsync(string model, int? version = null, string? alias = null, CancellationToken ct = default) =>
-        _client.SendAsync<ModelMetricsResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/metrics" + VersionQuery(version, alias, null), null, ct);
+        Api.SendAsync<ModelMetricsResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/metrics" + VersionQuery(version, alias, null), null, ct);
 
     public Task<ApiResponse<ExplainResponse>> ExplainAsync(string model, int? version = null, string? alias = null, CancellationToken ct = default) =>
-        _client.SendAsync<ExplainResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/explain" + VersionQuery(version, alias, null), null, ct);
+        Api.SendAsync<ExplainResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/explain" + VersionQuery(version, alias, null), null, ct);
 
     public Task<ApiResponse<PredictResponse>> PredictAsync(string model, PredictRequest request, int? version = null, string? alias = null, bool explain = false, CancellationToken ct = default) =>
-        _client.SendAsync<PredictResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/predict" + VersionQuery(version, alias, explain ? "explain=true" : null), request, ct);
+        Api.SendAsync<PredictResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/predict" + VersionQuery(version, alias, explain ? "explain=true" : null), request, ct);
 
     public Task<ApiResponse<ForecastResponse>> ForecastAsync(string model, int? horizon = null, string? series = null, int? version = null, string? alias = null, CancellationToken ct = default) =>
-        _client.SendAsync<ForecastResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/forecast" + VersionQuery(version, alias,
+        Api.SendAsync<ForecastResponse>(HttpMethod.Get, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/forecast" + VersionQuery(version, alias,
             string.Join("&", new[] { horizon is null ? null : $"horizon={horizon}", series is null ? null : "series=" + Uri.EscapeDataString(series) }.Where(x => x is not null))), null, ct);
 
     public Task<ApiResponse<ScoreDatasetResponse>> ScoreDatasetAsync(string model, ScoreDatasetRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<ScoreDatasetResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/score", request, ct);
+        Api.SendAsync<ScoreDatasetResponse>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/score", request, ct);
 
     public Task<ApiResponse<ModelAliasDto>> SetAliasAsync(string model, string alias, int version, CancellationToken ct = default) =>
-        _client.SendAsync<ModelAliasDto>(HttpMethod.Put, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", new SetAliasRequest(version), ct);
+        Api.SendAsync<ModelAliasDto>(HttpMethod.Put, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", new SetAliasRequest(version), ct);
 
     public Task<ApiResponse<object>> RemoveAliasAsync(string model, string alias, CancellationToken ct = default) =>
-        _client.SendAsync<object>(HttpMethod.Delete, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/aliases/{Uri.EscapeDataString(alias)}", null, ct);
 
     public Task<ApiResponse<ModelVersionDto>> ArchiveVersionAsync(string model, int version, CancellationToken ct = default) =>
-        _client.SendAsync<ModelVersionDto>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/versions/{version}/archive", null, ct);
+        Api.SendAsync<ModelVersionDto>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/versions/{version}/archive", null, ct);
 
     private static string VersionQuery(int? version, string? alias, string? extra)
     {

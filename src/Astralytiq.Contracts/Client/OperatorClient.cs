@@ -1,33 +1,18 @@
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Notifications;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>The platform operator's view of organisations.</summary>
-public sealed class OperatorClient
+public sealed class OperatorClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal OperatorClient(AstralytiqClient client) => _client = client;
-
     public Task<ApiResponse<Page<OperatorTenantResponse>>> ListTenantsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _client.SendAsync<Page<OperatorTenantResponse>>(HttpMethod.Get,
+        Api.SendAsync<Page<OperatorTenantResponse>>(HttpMethod.Get,
             $"api/v1/operator/tenants?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
 
     public Task<ApiResponse<OperatorTenantResponse>> GetTenantAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<OperatorTenantResponse>(HttpMethod.Get, $"api/v1/operator/tenants/{id}", null, ct);
+        Api.SendAsync<OperatorTenantResponse>(HttpMethod.Get, $"api/v1/operator/tenants/{id}", null, ct);
 
     public Task<ApiResponse<OperatorTenantResponse>> SuspendTenantAsync(Guid id, SuspendTenantRequest request, CancellationToken ct = default) =>
-        _client.SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/suspend", request, ct);
+        Api.SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/suspend", request, ct);
 
     public Task<ApiResponse<OperatorTenantResponse>> ReactivateTenantAsync(Guid id, CancellationToken ct = default) =>
-        _client.SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/reactivate", null, ct);
+        Api.SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/reactivate", null, ct);
 }

@@ -1,38 +1,25 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using Astralytiq.Contracts.Audit;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Contracts.Notifications;
-using Astralytiq.Contracts.Tenancy;
-
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>What needs no sign-in: public links, embedded dashboards, report unsubscribes.</summary>
-public sealed class PublicClient
+public sealed class PublicClient(AstralytiqClient client) : AreaClient(client)
 {
-    private readonly AstralytiqClient _client;
-
-    internal PublicClient(AstralytiqClient client) => _client = client;
-
     /// <summary>A dashboard through a public link: no sign-in; the link's password, when it has one.</summary>
     public Task<ApiResponse<PublicDashboardResponse>> GetDashboardAsync(string token, string? password = null, CancellationToken ct = default) =>
-        _client.SendAnonymousAsync<PublicDashboardResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}", password, ct);
+        Api.SendAnonymousAsync<PublicDashboardResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}", password, ct);
 
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, string? password = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
-        _client.SendAnonymousAsync<WidgetDataResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data"
+        Api.SendAnonymousAsync<WidgetDataResponse>($"api/v1/public/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data"
             + AstralytiqClient.Query(("filter", filters), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), password, ct);
 
     public Task<ApiResponse<EmbeddedDashboardResponse>> GetEmbeddedDashboardAsync(string token, CancellationToken ct = default) =>
-        _client.SendAnonymousAsync<EmbeddedDashboardResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}", null, ct);
+        Api.SendAnonymousAsync<EmbeddedDashboardResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}", null, ct);
 
     public Task<ApiResponse<WidgetDataResponse>> GetEmbeddedWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
-        _client.SendAnonymousAsync<WidgetDataResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data" + AstralytiqClient.Query(("filter", filters)), null, ct);
+        Api.SendAnonymousAsync<WidgetDataResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data" + AstralytiqClient.Query(("filter", filters)), null, ct);
 
     public async Task<ApiResponse<UnsubscribeResponse>> UnsubscribeFromReportAsync(string token, CancellationToken ct = default)
     {
-        using var response = await _client.Http.PostAsync($"api/v1/public/reports/unsubscribe?token={Uri.EscapeDataString(token)}", null, ct).ConfigureAwait(false);
+        using var response = await Api.Http.PostAsync($"api/v1/public/reports/unsubscribe?token={Uri.EscapeDataString(token)}", null, ct).ConfigureAwait(false);
         return response.IsSuccessStatusCode
             ? new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Value = await response.Content.ReadFromJsonAsync<UnsubscribeResponse>(ApiJson.Options, ct).ConfigureAwait(false), Headers = response.Headers }
             : new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Error = response.Content.Headers.ContentType?.MediaType == "application/json" ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null, Headers = response.Headers };

@@ -1,4 +1,3 @@
-using Astralytiq.Contracts.Data;
 
 namespace Astralytiq.Contracts.Dashboards;
 

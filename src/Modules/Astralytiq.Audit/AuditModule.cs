@@ -1,6 +1,5 @@
 using Astralytiq.Audit.Entries;
 using Astralytiq.Audit.Persistence;
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -8,7 +8,6 @@ using Astralytiq.Dashboards.Reports;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Events;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;

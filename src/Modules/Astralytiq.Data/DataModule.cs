@@ -18,7 +18,6 @@ using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Scheduling;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -6,7 +6,6 @@ using Astralytiq.Identity.Registration;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

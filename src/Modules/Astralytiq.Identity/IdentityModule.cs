@@ -12,7 +12,6 @@ using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Events;
 using Astralytiq.Tenancy.Contracts;
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;

@@ -4,7 +4,6 @@ using Astralytiq.ML.Prediction;
 using Astralytiq.ML.Registry;
 using Astralytiq.ML.Training;
 using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;

@@ -1,11 +1,9 @@
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Tenancy.Operator;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Provisioning;
 using Astralytiq.Tenancy.Settings;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Astralytiq.Audit.Persistence;
 using Astralytiq.Contracts.Audit;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Astralytiq.Audit.Persistence;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards;

@@ -1,7 +1,6 @@
 using System.Text;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 

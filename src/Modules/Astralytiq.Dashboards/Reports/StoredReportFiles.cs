@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Platform.Auditing;

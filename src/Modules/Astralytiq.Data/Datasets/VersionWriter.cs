@@ -3,7 +3,6 @@ using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets;
 

@@ -7,7 +7,6 @@ using Astralytiq.Data.Persistence;
 using Astralytiq.Data.Transforms;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Scheduling;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Data.Pipelines;

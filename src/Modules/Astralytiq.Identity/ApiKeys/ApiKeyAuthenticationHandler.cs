@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;

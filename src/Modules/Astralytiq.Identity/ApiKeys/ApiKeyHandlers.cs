@@ -1,6 +1,5 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Identity.Users;
 

@@ -3,7 +3,6 @@ using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Events;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Identity.Invitations;
 

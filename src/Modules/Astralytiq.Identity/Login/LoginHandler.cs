@@ -2,7 +2,6 @@ using Astralytiq.Identity.Mfa;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Identity;
 

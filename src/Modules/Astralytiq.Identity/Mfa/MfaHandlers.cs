@@ -2,7 +2,6 @@ using Astralytiq.Contracts.Errors;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 
 namespace Astralytiq.Identity.Mfa;

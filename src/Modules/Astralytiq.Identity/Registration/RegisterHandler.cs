@@ -3,7 +3,6 @@ using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Identity;
 

@@ -1,6 +1,5 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 
 namespace Astralytiq.Identity.Sessions;

@@ -1,7 +1,6 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
 using Astralytiq.Identity.Users;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Astralytiq.Identity.Sessions;

@@ -2,7 +2,6 @@ using Astralytiq.Identity.Contracts;
 using Astralytiq.Identity.Passwords;
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Microsoft.AspNetCore.Identity;
 

@@ -1,6 +1,5 @@
 using Astralytiq.Identity.Persistence;
 using Astralytiq.Identity.Sessions;
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 

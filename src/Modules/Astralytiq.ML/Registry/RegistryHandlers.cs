@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.ML.Registry;
 

@@ -1,10 +1,8 @@
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Platform.Http;
 using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Tenancy.Operator;
 

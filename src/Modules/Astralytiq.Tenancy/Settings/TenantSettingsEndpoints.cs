@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Platform.Tenancy;
 using Astralytiq.Tenancy.Persistence;
 using Astralytiq.Tenancy.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Tenancy.Settings;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards.Sharing;

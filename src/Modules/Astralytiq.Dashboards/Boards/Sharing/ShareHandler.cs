@@ -1,6 +1,5 @@
 using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards.Sharing;

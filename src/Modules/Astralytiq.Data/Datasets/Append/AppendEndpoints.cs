@@ -1,6 +1,5 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

@@ -3,7 +3,6 @@ using Astralytiq.Contracts.Errors;
 using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets.Imports;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Contracts;
 using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Data.Datasets.Lineage;
 

@@ -1,5 +1,4 @@
 using Astralytiq.Contracts.Data;
-using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,6 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Astralytiq.Data.Datasets.Quality;

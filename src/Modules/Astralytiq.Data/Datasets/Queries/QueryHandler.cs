@@ -2,7 +2,6 @@ using System.Text.Json;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Data.Engine;
 using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Astralytiq.Data.Datasets.Queries;

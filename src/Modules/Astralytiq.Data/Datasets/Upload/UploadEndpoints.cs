@@ -1,7 +1,6 @@
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Jobs;
 using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
