@@ -38,6 +38,9 @@ public sealed class AstralytiqClient : IDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The clock of job deadlines and client-made error stamps (a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>The signed-in user's own account: profile, password, two-step sign-in.</summary>
     public AccountClient Account { get; }
 

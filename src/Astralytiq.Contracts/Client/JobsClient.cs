@@ -25,7 +25,7 @@ public sealed class JobsClient(AstralytiqClient client) : AreaClient(client)
                 {
                     Status = HttpStatusCode.UnprocessableEntity,
                     Error = new ErrorEnvelope(new ErrorBody(ErrorCodes.Validation, job.Value.Error ?? failure,
-                        [new ErrorDetail(field, job.Value.Error ?? failure)], job.Value.Id.ToString(), DateTimeOffset.UtcNow)),
+                        [new ErrorDetail(field, job.Value.Error ?? failure)], job.Value.Id.ToString(), Api.Time.GetUtcNow())),
                     Headers = job.Headers,
                 };
             default:
@@ -33,7 +33,7 @@ public sealed class JobsClient(AstralytiqClient client) : AreaClient(client)
                 {
                     Status = HttpStatusCode.RequestTimeout,
                     Error = new ErrorEnvelope(new ErrorBody("STILL_RUNNING", $"The job is still running; follow {accepted.StatusUrl}", null,
-                        accepted.JobId.ToString(), DateTimeOffset.UtcNow)),
+                        accepted.JobId.ToString(), Api.Time.GetUtcNow())),
                     Headers = headers,
                 };
         }
@@ -46,7 +46,7 @@ public sealed class JobsClient(AstralytiqClient client) : AreaClient(client)
     /// </summary>
     public async Task<ApiResponse<JobResponse>> WaitAsync(Guid jobId, IProgress<JobResponse>? progress = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromHours(1));
+        var deadline = Api.Time.GetUtcNow() + (timeout ?? TimeSpan.FromHours(1));
         // Short jobs end within a poll or two; long ones are asked about less often (50 ms, growing to 1 s).
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
@@ -57,11 +57,11 @@ public sealed class JobsClient(AstralytiqClient client) : AreaClient(client)
                 return job;
             }
             progress?.Report(job.Value!);
-            if (job.Value!.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered || DateTimeOffset.UtcNow >= deadline)
+            if (job.Value!.Status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.DeadLettered || Api.Time.GetUtcNow() >= deadline)
             {
                 return job;
             }
-            await Task.Delay(delay, ct).ConfigureAwait(false);
+            await Task.Delay(delay, Api.Time, ct).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 1.5));
         }
     }
