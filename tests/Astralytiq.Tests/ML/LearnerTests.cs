@@ -27,6 +27,27 @@ public sealed class LearnerTests
         var scores = Learner.Score(context, model, task, rows, 1, task == TaskKind.Multiclass ? 3 : 2);
         Assert.NotNull(scores);
     }
+
+    /// <summary>
+    /// Three groups with exactly the same share of positives (4 of 8 each): no split of any tree gains anything.
+    /// LightGBM's model is then its starting point, the share of positives; ML.NET cannot hold the split-less tree, and
+    /// the training failed (P19 on CI, about one run in eight, a cross-validation fold of one feature). The learner
+    /// answers with the prior: every row scores the training share, whatever its group.
+    /// </summary>
+    [Fact]
+    public void LightGbm_binary_on_features_that_separate_nothing_predicts_the_share_of_positives()
+    {
+        var rows = Enumerable.Range(0, 24).Select(i => new FeatureRow
+        {
+            Features = [i % 3 == 0 ? 1 : 0, i % 3 == 1 ? 1 : 0, i % 3 == 2 ? 1 : 0], Flag = i / 3 % 2 == 0,
+        }).ToList();
+        Assert.All(Enumerable.Range(0, 3), g => Assert.Equal(4, rows.Where((_, i) => i % 3 == g).Count(r => r.Flag)));
+
+        var (context, model) = Learner.Fit(TaskKind.Binary, "lightgbm", Learner.Defaults("lightgbm"), 3, rows, 3, 2, CancellationToken.None);
+        var scores = Learner.Score(context, model, TaskKind.Binary, rows, 3, 2);
+
+        Assert.All(scores.Probabilities!, p => Assert.Equal(0.5, p[1], 6));
+    }
 }
 
 public sealed class InducedGcTests

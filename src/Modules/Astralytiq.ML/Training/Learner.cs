@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
@@ -235,6 +234,20 @@ internal static class Learner
     public static (MLContext Context, ITransformer Model) Fit(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
         IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)
     {
+        try
+        {
+            return FitOnce(task, algorithm, parameters, seed, rows, width, classes, ct);
+        }
+        catch (ArgumentNullException ex) when (algorithm == LightGbm && IsSingleLeafTree(ex))
+        {
+            return FitWithoutSplits(task, parameters, seed, rows, width, classes, ct)
+                ?? throw new InvalidOperationException("LightGBM found no split in these features: none of them separates the rows. Try other features or another algorithm.", ex);
+        }
+    }
+
+    private static (MLContext Context, ITransformer Model) FitOnce(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
+        IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)
+    {
         ct.ThrowIfCancellationRequested();
         var context = new MLContext(seed);
         using var registration = ct.Register(() => CancelExecution?.Invoke(context, null));
@@ -248,18 +261,39 @@ internal static class Learner
         {
             throw new OperationCanceledException(ct);
         }
-        catch (ArgumentNullException ex) when (algorithm == LightGbm && ex.ParamName == "items" && parameters.TryGetValue("min_leaf", out var minLeaf) && minLeaf > 1)
+    }
+
+    /// <summary>ML.NET's failure to hold a LightGBM tree that has a single leaf (dotnet/machinelearning#5022).</summary>
+    private static bool IsSingleLeafTree(ArgumentNullException ex) => ex.ParamName == "items";
+
+    /// <summary>
+    /// When not one tree of LightGBM splits, its model is its starting point, a tree of a single leaf, which ML.NET cannot
+    /// hold (dotnet/machinelearning#5022): the fit throws although LightGBM made a model. When no leaf could keep min_leaf
+    /// rows, it is grown again allowing one row a leaf: any feature that varies then splits. When still no split gains
+    /// anything (say each city has exactly the overall share of positives), a binary model is that starting point, the
+    /// training rows' share of positives, which is what the prior predicts. The version keeps the parameters it was asked with.
+    /// </summary>
+    private static (MLContext Context, ITransformer Model)? FitWithoutSplits(TaskKind task, IReadOnlyDictionary<string, double> parameters, int seed,
+        IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)
+    {
+        if (parameters.TryGetValue("min_leaf", out var minLeaf) && minLeaf > 1)
         {
-            // LightGBM grew trees without a single split (no leaf could keep min_leaf rows), which ML.NET's binary LightGBM
-            // cannot hold. Grown again allowing one row a leaf: any feature that varies then splits. (The version keeps the
-            // parameters it was asked with.)
-            var relaxed = new Dictionary<string, double>(parameters) { ["min_leaf"] = 1 };
-            return Fit(task, algorithm, relaxed, seed, rows, width, classes, ct);
+            try
+            {
+                return FitOnce(task, LightGbm, new Dictionary<string, double>(parameters) { ["min_leaf"] = 1 }, seed, rows, width, classes, ct);
+            }
+            catch (ArgumentNullException ex) when (IsSingleLeafTree(ex))
+            {
+                // Nothing splits even one row off: below.
+            }
         }
-        catch (ArgumentNullException ex) when (algorithm == LightGbm && ex.ParamName == "items")
+        if (task != TaskKind.Binary)
         {
-            throw new InvalidOperationException("LightGBM found no split in these features: none of them separates the rows. Try other features or another algorithm.", ex);
+            return null;
         }
+        ct.ThrowIfCancellationRequested();
+        var context = new MLContext(seed);
+        return (context, context.BinaryClassification.Trainers.Prior(Label(task)).Fit(Load(context, rows, width, classes)));
     }
 
     /// <summary>Class scores as probabilities: negatives and non-numbers count 0, the rest scaled to sum 1 (uniform if all are 0).</summary>
