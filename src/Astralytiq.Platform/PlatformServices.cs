@@ -1,29 +1,14 @@
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Errors;
 using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
 using Astralytiq.Platform.Events;
 using Astralytiq.Platform.Idempotency;
 using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Persistence;
 using Astralytiq.Platform.RateLimiting;
-using Astralytiq.Platform.Security;
 using Astralytiq.Platform.Storage;
-using Astralytiq.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Astralytiq.Platform;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-
 namespace Astralytiq.Platform.Auditing;
 
 public enum AuditOutcome
@@ -34,16 +32,23 @@ public interface IAuditLog
 }
 
 /// <summary>Endpoint metadata: the endpoint writes its own, richer audit records; the generic request audit skips it.</summary>
-public sealed record AuditedExplicitlyMetadata;
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
+public sealed class AuditedExplicitlyAttribute : Attribute;
 
 /// <summary>Endpoint metadata naming the audited action and resource type of a mutating endpoint.</summary>
-public sealed record AuditActionMetadata(string Action, string? ResourceType);
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
+public sealed class AuditedAttribute(string action, string? resourceType = null) : Attribute
+{
+    public string Action { get; } = action;
+
+    public string? ResourceType { get; } = resourceType;
+}
 
 public static class AuditEndpointExtensions
 {
     public static TBuilder AuditedExplicitly<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AuditedExplicitlyMetadata());
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AuditedExplicitlyAttribute());
 
     public static TBuilder Audit<TBuilder>(this TBuilder builder, string action, string? resourceType = null)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AuditActionMetadata(action, resourceType));
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new AuditedAttribute(action, resourceType));
 }

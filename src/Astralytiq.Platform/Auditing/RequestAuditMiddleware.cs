@@ -1,8 +1,3 @@
-using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Astralytiq.Platform.Auditing;
 
 /// <summary>Records every mutating API request of an authenticated caller, with its outcome, unless the endpoint audits itself.</summary>
@@ -17,11 +12,11 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next)
             return;
         }
         var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<AuditedExplicitlyMetadata>() is not null)
+        if (endpoint?.Metadata.GetMetadata<AuditedExplicitlyAttribute>() is not null)
         {
             return;
         }
-        var meta = endpoint?.Metadata.GetMetadata<AuditActionMetadata>();
+        var meta = endpoint?.Metadata.GetMetadata<AuditedAttribute>();
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? string.Empty;
         var status = context.Response.StatusCode;
         var outcome = status switch

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Astralytiq.Platform.Configuration;
 
 public enum DatabaseProvider

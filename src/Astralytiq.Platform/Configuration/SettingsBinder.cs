@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Configuration;
-
 namespace Astralytiq.Platform.Configuration;
 
 /// <summary>Something the operator must fix before the server can start; the host prints the message alone and exits.</summary>

@@ -1,8 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using Astralytiq.Platform.Configuration;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Logging;
 using MimeKit;
 
 namespace Astralytiq.Platform.Email;

@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Errors;
-
 namespace Astralytiq.Platform.Errors;
 
 /// <summary>An expected failure, carried as a value and mapped to the error envelope in one place.</summary>

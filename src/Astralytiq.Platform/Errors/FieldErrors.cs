@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Errors;
-
 namespace Astralytiq.Platform.Errors;
 
 /// <summary>Collects per-field validation failures; empty means valid.</summary>

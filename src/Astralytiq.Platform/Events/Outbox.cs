@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Astralytiq.Platform.Events;
 
 /// <summary>A fact one module tells others about. Published through its DbContext's outbox, in the same transaction as the change.</summary>

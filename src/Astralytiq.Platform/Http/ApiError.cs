@@ -1,12 +1,5 @@
 using System.Reflection;
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Errors;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Platform.Http;
 
@@ -27,11 +20,29 @@ public sealed class ApiError(Error error) : IResult, IStatusCodeHttpResult, IEnd
         return ErrorWriter.WriteAsync(httpContext, Error.StatusCode, Error.Code, Error.Message, Error.Details);
     }
 
+    /// <summary>Documents the envelope for 422 and for every status the handler's <see cref="ErrorsAttribute"/> names.</summary>
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(422, typeof(ErrorEnvelope), ["application/json"]));
+        builder.Metadata.Add(ErrorResponse(422));
+        foreach (var status in method.GetCustomAttribute<ErrorsAttribute>()?.Statuses ?? [])
+        {
+            builder.Metadata.Add(ErrorResponse(status));
+        }
     }
+
+    internal static ProducesResponseTypeMetadata ErrorResponse(int status) => new(status, typeof(ErrorEnvelope), ["application/json"]);
+}
+
+/// <summary>
+/// The error statuses a handler can answer with besides 422 (<c>[Errors(404, 409)]</c>); each is documented with the error
+/// envelope. Read by <see cref="ApiError"/>, so it belongs on handlers whose results include <see cref="ApiError"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class ErrorsAttribute(params int[] statuses) : Attribute
+{
+    public IReadOnlyList<int> Statuses { get; } = statuses;
 }
 
 /// <summary>Writes the error envelope; the one place that knows its shape.</summary>
@@ -79,7 +90,7 @@ public static class ResultHttpExtensions
     {
         foreach (var status in statuses)
         {
-            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ErrorEnvelope), ["application/json"]));
+            builder.WithMetadata(ApiError.ErrorResponse(status));
         }
         return builder;
     }

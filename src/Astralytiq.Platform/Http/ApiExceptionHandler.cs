@@ -1,9 +1,4 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Errors;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Platform.Http;
 

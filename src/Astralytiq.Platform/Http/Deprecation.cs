@@ -1,7 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Errors;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
 namespace Astralytiq.Platform.Http;

@@ -1,6 +1,3 @@
-using Astralytiq.Platform.Security;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 
 namespace Astralytiq.Platform.Http;
@@ -42,7 +39,7 @@ internal static class OpenApiSetup
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 var needsAuth = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
-                var permission = metadata.OfType<RequiresPermissionMetadata>().LastOrDefault();
+                var permission = metadata.OfType<RequiresPermissionAttribute>().LastOrDefault();
                 if (metadata.OfType<MultipartBodyMetadata>().LastOrDefault() is { } multipart)
                 {
                     MultipartBodyConventions.Describe(operation, multipart);

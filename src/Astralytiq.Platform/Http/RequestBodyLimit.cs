@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-
 namespace Astralytiq.Platform.Http;
 
 /// <summary>An endpoint that takes larger bodies than the API default (uploads).</summary>

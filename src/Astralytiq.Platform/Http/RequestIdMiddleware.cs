@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http;
-
 namespace Astralytiq.Platform.Http;
 
 /// <summary>Gives every request an id (a well-formed incoming X-Request-Id is kept), echoed in the response header and every error.</summary>

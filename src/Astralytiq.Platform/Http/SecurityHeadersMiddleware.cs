@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-
 namespace Astralytiq.Platform.Http;
 
 /// <summary>Security headers on every response; a CSP strict enough for the Blazor WebAssembly client.</summary>

@@ -1,9 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts;
-using Astralytiq.Contracts.Errors;
 using Microsoft.AspNetCore.Connections;
 
 namespace Astralytiq.Platform.Http;

@@ -1,12 +1,3 @@
-using System.Security.Cryptography;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Platform.Idempotency;
 
 /// <summary>A creating POST seen before under an <c>Idempotency-Key</c>: its request fingerprint and the response it got.</summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Platform.Persistence;
-
 namespace Astralytiq.Platform.Jobs;
 
 /// <summary>A unit of background work, persisted so it survives restarts and runs exactly once across nodes.</summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Astralytiq.Platform.Jobs;
 
 /// <summary>What a running job knows and can tell: who it runs for, its input, and how far it got.</summary>

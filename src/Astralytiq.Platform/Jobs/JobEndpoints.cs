@@ -1,25 +1,17 @@
-using Astralytiq.Contracts.Identity;
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Security;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Platform.Jobs;
 
 internal static class JobEndpoints
 {
+    [RequiresPermission(Permission.JobsRead), Errors(404), EndpointName("GetJob")]
+    [EndpointSummary("A background job: status, progress and message, attempts, error, result")]
     public static async Task<Results<Ok<JobResponse>, ApiError>> Get(Guid id, PlatformDbContext db, CancellationToken ct)
     {
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
         return job is null ? new ApiError(new NotFoundError("Job")) : TypedResults.Ok(job.ToResponse());
     }
 
+    [RequiresPermission(Permission.JobsRead), Errors(400), EndpointName("ListJobs")]
+    [EndpointSummary("The tenant's background jobs, newest first, optionally by status")]
     public static async Task<Results<Ok<Page<JobResponse>>, ApiError>> List(string? status, int? offset, int? limit, PlatformDbContext db, CancellationToken ct)
     {
         var (o, l) = (offset ?? 0, limit ?? 50);
@@ -42,6 +34,8 @@ internal static class JobEndpoints
     }
 
     /// <summary>Cancels at once when queued; asks a running job to stop (it does at its next progress report or heartbeat).</summary>
+    [RequiresPermission(Permission.JobsManage), Errors(404, 409), EndpointName("CancelJob")]
+    [EndpointSummary("Cancel a queued or running job")]
     public static async Task<Results<Ok<JobResponse>, ApiError>> Cancel(Guid id, PlatformDbContext db, TimeProvider time, CancellationToken ct)
     {
         var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, ct);
@@ -67,12 +61,9 @@ internal static class JobEndpoints
     public static RouteGroupBuilder Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/jobs").WithTags("Jobs").ProducesErrors(401, 403, 429);
-        group.MapGet("/", List).RequirePermission(Permission.JobsRead).ProducesErrors(400)
-            .WithName("ListJobs").WithSummary("The tenant's background jobs, newest first, optionally by status");
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permission.JobsRead).ProducesErrors(404)
-            .WithName("GetJob").WithSummary("A background job: status, progress and message, attempts, error, result");
-        group.MapDelete("/{id:guid}", Cancel).RequirePermission(Permission.JobsManage).ProducesErrors(404, 409)
-            .WithName("CancelJob").WithSummary("Cancel a queued or running job");
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapDelete("/{id:guid}", Cancel);
         return group;
     }
 }

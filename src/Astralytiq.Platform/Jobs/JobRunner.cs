@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Astralytiq.Platform.Jobs;
 
 internal sealed class JobScheduler(PlatformDbContext db, ITenantContext tenant, JobSignal signal, TimeProvider time) : IJobScheduler

@@ -1,10 +1,3 @@
-using Astralytiq.Contracts.Jobs;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-
 namespace Astralytiq.Platform.Jobs;
 
 /// <summary>

@@ -1,14 +1,4 @@
 using Astralytiq.Contracts.Notifications;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Platform.Notifications;
 
@@ -63,17 +53,16 @@ internal static class NotificationEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/notifications").WithTags("Notifications").ProducesErrors(401, 403, 429);
-        group.MapGet("/", List).RequirePermission(Permission.ProfileSelf).ProducesErrors(422)
-            .WithName("ListNotifications").WithSummary("Your notifications, newest first (unread=true for only the unread), with how many are unread");
-        group.MapPost("/{id:guid}/read", Read).RequirePermission(Permission.ProfileSelf).ProducesErrors(404)
-            .WithName("MarkNotificationRead").WithSummary("Mark one of your notifications read");
-        group.MapPost("/read-all", ReadAll).RequirePermission(Permission.ProfileSelf)
-            .WithName("MarkAllNotificationsRead").WithSummary("Mark all your notifications read");
+        group.MapGet("/", List);
+        group.MapPost("/{id:guid}/read", Read);
+        group.MapPost("/read-all", ReadAll);
     }
 
     private static IQueryable<Notification> Mine(PlatformDbContext db, ITenantContext tenant) =>
         db.Notifications.Where(n => n.UserId == tenant.UserId);
 
+    [RequiresPermission(Permission.ProfileSelf), Errors(422), EndpointName("ListNotifications")]
+    [EndpointSummary("Your notifications, newest first (unread=true for only the unread), with how many are unread")]
     private static async Task<Results<Ok<NotificationListResponse>, ApiError>> List(bool? unread, int? offset, int? limit, PlatformDbContext db, ITenantContext tenant, CancellationToken ct)
     {
         var (o, l) = (offset ?? 0, limit ?? 20);
@@ -93,6 +82,8 @@ internal static class NotificationEndpoints
         return TypedResults.Ok(new NotificationListResponse(items.Select(n => n.ToDto()).ToList(), unreadCount, total, o, l));
     }
 
+    [RequiresPermission(Permission.ProfileSelf), Errors(404), EndpointName("MarkNotificationRead")]
+    [EndpointSummary("Mark one of your notifications read")]
     private static async Task<Results<NoContent, ApiError>> Read(Guid id, PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -105,6 +96,8 @@ internal static class NotificationEndpoints
         return TypedResults.NoContent();
     }
 
+    [RequiresPermission(Permission.ProfileSelf), EndpointName("MarkAllNotificationsRead")]
+    [EndpointSummary("Mark all your notifications read")]
     private static async Task<NoContent> ReadAll(PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();

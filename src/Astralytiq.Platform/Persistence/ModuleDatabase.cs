@@ -1,10 +1,3 @@
-using Astralytiq.Platform.Configuration;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-
 namespace Astralytiq.Platform.Persistence;
 
 /// <summary>A module's database, as the host sees it: migrate it, check it.</summary>

@@ -1,9 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using System.Text.Json;
 using Astralytiq.Platform.Events;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -61,7 +58,6 @@ public abstract class ModuleDbContext : DbContext
         modelBuilder.Entity<OutboxMessage>(b =>
         {
             b.ToTable("outbox");
-            b.HasKey(m => m.Id);
             b.Property(m => m.Type).HasMaxLength(300);
             b.Property(m => m.LastError).HasMaxLength(2000);
             b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });

@@ -1,6 +1,5 @@
 using Astralytiq.Platform.Idempotency;
 using Astralytiq.Platform.Jobs;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Platform.Persistence;
 
@@ -22,7 +21,6 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<Job>(b =>
         {
             b.ToTable("jobs");
-            b.HasKey(j => j.Id);
             b.Property(j => j.Kind).HasMaxLength(100);
             b.Property(j => j.Status).HasConversion<string>().HasMaxLength(20);
             b.Property(j => j.ProgressMessage).HasMaxLength(500);
@@ -34,7 +32,6 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<IdempotencyRecord>(b =>
         {
             b.ToTable("idempotency_keys");
-            b.HasKey(r => r.Id);
             b.Property(r => r.Scope).HasMaxLength(120);
             b.Property(r => r.Key).HasMaxLength(200);
             b.Property(r => r.RequestHash).HasMaxLength(64);
@@ -46,7 +43,6 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<Notifications.Notification>(b =>
         {
             b.ToTable("notifications");
-            b.HasKey(n => n.Id);
             b.Property(n => n.Kind).HasMaxLength(60);
             b.Property(n => n.Title).HasMaxLength(300);
             b.Property(n => n.Body).HasMaxLength(2000);
@@ -56,7 +52,6 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<Quotas.TenantUsage>(b =>
         {
             b.ToTable("tenant_usage");
-            b.HasKey(u => u.Id);
             b.Property(u => u.Metric).HasMaxLength(60);
             b.Property(u => u.Period).HasMaxLength(7);
             b.HasIndex(u => new { u.TenantId, u.Metric, u.Period }).IsUnique();
@@ -64,7 +59,6 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<Quotas.UsageRecord>(b =>
         {
             b.ToTable("usage_records");
-            b.HasKey(r => r.Id);
             b.Property(r => r.Metric).HasMaxLength(60);
             b.Property(r => r.Period).HasMaxLength(7);
             b.Property(r => r.Key).HasMaxLength(200);

@@ -1,10 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Platform.Quotas;
 
 /// <summary>The metrics plans limit. Gauges (storage, datasets) go up and down; counters (rows ingested) reset each calendar month (UTC).</summary>

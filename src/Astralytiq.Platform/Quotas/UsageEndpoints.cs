@@ -1,10 +1,4 @@
 using Astralytiq.Contracts.Usage;
-using Astralytiq.Platform.Http;
-using Astralytiq.Platform.Security;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 
 namespace Astralytiq.Platform.Quotas;
 
@@ -13,9 +7,10 @@ internal static class UsageEndpoints
     private static readonly string[] Metrics = [QuotaMetrics.StorageBytes, QuotaMetrics.Datasets, QuotaMetrics.RowsIngested, QuotaMetrics.BytesIngested, QuotaMetrics.UploadBytes];
 
     public static void Map(IEndpointRouteBuilder routes) =>
-        routes.MapGet("/usage", GetAsync).WithTags("Usage").RequirePermission(Permission.SettingsRead).ProducesErrors(401, 403, 429)
-            .WithName("GetUsage").WithSummary("The tenant's plan, and for each limited metric what is used this period and the limit (null: unlimited)");
+        routes.MapGet("/usage", GetAsync).WithTags("Usage").ProducesErrors(401, 403, 429);
 
+    [RequiresPermission(Permission.SettingsRead), EndpointName("GetUsage")]
+    [EndpointSummary("The tenant's plan, and for each limited metric what is used this period and the limit (null: unlimited)")]
     private static async Task<Ok<UsageResponse>> GetAsync(IQuotas quotas, TimeProvider time, CancellationToken ct)
     {
         var items = new List<UsageItemDto>();

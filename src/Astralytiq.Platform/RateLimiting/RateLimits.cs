@@ -1,12 +1,4 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Platform.Http;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Platform.RateLimiting;
 

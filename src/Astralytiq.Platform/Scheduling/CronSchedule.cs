@@ -1,4 +1,3 @@
-using Astralytiq.Platform.Errors;
 using Cronos;
 
 namespace Astralytiq.Platform.Scheduling;

@@ -1,11 +1,4 @@
-using System.ComponentModel.DataAnnotations;
-using Astralytiq.Platform.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Platform.Scheduling;
 

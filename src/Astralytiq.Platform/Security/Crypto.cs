@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Astralytiq.Platform.Security;
 
 /// <summary>AES-256-GCM sealing: <c>nonce(12) | tag(16) | ciphertext</c>, with associated data binding the context.</summary>

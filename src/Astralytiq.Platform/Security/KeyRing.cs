@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Astralytiq.Platform.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
-
 namespace Astralytiq.Platform.Security;
 
 /// <summary>

@@ -1,13 +1,25 @@
-using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Astralytiq.Platform.Security;
 
-/// <summary>Endpoint metadata naming the permission an endpoint needs; read by docs and tests.</summary>
-public sealed record RequiresPermissionMetadata(Permission Permission);
+/// <summary>
+/// The permission an endpoint needs: on a handler method (<c>[RequiresPermission(Permission.ModelsRead)]</c>) or added by
+/// <see cref="PermissionEndpointExtensions.RequirePermission"/>. It is the authorization requirement itself (its policy) and
+/// the metadata the OpenAPI document and the tests read.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
+public sealed class RequiresPermissionAttribute(Permission permission) : Attribute, IAuthorizeData
+{
+    public Permission Permission { get; } = permission;
+
+    public string? Policy
+    {
+        get => PermissionEndpointExtensions.PolicyName(Permission);
+        set => throw new NotSupportedException("The policy follows from the permission.");
+    }
+
+    public string? Roles { get; set; }
+
+    public string? AuthenticationSchemes { get; set; }
+}
 
 internal sealed record PermissionRequirement(Permission Permission) : IAuthorizationRequirement;
 
@@ -38,8 +50,7 @@ public static class PermissionEndpointExtensions
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission)
         where TBuilder : IEndpointConventionBuilder
     {
-        builder.WithMetadata(new RequiresPermissionMetadata(permission));
-        return builder.RequireAuthorization(PolicyName(permission));
+        return builder.WithMetadata(new RequiresPermissionAttribute(permission));
     }
 
     internal static void AddPermissionPolicies(AuthorizationOptions options)

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Astralytiq.Contracts.Identity;
 
 namespace Astralytiq.Platform.Security;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Astralytiq.Contracts.Identity;
-
 namespace Astralytiq.Platform.Security;
 
 /// <summary>The live state of a sign-in session, checked on every request so that logout, reset, role change and deactivation take effect at once.</summary>

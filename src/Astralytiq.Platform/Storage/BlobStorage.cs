@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Configuration;
-
 namespace Astralytiq.Platform.Storage;
 
 /// <summary>Files owned by a tenant, addressed by a relative path under the tenant's own prefix.</summary>

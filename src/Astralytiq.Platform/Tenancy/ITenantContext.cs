@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Identity;
-
 namespace Astralytiq.Platform.Tenancy;
 
 /// <summary>

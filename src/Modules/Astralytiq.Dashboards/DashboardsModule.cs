@@ -1,15 +1,9 @@
-using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Boards.Drill;
 using Astralytiq.Dashboards.Boards.Sharing;
 using Astralytiq.Dashboards.Boards.Versions;
 using Astralytiq.Dashboards.Boards.Widgets;
-using Astralytiq.Dashboards.Persistence;
 using Astralytiq.Dashboards.Reports;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Events;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

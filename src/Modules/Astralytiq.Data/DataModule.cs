@@ -1,23 +1,15 @@
-using Astralytiq.Data.Contracts;
-using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Datasets.Append;
 using Astralytiq.Data.Datasets.Catalog;
 using Astralytiq.Data.Datasets.Imports;
-using Astralytiq.Data.Datasets.Ingestion;
 using Astralytiq.Data.Datasets.Lineage;
 using Astralytiq.Data.Datasets.Preview;
 using Astralytiq.Data.Datasets.Quality;
 using Astralytiq.Data.Datasets.Queries;
 using Astralytiq.Data.Datasets.Upload;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
 using Astralytiq.Data.Pipelines;
 using Astralytiq.Data.Sql;
-using Astralytiq.Data.Transforms;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Events;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,12 +1,5 @@
 using Astralytiq.Platform.Configuration;
-using Astralytiq.ML.Persistence;
 using Astralytiq.ML.Prediction;
-using Astralytiq.ML.Registry;
-using Astralytiq.ML.Training;
-using Astralytiq.Platform.Jobs;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -136,9 +136,26 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true);
         foreach (var endpoint in endpoints)
         {
-            var declares = endpoint.Metadata.GetMetadata<RequiresPermissionMetadata>() is not null
+            var declares = endpoint.Metadata.GetMetadata<RequiresPermissionAttribute>() is not null
                 || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             Assert.True(declares, $"{endpoint.DisplayName} declares neither a permission nor AllowAnonymous");
+        }
+    }
+
+    [Fact]
+    public void Every_error_status_a_handler_declares_is_documented_with_the_envelope()
+    {
+        var endpoints = Platform.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Astralytiq.Platform.Http.ErrorsAttribute>() is not null).ToList();
+        Assert.NotEmpty(endpoints);
+        foreach (var endpoint in endpoints)
+        {
+            var documented = endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>()
+                .Where(m => m.Type == typeof(Astralytiq.Contracts.Errors.ErrorEnvelope)).Select(m => m.StatusCode).ToHashSet();
+            foreach (var status in endpoint.Metadata.GetMetadata<Astralytiq.Platform.Http.ErrorsAttribute>()!.Statuses)
+            {
+                Assert.True(documented.Contains(status), $"{endpoint.DisplayName} declares {status} but does not document it");
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public abstract class AuthorizationProperties<TPlatform>(TPlatform platform) : P
         _clients[Role.Analyst] = (await Platform.AddUserAsync(_tenant, Role.Analyst)).Client;
         _clients[Role.Viewer] = (await Platform.AddUserAsync(_tenant, Role.Viewer)).Client;
         _endpoints = Platform.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => (e, perm: e.Metadata.GetMetadata<RequiresPermissionMetadata>(), methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()))
+            .Select(e => (e, perm: e.Metadata.GetMetadata<RequiresPermissionAttribute>(), methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()))
             .Where(x => x.perm is not null && x.methods is not null)
             .Select(x => new GuardedEndpoint(x.methods!.HttpMethods[0], x.e.RoutePattern.RawText!, x.perm!.Permission))
             .Where(e => e.Path != "/api/v1/users/logout") // ending the session is tested on its own

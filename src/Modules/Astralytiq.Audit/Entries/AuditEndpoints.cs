@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Astralytiq.Audit.Persistence;
 using Astralytiq.Contracts.Audit;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Audit.Entries;
 
@@ -23,6 +17,8 @@ internal static class AuditEndpoints
 {
     public const int MaxLimit = 200;
 
+    [RequiresPermission(Permission.AuditRead), Errors(400), EndpointName("ListAuditLogs")]
+    [EndpointSummary("The tenant's audit log, newest first, filtered by action prefix, actor, resource, outcome and time (Admin)")]
     public static async Task<Results<Ok<Page<AuditLogResponse>>, ApiError>> List(
         [AsParameters] AuditQuery query, AuditDbContext db, ITenantContext tenant, CancellationToken ct)
     {
@@ -80,6 +76,8 @@ internal static class AuditEndpoints
         return TypedResults.Ok(new Page<AuditLogResponse>(items.Select(ToResponse).ToList(), total, offset, limit));
     }
 
+    [RequiresPermission(Permission.AuditRead), EndpointName("VerifyAuditChain")]
+    [EndpointSummary("Recomputes the tenant's hash chain and reports the first broken link, if any (Admin)")]
     public static async Task<Ok<AuditVerifyResponse>> Verify(AuditChainVerifier verifier, ITenantContext tenant, CancellationToken ct) =>
         TypedResults.Ok(await verifier.VerifyAsync(tenant.TenantId!.Value, ct));
 

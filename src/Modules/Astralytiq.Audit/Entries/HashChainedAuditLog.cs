@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Audit.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Audit.Entries;

@@ -15,7 +15,6 @@ internal class AuditDbContext(DbContextOptions options) : ModuleDbContext(option
         modelBuilder.Entity<AuditEntry>(b =>
         {
             b.ToTable("entries");
-            b.HasKey(e => e.Id);
             b.HasIndex(e => new { e.TenantId, e.Sequence }).IsUnique();
             b.HasIndex(e => new { e.TenantId, e.Timestamp });
             b.HasIndex(e => new { e.TenantId, e.Action });

@@ -1,4 +1,3 @@
-
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>A dashboard: its current definition (widgets, layout, filters) and version; every save is kept as a <see cref="DashboardVersion"/>.</summary>

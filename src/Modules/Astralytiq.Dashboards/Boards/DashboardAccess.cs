@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Astralytiq.Dashboards.Persistence;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Astralytiq.Dashboards.Boards;

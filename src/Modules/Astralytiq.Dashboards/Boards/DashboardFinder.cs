@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>Finds a dashboard as the caller may act on it (view, edit, owner), and the shapes every feature answers with.</summary>

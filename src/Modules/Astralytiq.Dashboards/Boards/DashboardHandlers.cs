@@ -1,8 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>Dashboards: made, changed (each save a new version), read, listed and deleted.</summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Data.Contracts;
 using Astralytiq.Platform.Events;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Contracts;
 
 namespace Astralytiq.Dashboards.Boards;
 

@@ -1,7 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Contracts;
-
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>Ready-made dashboards laid out against a chosen dataset's columns.</summary>

@@ -1,4 +1,3 @@
-using Astralytiq.Dashboards.Boards;
 using Astralytiq.Dashboards.Boards.Sharing;
 
 namespace Astralytiq.Dashboards.Persistence;
@@ -30,7 +29,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<Dashboard>(b =>
         {
             b.ToTable("dashboards");
-            b.HasKey(d => d.Id);
             b.Property(d => d.Name).HasMaxLength(200).IsRequired();
             b.Property(d => d.Folder).HasMaxLength(200);
             b.Property(d => d.Description).HasMaxLength(2000);
@@ -39,7 +37,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<DashboardVersion>(b =>
         {
             b.ToTable("dashboard_versions");
-            b.HasKey(v => v.Id);
             b.Property(v => v.Name).HasMaxLength(200);
             b.Property(v => v.Folder).HasMaxLength(200);
             b.Property(v => v.Description).HasMaxLength(2000);
@@ -49,7 +46,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<DashboardShare>(b =>
         {
             b.ToTable("dashboard_shares");
-            b.HasKey(s => s.Id);
             b.Property(s => s.Role).HasMaxLength(20);
             b.Property(s => s.Access).HasMaxLength(10);
             b.HasIndex(s => new { s.TenantId, s.DashboardId });
@@ -58,7 +54,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<DashboardLink>(b =>
         {
             b.ToTable("dashboard_links");
-            b.HasKey(l => l.Id);
             b.Property(l => l.TokenHash).HasMaxLength(64);
             b.Property(l => l.Label).HasMaxLength(200);
             b.Property(l => l.PasswordHash).HasMaxLength(200);
@@ -69,14 +64,12 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<EmbeddingKey>(b =>
         {
             b.ToTable("embedding_keys");
-            b.HasKey(k => k.Id);
             b.Property(k => k.SealedSecret).HasMaxLength(500);
             b.HasIndex(k => k.TenantId).IsUnique();
         });
         modelBuilder.Entity<Reports.Report>(b =>
         {
             b.ToTable("reports");
-            b.HasKey(r => r.Id);
             b.Property(r => r.Name).HasMaxLength(200).IsRequired();
             b.Property(r => r.WidgetId).HasMaxLength(100);
             b.Property(r => r.Cron).HasMaxLength(100);
@@ -90,7 +83,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<Reports.ReportRun>(b =>
         {
             b.ToTable("report_runs");
-            b.HasKey(r => r.Id);
             b.Property(r => r.Trigger).HasMaxLength(20);
             b.Property(r => r.Status).HasMaxLength(20);
             b.Property(r => r.Error).HasMaxLength(2000);
@@ -99,7 +91,6 @@ internal class DashboardsDbContext(DbContextOptions options) : ModuleDbContext(o
         modelBuilder.Entity<Reports.ReportUnsubscribe>(b =>
         {
             b.ToTable("report_unsubscribes");
-            b.HasKey(u => u.Id);
             b.Property(u => u.Email).HasMaxLength(320);
             b.HasIndex(u => new { u.TenantId, u.ReportId, u.Email }).IsUnique();
         });

@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Scheduling;
-
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>A scheduled report of a dashboard or one widget: cron and time zone, formats, recipients, filters.</summary>

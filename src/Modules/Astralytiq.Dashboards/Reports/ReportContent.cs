@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>What one report run shows: the dashboard's widgets in reading order, each with its data as computed at run time.</summary>

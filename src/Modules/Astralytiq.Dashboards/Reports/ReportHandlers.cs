@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Boards;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Identity.Contracts;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Storage;
-using Astralytiq.Platform.Scheduling;
-
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>

@@ -1,17 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Boards;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Identity.Contracts;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
-using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.Notifications;
-using Astralytiq.Platform.Scheduling;
-using Astralytiq.Platform.Storage;
 
 namespace Astralytiq.Dashboards.Reports;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using PdfSharp;
 using PdfSharp.Drawing;

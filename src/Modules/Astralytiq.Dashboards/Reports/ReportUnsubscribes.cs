@@ -1,9 +1,3 @@
-using System.Text;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>Unsubscribing through the link in a report email (no sign-in: the token is the proof).</summary>

@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Identity.Contracts;
-using Astralytiq.Platform.Auditing;
-using Astralytiq.Platform.Errors;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Storage;
-
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>Where a run's files are kept (sealed with the tenant key) and how they are read back.</summary>

@@ -1,4 +1,3 @@
-
 namespace Astralytiq.Data.Contracts;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Data;
-
 namespace Astralytiq.Data.Contracts;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-
 namespace Astralytiq.Data.Datasets;
 
 /// <summary>A named table of a tenant, made of immutable versions; the latest is current.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Astralytiq.Data.Engine;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Storage;
 

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Astralytiq.Data.Contracts;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-
 namespace Astralytiq.Data.Datasets;
 
 internal sealed class DatasetReader(DataDbContext db, DatasetFiles files, SharedDuckDb shared, ITenantContext tenant) : IDatasetReader

@@ -1,8 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Contracts;
-using Astralytiq.Data.Engine;
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Datasets;
 
 internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, DataSettings settings) : IDatasetWriter

@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Jobs;
-
 namespace Astralytiq.Data.Datasets;
 
 /// <summary>The stored files of a deleted dataset: each version's blob and its plaintext cache entry.</summary>

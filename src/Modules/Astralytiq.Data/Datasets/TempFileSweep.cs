@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Data.Datasets.Ingestion;
-using Astralytiq.Platform.Jobs;
-using Microsoft.Extensions.Logging;
-
 namespace Astralytiq.Data.Datasets;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-
 namespace Astralytiq.Data.Datasets;
 
 /// <summary>

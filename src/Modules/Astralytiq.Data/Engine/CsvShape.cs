@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
 using Npgsql;
 
 namespace Astralytiq.Data.Engine;

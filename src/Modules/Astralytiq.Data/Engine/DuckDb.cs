@@ -1,9 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Numerics;
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;
 
@@ -111,6 +107,20 @@ internal static class DuckDb
     /// by name (<see cref="WideDecimalException"/>, a 422) instead of failing the request.
     /// </summary>
     public static object? ReadJsonValue(System.Data.Common.DbDataReader reader, int ordinal) => ToJsonValue(ReadValue(reader, ordinal));
+
+    /// <summary>Reads every remaining row of <paramref name="reader"/> as JSON-ready values (previews of datasets and transforms).</summary>
+    public static async Task ReadJsonRowsAsync(System.Data.Common.DbDataReader reader, List<IReadOnlyList<object?>> rows, CancellationToken ct)
+    {
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = ReadJsonValue(reader, i);
+            }
+            rows.Add(row);
+        }
+    }
 
     /// <summary>One cell as its .NET value (null for NULL); a whole DECIMAL wider than .NET's decimal as a <see cref="BigInteger"/>.</summary>
     public static object? ReadValue(System.Data.Common.DbDataReader reader, int ordinal)

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>Reads DuckDB type names as DESCRIBE prints them, such as <c>STRUCT("b c" BIGINT, d STRUCT(e DOUBLE))</c>.</summary>

@@ -1,5 +1,3 @@
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

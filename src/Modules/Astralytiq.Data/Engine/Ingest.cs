@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;
 

@@ -1,7 +1,4 @@
 using System.Collections;
-using System.Globalization;
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
 
 namespace Astralytiq.Data.Engine;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

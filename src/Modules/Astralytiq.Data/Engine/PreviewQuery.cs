@@ -1,7 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Contracts.Data;
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

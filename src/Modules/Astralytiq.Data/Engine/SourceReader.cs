@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.Data;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>Reads an external source (an HTTP JSON API, a database query) into a Parquet file: shared by imports and pipeline runs.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Engine;
 
 /// <summary>

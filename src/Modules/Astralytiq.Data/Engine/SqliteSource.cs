@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 
 namespace Astralytiq.Data.Engine;

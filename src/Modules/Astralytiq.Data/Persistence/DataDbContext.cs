@@ -1,4 +1,3 @@
-using Astralytiq.Data.Datasets;
 using Astralytiq.Data.Pipelines;
 
 namespace Astralytiq.Data.Persistence;
@@ -26,7 +25,6 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
         modelBuilder.Entity<Dataset>(b =>
         {
             b.ToTable("datasets");
-            b.HasKey(d => d.Id);
             b.Property(d => d.Name).HasMaxLength(200).IsRequired();
             b.Property(d => d.Description).HasMaxLength(2000);
             b.HasIndex(d => new { d.TenantId, d.Name });
@@ -34,7 +32,6 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
         modelBuilder.Entity<DatasetVersion>(b =>
         {
             b.ToTable("dataset_versions");
-            b.HasKey(v => v.Id);
             b.HasIndex(v => new { v.TenantId, v.DatasetId, v.Version }).IsUnique();
             b.Property(v => v.ContentSha256).HasMaxLength(64);
             b.Property(v => v.BlobPath).HasMaxLength(300);
@@ -44,7 +41,6 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
         modelBuilder.Entity<DatasetUse>(b =>
         {
             b.ToTable("dataset_uses");
-            b.HasKey(u => u.Id);
             b.Property(u => u.ConsumerKind).HasMaxLength(40);
             b.Property(u => u.ConsumerName).HasMaxLength(200);
             b.HasIndex(u => new { u.TenantId, u.ConsumerKind, u.ConsumerId, u.DatasetId }).IsUnique();
@@ -53,14 +49,12 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
         modelBuilder.Entity<VersionParent>(b =>
         {
             b.ToTable("dataset_version_parents");
-            b.HasKey(p => p.Id);
             b.HasIndex(p => new { p.TenantId, p.VersionId });
             b.HasIndex(p => new { p.TenantId, p.ParentDatasetId });
         });
         modelBuilder.Entity<Pipeline>(b =>
         {
             b.ToTable("pipelines");
-            b.HasKey(p => p.Id);
             b.Property(p => p.Name).HasMaxLength(200).IsRequired();
             b.Property(p => p.Description).HasMaxLength(2000);
             b.Property(p => p.OutputName).HasMaxLength(200);
@@ -73,7 +67,6 @@ internal class DataDbContext(DbContextOptions options) : ModuleDbContext(options
         modelBuilder.Entity<PipelineRun>(b =>
         {
             b.ToTable("pipeline_runs");
-            b.HasKey(r => r.Id);
             b.Property(r => r.Trigger).HasMaxLength(20);
             b.Property(r => r.Status).HasMaxLength(20);
             b.Property(r => r.Error).HasMaxLength(2000);

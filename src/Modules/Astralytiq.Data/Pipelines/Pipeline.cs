@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Scheduling;
-
 namespace Astralytiq.Data.Pipelines;
 
 /// <summary>A saved source plus steps that makes a new version of its output dataset on each run.</summary>

@@ -1,13 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Datasets;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Astralytiq.Data.Transforms;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Scheduling;
-
 namespace Astralytiq.Data.Pipelines;
 
 /// <summary>What a pipeline run job carries.</summary>

@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Datasets;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Astralytiq.Data.Transforms;
-using Astralytiq.Platform.Jobs;
-using Astralytiq.Platform.Scheduling;
-using Microsoft.Extensions.Logging;
-
 namespace Astralytiq.Data.Pipelines;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace Astralytiq.Data.Sql;
 
 /// <summary>The SQL workspace: one read-only SELECT over the organisation's datasets by name.</summary>
@@ -11,14 +5,11 @@ internal static class SqlEndpoints
 {
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/sql", RunSql)
-            .RequirePermission(Permission.DatasetsRead)
-            .AuditedExplicitly()
-            .ProducesErrors(400)
-            .WithName("RunSql")
-            .WithSummary("Run one read-only SELECT over your datasets by name (sandboxed: no files, settings or other tenants; 30 s and row limits)");
+        group.MapPost("/sql", RunSql);
     }
 
+    [RequiresPermission(Permission.DatasetsRead), AuditedExplicitly, Errors(400), EndpointName("RunSql")]
+    [EndpointSummary("Run one read-only SELECT over your datasets by name (sandboxed: no files, settings or other tenants; 30 s and row limits)")]
     private static async Task<Results<Ok<SqlQueryResponse>, ApiError>> RunSql(SqlQueryRequest request, SqlHandler handler, CancellationToken ct) =>
         (await handler.RunSqlAsync(request, ct)).ToOk();
 }

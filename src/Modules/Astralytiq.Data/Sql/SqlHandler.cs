@@ -1,9 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Datasets;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-
 namespace Astralytiq.Data.Sql;
 
 internal sealed class SqlHandler(

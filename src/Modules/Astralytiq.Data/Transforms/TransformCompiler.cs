@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Engine;
-using DuckDB.NET.Data;
-
 namespace Astralytiq.Data.Transforms;
 
 /// <summary>Another dataset version a join reads: resolved (and tenant-checked) by the caller.</summary>

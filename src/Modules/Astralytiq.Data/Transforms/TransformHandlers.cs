@@ -1,12 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Datasets;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Jobs;
-
 namespace Astralytiq.Data.Transforms;
 
 /// <summary>A transform to store in the background: the input version and the request.</summary>
@@ -151,15 +142,7 @@ internal sealed partial class TransformHandlers(
                 compiled.Parameters.Bind(command);
                 using var interrupt = DuckDb.InterruptOn(command, ct);
                 using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    var row = new object?[reader.FieldCount];
-                    for (var i = 0; i < row.Length; i++)
-                    {
-                        row[i] = DuckDb.ReadJsonValue(reader, i);
-                    }
-                    rows.Add(row);
-                }
+                await DuckDb.ReadJsonRowsAsync(reader, rows, ct);
             }
             using var count = duck.CreateCommand();
             count.CommandText = compiled.Count;

@@ -1,8 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Platform.Tenancy;
-using Astralytiq.Identity.Users;
-
 namespace Astralytiq.Identity.ApiKeys;
 
 /// <summary>

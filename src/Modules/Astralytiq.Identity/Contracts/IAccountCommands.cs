@@ -1,4 +1,3 @@
-
 namespace Astralytiq.Identity.Contracts;
 
 public sealed record DemoAccount(string Email, string Password, Role Role);

@@ -1,4 +1,3 @@
-
 namespace Astralytiq.Identity.Contracts;
 
 /// <summary>Looks up users of the current tenant for other modules (sharing a dashboard with someone, say).</summary>

@@ -1,5 +1,3 @@
-using Astralytiq.Platform.Events;
-
 namespace Astralytiq.Identity.Contracts;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Configuration;
-using Astralytiq.Platform.Events;
-
 namespace Astralytiq.Identity.Invitations;
 
 

@@ -1,10 +1,3 @@
-using Astralytiq.Identity.Mfa;
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Sessions;
-using Astralytiq.Identity.Users;
-using Astralytiq.Tenancy.Contracts;
-using Microsoft.AspNetCore.Identity;
-
 namespace Astralytiq.Identity.Login;
 
 /// <summary>

@@ -1,8 +1,4 @@
 using Astralytiq.Contracts.Errors;
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Sessions;
-using Astralytiq.Identity.Users;
-using Microsoft.AspNetCore.Identity;
 
 namespace Astralytiq.Identity.Mfa;
 

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Identity.Users;
 using OtpNet;
 using QRCoder;
 

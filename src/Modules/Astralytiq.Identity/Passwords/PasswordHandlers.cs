@@ -1,11 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Sessions;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Identity.Users;
-using Astralytiq.Platform.Configuration;
-using Astralytiq.Platform.Events;
-using Microsoft.AspNetCore.Identity;
-
 namespace Astralytiq.Identity.Passwords;
 
 internal sealed class PasswordHandlers(

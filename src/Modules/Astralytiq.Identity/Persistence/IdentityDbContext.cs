@@ -1,5 +1,3 @@
-using Astralytiq.Identity.Users;
-
 namespace Astralytiq.Identity.Persistence;
 
 internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(options)
@@ -27,7 +25,6 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<User>(b =>
         {
             b.ToTable("users");
-            b.HasKey(u => u.Id);
             b.Property(u => u.Email).HasMaxLength(320).IsRequired();
             b.HasIndex(u => u.Email).IsUnique();
             b.HasIndex(u => new { u.TenantId, u.CreatedAt });
@@ -45,14 +42,12 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<RecoveryCode>(b =>
         {
             b.ToTable("recovery_codes");
-            b.HasKey(c => c.Id);
             b.Property(c => c.CodeHash).HasMaxLength(64);
             b.HasIndex(c => new { c.TenantId, c.UserId });
         });
         modelBuilder.Entity<Session>(b =>
         {
             b.ToTable("sessions");
-            b.HasKey(s => s.Id);
             b.HasIndex(s => new { s.TenantId, s.UserId });
             b.Property(s => s.RevokedReason).HasMaxLength(60);
             b.Property(s => s.IpAddress).HasMaxLength(64);
@@ -61,7 +56,6 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<RefreshToken>(b =>
         {
             b.ToTable("refresh_tokens");
-            b.HasKey(t => t.Id);
             b.Property(t => t.TokenHash).HasMaxLength(64);
             b.HasIndex(t => t.TokenHash).IsUnique();
             b.HasIndex(t => new { t.TenantId, t.SessionId });
@@ -69,7 +63,6 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<PasswordResetToken>(b =>
         {
             b.ToTable("password_reset_tokens");
-            b.HasKey(t => t.Id);
             b.Property(t => t.TokenHash).HasMaxLength(64);
             b.HasIndex(t => t.TokenHash).IsUnique();
             b.HasIndex(t => new { t.TenantId, t.UserId });
@@ -77,7 +70,6 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<Invitation>(b =>
         {
             b.ToTable("invitations");
-            b.HasKey(i => i.Id);
             b.Property(i => i.Email).HasMaxLength(320);
             b.Property(i => i.Role).HasConversion<string>().HasMaxLength(20);
             b.Property(i => i.TokenHash).HasMaxLength(64);
@@ -87,7 +79,6 @@ internal class IdentityDbContext(DbContextOptions options) : ModuleDbContext(opt
         modelBuilder.Entity<ApiKey>(b =>
         {
             b.ToTable("api_keys");
-            b.HasKey(k => k.Id);
             b.Property(k => k.Name).HasMaxLength(100);
             b.Property(k => k.Prefix).HasMaxLength(20);
             b.HasIndex(k => k.Prefix).IsUnique();

@@ -1,11 +1,3 @@
-using Astralytiq.Identity.Passwords;
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Sessions;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Identity.Users;
-using Astralytiq.Tenancy.Contracts;
-using Microsoft.AspNetCore.Identity;
-
 namespace Astralytiq.Identity.Registration;
 
 /// <summary>

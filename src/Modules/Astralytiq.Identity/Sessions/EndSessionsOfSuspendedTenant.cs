@@ -1,7 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Platform.Events;
-using Astralytiq.Tenancy.Contracts;
-
 namespace Astralytiq.Identity.Sessions;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Tenancy.Contracts;
-
 namespace Astralytiq.Identity.Sessions;
 
 /// <summary>

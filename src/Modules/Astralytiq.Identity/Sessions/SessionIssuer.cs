@@ -1,6 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Identity.Users;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Astralytiq.Identity.Sessions;

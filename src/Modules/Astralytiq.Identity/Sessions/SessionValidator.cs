@@ -1,7 +1,4 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Tenancy.Contracts;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Identity.Sessions;
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Astralytiq.Identity.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,10 +1,3 @@
-using Astralytiq.Identity.Contracts;
-using Astralytiq.Identity.Passwords;
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Tokens;
-using Astralytiq.Tenancy.Contracts;
-using Microsoft.AspNetCore.Identity;
-
 namespace Astralytiq.Identity.Users;
 
 internal sealed class AccountCommands(

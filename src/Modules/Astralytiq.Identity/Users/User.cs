@@ -1,4 +1,3 @@
-
 namespace Astralytiq.Identity.Users;
 
 internal sealed class User : ITenantOwned

@@ -1,6 +1,3 @@
-using Astralytiq.Identity.Contracts;
-using Astralytiq.Identity.Persistence;
-
 namespace Astralytiq.Identity.Users;
 
 internal sealed class UserDirectory(IdentityDbContext db) : IUserDirectory

@@ -1,8 +1,3 @@
-using Astralytiq.Identity.Persistence;
-using Astralytiq.Identity.Sessions;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Identity.Users;
 
 internal sealed class UserHandlers(

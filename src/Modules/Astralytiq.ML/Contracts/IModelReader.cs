@@ -1,6 +1,4 @@
-using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Prediction;
-using Astralytiq.ML.Registry;
 
 namespace Astralytiq.ML.Contracts;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Data.Contracts;
-using Astralytiq.ML.Training;
-
 namespace Astralytiq.ML.Forecasting;
 
 /// <summary>A fitted series: its method, the states forecasts start from, and the recent history for charts.</summary>

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Astralytiq.ML.Training;
-using Microsoft.ML;
 
 namespace Astralytiq.ML.Forecasting;
 

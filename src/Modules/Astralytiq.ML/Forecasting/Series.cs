@@ -1,6 +1,3 @@
-using System.Globalization;
-using Astralytiq.Data.Contracts;
-
 namespace Astralytiq.ML.Forecasting;
 
 /// <summary>The spacing of a series: a calendar unit (month, quarter, year) or a fixed step (hour, day, week, or any other).</summary>

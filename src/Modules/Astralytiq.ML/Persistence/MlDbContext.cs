@@ -1,5 +1,3 @@
-using Astralytiq.ML.Registry;
-
 namespace Astralytiq.ML.Persistence;
 
 internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
@@ -21,7 +19,6 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
         modelBuilder.Entity<MlModel>(b =>
         {
             b.ToTable("ml_models");
-            b.HasKey(m => m.Id);
             b.Property(m => m.Name).HasMaxLength(200).IsRequired();
             b.Property(m => m.Task).HasMaxLength(40);
             b.Property(m => m.Description).HasMaxLength(2000);
@@ -30,7 +27,6 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
         modelBuilder.Entity<ModelVersion>(b =>
         {
             b.ToTable("ml_model_versions");
-            b.HasKey(v => v.Id);
             b.Property(v => v.Status).HasMaxLength(20);
             b.Property(v => v.Task).HasMaxLength(40);
             b.Property(v => v.Target).HasMaxLength(200);
@@ -45,14 +41,12 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
         modelBuilder.Entity<ModelAlias>(b =>
         {
             b.ToTable("ml_model_aliases");
-            b.HasKey(a => a.Id);
             b.Property(a => a.Alias).HasMaxLength(64);
             b.HasIndex(a => new { a.TenantId, a.ModelId, a.Alias }).IsUnique();
         });
         modelBuilder.Entity<PredictionLog>(b =>
         {
             b.ToTable("predictions");
-            b.HasKey(p => p.Id);
             b.HasIndex(p => new { p.TenantId, p.ModelId, p.CreatedAt });
         });
     }

@@ -1,9 +1,3 @@
-using Astralytiq.Contracts.ML;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace Astralytiq.ML.Prediction;
 
 /// <summary>Predictions (with explanations), batch scoring of a dataset, forecasts.</summary>
@@ -11,28 +5,19 @@ internal static class PredictionEndpoints
 {
     public static void Map(RouteGroupBuilder models)
     {
-        models.MapPost("/{model}/predict", Predict)
-            .RequirePermission(Permission.ModelsRead)
-            .ProducesErrors(404, 409, 422)
-            .WithName("Predict")
-            .WithSummary("Predict one row or up to 10,000: values checked against the feature schema (422 naming the field); class probabilities or a 90 % interval; explain=true adds each feature's contribution");
-        models.MapPost("/{model}/score", Score)
-            .RequirePermission(Permission.ModelsWrite)
-            .AuditedExplicitly()
-            .ProducesErrors(404, 409, 422)
-            .WithName("ScoreDataset")
-            .WithSummary("Score every row of a dataset version into a new dataset with prediction columns: 202 with the job; the new dataset lists the scored one as its parent");
-        models.MapGet("/{model}/forecast", Forecast)
-            .RequirePermission(Permission.ModelsRead)
-            .ProducesErrors(404, 409, 422)
-            .WithName("Forecast")
-            .WithSummary("Forecast h steps past the end of a forecasting model's data, with 90 % prediction intervals and recent history");
+        models.MapPost("/{model}/predict", Predict);
+        models.MapPost("/{model}/score", Score);
+        models.MapGet("/{model}/forecast", Forecast);
     }
 
+    [RequiresPermission(Permission.ModelsRead), Errors(404, 409, 422), EndpointName("Predict")]
+    [EndpointSummary("Predict one row or up to 10,000: values checked against the feature schema (422 naming the field); class probabilities or a 90 % interval; explain=true adds each feature's contribution")]
     private static async Task<Results<Ok<PredictResponse>, ApiError>> Predict(
         string model, int? version, string? alias, bool? explain, PredictRequest request, PredictionHandlers handler, CancellationToken ct) =>
         (await handler.PredictAsync(model, version, alias, explain ?? false, request, ct)).ToOk();
 
+    [RequiresPermission(Permission.ModelsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("ScoreDataset")]
+    [EndpointSummary("Score every row of a dataset version into a new dataset with prediction columns: 202 with the job; the new dataset lists the scored one as its parent")]
     private static async Task<Results<Accepted<ScoreDatasetResponse>, ApiError>> Score(string model, ScoreDatasetRequest request, ScoringHandlers handler, CancellationToken ct)
     {
         var started = await handler.StartAsync(model, request, ct);
@@ -41,6 +26,8 @@ internal static class PredictionEndpoints
             : new ApiError(started.Error!);
     }
 
+    [RequiresPermission(Permission.ModelsRead), Errors(404, 409, 422), EndpointName("Forecast")]
+    [EndpointSummary("Forecast h steps past the end of a forecasting model's data, with 90 % prediction intervals and recent history")]
     private static async Task<Results<Ok<ForecastResponse>, ApiError>> Forecast(
         string model, int? version, string? alias, int? horizon, string? series, PredictionHandlers handler, CancellationToken ct) =>
         (await handler.ForecastAsync(model, version, alias, horizon, series, ct)).ToOk();

@@ -1,12 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Astralytiq.Contracts.ML;
 using Astralytiq.ML.Forecasting;
-using Astralytiq.ML.Persistence;
-using Astralytiq.ML.Registry;
-using Astralytiq.ML.Training;
 
 namespace Astralytiq.ML.Prediction;
 

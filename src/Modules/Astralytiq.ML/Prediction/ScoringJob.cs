@@ -1,11 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Data.Contracts;
-using Astralytiq.ML.Persistence;
-using Astralytiq.ML.Registry;
-using Astralytiq.ML.Training;
-using Astralytiq.Platform.Jobs;
-
 namespace Astralytiq.ML.Prediction;
 
 internal sealed record ScoringWork(Guid VersionId, Guid DatasetId, int DatasetVersion, string OutputName, string? Description);

@@ -1,4 +1,3 @@
-
 namespace Astralytiq.ML.Registry;
 
 /// <summary>A named model of a tenant (unique name); its versions are trained one after another.</summary>

@@ -1,10 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Astralytiq.ML.Training;
 using Astralytiq.Platform.Storage;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.ML;
 
 namespace Astralytiq.ML.Registry;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Astralytiq.Contracts.ML;
-using Astralytiq.ML.Persistence;
 
 namespace Astralytiq.ML.Registry;
 

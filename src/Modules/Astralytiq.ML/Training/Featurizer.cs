@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Data.Contracts;
 
 namespace Astralytiq.ML.Training;
 

@@ -1,5 +1,3 @@
-using Astralytiq.Contracts.ML;
-
 namespace Astralytiq.ML.Training;
 
 /// <summary>

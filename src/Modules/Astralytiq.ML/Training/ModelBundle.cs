@@ -1,5 +1,3 @@
-using Microsoft.ML;
-
 namespace Astralytiq.ML.Training;
 
 internal sealed class ScoreOutput

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Data.Contracts;
-
 namespace Astralytiq.ML.Training;
 
 /// <summary>What to train: validated and with every default filled in. <see cref="TestRows"/> fixes the held-out rows (benchmarks against a given split).</summary>

@@ -1,11 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Astralytiq.Contracts.ML;
-using Astralytiq.Data.Contracts;
-using Astralytiq.ML.Persistence;
-using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Jobs;
 
 namespace Astralytiq.ML.Training;
 

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using Astralytiq.Data.Contracts;
 using Astralytiq.ML.Forecasting;
-using Astralytiq.ML.Persistence;
-using Astralytiq.ML.Registry;
-using Astralytiq.Platform.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Training;

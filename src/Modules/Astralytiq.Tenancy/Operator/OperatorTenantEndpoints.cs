@@ -1,8 +1,4 @@
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Platform.Tenancy;
-using Astralytiq.Tenancy.Contracts;
-using Astralytiq.Tenancy.Persistence;
-using Astralytiq.Tenancy.Tenants;
 
 namespace Astralytiq.Tenancy.Operator;
 
@@ -12,6 +8,8 @@ internal static class OperatorTenantEndpoints
     public const string Active = "active";
     public const string Suspended = "suspended";
 
+    [Errors(400), EndpointName("ListTenants")]
+    [EndpointSummary("Every tenant, with plan and status; search by name or slug, filter by status (platform operator)")]
     public static async Task<Results<Ok<Page<OperatorTenantResponse>>, ApiError>> List(
         string? search, string? status, int? offset, int? limit, TenancyDbContext db, ITenantContext context, CancellationToken ct)
     {
@@ -58,6 +56,8 @@ internal static class OperatorTenantEndpoints
         return TypedResults.Ok(new Page<OperatorTenantResponse>(page.Select(ToResponse).ToList(), total, o, l));
     }
 
+    [Errors(404), EndpointName("GetTenantAsOperator")]
+    [EndpointSummary("One tenant, as the platform operator sees it")]
     public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> Get(Guid id, TenancyDbContext db, ITenantContext context, CancellationToken ct)
     {
         using var system = context.BeginSystemScope();
@@ -65,6 +65,8 @@ internal static class OperatorTenantEndpoints
         return tenant is null ? new ApiError(new NotFoundError("Tenant")) : TypedResults.Ok(ToResponse(tenant));
     }
 
+    [AuditedExplicitly, Errors(400, 404), EndpointName("SuspendTenant")]
+    [EndpointSummary("Suspend a tenant: its users are signed out at once and cannot sign in, its API keys stop working (platform operator)")]
     public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> Suspend(
         Guid id, SuspendTenantRequest? request, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {
@@ -76,6 +78,8 @@ internal static class OperatorTenantEndpoints
         return await ChangeAsync(id, active: false, reason, db, context, audit, time, ct);
     }
 
+    [AuditedExplicitly, Errors(404), EndpointName("ReactivateTenant")]
+    [EndpointSummary("Lift a suspension; the tenant's users can sign in again (platform operator)")]
     public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> Reactivate(
         Guid id, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct) =>
         await ChangeAsync(id, active: true, reason: null, db, context, audit, time, ct);

@@ -1,5 +1,3 @@
-using Astralytiq.Tenancy.Tenants;
-
 namespace Astralytiq.Tenancy.Persistence;
 
 internal class TenancyDbContext(DbContextOptions options) : ModuleDbContext(options)
@@ -19,7 +17,6 @@ internal class TenancyDbContext(DbContextOptions options) : ModuleDbContext(opti
         modelBuilder.Entity<Tenant>(b =>
         {
             b.ToTable("tenants");
-            b.HasKey(t => t.Id);
             b.Property(t => t.Name).HasMaxLength(100).IsRequired();
             b.Property(t => t.Slug).HasMaxLength(120).IsRequired();
             b.HasIndex(t => t.Slug).IsUnique();
@@ -36,14 +33,12 @@ internal class TenancyDbContext(DbContextOptions options) : ModuleDbContext(opti
         modelBuilder.Entity<TenantKey>(b =>
         {
             b.ToTable("tenant_keys");
-            b.HasKey(k => k.Id);
             b.HasIndex(k => k.TenantId).IsUnique();
             b.Property(k => k.MasterKeyId).HasMaxLength(64);
         });
         modelBuilder.Entity<TenantPlanRecord>(b =>
         {
             b.ToTable("tenant_plans");
-            b.HasKey(p => p.Id);
             b.HasIndex(p => p.TenantId);
             b.Property(p => p.Plan).HasMaxLength(40);
             b.Property(p => p.Status).HasMaxLength(20);

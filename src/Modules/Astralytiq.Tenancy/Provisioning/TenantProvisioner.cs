@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Astralytiq.Platform.Storage;
-using Astralytiq.Tenancy.Contracts;
-using Astralytiq.Tenancy.Persistence;
-using Astralytiq.Tenancy.Tenants;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Provisioning;

@@ -1,19 +1,21 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Tenancy;
-using Astralytiq.Tenancy.Persistence;
-using Astralytiq.Tenancy.Tenants;
 
 namespace Astralytiq.Tenancy.Settings;
 
 internal static partial class TenantSettingsEndpoints
 {
+    [RequiresPermission(Permission.SettingsRead), EndpointName("GetCurrentTenant")]
+    [EndpointSummary("The caller's tenant: name, plan, branding, time zone, locale and feature toggles")]
     public static async Task<Results<Ok<TenantResponse>, ApiError>> GetCurrent(TenancyDbContext db, ITenantContext tenant, CancellationToken ct)
     {
         var entity = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenant.TenantId, ct);
         return entity is null ? new ApiError(new NotFoundError("Tenant")) : TypedResults.Ok(ToResponse(entity));
     }
 
+    [RequiresPermission(Permission.SettingsManage), Audited("tenant.settings_changed", "tenant"), Errors(400, 413), EndpointName("UpdateCurrentTenant")]
+    [EndpointSummary("Change the tenant's name, branding, time zone, locale or feature toggles (Admin)")]
     public static async Task<Results<Ok<TenantResponse>, ApiError>> UpdateCurrent(
         UpdateTenantRequest request, TenancyDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {

@@ -1,5 +1,4 @@
 using Astralytiq.Platform.Quotas;
-using Astralytiq.Tenancy.Persistence;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Tenants;

@@ -1,7 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Contracts;
-
 using Astralytiq.Dashboards.Boards.Widgets;
 
 namespace Astralytiq.Dashboards.Boards.Drill;

@@ -1,10 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Platform.Security;
-using Astralytiq.Platform.Tenancy;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

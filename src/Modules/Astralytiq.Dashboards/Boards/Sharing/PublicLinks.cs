@@ -1,9 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Astralytiq.Dashboards.Boards.Sharing;
 

@@ -1,7 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Dashboards.Boards.Sharing;
 
 /// <summary>Sharing a dashboard with a user or a role, to view or to edit.</summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Dashboards.Persistence;
-
 namespace Astralytiq.Dashboards.Boards.Versions;
 
 /// <summary>A dashboard's saved versions, and restoring one (as the next version: history is never rewritten).</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using Astralytiq.Contracts.Dashboards;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Dashboards.Persistence;
-using Astralytiq.Data.Contracts;
-
 namespace Astralytiq.Dashboards.Boards.Widgets;
 
 /// <summary>A widget's data: its query with the dashboard's filters, through the Data contract (or its model's forecast or metrics).</summary>

@@ -1,8 +1,3 @@
-using Astralytiq.Contracts.Dashboards;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace Astralytiq.Dashboards.Boards.Widgets;
 
 /// <summary>A widget's data with the dashboard's filters.</summary>
@@ -10,13 +5,11 @@ internal static class WidgetEndpoints
 {
     public static void Map(RouteGroupBuilder dashboards)
     {
-        dashboards.MapGet("/{id:guid}/widgets/{widgetId}/data", Data)
-            .RequirePermission(Permission.DashboardsRead)
-            .ProducesErrors(404, 409, 422)
-            .WithName("GetWidgetData")
-            .WithSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); offset and limit page through it (tables); cached by dataset version, never stale after a write");
+        dashboards.MapGet("/{id:guid}/widgets/{widgetId}/data", Data);
     }
 
+    [RequiresPermission(Permission.DashboardsRead), Errors(404, 409, 422), EndpointName("GetWidgetData")]
+    [EndpointSummary("A widget's chart-ready data with dashboard filters applied (filter=id:value or id:from..to, repeatable); offset and limit page through it (tables); cached by dataset version, never stale after a write")]
     private static async Task<Results<Ok<WidgetDataResponse>, ApiError>> Data(Guid id, string widgetId, string[]? filter, int? offset, int? limit, WidgetData handler, CancellationToken ct) =>
         (await handler.WidgetDataAsync(id, widgetId, filter ?? [], ct, offset: offset, limit: limit)).ToOk();
 }

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Astralytiq.Data.Datasets.Append;

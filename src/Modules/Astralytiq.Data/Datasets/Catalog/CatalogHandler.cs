@@ -1,8 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Jobs;
-
 namespace Astralytiq.Data.Datasets.Catalog;
 
 /// <summary>The organisation's datasets: list, one, its versions, delete.</summary>

@@ -1,10 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Datasets.Ingestion;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
-
 namespace Astralytiq.Data.Datasets.Imports;
 
 /// <summary>New datasets from a PostgreSQL query or an HTTP JSON API.</summary>
@@ -18,23 +11,10 @@ internal sealed class ImportHandler(
     /// <summary>Imports the result of a read-only SELECT on a PostgreSQL server as a new dataset (the password is not kept).</summary>
     public async Task<Result<DatasetResponse>> ImportDatabaseAsync(DatabaseImportRequest request, CancellationToken ct)
     {
-        var errors = DatabaseSource.Check(request);
         var name = request.Name?.Trim() ?? string.Empty;
-        if (name.Length is < 1 or > 200)
+        if (await RefuseAsync(name, DatabaseSource.Check(request), ct) is { } refused)
         {
-            errors.Add("name", "name must be 1 to 200 characters");
-        }
-        if (!errors.IsEmpty)
-        {
-            return errors.ToError();
-        }
-        if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
-        {
-            return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
-        }
-        if (await quotas.PreCheckAsync(null, newDataset: true, ingest: true, ct) is { IsSuccess: false } full)
-        {
-            return full.Error!;
+            return refused;
         }
         var parquetPath = files.NewTempPath(".parquet");
         try
@@ -57,25 +37,12 @@ internal sealed class ImportHandler(
     /// <summary>Imports JSON records from an HTTP API (paged, SSRF-guarded) as a new dataset; headers are not stored.</summary>
     public async Task<Result<DatasetResponse>> ImportHttpAsync(HttpImportRequest request, CancellationToken ct)
     {
-        var errors = SourceReader.CheckHttp(request, string.Empty);
         var name = request.Name?.Trim() ?? string.Empty;
-        if (name.Length is < 1 or > 200)
+        if (await RefuseAsync(name, SourceReader.CheckHttp(request, string.Empty), ct) is { } refused)
         {
-            errors.Add("name", "name must be 1 to 200 characters");
+            return refused;
         }
-        var url = Uri.TryCreate(request.Url, UriKind.Absolute, out var parsed) ? parsed : null;
-        if (!errors.IsEmpty)
-        {
-            return errors.ToError();
-        }
-        if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
-        {
-            return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
-        }
-        if (await quotas.PreCheckAsync(null, newDataset: true, ingest: true, ct) is { IsSuccess: false } full)
-        {
-            return full.Error!;
-        }
+        var url = new Uri(request.Url!, UriKind.Absolute);
         var ndjson = files.NewTempPath(".ndjson");
         var parquetPath = files.NewTempPath(".parquet");
         try
@@ -87,7 +54,7 @@ internal sealed class ImportHandler(
             }
             var ingested = read.Value;
             // The location is kept without its query string, which often carries keys.
-            var location = url!.GetLeftPart(UriPartial.Path);
+            var location = url.GetLeftPart(UriPartial.Path);
             return await ingest.StoreNewDatasetAsync(name, request.Description?.Trim() is { Length: > 0 } d ? d : null, parquetPath, ingested,
                 new DatasetSourceDto("http", null, "json", new FileInfo(ndjson).Length, null, location, null), ct);
         }
@@ -96,5 +63,26 @@ internal sealed class ImportHandler(
             File.Delete(ndjson);
             File.Delete(parquetPath);
         }
+    }
+
+    /// <summary>
+    /// What every import checks before it reads its source, in this order: the request's fields (with the name, 1 to 200
+    /// characters), a name no other dataset has, and room in the plan for one more dataset.
+    /// </summary>
+    private async Task<Error?> RefuseAsync(string name, FieldErrors errors, CancellationToken ct)
+    {
+        if (name.Length is < 1 or > 200)
+        {
+            errors.Add("name", "name must be 1 to 200 characters");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        if (await db.Datasets.AnyAsync(d => d.Name == name && d.DeletedAt == null, ct))
+        {
+            return new ConflictError($"A dataset named '{name}' already exists", [new ErrorDetail("name", "name is taken")]);
+        }
+        return await quotas.PreCheckAsync(null, newDataset: true, ingest: true, ct) is { IsSuccess: false } full ? full.Error : null;
     }
 }

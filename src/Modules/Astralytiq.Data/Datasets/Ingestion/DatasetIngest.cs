@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-
 namespace Astralytiq.Data.Datasets.Ingestion;
 
 /// <summary>Reads a received file into Parquet and stores it as a new dataset (uploads, imports and the ingest job).</summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Data.Engine;
-using Astralytiq.Platform.Jobs;
-
 namespace Astralytiq.Data.Datasets.Ingestion;
 
 /// <summary>A received upload waiting to be read: the file on the server, how to read it, and the dataset to make.</summary>

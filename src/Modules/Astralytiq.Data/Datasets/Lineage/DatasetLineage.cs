@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Contracts;
-using Astralytiq.Data.Persistence;
-
 namespace Astralytiq.Data.Datasets.Lineage;
 
 /// <summary>

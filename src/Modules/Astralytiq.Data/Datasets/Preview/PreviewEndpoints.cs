@@ -1,9 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace Astralytiq.Data.Datasets.Preview;
 
 /// <summary>Rows of a version.</summary>
@@ -11,13 +5,11 @@ internal static class PreviewEndpoints
 {
     public static void Map(RouteGroupBuilder datasets)
     {
-        datasets.MapGet("/{id:guid}/preview", Preview)
-            .RequirePermission(Permission.DatasetsRead)
-            .ProducesErrors(400, 404)
-            .WithName("PreviewDataset")
-            .WithSummary("Rows of the current (or a given) version: limit up to 10,000, offset, sort=col,-col, filter=column:op:value (eq, ne, lt, le, gt, ge, contains, starts_with, is_null, not_null), repeatable");
+        datasets.MapGet("/{id:guid}/preview", Preview);
     }
 
+    [RequiresPermission(Permission.DatasetsRead), Errors(400, 404), EndpointName("PreviewDataset")]
+    [EndpointSummary("Rows of the current (or a given) version: limit up to 10,000, offset, sort=col,-col, filter=column:op:value (eq, ne, lt, le, gt, ge, contains, starts_with, is_null, not_null), repeatable")]
     private static async Task<Results<Ok<DatasetPreviewResponse>, ApiError>> Preview(
         Guid id, int? version, int? offset, int? limit, string? sort, string[]? filter, PreviewHandler handler, CancellationToken ct) =>
         (await handler.PreviewAsync(id, version, offset, limit, sort, filter ?? [], ct)).ToOk();

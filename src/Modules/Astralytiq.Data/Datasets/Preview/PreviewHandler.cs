@@ -1,10 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
-
 namespace Astralytiq.Data.Datasets.Preview;
 
 /// <summary>Rows of a version, sorted and filtered, a page at a time.</summary>
@@ -61,15 +54,7 @@ internal sealed class PreviewHandler(
             command.CommandText = "SELECT *" + from + query.Value.OrderBy + $" LIMIT {l} OFFSET {o}";
             query.Value.Bind(command);
             using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = DuckDb.ReadJsonValue(reader, i);
-                }
-                rows.Add(row);
-            }
+            await DuckDb.ReadJsonRowsAsync(reader, rows, ct);
         }
         return new DatasetPreviewResponse(dataset.Id, v.Version, schema, rows, total, o, l);
     }

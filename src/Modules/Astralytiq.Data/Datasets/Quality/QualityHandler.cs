@@ -1,8 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.Extensions.Caching.Hybrid;
-
 namespace Astralytiq.Data.Datasets.Quality;
 
 /// <summary>A version's profile (column statistics) and its validation against declared rules.</summary>

@@ -1,6 +1,3 @@
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Contracts;
-
 namespace Astralytiq.Data.Datasets.Queries;
 
 internal sealed class DatasetQueries(QueryHandler handler) : IDatasetQueries

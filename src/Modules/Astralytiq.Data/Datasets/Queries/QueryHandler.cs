@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Microsoft.Extensions.Caching.Hybrid;
-
 namespace Astralytiq.Data.Datasets.Queries;
 
 /// <summary>Typed queries (dimensions, measures, filters) over a version, for widgets and the API.</summary>

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Engine;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Upload;
 

@@ -1,10 +1,4 @@
-using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Jobs;
-using Astralytiq.Data.Engine;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
 
 namespace Astralytiq.Data.Datasets.Upload;
 
@@ -13,17 +7,11 @@ internal static class UploadEndpoints
 {
     public static void Map(RouteGroupBuilder datasets, DataSettings settings)
     {
-        datasets.MapPost("/", Upload)
-            .RequirePermission(Permission.DatasetsWrite)
-            .AuditedExplicitly()
-            .DisableAntiforgery()
-            .DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema", "table", "query")
-            .WithRequestBodyLimit(settings.MaxUploadBytes + (1024 * 1024))
-            .ProducesErrors(400, 409, 413, 415)
-            .WithName("UploadDataset")
-            .WithSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx), Parquet or SQLite file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet, schema; for SQLite, table (the only one when absent) or query (one read-only SELECT)");
+        datasets.MapPost("/", Upload).DisableAntiforgery().DocumentsMultipartBody("file", "name", "description", "format", "delimiter", "header", "sheet", "schema", "table", "query").WithRequestBodyLimit(settings.MaxUploadBytes + (1024 * 1024));
     }
 
+    [RequiresPermission(Permission.DatasetsWrite), AuditedExplicitly, Errors(400, 409, 413, 415), EndpointName("UploadDataset")]
+    [EndpointSummary("Upload (201 with the dataset; 202 with a job id for files over 64 MiB, read in the background with progress) a CSV, TSV, JSON (array or NDJSON), Excel (.xlsx), Parquet or SQLite file as a new dataset: multipart with file, and optional name, description, format, delimiter, header, sheet, schema; for SQLite, table (the only one when absent) or query (one read-only SELECT)")]
     private static async Task<Results<Created<DatasetResponse>, Accepted<JobAcceptedResponse>, ApiError>> Upload(HttpRequest request, UploadHandler handler, CancellationToken ct)
     {
         var outcome = await handler.UploadAsync(request, ct);

@@ -1,12 +1,4 @@
-using System.Text.Json;
-using Astralytiq.Contracts.Data;
-using Astralytiq.Contracts.Errors;
-using Astralytiq.Data.Datasets.Ingestion;
-using Astralytiq.Data.Engine;
-using Astralytiq.Data.Persistence;
-using Astralytiq.Platform.Jobs;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
 namespace Astralytiq.Data.Datasets.Upload;
 
