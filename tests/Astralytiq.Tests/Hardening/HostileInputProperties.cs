@@ -10,6 +10,7 @@ using Astralytiq.Contracts.Identity;
 using FsCheck.Fluent;
 using Limits = Astralytiq.Data.Engine.InputLimits;
 using Astralytiq.Tests.Infrastructure;
+using Astralytiq.Tests.Properties;
 using FsCheck.Xunit;
 
 namespace Astralytiq.Tests.Hardening;
@@ -18,6 +19,10 @@ namespace Astralytiq.Tests.Hardening;
 /// P36: for any input to any parser or entry point that takes user data, the server (in its own process, so a
 /// crash fails the case instead of the test run) answers within a bound, never with a 5xx, with either a
 /// correct result or a 4xx in the error envelope; a refused input stores nothing and leaves no temporary file.
+/// Pure-logic entry points (file formats, expressions, transform steps, query specs, schedules) run every case in
+/// process against the module's own code (<see cref="HostileReading"/>, <see cref="HostileEngine"/>) and send their
+/// first <see cref="ApiCases"/> to the server too; the rest (appends, predictions, dashboards, SQL, multipart
+/// framing) send every case.
 /// </summary>
 public abstract class HostileInputProperties<TProcess>(TProcess server) : ProcessTest<TProcess>(server)
     where TProcess : ServerProcess
@@ -194,10 +199,16 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    /// <summary>Cases of each file-format property that also go through the API and the server process; every case is read in process.</summary>
+    /// <summary>
+    /// Cases of each pure-logic property (file formats, expressions, steps, query specs, schedules) that also go through the
+    /// API and the server process; every case runs in process against the module's own code.
+    /// </summary>
     private const int ApiCases = 10;
 
     private int _apiCases;
+
+    /// <summary>Whether this case also goes to the server: the first <see cref="ApiCases"/> of the property (xunit makes one instance a property).</summary>
+    private bool ThroughTheApi() => _apiCases++ < ApiCases;
 
     /// <summary>
     /// One file-format case: read in process by the module's ingest engine (every case), and for the first
@@ -207,7 +218,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
     private async Task ReadAsync(HostileCase file, string? query = null)
     {
         await HostileReading.InProcessAsync(file, query);
-        if (_apiCases++ < ApiCases)
+        if (ThroughTheApi())
         {
             await UploadAsync(file, query);
         }
@@ -257,16 +268,25 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Expressions)])]
     public async Task P36_expressions_are_computed_or_refused(string expression, bool asFilter)
     {
-        var dataset = await BaseAsync();
         var step = asFilter ? new JsonObject { ["op"] = "filter", ["expression"] = expression } : new JsonObject { ["op"] = "derive", ["name"] = "d", ["expression"] = expression };
         var request = new JsonObject { ["preview"] = true, ["steps"] = new JsonArray(step) };
-        await SendAsync("expression " + expression, http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/transform", UriKind.Relative),
-            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json")));
+        await HostileEngine.TransformAsync(request.ToJsonString());
+        if (ThroughTheApi())
+        {
+            var dataset = await BaseAsync();
+            await SendAsync("expression " + expression, http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/transform", UriKind.Relative),
+                new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json")));
+        }
     }
 
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.QuerySpecs)])]
     public async Task P36_query_specs_are_answered_or_refused(HostileJson spec)
     {
+        await HostileEngine.QueryAsync(spec.Json);
+        if (!ThroughTheApi())
+        {
+            return;
+        }
         var dataset = await BaseAsync();
         var (status, body) = await SendAsync(spec.ToString(), http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/query", UriKind.Relative),
             new StringContent(spec.Json, Encoding.UTF8, "application/json")));
@@ -280,6 +300,11 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
     [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.TransformSteps)])]
     public async Task P36_transform_steps_are_previewed_or_refused_and_store_nothing(HostileJson steps)
     {
+        await HostileEngine.TransformAsync(steps.Json);
+        if (!ThroughTheApi())
+        {
+            return;
+        }
         var dataset = await BaseAsync();
         var before = await DatasetCountAsync();
         await SendAsync(steps.ToString(), http => http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/transform", UriKind.Relative),
@@ -292,6 +317,11 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
     public async Task P36_cron_expressions_and_time_zones_schedule_a_pipeline_or_are_refused(Schedule schedule)
     {
         var (cron, zone) = (schedule.Cron, schedule.Zone);
+        HostileEngine.Schedule(cron, zone);
+        if (!ThroughTheApi())
+        {
+            return;
+        }
         var dataset = await BaseAsync();
         var request = new JsonObject
         {
@@ -529,3 +559,149 @@ internal static class HostileReading
         error.Message + string.Concat((error.Details ?? []).Select(d => " " + d.Message));
 }
 
+
+/// <summary>
+/// P36's in-process half for the JSON entry points whose work is pure logic (the expression language, transform steps,
+/// query specs, cron schedules): each case goes through the module's own code as the handler runs it, against the
+/// same base table, and is held to what the API promises: a result, or a refusal the server answers with a 4xx (an
+/// error result, a body that does not bind, or an exception the engine's classifier maps to one). Anything else
+/// would be a 5xx.
+/// </summary>
+internal static class HostileEngine
+{
+    private static readonly Lazy<Task<(string Directory, string Parquet, IReadOnlyList<ColumnDto> Schema)>> Base = new(async () =>
+    {
+        var directory = Directory.CreateTempSubdirectory("astralytiq-p36-engine-").FullName;
+        var csv = Path.Combine(directory, "base.csv");
+        var parquet = Path.Combine(directory, "base.parquet");
+        await File.WriteAllTextAsync(csv, HostileGenerators.BaseCsv);
+        await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(Settings(directory), CancellationToken.None);
+        var read = await Astralytiq.Data.Engine.Ingest.ToParquetAsync(duck, csv, parquet, new Astralytiq.Data.Engine.ParseOptions("csv", null, null), "base.csv", CancellationToken.None);
+        return (directory, parquet, read.Succeeded().Schema);
+    });
+
+    private static Astralytiq.Data.Engine.DataSettings Settings(string directory) =>
+        new() { DuckDbTempDirectory = Path.Combine(directory, "duckdb"), DuckDbThreads = 1 };
+
+    /// <summary>A transform request body (preview), as <c>POST …/transform</c> handles it.</summary>
+    public static async Task TransformAsync(string body)
+    {
+        if (Bind<TransformRequest>(body) is not { } request)
+        {
+            return;
+        }
+        var (directory, parquet, schema) = await Base.Value;
+        var settings = Settings(directory);
+        await AnsweredAsync(body, settings, async () =>
+        {
+            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, CancellationToken.None);
+            var compiled = await Astralytiq.Data.Transforms.TransformCompiler.CompileAsync(duck, Astralytiq.Data.Engine.ParquetSource.Single(parquet), schema, request.Steps,
+                (_, _) => Task.FromResult<Astralytiq.Platform.Errors.Result<Astralytiq.Data.Transforms.JoinSource>>(new Astralytiq.Platform.Errors.NotFoundError("Dataset")), CancellationToken.None);
+            if (!compiled.IsSuccess)
+            {
+                Refusal(compiled.Error!, directory);
+                return;
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.SqlTimeoutSeconds));
+            try
+            {
+                var preview = await Astralytiq.Data.Transforms.TransformHandlers.RunPreviewAsync(duck, compiled.Value, 100, timeout.Token);
+                if (!preview.IsSuccess)
+                {
+                    Refusal(preview.Error!, directory);
+                }
+                else
+                {
+                    Assert.All(preview.Value.Rows, r => Assert.Equal(compiled.Value.Output.Count, r.Count));
+                }
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // The handler answers 422: the preview ran longer than the interactive limit.
+            }
+        });
+    }
+
+    /// <summary>A query spec, as <c>POST …/query</c> handles it.</summary>
+    public static async Task QueryAsync(string body)
+    {
+        if (Bind<QuerySpecDto>(body) is not { } spec)
+        {
+            return;
+        }
+        var (directory, parquet, schema) = await Base.Value;
+        var settings = Settings(directory);
+        await AnsweredAsync(body, settings, async () =>
+        {
+            var compiled = Astralytiq.Data.Engine.QueryEngine.Compile(schema, spec, Astralytiq.Data.Engine.ParquetSource.Single(parquet).Scan);
+            if (!compiled.IsSuccess)
+            {
+                Refusal(compiled.Error!, directory);
+                return;
+            }
+            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, CancellationToken.None);
+            var (columns, rows, _) = await Astralytiq.Data.Engine.QueryEngine.RunAsync(duck, compiled.Value, CancellationToken.None);
+            Assert.All(columns, column => Assert.Equal(rows, column.Count));
+        });
+    }
+
+    /// <summary>A cron expression and time zone, as pipelines (at most every 5 minutes) and reports check and schedule them.</summary>
+    public static void Schedule(string? cron, string? zone)
+    {
+        var now = new DateTimeOffset(2026, 3, 29, 0, 30, 0, TimeSpan.Zero);
+        foreach (var least in new TimeSpan?[] { TimeSpan.FromMinutes(5), null })
+        {
+            var errors = new Astralytiq.Platform.Errors.FieldErrors();
+            var next = Astralytiq.Platform.Scheduling.CronSchedule.Check(errors, "cron", "time_zone", cron, zone, now, least);
+            if (next is { } at)
+            {
+                Assert.True(errors.IsEmpty, $"'{cron}' in '{zone}' was scheduled and refused at once");
+                Assert.True(at > now, $"'{cron}' in '{zone}' next runs at {at:O}, not after {now:O}");
+                Assert.Equal(at, Astralytiq.Platform.Scheduling.CronSchedule.NextRun(cron!, zone, now));
+            }
+            else
+            {
+                var error = errors.ToError();
+                Assert.NotEmpty(error.Details!);
+                Assert.All(error.Details!, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+            }
+        }
+    }
+
+    /// <summary>The body as the endpoint binds it; null when binding fails (the server answers 400 in the envelope).</summary>
+    private static T? Bind<T>(string body)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, ApiJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task AnsweredAsync(string body, Astralytiq.Data.Engine.DataSettings settings, Func<Task> handle)
+    {
+        try
+        {
+            await handle();
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            // The one place unexpected exceptions become answers: a classified one is a 4xx, anything else a 5xx.
+            var classified = new Astralytiq.Data.Engine.EngineErrors(settings).Classify(ex);
+            Assert.True(classified is not null && classified.StatusCode < 500, $"{body}\nthrew {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static void Refusal(Astralytiq.Platform.Errors.Error error, string directory)
+    {
+        Assert.InRange(error.StatusCode, 400, 499);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+        Assert.All(error.Details ?? [], d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
+        // The server's own files are never named to the client.
+        Assert.DoesNotContain(directory, error.Message + string.Concat((error.Details ?? []).Select(d => d.Message)), StringComparison.Ordinal);
+    }
+}

@@ -14,10 +14,11 @@ public sealed class LongestFirst : ITestCollectionOrderer
 {
     private static readonly (string Name, int Seconds)[] Measured =
     [
-        ("Browser", 400), ("DataProperties_", 110), ("LineageProperties_", 125), ("FreshnessProperties_", 70), ("MlProperties_", 150), ("ExplanationProperties_", 40), ("HostileInputProperties_", 140), ("IdentityProperties_", 100),
-        ("ReportProperties_", 90), ("TransformProperties_", 90), ("ProcessHardeningTests", 80),
-        ("RegistryTests_", 60), ("AuditProperties_", 45), ("LiveDashboardProperties_", 40), ("HardeningTests_", 40),
-        ("DatasetTests_", 35), ("ModelTests_", 30),
+        // Browser tests run one after another in one collection: started first, beside everything else.
+        ("Browser", 400), ("MlProperties_", 90), ("HostileInputProperties_", 90), ("LineageProperties_", 75), ("ProcessHardeningTests", 47),
+        ("FreshnessProperties_", 42), ("RegistryTests_", 34), ("IdentityProperties_", 33), ("LiveDashboardProperties_", 24), ("HardeningTests_", 23),
+        ("IngestProperties", 23), ("DatasetTests_", 17), ("TransformEngineProperties", 17), ("ResetExpiryProperties", 16), ("DataProperties_", 14),
+        ("TransformProperties_", 10), ("TransformTests_", 10), ("DashboardProperties_", 10), ("ModelTests_", 8), ("AuthorizationProperties_", 8),
     ];
 
     public IReadOnlyCollection<TTestCollection> OrderTestCollections<TTestCollection>(IReadOnlyCollection<TTestCollection> testCollections)

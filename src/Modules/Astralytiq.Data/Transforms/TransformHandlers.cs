@@ -130,7 +130,7 @@ internal sealed partial class TransformHandlers(
         }
     }
 
-    private static async Task<Result<(List<IReadOnlyList<object?>> Rows, long Total)>> RunPreviewAsync(
+    internal static async Task<Result<(List<IReadOnlyList<object?>> Rows, long Total)>> RunPreviewAsync(
         DuckDB.NET.Data.DuckDBConnection duck, TransformCompiler.Compiled compiled, int limit, CancellationToken ct)
     {
         var rows = new List<IReadOnlyList<object?>>();
