@@ -33,6 +33,10 @@ internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
             throw new SchemaMismatchException(
                 $"The {module} tables in {where} were made by a pre-release build whose database history this build no longer carries; start with a new, empty data directory or database (or move this one away).");
         }
+        if (context.Database.IsSqlite())
+        {
+            await context.Database.ExecuteSqlRawAsync(SqliteTuning.PerFile, cancellationToken).ConfigureAwait(false);
+        }
         await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await RowLevelSecurity.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
     }
@@ -118,7 +122,8 @@ public static class ModuleDbContextRegistration
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .UseSqlite(connectionString, o => o.MigrationsHistoryTable($"__ef_migrations_{module}"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(SqliteTuning.Instance);
     }
 
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string module, IServiceProvider? services = null)

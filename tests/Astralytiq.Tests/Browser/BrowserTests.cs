@@ -293,7 +293,10 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await Field(page, "source-name").FillAsync("Readings");
         await Field(page, "source-url").FillAsync(server.Url("/readings"));
         await page.GetByTestId("source-submit").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("datasets-table")).ToContainTextAsync("Readings");
+        // The import's answer: the new dataset in the table, or the error the form shows (failing with its words).
+        var imported = page.GetByTestId("datasets-table").Filter(new() { HasText = "Readings" });
+        await Assertions.Expect(imported.Or(page.GetByTestId("error")).First).ToBeVisibleAsync();
+        Assert.False(await page.GetByTestId("error").IsVisibleAsync(), "the import was refused: " + string.Join(" ", await page.GetByTestId("error").AllInnerTextsAsync()));
         await Assertions.Expect(page.GetByTestId("preview-grid")).ToContainTextAsync("south");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
