@@ -292,6 +292,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByText("Or import from an API or a database").ClickAsync();
         await Field(page, "source-name").FillAsync("Readings");
         await Field(page, "source-url").FillAsync(server.Url("/readings"));
+        await Field(page, "source-url").PressAsync("Tab");
         await page.GetByTestId("source-submit").ClickAsync();
         // The import's answer: the new dataset in the table, or the error the form shows (failing with its words).
         var imported = page.GetByTestId("datasets-table").Filter(new() { HasText = "Readings" });
@@ -491,7 +492,11 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         var outside = PlatformFixture.NewEmail("board");
         await Field(page, "report-name").FillAsync("Board pack");
         await Field(page, "report-emails").FillAsync(outside);
+        // The field commits on leaving it, and the panel renders again: a click while it does can land on the old box.
+        await Field(page, "report-emails").PressAsync("Tab");
+        var csvBox = Field(page, "report-csv");
         await page.GetByText("CSV", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(csvBox).ToBeCheckedAsync();
         await page.GetByTestId("report-create").ClickAsync();
         await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("Board pack");
         await Assertions.Expect(page.GetByTestId("report-next")).ToContainTextAsync("next ");
