@@ -48,12 +48,39 @@ internal sealed partial class ApiExceptionHandler(IEnumerable<IExceptionClassifi
         exception.Message.Contains("maximum configured depth", StringComparison.Ordinal)
         || exception.Message.Contains("larger than the maximum allowed depth", StringComparison.Ordinal);
 
-    private static string Describe(BadHttpRequestException bad) =>
-        bad.InnerException is JsonException
-            ? "The request body is not valid JSON"
-            : bad.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase)
-                ? "Expected a JSON body with Content-Type: application/json"
-                : "The request is malformed: " + bad.Message;
+    /// <summary>What went wrong in people's words: the framework's own wording (type names, "implicit body") never reaches a user.</summary>
+    private static string Describe(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException)
+        {
+            return "The request body is not valid JSON";
+        }
+        if (bad.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase))
+        {
+            return "Expected a JSON body with Content-Type: application/json";
+        }
+        if (bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.Contains("was not provided from body", StringComparison.Ordinal))
+        {
+            return "This request needs a JSON body";
+        }
+        if (BindFailure().Match(bad.Message) is { Success: true } failed)
+        {
+            return $"'{failed.Groups["value"].Value}' is not a valid {failed.Groups["name"].Value}";
+        }
+        if (MissingParameter().Match(bad.Message) is { Success: true } missing)
+        {
+            return $"{missing.Groups["name"].Value} is required";
+        }
+        return "The request is malformed";
+    }
+
+    // Failed to bind parameter "Guid id" from "abc".
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "[^"]*?(?<name>\w+)" from "(?<value>.{0,100})[^"]*"\.""")]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
+
+    // Required parameter "string name" was not provided from query string.
+    [System.Text.RegularExpressions.GeneratedRegex("""^Required parameter "[^"]*?(?<name>\w+)" was not provided""")]
+    private static partial System.Text.RegularExpressions.Regex MissingParameter();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {RequestId} {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId, string method, string path);

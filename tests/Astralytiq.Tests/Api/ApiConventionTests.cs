@@ -142,6 +142,27 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         }
     }
 
+    /// <summary>A request that does not bind is refused in people's words: never the framework's ("implicit body", type names).</summary>
+    [Theory]
+    [InlineData("POST", "api/v1/data/datasets/import/http", "This request needs a JSON body")]
+    [InlineData("GET", "api/v1/data/datasets?limit=many", "'many' is not a valid limit")]
+    public async Task A_request_that_does_not_bind_is_refused_in_words(string method, string path, string message)
+    {
+        var tenant = await Platform.NewTenantAsync();
+        using var http = Platform.NewHttpClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Authorization = new("Bearer", tenant.Admin.AccessToken);
+        if (method == "POST")
+        {
+            request.Content = new StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+        }
+        var response = await http.SendAsync(request);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message, body.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
     [Fact]
     public void Every_error_status_a_handler_declares_is_documented_with_the_envelope()
     {
