@@ -245,7 +245,7 @@ internal static class StatusCodeEnvelope
             401 => (ErrorCodes.Unauthorized, "Authentication is required"),
             403 => (ErrorCodes.Forbidden, "You do not have permission to do this"),
             404 => (ErrorCodes.NotFound, "No such resource"),
-            405 => (ErrorCodes.BadRequest, "This method is not allowed here"),
+            405 => (ErrorCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed at this address"),
             413 => (ErrorCodes.PayloadTooLarge, "The request body is larger than allowed"),
             415 => (ErrorCodes.UnsupportedMediaType, "Unsupported content type; send application/json"),
             _ => (http.Response.StatusCode >= 500 ? ErrorCodes.Internal : ErrorCodes.BadRequest, "The request failed"),

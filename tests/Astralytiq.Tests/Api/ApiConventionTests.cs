@@ -212,6 +212,11 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("\"NOT_FOUND\"", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        using (var envelope = JsonDocument.Parse(await wrongMethod.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("METHOD_NOT_ALLOWED", envelope.RootElement.GetProperty("error").GetProperty("code").GetString());
+            Assert.Equal("DELETE is not allowed at this address", envelope.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
         Assert.Contains("\"request_id\"", await wrongMethod.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
