@@ -584,15 +584,8 @@ internal static class HostileEngine
         new() { DuckDbTempDirectory = Path.Combine(directory, "duckdb"), DuckDbThreads = 1 };
 
     /// <summary>A transform request body (preview), as <c>POST …/transform</c> handles it.</summary>
-    public static async Task TransformAsync(string body)
-    {
-        if (Bind<TransformRequest>(body) is not { } request)
-        {
-            return;
-        }
-        var (directory, parquet, schema) = await Base.Value;
-        var settings = Settings(directory);
-        await AnsweredAsync(body, settings, async () =>
+    public static Task TransformAsync(string body) =>
+        HandleAsync<TransformRequest>(body, async (request, directory, parquet, schema, settings) =>
         {
             await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, CancellationToken.None);
             var compiled = await Astralytiq.Data.Transforms.TransformCompiler.CompileAsync(duck, Astralytiq.Data.Engine.ParquetSource.Single(parquet), schema, request.Steps,
@@ -620,18 +613,10 @@ internal static class HostileEngine
                 // The handler answers 422: the preview ran longer than the interactive limit.
             }
         });
-    }
 
     /// <summary>A query spec, as <c>POST …/query</c> handles it.</summary>
-    public static async Task QueryAsync(string body)
-    {
-        if (Bind<QuerySpecDto>(body) is not { } spec)
-        {
-            return;
-        }
-        var (directory, parquet, schema) = await Base.Value;
-        var settings = Settings(directory);
-        await AnsweredAsync(body, settings, async () =>
+    public static Task QueryAsync(string body) =>
+        HandleAsync<QuerySpecDto>(body, async (spec, directory, parquet, schema, settings) =>
         {
             var compiled = Astralytiq.Data.Engine.QueryEngine.Compile(schema, spec, Astralytiq.Data.Engine.ParquetSource.Single(parquet).Scan);
             if (!compiled.IsSuccess)
@@ -643,7 +628,6 @@ internal static class HostileEngine
             var (columns, rows, _) = await Astralytiq.Data.Engine.QueryEngine.RunAsync(duck, compiled.Value, CancellationToken.None);
             Assert.All(columns, column => Assert.Equal(rows, column.Count));
         });
-    }
 
     /// <summary>A cron expression and time zone, as pipelines (at most every 5 minutes) and reports check and schedule them.</summary>
     public static void Schedule(string? cron, string? zone)
@@ -682,11 +666,23 @@ internal static class HostileEngine
         }
     }
 
-    private static async Task AnsweredAsync(string body, Astralytiq.Data.Engine.DataSettings settings, Func<Task> handle)
+    /// <summary>
+    /// One body as its endpoint takes it: bound (a body that does not bind is the server's 400), then handled against the
+    /// base table, where an exception is an answer only when the engine's classifier makes it a 4xx.
+    /// </summary>
+    private static async Task HandleAsync<T>(string body,
+        Func<T, string, string, IReadOnlyList<ColumnDto>, Astralytiq.Data.Engine.DataSettings, Task> handle)
+        where T : class
     {
+        if (Bind<T>(body) is not { } request)
+        {
+            return;
+        }
+        var (directory, parquet, schema) = await Base.Value;
+        var settings = Settings(directory);
         try
         {
-            await handle();
+            await handle(request, directory, parquet, schema, settings);
         }
         catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
         {
