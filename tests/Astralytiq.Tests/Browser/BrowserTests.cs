@@ -309,6 +309,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         await page.GetByText("Or save these steps as a pipeline").ClickAsync();
         await page.GetByLabel("Pipeline name").FillAsync("Warm check");
         await page.GetByLabel("Output dataset").FillAsync("Warm readings");
+        await page.GetByLabel("Output dataset").PressAsync("Tab");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save pipeline" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Pipeline Warm check saved")).ToBeVisibleAsync();
 
