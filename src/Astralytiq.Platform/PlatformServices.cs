@@ -74,6 +74,7 @@ public static class PlatformServices
         }
         services.AddSingleton(SettingsBinder.Bind<Scheduling.ScheduleSettings>(configuration, "Astralytiq:Schedules"));
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton(SettingsBinder.Bind<OutboxSettings>(configuration, "Astralytiq:Events"));
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<OutboxProtector>();
         services.AddHostedService<OutboxDispatcher>();

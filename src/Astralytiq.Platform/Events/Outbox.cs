@@ -93,6 +93,16 @@ public class WakeSignal : IDisposable
     }
 }
 
+public sealed class OutboxSettings
+{
+    /// <summary>
+    /// How often an idle dispatcher looks for due messages: rows written on this node wake it at once, so the poll
+    /// finds other nodes' rows and retries that fell due.
+    /// </summary>
+    [Range(10, 600_000)]
+    public int PollMilliseconds { get; set; } = 500;
+}
+
 /// <summary>Wakes the dispatcher when a transaction wrote outbox rows.</summary>
 public sealed class OutboxSignal : WakeSignal;
 
@@ -101,6 +111,7 @@ internal sealed partial class OutboxDispatcher(
     IServiceProvider services,
     IEnumerable<IModuleDatabase> databases,
     OutboxSignal signal,
+    OutboxSettings settings,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
@@ -127,7 +138,7 @@ internal sealed partial class OutboxDispatcher(
             {
                 try
                 {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(500), stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -69,7 +69,7 @@ internal sealed partial class JobRunner(
             {
                 try
                 {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(IdleWait(), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -124,25 +124,44 @@ internal sealed partial class JobRunner(
         return true;
     }
 
+    private TimeSpan IdleWait() => IdleWait(TimeSpan.FromMilliseconds(settings.PollMilliseconds), _earliestQueued, time.GetUtcNow());
+
+    /// <summary>
+    /// How long an idle worker sleeps: until the earliest queued job falls due (a retry's backoff), at most the poll
+    /// interval (work queued by other nodes); work queued on this node wakes it at once through the signal.
+    /// </summary>
+    internal static TimeSpan IdleWait(TimeSpan poll, DateTimeOffset? earliestQueued, DateTimeOffset now)
+    {
+        var minimum = TimeSpan.FromMilliseconds(5);
+        if (earliestQueued is not { } due || due - now >= poll)
+        {
+            return poll;
+        }
+        return due - now > minimum ? due - now : minimum;
+    }
+
+    /// <summary>Expired leases are looked for this often (and at a worker's first poll), not at every poll.</summary>
+    private TimeSpan ReclaimInterval => TimeSpan.FromSeconds(Math.Clamp(settings.LeaseSeconds / 6.0, 1, 10));
+
+    private DateTimeOffset? _earliestQueued;
+    private DateTimeOffset _nextReclaim = DateTimeOffset.MinValue;
+
     private async Task<Job?> ClaimAsync(PlatformDbContext db, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var lease = now.AddSeconds(settings.LeaseSeconds);
-        // Jobs whose node died: their lease ran out while running. They go back to the queue (a node dying is not the
-        // job's failure: jobs find or redo their own work), up to CrashAttempts attempts; one whose node died that
-        // often is dead-lettered (an input that crashes the process must not crash every node that picks it up, forever).
-        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now && j.Attempt >= CrashAttempts && j.Attempt >= j.MaxAttempts)
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(j => j.Status, JobStatus.DeadLettered)
-                .SetProperty(j => j.LockedBy, (string?)null)
-                .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.Error, "The server running this job stopped during each of its attempts"), ct).ConfigureAwait(false);
-        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now)
-            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LockedBy, (string?)null), ct).ConfigureAwait(false);
-        var candidates = await db.Jobs.AsNoTracking()
-            .Where(j => j.Status == JobStatus.Queued && j.NextAttemptAt <= now)
-            .OrderBy(j => j.NextAttemptAt).Select(j => j.Id).Take(5).ToListAsync(ct).ConfigureAwait(false);
-        foreach (var id in candidates)
+        if (now >= _nextReclaim)
+        {
+            _nextReclaim = now + ReclaimInterval;
+            await ReclaimExpiredAsync(db, now, ct).ConfigureAwait(false);
+        }
+        // The few queued jobs that fall due first, due or not: the due ones are claimed, and when none is due the first
+        // tells an idle worker how long it may sleep.
+        var queued = await db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Queued)
+            .OrderBy(j => j.NextAttemptAt).Select(j => new { j.Id, j.NextAttemptAt }).Take(5).ToListAsync(ct).ConfigureAwait(false);
+        _earliestQueued = queued.Count > 0 ? queued[0].NextAttemptAt : null;
+        foreach (var id in queued.Where(j => j.NextAttemptAt <= now).Select(j => j.Id))
         {
             var claimed = await db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Queued)
                 .ExecuteUpdateAsync(u => u
@@ -157,6 +176,21 @@ internal sealed partial class JobRunner(
             }
         }
         return null;
+    }
+
+    private static async Task ReclaimExpiredAsync(PlatformDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        // Jobs whose node died: their lease ran out while running. They go back to the queue (a node dying is not the
+        // job's failure: jobs find or redo their own work), up to CrashAttempts attempts; one whose node died that
+        // often is dead-lettered (an input that crashes the process must not crash every node that picks it up, forever).
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now && j.Attempt >= CrashAttempts && j.Attempt >= j.MaxAttempts)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(j => j.Status, JobStatus.DeadLettered)
+                .SetProperty(j => j.LockedBy, (string?)null)
+                .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.Error, "The server running this job stopped during each of its attempts"), ct).ConfigureAwait(false);
+        await db.Jobs.Where(j => j.Status == JobStatus.Running && j.LockedUntil < now)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.Status, JobStatus.Queued).SetProperty(j => j.LockedBy, (string?)null), ct).ConfigureAwait(false);
     }
 
     private async Task HeartbeatAsync(Guid jobId, PeriodicTimer timer, CancellationTokenSource cancel)

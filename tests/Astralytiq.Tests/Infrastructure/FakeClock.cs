@@ -17,12 +17,17 @@ public interface IFakeClockPlatform
 public sealed class FakeClock
 {
     public const string Collection = "Fake clock";
+
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?> { ["Astralytiq:Jobs:PollMilliseconds"] = "100" };
 }
 
 /// <summary>The SQLite host with a fake clock.</summary>
 public sealed class FakeClockSqlite : SqlitePlatform, IFakeClockPlatform
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    // A job made due by moving this clock is found by the next poll (no signal fires): poll often.
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => FakeClock.Settings;
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }
@@ -31,6 +36,9 @@ public sealed class FakeClockSqlite : SqlitePlatform, IFakeClockPlatform
 public sealed class FakeClockPostgres : PostgresPlatform, IFakeClockPlatform
 {
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    // A job made due by moving this clock is found by the next poll (no signal fires): poll often.
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => FakeClock.Settings;
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }

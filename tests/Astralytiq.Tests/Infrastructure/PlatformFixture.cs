@@ -82,7 +82,10 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:RateLimits:PerTenant"] = "1000000",
             ["Astralytiq:RateLimits:SensitivePerIp"] = "1000000",
             ["Astralytiq:Jobs:RetryBaseMilliseconds"] = "50",
-            ["Astralytiq:Jobs:PollMilliseconds"] = "100",
+            // Work queued here wakes the runner at once and a retry wakes it when due: the poll only finds work queued
+            // elsewhere, so it need not hammer the database.
+            ["Astralytiq:Jobs:PollMilliseconds"] = "1000",
+            ["Astralytiq:Events:PollMilliseconds"] = "1000",
             // Uploads over 200 KB go through the background-job path, so tests reach it with small files.
             ["Astralytiq:Data:AsyncIngestBytes"] = "200000",
             ["Astralytiq:Data:SqlTimeoutSeconds"] = "3",

@@ -204,6 +204,28 @@ public sealed class JobsHealthTests
     }
 }
 
+public sealed class JobRunnerIdleTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 6, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void An_idle_worker_sleeps_until_a_retry_falls_due_never_longer_than_the_poll()
+    {
+        Assert.Equal(Poll, JobRunner.IdleWait(Poll, earliestQueued: null, Now));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), JobRunner.IdleWait(Poll, Now.AddMilliseconds(300), Now));
+        Assert.Equal(Poll, JobRunner.IdleWait(Poll, Now.AddSeconds(2), Now));
+        Assert.Equal(Poll, JobRunner.IdleWait(Poll, Now.AddHours(5), Now));
+    }
+
+    [Fact]
+    public void A_job_already_due_that_another_node_took_costs_only_a_short_pause()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(5), JobRunner.IdleWait(Poll, Now, Now));
+        Assert.Equal(TimeSpan.FromMilliseconds(5), JobRunner.IdleWait(Poll, Now.AddSeconds(-30), Now));
+    }
+}
+
 public sealed class TenantFileCipherTests
 {
     private sealed class FixedKeys : ITenantKeyStore

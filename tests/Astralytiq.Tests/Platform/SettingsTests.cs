@@ -41,6 +41,7 @@ public sealed class SettingsTests
     [Theory]
     [InlineData("Astralytiq:Data:ParseSlot", "4", "ParseSlot")]
     [InlineData("Astralytiq:Jobs:PollMilliseconds", "0", "Astralytiq:Jobs:PollMilliseconds")]
+    [InlineData("Astralytiq:Events:PollMilliseconds", "5", "Astralytiq:Events:PollMilliseconds")]
     [InlineData("Astralytiq:Email:Smtp:Security", "Maybe", "Astralytiq:Email:Smtp:Security")]
     [InlineData("Astralytiq:ML:PredictionLogSampleRate", "1.5", "Astralytiq:ML:PredictionLogSampleRate")]
     public void The_server_does_not_start_with_a_wrong_setting(string key, string value, string named)
