@@ -5,47 +5,57 @@ using Microsoft.Playwright;
 
 namespace Astralytiq.Tests.Browser;
 
-/// <summary>The platform plus Debian's Chromium driven by Playwright (never a downloaded browser).</summary>
-public sealed class BrowserPlatform : PlatformFixture
+/// <summary>
+/// Debian's Chromium driven by Playwright (never a downloaded browser), one for the whole run. The browser tests
+/// drive the shared SQLite host (each makes its own tenant), so they start no server of their own.
+/// </summary>
+public sealed class Chromium : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ExecutablePath = "/usr/bin/chromium";
 
+    private readonly SemaphoreSlim _start = new(1, 1);
     private IPlaywright? _playwright;
 
     public IBrowser? Browser { get; private set; }
 
-    public override string Provider => "Sqlite";
-
-    public override string? Unavailable => File.Exists(ChromiumPath)
+    public static string? Unavailable => File.Exists(ExecutablePath)
         ? null
-        : $"Chromium is not installed at {ChromiumPath} (apt-get install chromium; bash .ci/run does)";
+        : $"Chromium is not installed at {ExecutablePath} (apt-get install chromium; bash .ci/run does)";
 
-    protected override Task<IReadOnlyDictionary<string, string?>> DatabaseSettingsAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?> { ["Astralytiq:Database:Provider"] = "Sqlite" });
+    /// <summary>Nothing starts with the run: only a run that has a browser test pays for the browser.</summary>
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task StartBrowserAsync()
+    public async Task<IBrowser> StartAsync()
     {
-        if (Browser is not null)
+        await _start.WaitAsync();
+        try
         {
-            return;
+            if (Browser is null)
+            {
+                _playwright = await Playwright.CreateAsync();
+                Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = ExecutablePath,
+                    Headless = true,
+                    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+                });
+            }
+            return Browser;
         }
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        finally
         {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+            _start.Release();
+        }
     }
 
-    public override async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
-        await base.DisposeAsync();
+        _start.Dispose();
     }
 }
 
@@ -58,19 +68,25 @@ public sealed class BrowserPlatform : PlatformFixture
 public sealed class BrowserCollection;
 
 [Collection("Browser")]
-public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<BrowserPlatform>(platform)
+public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : PlatformTest<SqlitePlatform>(platform)
 {
+    private IBrowser? _browser;
+
     public override async ValueTask InitializeAsync()
     {
+        if (Chromium.Unavailable is { } reason)
+        {
+            Assert.Skip(reason);
+        }
         await base.InitializeAsync();
         // A cold WebAssembly start in a fresh browser context, beside the rest of the suite, can take far more than the default 5 s.
         Assertions.SetDefaultExpectTimeout(60_000);
-        await Platform.StartBrowserAsync();
+        _browser = await chromium.StartAsync();
     }
 
     private async Task<IPage> NewPageAsync(int width, int height)
     {
-        var context = await Platform.Browser!.NewContextAsync(new BrowserNewContextOptions
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Platform.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
@@ -450,7 +466,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         var tenant = await Platform.NewTenantAsync("Report Org");
         var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
         var sales = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
-        var basic = Dashboards.DashboardTests<BrowserPlatform>.Definition(sales.Id);
+        var basic = Dashboards.DashboardTests<SqlitePlatform>.Definition(sales.Id);
         Contracts.Dashboards.WidgetDto Chart(string id, string type, int y, Contracts.Data.QuerySpecDto query, Dictionary<string, string>? options = null) =>
             new(id, type, new Contracts.Dashboards.GridPositionDto(0, y, 6, 4), id, new Contracts.Dashboards.WidgetSourceDto(sales.Id, query), Options: options);
         var byRegionMonth = new Contracts.Data.QuerySpecDto([new("region"), new("day", "month")], [new("sum", "amount", "total")]);
@@ -532,7 +548,7 @@ public sealed class BrowserTests(BrowserPlatform platform) : PlatformTest<Browse
         // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
         var secret = (await tenant.Admin.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
         (await tenant.Admin.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
-        var embedToken = Dashboards.EmbeddingTests<BrowserPlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" }, DateTime.UtcNow.AddHours(1));
+        var embedToken = Dashboards.EmbeddingTests<SqlitePlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" }, DateTime.UtcNow.AddHours(1));
         await outsider.GotoAsync($"/embed/dashboards/{embedToken}");
         await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("300");
         await Assertions.Expect(outsider.GetByTestId("embed-locked")).ToContainTextAsync("south");
