@@ -10,8 +10,18 @@ using Astralytiq.Tests.Infrastructure;
 
 namespace Astralytiq.Tests.Hardening;
 
+/// <summary>
+/// The SQLite server process, shared by the classes that drive it (one after another: a test here may kill and
+/// restart it). Another process would JIT the whole server again for the same requests.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SqliteServerProcess : ICollectionFixture<ServerProcess>
+{
+    public const string Name = "Server process (SQLite)";
+}
+
 /// <summary>Base of tests against the server in a child process: skips with the reason when its database is not configured.</summary>
-public abstract class ProcessTest<TProcess>(TProcess server) : IClassFixture<TProcess>, IAsyncLifetime
+public abstract class ProcessTest<TProcess>(TProcess server) : IAsyncLifetime
     where TProcess : ServerProcess
 {
     protected TProcess Server { get; } = server;
@@ -49,6 +59,7 @@ public abstract class ProcessTest<TProcess>(TProcess server) : IClassFixture<TPr
 /// What used to take the whole server down, sent to a server in its own process (so a crash fails the test,
 /// not the test run); and crashes of our own making (kill -9) at the worst moments.
 /// </summary>
+[Collection(SqliteServerProcess.Name)]
 public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<ServerProcess>(server)
 {
     private async Task<HttpClient> SignedInAsync()
