@@ -96,6 +96,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         return page;
     }
 
+    /// <summary>The time on the server's own clock, which judges codes and token expiry.</summary>
+    private DateTime ServerNow() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+
     private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}]");
 
     [Theory]
@@ -221,7 +224,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("mfa-qr")).ToBeVisibleAsync();
         var secret = (await page.GetByTestId("mfa-secret").InnerTextAsync()).Trim();
         var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(secret));
-        await Field(page, "mfa-confirm-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow));
+        await Field(page, "mfa-confirm-code").FillAsync(totp.ComputeTotp(ServerNow()));
         await page.GetByTestId("mfa-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("p")).ToHaveCountAsync(10);
 
@@ -230,7 +233,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await SignInAsync(page, tenant.AdminUser.Email);
         // The password was right: the form now asks for the code, without an error yet.
         await Assertions.Expect(Field(page, "totp-code")).ToBeVisibleAsync();
-        await Field(page, "totp-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
+        await Field(page, "totp-code").FillAsync(totp.ComputeTotp(ServerNow().AddSeconds(30)));
         await page.GetByTestId("submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Two Step Org");
         await page.Context.CloseAsync();
@@ -548,7 +551,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
         var secret = (await tenant.Admin.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
         (await tenant.Admin.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
-        var embedToken = Dashboards.EmbeddingTests<SqlitePlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" }, DateTime.UtcNow.AddHours(1));
+        var embedToken = Dashboards.EmbeddingTests<SqlitePlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" },
+            ServerNow().AddHours(1));
         await outsider.GotoAsync($"/embed/dashboards/{embedToken}");
         await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("300");
         await Assertions.Expect(outsider.GetByTestId("embed-locked")).ToContainTextAsync("south");

@@ -498,7 +498,8 @@ public static class Hostile
 [Collection(SqliteServerProcess.Name)]
 public sealed class HostileInputProperties_Sqlite(ServerProcess server) : HostileInputProperties<ServerProcess>(server);
 
-public sealed class HostileInputProperties_Postgres(PostgresServerProcess server) : HostileInputProperties<PostgresServerProcess>(server), IClassFixture<PostgresServerProcess>;
+[Collection(PostgresServerProcessCollection.Name)]
+public sealed class HostileInputProperties_Postgres(PostgresServerProcess server) : HostileInputProperties<PostgresServerProcess>(server);
 
 /// <summary>P36's reading of one file in process, held to what an upload of it must give: rows read back whole, or a refusal in words.</summary>
 internal static class HostileReading

@@ -20,6 +20,13 @@ public sealed class SqliteServerProcess : ICollectionFixture<ServerProcess>
     public const string Name = "Server process (SQLite)";
 }
 
+/// <summary>The PostgreSQL server process, shared the same way by the classes that drive it.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresServerProcessCollection : ICollectionFixture<PostgresServerProcess>
+{
+    public const string Name = "Server process (PostgreSQL)";
+}
+
 /// <summary>Base of tests against the server in a child process: skips with the reason when its database is not configured.</summary>
 public abstract class ProcessTest<TProcess>(TProcess server) : IAsyncLifetime
     where TProcess : ServerProcess
