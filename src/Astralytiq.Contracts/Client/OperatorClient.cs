@@ -15,4 +15,10 @@ public sealed class OperatorClient(AstralytiqClient client) : AreaClient(client)
 
     public Task<ApiResponse<OperatorTenantResponse>> ReactivateTenantAsync(Guid id, CancellationToken ct = default) =>
         Api.SendAsync<OperatorTenantResponse>(HttpMethod.Post, $"api/v1/operator/tenants/{id}/reactivate", null, ct);
+
+    public Task<ApiResponse<OperatorTenantResponse>> ChangeTenantPlanAsync(Guid id, ChangeTenantPlanRequest request, CancellationToken ct = default) =>
+        Api.SendAsync<OperatorTenantResponse>(HttpMethod.Put, $"api/v1/operator/tenants/{id}/plan", request, ct);
+
+    public Task<ApiResponse<IReadOnlyList<PlanResponse>>> ListPlansAsync(CancellationToken ct = default) =>
+        Api.SendAsync<IReadOnlyList<PlanResponse>>(HttpMethod.Get, "api/v1/operator/plans", null, ct);
 }

@@ -33,3 +33,9 @@ public sealed record OperatorTenantResponse(
 
 /// <summary>Why the operator suspends a tenant; kept in the tenant's audit log.</summary>
 public sealed record SuspendTenantRequest(string? Reason);
+
+/// <summary>Move a tenant to another plan (a configured plan name: free, pro, enterprise or one the operator defined).</summary>
+public sealed record ChangeTenantPlanRequest(string Plan, string? Reason);
+
+/// <summary>A plan the operator can put tenants on, with its limits (a metric not listed is unlimited).</summary>
+public sealed record PlanResponse(string Name, IReadOnlyDictionary<string, long> Limits);

@@ -17,6 +17,7 @@ public static class TenancyModule
         services.AddScoped<ITenantDirectory>(sp => sp.GetRequiredService<TenantProvisioner>());
         services.AddScoped<ITenantKeyStore, TenantKeyStore>();
         services.AddScoped<Astralytiq.Platform.Quotas.IPlanResolver, Tenants.TenantPlanResolver>();
+        services.AddScoped<ITenantPlans, Tenants.TenantPlans>();
         return services;
     }
 
@@ -32,6 +33,10 @@ public static class TenancyModule
         ops.MapGet("/{id:guid}", OperatorTenantEndpoints.Get);
         ops.MapPost("/{id:guid}/suspend", OperatorTenantEndpoints.Suspend);
         ops.MapPost("/{id:guid}/reactivate", OperatorTenantEndpoints.Reactivate);
+        ops.MapPut("/{id:guid}/plan", OperatorTenantEndpoints.ChangePlan);
+        routes.MapGroup("/operator/plans").WithTags("Operator").ProducesErrors(401, 403, 429)
+            .RequirePermission(Permission.PlatformManage)
+            .MapGet("/", OperatorTenantEndpoints.ListPlans);
         return group;
     }
 }

@@ -180,7 +180,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
     }
 
     [Fact]
-    public async Task The_operator_finds_suspends_and_reactivates_a_tenant()
+    public async Task The_operator_finds_suspends_and_reactivates_a_tenant_and_moves_it_to_another_plan()
     {
         var name = "Ops Target " + Guid.NewGuid().ToString("N")[..6];
         var tenant = await Platform.NewTenantAsync(name);
@@ -198,6 +198,15 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         var row = page.GetByTestId("tenants-table").Locator("tr", new() { HasText = name });
         var status = row.Locator(".mud-chip");
         await Assertions.Expect(status).ToHaveTextAsync("active");
+
+        // The plan column is a choice of the configured plans; picking one moves the tenant at once.
+        var plan = row.GetByRole(AriaRole.Combobox, new() { Name = "Plan" });
+        await Assertions.Expect(plan).ToHaveTextAsync("free");
+        await plan.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "pro", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("pro plan from now on");
+        await Assertions.Expect(plan).ToHaveTextAsync("pro");
+        Assert.Equal("pro", (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Plan);
 
         await row.GetByTestId("suspend").ClickAsync();
         await Assertions.Expect(status).ToHaveTextAsync("suspended");

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Astralytiq.Contracts.Client;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Platform.Jobs;
+using Astralytiq.Tests.Platform;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,11 +96,14 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Schedules:TickSeconds"] = "3600",
             // Appends are compacted every fifth part, so tests reach compaction quickly.
             ["Astralytiq:Data:MaxVersionParts"] = "4",
-            // Property tests make hundreds of datasets in one tenant: the free plan's limits are lifted here
-            // (quota tests use their own small plan).
+            // Property tests make hundreds of datasets in one tenant: the free plan's limits are lifted here.
             ["Astralytiq:Plans:free:datasets"] = "1000000000",
             ["Astralytiq:Plans:free:rows_ingested"] = "1000000000000",
             ["Astralytiq:Plans:free:storage_bytes"] = "1000000000000000",
+            // An operator-defined plan with small limits: quota tests move their tenant onto it to reach them with small files.
+            [$"Astralytiq:Plans:{SmallPlan.Name}:upload_bytes"] = SmallPlan.UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{SmallPlan.Name}:datasets"] = SmallPlan.Datasets.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{SmallPlan.Name}:rows_ingested"] = SmallPlan.RowsIngested.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Tests import from PostgreSQL and an HTTP server on this machine, which the guard would refuse.
             ["Astralytiq:Data:NetworkAllowList:0"] = "127.0.0.1",
             // Every test class shares this host: reads of one class may not wait behind another's.
@@ -191,6 +195,28 @@ public abstract partial class PlatformFixture : IAsyncLifetime
         var email = NewEmail("admin");
         var response = await client.RegisterAsync(new RegisterRequest(email, Password, "Test Admin", organization ?? "Org " + Guid.NewGuid().ToString("N")[..8], null));
         return new TestTenant(client, response.EnsureValue().User, Password);
+    }
+
+    /// <summary>Creates a platform operator (no tenant) and signs it in.</summary>
+    public async Task<AstralytiqClient> NewOperatorAsync()
+    {
+        var email = NewEmail("ops");
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await Astralytiq.Identity.IdentityModule.GetAccountCommands(scope.ServiceProvider).CreateOperatorAsync(email, Password, CancellationToken.None);
+        }
+        var client = NewClient();
+        (await client.LoginAsync(new LoginRequest(email, Password))).EnsureSuccess();
+        return client;
+    }
+
+    /// <summary>Signs up a new tenant and has an operator move it to <paramref name="plan"/>.</summary>
+    public async Task<TestTenant> NewTenantOnPlanAsync(string plan)
+    {
+        var tenant = await NewTenantAsync();
+        var ops = await NewOperatorAsync();
+        (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new Astralytiq.Contracts.Tenancy.ChangeTenantPlanRequest(plan, "test"))).EnsureSuccess();
+        return tenant;
     }
 
     /// <summary>Invites a user with the role into the tenant, reads the invitation email and registers; returns their client.</summary>

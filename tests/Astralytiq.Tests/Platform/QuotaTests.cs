@@ -3,6 +3,7 @@ using System.Text;
 using Astralytiq.Contracts.Client;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Platform.Quotas;
+using Astralytiq.Tenancy.Contracts;
 using Astralytiq.Tests.Infrastructure;
 using FsCheck;
 using FsCheck.Fluent;
@@ -11,29 +12,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Platform;
 
-/// <summary>Small plan limits, so tests reach them with small files.</summary>
+/// <summary>An operator-defined plan with small limits (configured on every shared test host), so tests reach them with small files.</summary>
 internal static class SmallPlan
 {
+    public const string Name = "small";
     public const long UploadBytes = 60_000;
     public const long Datasets = 3;
     public const long RowsIngested = 1_000;
 
-    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Astralytiq:Plans:free:upload_bytes"] = UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Astralytiq:Plans:free:datasets"] = Datasets.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Astralytiq:Plans:free:rows_ingested"] = RowsIngested.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
-}
-
-public sealed class SmallPlanSqlite : SqlitePlatform
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => SmallPlan.Settings;
-}
-
-public sealed class SmallPlanPostgres : PostgresPlatform
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => SmallPlan.Settings;
 }
 
 public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
@@ -50,12 +36,12 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
     [Fact]
     public async Task Plan_limits_refuse_before_work_and_usage_is_counted_exactly_and_given_back_on_delete()
     {
-        var client = (await Platform.NewTenantAsync()).Admin;
+        var client = (await Platform.NewTenantOnPlanAsync(SmallPlan.Name)).Admin;
 
         // Over the per-file cap: 413, refused on the declared size.
         var big = await client.Datasets.UploadAsync(new MemoryStream(new byte[SmallPlan.UploadBytes + 1]), "big.csv");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.Status);
-        Assert.Contains("free plan accepts files up to", big.Error!.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("small plan accepts files up to", big.Error!.Error.Message, StringComparison.Ordinal);
 
         // Rows ingested: uploads and appends count, exactly.
         var first = (await UploadAsync(client, 400)).EnsureValue();
@@ -86,7 +72,7 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(2L, await UsedAsync(client, QuotaMetrics.Datasets));
         (await UploadAsync(client, 1)).EnsureSuccess();
         var usage = (await client.Tenant.GetUsageAsync()).EnsureValue();
-        Assert.Equal("free", usage.Plan);
+        Assert.Equal(SmallPlan.Name, usage.Plan);
         Assert.Equal((3L, SmallPlan.Datasets), (usage.Items.Single(i => i.Metric == "datasets").Used, usage.Items.Single(i => i.Metric == "datasets").Limit));
         Assert.Equal(404L, usage.Items.Single(i => i.Metric == "rows_ingested").Used);
         Assert.Matches(@"^\d{4}-\d{2}$", usage.Items.Single(i => i.Metric == "rows_ingested").Period);
@@ -110,7 +96,14 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
     [Property(MaxTest = 100)]
     public async Task P11_concurrent_uses_never_pass_the_limit_and_each_key_counts_once(PositiveInt[] amounts, byte repeats)
     {
-        var tenantId = Guid.NewGuid();
+        // A tenant of its own per case, on the small plan.
+        Guid tenantId;
+        await using (var setup = Platform.Services.CreateAsyncScope())
+        {
+            tenantId = (await setup.ServiceProvider.GetRequiredService<ITenantProvisioner>().ProvisionAsync("P11 " + Guid.NewGuid().ToString("N")[..6], CancellationToken.None)).TenantId;
+            var moved = await setup.ServiceProvider.GetRequiredService<ITenantPlans>().MoveAsync(tenantId, SmallPlan.Name, null, CancellationToken.None);
+            Assert.True(moved.IsSuccess, moved.Error?.Message);
+        }
         var uses = amounts.Take(12).Select((a, i) => (Amount: (long)(a.Get % 400) + 1, Key: "k" + i)).ToList();
         // Some uses are sent twice (a retry): they must count once.
         var sent = uses.Concat(uses.Take(repeats % 4)).ToList();
@@ -136,6 +129,6 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
     }
 }
 
-public sealed class QuotaTests_Sqlite(SmallPlanSqlite platform) : QuotaTests<SmallPlanSqlite>(platform);
+public sealed class QuotaTests_Sqlite(SqlitePlatform platform) : QuotaTests<SqlitePlatform>(platform);
 
-public sealed class QuotaTests_Postgres(SmallPlanPostgres platform) : QuotaTests<SmallPlanPostgres>(platform);
+public sealed class QuotaTests_Postgres(PostgresPlatform platform) : QuotaTests<PostgresPlatform>(platform);

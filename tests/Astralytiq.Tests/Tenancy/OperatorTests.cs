@@ -80,6 +80,53 @@ public abstract class OperatorTests<TPlatform>(TPlatform platform) : PlatformTes
     }
 
     [Fact]
+    public async Task The_operator_moves_a_tenant_between_plans_and_its_limits_follow_at_once()
+    {
+        var ops = await Platform.NewOperatorAsync();
+        var tenant = await Platform.NewTenantAsync();
+        var plans = (await ops.Operator.ListPlansAsync()).EnsureValue();
+        Assert.Equal(plans.Select(p => p.Name).Order(StringComparer.Ordinal), plans.Select(p => p.Name));
+        Assert.Contains(plans, p => p.Name == "pro" && p.Limits["datasets"] == 5_000);
+        Assert.Empty(plans.Single(p => p.Name == "enterprise").Limits);
+        Assert.Equal("free", (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Plan);
+
+        // Any case names the plan; the tenant's usage shows the new plan's limits on its next request.
+        var moved = (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest(" PRO ", "Upgraded by sales"))).EnsureValue();
+        Assert.Equal("pro", moved.Plan);
+        Assert.Equal("pro", (await ops.Operator.GetTenantAsync(tenant.Id)).EnsureValue().Plan);
+        var usage = (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue();
+        Assert.Equal("pro", usage.Plan);
+        Assert.Equal(5_000L, usage.Items.Single(i => i.Metric == "datasets").Limit);
+
+        // Moving to the plan it is on changes nothing and records nothing.
+        Assert.Equal("pro", (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("pro", null))).EnsureValue().Plan);
+        (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("enterprise", null))).EnsureSuccess();
+        Assert.Null((await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Items.Single(i => i.Metric == "datasets").Limit);
+
+        // The tenant's Admins see each move in their audit log, with who and why; the chain stays valid.
+        var entries = (await tenant.Admin.Audit.ListAsync(action: "tenant.plan_changed")).EnsureValue().Items.OrderBy(e => e.Sequence).ToList();
+        Assert.Equal([("free", "pro"), ("pro", "enterprise")], entries.Select(e => (e.Details!["from"], e.Details["to"])));
+        Assert.Equal("Upgraded by sales", entries[0].Details!["reason"]);
+        Assert.Equal((await ops.Account.GetProfileAsync()).EnsureValue().Email, entries[0].ActorEmail);
+        Assert.True((await tenant.Admin.Audit.VerifyAsync()).EnsureValue().Valid);
+
+        // Unknown plans, missing plans and unknown tenants are refused and change nothing.
+        var unknown = await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("platinum", null));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.Status);
+        Assert.Equal("plan", Assert.Single(unknown.Error!.Error.Details!).Field);
+        Assert.Contains("free", unknown.Error.Error.Details![0].Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest(" ", null))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("free", new string('x', 501)))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.Operator.ChangeTenantPlanAsync(Guid.NewGuid(), new ChangeTenantPlanRequest("pro", null))).Status);
+        Assert.Equal("enterprise", (await ops.Operator.GetTenantAsync(tenant.Id)).EnsureValue().Plan);
+        Assert.Equal(2, (await tenant.Admin.Audit.ListAsync(action: "tenant.plan_changed")).EnsureValue().Items.Count);
+
+        // A tenant's own Admin cannot change its plan here.
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("enterprise", null))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.ListPlansAsync()).Status);
+    }
+
+    [Fact]
     public async Task Only_operators_reach_the_operator_endpoints_and_bad_requests_change_nothing()
     {
         var tenant = await Platform.NewTenantAsync();

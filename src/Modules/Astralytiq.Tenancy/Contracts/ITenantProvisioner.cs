@@ -12,6 +12,13 @@ public interface ITenantProvisioner
     Task DeprovisionAsync(Guid tenantId, CancellationToken cancellationToken);
 }
 
+/// <summary>Moves tenants between plans (the platform operator today; billing when a subscription changes).</summary>
+public interface ITenantPlans
+{
+    /// <summary>Puts the tenant on <paramref name="plan"/> (a configured plan, any case) from now on; recorded in its audit log. Moving to the current plan changes nothing.</summary>
+    Task<Result<ProvisionedTenant>> MoveAsync(Guid tenantId, string plan, string? reason, CancellationToken cancellationToken);
+}
+
 /// <summary>Read access to tenants for other modules.</summary>
 public interface ITenantDirectory
 {

@@ -84,6 +84,32 @@ internal static class OperatorTenantEndpoints
         Guid id, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct) =>
         await ChangeAsync(id, active: true, reason: null, db, context, audit, time, ct);
 
+    [AuditedExplicitly, Errors(400, 404), EndpointName("ChangeTenantPlan")]
+    [EndpointSummary("Move a tenant to another plan; its limits apply from the next request (platform operator)")]
+    public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> ChangePlan(
+        Guid id, ChangeTenantPlanRequest? request, ITenantPlans plans, TenancyDbContext db, ITenantContext context, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Plan))
+        {
+            return new ApiError(ValidationError.For("plan", "plan is required"));
+        }
+        var moved = await plans.MoveAsync(id, request.Plan, request.Reason, ct);
+        if (!moved.IsSuccess)
+        {
+            return new ApiError(moved.Error!);
+        }
+        using var system = context.BeginSystemScope();
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == id, ct);
+        return TypedResults.Ok(ToResponse(tenant));
+    }
+
+    [EndpointName("ListPlans")]
+    [EndpointSummary("The plans tenants can be put on, with their limits (platform operator)")]
+    public static Ok<IReadOnlyList<PlanResponse>> ListPlans(Astralytiq.Platform.Quotas.PlanSettings plans) =>
+        TypedResults.Ok<IReadOnlyList<PlanResponse>>(plans.Plans.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new PlanResponse(p.Key, p.Value.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value)))
+            .ToList());
+
     private static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> ChangeAsync(
         Guid id, bool active, string? reason, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {

@@ -61,13 +61,19 @@ internal sealed class TenantKey : ITenantOwned
 /// <summary>The tenant's plan; billing builds subscriptions on it.</summary>
 internal sealed class TenantPlanRecord : ITenantOwned
 {
+    /// <summary>The record of the plan the tenant is on now; one per tenant.</summary>
+    public const string Active = "active";
+
+    /// <summary>A plan the tenant was on until the next record's start.</summary>
+    public const string Ended = "ended";
+
     public Guid Id { get; set; }
 
     public Guid TenantId { get; set; }
 
     public string Plan { get; set; } = TenantDefaults.Plan;
 
-    public string Status { get; set; } = "active";
+    public string Status { get; set; } = Active;
 
     public DateTimeOffset StartedAt { get; set; }
 }

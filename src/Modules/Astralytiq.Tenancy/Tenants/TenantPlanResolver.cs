@@ -3,12 +3,12 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Tenants;
 
-/// <summary>The tenant's plan for quota checks; cached for 30 s (a plan change shows within that).</summary>
+/// <summary>The tenant's plan for quota checks; cached for 30 s (a plan change on this node shows at once, on another node within that).</summary>
 internal sealed class TenantPlanResolver(TenancyDbContext db, IMemoryCache cache) : IPlanResolver
 {
     public async Task<string> PlanAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        var key = "tenant-plan:" + tenantId.ToString("N");
+        var key = CacheKey(tenantId);
         if (cache.TryGetValue(key, out string? plan) && plan is not null)
         {
             return plan;
@@ -18,4 +18,6 @@ internal sealed class TenantPlanResolver(TenancyDbContext db, IMemoryCache cache
         cache.Set(key, plan, TimeSpan.FromSeconds(30));
         return plan;
     }
+
+    public static string CacheKey(Guid tenantId) => "tenant-plan:" + tenantId.ToString("N");
 }
