@@ -404,6 +404,11 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("select", await FieldOf(new QuerySpecDto([new QueryDimensionDto("cat")], Select: ["qty"])));
         Assert.Equal("select[0]", await FieldOf(new QuerySpecDto(Select: ["nope"])));
         Assert.Equal("offset", await FieldOf(new QuerySpecDto(Select: ["qty"], Offset: -1)));
+        // A null entry in any list is refused by its index (it once threw, a 500).
+        Assert.Equal("sort[1]", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("count")], Sort: [new QuerySortDto("count"), null!])));
+        Assert.Equal("filters[0]", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("count")], Filters: [null!])));
+        Assert.Equal("measures[1]", await FieldOf(new QuerySpecDto(Measures: [new QueryMeasureDto("count"), null!])));
+        Assert.Equal("dimensions[0]", await FieldOf(new QuerySpecDto([null!], [new QueryMeasureDto("count")])));
 
         // Rows themselves, in stored order, paged: every row once (duplicates included), nothing grouped.
         var paged = new List<string>();

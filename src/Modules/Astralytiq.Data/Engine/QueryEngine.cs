@@ -14,12 +14,33 @@ internal static class QueryEngine
 
     internal sealed record Compiled(string Sql, PreviewQuery Filters, int Limit, List<(string Name, string Type)> Output);
 
+    /// <summary>The list's entries; a null entry (<c>[{...}, null]</c>) is refused by its index rather than skipped.</summary>
+    private static List<T> Items<T>(IReadOnlyList<T?>? list, string field, FieldErrors errors)
+        where T : class
+    {
+        var items = new List<T>(list?.Count ?? 0);
+        for (var i = 0; i < (list?.Count ?? 0); i++)
+        {
+            if (list![i] is { } item)
+            {
+                items.Add(item);
+            }
+            else
+            {
+                errors.Add($"{field}[{i}]", "must not be null");
+            }
+        }
+        return items;
+    }
+
     public static Result<Compiled> Compile(IReadOnlyList<ColumnDto> schema, QuerySpecDto spec, string relation)
     {
         var errors = new FieldErrors();
-        var dimensions = spec.Dimensions ?? [];
-        var measures = spec.Measures ?? [];
-        var raw = spec.Select ?? [];
+        var dimensions = Items(spec.Dimensions, "dimensions", errors);
+        var measures = Items(spec.Measures, "measures", errors);
+        var raw = Items(spec.Select, "select", errors);
+        var sorts = Items(spec.Sort, "sort", errors);
+        var filterList = Items(spec.Filters, "filters", errors);
         if (raw.Count > 0 && dimensions.Count + measures.Count > 0)
         {
             errors.Add("select", "select lists rows as they are: it cannot be combined with dimensions or measures");
@@ -148,7 +169,7 @@ internal static class QueryEngine
             errors.Add("measures", "aliases must be 1 to 128 characters");
         }
         var order = new List<string>();
-        foreach (var (sort, i) in (spec.Sort ?? []).Select((s, i) => (s, i)))
+        foreach (var (sort, i) in sorts.Select((s, i) => (s, i)))
         {
             if (output.All(o => o.Name != sort.By))
             {
@@ -157,7 +178,7 @@ internal static class QueryEngine
             }
             order.Add($"{DuckDb.Identifier(sort.By)} {(sort.Descending ? "DESC" : "ASC")} NULLS LAST");
         }
-        var filters = PreviewQuery.Parse(schema, null, (spec.Filters ?? []).Select(f => (f.Column, f.Op, f.Value)).ToList());
+        var filters = PreviewQuery.Parse(schema, null, filterList.Select(f => (f.Column, f.Op, f.Value)).ToList());
         if (!filters.IsSuccess)
         {
             foreach (var detail in filters.Error!.Details ?? [])
