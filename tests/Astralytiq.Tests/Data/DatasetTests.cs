@@ -26,6 +26,32 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         (await client.Datasets.UploadAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
 
     [Fact]
+    public async Task Json_that_is_not_a_table_is_refused_naming_what_it_holds_and_an_empty_validate_body_means_the_defaults()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        foreach (var (json, found) in new[] { ("42", "a number"), ("\"just text\"", "a text value"), ("[1, 2, 3]", "a number inside the array"), ("[[1, 2]]", "an array inside the array") })
+        {
+            var refused = await tenant.Admin.Datasets.UploadAsync(Text(json), "not-a-table.json");
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+            Assert.StartsWith($"not-a-table.json holds {found} (line 1) where a table was expected", Assert.Single(refused.Error!.Error.Details!).Message, StringComparison.Ordinal);
+        }
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
+
+        // Appended rows are records too.
+        var dataset = await UploadCsvAsync(tenant.Admin);
+        var append = await tenant.Admin.Datasets.AppendRowsAsync(dataset.Id, "7\n");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, append.Status);
+        Assert.Contains("a number", Assert.Single(append.Error!.Error.Details!).Message, StringComparison.Ordinal);
+
+        // No body at all: the current version, checked for quality problems only.
+        using var http = Platform.NewHttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tenant.Admin.AccessToken);
+        var validated = await http.PostAsync(new Uri($"api/v1/data/datasets/{dataset.Id}/validate", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+        Assert.Contains("\"version\":1", await validated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_csv_upload_becomes_a_typed_dataset_whose_rows_read_back_exactly()
     {
         var tenant = await Platform.NewTenantAsync();

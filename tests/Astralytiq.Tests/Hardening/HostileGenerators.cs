@@ -10,7 +10,7 @@ using FsCheck.Fluent;
 namespace Astralytiq.Tests.Hardening;
 
 /// <summary>A generated hostile input: the bytes or text to send and what it was made of (shown when a case fails).</summary>
-public sealed record HostileCase(string Label, byte[] Bytes, string FileName, int Depth = 0)
+public sealed record HostileCase(string Label, byte[] Bytes, string FileName, int Depth = 0, string? MustRefuseWith = null)
 {
     public override string ToString() => $"{Label} ({Bytes.Length:N0} bytes as {FileName})";
 }
@@ -281,7 +281,8 @@ public static class HostileGenerators
         // Nesting as the file has it: the record's array or object, the record, the nested chain.
         var measured = Math.Max(depth, 1) + (lines ? 1 : 2);
         return new HostileCase($"json: {records} records, nesting {depth}, {string.Join(" ", oddities.Select(o => o.Length > 20 ? o[..20] : o))}, {damage}",
-            bytes, lines ? "x.ndjson" : "x.json", damage is "none" or "bom" or "trailing-comma" && records > 0 ? measured : 0);
+            bytes, lines ? "x.ndjson" : "x.json", damage is "none" or "bom" or "trailing-comma" && records > 0 ? measured : 0,
+            damage == "scalar" ? "where a table was expected" : null);
     }
 
     /// <summary>Workbooks: valid ones, and truncated, corrupted, bombed, DTD-laden, far-reaching and lying ones.</summary>

@@ -530,6 +530,11 @@ internal static class HostileReading
                 Assert.True(file.Depth <= Limits.MaxJsonDepth, $"{file}: nesting past the limit must be refused before it is read");
                 return;
             }
+            if (file.MustRefuseWith is { } reason)
+            {
+                Assert.False(read.IsSuccess, $"{file} was read");
+                Assert.Contains(reason, Message(read.Error!), StringComparison.Ordinal);
+            }
             if (file.Depth > Limits.MaxJsonDepth)
             {
                 Assert.False(read.IsSuccess, $"{file} was read");

@@ -72,9 +72,10 @@ public sealed class InputGuardTests
     [Property(MaxTest = 300, Arbitrary = [typeof(GuardArbitraries)])]
     public void P36_json_nesting_is_measured_exactly_whatever_the_strings_and_however_the_text_is_split(NestedJson json, int seed)
     {
-        var bytes = Encoding.UTF8.GetBytes(json.Text);
+        // Inside a record, as a table's value: the record is one level more.
+        var bytes = Encoding.UTF8.GetBytes("{\"v\":" + json.Text + "}");
         var verdict = JsonGuard.Check(bytes, "file", "x.json");
-        Assert.Equal(json.Depth <= InputLimits.MaxJsonDepth, verdict.IsSuccess);
+        Assert.Equal(json.Depth + 1 <= InputLimits.MaxJsonDepth, verdict.IsSuccess);
         if (!verdict.IsSuccess)
         {
             Assert.Contains($"more than {InputLimits.MaxJsonDepth} levels", Assert.Single(verdict.Error!.Details!).Message, StringComparison.Ordinal);
@@ -93,6 +94,53 @@ public sealed class InputGuardTests
         Assert.Equal(!verdict.IsSuccess, refused);
     }
 
+    [Theory]
+    [InlineData("42", "a number (line 1)")]
+    [InlineData("\n\n-1.5", "a number (line 3)")]
+    [InlineData("\"text\"", "a text value (line 1)")]
+    [InlineData("true", "a true/false value (line 1)")]
+    [InlineData("null", "a null (line 1)")]
+    [InlineData("[1, 2]", "a number inside the array (line 1)")]
+    [InlineData("[{\"a\":1},\n\"b\"]", "a text value inside the array (line 2)")]
+    [InlineData("[[1], [2]]", "an array inside the array (line 1)")]
+    [InlineData("{\"a\":1}\n7", "a number (line 2)")]
+    [InlineData("[{\"a\":1}]\n[{\"a\":2}]", "a second top-level array (line 2)")]
+    [InlineData("{\"a\":1}\n{\"a\":2}", null)]
+    [InlineData("\uFEFF[ {\"a\": \"[1]\"} , {\"a\": 2} ]", null)]
+    [InlineData("[]", null)]
+    public void Only_an_array_of_objects_or_objects_one_per_line_is_a_table(string json, string? found)
+    {
+        var verdict = JsonGuard.Check(Encoding.UTF8.GetBytes(json), "file", "x.json");
+        if (found is null)
+        {
+            Assert.True(verdict.IsSuccess, verdict.Error?.Details?[0].Message);
+            return;
+        }
+        Assert.Equal($"x.json holds {found} where a table was expected: a JSON array of objects, or one object per line (NDJSON)", Assert.Single(verdict.Error!.Details!).Message);
+    }
+
+    /// <summary>P36: whatever the records and however the file is split into reads, the shape verdict is the JSON reader's.</summary>
+    [Property(MaxTest = 200)]
+    public void P36_a_json_table_is_recognised_exactly_however_the_text_is_split(bool[] records, bool asArray, int seed)
+    {
+        var items = records.Take(20).Select((isObject, i) => isObject ? $"{{\"k\":\"[{i}]\",\"n\":{{\"x\":[{i}]}}}}" : (i % 3) switch { 0 => i.ToString(System.Globalization.CultureInfo.InvariantCulture), 1 => "\"{s}\"", _ => "[{}]" }).ToList();
+        var text = asArray ? "[" + string.Join(",\n", items) + "]" : string.Join("\n", items);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var table = items.Count == 0 || records.Take(20).All(r => r);
+        var random = new Random(seed);
+        var scanner = new JsonGuard.DepthScanner(InputLimits.MaxJsonDepth);
+        var refused = false;
+        for (var at = 0; at < bytes.Length && !refused;)
+        {
+            var size = Math.Min(bytes.Length - at, random.Next(1, 9));
+            refused = scanner.Feed(bytes.AsSpan(at, size)) >= 0;
+            at += size;
+        }
+        Assert.Equal(!table, refused);
+        Assert.Equal(table, JsonGuard.Check(bytes, "file", "x.json").IsSuccess);
+        Assert.Equal(!table, scanner.Found is not null);
+    }
+
     [Fact]
     public async Task The_inputs_that_crashed_the_server_are_refused_by_the_guard_in_one_pass()
     {
@@ -103,7 +151,7 @@ public sealed class InputGuardTests
             var objects = await JsonGuard.CheckFileAsync(path, "file", "deep.json", CancellationToken.None);
             Assert.Equal("deep.json is nested more than 64 levels deep (line 1); flatten the data or split it into several datasets", objects.Error!.Details![0].Message);
 
-            await File.WriteAllTextAsync(path, "{\"ok\":1}\n{\"ok\":[[1]]}\n" + new string('[', 10_000) + new string(']', 10_000) + "\n");
+            await File.WriteAllTextAsync(path, "{\"ok\":1}\n{\"ok\":[[1]]}\n{\"deep\":" + new string('[', 10_000) + new string(']', 10_000) + "}\n");
             var arrays = await JsonGuard.CheckFileAsync(path, "rows", "the batch", CancellationToken.None);
             Assert.Contains("(line 3)", arrays.Error!.Details![0].Message, StringComparison.Ordinal);
             Assert.Equal("rows", arrays.Error.Details[0].Field);

@@ -87,7 +87,7 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
         var json = shape switch
         {
             "objects" => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth),
-            "arrays" => new string('[', depth) + new string(']', depth),
+            "arrays" => "{\"a\":" + new string('[', depth) + new string(']', depth) + "}",
             _ => string.Concat(Enumerable.Repeat("[{\"a\":", depth)) + "1" + string.Concat(Enumerable.Repeat("}]", depth)),
         };
         var response = await http.PostAsync(new Uri("api/v1/data/datasets", UriKind.Relative), Upload(Encoding.UTF8.GetBytes(json), shape + ".json"));

@@ -47,8 +47,8 @@ internal static class SharingEndpoints
 
     [RequiresPermission(Permission.DashboardsWrite), AuditedExplicitly, Errors(403, 404, 422), EndpointName("CreateDashboardLink")]
     [EndpointSummary("Make a public read-only link (optional expiry and password); the token is shown once")]
-    private static async Task<Results<Created<DashboardLinkCreatedResponse>, ApiError>> CreateLink(Guid id, CreateDashboardLinkRequest request, PublicLinks links, CancellationToken ct) =>
-        (await links.CreateAsync(id, request, ct)).ToCreated(l => $"{ApiRoutes.V1}/dashboards/{id}/links/{l.Id}");
+    private static async Task<Results<Created<DashboardLinkCreatedResponse>, ApiError>> CreateLink(Guid id, CreateDashboardLinkRequest? request, PublicLinks links, CancellationToken ct) =>
+        (await links.CreateAsync(id, request ?? new CreateDashboardLinkRequest(), ct)).ToCreated(l => $"{ApiRoutes.V1}/dashboards/{id}/links/{l.Id}");
 
     [RequiresPermission(Permission.DashboardsRead), Errors(403, 404), EndpointName("ListDashboardLinks")]
     [EndpointSummary("A dashboard's public links (never their tokens)")]

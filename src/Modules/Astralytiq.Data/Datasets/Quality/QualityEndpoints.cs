@@ -16,6 +16,6 @@ internal static class QualityEndpoints
 
     [RequiresPermission(Permission.DatasetsRead), AuditedExplicitly, Errors(400, 404), EndpointName("ValidateDataset")]
     [EndpointSummary("Check a version against an optional declared schema (types, required, unique, ranges, pattern, allowed values) and for quality problems; returns valid, score and issues with sample row numbers")]
-    private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest request, QualityHandler handler, CancellationToken ct) =>
-        (await handler.ValidateAsync(id, request, ct)).ToOk();
+    private static async Task<Results<Ok<ValidationReportResponse>, ApiError>> Validate(Guid id, ValidateDatasetRequest? request, QualityHandler handler, CancellationToken ct) =>
+        (await handler.ValidateAsync(id, request ?? new ValidateDatasetRequest(), ct)).ToOk(); // no body: the current version, no declared rules
 }
