@@ -135,8 +135,11 @@ public sealed record ResidualPointDto(double Actual, double Predicted);
 
 public sealed record CrossValidationDto(string Metric, int Folds, double Mean, double StdDev, IReadOnlyList<double> Values);
 
-/// <summary>One configuration tried by the search, with its cross-validated score (higher is better for r2, auc, accuracy).</summary>
-public sealed record LeaderboardEntryDto(int Trial, string Algorithm, IReadOnlyDictionary<string, double> Parameters, string Metric, double Mean, double StdDev, double Seconds);
+/// <summary>
+/// One configuration tried by the search, with its cross-validated score (higher is better for r2, auc, accuracy), or,
+/// when it could not be scored, no score and <see cref="Error"/> saying why (the search went on without it).
+/// </summary>
+public sealed record LeaderboardEntryDto(int Trial, string Algorithm, IReadOnlyDictionary<string, double> Parameters, string Metric, double? Mean, double? StdDev, double Seconds, string? Error = null);
 
 /// <summary>How much the held-out primary metric drops when the feature's values are shuffled (mean and spread over repeats).</summary>
 public sealed record FeatureImportanceDto(string Feature, double Importance, double StdDev);

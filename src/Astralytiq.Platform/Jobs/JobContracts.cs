@@ -41,7 +41,12 @@ public static class JobRegistration
     }
 }
 
-/// <summary>Thrown by a handler for a failure that retrying cannot fix: the job is dead-lettered at once.</summary>
+/// <summary>
+/// Thrown by a handler for a failure that retrying cannot fix, usually the input (a file that cannot be read, data
+/// a model cannot learn from): the job ends <c>failed</c> at once with this message, which the user reads, so it
+/// says what is wrong in their words. Anything else a handler throws is unexpected: retried, then dead-lettered
+/// with a generic message (the details go to the log, never to the user).
+/// </summary>
 public sealed class PermanentJobFailureException(string message) : Exception(message);
 
 public interface IJobScheduler

@@ -105,7 +105,7 @@ internal sealed partial class JobRunner(
         {
             if (!_handlers.TryGetValue(job.Kind, out var handlerType))
             {
-                throw new PermanentJobFailureException($"No handler for job kind '{job.Kind}'");
+                throw new InvalidOperationException($"No handler for job kind '{job.Kind}'");
             }
             var handler = (IJobHandler)scope.ServiceProvider.GetRequiredService(handlerType);
             result = await handler.RunAsync(context, cancel.Token).ConfigureAwait(false);
@@ -243,11 +243,20 @@ internal sealed partial class JobRunner(
             job.FinishedAt = now;
             job.ResultJson = result is null ? null : JsonSerializer.Serialize(result, result.GetType(), JobJson.Options);
         }
+        else if (failure is PermanentJobFailureException)
+        {
+            // The handler's own words: what is wrong with the input. Not retried.
+            job.Error = failure.Message;
+            job.Status = JobStatus.Failed;
+            job.FinishedAt = now;
+            LogFailed(logger, job.Id, job.Kind, job.Attempt, failure.Message);
+        }
         else
         {
-            job.Error = failure is PermanentJobFailureException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
-            if (failure is PermanentJobFailureException || job.Attempt >= job.MaxAttempts)
+            // Unexpected: the exception's text is for the log only (it may name internals); the user gets what happened.
+            if (job.Attempt >= job.MaxAttempts)
             {
+                job.Error = $"The job stopped on an unexpected error after {job.Attempt} attempt(s); quote job id {job.Id} when reporting it";
                 job.Status = JobStatus.DeadLettered;
                 job.FinishedAt = now;
                 LogDeadLettered(logger, failure, job.Id, job.Kind, job.Attempt);
@@ -255,9 +264,10 @@ internal sealed partial class JobRunner(
             else
             {
                 var delay = settings.RetryBaseMilliseconds * Math.Pow(2, job.Attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
+                job.Error = $"Attempt {job.Attempt} stopped on an unexpected error; retrying";
                 job.Status = JobStatus.Queued;
                 job.NextAttemptAt = now.AddMilliseconds(delay);
-                LogRetrying(logger, job.Id, job.Kind, job.Attempt, job.Error);
+                LogRetrying(logger, failure, job.Id, job.Kind, job.Attempt);
             }
         }
         await db.SaveChangesAsync().ConfigureAwait(false);
@@ -302,8 +312,11 @@ internal sealed partial class JobRunner(
     [LoggerMessage(Level = LogLevel.Error, Message = "Job loop error")]
     private static partial void LogLoopError(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt} failed, will retry: {Error}")]
-    private static partial void LogRetrying(ILogger logger, Guid jobId, string kind, int attempt, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt} failed, will retry")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, Guid jobId, string kind, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({Kind}) failed on attempt {Attempt}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid jobId, string kind, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} ({Kind}) dead-lettered after attempt {Attempt}")]
     private static partial void LogDeadLettered(ILogger logger, Exception exception, Guid jobId, string kind, int attempt);

@@ -171,14 +171,20 @@ internal static class Forecaster
         var model = new ForecastModel(chosen, frequency.Unit, frequency.StepTicks, m, spec.Target, spec.TimeColumn!, spec.SeriesColumn, horizon, fittedSeries);
         var last = scores[chosen][^1];
         var maseValues = scores[chosen].Select(x => x.Mase).Where(double.IsFinite).ToList();
-        var cv = new CrossValidationDto("mase", Origins, maseValues.Count == 0 ? double.NaN : maseValues.Average(), Metrics.StdDev(maseValues), scores[chosen].Select(x => x.Mase).ToList());
+        if (maseValues.Count == 0 || !double.IsFinite(last.Mase))
+        {
+            throw new TrainingDataException($"MASE (the error relative to a naive forecast) cannot be measured: '{spec.Target}' does not change before the last backtest window; forecast a longer or livelier history");
+        }
+        var cv = new CrossValidationDto("mase", Origins, maseValues.Average(), Metrics.StdDev(maseValues), maseValues);
         var metrics = new ModelMetricsDto("forecasting", "mase", last.Mase, series.Sum(s => s.Values.Length - window), window * series.Count,
-            Rmse: last.Rmse, Mase: last.Mase, Smape: last.Smape, IntervalCoverage: last.Coverage, CrossValidation: cv);
+            Rmse: ModelTrainer.Finite(last.Rmse), Mase: last.Mase, Smape: ModelTrainer.Finite(last.Smape), IntervalCoverage: ModelTrainer.Finite(last.Coverage), CrossValidation: cv);
         var leaderboard = methods.Select((method, i) =>
         {
             var values = scores[method].Select(x => x.Mase).ToList();
-            return new LeaderboardEntryDto(i + 1, method, new Dictionary<string, double>(), "mase", values.Average(), Metrics.StdDev(values), 0);
-        }).OrderBy(e => e.Mean).ToList();
+            return values.All(double.IsFinite)
+                ? new LeaderboardEntryDto(i + 1, method, new Dictionary<string, double>(), "mase", values.Average(), Metrics.StdDev(values), 0)
+                : new LeaderboardEntryDto(i + 1, method, new Dictionary<string, double>(), "mase", null, null, 0, "its MASE could not be computed at every backtest origin");
+        }).OrderBy(e => e.Mean is null).ThenBy(e => e.Mean).ToList();
         var parameters = new Dictionary<string, double>
         {
             ["season_length"] = m, ["horizon"] = horizon, ["series"] = series.Count, ["backtest_window"] = window,

@@ -65,7 +65,7 @@ internal sealed class Featurizer
                     }
                     else
                     {
-                        values.Add(v);
+                        values.Add(Math.Clamp(v, double.MinValue, double.MaxValue)); // an infinity in the data is the largest number
                     }
                 }
                 values.Sort();
@@ -115,6 +115,12 @@ internal sealed class Featurizer
         return vector;
     }
 
+    /// <summary>
+    /// The learners work in single precision: a value past its range (1e300, say, or an infinity in the data) is held at
+    /// the largest float of its sign rather than becoming infinite, which no learner or artifact can carry.
+    /// </summary>
+    public static float ToFloat(double value) => (float)Math.Clamp(value, float.MinValue, float.MaxValue);
+
     /// <summary>Writes one feature's slots. A categorical value not among the levels goes to the "other" slot.</summary>
     public static void Encode(FeatureSpec spec, object? raw, float[] vector)
     {
@@ -125,7 +131,7 @@ internal sealed class Featurizer
             {
                 var v = raw is double d ? d : double.NaN;
                 var missing = double.IsNaN(v);
-                vector[o] = (float)(missing ? spec.Median : v);
+                vector[o] = ToFloat(missing ? spec.Median : v);
                 if (spec.MissingIndicator)
                 {
                     vector[o + 1] = missing ? 1 : 0;

@@ -15,7 +15,11 @@ internal sealed record TrainingPlan(
     IReadOnlyCollection<int>? TestRows = null,
     IReadOnlyDictionary<string, (double Min, double Max)>? SearchSpace = null);
 
-internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds);
+/// <summary>One configuration's cross-validated score, or why it has none (<see cref="Error"/>: it is then never chosen).</summary>
+internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds, string? Error = null)
+{
+    public bool Scored => Error is null;
+}
 
 internal sealed record TrainingResult(ModelBundle Bundle, ModelMetricsDto Metrics, List<LeaderboardEntryDto> Leaderboard, List<FeatureImportanceDto> Importance, Dictionary<string, double> Parameters);
 
@@ -61,23 +65,38 @@ internal static class ModelTrainer
         var folds = Folds(train, labels, plan, random);
         var classCount = Math.Max(2, classes.Count);
 
-        FeatureRow Row(int r) => new() { Features = encoded[r], Value = (float)labels[r], Flag = labels[r] > 0.5, Class = (uint)labels[r] };
+        FeatureRow Row(int r) => new() { Features = encoded[r], Value = Featurizer.ToFloat(labels[r]), Flag = labels[r] > 0.5, Class = (uint)labels[r] };
 
         TrialResult Evaluate(int trial, string algorithm, Dictionary<string, double> parameters)
         {
             var watch = Stopwatch.StartNew();
             var values = new double[folds.Count];
             var ties = new double[folds.Count];
-            Parallel.For(0, folds.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, f =>
+            try
             {
-                var holdout = folds[f];
-                var inFold = new HashSet<int>(holdout);
-                var fit = train.Where(r => !inFold.Contains(r)).Select(Row).ToList();
-                var (context, model) = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, fit, featurizer.Width, classCount, ct);
-                var scores = Learner.Score(context, model, plan.Task, holdout.Select(Row), featurizer.Width, classCount);
-                (values[f], ties[f]) = Primary(plan.Task, holdout.Select(r => labels[r]).ToArray(), scores);
-            });
-            return new TrialResult(trial, algorithm, parameters, values.Average(), Metrics.StdDev(values), ties.Average(), values.ToList(), watch.Elapsed.TotalSeconds);
+                Parallel.For(0, folds.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, f =>
+                {
+                    var holdout = folds[f];
+                    var inFold = new HashSet<int>(holdout);
+                    var fit = train.Where(r => !inFold.Contains(r)).Select(Row).ToList();
+                    var (context, model) = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, fit, featurizer.Width, classCount, ct);
+                    var scores = Learner.Score(context, model, plan.Task, holdout.Select(Row), featurizer.Width, classCount);
+                    (values[f], ties[f]) = Primary(plan.Task, holdout.Select(r => labels[r]).ToArray(), scores);
+                });
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                // One configuration that cannot be fitted (a learner refusing these rows) is a finding, not the end of the search.
+                return new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
+                    "could not be fitted on these rows");
+            }
+            if (!values.All(double.IsFinite))
+            {
+                return new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
+                    $"its {PrimaryMetric(plan.Task)} could not be computed on every fold (the fit diverged or a fold's values do not vary)");
+            }
+            return new TrialResult(trial, algorithm, parameters, values.Average(), Metrics.StdDev(values), double.IsFinite(ties.Average()) ? ties.Average() : double.MaxValue,
+                values.ToList(), watch.Elapsed.TotalSeconds);
         }
 
         var candidates = Candidates(plan, random);
@@ -93,17 +112,19 @@ internal static class ModelTrainer
             {
                 break;
             }
-            var (algorithm, parameters) = candidates(trial, results);
+            var (algorithm, parameters) = candidates(trial, results.Where(r => r.Scored).ToList());
             var result = Evaluate(trial, algorithm, parameters);
             results.Add(result);
-            if (best is null || Better(result, best))
+            if (result.Scored && (best is null || Better(result, best)))
             {
                 best = result;
             }
-            progress(trial, maxTrials, $"Trial {trial} of {maxTrials}: {algorithm} {PrimaryMetric(plan.Task)} {Format(result.Mean)} ± {Format(result.StdDev)} (best {Format(best.Mean)}, {best.Algorithm})")
-                .GetAwaiter().GetResult();
+            var outcome = result.Scored ? $"{PrimaryMetric(plan.Task)} {Format(result.Mean)} ± {Format(result.StdDev)}" : "not scored: " + result.Error;
+            var leader = best is null ? "no score yet" : $"best {Format(best.Mean)}, {best.Algorithm}";
+            progress(trial, maxTrials, $"Trial {trial} of {maxTrials}: {algorithm} {outcome} ({leader})").GetAwaiter().GetResult();
         }
-        var chosen = best!;
+        var chosen = best ?? throw new TrainingDataException(
+            "no configuration could be scored on these rows: " + string.Join("; ", results.Select(r => r.Algorithm + " " + r.Error).Distinct(StringComparer.Ordinal)));
         ct.ThrowIfCancellationRequested();
         progress(maxTrials, maxTrials, $"Fitting {chosen.Algorithm} on all {train.Count:N0} training rows").GetAwaiter().GetResult();
         var (finalContext, finalModel) = Learner.Fit(plan.Task, chosen.Algorithm, chosen.Parameters, plan.Seed, train.Select(Row).ToList(), featurizer.Width, classCount, ct);
@@ -129,8 +150,10 @@ internal static class ModelTrainer
             IntervalHalfWidth = plan.Task == TaskKind.Regression ? halfWidth : null,
             CrossValidation = new CrossValidationDto(PrimaryMetric(plan.Task), folds.Count, chosen.Mean, chosen.StdDev, chosen.Values),
         };
-        var leaderboard = results.OrderByDescending(r => r.Mean).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
-            .Select(r => new LeaderboardEntryDto(r.Trial, r.Algorithm, r.Parameters, PrimaryMetric(plan.Task), r.Mean, r.StdDev, Math.Round(r.Seconds, 3))).ToList();
+        // Scored trials best first, then the ones that could not be scored, with the reason.
+        var leaderboard = results.OrderByDescending(r => r.Scored).ThenByDescending(r => r.Scored ? r.Mean : 0).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
+            .Select(r => new LeaderboardEntryDto(r.Trial, r.Algorithm, r.Parameters, PrimaryMetric(plan.Task),
+                r.Scored ? r.Mean : null, r.Scored ? r.StdDev : null, Math.Round(r.Seconds, 3), r.Error)).ToList();
         return new TrainingResult(bundle, metrics, leaderboard, importance, chosen.Parameters);
     }
 
@@ -318,13 +341,17 @@ internal static class ModelTrainer
     internal static ModelMetricsDto Measure(TaskKind task, double[] labels, Scores scores, IReadOnlyList<string> classes, int trainRows)
     {
         var primary = Primary(task, labels, scores).Value;
+        if (!double.IsFinite(primary))
+        {
+            throw new TrainingDataException($"{PrimaryMetric(task)} cannot be measured on the {labels.Length:N0} held-out rows (their values do not vary); train on more rows or with a larger test fraction");
+        }
         if (task == TaskKind.Regression)
         {
             var predicted = scores.Values!;
             var residuals = labels.Select((a, i) => new ResidualPointDto(a, predicted[i])).Take(500).ToList();
             return new ModelMetricsDto("regression", "r2", primary, trainRows, labels.Length,
-                R2: Metrics.R2(labels, predicted), Rmse: Metrics.Rmse(labels, predicted), Mae: Metrics.Mae(labels, predicted),
-                Mape: Metrics.Mape(labels, predicted), Residuals: residuals);
+                R2: Finite(Metrics.R2(labels, predicted)), Rmse: Finite(Metrics.Rmse(labels, predicted)), Mae: Finite(Metrics.Mae(labels, predicted)),
+                Mape: Finite(Metrics.Mape(labels, predicted)), Residuals: residuals);
         }
         var actual = labels.Select(l => (int)l).ToArray();
         var probabilities = scores.Probabilities!;
@@ -348,9 +375,12 @@ internal static class ModelTrainer
         }
         return new ModelMetricsDto(task == TaskKind.Binary ? "binary_classification" : "multiclass_classification", PrimaryMetric(task), primary, trainRows, labels.Length,
             Accuracy: Metrics.Accuracy(actual, predictedClass), PrecisionMacro: pMacro, RecallMacro: rMacro, F1Macro: fMacro,
-            PrecisionMicro: pMicro, RecallMicro: rMicro, F1Micro: fMicro, RocAuc: auc, PrAuc: prAuc, LogLoss: Metrics.LogLoss(actual, probabilities),
+            PrecisionMicro: pMicro, RecallMicro: rMicro, F1Micro: fMicro, RocAuc: Finite(auc), PrAuc: Finite(prAuc), LogLoss: Finite(Metrics.LogLoss(actual, probabilities)),
             Classes: classes.ToList(), ConfusionMatrix: confusion.Select(r => (IReadOnlyList<long>)r).ToList(), RocCurve: roc);
     }
+
+    /// <summary>A metric that has no value on these rows (a division by zero, say) is absent, not NaN: JSON has no NaN.</summary>
+    internal static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     /// <summary>Split-conformal: the ⌈(n+1)·0.9⌉-th smallest absolute held-out residual, so about 90 % of new values fall within ± it.</summary>
     internal static double ConformalHalfWidth(double[] actual, double[] predicted)

@@ -111,9 +111,11 @@ internal sealed partial class TrainingJob(
         }
         catch (Exception e) when (e is not PermanentJobFailureException)
         {
+            // The exception's text is for the log (it may name internals); the user reads what happened and what to quote.
             LogFailed(logger, e, model.Name, version.Version);
-            await FailAsync(version, "training failed: " + e.Message, watch).ConfigureAwait(false);
-            throw new PermanentJobFailureException("training failed: " + e.Message);
+            var message = $"training stopped on an unexpected error; quote job id {context.JobId} when reporting it";
+            await FailAsync(version, message, watch).ConfigureAwait(false);
+            throw new PermanentJobFailureException(message);
         }
     }
 
