@@ -247,7 +247,7 @@ internal static class StatusCodeEnvelope
             403 => (ErrorCodes.Forbidden, "You do not have permission to do this"),
             404 => (ErrorCodes.NotFound, "No such resource"),
             405 => (ErrorCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed at this address"),
-            413 => (ErrorCodes.PayloadTooLarge, "The request body is larger than allowed"),
+            413 => (ErrorCodes.PayloadTooLarge, ApiExceptionHandler.TooLarge(http)),
             415 => (ErrorCodes.UnsupportedMediaType, "Unsupported content type; send application/json"),
             _ => (http.Response.StatusCode >= 500 ? ErrorCodes.Internal : ErrorCodes.BadRequest, "The request failed"),
         };

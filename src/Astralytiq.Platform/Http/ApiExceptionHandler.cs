@@ -14,7 +14,7 @@ internal sealed partial class ApiExceptionHandler(IEnumerable<IExceptionClassifi
         switch (exception)
         {
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
-                await ErrorWriter.WriteAsync(httpContext, 413, ErrorCodes.PayloadTooLarge, "The request body is larger than allowed").ConfigureAwait(false);
+                await ErrorWriter.WriteAsync(httpContext, 413, ErrorCodes.PayloadTooLarge, TooLarge(httpContext)).ConfigureAwait(false);
                 return true;
             case BadHttpRequestException { InnerException: JsonException json } when TooDeep(json):
             case JsonException deep when TooDeep(deep):
@@ -42,6 +42,16 @@ internal sealed partial class ApiExceptionHandler(IEnumerable<IExceptionClassifi
                 return true;
         }
     }
+
+    /// <summary>The 413 message, naming the limit of the endpoint the request was for.</summary>
+    internal static string TooLarge(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } max
+            ? $"The request body is larger than the {Size(max)} this endpoint accepts"
+            : "The request body is larger than allowed";
+
+    private static string Size(long bytes) => bytes >= 1 << 20
+        ? (bytes / (double)(1 << 20)).ToString("#,0.#", CultureInfo.InvariantCulture) + " MiB"
+        : (bytes / 1024.0).ToString("#,0.#", CultureInfo.InvariantCulture) + " KiB";
 
     /// <summary>System.Text.Json says so only in its message: the reader's and the serializer's wordings.</summary>
     private static bool TooDeep(JsonException exception) =>

@@ -30,7 +30,7 @@ public static class MLModule
         var models = group.MapGroup("/models");
         TrainingEndpoints.Map(models);
         RegistryEndpoints.Map(models);
-        PredictionEndpoints.Map(models);
+        PredictionEndpoints.Map(models, routes.ServiceProvider.GetRequiredService<MlSettings>());
         return group;
     }
 }

@@ -102,7 +102,9 @@ public abstract class IdentityFlowTests<TPlatform>(TPlatform platform) : Platfor
         var response = await http.PostAsync("api/v1/users/register", new StringContent(huge, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Contains("PAYLOAD_TOO_LARGE", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("PAYLOAD_TOO_LARGE", body, StringComparison.Ordinal);
+        Assert.Contains("larger than the 1 MiB this endpoint accepts", body, StringComparison.Ordinal);
     }
 
     [Fact]

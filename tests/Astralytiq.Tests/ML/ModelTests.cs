@@ -101,6 +101,39 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
     }
 
     [Fact]
+    public async Task A_full_batch_of_ten_thousand_wide_rows_is_predicted_as_documented()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var random = new Random(9);
+        var names = Enumerable.Range(1, 9).Select(i => "feature_" + i).ToList();
+        var csv = new StringBuilder(string.Join(',', names) + ",target\n");
+        for (var i = 0; i < 120; i++)
+        {
+            var values = names.Select(_ => Math.Round(random.NextDouble() * 1000, 6)).ToList();
+            csv.Append(string.Join(',', values.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append(',')
+                .Append((values.Sum() + random.NextDouble()).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+        var data = await MlData.UploadAsync(client, csv.ToString(), "wide");
+        var version = await MlData.TrainAsync(client, new TrainModelRequest(MlData.Unique("wide"), data.Id, "regression", "target", Features: names, Algorithm: "linear", Seed: 1));
+        // 10,000 rows of nine features with six decimals: about 1.8 MB, past the 1 MiB other endpoints accept.
+        var rows = Enumerable.Range(0, 10_000).Select(_ =>
+        {
+            var row = new System.Text.Json.Nodes.JsonObject();
+            foreach (var name in names)
+            {
+                row[name] = Math.Round(random.NextDouble() * 1000, 6) + 0.000001;
+            }
+            return row;
+        }).ToList();
+        Assert.True(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(rows).Length > 1024 * 1024);
+        var predicted = (await client.Models.PredictAsync(version.Name, new PredictRequest(Rows: rows))).EnsureValue();
+        Assert.Equal(10_000, predicted.Predictions.Count);
+        var more = await client.Models.PredictAsync(version.Name, new PredictRequest(Rows: [.. rows, rows[0]]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, more.Status);
+        Assert.Contains("1 to 10,000 rows", more.Error!.Error.Details![0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_classifier_gives_probabilities_metrics_and_a_confusion_matrix_and_auto_keeps_a_leaderboard()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

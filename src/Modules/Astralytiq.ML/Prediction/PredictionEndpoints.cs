@@ -3,9 +3,14 @@ namespace Astralytiq.ML.Prediction;
 /// <summary>Predictions (with explanations), batch scoring of a dataset, forecasts.</summary>
 internal static class PredictionEndpoints
 {
-    public static void Map(RouteGroupBuilder models)
+    /// <summary>Room per row in a predict body: a wide row of long feature names and values fits, so the row limit is the one a user meets.</summary>
+    public const int BytesPerRow = 4096;
+
+    public static long PredictBodyBytes(MlSettings settings) => Math.Min(((long)settings.MaxBatchRows * BytesPerRow) + (64 * 1024), 512L * 1024 * 1024);
+
+    public static void Map(RouteGroupBuilder models, MlSettings settings)
     {
-        models.MapPost("/{model}/predict", Predict);
+        models.MapPost("/{model}/predict", Predict).WithRequestBodyLimit(PredictBodyBytes(settings));
         models.MapPost("/{model}/score", Score);
         models.MapGet("/{model}/forecast", Forecast);
     }
