@@ -26,6 +26,17 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         (await client.Datasets.UploadAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
 
     [Fact]
+    public async Task Yes_no_columns_keep_their_words_and_true_false_columns_are_boolean()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text("answer,flag,short\nyes,true,Y\nno,False,n\nYes,TRUE,y\n"), "words.csv")).EnsureValue();
+        Assert.Equal(["string", "boolean", "string"], dataset.Schema.Select(c => c.Type));
+        var preview = (await tenant.Admin.Datasets.PreviewAsync(dataset.Id)).EnsureValue();
+        Assert.Equal(["yes", "no", "Yes"], preview.Rows.Select(r => r[0]!.ToString()));
+        Assert.Equal(["True", "False", "True"], preview.Rows.Select(r => r[1]!.ToString()));
+    }
+
+    [Fact]
     public async Task Json_that_is_not_a_table_is_refused_naming_what_it_holds_and_an_empty_validate_body_means_the_defaults()
     {
         var tenant = await Platform.NewTenantAsync();

@@ -144,8 +144,8 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
             Features: ["rooms", "area", "city"], Algorithm: "auto", MaxTrials: 5, CvFolds: 3, Seed: 11));
 
         var metrics = version.Metrics!;
-        // The CSV reader types yes/no as a boolean column, so the classes are its values.
-        Assert.Equal(["false", "true"], metrics.Classes);
+        // The labels are the data's own words (yes/no was once typed boolean and came back true/false).
+        Assert.Equal(["no", "yes"], metrics.Classes);
         Assert.True(metrics.RocAuc > 0.95, $"AUC {metrics.RocAuc}");
         Assert.True(metrics.Accuracy > 0.85, $"accuracy {metrics.Accuracy}");
         Assert.Equal(metrics.TestRows, metrics.ConfusionMatrix!.Sum(r => r.Sum()));
@@ -157,8 +157,8 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
 
         var rows = new PredictRequest(Rows: [House(6, 190, "Oslo"), House(1, 25, "Bergen")]);
         var predicted = (await client.Models.PredictAsync(name, rows)).EnsureValue();
-        Assert.Equal("true", predicted.Predictions[0].Prediction!.GetValue<string>());
-        Assert.Equal("false", predicted.Predictions[1].Prediction!.GetValue<string>());
+        Assert.Equal("yes", predicted.Predictions[0].Prediction!.GetValue<string>());
+        Assert.Equal("no", predicted.Predictions[1].Prediction!.GetValue<string>());
         foreach (var p in predicted.Predictions)
         {
             Assert.Equal(1, p.Probabilities!.Sum(x => x.Probability), 6);

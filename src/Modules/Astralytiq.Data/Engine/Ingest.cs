@@ -137,7 +137,7 @@ internal static partial class Ingest
         }
         var reader = options.Format switch
         {
-            "csv" or "tsv" => CsvReader(inputPath, options),
+            "csv" or "tsv" => CsvReader(inputPath, options, await WordBooleansAsync(connection, inputPath, options, ct).ConfigureAwait(false)),
             "json" => $"read_json({DuckDb.Literal(inputPath)}, format = 'auto', sample_size = 20480)",
             "parquet" => $"read_parquet({DuckDb.Literal(inputPath)})",
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "unknown format"),
@@ -233,9 +233,45 @@ internal static partial class Ingest
     private static string Delimiter(string path, ParseOptions options) =>
         options.Format == "tsv" ? "\t" : options.Delimiter ?? CsvShape.DetectDelimiter(path) ?? ",";
 
-    private static string CsvReader(string path, ParseOptions options)
+    /// <summary>
+    /// DuckDB types a column of yes/no (or y/n, t/f) as BOOLEAN and the user's words are lost: "yes" comes back "true", and
+    /// a model trained on it predicts true/false instead of the labels in the data. Only true/false columns stay
+    /// BOOLEAN; the others are read as the text they are. Checked on the rows the type was detected from.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> WordBooleansAsync(DuckDBConnection connection, string path, ParseOptions options, CancellationToken ct)
+    {
+        try
+        {
+            var detected = await DuckDb.DescribeAsync(connection, "SELECT * FROM " + CsvReader(path, options, []), ct).ConfigureAwait(false);
+            var booleans = detected.Where(c => c.SourceType == "BOOLEAN").Select(c => c.Name).ToList();
+            if (booleans.Count == 0)
+            {
+                return [];
+            }
+            var checks = booleans.Select(b => $"count(*) FILTER (WHERE lower(trim({DuckDb.Identifier(b)})) NOT IN ('true', 'false'))");
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", checks)} FROM (SELECT * FROM {CsvReader(path, options, [], allText: true)} LIMIT 20480)";
+            using var result = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await result.ReadAsync(ct).ConfigureAwait(false);
+            return booleans.Where((_, i) => result.GetInt64(i) > 0).ToList();
+        }
+        catch (DuckDBException)
+        {
+            return []; // a file DuckDB cannot read is reported by the read itself, with its reason
+        }
+    }
+
+    private static string CsvReader(string path, ParseOptions options, IReadOnlyList<string> asText, bool allText = false)
     {
         var args = new List<string> { DuckDb.Literal(path), "auto_detect = true", "sample_size = 20480" };
+        if (allText)
+        {
+            args.Add("all_varchar = true");
+        }
+        else if (asText.Count > 0)
+        {
+            args.Add("types = {" + string.Join(", ", asText.Select(c => DuckDb.Literal(c) + ": 'VARCHAR'")) + "}");
+        }
         args.Add("delim = " + DuckDb.Literal(Delimiter(path, options)));
         // The first line is the header unless the caller says otherwise: sniffing it is a guess when every
         // column is text, and a dataset whose columns change name with its content would be worse.
