@@ -227,6 +227,17 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await SignInAsync(page, tenant.AdminUser.Email);
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Two Step Org");
 
+        // An API key without a scope is refused, and the page says why (the list reload once hid the error).
+        await NavigateAsync(page, 1280, "/api-keys");
+        await Field(page, "key-name").FillAsync("ci key");
+        // The page offers datasets:read; untick it.
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Scopes" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "datasets:read", Exact = true }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId("create-key").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("at least one scope is required");
+        await Assertions.Expect(page.GetByTestId("new-key")).ToHaveCountAsync(0);
+
         await NavigateAsync(page, 1280, "/profile");
         await Field(page, "mfa-password").FillAsync(PlatformFixture.Password);
         await page.GetByTestId("mfa-setup").ClickAsync();
