@@ -390,6 +390,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await page.WaitForURLAsync(new Regex("/models/House%20prices$"), new() { Timeout = 120_000 });
         await Assertions.Expect(page.GetByTestId("model-name")).ToHaveTextAsync("House prices");
         await Assertions.Expect(page.GetByTestId("metrics")).ToContainTextAsync("R²");
+        // The artifact line is text, not template source ("(269.466796875?.ToString("N0") KiB)" once).
+        await Assertions.Expect(page.GetByTestId("artifact")).ToHaveTextAsync(new Regex(@"^Artifact SHA-256 [0-9a-f]{64} \([\d,]+(\.\d)? (KiB|MiB|bytes)\), checked on every load$"));
         await Assertions.Expect(page.GetByTestId("residuals")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Leaderboard" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("leaderboard").Locator("tbody tr")).ToHaveCountAsync(4);
