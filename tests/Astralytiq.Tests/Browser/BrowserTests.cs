@@ -403,6 +403,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Field(page, "predict-rooms").FillAsync("4");
         await page.GetByTestId("predict-run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("prediction")).ToContainTextAsync("Prediction:");
+        // A number for people: thousands separated, at most two decimals at this size (243.796142578125 once).
+        await Assertions.Expect(page.GetByTestId("prediction-value")).ToHaveTextAsync(new Regex(@"^Prediction: -?[\d,]+(\.\d{1,2})?$"));
         await Assertions.Expect(page.GetByTestId("prediction")).ToContainTextAsync("90 % interval");
         await Assertions.Expect(page.Locator("[data-testid=contributions] g[data-bar^='rooms = 4']")).ToHaveCountAsync(1);
 
@@ -411,6 +413,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByText("production now points at v1")).ToBeVisibleAsync();
         await NavigateAsync(page, 1280, "/models");
         await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync("production → v1");
+        // R² with four decimals, never rounded up to "r2 1".
+        await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync(new Regex(@"r2 -?\d\.\d{4}"));
         await page.Context.CloseAsync();
     }
 
