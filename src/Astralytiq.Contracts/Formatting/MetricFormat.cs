@@ -18,6 +18,19 @@ public static class MetricFormat
         "r2", "roc_auc", "auc", "pr_auc", "f1_macro", "f1_micro", "precision_macro", "recall_macro", "precision_micro", "recall_micro",
     };
 
+    /// <summary>A metric's name as people write it: r2 → R², roc_auc → ROC AUC, mape → MAPE.</summary>
+    public static string Name(string metric) => metric switch
+    {
+        "r2" => "R²",
+        "roc_auc" or "auc" => "ROC AUC",
+        "pr_auc" => "PR AUC",
+        "accuracy" => "Accuracy",
+        "log_loss" => "Log loss",
+        "rmse" or "mae" or "mape" or "mase" => metric.ToUpperInvariant(),
+        "smape" => "sMAPE",
+        _ => metric.Replace('_', ' '),
+    };
+
     /// <summary>In the invariant culture (the API's and the documents'); pages of a tenant with a locale pass theirs.</summary>
     public static string Show(string metric, double? value) => Format(metric, value, CultureInfo.InvariantCulture);
 

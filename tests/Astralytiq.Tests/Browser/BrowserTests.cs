@@ -414,7 +414,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await NavigateAsync(page, 1280, "/models");
         await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync("production → v1");
         // R² with four decimals, never rounded up to "r2 1".
-        await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync(new Regex(@"r2 -?\d\.\d{4}"));
+        await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync(new Regex(@"R² -?\d\.\d{4}"));
         await page.Context.CloseAsync();
     }
 

@@ -23,6 +23,13 @@ public sealed class MetricFormatTests
     public void A_metric_reads_as_people_expect(string metric, double value, string shown) =>
         Assert.Equal(shown, MetricFormat.Show(metric, value));
 
+    [Theory]
+    [InlineData("r2", "R²")]
+    [InlineData("roc_auc", "ROC AUC")]
+    [InlineData("mase", "MASE")]
+    [InlineData("accuracy", "Accuracy")]
+    public void A_metric_is_named_as_people_write_it(string metric, string name) => Assert.Equal(name, MetricFormat.Name(metric));
+
     [Fact]
     public void A_missing_or_undefined_value_is_a_dash() =>
         Assert.Equal(["—", "—", "—"], new double?[] { null, double.NaN, double.PositiveInfinity }.Select(v => MetricFormat.Show("r2", v)));
