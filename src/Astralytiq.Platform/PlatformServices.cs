@@ -196,6 +196,7 @@ public static class PlatformServices
         app.UseRateLimiter();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseAuthorization();
+        app.UseMiddleware<TenantFeatureMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

@@ -29,6 +29,8 @@ public static class ErrorCodes
     public const string AccountLocked = "ACCOUNT_LOCKED";
     public const string MfaRequired = "MFA_REQUIRED";
     public const string IdempotencyMismatch = "IDEMPOTENCY_KEY_REUSED";
+    /// <summary>The organisation turned the feature off (Organisation settings); an Admin can turn it on.</summary>
+    public const string FeatureDisabled = "FEATURE_DISABLED";
     public const string Internal = "INTERNAL_ERROR";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
 }

@@ -69,7 +69,7 @@ public static class IdentityModule
         users.MapDelete("/invitations/{id:guid}", IdentityEndpoints.RevokeInvitation);
         users.MapGet("/invitations/lookup", IdentityEndpoints.LookupInvitation).AllowAnonymous().RequireSensitiveRateLimit();
 
-        users.MapPost("/api-keys", IdentityEndpoints.CreateApiKey);
+        users.MapPost("/api-keys", IdentityEndpoints.CreateApiKey).RequireTenantFeature(TenantFeatures.ApiKeys);
         users.MapGet("/api-keys", IdentityEndpoints.ListApiKeys);
         users.MapDelete("/api-keys/{id:guid}", IdentityEndpoints.RevokeApiKey);
         return users;

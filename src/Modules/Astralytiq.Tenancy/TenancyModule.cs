@@ -18,6 +18,7 @@ public static class TenancyModule
         services.AddScoped<ITenantKeyStore, TenantKeyStore>();
         services.AddScoped<Astralytiq.Platform.Quotas.IPlanResolver, Tenants.TenantPlanResolver>();
         services.AddScoped<ITenantPlans, Tenants.TenantPlans>();
+        services.AddScoped<ITenantFeatureSwitches, Tenants.TenantFeatureSwitches>();
         return services;
     }
 

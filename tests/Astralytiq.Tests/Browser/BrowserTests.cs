@@ -422,6 +422,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
     public async Task A_dashboard_is_built_by_drag_and_drop_saved_and_updates_live_in_another_browser()
     {
         var tenant = await Platform.NewTenantAsync("Board Org");
+        await tenant.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var csv = "day,region,amount\n2024-01-05,north,10\n2024-01-20,south,5\n2024-02-03,north,7\n";
         var sales = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
         var page = await NewPageAsync(1280, 900);
@@ -493,6 +494,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
     public async Task A_bar_drills_down_and_filters_then_a_report_is_scheduled_sent_now_received_with_its_pdf_and_unsubscribed_from_the_email()
     {
         var tenant = await Platform.NewTenantAsync("Report Org");
+        await tenant.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var csv = "day,region,amount\n2024-01-05,north,1200\n2024-01-20,south,300\n";
         var sales = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "sales.csv", name: "Sales")).EnsureValue();
         var basic = Dashboards.DashboardTests<SqlitePlatform>.Definition(sales.Id);

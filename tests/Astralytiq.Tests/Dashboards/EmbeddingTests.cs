@@ -41,6 +41,7 @@ public abstract class EmbeddingTests<TPlatform>(TPlatform platform) : PlatformTe
     public async Task A_signed_token_shows_an_enabled_dashboard_with_its_locked_filters_until_disabled_or_rotated()
     {
         var tenant = await Platform.NewTenantAsync();
+        await tenant.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var client = tenant.Admin;
         var sales = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "embed " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
         var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Embedded", DashboardTests<TPlatform>.Definition(sales.Id)))).EnsureValue();
@@ -86,6 +87,7 @@ public abstract class EmbeddingTests<TPlatform>(TPlatform platform) : PlatformTe
         }
         // Another tenant's dashboard cannot be reached with this tenant's secret.
         var other = await Platform.NewTenantAsync();
+        await other.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var otherSales = (await other.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "sales.csv", name: "other")).EnsureValue();
         var otherBoard = (await other.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("Theirs", DashboardTests<TPlatform>.Definition(otherSales.Id)))).EnsureValue();
         (await other.Admin.Dashboards.ConfigureEmbeddingAsync(otherBoard.Id, new DashboardEmbeddingRequest(true))).EnsureValue();

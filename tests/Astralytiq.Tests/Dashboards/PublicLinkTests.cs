@@ -13,6 +13,7 @@ public abstract class PublicLinkTests<TPlatform>(TPlatform platform) : PlatformT
     public async Task A_public_link_shows_the_dashboard_signed_out_until_revoked_and_asks_for_its_password()
     {
         var tenant = await Platform.NewTenantAsync();
+        await tenant.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var data = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("day,region,amount\n2024-01-01,north,3\n2024-01-02,south,4\n")), "s.csv", name: "s " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
         var board = (await tenant.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("Public sales", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
         var link = (await tenant.Admin.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest(Label: "site"))).EnsureValue();
@@ -50,6 +51,7 @@ public abstract class PublicLinkTests<TPlatform>(TPlatform platform) : PlatformT
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest(ExpiresAt: DateTimeOffset.UtcNow.AddDays(-1)))).Status);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await tenant.Admin.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest(Password: "short"))).Status);
         var stranger = await Platform.NewTenantAsync();
+        await stranger.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Admin.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest())).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Admin.Dashboards.ListLinksAsync(board.Id)).Status);
 
@@ -69,6 +71,7 @@ public abstract class LinkExpiryTests<TPlatform>(TPlatform platform) : PlatformT
     public async Task An_expiring_link_works_until_its_time_and_not_a_moment_after()
     {
         var tenant = await Platform.NewTenantAsync();
+        await tenant.SwitchAsync(Astralytiq.Platform.Tenancy.TenantFeatures.PublicSharing, true);
         var data = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("day,region,amount\n2024-01-01,north,3\n")), "s.csv", name: "s " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
         var board = (await tenant.Admin.Dashboards.CreateAsync(new CreateDashboardRequest("Expiring", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
         var now = Platform.Clock.GetUtcNow();

@@ -194,6 +194,7 @@ public abstract class HardeningTests<TPlatform>(TPlatform platform) : PlatformTe
         var key = await client.ApiKeys.CreateAsync(new CreateApiKeyRequest("k", ["datasets:read"], null));
         var data = (await client.Datasets.UploadAsync(Text("day,region,amount\n2024-01-01,north,3\n"), "s.csv")).EnsureValue();
         var board = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("B", DashboardTests<TPlatform>.Definition(data.Id)))).EnsureValue();
+        (await client.Tenant.UpdateAsync(new Astralytiq.Contracts.Tenancy.UpdateTenantRequest(null, null, null, null, new Dictionary<string, bool> { ["public_sharing"] = true }))).EnsureSuccess();
         var link = await client.Dashboards.CreateLinkAsync(board.Id, new CreateDashboardLinkRequest(Label: "site"));
         foreach (var (what, headers) in new[] { ("register", registered.Headers), ("login", login.Headers), ("refresh", refresh.Headers), ("totp", totp.Headers),
             ("api key", key.Headers), ("public link", link.Headers) })

@@ -15,6 +15,10 @@ namespace Astralytiq.Tests.Infrastructure;
 public sealed record TestTenant(AstralytiqClient Admin, UserResponse AdminUser, string AdminPassword)
 {
     public Guid Id => AdminUser.TenantId;
+
+    /// <summary>Sets one of the organisation's feature switches (public sharing is off for a new organisation).</summary>
+    public async Task SwitchAsync(string feature, bool on) =>
+        (await Admin.Tenant.UpdateAsync(new Astralytiq.Contracts.Tenancy.UpdateTenantRequest(null, null, null, null, new Dictionary<string, bool> { [feature] = on }))).EnsureSuccess();
 }
 
 /// <summary>

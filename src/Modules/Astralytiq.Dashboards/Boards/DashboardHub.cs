@@ -10,7 +10,7 @@ namespace Astralytiq.Dashboards.Boards;
 /// not deleted, and its role may read dashboards) and receives <c>widgetUpdated</c> when their data changes.
 /// </summary>
 [Authorize]
-internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant, LiveSubscriptions subscriptions) : Hub
+internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant, LiveSubscriptions subscriptions, ITenantFeatureSwitches switches) : Hub
 {
     public const string Path = "/hubs/dashboards";
     public const string WidgetUpdated = "widgetUpdated";
@@ -28,6 +28,10 @@ internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant
         if (!PermissionMatrix.Allows(role, Permission.DashboardsRead))
         {
             throw new HubException("You do not have permission to view dashboards");
+        }
+        if (!await switches.IsOnAsync(tenantId, TenantFeatures.RealtimeDashboards, Context.ConnectionAborted).ConfigureAwait(false))
+        {
+            throw new HubException(TenantFeatures.Disabled(TenantFeatures.RealtimeDashboards).Message);
         }
         // Hub calls run in their own scope: act for the caller's tenant so the tenant filter (and RLS) apply.
         using var scope = tenant.BeginTenantScope(tenantId, userId);
@@ -60,11 +64,15 @@ internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant
 /// (a group per tenant and dashboard, so nothing crosses tenants).
 /// </summary>
 internal sealed partial class PushWidgetUpdates(
-    DashboardsDbContext db, Widgets.WidgetData handlers, IHubContext<DashboardHub> hub, TimeProvider time, ILogger<PushWidgetUpdates> logger)
+    DashboardsDbContext db, Widgets.WidgetData handlers, IHubContext<DashboardHub> hub, ITenantFeatureSwitches switches, TimeProvider time, ILogger<PushWidgetUpdates> logger)
     : IIntegrationEventHandler<DatasetChanged>
 {
     public async Task HandleAsync(DatasetChanged integrationEvent, Guid messageId, CancellationToken cancellationToken)
     {
+        if (!await switches.IsOnAsync(integrationEvent.TenantId, TenantFeatures.RealtimeDashboards, cancellationToken).ConfigureAwait(false))
+        {
+            return; // turned off: nobody of that organisation is subscribed, and nothing is computed for them
+        }
         var id = integrationEvent.DatasetId.ToString();
         var candidates = await db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null && d.DefinitionJson.Contains(id))
             .Select(d => new { d.Id, d.DefinitionJson }).ToListAsync(cancellationToken).ConfigureAwait(false);

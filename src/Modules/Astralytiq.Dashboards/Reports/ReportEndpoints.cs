@@ -6,12 +6,12 @@ internal static class ReportEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/reports").WithTags("Reports").ProducesErrors(401, 403, 429);
-        group.MapPost("/", CreateReport);
+        group.MapPost("/", CreateReport).RequireTenantFeature(TenantFeatures.ScheduledReports);
         group.MapGet("/", ListReports);
         group.MapGet("/{id:guid}", GetReport);
-        group.MapPut("/{id:guid}", UpdateReport);
+        group.MapPut("/{id:guid}", UpdateReport).RequireTenantFeature(TenantFeatures.ScheduledReports);
         group.MapDelete("/{id:guid}", DeleteReport);
-        group.MapPost("/{id:guid}/send", SendReport);
+        group.MapPost("/{id:guid}/send", SendReport).RequireTenantFeature(TenantFeatures.ScheduledReports);
         group.MapGet("/{id:guid}/runs", ReportRuns);
         group.MapGet("/{id:guid}/runs/{runId:guid}/files/{name}", ReportFile);
     }

@@ -23,6 +23,7 @@ internal sealed class ReportJob(
     SecretProtector protector,
     PlatformOptions platform,
     IAuditLog audit,
+    ITenantFeatureSwitches switches,
     TimeProvider time) : IJobHandler
 {
     private sealed class ReportFailure(string message) : Exception(message);
@@ -42,13 +43,18 @@ internal sealed class ReportJob(
             {
                 throw new ReportFailure("The report was deleted");
             }
+            if (!await switches.IsOnAsync(report.TenantId, TenantFeatures.ScheduledReports, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ReportFailure(TenantFeatures.Disabled(TenantFeatures.ScheduledReports).Message);
+            }
             await DeliverAsync(context, report, run, cancellationToken).ConfigureAwait(false);
             return ReportHandlers.ToDto(run);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var final = ex is ReportFailure || context.Attempt >= ReportHandlers.MaxAttempts;
-            var message = ex is ReportFailure ? ex.Message : $"Attempt {context.Attempt} of {ReportHandlers.MaxAttempts} failed: {ex.Message}";
+            // An unexpected exception's text is for the log (the job runner writes it there); the report's history says what happened.
+            var message = ex is ReportFailure ? ex.Message : $"Attempt {context.Attempt} of {ReportHandlers.MaxAttempts} stopped on an unexpected error";
             db.ChangeTracker.Clear();
             var current = await db.ReportRuns.SingleAsync(r => r.Id == work.RunId, cancellationToken).ConfigureAwait(false);
             current.Status = final ? "failed" : "retrying";
@@ -263,11 +269,15 @@ internal sealed class ReportJob(
 }
 
 /// <summary>Queues a report's scheduled run when the kernel scheduler has claimed its occurrence.</summary>
-internal sealed class ScheduledReportRun(DashboardsDbContext db, IJobScheduler jobs, TimeProvider time) : IOccurrenceHandler<Report>
+internal sealed class ScheduledReportRun(DashboardsDbContext db, IJobScheduler jobs, ITenantFeatureSwitches switches, TimeProvider time) : IOccurrenceHandler<Report>
 {
     public async Task StartAsync(Occurrence occurrence, CancellationToken cancellationToken)
     {
         var report = await db.Reports.AsNoTracking().SingleAsync(r => r.Id == occurrence.SubjectId, cancellationToken).ConfigureAwait(false);
+        if (!await switches.IsOnAsync(report.TenantId, TenantFeatures.ScheduledReports, cancellationToken).ConfigureAwait(false))
+        {
+            return; // the organisation turned scheduled reports off: the occurrence passes without a run
+        }
         await ReportHandlers.QueueRunAsync(db, jobs, report, "schedule", occurrence.Due, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 }

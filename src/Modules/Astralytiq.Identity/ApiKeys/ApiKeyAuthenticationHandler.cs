@@ -25,13 +25,18 @@ internal sealed class ApiKeyAuthenticationHandler(
         var found = await keys.AuthenticateAsync(presented.Trim(), Context.RequestAborted).ConfigureAwait(false);
         if (found is not { } match)
         {
-            return AuthenticateResult.Fail("The API key is invalid, expired or revoked");
+            return Failed(InvalidKey);
         }
         var (key, owner) = match;
         if (owner.Role != Astralytiq.Contracts.Identity.Role.Operator
             && !await Context.RequestServices.GetRequiredService<ITenantDirectory>().IsActiveAsync(owner.TenantId, Context.RequestAborted).ConfigureAwait(false))
         {
-            return AuthenticateResult.Fail("The API key's organisation is suspended");
+            return Failed("The API key's organisation is suspended");
+        }
+        if (owner.Role != Astralytiq.Contracts.Identity.Role.Operator
+            && !await Context.RequestServices.GetRequiredService<ITenantFeatureSwitches>().IsOnAsync(owner.TenantId, TenantFeatures.ApiKeys, Context.RequestAborted).ConfigureAwait(false))
+        {
+            return Failed("API keys are turned off for this organisation; an Admin can turn them on under Organisation");
         }
         var scopes = key.ScopeList.ToHashSet(StringComparer.Ordinal);
         Context.RequestServices.GetRequiredService<ITenantContext>()
@@ -46,8 +51,17 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
+    private const string InvalidKey = "The API key is invalid, expired or revoked";
+
+    /// <summary>Why the key was refused, for the 401 this request gets.</summary>
+    private AuthenticateResult Failed(string reason)
+    {
+        Context.Items[typeof(ApiKeyAuthenticationHandler)] = reason;
+        return AuthenticateResult.Fail(reason);
+    }
+
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ErrorWriter.WriteAsync(Context, 401, ErrorCodes.Unauthorized, "The API key is invalid, expired or revoked");
+        ErrorWriter.WriteAsync(Context, 401, ErrorCodes.Unauthorized, Context.Items[typeof(ApiKeyAuthenticationHandler)] as string ?? InvalidKey);
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ErrorWriter.WriteAsync(Context, 403, ErrorCodes.Forbidden, "This API key's scopes or its owner's role do not allow this");

@@ -5,7 +5,7 @@ internal static class TrainingEndpoints
 {
     public static void Map(RouteGroupBuilder models)
     {
-        models.MapPost("/train", Train);
+        models.MapPost("/train", Train).RequireTenantFeature(TenantFeatures.MlTraining);
     }
 
     [RequiresPermission(Permission.ModelsWrite), AuditedExplicitly, Errors(404, 422), EndpointName("TrainModel")]

@@ -17,7 +17,7 @@ internal static partial class TenantSettingsEndpoints
     [RequiresPermission(Permission.SettingsManage), Audited("tenant.settings_changed", "tenant"), Errors(400, 413), EndpointName("UpdateCurrentTenant")]
     [EndpointSummary("Change the tenant's name, branding, time zone, locale or feature toggles (Admin)")]
     public static async Task<Results<Ok<TenantResponse>, ApiError>> UpdateCurrent(
-        UpdateTenantRequest request, TenancyDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+        UpdateTenantRequest request, TenancyDbContext db, ITenantContext tenant, TimeProvider time, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, CancellationToken ct)
     {
         var errors = Validate(request);
         if (!errors.IsEmpty)
@@ -58,6 +58,8 @@ internal static partial class TenantSettingsEndpoints
         }
         entity.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        // The switches apply from the next request on this node (other nodes within the cache's 30 s).
+        cache.Remove(TenantFeatureSwitches.CacheKey(entity.Id));
         return TypedResults.Ok(ToResponse(entity));
     }
 

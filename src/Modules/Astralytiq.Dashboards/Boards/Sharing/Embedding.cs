@@ -22,7 +22,7 @@ internal sealed class EmbeddingKey : ITenantOwned
 /// <c>/embed/dashboards/{token}</c> shows that dashboard read-only with those filters fixed. Disabling embedding on the
 /// dashboard or rotating the secret refuses every token from the next request.
 /// </summary>
-internal sealed class Embedding(DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, TenantEncryptor encryptor, IAuditLog audit, TimeProvider time)
+internal sealed class Embedding(ITenantFeatureSwitches switches, DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, TenantEncryptor encryptor, IAuditLog audit, TimeProvider time)
 {
     public const int MaxLifetimeDays = 30;
     private const string Purpose = "dashboard-embedding-secret";
@@ -116,6 +116,11 @@ internal sealed class Embedding(DashboardsDbContext db, DashboardFinder finder, 
         if (!result.IsValid || result.SecurityToken is not JsonWebToken verified)
         {
             return invalid;
+        }
+        // Only a token the tenant signed learns that its organisation turned embedding off.
+        if (!await switches.IsOnAsync(tenantId, TenantFeatures.PublicSharing, ct).ConfigureAwait(false))
+        {
+            return TenantFeatures.Disabled(TenantFeatures.PublicSharing);
         }
         if (!verified.TryGetPayloadValue<JsonElement>("resource", out var resource) || resource.ValueKind != JsonValueKind.Object
             || !resource.TryGetProperty("dashboard", out var dashboardClaim) || !Guid.TryParse(dashboardClaim.GetString(), out var dashboardId))

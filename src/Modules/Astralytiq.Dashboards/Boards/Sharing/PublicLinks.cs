@@ -7,7 +7,7 @@ namespace Astralytiq.Dashboards.Boards.Sharing;
 /// salted), revocable. A link that is unknown, revoked or expired answers 404 — it never says which. A link shows its
 /// dashboard read-only, as currently saved, with the same widget data as signed-in viewers (P38 holds for it too).
 /// </summary>
-internal sealed class PublicLinks(DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, IAuditLog audit, TimeProvider time)
+internal sealed class PublicLinks(ITenantFeatureSwitches switches, DashboardsDbContext db, DashboardFinder finder, Widgets.WidgetData widgets, ITenantContext tenant, IAuditLog audit, TimeProvider time)
 {
     private const int Iterations = 100_000;
 
@@ -110,6 +110,10 @@ internal sealed class PublicLinks(DashboardsDbContext db, DashboardFinder finder
         if (link is null || link.RevokedAt is not null || (link.ExpiresAt is { } expires && expires <= now))
         {
             return new NotFoundError("Dashboard");
+        }
+        if (!await switches.IsOnAsync(link.TenantId, TenantFeatures.PublicSharing, ct).ConfigureAwait(false))
+        {
+            return TenantFeatures.Disabled(TenantFeatures.PublicSharing); // the organisation turned public links off: none opens
         }
         if (link.PasswordHash is { } stored && !PasswordMatches(stored, password))
         {

@@ -8,11 +8,11 @@ internal static class SharingEndpoints
         dashboards.MapGet("/{id:guid}/shares", Shares);
         dashboards.MapPost("/{id:guid}/shares", Share);
         dashboards.MapDelete("/{id:guid}/shares/{shareId:guid}", Unshare);
-        dashboards.MapPost("/{id:guid}/links", CreateLink);
+        dashboards.MapPost("/{id:guid}/links", CreateLink).RequireTenantFeature(TenantFeatures.PublicSharing);
         dashboards.MapGet("/{id:guid}/links", Links);
         dashboards.MapDelete("/{id:guid}/links/{linkId:guid}", RevokeLink);
-        dashboards.MapPost("/embedding/secret", RotateEmbeddingSecret);
-        dashboards.MapPut("/{id:guid}/embedding", ConfigureEmbedding);
+        dashboards.MapPost("/embedding/secret", RotateEmbeddingSecret).RequireTenantFeature(TenantFeatures.PublicSharing);
+        dashboards.MapPut("/{id:guid}/embedding", ConfigureEmbedding).RequireTenantFeature(TenantFeatures.PublicSharing);
     }
 
     public static RouteGroupBuilder MapPublic(IEndpointRouteBuilder routes)
