@@ -14,15 +14,7 @@ public static class TenantFeatures
     public const string MlTraining = "ml_training";
 
     /// <summary>The feature as the Organisation page names it.</summary>
-    public static string Title(string feature) => feature switch
-    {
-        ApiKeys => "API keys",
-        PublicSharing => "Public sharing and embedding",
-        RealtimeDashboards => "Live dashboard updates",
-        ScheduledReports => "Scheduled reports",
-        MlTraining => "Model training",
-        _ => feature,
-    };
+    public static string Title(string feature) => Astralytiq.Contracts.Tenancy.FeatureSwitches.Title(feature);
 
     public static Error Disabled(string feature) =>
         new CodedError(403, ErrorCodes.FeatureDisabled, $"{Title(feature)} is turned off for this organisation; an Admin can turn it on under Organisation",

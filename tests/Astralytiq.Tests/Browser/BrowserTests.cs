@@ -135,6 +135,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Field(page, "primary-color").FillAsync("#AA2200");
         await page.GetByTestId("save-settings").ClickAsync();
         await Assertions.Expect(page.GetByTestId("app-bar")).ToHaveCSSAsync("background-color", "rgb(170, 34, 0)");
+        // The feature switches read as features, public sharing off for a new organisation.
+        await Assertions.Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Public sharing and embedding" })).Not.ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Model training" })).ToBeCheckedAsync();
 
         // Invite a colleague; the invitation is listed and really emailed.
         var invitee = PlatformFixture.NewEmail("colleague");
