@@ -24,7 +24,7 @@ internal sealed record ReportSection(WidgetDto Widget, WidgetDataResponse? Data)
 }
 
 /// <summary>Cell values as the query engine (or its cache, as JSON) gives them: numbers, text, ISO dates, booleans.</summary>
-internal static class Cells
+internal static partial class Cells
 {
     public static double? Number(object? value) => value switch
     {
@@ -72,6 +72,14 @@ internal static class Cells
             return Math.Abs(n) >= 1000 || n == Math.Floor(n) ? n.ToString("#,0.##", CultureInfo.InvariantCulture) : n.ToString("0.####", CultureInfo.InvariantCulture);
         }
         var raw = Raw(value);
+        // Only an ISO date-time loses its "T" (and a midnight time); text keeps every letter ("Thingamajig" once lost its T).
+        if (!IsoDateTime().IsMatch(raw))
+        {
+            return raw;
+        }
         return raw.EndsWith("T00:00:00", StringComparison.Ordinal) ? raw[..^9] : raw.Replace('T', ' ');
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")]
+    private static partial System.Text.RegularExpressions.Regex IsoDateTime();
 }

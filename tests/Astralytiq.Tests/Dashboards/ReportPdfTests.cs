@@ -1,0 +1,61 @@
+using Astralytiq.Contracts.Dashboards;
+using Astralytiq.Contracts.Data;
+using Astralytiq.Dashboards.Reports;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Astralytiq.Tests.Dashboards;
+
+/// <summary>What a report's PDF says, read back from its text layer (PdfPig), without a server.</summary>
+public sealed class ReportPdfTests
+{
+    // Letters the embedded font (Liberation Sans) draws: Latin with accents, Greek, Cyrillic, digits and punctuation, and a T up front often.
+    private static readonly string[] Pieces = [.. "TTTabcXYZéÆøÅßΩμέγαПривет0123456789-&.,'()".Select(c => c.ToString())];
+
+    private static Gen<string> Label() => Gen.Choose(1, 12).SelectMany(n => Gen.Elements(Pieces).ArrayOf(n)).Select(string.Concat);
+
+    private static string Letters(byte[] pdf)
+    {
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        return string.Concat(document.GetPages().SelectMany(p => p.Letters).Select(l => l.Value));
+    }
+
+    private static ReportContent Content(string[] labels, string type)
+    {
+        var columns = new List<ColumnDto> { new("product", "string", "VARCHAR", true), new("total", "decimal", "DOUBLE", true) };
+        IReadOnlyList<IReadOnlyList<object?>> values = [labels.Cast<object?>().ToList(), labels.Select((_, i) => (object?)(1000.5 * (i + 1))).ToList()];
+        var data = new WidgetDataResponse(Guid.Empty, "w", Guid.Empty, 1, columns, values, labels.Length, false, false, []);
+        return new ReportContent("Board", "Report", DateTimeOffset.UnixEpoch, "UTC", [], null,
+            [new ReportSection(new WidgetDto("w", type, new GridPositionDto(0, 0, 6, 4), "By product"), data)]);
+    }
+
+    [Fact]
+    public void Labels_that_start_with_a_T_keep_it_in_tables_and_charts()
+    {
+        foreach (var type in new[] { "table", "bar", "pie" })
+        {
+            var text = Letters(ReportPdf.Render(Content(["Thingamajig", "Tool", "Tee", "AT&T"], type)).Content);
+            Assert.All(new[] { "Thingamajig", "Tool", "Tee", "AT&T" }, label => Assert.Contains(label, text, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Only_iso_date_times_lose_their_T()
+    {
+        var text = Letters(ReportPdf.Render(Content(["2024-01-31T00:00:00", "2024-02-01T10:15:00", "T-shirt"], "table")).Content);
+        Assert.Contains("2024-01-31", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("2024-01-31T", text, StringComparison.Ordinal);
+        Assert.Contains("2024-02-01 10:15:00", text, StringComparison.Ordinal);
+        Assert.Contains("T-shirt", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every generated label reaches the PDF's text layer exactly, letter for letter.</summary>
+    [Property(MaxTest = 100)]
+    public Property Every_label_survives_into_the_pdf_text_layer() =>
+        Prop.ForAll(Label().ArrayOf().Select(a => a.Take(6).Distinct().ToArray()).Where(a => a.Length > 0).ToArbitrary(), labels =>
+        {
+            var text = Letters(ReportPdf.Render(Content(labels, "table")).Content);
+            Assert.All(labels, label => Assert.Contains(label, text, StringComparison.Ordinal));
+        });
+}
