@@ -14,6 +14,8 @@ internal static class QueryEngine
 
     internal sealed record Compiled(string Sql, PreviewQuery Filters, int Limit, List<(string Name, string Type)> Output);
 
+    private static bool Floating(ColumnDto column) => column.SourceType is "DOUBLE" or "FLOAT" or "REAL";
+
     /// <summary>The list's entries; a null entry (<c>[{...}, null]</c>) is refused by its index rather than skipped.</summary>
     private static List<T> Items<T>(IReadOnlyList<T?>? list, string field, FieldErrors errors)
         where T : class
@@ -146,8 +148,10 @@ internal static class QueryEngine
             {
                 "count" => (c is null ? "count(*)" : $"count({c})", "integer"),
                 "count_distinct" => ($"count(DISTINCT {c})", "integer"),
-                "sum" => ($"sum({c})", column!.Type == "integer" ? "integer" : "decimal"),
-                "avg" => ($"avg({c})", "decimal"),
+                // Binary floating point summed naively drifts (cents adding up to 9149994.609999876): DOUBLE and FLOAT
+                // columns are summed with compensation (fsum), which gives the correctly rounded total; DECIMAL sums are exact.
+                "sum" => (Floating(column!) ? $"fsum({c})" : $"sum({c})", column!.Type == "integer" ? "integer" : "decimal"),
+                "avg" => (Floating(column!) ? $"(fsum({c}) / NULLIF(count({c}), 0))" : $"avg({c})", "decimal"),
                 "median" => ($"median({c}::DOUBLE)", "decimal"),
                 "stddev" => ($"stddev_samp({c})", "decimal"),
                 _ => ($"{m.Aggregation}({c})", column!.Type),
