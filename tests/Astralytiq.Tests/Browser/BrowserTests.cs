@@ -418,6 +418,15 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync("production → v1");
         // R² with four decimals, never rounded up to "r2 1".
         await Assertions.Expect(page.GetByTestId("models-table")).ToContainTextAsync(new Regex(@"R² -?\d\.\d{4}"));
+
+        // A forecast trained for 24 months offers 24 steps, not a fixed 12.
+        var monthly = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ML.MlData.MonthlySales(60))), "monthly.csv", name: "Monthly")).EnsureValue();
+        var forecast = (await tenant.Admin.Models.TrainAsync(new Contracts.ML.TrainModelRequest("Monthly forecast", monthly.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 24))).EnsureValue();
+        (await tenant.Admin.Jobs.WaitAsync(forecast.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureSuccess();
+        await page.ReloadAsync();
+        await page.GetByTestId("models-table").GetByText("Monthly forecast", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Forecast" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Horizon")).ToHaveValueAsync("24");
         await page.Context.CloseAsync();
     }
 
