@@ -17,6 +17,7 @@ public static class DashboardsModule
         services.AddScoped<DashboardFinder>();
         services.AddScoped<DefinitionValidator>();
         services.AddScoped<DashboardHandlers>();
+        services.AddScoped<Boards.DashboardLineage>();
         services.AddScoped<VersionHandler>();
         services.AddScoped<WidgetData>();
         services.AddScoped<DrillHandler>();

@@ -35,6 +35,40 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         Enumerable.Range(0, data.RowCount).Select(r => string.Join("|", data.Values.Select(c => c[r] is JsonElement e ? e.ToString() : c[r]?.ToString()))).ToList();
 
     [Fact]
+    public async Task Dashboards_and_reports_are_consumers_in_the_lineage_of_the_datasets_they_show()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        async Task<DatasetResponse> Upload(string name) =>
+            (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("day,region,amount\n2024-01-01,north,3\n")), "s.csv", name: name)).EnsureValue();
+        var sales = await Upload("Sales " + Guid.NewGuid().ToString("N")[..6]);
+        var other = await Upload("Other " + Guid.NewGuid().ToString("N")[..6]);
+        var board = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Consumer board", Definition(sales.Id)))).EnsureValue();
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Consumer report", board.Id, "0 8 * * 1", ["csv"], [new ReportRecipientDto(Email: tenant.AdminUser.Email)]))).EnsureValue();
+
+        async Task<IReadOnlyList<string>> Consumers(Guid dataset) =>
+            (await client.Datasets.GetLineageAsync(dataset)).EnsureValue().Nodes.Where(n => n.Kind == "consumer").Select(n => $"{n.Details["consumer_kind"]}:{n.Label}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["dashboard:Consumer board", "report:Consumer report"], await Consumers(sales.Id));
+
+        // Deleting the dataset they show is refused, naming them; forced, it goes.
+        var refused = await client.Datasets.DeleteAsync(sales.Id);
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal(2, refused.Error!.Error.Details!.Count(d => d.Message.Contains("Consumer", StringComparison.Ordinal)));
+
+        // The dashboard moved to another dataset: the first is free, the second is used by both.
+        (await client.Dashboards.UpdateAsync(board.Id, new UpdateDashboardRequest("Consumer board", Definition(other.Id)))).EnsureValue();
+        Assert.Empty(await Consumers(sales.Id));
+        Assert.Equal(["dashboard:Consumer board", "report:Consumer report"], await Consumers(other.Id));
+
+        // A deleted report, then a deleted dashboard, use nothing.
+        (await client.Reports.DeleteAsync(report.Id)).EnsureSuccess();
+        Assert.Equal(["dashboard:Consumer board"], await Consumers(other.Id));
+        (await client.Dashboards.DeleteAsync(board.Id)).EnsureSuccess();
+        Assert.Empty(await Consumers(other.Id));
+        (await client.Datasets.DeleteAsync(other.Id)).EnsureSuccess();
+    }
+
+    [Fact]
     public async Task Tables_page_within_their_limit_and_aggregates_drill_down_to_the_rows_behind_them()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

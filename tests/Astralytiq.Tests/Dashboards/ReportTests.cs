@@ -232,7 +232,7 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         Assert.Equal([fine, busy], run.DeliveredTo);
 
         // The dataset is gone: nothing can make the report; no retry, the creator is told by email and in the app.
-        (await client.Datasets.DeleteAsync(sales.Id)).EnsureSuccess();
+        (await client.Datasets.DeleteAsync(sales.Id, force: true)).EnsureSuccess(); // forced: the dashboard and the report use it
         var failing = (await client.Reports.SendAsync(report.Id)).EnsureValue();
         var job = await client.Jobs.WaitAsync(failing.JobId!.Value);
         Assert.NotEqual(Contracts.Jobs.JobStatus.Succeeded, job.Value?.Status);

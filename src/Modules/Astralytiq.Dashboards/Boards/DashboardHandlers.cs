@@ -3,7 +3,7 @@ namespace Astralytiq.Dashboards.Boards;
 /// <summary>Dashboards: made, changed (each save a new version), read, listed and deleted.</summary>
 internal sealed class DashboardHandlers(
     DashboardsDbContext db, DashboardFinder finder, DefinitionValidator validator, ITenantContext tenant, IAuditLog audit, TimeProvider time,
-    LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub)
+    LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub, DashboardLineage lineage)
 {
     public async Task<Result<DashboardResponse>> CreateAsync(CreateDashboardRequest request, CancellationToken ct)
     {
@@ -23,6 +23,7 @@ internal sealed class DashboardHandlers(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("dashboard.created", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name }), ct).ConfigureAwait(false);
+        await lineage.SyncDashboardAsync(dashboard, ct).ConfigureAwait(false);
         return DashboardFinder.ToResponse(dashboard, DashboardAccess.Owner);
     }
 
@@ -68,6 +69,7 @@ internal sealed class DashboardHandlers(
         }
         await audit.RecordAsync(new AuditRecord(note is null ? "dashboard.updated" : "dashboard.restored", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name, ["version"] = dashboard.Version.ToString(CultureInfo.InvariantCulture), ["note"] = note ?? string.Empty }), ct).ConfigureAwait(false);
+        await lineage.SyncDashboardAsync(dashboard, ct).ConfigureAwait(false);
         return DashboardFinder.ToResponse(dashboard, level);
     }
 
@@ -132,6 +134,7 @@ internal sealed class DashboardHandlers(
             return new NotFoundError("Dashboard");
         }
         await audit.RecordAsync(new AuditRecord("dashboard.deleted", AuditOutcome.Success, "dashboard", id.ToString()), ct).ConfigureAwait(false);
+        await lineage.RemoveDashboardAsync(id, ct).ConfigureAwait(false);
         await live.RecheckAsync(db, hub, tenant.TenantId!.Value, id, ct).ConfigureAwait(false);
         return Unit.Value;
     }
