@@ -97,7 +97,10 @@ public sealed record ValidationIssueDto(
     long FailingRowCount,
     IReadOnlyList<long> SampleRowNumbers);
 
-/// <summary><c>valid</c> when no error was found; <c>score</c> from 0 to 100 (see docs).</summary>
+/// <summary>
+/// <c>valid</c> when no error was found; <c>score</c> from 0 to 100: the share of cells without a problem, where an empty
+/// cell (a <c>missing_values</c> finding) or one breaking a declared rule counts fully, a warning half and a note a tenth.
+/// </summary>
 public sealed record ValidationReportResponse(Guid DatasetId, int Version, bool Valid, double Score, long RowCount, IReadOnlyList<ValidationIssueDto> Issues);
 
 /// <summary>Group by a column; date and timestamp columns may be bucketed (minute, hour, day, week, month, quarter, year).</summary>

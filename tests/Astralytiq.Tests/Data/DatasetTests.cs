@@ -26,6 +26,25 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         (await client.Datasets.UploadAsync(Text(Csv), "sales.csv", name: name ?? "sales " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
 
     [Fact]
+    public async Task Blanks_are_a_quality_finding_and_cost_the_score()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        // 100 rows: two blanks in a (2 %), one in b (1 %).
+        var csv = "a,b,c\n" + string.Concat(Enumerable.Range(1, 100).Select(i => $"{(i is 10 or 20 ? "" : i)},{(i == 30 ? "" : "x" + i)},{i}\n"));
+        var dataset = (await tenant.Admin.Datasets.UploadAsync(Text(csv), "blanks.csv")).EnsureValue();
+        var report = (await tenant.Admin.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).EnsureValue();
+        var a = Assert.Single(report.Issues, i => i.Rule == "missing_values" && i.Column == "a");
+        Assert.Equal(("info", 2L), (a.Severity, a.FailingRowCount));
+        Assert.Equal([10L, 20L], a.SampleRowNumbers);
+        Assert.Equal("a is empty in 2 of 100 rows (2%)", a.Message);
+        Assert.Equal(1, Assert.Single(report.Issues, i => i.Rule == "missing_values" && i.Column == "b").FailingRowCount);
+        Assert.DoesNotContain(report.Issues, i => i.Column == "c" && i.Rule == "missing_values");
+        // Three of 300 cells are empty: 99 %, not 100.
+        Assert.Equal(99.0, report.Score);
+        Assert.True(report.Valid); // blanks are findings, not errors
+    }
+
+    [Fact]
     public async Task Sums_of_money_carry_no_binary_float_noise()
     {
         var tenant = await Platform.NewTenantAsync();

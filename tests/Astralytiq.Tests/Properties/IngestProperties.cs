@@ -120,6 +120,9 @@ public static class RuleOracle
             Assert.Equal(expected.Take(5), issue?.SampleRowNumbers ?? []);
         }
         Rule("required", nulls);
+        // Blanks are a finding of their own, declared rule or not, and cost the score.
+        Rule("missing_values", nulls);
+        Assert.True(nulls.Count == 0 || score < 100, $"score {score} with {nulls.Count} blank(s)");
         Rule("min", below);
         Rule("unique", repeated);
         Assert.Equal(nulls.Count + below.Count + repeated.Count == 0, valid);

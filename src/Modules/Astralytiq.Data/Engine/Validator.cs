@@ -137,9 +137,12 @@ internal static class Validator
         {
             var c = DuckDb.Identifier(column.Name);
             var nulls = await DuckDb.ScalarLongAsync(duck, $"SELECT count(*) FROM r WHERE {c} IS NULL", ct).ConfigureAwait(false);
-            if (rows > 0 && nulls * 2 > rows)
+            if (rows > 0 && nulls > 0)
             {
-                await AddAsync("warning", column.Name, "null_share", $"{c} IS NULL", n => $"{column.Name} is empty in {n} of {rows} rows").ConfigureAwait(false);
+                // Every blank is a finding (2 % blanks once scored 100/100); more than half blank is a warning.
+                var share = nulls / (double)rows;
+                await AddAsync(nulls * 2 > rows ? "warning" : "info", column.Name, "missing_values", $"{c} IS NULL",
+                    n => $"{column.Name} is empty in {n.ToString("N0", CultureInfo.InvariantCulture)} of {rows.ToString("N0", CultureInfo.InvariantCulture)} rows ({share.ToString("0.#%", CultureInfo.InvariantCulture)})").ConfigureAwait(false);
             }
             var distinct = await DuckDb.ScalarLongAsync(duck, $"SELECT count(DISTINCT {c}) FROM r", ct).ConfigureAwait(false);
             if (rows > 1 && distinct == 1 && nulls == 0)
@@ -168,7 +171,9 @@ internal static class Validator
         }
 
         var cells = (double)Math.Max(1, rows) * Math.Max(1, schema.Count);
-        var penalty = issues.Sum(i => i.FailingRowCount * (i.Severity switch { "error" => 1.0, "warning" => 0.5, _ => 0.1 }));
+        // The share of cells without a problem: an empty cell counts fully (the score is also the table's completeness),
+        // a cell breaking a declared rule fully, a warning half, a note a tenth.
+        var penalty = issues.Sum(i => i.FailingRowCount * (i.Rule == "missing_values" ? 1.0 : i.Severity switch { "error" => 1.0, "warning" => 0.5, _ => 0.1 }));
         var score = Math.Round(Math.Max(0, 100 * (1 - (penalty / cells))), 1);
         return (issues, score, rows);
     }
