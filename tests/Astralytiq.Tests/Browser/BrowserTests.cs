@@ -367,6 +367,10 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Plan: free");
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Datasets2 of 1,000,000,000");
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Rows ingested2 of");
+        // Meters in words and bytes in units; nothing promised for "a coming release".
+        await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync(new Regex(@"Data received[\d.]+ (KiB|MiB|GiB) of unlimited"));
+        await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("bytes_ingested");
+        await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("coming release");
         await page.Context.CloseAsync();
     }
 
@@ -440,6 +444,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await NavigateAsync(page, 1280, "/dashboards");
+        // The page says what exists, and the template's dataset choice starts empty (it showed 00000000-… once).
+        await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("coming release");
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Or start from the sales overview of" })).Not.ToHaveTextAsync(new Regex("0{8}-"));
         await Field(page, "dashboard-name").FillAsync("Live sales");
         await page.GetByTestId("dashboard-create").ClickAsync();
         await page.WaitForURLAsync(new Regex("/dashboards/[0-9a-f-]{36}\\?edit=true$"));
