@@ -319,6 +319,19 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
         await page.GetByTestId("sql-run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("sql-grid")).ToContainTextAsync("19.75");
+
+        // Deleting asks first: cancelled, the dataset stays; confirmed, it goes.
+        await NavigateAsync(page, 1280, "/data");
+        var row = page.GetByTestId("datasets-table").Locator("tr", new() { HasText = "Orders" });
+        await row.GetByTestId("dataset-delete").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Delete 'Orders' with its 2 version(s)?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("datasets-table")).ToContainTextAsync("Orders");
+        Assert.Single((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
+        await row.GetByTestId("dataset-delete").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("datasets-table")).Not.ToContainTextAsync("Orders");
+        Assert.Empty((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items);
         await page.Context.CloseAsync();
     }
 
