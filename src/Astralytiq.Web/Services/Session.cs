@@ -43,7 +43,7 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
             api.RefreshToken = tokens.RefreshToken;
             await LoadAsync();
         }
-        DarkMode = User?.Profile.Theme == "dark";
+        ApplyTheme();
         Changed?.Invoke();
     }
 
@@ -51,7 +51,7 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
     {
         await PersistAsync(auth);
         await LoadAsync();
-        DarkMode = User?.Profile.Theme == "dark";
+        ApplyTheme();
         Changed?.Invoke();
     }
 
@@ -76,6 +76,7 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
     public void SetUser(UserResponse user)
     {
         User = user;
+        ApplyTheme();
         Changed?.Invoke();
     }
 
@@ -91,10 +92,35 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
         Changed?.Invoke();
     }
 
-    public void ToggleDarkMode()
+    /// <summary>What the operating system prefers (the layout reports it, and again whenever it changes).</summary>
+    public bool SystemDarkMode { get; private set; }
+
+    /// <summary>The user's theme: light, dark, or system (follows the operating system, the default).</summary>
+    public string Theme => User?.Profile.Theme is "light" or "dark" ? User.Profile.Theme : "system";
+
+    private void ApplyTheme() => DarkMode = Theme switch { "dark" => true, "light" => false, _ => SystemDarkMode };
+
+    public void SystemDarkModeChanged(bool dark)
     {
+        SystemDarkMode = dark;
+        ApplyTheme();
+        Changed?.Invoke();
+    }
+
+    /// <summary>The app bar's switch: the opposite of what is shown now, kept in the profile so a reload (or another device) shows it too.</summary>
+    public async Task ToggleDarkModeAsync()
+    {
+        var theme = DarkMode ? "light" : "dark";
         DarkMode = !DarkMode;
         Changed?.Invoke();
+        if (User is not null)
+        {
+            var saved = await api.Account.UpdateProfileAsync(new UpdateProfileRequest(null, null, null, null, theme));
+            if (saved.Value is { } user)
+            {
+                User = User with { Profile = user.Profile };
+            }
+        }
     }
 
     private async Task PersistAsync(AuthResponse? auth)

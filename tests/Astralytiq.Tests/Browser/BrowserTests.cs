@@ -147,8 +147,20 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("invitations-table")).ToContainTextAsync(invitee);
         Assert.False(string.IsNullOrEmpty(await Platform.InvitationTokenAsync(invitee)));
 
-        // Dark mode and sign out.
+        // The theme follows the operating system until the user picks one; the pick survives a reload.
+        const string background = "getComputedStyle(document.body).backgroundColor";
+        var light = await page.EvaluateAsync<string>(background);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Assertions.Expect(page.Locator("body")).Not.ToHaveCSSAsync("background-color", light);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", light);
         await page.GetByTestId("dark-toggle").ClickAsync();
+        await Assertions.Expect(page.Locator("body")).Not.ToHaveCSSAsync("background-color", light);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("tenant-name")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("body")).Not.ToHaveCSSAsync("background-color", light);
+
+        // Sign out.
         await page.GetByTestId("account-menu").ClickAsync();
         await page.GetByTestId("sign-out").ClickAsync();
         await page.WaitForURLAsync(new Regex("/login$"));
