@@ -403,7 +403,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
     public async Task A_model_is_trained_from_the_wizard_and_explains_a_prediction_made_in_the_browser()
     {
         var tenant = await Platform.NewTenantAsync("Model Org");
-        var houses = Astralytiq.Tests.ML.MlData.Houses(150);
+        // With an id column: a different number in every row.
+        var houses = string.Join("\n", Astralytiq.Tests.ML.MlData.Houses(150).Split('\n').Select((line, i) => line.Length == 0 ? line : (i == 0 ? "id," : i + ",") + line));
         (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(houses)), "houses.csv", name: "Houses")).EnsureValue();
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
@@ -411,6 +412,20 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
 
         // The wizard opens on the newest dataset with its last numeric column as the target (price); leave out the leaky columns.
         await Assertions.Expect(page.GetByTestId("train-target")).ToContainTextAsync("price");
+        // The identifier starts unticked, and the page says why.
+        await Assertions.Expect(page.GetByTestId("train-identifiers")).ToContainTextAsync("Left out: id has a different value in every row");
+        var features = page.GetByTestId("train-features");
+        await Assertions.Expect(features.GetByRole(AriaRole.Checkbox, new() { Name = "id", Exact = true })).Not.ToBeCheckedAsync();
+        // Trying another target and coming back keeps every feature: area is ticked again (it once vanished).
+        var target = page.GetByRole(AriaRole.Combobox, new() { Name = "Target (the column to predict)" });
+        await target.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "area · decimal" }).ClickAsync();
+        await Assertions.Expect(target).ToHaveTextAsync(new Regex("^area"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+        await target.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "price · decimal" }).ClickAsync();
+        await Assertions.Expect(target).ToHaveTextAsync(new Regex("^price"));
+        await Assertions.Expect(features.GetByRole(AriaRole.Checkbox, new() { Name = "area", Exact = true })).ToBeCheckedAsync();
         await page.GetByTestId("train-features").GetByText("expensive").ClickAsync();
         await page.GetByTestId("train-features").GetByText("tier").ClickAsync();
         await Field(page, "train-name").FillAsync("House prices");
