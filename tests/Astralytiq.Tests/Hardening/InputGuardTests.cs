@@ -69,6 +69,21 @@ public sealed class GuardArbitraries
 /// <summary>The checks that run before the engine sees user input, tested without a server.</summary>
 public sealed class InputGuardTests
 {
+    /// <summary>The scanner fed <paramref name="bytes"/> in random chunks of 1 to 8 bytes, as a file is read: whether it stopped, and what it found.</summary>
+    private static (bool Refused, string? Found) FedInChunks(byte[] bytes, int seed)
+    {
+        var random = new Random(seed);
+        var scanner = new JsonGuard.DepthScanner(InputLimits.MaxJsonDepth);
+        var refused = false;
+        for (var at = 0; at < bytes.Length && !refused;)
+        {
+            var size = Math.Min(bytes.Length - at, random.Next(1, 9));
+            refused = scanner.Feed(bytes.AsSpan(at, size)) >= 0;
+            at += size;
+        }
+        return (refused, scanner.Found);
+    }
+
     [Property(MaxTest = 300, Arbitrary = [typeof(GuardArbitraries)])]
     public void P36_json_nesting_is_measured_exactly_whatever_the_strings_and_however_the_text_is_split(NestedJson json, int seed)
     {
@@ -82,16 +97,7 @@ public sealed class InputGuardTests
         }
 
         // Fed in arbitrary chunks (as a file is read), the scanner reaches the same verdict.
-        var random = new Random(seed);
-        var scanner = new JsonGuard.DepthScanner(InputLimits.MaxJsonDepth);
-        var refused = false;
-        for (var at = 0; at < bytes.Length && !refused;)
-        {
-            var size = Math.Min(bytes.Length - at, random.Next(1, 9));
-            refused = scanner.Feed(bytes.AsSpan(at, size)) >= 0;
-            at += size;
-        }
-        Assert.Equal(!verdict.IsSuccess, refused);
+        Assert.Equal(!verdict.IsSuccess, FedInChunks(bytes, seed).Refused);
     }
 
     [Theory]
@@ -127,18 +133,10 @@ public sealed class InputGuardTests
         var text = asArray ? "[" + string.Join(",\n", items) + "]" : string.Join("\n", items);
         var bytes = Encoding.UTF8.GetBytes(text);
         var table = items.Count == 0 || records.Take(20).All(r => r);
-        var random = new Random(seed);
-        var scanner = new JsonGuard.DepthScanner(InputLimits.MaxJsonDepth);
-        var refused = false;
-        for (var at = 0; at < bytes.Length && !refused;)
-        {
-            var size = Math.Min(bytes.Length - at, random.Next(1, 9));
-            refused = scanner.Feed(bytes.AsSpan(at, size)) >= 0;
-            at += size;
-        }
+        var (refused, found) = FedInChunks(bytes, seed);
         Assert.Equal(!table, refused);
         Assert.Equal(table, JsonGuard.Check(bytes, "file", "x.json").IsSuccess);
-        Assert.Equal(!table, scanner.Found is not null);
+        Assert.Equal(!table, found is not null);
     }
 
     [Fact]
