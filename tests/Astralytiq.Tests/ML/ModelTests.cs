@@ -71,7 +71,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         }
         var data = await MlData.UploadAsync(client, csv.ToString(), "gappy");
         var version = await MlData.TrainAsync(client, new TrainModelRequest(MlData.Unique("gappy"), data.Id, "regression", "price",
-            Features: ["rooms", "area", "city", "noise"], MaxTrials: 12, Seed: 3));
+            Features: ["rooms", "area", "city", "noise"], MaxTrials: 6, Seed: 3));
         Assert.Equal("ready", version.Status);
         Assert.True(version.Metrics!.R2 > 0.8, $"R² {version.Metrics.R2}");
         // Rows without a target cannot teach anything: left out, and counted.
