@@ -154,7 +154,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.Locator("body")).Not.ToHaveCSSAsync("background-color", light);
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
         await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", light);
-        await page.GetByTestId("dark-toggle").ClickAsync();
+        // The switch shows at once and saves the choice to the profile; the reload waits for that save.
+        await page.RunAndWaitForResponseAsync(() => page.GetByTestId("dark-toggle").ClickAsync(),
+            r => r.Request.Method == "PUT" && r.Url.Contains("/users/profile", StringComparison.Ordinal) && r.Ok);
         await Assertions.Expect(page.Locator("body")).Not.ToHaveCSSAsync("background-color", light);
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToBeVisibleAsync();
