@@ -227,6 +227,51 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task The_template_sums_an_amount_by_a_grouping_never_an_identifier_or_an_age()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        // Identifiers and descriptive numbers come first and last, where the old picks (first text, last number) took them.
+        var csv = new StringBuilder("order_id,order_date,customer_email,store,amount,customer_age\n");
+        for (var i = 0; i < 40; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"O-{i:D4},2024-0{1 + (i % 6)}-1{i % 10},c{i}@example.com,{(i % 3 == 0 ? "Leeds" : i % 3 == 1 ? "York" : "Hull")},{i * 1.25 + 3},{20 + i}\n");
+        }
+        var orders = await UploadAsync(client, csv.ToString());
+        var board = (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", orders.Id))).EnsureValue();
+        Assert.Equal(["Total amount", "Rows", "amount by month", "amount by store", "Top store"], board.Definition.Widgets.Select(w => w.Title));
+        Assert.Equal(["order_date", "store"], board.Definition.Filters!.Select(f => f.Column));
+
+        // What the request names still wins over the guess.
+        var named = (await client.Dashboards.CreateFromTemplateAsync(new DashboardFromTemplateRequest("sales_overview", orders.Id, MeasureColumn: "customer_age", CategoryColumn: "customer_email"))).EnsureValue();
+        Assert.Equal("customer_age by customer_email", named.Definition.Widgets.Single(w => w.Id == "by-category").Title);
+    }
+
+    [Fact]
+    public async Task A_refused_save_names_the_widget_at_fault_by_its_title()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var sales = await UploadAsync(client, Sales);
+        var monthly = new WidgetDto("a", "line", new GridPositionDto(0, 0, 6, 4), "Amount by month",
+            new WidgetSourceDto(sales.Id, new QuerySpecDto([new QueryDimensionDto("day", "month")], [new QueryMeasureDto("sum", "amount", "value")])));
+        // The "by month" of the first widget carried into the second, over a text column: the defect a user once met.
+        var byRegion = new WidgetDto("b", "bar", new GridPositionDto(6, 0, 6, 4), "Amount by region",
+            new WidgetSourceDto(sales.Id, new QuerySpecDto([new QueryDimensionDto("region", "month")], [new QueryMeasureDto("sum", "amount", "value")])));
+        var untitled = new WidgetDto("c", "pie", new GridPositionDto(0, 4, 6, 4), Source: new WidgetSourceDto(sales.Id, new QuerySpecDto([new QueryDimensionDto("nope")], [new QueryMeasureDto("count")])));
+        var refused = await client.Dashboards.CreateAsync(new CreateDashboardRequest("Named errors", new DashboardDefinitionDto([monthly, byRegion, untitled])));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        var details = refused.Error!.Error.Details!;
+        Assert.Contains(details, d => d.Field == "definition.widgets[1].source.query.dimensions[0].bucket" && d.Message.StartsWith("widget 'Amount by region': only date and timestamp columns can be bucketed", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Field.StartsWith("definition.widgets[2]", StringComparison.Ordinal) && d.Message.StartsWith("widget 'pie #3': ", StringComparison.Ordinal));
+        Assert.DoesNotContain(details, d => d.Field.StartsWith("definition.widgets[0]", StringComparison.Ordinal));
+
+        // A null widget or filter is named by its place, never a server error.
+        var holes = await client.Dashboards.CreateAsync(new CreateDashboardRequest("Holes", new DashboardDefinitionDto([monthly, null!], [null!])));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, holes.Status);
+        Assert.Contains(holes.Error!.Error.Details!, d => d.Field == "definition.widgets[1]");
+        Assert.Contains(holes.Error!.Error.Details!, d => d.Field == "definition.filters[0]");
+    }
+
+    [Fact]
     public async Task A_kpi_compares_the_filtered_period_with_the_one_just_before()
     {
         var client = (await Platform.NewTenantAsync()).Admin;
@@ -289,7 +334,7 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         // A widget of the stranger's own dashboard cannot read the owner's dataset.
         var steal = await stranger.Dashboards.CreateAsync(new CreateDashboardRequest("Steal", Definition(sales.Id)));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, steal.Status);
-        Assert.Contains(steal.Error!.Error.Details!, d => d.Message == "no such dataset");
+        Assert.Contains(steal.Error!.Error.Details!, d => d.Field == "definition.widgets[0].source.dataset_id" && d.Message == "widget 'Total': no such dataset");
     }
 }
 

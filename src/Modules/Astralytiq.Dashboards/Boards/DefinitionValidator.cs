@@ -28,6 +28,11 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
         for (var f = 0; f < filters.Count; f++)
         {
             var filter = filters[f];
+            if (filter is null)
+            {
+                errors.Add($"definition.filters[{f}]", "a filter is an object with an id, a column and a kind");
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(filter.Id) || filter.Id.Length > 64 || filter.Id.Contains(':', StringComparison.Ordinal))
             {
                 errors.Add($"definition.filters[{f}].id", "a filter id is 1 to 64 characters without ':'");
@@ -41,11 +46,11 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
                 errors.Add($"definition.filters[{f}].column", "column is required");
             }
         }
-        if (filters.Select(f => f.Id).Distinct(StringComparer.Ordinal).Count() != filters.Count)
+        if (filters.Select(f => f?.Id).Distinct(StringComparer.Ordinal).Count() != filters.Count)
         {
             errors.Add("definition.filters", "filter ids must be unique");
         }
-        if (definition.Widgets.Select(w => w.Id).Distinct(StringComparer.Ordinal).Count() != definition.Widgets.Count)
+        if (definition.Widgets.Select(w => w?.Id).Distinct(StringComparer.Ordinal).Count() != definition.Widgets.Count)
         {
             errors.Add("definition.widgets", "widget ids must be unique");
         }
@@ -53,28 +58,36 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
         {
             var w = definition.Widgets[i];
             var at = $"definition.widgets[{i}]";
+            if (w is null)
+            {
+                errors.Add(at, "a widget is an object with an id, a type and a position");
+                continue;
+            }
+            // Every message names its widget as the user sees it (its title, else its type and place), not only by index.
+            var shown = string.IsNullOrWhiteSpace(w.Title) ? $"{w.Type ?? "widget"} #{i + 1}" : w.Title.Length > 60 ? w.Title[..59] + "…" : w.Title;
+            string In(string message) => $"widget '{shown}': {message}";
             if (string.IsNullOrWhiteSpace(w.Id) || w.Id.Length > 64)
             {
-                errors.Add($"{at}.id", "a widget id is 1 to 64 characters");
+                errors.Add($"{at}.id", In("a widget id is 1 to 64 characters"));
             }
             var p = w.Position;
             if (p is null || p.X < 0 || p.Y < 0 || p.W < 1 || p.H < 1 || p.X + p.W > Columns || p.H > 40 || p.Y > 1000)
             {
-                errors.Add($"{at}.position", $"a position is x ≥ 0, y ≥ 0, w ≥ 1 with x + w ≤ {Columns}, and h from 1 to 40");
+                errors.Add($"{at}.position", In($"a position is x ≥ 0, y ≥ 0, w ≥ 1 with x + w ≤ {Columns}, and h from 1 to 40"));
             }
             if (w.Title is { Length: > 200 })
             {
-                errors.Add($"{at}.title", "a title is at most 200 characters");
+                errors.Add($"{at}.title", In("a title is at most 200 characters"));
             }
             if (w.Type == "text")
             {
                 if (string.IsNullOrWhiteSpace(w.Markdown) || w.Markdown.Length > 20_000)
                 {
-                    errors.Add($"{at}.markdown", "a text widget has markdown, at most 20,000 characters");
+                    errors.Add($"{at}.markdown", In("a text widget has markdown, at most 20,000 characters"));
                 }
                 if (w.Source is not null)
                 {
-                    errors.Add($"{at}.source", "a text widget has no data source");
+                    errors.Add($"{at}.source", In("a text widget has no data source"));
                 }
                 continue;
             }
@@ -82,11 +95,11 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
             {
                 if (w.Source is not null)
                 {
-                    errors.Add($"{at}.source", "a model widget reads a model, not a dataset");
+                    errors.Add($"{at}.source", In("a model widget reads a model, not a dataset"));
                 }
                 if (w.Model is not { } m || string.IsNullOrWhiteSpace(m.Name))
                 {
-                    errors.Add($"{at}.model", $"a {w.Type} widget needs a model (its name or id)");
+                    errors.Add($"{at}.model", In($"a {w.Type} widget needs a model (its name or id)"));
                     continue;
                 }
                 var problem = w.Type == "forecast"
@@ -94,25 +107,25 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
                     : (await models.MetricsAsync(m.Name, m.Alias, ct).ConfigureAwait(false)).Error;
                 if (problem is NotFoundError)
                 {
-                    errors.Add($"{at}.model.name", "no ready model of this organisation has this name" + (m.Alias is null ? string.Empty : " and alias"));
+                    errors.Add($"{at}.model.name", In("no ready model of this organisation has this name" + (m.Alias is null ? string.Empty : " and alias")));
                 }
                 else if (problem is not null)
                 {
                     foreach (var d in problem.Details ?? [new ErrorDetail("name", problem.Message)])
                     {
-                        errors.Add($"{at}.model.{d.Field}", d.Message);
+                        errors.Add($"{at}.model.{d.Field}", In(d.Message));
                     }
                 }
                 continue;
             }
             if (!DataWidgetTypes.Contains(w.Type))
             {
-                errors.Add($"{at}.type", "type must be one of " + string.Join(", ", DataWidgetTypes.Concat(ModelWidgetTypes).Append("text")));
+                errors.Add($"{at}.type", In("type must be one of " + string.Join(", ", DataWidgetTypes.Concat(ModelWidgetTypes).Append("text"))));
                 continue;
             }
             if (w.Source is not { } source)
             {
-                errors.Add($"{at}.source", $"a {w.Type} widget needs a source: a dataset and a query");
+                errors.Add($"{at}.source", In($"a {w.Type} widget needs a source: a dataset and a query"));
                 continue;
             }
             // The query is checked by the engine itself (columns, aggregations, buckets), on one row.
@@ -121,13 +134,13 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
             {
                 if (probe.Error is NotFoundError)
                 {
-                    errors.Add($"{at}.source.dataset_id", "no such dataset");
+                    errors.Add($"{at}.source.dataset_id", In("no such dataset"));
                 }
                 else
                 {
                     foreach (var d in probe.Error!.Details ?? [new ErrorDetail("query", probe.Error.Message)])
                     {
-                        errors.Add($"{at}.source.query.{d.Field}", d.Message);
+                        errors.Add($"{at}.source.query.{d.Field}", In(d.Message));
                     }
                 }
             }
