@@ -56,6 +56,14 @@ public sealed class DatasetsClient(AstralytiqClient client) : AreaClient(client)
             job => GetAsync(JsonSerializer.Deserialize<DatasetResponse>(job.ResultJson!, ApiJson.Options)!.Id, ct), progress, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The sample datasets that can be added.</summary>
+    public Task<ApiResponse<IReadOnlyList<SampleDatasetDto>>> ListSamplesAsync(CancellationToken ct = default) =>
+        Api.SendAsync<IReadOnlyList<SampleDatasetDto>>(HttpMethod.Get, "api/v1/data/samples", null, ct);
+
+    /// <summary>Adds a sample dataset (by its name, e.g. <c>retail_orders</c>) to the organisation.</summary>
+    public Task<ApiResponse<DatasetResponse>> AddSampleAsync(string name, CancellationToken ct = default) =>
+        Api.SendAsync<DatasetResponse>(HttpMethod.Post, "api/v1/data/samples/" + Uri.EscapeDataString(name), null, ct);
+
     public Task<ApiResponse<Page<DatasetResponse>>> ListAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
         Api.SendAsync<Page<DatasetResponse>>(HttpMethod.Get,
             $"api/v1/data/datasets?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);
@@ -87,6 +95,14 @@ public sealed class DatasetsClient(AstralytiqClient client) : AreaClient(client)
 
     public Task<ApiResponse<DatasetProfileResponse>> ProfileAsync(Guid id, int? version = null, CancellationToken ct = default) =>
         Api.SendAsync<DatasetProfileResponse>(HttpMethod.Get, $"api/v1/data/datasets/{id}/profile" + (version is null ? string.Empty : $"?version={version}"), null, ct);
+
+    /// <summary>The dataset's saved column rules.</summary>
+    public Task<ApiResponse<DatasetRulesDto>> GetRulesAsync(Guid id, CancellationToken ct = default) =>
+        Api.SendAsync<DatasetRulesDto>(HttpMethod.Get, $"api/v1/data/datasets/{id}/rules", null, ct);
+
+    /// <summary>Replaces the dataset's saved column rules (validations without rules of their own check them).</summary>
+    public Task<ApiResponse<DatasetRulesDto>> SaveRulesAsync(Guid id, DatasetRulesDto rules, CancellationToken ct = default) =>
+        Api.SendAsync<DatasetRulesDto>(HttpMethod.Put, $"api/v1/data/datasets/{id}/rules", rules, ct);
 
     public Task<ApiResponse<ValidationReportResponse>> ValidateAsync(Guid id, ValidateDatasetRequest request, CancellationToken ct = default) =>
         Api.SendAsync<ValidationReportResponse>(HttpMethod.Post, $"api/v1/data/datasets/{id}/validate", request, ct);

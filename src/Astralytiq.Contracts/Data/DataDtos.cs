@@ -18,6 +18,9 @@ public sealed record DatasetVersionDto(
     DateTimeOffset CreatedAt,
     int Parts = 1);
 
+/// <summary>A sample dataset shipped with the platform: its name (to add it), title (the dataset's name once added), what it holds.</summary>
+public sealed record SampleDatasetDto(string Name, string Title, string Description, int Rows, IReadOnlyList<string> Columns);
+
 public sealed record DatasetResponse(
     Guid Id,
     string Name,
@@ -85,7 +88,10 @@ public sealed record ColumnRuleDto(
     string? Pattern = null,
     IReadOnlyList<string>? AllowedValues = null);
 
-/// <summary>An optional declared schema; without one only the quality checks run.</summary>
+/// <summary>A dataset's saved column rules: every validation without rules of its own checks them, on every version.</summary>
+public sealed record DatasetRulesDto(IReadOnlyList<ColumnRuleDto> Columns);
+
+/// <summary>An optional declared schema; without one the dataset's saved rules (if any) and the quality checks run.</summary>
 public sealed record ValidateDatasetRequest(IReadOnlyList<ColumnRuleDto>? Columns = null, int? Version = null);
 
 /// <summary>One finding. <c>severity</c> is error (breaks a declared rule), warning or info (quality).</summary>

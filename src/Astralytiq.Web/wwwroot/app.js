@@ -10,3 +10,28 @@ window.astralytiqSave = (name, type, base64) => {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
 };
+
+// The SQL workspace's editor: Ctrl+Enter runs, Tab takes the suggestion shown (only while one is), Escape drops it;
+// every edit tells the page the text and the caret, so it can suggest names for the word being typed.
+window.astralytiqSql = {
+    attach(el, page) {
+        el.addEventListener('keydown', e => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                page.invokeMethodAsync('RunFromKeyboard', el.value);
+            } else if (e.key === 'Tab' && !e.shiftKey && el.dataset.suggest) {
+                e.preventDefault();
+                page.invokeMethodAsync('Accept', el.value, el.selectionStart);
+            } else if (e.key === 'Escape' && el.dataset.suggest) {
+                page.invokeMethodAsync('Dismiss');
+            }
+        });
+        el.addEventListener('input', () => page.invokeMethodAsync('Typed', el.value, el.selectionStart));
+    },
+    caret(el) { return el.selectionStart ?? el.value.length; },
+    set(el, text, caret) {
+        el.value = text;
+        el.focus();
+        el.setSelectionRange(caret, caret);
+    },
+};

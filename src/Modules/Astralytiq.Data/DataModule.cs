@@ -5,6 +5,7 @@ using Astralytiq.Data.Datasets.Lineage;
 using Astralytiq.Data.Datasets.Preview;
 using Astralytiq.Data.Datasets.Quality;
 using Astralytiq.Data.Datasets.Queries;
+using Astralytiq.Data.Datasets.Samples;
 using Astralytiq.Data.Datasets.Upload;
 using Astralytiq.Data.Pipelines;
 using Astralytiq.Data.Sql;
@@ -36,6 +37,7 @@ public static class DataModule
         services.AddSingleton<IExceptionClassifier, EngineErrors>();
         services.AddScoped<DatasetIngest>();
         services.AddScoped<UploadHandler>();
+        services.AddScoped<SampleHandler>();
         services.AddScoped<ImportHandler>();
         services.AddScoped<CatalogHandler>();
         services.AddScoped<PreviewHandler>();
@@ -68,6 +70,7 @@ public static class DataModule
         var group = routes.MapGroup("/data").WithTags("Data").ProducesErrors(401, 403, 429);
         var settings = routes.ServiceProvider.GetRequiredService<DataSettings>();
         SqlEndpoints.Map(group);
+        SampleEndpoints.Map(group);
         PipelineEndpoints.Map(group.MapGroup("/pipelines"));
         var datasets = group.MapGroup("/datasets");
         UploadEndpoints.Map(datasets, settings);

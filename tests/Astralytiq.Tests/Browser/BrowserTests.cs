@@ -292,11 +292,15 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
             Buffer = System.Text.Encoding.UTF8.GetBytes("order,amount,shipped\nA-1,12.50,2024-02-01\nA-2,7.25,2024-02-03\n"),
         });
 
-        await Assertions.Expect(page.GetByTestId("datasets-table")).ToContainTextAsync("Orders");
+        // The dataset opens on a page of its own, at its own address.
+        await page.WaitForURLAsync(new Regex("/data/datasets/[0-9a-f-]{36}$"));
+        var datasetUrl = page.Url;
+        await Assertions.Expect(page.GetByTestId("dataset-title")).ToHaveTextAsync("Orders");
+        await Assertions.Expect(page.GetByTestId("dataset-summary")).ToContainTextAsync("v1 · 2 rows · 3 columns · from orders.csv");
         var grid = page.GetByTestId("preview-grid");
         await Assertions.Expect(grid).ToContainTextAsync("A-2");
         await Assertions.Expect(grid).ToContainTextAsync("2024-02-03");
-        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("amount: decimal");
+        await Assertions.Expect(page.GetByTestId("dataset-tabs")).ToContainTextAsync("amount: decimal");
         // Sorted on the server by clicking the column name: ascending, then descending.
         await page.GetByTestId("sort-amount").ClickAsync();
         await Assertions.Expect(grid.Locator("tbody tr", new() { Has = page.Locator("td") }).First).ToContainTextAsync("A-2");
@@ -307,9 +311,23 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("profile")).ToContainTextAsync("amount · decimal");
         await Assertions.Expect(page.GetByTestId("histogram").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Quality" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score");
+        await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("Quality score 100 / 100");
+
+        // A rule added from the page, saved, checked at once, and still there on the next visit.
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Add a rule for" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "amount", Exact = true }).ClickAsync();
+        await page.GetByTestId("rule-add").ClickAsync();
+        await page.GetByLabel("Max").FillAsync("10");
+        await page.GetByLabel("Max").PressAsync("Tab");
+        await page.GetByTestId("rules-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("checked against 1 rule");
+        await Assertions.Expect(page.GetByTestId("quality-issues")).ToContainTextAsync("amount");
+        Assert.Equal(10, (await tenant.Admin.Datasets.GetRulesAsync(Guid.Parse(datasetUrl[^36..]))).EnsureValue().Columns.Single().Max);
+        await page.GotoAsync(datasetUrl + "?tab=quality");
+        await Assertions.Expect(page.GetByLabel("Max")).ToHaveValueAsync("10");
+
         await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from orders.csv (upload)");
+        await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from orders.csv (upload) · 2 rows");
 
         // A derived column, previewed live, applied as version 2, and found in the lineage.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
@@ -320,19 +338,46 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(page.GetByTestId("transform-preview-grid")).ToContainTextAsync("25.5");
         await Assertions.Expect(page.GetByTestId("transform-summary")).ToContainTextAsync("2 rows · 4 columns");
         await page.GetByTestId("transform-apply").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("Orders · v2");
+        await Assertions.Expect(page.GetByTestId("dataset-summary")).ToContainTextAsync("v2 · 2 rows · 4 columns");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("preview")).ToContainTextAsync("doubled: decimal");
+        await Assertions.Expect(page.GetByTestId("dataset-tabs")).ToContainTextAsync("doubled: decimal");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("lineage")).ToContainTextAsync("from Orders v1 (transform)");
+        // No step reads "from" with nothing after it.
+        foreach (var line in await page.GetByTestId("lineage-line").AllInnerTextsAsync())
+        {
+            Assert.DoesNotMatch(new Regex("from\\s*(·|$)"), line);
+        }
         // Drawn as a graph too: the file into version 1, version 1 into version 2.
         await Assertions.Expect(page.Locator("[data-testid=lineage-graph] g[data-edge='source:1>version:1']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-testid=lineage-graph] g[data-edge='version:1>version:2']")).ToContainTextAsync("transform");
 
         await NavigateAsync(page, 1280, "/data/sql");
-        await page.Locator("textarea[data-testid=sql-text]").FillAsync("SELECT sum(amount) AS total FROM Orders");
+        var editor = page.Locator("textarea[data-testid=sql-text]");
+        await editor.FillAsync("SELECT sum(amount) AS total FROM Orders");
         await page.GetByTestId("sql-run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("sql-grid")).ToContainTextAsync("19.75");
+        // Exported as CSV with the stored values.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("sql-export").ClickAsync());
+        Assert.Equal("total\r\n19.75\r\n", await File.ReadAllTextAsync(await download.PathAsync()));
+
+        // The datasets and their columns are listed; a name is suggested as it is typed, and Tab takes it (quoted: "order" is a SQL word).
+        await Assertions.Expect(page.GetByTestId("sql-schema")).ToContainTextAsync("Orders");
+        await editor.FillAsync("");
+        await editor.PressSequentiallyAsync("SELECT ord");
+        await Assertions.Expect(page.GetByTestId("sql-suggestions")).ToContainTextAsync("order");
+        await editor.PressAsync("Tab");
+        await Assertions.Expect(editor).ToHaveValueAsync("SELECT \"order\"");
+        await editor.PressSequentiallyAsync(", doubled FROM Orders ORDER BY 1");
+        await editor.PressAsync("Control+Enter");
+        await Assertions.Expect(page.GetByTestId("sql-summary")).ToContainTextAsync("2 rows");
+        // Charted: the last number by the first column.
+        await page.GetByTestId("sql-chart-toggle").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=sql-bars] [data-bar=A-1]")).ToContainTextAsync("25.5");
+        // Each query run is kept in this browser's history.
+        await page.ReloadAsync();
+        await page.GetByTestId("sql-history").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem).First).ToContainTextAsync("SELECT \"order\", doubled FROM Orders ORDER BY 1");
 
         // Deleting asks first: cancelled, the dataset stays; confirmed, it goes.
         await NavigateAsync(page, 1280, "/data");
@@ -699,6 +744,111 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Assertions.Expect(outsider.GetByTestId("app-bar")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
         await outsider.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// A newcomer's first half hour, as a user sees it: sign up, add the sample data from the checklist, train a model from
+    /// it, make a dashboard, filter it, share it by link and send it as a report; then every page they touched, on a phone.
+    /// </summary>
+    [Fact]
+    public async Task A_newcomer_goes_from_sign_up_to_a_shared_dashboard_and_a_report_and_every_page_reads_well_on_a_phone()
+    {
+        var page = await NewPageAsync(1280, 900);
+        var email = PlatformFixture.NewEmail("newcomer");
+        await page.GotoAsync("/register");
+        await Field(page, "organization").FillAsync("Newcomer Org " + Guid.NewGuid().ToString("N")[..6]);
+        await Field(page, "display-name").FillAsync("Nia Newcomer");
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+
+        // The first page offers three steps, none done.
+        var steps = page.GetByTestId("getting-started");
+        await Assertions.Expect(steps).ToBeVisibleAsync();
+        foreach (var step in new[] { "step-data", "step-model", "step-dashboard" })
+        {
+            await Assertions.Expect(page.GetByTestId(step)).ToHaveAttributeAsync("data-done", "false");
+        }
+        await page.GetByTestId("add-sample").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("step-data")).ToHaveAttributeAsync("data-done", "true");
+
+        // Its own page: rows, columns, a quality finding for its blanks.
+        await page.GetByTestId("open-sample").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("dataset-summary")).ToContainTextAsync("3,381 rows · 13 columns");
+        var datasetUrl = new Uri(page.Url).AbsolutePath;
+
+        // A model from the checklist: the wizard opens on the sample, predicting returns.
+        await page.GotoAsync("/");
+        await page.GetByTestId("start-model").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Target (the column to predict)" })).ToHaveTextAsync(new Regex("^returned"));
+        await page.GetByLabel("Time budget (s)").FillAsync("5");
+        await page.GetByTestId("train-start").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/models/Sample%20retail%20orders%20model$"), new() { Timeout = 120_000 });
+        await Assertions.Expect(page.GetByTestId("metrics")).ToContainTextAsync("ROC AUC");
+        var modelUrl = new Uri(page.Url).PathAndQuery;
+
+        // A dashboard from the checklist, filtered to one region: the total follows.
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.GetByTestId("step-model")).ToHaveAttributeAsync("data-done", "true");
+        await page.GetByTestId("start-dashboard").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/dashboards/[0-9a-f-]{36}$"));
+        var dashboardUrl = new Uri(page.Url).AbsolutePath;
+        await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,660,239");
+        await Field(page, "filter-value-category").FillAsync("Sou");
+        await page.GetByRole(AriaRole.Option, new() { Name = "South", Exact = true }).ClickAsync();
+        await page.GetByTestId("filters-apply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("523,240");
+
+        // Sharing by link is off until an admin turns it on: the panel says so before anything is clicked.
+        await page.GetByTestId("edit-toggle").ClickAsync();
+        await page.GetByTestId("share-panel").GetByText("Share", new() { Exact = true }).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sharing-off")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("link-create")).ToBeDisabledAsync();
+        await NavigateAsync(page, 1280, "/settings");
+        await page.Locator("[data-testid=feature-public_sharing]").ClickAsync();
+        await page.GetByTestId("save-settings").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToBeVisibleAsync();
+        await page.GotoAsync(dashboardUrl + "?edit=true");
+        await page.GetByTestId("share-panel").GetByText("Share", new() { Exact = true }).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("sharing-off")).ToHaveCountAsync(0);
+        await page.GetByTestId("link-create").ClickAsync();
+        var publicUrl = (await page.GetByTestId("link-url").InnerTextAsync()).Trim();
+        var outsider = await NewPageAsync(1280, 900);
+        await outsider.GotoAsync(publicUrl);
+        await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("1,660,239");
+
+        // A report to the newcomer, sent now, arrives with the dashboard's numbers.
+        await page.GetByText("Scheduled reports").ClickAsync();
+        await Field(page, "report-name").FillAsync("Weekly sales");
+        await Field(page, "report-emails").FillAsync(email);
+        await Field(page, "report-emails").PressAsync("Tab");
+        await page.GetByTestId("report-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("Weekly sales");
+        await page.GetByTestId("report-send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-last")).ToHaveTextAsync("succeeded", new() { Timeout = 60_000 });
+        var mail = await Platform.Smtp.WaitForAsync(email, m => m.Subject?.StartsWith("Weekly sales", StringComparison.Ordinal) == true);
+        Assert.Contains("1,660,239", Dashboards.ReportAttachments.Read(mail).PdfText, StringComparison.Ordinal);
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.GetByTestId("getting-started")).ToHaveCountAsync(0); // all three done
+
+        // Every page of the path on a phone: nothing wider than the screen, no template text, no scientific notation.
+        var phone = await NewPageAsync(390, 844);
+        await SignInAsync(phone, email);
+        await phone.GetByTestId("menu-toggle").WaitForAsync();
+        foreach (var path in new[] { "/", "/data", datasetUrl, "/data/sql", "/models", modelUrl, "/dashboards", dashboardUrl, "/jobs", "/settings" })
+        {
+            await phone.GotoAsync(path);
+            var main = phone.Locator(".mud-main-content");
+            await Assertions.Expect(main.Locator("h4, h3").First).ToBeVisibleAsync();
+            await phone.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a 390 px phone");
+            var text = await main.InnerTextAsync();
+            Assert.DoesNotMatch(new Regex("\\?\\.ToString|@\\(|\\d\\.\\d+E[+-]\\d"), text);
+        }
+        await page.Context.CloseAsync();
+        await outsider.Context.CloseAsync();
+        await phone.Context.CloseAsync();
     }
 
     private static async Task SignInAsync(IPage page, string email)

@@ -45,6 +45,76 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
     }
 
     [Fact]
+    public async Task Saved_rules_are_checked_by_every_validation_of_every_version_and_bad_rules_change_nothing()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var dataset = (await client.Datasets.UploadAsync(Text("sku,qty\nA,1\nB,50\n"), "stock.csv")).EnsureValue();
+        Assert.Empty((await client.Datasets.GetRulesAsync(dataset.Id)).EnsureValue().Columns);
+        Assert.True((await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).EnsureValue().Valid);
+
+        var rules = new DatasetRulesDto([new ColumnRuleDto("qty", Required: true, Max: 10), new ColumnRuleDto("sku", AllowedValues: ["A", "B", "C"])]);
+        static string Json(DatasetRulesDto r) => System.Text.Json.JsonSerializer.Serialize(r);
+        Assert.Equal(Json(rules), Json((await client.Datasets.SaveRulesAsync(dataset.Id, rules)).EnsureValue()));
+        var report = (await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).EnsureValue();
+        Assert.False(report.Valid);
+        Assert.Equal([2L], Assert.Single(report.Issues, i => i.Severity == "error").SampleRowNumbers);
+        // Rules of the request's own still win; a new version is checked against the saved ones.
+        Assert.True((await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest([new ColumnRuleDto("qty", Max: 100)]))).EnsureValue().Valid);
+        (await client.Datasets.AppendRowsAsync(dataset.Id, "[{\"sku\":\"Z\",\"qty\":3}]")).EnsureValue();
+        var second = (await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).EnsureValue();
+        Assert.Equal(2, second.Version);
+        Assert.Equal(2, second.Issues.Count(i => i.Severity == "error"));
+
+        // A rule on a column that does not exist, twice on one column, or a hole: 422 naming it, and the saved rules stay.
+        var unknown = await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([new ColumnRuleDto("nope", Required: true)]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.Status);
+        Assert.Equal("columns[0].name", Assert.Single(unknown.Error!.Error.Details!).Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([new ColumnRuleDto("qty"), new ColumnRuleDto("qty", Min: 1)]))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([null!]))).Status);
+        Assert.Equal(Json(rules), Json((await client.Datasets.GetRulesAsync(dataset.Id)).EnsureValue()));
+        // A viewer reads them but cannot change them; another tenant cannot see the dataset at all.
+        var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        Assert.Equal(2, (await viewer.Datasets.GetRulesAsync(dataset.Id)).EnsureValue().Columns.Count);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([]))).Status);
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Datasets.GetRulesAsync(dataset.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([]))).Status);
+        // An empty list removes them.
+        Assert.Empty((await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([]))).EnsureValue().Columns);
+        Assert.True((await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest() with { Version = 1 })).EnsureValue().Valid);
+    }
+
+    [Fact]
+    public async Task The_sample_dataset_is_added_like_an_upload_of_the_shipped_file()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var sample = Assert.Single((await client.Datasets.ListSamplesAsync()).EnsureValue());
+        var added = await client.Datasets.AddSampleAsync(sample.Name);
+        Assert.Equal(HttpStatusCode.Created, added.Status);
+        var dataset = added.EnsureValue();
+        Assert.Equal((sample.Title, (long)sample.Rows), (dataset.Name, dataset.RowCount));
+        Assert.Equal(sample.Columns, dataset.Schema.Select(c => c.Name));
+        Assert.Equal(["string", "date", "decimal", "integer", "string"], new[] { "order_id", "order_date", "amount", "units", "returned" }.Select(n => dataset.Schema.Single(c => c.Name == n).Type));
+        // The shipped file, byte for byte: its hash is the generator's output's.
+        var shipped = typeof(Astralytiq.Data.DataModule).Assembly.GetManifestResourceStream("Astralytiq.Data.Samples.retail-orders.csv")!;
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(shipped)), dataset.Source.Sha256);
+        // Its blanks are a finding, and its totals add up to the cent.
+        var report = (await client.Datasets.ValidateAsync(dataset.Id, new ValidateDatasetRequest())).EnsureValue();
+        Assert.Contains(report.Issues, i => i.Rule == "missing_values" && i.Column == "delivery_days");
+        var total = (await client.Datasets.QueryAsync(dataset.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("sum", "amount")]))).EnsureValue();
+        Assert.Equal(1_660_239.42, ((System.Text.Json.JsonElement)total.Values[0][0]!).GetDouble(), 6);
+
+        // Added twice: 409 naming it; unknown: 404; a viewer may not add it; the audit log has it.
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Datasets.AddSampleAsync(sample.Name)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Datasets.AddSampleAsync("no_such_sample")).Status);
+        var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Datasets.AddSampleAsync(sample.Name)).Status);
+        Assert.Contains((await client.Audit.ListAsync(action: "dataset.created")).EnsureValue().Items, e => e.ResourceId == dataset.Id.ToString());
+    }
+
+    [Fact]
     public async Task Sums_of_money_carry_no_binary_float_noise()
     {
         var tenant = await Platform.NewTenantAsync();

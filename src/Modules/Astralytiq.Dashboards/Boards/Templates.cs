@@ -120,9 +120,9 @@ internal sealed class Templates(IDatasetReader datasets, IDatasetQueries queries
         [
             Data("total", "kpi", $"Total {measure}", new GridPositionDto(0, 0, 3, 2), new QuerySpecDto(Measures: [sum])),
             Data("rows", "kpi", "Rows", new GridPositionDto(3, 0, 3, 2), new QuerySpecDto(Measures: [new QueryMeasureDto("count", null, "rows")])),
-            Data("monthly", "line", $"{measure} by month", new GridPositionDto(0, 2, 8, 4),
+            Data("monthly", "line", $"{measure} by month", new GridPositionDto(0, 2, 7, 4),
                 new QuerySpecDto([new QueryDimensionDto(date!, "month")], [sum], Sort: [new QuerySortDto($"{date}_month")])),
-            Data("by-category", "bar", $"{measure} by {category}", new GridPositionDto(8, 2, 4, 4),
+            Data("by-category", "bar", $"{measure} by {category}", new GridPositionDto(7, 2, 5, 4),
                 new QuerySpecDto([new QueryDimensionDto(category!)], [sum], Sort: [new QuerySortDto("total", Descending: true)], Limit: 20)),
             Data("top", "table", $"Top {category}", new GridPositionDto(6, 0, 6, 2),
                 new QuerySpecDto([new QueryDimensionDto(category!)], [sum, new QueryMeasureDto("count", null, "rows")], Sort: [new QuerySortDto("total", Descending: true)], Limit: 10)),

@@ -20,6 +20,9 @@ internal sealed class Dataset : ITenantOwned
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>The saved column rules (JSON array of <see cref="ColumnRuleDto"/>) every validation of a version checks by default.</summary>
+    public string? RulesJson { get; set; }
 }
 
 /// <summary>One immutable version: a Parquet file (encrypted with the tenant key) plus what it came from.</summary>

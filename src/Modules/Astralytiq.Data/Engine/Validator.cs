@@ -24,6 +24,11 @@ internal static class Validator
         {
             var rule = rules[i];
             var at = $"columns[{i}]";
+            if (rule is null)
+            {
+                errors.Add(at, "a column rule is an object with at least a name");
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(rule.Name))
             {
                 errors.Add(at + ".name", "name is required");

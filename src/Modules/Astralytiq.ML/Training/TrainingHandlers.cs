@@ -43,7 +43,8 @@ internal sealed partial class TrainingHandlers(
         var name = request.Name?.Trim() ?? string.Empty;
         if (!NamePattern().IsMatch(name))
         {
-            errors.Add("name", "name is required: up to 200 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit");
+            errors.Add("name", (name.Length == 0 ? "name is required: " : $"'{(name.Length > 60 ? name[..59] + "…" : name)}' cannot be a model name: ")
+                + "up to 200 letters, digits, spaces, '_', '.' or '-', starting with a letter or digit");
         }
         if (!Tasks.Contains(request.Task))
         {

@@ -96,7 +96,7 @@ internal sealed partial class TrainingJob(
                 [version.PrimaryMetric ?? "metric"] = version.PrimaryValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty, ["sha256"] = sha,
             }), cancellationToken).ConfigureAwait(false);
             LogTrained(logger, model.Name, version.Version, version.Algorithm, version.PrimaryMetric, version.PrimaryValue ?? double.NaN, watch.ElapsedMilliseconds);
-            await context.ReportProgressAsync(1, $"Version {version.Version} is ready: {version.Algorithm}, {version.PrimaryMetric} {version.PrimaryValue:0.####}", cancellationToken).ConfigureAwait(false);
+            await context.ReportProgressAsync(1, $"Version {version.Version} is ready: {version.Algorithm}, {Astralytiq.Contracts.Formatting.MetricFormat.Name(version.PrimaryMetric ?? "score")} {Astralytiq.Contracts.Formatting.MetricFormat.Show(version.PrimaryMetric ?? "score", version.PrimaryValue)}", cancellationToken).ConfigureAwait(false);
             return new { model_id = model.Id, version = version.Version, algorithm = version.Algorithm, primary_metric = version.PrimaryMetric, primary_value = version.PrimaryValue };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -6,7 +6,9 @@ internal sealed class QualityHandler(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
-    HybridCache cache)
+    HybridCache cache,
+    IAuditLog audit,
+    TimeProvider time)
 {
     /// <summary>The profile of a version. Versions never change, so it is computed once and cached by version id.</summary>
     public async Task<Result<DatasetProfileResponse>> ProfileAsync(Guid id, int? version, CancellationToken ct)
@@ -44,6 +46,11 @@ internal sealed class QualityHandler(
             return found.Error!;
         }
         var (dataset, v) = found.Value;
+        if (request.Columns is null && Saved(dataset) is { Count: > 0 } saved)
+        {
+            // Saved rules name columns of the version they were saved on: an older or newer version may lack one, which is a finding.
+            request = request with { Columns = saved };
+        }
         var source = await files.SourceAsync(tenant.TenantId!.Value, v, ct);
         await using var duck = await DuckDb.OpenAsync(settings, ct);
         var run = await Validator.RunAsync(duck, source, v.Schema, request, ct);
@@ -53,5 +60,48 @@ internal sealed class QualityHandler(
         }
         var (issues, score, rows) = run.Value;
         return new ValidationReportResponse(dataset.Id, v.Version, !issues.Any(i => i.Severity == "error"), score, rows, issues);
+    }
+
+    private static List<ColumnRuleDto> Saved(Dataset dataset) =>
+        dataset.RulesJson is null ? [] : JsonSerializer.Deserialize<List<ColumnRuleDto>>(dataset.RulesJson, ApiJson.Options) ?? [];
+
+    public async Task<Result<DatasetRulesDto>> RulesAsync(Guid id, CancellationToken ct)
+    {
+        var dataset = await db.Datasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.DeletedAt == null, ct);
+        return dataset is null ? new NotFoundError("Dataset") : new DatasetRulesDto(Saved(dataset));
+    }
+
+    public async Task<Result<DatasetRulesDto>> SaveRulesAsync(Guid id, DatasetRulesDto request, CancellationToken ct)
+    {
+        var rules = request.Columns ?? [];
+        var errors = Validator.Check(new ValidateDatasetRequest(rules));
+        var found = await db.FindVersionAsync(id, null, ct);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (dataset, current) = found.Value;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i] is { Name: { Length: > 0 } name } && current.Schema.All(c => c.Name != name))
+            {
+                errors.Add($"columns[{i}].name", $"'{name}' is not a column of version {current.Version}");
+            }
+        }
+        if (rules.Where(r => r is not null).GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add("columns", $"'{twice.Key}' has more than one rule: put its checks in one");
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+        var tracked = await db.Datasets.SingleAsync(d => d.Id == dataset.Id, ct);
+        tracked.RulesJson = rules.Count == 0 ? null : JsonSerializer.Serialize(rules, ApiJson.Options);
+        tracked.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(new AuditRecord("dataset.rules_changed", AuditOutcome.Success, "dataset", id.ToString(),
+            new Dictionary<string, string> { ["name"] = dataset.Name, ["rules"] = rules.Count.ToString(CultureInfo.InvariantCulture) }), ct);
+        return new DatasetRulesDto(rules);
     }
 }

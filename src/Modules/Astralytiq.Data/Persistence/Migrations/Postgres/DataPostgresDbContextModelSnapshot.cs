@@ -57,6 +57,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("RulesJson")
+                        .HasColumnType("text")
+                        .HasColumnName("rules_json");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");

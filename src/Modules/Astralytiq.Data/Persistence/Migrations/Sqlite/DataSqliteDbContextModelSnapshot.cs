@@ -51,6 +51,10 @@ namespace Astralytiq.Data.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("RulesJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rules_json");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
