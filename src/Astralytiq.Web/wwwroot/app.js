@@ -35,3 +35,8 @@ window.astralytiqSql = {
         el.setSelectionRange(caret, caret);
     },
 };
+
+// An installable app (manifest.webmanifest): the worker is registered here, as the CSP allows no inline script.
+if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('service-worker.js');
+}

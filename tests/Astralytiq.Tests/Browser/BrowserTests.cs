@@ -408,10 +408,11 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Field(page, "source-url").FillAsync(server.Url("/readings"));
         await Field(page, "source-url").PressAsync("Tab");
         await page.GetByTestId("source-submit").ClickAsync();
-        // The import's answer: the new dataset in the table, or the error the form shows (failing with its words).
-        var imported = page.GetByTestId("datasets-table").Filter(new() { HasText = "Readings" });
+        // The import's answer: the new dataset's own page, or the error the form shows (failing with its words).
+        var imported = page.GetByTestId("dataset-title");
         await Assertions.Expect(imported.Or(page.GetByTestId("error")).First).ToBeVisibleAsync();
         Assert.False(await page.GetByTestId("error").IsVisibleAsync(), "the import was refused: " + string.Join(" ", await page.GetByTestId("error").AllInnerTextsAsync()));
+        await Assertions.Expect(imported).ToHaveTextAsync("Readings");
         await Assertions.Expect(page.GetByTestId("preview-grid")).ToContainTextAsync("south");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
@@ -761,6 +762,14 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await Field(page, "email").FillAsync(email);
         await Field(page, "password").FillAsync(PlatformFixture.Password);
         await page.GetByTestId("submit").ClickAsync();
+
+        // An installable app: its manifest names it with icons, and its service worker takes the page.
+        Assert.Equal("Astralytiq", await page.EvaluateAsync<string>("async () => (await (await fetch(document.querySelector('link[rel=manifest]').href)).json()).name"));
+        Assert.EndsWith("/", await page.EvaluateAsync<string>("async () => (await navigator.serviceWorker.ready).scope"), StringComparison.Ordinal);
+        foreach (var icon in new[] { "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png" })
+        {
+            Assert.Equal(200, (await page.APIRequest.GetAsync(icon)).Status);
+        }
 
         // The first page offers three steps, none done.
         var steps = page.GetByTestId("getting-started");

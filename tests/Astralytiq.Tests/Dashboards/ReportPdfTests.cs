@@ -10,8 +10,13 @@ namespace Astralytiq.Tests.Dashboards;
 /// <summary>What a report's PDF says, read back from its text layer (PdfPig), without a server.</summary>
 public sealed class ReportPdfTests
 {
-    // Letters the embedded font (Liberation Sans) draws: Latin with accents, Greek, Cyrillic, digits and punctuation, and a T up front often.
-    private static readonly string[] Pieces = [.. "TTTabcXYZéÆøÅßΩμέγαПривет0123456789-&.,'()".Select(c => c.ToString())];
+    // Latin with accents, Greek, Cyrillic, digits and punctuation (a T up front often), and the scripts the fallback fonts
+    // draw: Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari, Bengali, Thai, Armenian, Georgian.
+    private static readonly string[] Pieces =
+    [
+        .. "TTTabcXYZéÆøÅßΩμέγαПривет0123456789-&.,'() ".Select(c => c.ToString()),
+        "销售", "東京", "カタカナ", "서울", "مبيعات", "שלום", "बिक्री", "বিক্রয়", "ขาย", "Երևան", "თბილისი",
+    ];
 
     private static Gen<string> Label() => Gen.Choose(1, 12).SelectMany(n => Gen.Elements(Pieces).ArrayOf(n)).Select(string.Concat);
 
@@ -37,6 +42,19 @@ public sealed class ReportPdfTests
         {
             var text = Letters(ReportPdf.Render(Content(["Thingamajig", "Tool", "Tee", "AT&T"], type)).Content);
             Assert.All(new[] { "Thingamajig", "Tool", "Tee", "AT&T" }, label => Assert.Contains(label, text, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Labels_in_other_scripts_keep_every_letter_in_headings_tables_and_charts()
+    {
+        string[] labels = ["销售额 2024", "東京の店", "서울 매장", "مبيعات الربع", "חנות תל אביב", "बिक्री कुल", "ร้านค้า", "Zoë & 東京"];
+        foreach (var type in new[] { "table", "bar", "pie" })
+        {
+            var pdf = ReportPdf.Render(Content(labels, type) with { DashboardName = "売上 · مبيعات · Umsatz" }).Content;
+            var text = Letters(pdf);
+            Assert.All(labels, label => Assert.Contains(label, text, StringComparison.Ordinal));
+            Assert.Contains("売上 · مبيعات · Umsatz", text, StringComparison.Ordinal);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Astralytiq.Dashboards.Reports;
 /// <summary>
 /// The PDF of a report (PDFsharp, MIT): a header with when and with which filters it was made, then each widget in reading
 /// order — KPIs as numbers with their change, charts drawn as vector charts, tables as tables (repeating their header
-/// across pages), text as text. Fonts are Liberation Sans, embedded in this assembly, so no system fonts are needed.
+/// across pages), text as text. Fonts are embedded in this assembly (<see cref="ReportFonts"/>), so no system fonts are needed.
 /// </summary>
 internal static class ReportPdf
 {
@@ -25,19 +25,10 @@ internal static class ReportPdf
         XColor.FromArgb(0, 151, 167), XColor.FromArgb(211, 47, 47), XColor.FromArgb(121, 85, 72), XColor.FromArgb(96, 125, 139),
     ];
 
-    private static readonly Lock FontsLock = new();
-
-    private static void EnsureFonts()
-    {
-        lock (FontsLock)
-        {
-            GlobalFontSettings.FontResolver ??= new EmbeddedFonts();
-        }
-    }
 
     public static ReportFile Render(ReportContent content)
     {
-        EnsureFonts();
+        ReportFonts.Install();
         using var document = new PdfDocument();
         document.Info.Title = $"{content.DashboardName} — {content.ReportName}";
         document.Info.Creator = "Astralytiq";
@@ -90,7 +81,7 @@ internal static class ReportPdf
             _gfx = XGraphics.FromPdfPage(page);
             _y = Margin;
             var footer = new XFont(Family, 7);
-            _gfx.DrawString($"Astralytiq · page {document.PageCount}", footer, XBrushes.Gray, new XRect(Margin, PageHeight - Margin + 12, ContentWidth, 10), XStringFormats.TopRight);
+            _gfx.DrawText($"Astralytiq · page {document.PageCount}", footer, XBrushes.Gray, new XRect(Margin, PageHeight - Margin + 12, ContentWidth, 10), XStringFormats.TopRight);
         }
 
         /// <summary>Starts a new page unless <paramref name="height"/> points still fit on this one.</summary>
@@ -109,7 +100,7 @@ internal static class ReportPdf
         {
             var font = new XFont(Family, size, XFontStyleEx.Bold);
             Need(size * 1.4);
-            Gfx.DrawString(text, font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, size * 1.4), XStringFormats.TopLeft);
+            Gfx.DrawText(text, font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, size * 1.4), XStringFormats.TopLeft);
             _y += size * 1.4;
         }
 
@@ -117,7 +108,7 @@ internal static class ReportPdf
         {
             var font = new XFont(Family, size);
             Need(size * 1.5);
-            Gfx.DrawString(Fit(text, font, ContentWidth), font, new XSolidBrush(color), new XRect(Margin, _y, ContentWidth, size * 1.5), XStringFormats.TopLeft);
+            Gfx.DrawText(Fit(text, font, ContentWidth), font, new XSolidBrush(color), new XRect(Margin, _y, ContentWidth, size * 1.5), XStringFormats.TopLeft);
             _y += size * 1.5;
         }
 
@@ -127,7 +118,7 @@ internal static class ReportPdf
             foreach (var line in Wrap(text, font, ContentWidth))
             {
                 Need(size * 1.4);
-                Gfx.DrawString(line, font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, size * 1.4), XStringFormats.TopLeft);
+                Gfx.DrawText(line, font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, size * 1.4), XStringFormats.TopLeft);
                 _y += size * 1.4;
             }
         }
@@ -141,7 +132,7 @@ internal static class ReportPdf
                 foreach (var word in paragraph.Split(' '))
                 {
                     var candidate = current.Length == 0 ? word : current + " " + word;
-                    if (current.Length > 0 && Gfx.MeasureString(candidate, font).Width > width)
+                    if (current.Length > 0 && Gfx.MeasureText(candidate, font).Width > width)
                     {
                         lines.Add(current);
                         current = word;
@@ -159,12 +150,12 @@ internal static class ReportPdf
         /// <summary>Shortens text with an ellipsis to fit a width.</summary>
         private string Fit(string text, XFont font, double width)
         {
-            if (Gfx.MeasureString(text, font).Width <= width)
+            if (Gfx.MeasureText(text, font).Width <= width)
             {
                 return text;
             }
             var cut = text;
-            while (cut.Length > 1 && Gfx.MeasureString(cut + "…", font).Width > width)
+            while (cut.Length > 1 && Gfx.MeasureText(cut + "…", font).Width > width)
             {
                 cut = cut[..^1];
             }
@@ -222,7 +213,7 @@ internal static class ReportPdf
         {
             var value = data.Values[^1][0];
             var font = new XFont(Family, 28, XFontStyleEx.Bold);
-            Gfx.DrawString(Cells.Display(value), font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, 36), XStringFormats.TopLeft);
+            Gfx.DrawText(Cells.Display(value), font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, 36), XStringFormats.TopLeft);
             _y += 36;
             if (data.Previous is { Count: > 0 } previous && previous[^1].Count > 0 && Cells.Number(value) is { } now && Cells.Number(previous[^1][0]) is { } before)
             {
@@ -247,7 +238,7 @@ internal static class ReportPdf
                 Gfx.DrawRectangle(new XSolidBrush(XColor.FromArgb(236, 239, 241)), Margin, _y, ContentWidth, rowHeight);
                 for (var c = 0; c < columns; c++)
                 {
-                    Gfx.DrawString(Fit(data.Columns[c].Name, bold, width - 6), bold, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
+                    Gfx.DrawText(Fit(data.Columns[c].Name, bold, width - 6), bold, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
                 }
                 _y += rowHeight;
             }
@@ -262,7 +253,7 @@ internal static class ReportPdf
                 }
                 for (var c = 0; c < columns; c++)
                 {
-                    Gfx.DrawString(Fit(Cells.Display(data.Values[c][r]), font, width - 6), font, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
+                    Gfx.DrawText(Fit(Cells.Display(data.Values[c][r]), font, width - 6), font, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
                 }
                 Gfx.DrawLine(new XPen(XColor.FromArgb(224, 224, 224), 0.5), Margin, _y + rowHeight, Margin + ContentWidth, _y + rowHeight);
                 _y += rowHeight;
@@ -342,7 +333,7 @@ internal static class ReportPdf
                 var v = min + (max - min) * i / 4;
                 var y = plot.Bottom - plot.Height * i / 4;
                 Gfx.DrawLine(pen, plot.Left, y, plot.Right, y);
-                Gfx.DrawString(Cells.Display(Math.Round(v, 6)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
+                Gfx.DrawText(Cells.Display(Math.Round(v, 6)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
             }
             Gfx.DrawLine(XPens.Gray, plot.Left, plot.Top, plot.Left, plot.Bottom);
         }
@@ -389,13 +380,13 @@ internal static class ReportPdf
                     var x = At(((double)i, ymin)).X;
                     var format = i == 0 ? XStringFormats.TopLeft : i == labels.Count - 1 ? XStringFormats.TopRight : XStringFormats.TopCenter;
                     var box = i == 0 ? new XRect(x, plot.Bottom + 4, 120, 10) : i == labels.Count - 1 ? new XRect(x - 120, plot.Bottom + 4, 120, 10) : new XRect(x - 60, plot.Bottom + 4, 120, 10);
-                    Gfx.DrawString(labels[i], font, XBrushes.DimGray, box, format);
+                    Gfx.DrawText(labels[i], font, XBrushes.DimGray, box, format);
                 }
             }
             else if (finite.Count > 0)
             {
-                Gfx.DrawString(Cells.Display(Math.Round(xmin, 2)), font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 100, 10), XStringFormats.TopLeft);
-                Gfx.DrawString(Cells.Display(Math.Round(xmax, 2)), font, XBrushes.DimGray, new XRect(plot.Right - 100, plot.Bottom + 4, 100, 10), XStringFormats.TopRight);
+                Gfx.DrawText(Cells.Display(Math.Round(xmin, 2)), font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 100, 10), XStringFormats.TopLeft);
+                Gfx.DrawText(Cells.Display(Math.Round(xmax, 2)), font, XBrushes.DimGray, new XRect(plot.Right - 100, plot.Bottom + 4, 100, 10), XStringFormats.TopRight);
             }
         }
 
@@ -412,17 +403,17 @@ internal static class ReportPdf
             for (var i = 0; i < count; i++)
             {
                 var y = area.Top + i * rowHeight;
-                Gfx.DrawString(Fit(labels[i], font, 114), font, XBrushes.Black, new XRect(area.Left, y + 2, 114, rowHeight), XStringFormats.TopLeft);
+                Gfx.DrawText(Fit(labels[i], font, 114), font, XBrushes.Black, new XRect(area.Left, y + 2, 114, rowHeight), XStringFormats.TopLeft);
                 if (double.IsFinite(values[i]))
                 {
                     var x = left + (values[i] - min) / (max - min) * width;
                     Gfx.DrawRectangle(new XSolidBrush(Palette[0]), Math.Min(zero, x), y + 2, Math.Max(0.5, Math.Abs(x - zero)), rowHeight - 5);
                 }
-                Gfx.DrawString(double.IsFinite(values[i]) ? Cells.Display(values[i]) : "—", font, XBrushes.DimGray, new XRect(left + width + 6, y + 2, 64, rowHeight), XStringFormats.TopLeft);
+                Gfx.DrawText(double.IsFinite(values[i]) ? Cells.Display(values[i]) : "—", font, XBrushes.DimGray, new XRect(left + width + 6, y + 2, 64, rowHeight), XStringFormats.TopLeft);
             }
             if (labels.Count > count)
             {
-                Gfx.DrawString($"first {count} of {labels.Count}", new XFont(Family, 7), XBrushes.Gray, new XRect(area.Left, area.Bottom - 9, area.Width, 9), XStringFormats.TopRight);
+                Gfx.DrawText($"first {count} of {labels.Count}", new XFont(Family, 7), XBrushes.Gray, new XRect(area.Left, area.Bottom - 9, area.Width, 9), XStringFormats.TopRight);
             }
         }
 
@@ -447,8 +438,8 @@ internal static class ReportPdf
             var font = new XFont(Family, 7);
             if (labels.Count > 0)
             {
-                Gfx.DrawString(labels[0], font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 120, 10), XStringFormats.TopLeft);
-                Gfx.DrawString(labels[^1], font, XBrushes.DimGray, new XRect(plot.Right - 120, plot.Bottom + 4, 120, 10), XStringFormats.TopRight);
+                Gfx.DrawText(labels[0], font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 120, 10), XStringFormats.TopLeft);
+                Gfx.DrawText(labels[^1], font, XBrushes.DimGray, new XRect(plot.Right - 120, plot.Bottom + 4, 120, 10), XStringFormats.TopRight);
             }
         }
 
@@ -462,7 +453,7 @@ internal static class ReportPdf
             var total = slices.Sum(s => s.Second);
             if (total <= 0)
             {
-                Gfx.DrawString("No positive values to show", new XFont(Family, 9), XBrushes.Gray, new XRect(area.Left, area.Top, area.Width, 12), XStringFormats.TopLeft);
+                Gfx.DrawText("No positive values to show", new XFont(Family, 9), XBrushes.Gray, new XRect(area.Left, area.Top, area.Width, 12), XStringFormats.TopLeft);
                 return;
             }
             var size = Math.Min(area.Height - 10, 180);
@@ -477,7 +468,7 @@ internal static class ReportPdf
                 var y = area.Top + 10 + i * 16;
                 Gfx.DrawRectangle(new XSolidBrush(Palette[i % Palette.Length]), box.Right + 24, y + 1, 9, 9);
                 var share = (slices[i].Second / total).ToString("P1", CultureInfo.InvariantCulture);
-                Gfx.DrawString(Fit($"{slices[i].First}: {Cells.Display(slices[i].Second)} ({share})", font, area.Right - box.Right - 40), font, XBrushes.Black,
+                Gfx.DrawText(Fit($"{slices[i].First}: {Cells.Display(slices[i].Second)} ({share})", font, area.Right - box.Right - 40), font, XBrushes.Black,
                     new XRect(box.Right + 38, y, area.Right - box.Right - 40, 12), XStringFormats.TopLeft);
             }
         }
@@ -505,12 +496,12 @@ internal static class ReportPdf
             }
             for (var j = 0; j < ys.Count; j++)
             {
-                Gfx.DrawString(Fit(ys[j], font, 86), font, XBrushes.DimGray, new XRect(area.Left, plot.Top + j * h + h / 2 - 4, 86, 9), XStringFormats.TopLeft);
+                Gfx.DrawText(Fit(ys[j], font, 86), font, XBrushes.DimGray, new XRect(area.Left, plot.Top + j * h + h / 2 - 4, 86, 9), XStringFormats.TopLeft);
             }
             if (xs.Count > 0)
             {
-                Gfx.DrawString(xs[0], font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 3, 120, 9), XStringFormats.TopLeft);
-                Gfx.DrawString(xs[^1], font, XBrushes.DimGray, new XRect(plot.Right - 120, plot.Bottom + 3, 120, 9), XStringFormats.TopRight);
+                Gfx.DrawText(xs[0], font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 3, 120, 9), XStringFormats.TopLeft);
+                Gfx.DrawText(xs[^1], font, XBrushes.DimGray, new XRect(plot.Right - 120, plot.Bottom + 3, 120, 9), XStringFormats.TopRight);
             }
         }
     }
@@ -521,24 +512,5 @@ internal static class ReportPdf
         var text = System.Text.RegularExpressions.Regex.Replace(markdown, @"\[([^\]]*)\]\([^)]*\)", "$1", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
         text = System.Text.RegularExpressions.Regex.Replace(text, @"(\*\*|__|\*|`|^#{1,6}\s*)", string.Empty, System.Text.RegularExpressions.RegexOptions.Multiline, TimeSpan.FromSeconds(1));
         return text;
-    }
-
-    /// <summary>Liberation Sans regular and bold (SIL Open Font License 1.1, Reports/Fonts/OFL.txt) from embedded resources.</summary>
-    private sealed class EmbeddedFonts : IFontResolver
-    {
-        public FontResolverInfo? ResolveTypeface(string familyName, bool isBold, bool isItalic) =>
-            new(isBold ? "LiberationSans-Bold" : "LiberationSans-Regular", mustSimulateBold: false, mustSimulateItalic: isItalic);
-
-        public byte[]? GetFont(string faceName)
-        {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Astralytiq.Dashboards.Fonts.{faceName}.ttf");
-            if (stream is null)
-            {
-                return null;
-            }
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
-        }
     }
 }
