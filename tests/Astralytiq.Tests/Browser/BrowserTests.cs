@@ -68,8 +68,12 @@ public sealed class Chromium : IAsyncLifetime
 [CollectionDefinition("Browser")]
 public sealed class BrowserCollection;
 
-[Collection("Browser")]
-public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : PlatformTest<SqlitePlatform>(platform)
+/// <summary>The newcomer's path (about a minute) runs in a lane of its own, beside the other browser tests.</summary>
+[CollectionDefinition("Browser journey")]
+public sealed class BrowserJourneyCollection;
+
+/// <summary>What every browser test shares: the browser, a page per context, signing in and the checks a user would make.</summary>
+public abstract class BrowserTest(SqlitePlatform platform, Chromium chromium) : PlatformTest<SqlitePlatform>(platform)
 {
     private IBrowser? _browser;
 
@@ -85,7 +89,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         _browser = await chromium.StartAsync();
     }
 
-    private async Task<IPage> NewPageAsync(int width, int height)
+    protected async Task<IPage> NewPageAsync(int width, int height)
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
@@ -98,10 +102,48 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
     }
 
     /// <summary>The time on the server's own clock, which judges codes and token expiry.</summary>
-    private DateTime ServerNow() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+    protected DateTime ServerNow() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
-    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}]");
+    protected static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}]");
 
+    /// <summary>
+    /// axe-core (Deque's engine, run in the page) finds no serious or critical WCAG 2.1 A/AA violation: every field has a
+    /// label, every button and link a name, contrast is enough, ARIA is used as meant.
+    /// </summary>
+    protected static async Task AccessibleAsync(IPage page, string where)
+    {
+        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{where}: " + string.Join("; ", serious.Select(v =>
+            $"{v.Id} ({v.Impact}) at {string.Join(", ", v.Nodes.Take(4).Select(n => $"{n.Target} {(n.Html.Length > 160 ? n.Html[..160] : n.Html)} [{string.Join(" ", n.Any.Select(c => c.Message))}]"))}")));
+    }
+
+    protected static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/login");
+        await Field(page, "email").FillAsync(email);
+        await Field(page, "password").FillAsync(PlatformFixture.Password);
+        await page.GetByTestId("submit").ClickAsync();
+    }
+
+    /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
+    protected static async Task NavigateAsync(IPage page, int width, string href)
+    {
+        if (width < 960)
+        {
+            await page.GetByTestId("menu-toggle").ClickAsync();
+        }
+        await page.GetByTestId("nav").Locator($"a[href='{href}']").ClickAsync();
+        await page.WaitForURLAsync(new Regex(Regex.Escape(href) + "$"));
+    }
+}
+
+[Collection("Browser")]
+public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : BrowserTest(platform, chromium)
+{
     [Theory]
     [InlineData(1280, 800)]
     [InlineData(390, 844)]
@@ -687,7 +729,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
 
         // Drill down from a bar to its rows, then filter the whole dashboard by it.
         await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,500");
-        await page.Locator("[data-bar=north]").ClickAsync();
+        // By keyboard: a bar takes the focus and Enter opens it, as a click does.
+        await page.Locator("[data-bar=north]").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByTestId("drill-title")).ToContainTextAsync("region = north");
         await Assertions.Expect(page.GetByTestId("table-drill")).ToContainTextAsync("2024-01-05");
         await Assertions.Expect(page.GetByTestId("table-drill")).Not.ToContainTextAsync("south");
@@ -747,7 +791,11 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await page.Context.CloseAsync();
         await outsider.Context.CloseAsync();
     }
+}
 
+[Collection("Browser journey")]
+public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chromium) : BrowserTest(platform, chromium)
+{
     /// <summary>
     /// A newcomer's first half hour, as a user sees it: sign up, add the sample data from the checklist, train a model from
     /// it, make a dashboard, filter it, share it by link and send it as a report; then every page they touched, on a phone.
@@ -794,7 +842,9 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         await page.GetByTestId("start-model").ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Target (the column to predict)" })).ToHaveTextAsync(new Regex("^returned"));
         await AccessibleAsync(page, "model wizard");
-        await page.GetByLabel("Time budget (s)").FillAsync("5");
+        // One algorithm, not a search: the path is what is tested here (the search has tests of its own).
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Algorithm" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "linear", Exact = true }).ClickAsync();
         await page.GetByTestId("train-start").ClickAsync();
         await page.WaitForURLAsync(new Regex("/models/Sample%20retail%20orders%20model$"), new() { Timeout = 120_000 });
         await Assertions.Expect(page.GetByTestId("metrics")).ToContainTextAsync("ROC AUC");
@@ -852,6 +902,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
         var phone = await NewPageAsync(390, 844);
         await SignInAsync(phone, email);
         await phone.GetByTestId("menu-toggle").WaitForAsync();
+        // Pages scanned at desktop size above are scanned again only where the phone layout differs (the list pages).
+        string[] checkedOnDesktop = [datasetUrl, modelUrl, dashboardUrl];
         foreach (var path in new[] { "/", "/data", datasetUrl, "/data/sql", "/models", modelUrl, "/dashboards", dashboardUrl, "/jobs", "/settings" })
         {
             await phone.GotoAsync(path);
@@ -862,44 +914,13 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : P
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a 390 px phone");
             var text = await main.InnerTextAsync();
             Assert.DoesNotMatch(new Regex("\\?\\.ToString|@\\(|\\d\\.\\d+E[+-]\\d"), text);
-            await AccessibleAsync(phone, path + " on a phone");
+            if (!checkedOnDesktop.Contains(path))
+            {
+                await AccessibleAsync(phone, path + " on a phone");
+            }
         }
         await page.Context.CloseAsync();
         await outsider.Context.CloseAsync();
         await phone.Context.CloseAsync();
-    }
-
-    /// <summary>
-    /// axe-core (Deque's engine, run in the page) finds no serious or critical WCAG 2.1 A/AA violation: every field has a
-    /// label, every button and link a name, contrast is enough, ARIA is used as meant.
-    /// </summary>
-    private static async Task AccessibleAsync(IPage page, string where)
-    {
-        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
-        {
-            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-        });
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"{where}: " + string.Join("; ", serious.Select(v =>
-            $"{v.Id} ({v.Impact}) at {string.Join(", ", v.Nodes.Take(4).Select(n => $"{n.Target} {(n.Html.Length > 160 ? n.Html[..160] : n.Html)} [{string.Join(" ", n.Any.Select(c => c.Message))}]"))}")));
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/login");
-        await Field(page, "email").FillAsync(email);
-        await Field(page, "password").FillAsync(PlatformFixture.Password);
-        await page.GetByTestId("submit").ClickAsync();
-    }
-
-    /// <summary>On a phone the drawer is closed: open it from the menu button first.</summary>
-    private static async Task NavigateAsync(IPage page, int width, string href)
-    {
-        if (width < 960)
-        {
-            await page.GetByTestId("menu-toggle").ClickAsync();
-        }
-        await page.GetByTestId("nav").Locator($"a[href='{href}']").ClickAsync();
-        await page.WaitForURLAsync(new Regex(Regex.Escape(href) + "$"));
     }
 }
