@@ -224,23 +224,23 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.DelimitedTexts)])]
+    [Property(Arbitrary = [typeof(Hostile.DelimitedTexts)])]
     public Task P36_delimited_text_is_read_or_refused_whatever_its_quotes_line_ends_encoding_and_width(HostileCase file) => ReadAsync(file);
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
+    [Property(Arbitrary = [typeof(Hostile.JsonFiles)])]
     public Task P36_json_and_ndjson_are_read_or_refused_and_nesting_past_64_is_always_refused(HostileCase file) => ReadAsync(file);
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Workbooks)])]
+    [Property(Arbitrary = [typeof(Hostile.Workbooks)])]
     public Task P36_workbooks_are_read_or_refused_whether_truncated_corrupted_bombed_or_lying(HostileCase file) => ReadAsync(file with { FileName = "x.xlsx" });
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.ParquetFiles)])]
+    [Property(Arbitrary = [typeof(Hostile.ParquetFiles)])]
     public Task P36_parquet_files_are_read_or_refused_whether_truncated_corrupted_or_nested_past_the_limit(HostileCase file) => ReadAsync(file);
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.SqliteFiles)])]
+    [Property(Arbitrary = [typeof(Hostile.SqliteFiles)])]
     public Task P36_sqlite_files_and_queries_are_read_or_refused_whatever_the_pages_or_the_sql((HostileCase File, string? Query) input) =>
         ReadAsync(input.File, input.Query);
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.JsonFiles)])]
+    [Property(Arbitrary = [typeof(Hostile.JsonFiles)])]
     public async Task P36_appended_rows_are_added_or_refused_without_a_new_version(HostileCase batch)
     {
         var dataset = await BaseAsync();
@@ -265,7 +265,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         Assert.Empty(Server.TemporaryFiles());
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Expressions)])]
+    [Property(Arbitrary = [typeof(Hostile.Expressions)])]
     public async Task P36_expressions_are_computed_or_refused(string expression, bool asFilter)
     {
         var step = asFilter ? new JsonObject { ["op"] = "filter", ["expression"] = expression } : new JsonObject { ["op"] = "derive", ["name"] = "d", ["expression"] = expression };
@@ -279,7 +279,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.QuerySpecs)])]
+    [Property(Arbitrary = [typeof(Hostile.QuerySpecs)])]
     public async Task P36_query_specs_are_answered_or_refused(HostileJson spec)
     {
         await HostileEngine.QueryAsync(spec.Json);
@@ -297,7 +297,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.TransformSteps)])]
+    [Property(Arbitrary = [typeof(Hostile.TransformSteps)])]
     public async Task P36_transform_steps_are_previewed_or_refused_and_store_nothing(HostileJson steps)
     {
         await HostileEngine.TransformAsync(steps.Json);
@@ -313,7 +313,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         Assert.Equal(1, (await (await HttpAsync()).GetFromJsonAsync<DatasetResponse>(new Uri($"api/v1/data/datasets/{dataset.Id}", UriKind.Relative), ApiJson.Options))!.CurrentVersion);
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Schedules)])]
+    [Property(Arbitrary = [typeof(Hostile.Schedules)])]
     public async Task P36_cron_expressions_and_time_zones_schedule_a_pipeline_or_are_refused(Schedule schedule)
     {
         var (cron, zone) = (schedule.Cron, schedule.Zone);
@@ -358,7 +358,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.PredictionRows)])]
+    [Property(Arbitrary = [typeof(Hostile.PredictionRows)])]
     public async Task P36_prediction_rows_are_scored_or_refused(HostileJson rows)
     {
         var model = await ModelAsync();
@@ -371,7 +371,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.Dashboards)])]
+    [Property(Arbitrary = [typeof(Hostile.Dashboards)])]
     public async Task P36_dashboard_definitions_are_saved_or_refused(HostileJson dashboard)
     {
         var dataset = await BaseAsync();
@@ -390,7 +390,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.SqlTexts)])]
+    [Property(Arbitrary = [typeof(Hostile.SqlTexts)])]
     public async Task P36_sql_workspace_text_is_answered_or_refused_and_reaches_nothing_outside_the_tenant(string sql)
     {
         await BaseAsync();
@@ -402,7 +402,7 @@ public abstract class HostileInputProperties<TProcess>(TProcess server) : Proces
         }
     }
 
-    [Property(MaxTest = 100, Arbitrary = [typeof(Hostile.MultipartBodies)])]
+    [Property(Arbitrary = [typeof(Hostile.MultipartBodies)])]
     public async Task P36_broken_multipart_framing_is_refused_and_leaves_nothing_behind((string ContentType, byte[] Body, string Label) input)
     {
         var before = await DatasetCountAsync();
@@ -496,9 +496,12 @@ public static class Hostile
 }
 
 [Collection(SqliteServerProcess.Name)]
+[Properties(MaxTest = 100)]
 public sealed class HostileInputProperties_Sqlite(ServerProcess server) : HostileInputProperties<ServerProcess>(server);
 
+/// <summary>Each of P36's properties runs its hundred cases against the SQLite server; against PostgreSQL, 25 (ADR 0021).</summary>
 [Collection(PostgresServerProcessCollection.Name)]
+[Properties(MaxTest = 25)]
 public sealed class HostileInputProperties_Postgres(PostgresServerProcess server) : HostileInputProperties<PostgresServerProcess>(server);
 
 /// <summary>P36's reading of one file in process, held to what an upload of it must give: rows read back whole, or a refusal in words.</summary>
