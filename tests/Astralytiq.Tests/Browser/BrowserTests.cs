@@ -677,6 +677,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("filter-add").ClickAsync();
         await Field(page, "filter-value-region").FillAsync("sou");
         await page.GetByRole(AriaRole.Option, new() { Name = "south", Exact = true }).ClickAsync();
+        // The pick is made (not the typed "sou"), then saved.
+        await Assertions.Expect(Field(page, "filter-value-region")).ToHaveValueAsync("south");
         await page.GetByTestId("dashboard-save").ClickAsync();
         await Assertions.Expect(page.GetByText(new Regex("Saved as version \\d+")).Last).ToBeVisibleAsync();
         await page.GetByTestId("filters-apply").ClickAsync();
@@ -862,6 +864,7 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
         await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1,660,239");
         await Field(page, "filter-value-category").FillAsync("Sou");
         await page.GetByRole(AriaRole.Option, new() { Name = "South", Exact = true }).ClickAsync();
+        await Assertions.Expect(Field(page, "filter-value-category")).ToHaveValueAsync("South");
         await page.GetByTestId("filters-apply").ClickAsync();
         await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("523,240");
         await AccessibleAsync(page, "dashboard");
