@@ -48,18 +48,34 @@ public sealed class DashboardLiveUpdates(AstralytiqClient api, NavigationManager
             IsLive = true;
             return null;
         }
-        catch (Exception ex) when (ex is HttpRequestException or Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException)
+        catch (Exception ex) when (ex is HttpRequestException or Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException
+                                       or Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException)
         {
             IsLive = false;
-            return ex.Message;
+            // The page was left while connecting (its disposal cancels the connection): nothing to say. Otherwise the reason
+            // in words; a hub's own refusal (e.g. live updates switched off) is already one.
+            return _disposed ? null
+                : ex is Microsoft.AspNetCore.SignalR.HubException ? ex.Message
+                : "the server could not be reached for live updates; the dashboard still shows its data and refreshes when you reload it";
         }
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (_hub is not null)
         {
-            await _hub.DisposeAsync();
+            try
+            {
+                await _hub.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException)
+            {
+                // Left while still connecting: disposing cancels the start, which reports the cancellation it caused.
+                IsLive = false;
+            }
         }
     }
 }

@@ -125,6 +125,16 @@ public abstract class BrowserTest(SqlitePlatform platform, Chromium chromium) : 
             $"{v.Id} ({v.Impact}) at {string.Join(", ", v.Nodes.Take(4).Select(n => $"{n.Target} {(n.Html.Length > 160 ? n.Html[..160] : n.Html)} [{string.Join(" ", n.Any.Select(c => c.Message))}]"))}")));
     }
 
+    /// <summary>
+    /// Goes to a page of the running app as its own links do (Blazor's router, no reload): a full page load starts the
+    /// WebAssembly client again, which is most of what a browser test costs the machine.
+    /// </summary>
+    protected static async Task GoAsync(IPage page, string path)
+    {
+        await page.EvaluateAsync("path => Blazor.navigateTo(path)", path);
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path);
+    }
+
     protected static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");
@@ -609,7 +619,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         var viewer = await NewPageAsync(1280, 900);
         await SignInAsync(viewer, tenant.AdminUser.Email);
         await Assertions.Expect(viewer.GetByTestId("tenant-name")).ToHaveTextAsync("Board Org");
-        await viewer.GotoAsync(url);
+        await GoAsync(viewer, new Uri(url).AbsolutePath);
         await Assertions.Expect(viewer.GetByTestId("live-indicator")).ToHaveTextAsync("● Live");
         await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("17");
         (await tenant.Admin.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-03-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
@@ -620,7 +630,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await SignInAsync(phone, tenant.AdminUser.Email);
         await phone.GetByTestId("menu-toggle").WaitForAsync();
         await Assertions.Expect(phone.GetByText("Sign in").First).Not.ToBeVisibleAsync();
-        await phone.GotoAsync(url);
+        await GoAsync(phone, new Uri(url).AbsolutePath);
         await Assertions.Expect(phone.GetByTestId("dashboard-grid")).ToHaveCSSAsync("display", "flex");
         await Assertions.Expect(phone.Locator("[data-bar=north]")).ToContainTextAsync("117");
 
@@ -722,7 +732,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
         await page.GetByTestId("menu-toggle").WaitForAsync();
-        await page.GotoAsync($"/dashboards/{dashboard.Id}");
+        await GoAsync(page, $"/dashboards/{dashboard.Id}");
         await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Report board");
 
         // Each chart type draws as itself; markdown as elements.
@@ -844,7 +854,7 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
         await AccessibleAsync(page, "dataset page");
 
         // A model from the checklist: the wizard opens on the sample, predicting returns.
-        await page.GotoAsync("/");
+        await GoAsync(page, "/");
         await page.GetByTestId("start-model").ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Target (the column to predict)" })).ToHaveTextAsync(new Regex("^returned"));
         await AccessibleAsync(page, "model wizard");
@@ -860,7 +870,7 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
         await AccessibleAsync(page, "model page");
 
         // A dashboard from the checklist, filtered to one region: the total follows.
-        await page.GotoAsync("/");
+        await GoAsync(page, "/");
         await Assertions.Expect(page.GetByTestId("step-model")).ToHaveAttributeAsync("data-done", "true");
         await page.GetByTestId("start-dashboard").ClickAsync();
         await page.WaitForURLAsync(new Regex("/dashboards/[0-9a-f-]{36}$"));
@@ -881,8 +891,8 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
         await NavigateAsync(page, 1280, "/settings");
         await page.Locator("[data-testid=feature-public_sharing]").ClickAsync();
         await page.GetByTestId("save-settings").ClickAsync();
-        await Assertions.Expect(page.Locator(".mud-snackbar")).ToBeVisibleAsync();
-        await page.GotoAsync(dashboardUrl + "?edit=true");
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Settings saved" })).ToBeVisibleAsync();
+        await GoAsync(page, dashboardUrl + "?edit=true");
         await page.GetByTestId("share-panel").GetByText("Share", new() { Exact = true }).First.ClickAsync();
         await Assertions.Expect(page.GetByTestId("sharing-off")).ToHaveCountAsync(0);
         await page.GetByTestId("link-create").ClickAsync();
@@ -902,21 +912,30 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
         await Assertions.Expect(page.GetByTestId("report-last")).ToHaveTextAsync("succeeded", new() { Timeout = 60_000 });
         var mail = await Platform.Smtp.WaitForAsync(email, m => m.Subject?.StartsWith("Weekly sales", StringComparison.Ordinal) == true);
         Assert.Contains("1,660,239", Dashboards.ReportAttachments.Read(mail).PdfText, StringComparison.Ordinal);
-        await page.GotoAsync("/");
+        await GoAsync(page, "/");
         await Assertions.Expect(page.GetByTestId("getting-started")).ToHaveCountAsync(0); // all three done
 
         // Every page of the path on a phone: nothing wider than the screen, no template text, no scientific notation.
         var phone = await NewPageAsync(390, 844);
+        var errors = new List<string>();
+        phone.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
         await SignInAsync(phone, email);
         await phone.GetByTestId("menu-toggle").WaitForAsync();
         // Pages scanned at desktop size above are scanned again only where the phone layout differs (the list pages).
         string[] checkedOnDesktop = [datasetUrl, modelUrl, dashboardUrl];
         foreach (var path in new[] { "/", "/data", datasetUrl, "/data/sql", "/models", modelUrl, "/dashboards", dashboardUrl, "/jobs", "/settings" })
         {
-            await phone.GotoAsync(path);
+            await GoAsync(phone, path);
             var main = phone.Locator(".mud-main-content");
             await Assertions.Expect(main.Locator("h4, h3").First).ToBeVisibleAsync();
             await phone.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            Assert.True(errors.Count == 0, $"{path}: " + string.Join(" | ", errors));
             var overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a 390 px phone");
             var text = await main.InnerTextAsync();
