@@ -72,6 +72,8 @@ public abstract class DatasetTests<TPlatform>(TPlatform platform) : PlatformTest
         Assert.Equal("columns[0].name", Assert.Single(unknown.Error!.Error.Details!).Field);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([new ColumnRuleDto("qty"), new ColumnRuleDto("qty", Min: 1)]))).Status);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([null!]))).Status);
+        var badPattern = await client.Datasets.SaveRulesAsync(dataset.Id, new DatasetRulesDto([new ColumnRuleDto("sku", Pattern: "([")]));
+        Assert.Equal("columns[0].pattern", Assert.Single(badPattern.Error!.Error.Details!).Field);
         Assert.Equal(Json(rules), Json((await client.Datasets.GetRulesAsync(dataset.Id)).EnsureValue()));
         // A viewer reads them but cannot change them; another tenant cannot see the dataset at all.
         var (viewer, _) = await Platform.AddUserAsync(tenant, Role.Viewer);

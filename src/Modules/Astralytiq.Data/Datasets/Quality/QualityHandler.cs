@@ -92,6 +92,25 @@ internal sealed class QualityHandler(
         {
             errors.Add("columns", $"'{twice.Key}' has more than one rule: put its checks in one");
         }
+        if (rules.Any(r => r?.Pattern is { Length: > 0 }))
+        {
+            // A saved pattern is checked by the engine that will run it (RE2), so a bad one is refused now, not at every validation.
+            await using var duck = await DuckDb.OpenAsync(settings, ct);
+            for (var i = 0; i < rules.Count; i++)
+            {
+                if (rules[i]?.Pattern is { Length: > 0 } pattern)
+                {
+                    try
+                    {
+                        await DuckDb.ExecuteAsync(duck, $"SELECT regexp_full_match('', {DuckDb.Literal(pattern)})", ct);
+                    }
+                    catch (DuckDBException)
+                    {
+                        errors.Add($"columns[{i}].pattern", $"'{pattern}' is not a valid regular expression (RE2 syntax)");
+                    }
+                }
+            }
+        }
         if (!errors.IsEmpty)
         {
             return errors.ToError();
