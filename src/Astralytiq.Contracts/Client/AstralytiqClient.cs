@@ -105,11 +105,17 @@ public sealed class AstralytiqClient : IDisposable
 
     public async Task<ApiResponse<object>> LogoutAsync(CancellationToken ct = default)
     {
-        var response = await SendAsync<object>(HttpMethod.Post, "api/v1/users/logout", null, ct).ConfigureAwait(false);
-        AccessToken = null;
-        RefreshToken = null;
-        SessionChanged?.Invoke(null);
-        return response;
+        try
+        {
+            return await SendAsync<object>(HttpMethod.Post, "api/v1/users/logout", null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Signed out here whatever the server answered (or if it could not be reached): the tokens are forgotten.
+            AccessToken = null;
+            RefreshToken = null;
+            SessionChanged?.Invoke(null);
+        }
     }
 
     // Operator (platform operator accounts only)

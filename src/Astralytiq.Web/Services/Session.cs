@@ -3,6 +3,7 @@ using Astralytiq.Contracts;
 using Astralytiq.Contracts.Client;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Tenancy;
+using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
 
 namespace Astralytiq.Web.Services;
@@ -11,7 +12,7 @@ namespace Astralytiq.Web.Services;
 /// The signed-in user's session in the browser: tokens kept in localStorage (refreshed by the API client
 /// and saved again), the current user and tenant, and the theme they imply.
 /// </summary>
-public sealed class Session(AstralytiqClient api, IJSRuntime js)
+public sealed class Session(AstralytiqClient api, IJSRuntime js, ILogger<Session> logger)
 {
     private const string StorageKey = "astralytiq.session";
     private bool _restored;
@@ -84,7 +85,18 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js)
     {
         if (api.AccessToken is not null)
         {
-            await api.LogoutAsync();
+            // A user who signs out is signed out at once: the server is told within a few seconds or not at all.
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await api.LogoutAsync(patience.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                // The server could not be told (offline, restarting, slow): this browser forgets the session all the
+                // same (LogoutAsync clears the tokens whatever happens), and the server's refresh token expires on its own.
+                logger.LogWarning(ex, "Signing out could not reach the server");
+            }
         }
         await js.InvokeVoidAsync("localStorage.removeItem", StorageKey);
         User = null;

@@ -99,7 +99,57 @@ public abstract class BrowserTest(SqlitePlatform platform, Chromium chromium) : 
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);
+        // What the page said, kept for a failed test's output: a step that times out then shows why (an error in the
+        // client, a failed request), not only which step.
+        var name = $"page {_pages.Count + 1} ({width}x{height})";
+        _pages.Add(page);
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                _log.Enqueue($"{name} console {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => _log.Enqueue($"{name} uncaught: {error}");
+        page.RequestFailed += (_, request) => _log.Enqueue($"{name} request failed: {request.Method} {request.Url} {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                _log.Enqueue($"{name} {response.Status} for {response.Request.Method} {response.Url}");
+            }
+        };
         return page;
+    }
+
+    private readonly List<IPage> _pages = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (TestContext.Current.TestState?.Result == TestResult.Failed && TestContext.Current.TestOutputHelper is { } output)
+        {
+            foreach (var page in _pages.Where(p => !p.IsClosed))
+            {
+                _log.Enqueue($"at the end: {page.Url}; the page's text: {await TextAsync(page)}");
+            }
+            output.WriteLine("What the browser saw:\n" + string.Join("\n", _log.TakeLast(60)));
+        }
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private static async Task<string> TextAsync(IPage page)
+    {
+        try
+        {
+            var text = Regex.Replace(await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }), @"\s+", " ");
+            return text.Length > 600 ? text[..600] + "…" : text;
+        }
+        catch (PlaywrightException ex)
+        {
+            return "(unreadable: " + ex.Message.Split('\n')[0] + ")";
+        }
     }
 
     /// <summary>The time on the server's own clock, which judges codes and token expiry.</summary>
@@ -249,6 +299,15 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("submit").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("tenant-name")).ToHaveTextAsync("Link Org");
+
+        // Signing out works when the server cannot be told (offline): this browser forgets the session regardless.
+        await page.RouteAsync("**/api/v1/users/logout", route => route.AbortAsync("internetdisconnected"));
+        await page.GetByTestId("account-menu").ClickAsync();
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/login$"));
+        await page.ReloadAsync();
+        await Assertions.Expect(Field(page, "email")).ToBeVisibleAsync();
+        Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
         await page.Context.CloseAsync();
     }
 
