@@ -49,7 +49,9 @@ public sealed class DashboardLiveUpdates(AstralytiqClient api, NavigationManager
             return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException
-                                       or Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException)
+                                       or Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException
+                                       // every transport failed (or was cancelled by leaving the page): one failure per transport
+                                       or AggregateException)
         {
             IsLive = false;
             // The page was left while connecting (its disposal cancels the connection): nothing to say. Otherwise the reason
@@ -71,7 +73,7 @@ public sealed class DashboardLiveUpdates(AstralytiqClient api, NavigationManager
             {
                 await _hub.DisposeAsync();
             }
-            catch (Exception ex) when (ex is Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException)
+            catch (Exception ex) when (ex is Microsoft.AspNetCore.Http.Connections.Client.TransportFailedException or OperationCanceledException or AggregateException)
             {
                 // Left while still connecting: disposing cancels the start, which reports the cancellation it caused.
                 IsLive = false;
