@@ -244,6 +244,19 @@ public abstract class BrowserTest(SqlitePlatform platform, Chromium chromium) : 
         await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path);
     }
 
+    /// <summary>
+    /// Leaves the page for another and comes back through the app's router, as a user following links does: the page is
+    /// built again from what the server holds now. Checks that something was kept or changed on the server use this; a
+    /// reload is kept where it is the point (what this browser stored, a signed-out start).
+    /// </summary>
+    protected static async Task RevisitAsync(IPage page, string via = "/nothing-here")
+    {
+        var path = new Uri(page.Url).PathAndQuery;
+        await GoAsync(page, via);
+        await Assertions.Expect(via == "/login" ? Field(page, "email") : page.GetByText("That page does not exist")).ToBeVisibleAsync();
+        await GoAsync(page, path);
+    }
+
     protected static async Task SignInAsync(IPage page, string email)
     {
         await page.GotoAsync("/login");
@@ -332,7 +345,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("account-menu").ClickAsync();
         await page.GetByTestId("sign-out").ClickAsync();
         await page.WaitForURLAsync(new Regex("/login$"));
-        await page.GotoAsync("/users");
+        await page.EvaluateAsync("path => Blazor.navigateTo(path)", "/users");
         await page.WaitForURLAsync(new Regex("/login$"));
 
         // Signing in again restores the branded shell.
@@ -494,7 +507,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("quality-score")).ToContainTextAsync("checked against 1 rule");
         await Assertions.Expect(page.GetByTestId("quality-issues")).ToContainTextAsync("amount");
         Assert.Equal(10, (await tenant.Admin.Datasets.GetRulesAsync(Guid.Parse(datasetUrl[^36..]))).EnsureValue().Columns.Single().Max);
-        await page.GotoAsync(datasetUrl + "?tab=quality");
+        await GoAsync(page, "/data");
+        await GoAsync(page, new Uri(datasetUrl).AbsolutePath + "?tab=quality");
         await Assertions.Expect(page.GetByLabel("Max")).ToHaveValueAsync("10");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
@@ -684,7 +698,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         var monthly = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ML.MlData.MonthlySales(60))), "monthly.csv", name: "Monthly")).EnsureValue();
         var forecast = (await tenant.Admin.Models.TrainAsync(new Contracts.ML.TrainModelRequest("Monthly forecast", monthly.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 24))).EnsureValue();
         (await tenant.Admin.Jobs.WaitAsync(forecast.JobId, timeout: TimeSpan.FromMinutes(2))).EnsureSuccess();
-        await page.ReloadAsync();
+        await RevisitAsync(page);
         await page.GetByTestId("models-table").GetByText("Monthly forecast", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Forecast" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Horizon")).ToHaveValueAsync("24");
@@ -720,8 +734,10 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("dashboard-save").ClickAsync();
         await Assertions.Expect(page.GetByText("Saved as version 2")).ToBeVisibleAsync();
 
-        // Reloaded, it is where it was put, with its data.
-        await page.GotoAsync(url);
+        // Opened again, it is where it was put, with its data.
+        var path = new Uri(url).AbsolutePath;
+        await GoAsync(page, "/dashboards");
+        await GoAsync(page, path);
         await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Live sales");
         await Assertions.Expect(page.Locator("[data-widget]")).ToHaveAttributeAsync("style", new Regex("grid-column:3 / span 8; grid-row:2 / span 3"));
         await Assertions.Expect(page.Locator("[data-bar=north]")).ToContainTextAsync("17");
@@ -735,12 +751,11 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         (await tenant.Admin.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-03-01\",\"region\":\"north\",\"amount\":100}]")).EnsureValue();
         await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("117");
 
-        // On a phone the widgets stack.
-        var phone = await NewPageAsync(390, 844);
-        await phone.GotoAsync(url);
-        await phone.GetByTestId("menu-toggle").WaitForAsync();
-        await Assertions.Expect(phone.GetByTestId("dashboard-grid")).ToHaveCSSAsync("display", "flex");
-        await Assertions.Expect(phone.Locator("[data-bar=north]")).ToContainTextAsync("117");
+        // Narrowed to a phone's width the widgets stack (the newcomer's walk opens it on a phone from the start).
+        await viewer.SetViewportSizeAsync(390, 844);
+        await viewer.GetByTestId("menu-toggle").WaitForAsync();
+        await Assertions.Expect(viewer.GetByTestId("dashboard-grid")).ToHaveCSSAsync("display", "flex");
+        await Assertions.Expect(viewer.Locator("[data-bar=north]")).ToContainTextAsync("117");
 
         // A public link, opened signed out; revoked, it is refused.
         await page.GetByTestId("edit-toggle").ClickAsync();
@@ -754,7 +769,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(outsider.Locator("[data-bar=north]")).ToContainTextAsync("117");
         await page.GetByTestId("link-revoke").ClickAsync();
         await Assertions.Expect(page.GetByTestId("link-row")).ToContainTextAsync("revoked");
-        await outsider.ReloadAsync();
+        await RevisitAsync(outsider, via: "/login");
         await Assertions.Expect(outsider.GetByTestId("public-error")).ToContainTextAsync("revoked");
 
         // Still editing. A line by month, then switched to bars by region before it is added: the month does not follow
@@ -806,7 +821,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("filters-apply").ClickAsync();
         await Assertions.Expect(changed.Locator("[data-bar=north]")).ToHaveCountAsync(0);
         await Assertions.Expect(changed.Locator("[data-bar=south]")).ToContainTextAsync("1");
-        await page.GotoAsync(url);
+        await GoAsync(page, "/dashboards");
+        await GoAsync(page, path);
         await Assertions.Expect(page.Locator("[data-widget]")).ToHaveCountAsync(2);
         await Assertions.Expect(Field(page, "filter-value-region")).ToBeVisibleAsync();
     }
@@ -896,7 +912,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await outsider.GotoAsync($"/unsubscribe?token={token}");
         await outsider.GetByTestId("unsubscribe").ClickAsync();
         await Assertions.Expect(outsider.GetByTestId("unsubscribed")).ToContainTextAsync("Board pack");
-        await page.ReloadAsync(); // still on ?reports=…, so the reports panel is open
+        await RevisitAsync(page); // back on ?reports=…, so the reports panel is open
         await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("1 unsubscribed");
 
         // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
@@ -904,7 +920,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         (await tenant.Admin.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();
         var embedToken = Dashboards.EmbeddingTests<SqlitePlatform>.Sign(secret.Secret, tenant.Id, dashboard.Id, new Dictionary<string, object> { ["region"] = "south" },
             ServerNow().AddHours(1));
-        await outsider.GotoAsync($"/embed/dashboards/{embedToken}");
+        await GoAsync(outsider, $"/embed/dashboards/{embedToken}");
         await Assertions.Expect(outsider.GetByTestId("kpi-total")).ToHaveTextAsync("300");
         await Assertions.Expect(outsider.GetByTestId("embed-locked")).ToContainTextAsync("south");
         await Assertions.Expect(outsider.GetByTestId("app-bar")).ToHaveCountAsync(0);
