@@ -556,7 +556,12 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("sql-suggestions")).ToContainTextAsync("order");
         await editor.PressAsync("Tab");
         await Assertions.Expect(editor).ToHaveValueAsync("SELECT \"order\"");
-        await editor.PressSequentiallyAsync(", doubled FROM Orders ORDER BY 1");
+        // A name is found by any part of it too: "oubl" offers doubled.
+        await editor.PressSequentiallyAsync(", oubl");
+        await Assertions.Expect(page.GetByTestId("sql-suggestions")).ToContainTextAsync("doubled");
+        await editor.PressAsync("Tab");
+        await Assertions.Expect(editor).ToHaveValueAsync("SELECT \"order\", doubled");
+        await editor.PressSequentiallyAsync(" FROM Orders ORDER BY 1");
         await editor.PressAsync("Control+Enter");
         await Assertions.Expect(page.GetByTestId("sql-summary")).ToContainTextAsync("2 rows");
         // Charted: the last number by the first column.
