@@ -398,6 +398,14 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         var page = await NewPageAsync(1280, 800);
 
         await SignInAsync(page, email);
+        // The operator's menu leads to what an operator can open: no organisation's data pages (they answered 403).
+        await Assertions.Expect(page.GetByTestId("operator-home")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("· plan");
+        await Assertions.Expect(page.Locator(".mud-main-content a[href='/data']")).ToHaveCountAsync(0);
+        foreach (var tenantPage in new[] { "/data", "/data/sql", "/models", "/dashboards", "/jobs" })
+        {
+            await Assertions.Expect(page.GetByTestId("nav").Locator($"a[href='{tenantPage}']")).ToHaveCountAsync(0);
+        }
         await NavigateAsync(page, 1280, "/operator/tenants");
         await Field(page, "tenant-search").FillAsync(name);
         await page.GetByTestId("tenant-refresh").ClickAsync();
