@@ -7,7 +7,12 @@ using Astralytiq.Server;
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
 var hostArgs = verb == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args.Skip(1).ToArray();
 
-var builder = WebApplication.CreateBuilder(hostArgs);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = hostArgs,
+    // Tests choose their own content root; a server started from another directory reads the settings beside it.
+    ContentRootPath = HostedByTests() ? null : ContentRoot.Choose(Directory.GetCurrentDirectory(), AppContext.BaseDirectory, hostArgs, Environment.GetEnvironmentVariable),
+});
 // Serve the web client's files from the build output in every environment (after publish they are in wwwroot).
 builder.WebHost.UseStaticWebAssets();
 if (verb != "serve")
