@@ -164,7 +164,8 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
             job = (await client.Jobs.GetAsync(started.JobId)).EnsureValue();
         }
         while (!(job.Status == JobStatus.Running && job.ProgressMessage?.StartsWith("Trial", StringComparison.Ordinal) == true) && DateTime.UtcNow < deadline);
-        Assert.StartsWith("Trial 1 of 500", job.ProgressMessage, StringComparison.Ordinal);
+        // Which trial is seen first depends on the poll: on a loaded machine the first two once ended between two polls.
+        Assert.Matches(@"^Trial \d+ of 500", job.ProgressMessage);
         (await client.Jobs.CancelAsync(started.JobId)).EnsureSuccess();
         var ended = (await client.Jobs.WaitAsync(started.JobId, timeout: TimeSpan.FromMinutes(1))).EnsureValue();
         Assert.Equal(JobStatus.Cancelled, ended.Status);
