@@ -914,9 +914,10 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         Assert.Contains("1,500", files.PdfText, StringComparison.Ordinal);
         Assert.Equal("total\r\n1500\r\n", files.Csv["report-board-total.csv"]);
 
-        // The creator was told in the app: the bell shows it and leads back to the report's history.
-        await page.ReloadAsync();
-        await Assertions.Expect(page.GetByTestId("notifications-badge")).ToContainTextAsync("1");
+        // The creator was told in the app: the bell shows it at the next page (no reload, so no new bell) and leads back to
+        // the report's history. Well inside the bell's own 30-second tick, so it is the page change that brought it.
+        await GoAsync(page, "/data");
+        await Assertions.Expect(page.GetByTestId("notifications-badge")).ToContainTextAsync("1", new() { Timeout = 10_000 });
         await page.GetByTestId("notifications").Locator("button").First.ClickAsync();
         await page.GetByTestId("notification").First.ClickAsync();
         await page.WaitForURLAsync(new Regex($"/dashboards/{dashboard.Id}\\?reports="));
