@@ -47,13 +47,13 @@ public sealed class Plot(double width, double height, double xMin, double xMax, 
         return a switch
         {
             0 => "0",
-            >= 1e15 or < 1e-4 => v.ToString("0.##E+0", CultureInfo.InvariantCulture),
-            >= 1e12 => (v / 1e12).ToString("0.##", CultureInfo.InvariantCulture) + "T",
-            >= 1e9 => (v / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + "B",
-            >= 1e6 => (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + "M",
-            >= 1000 => v.ToString("#,0.#", CultureInfo.InvariantCulture),
-            >= 1 => v.ToString("0.###", CultureInfo.InvariantCulture),
-            _ => v.ToString("0.####", CultureInfo.InvariantCulture),
+            >= 1e15 or < 1e-4 => v.ToString("0.##E+0", CultureInfo.CurrentCulture),
+            >= 1e12 => (v / 1e12).ToString("0.##", CultureInfo.CurrentCulture) + "T",
+            >= 1e9 => (v / 1e9).ToString("0.##", CultureInfo.CurrentCulture) + "B",
+            >= 1e6 => (v / 1e6).ToString("0.##", CultureInfo.CurrentCulture) + "M",
+            >= 1000 => v.ToString("#,0.#", CultureInfo.CurrentCulture),
+            >= 1 => v.ToString("0.###", CultureInfo.CurrentCulture),
+            _ => v.ToString("0.####", CultureInfo.CurrentCulture),
         };
     }
 }

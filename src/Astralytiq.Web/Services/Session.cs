@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Astralytiq.Contracts;
 using Astralytiq.Contracts.Client;
+using Astralytiq.Contracts.Formatting;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -65,12 +67,14 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js, ILogger<Session
             var tenant = await api.Tenant.GetAsync();
             Tenant = tenant.IsSuccess ? tenant.Value : null;
         }
+        ApplyLocale();
         Changed?.Invoke();
     }
 
     public void SetTenant(TenantResponse tenant)
     {
         Tenant = tenant;
+        ApplyLocale();
         Changed?.Invoke();
     }
 
@@ -78,6 +82,7 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js, ILogger<Session
     {
         User = user;
         ApplyTheme();
+        ApplyLocale();
         Changed?.Invoke();
     }
 
@@ -102,6 +107,32 @@ public sealed class Session(AstralytiqClient api, IJSRuntime js, ILogger<Session
         User = null;
         Tenant = null;
         Changed?.Invoke();
+    }
+
+    /// <summary>The locale numbers are written in: the user's own (Profile), else the organisation's (Organisation).</summary>
+    public string Locale => User?.Profile.Locale is { Length: > 0 } mine ? mine : Tenant?.Locale is { Length: > 0 } ours ? ours : NumberCulture.Default;
+
+    private string? _appliedLocale;
+
+    /// <summary>
+    /// Every page formats numbers in the current culture: the locale's separators (from the browser's locale data) on the
+    /// invariant patterns. Machine text (SVG coordinates, API values) is written in the invariant culture, never this one.
+    /// </summary>
+    private void ApplyLocale()
+    {
+        var locale = Locale;
+        if (locale == _appliedLocale || js is not IJSInProcessRuntime inProcess)
+        {
+            return;
+        }
+        // Read as a JsonElement: nothing for the trimmer to take away from a result type.
+        var parts = inProcess.Invoke<JsonElement>("astralytiqNumberParts", locale);
+        var decimalSign = parts.TryGetProperty("decimal", out var d) && d.GetString() is { Length: > 0 } ds ? ds : ".";
+        var group = parts.TryGetProperty("group", out var g) ? g.GetString() ?? string.Empty : string.Empty;
+        var groups = parts.TryGetProperty("groups", out var gs) && gs.ValueKind == JsonValueKind.Array ? gs.EnumerateArray().Select(x => x.GetString() ?? string.Empty).ToList() : [];
+        var culture = NumberCulture.From(decimalSign, group, NumberCulture.GroupSizes(groups));
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = culture;
+        _appliedLocale = locale;
     }
 
     /// <summary>What the operating system prefers (the layout reports it, and again whenever it changes).</summary>

@@ -40,3 +40,20 @@ window.astralytiqSql = {
 if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('service-worker.js');
 }
+
+// How a locale writes numbers, by the browser's own locale data: decimal sign, thousands separator, and the digit groups
+// of 1234567890 left to right (the app reads the grouping from them). Latin digits whatever the locale's own.
+window.astralytiqNumberParts = locale => {
+    let format;
+    try {
+        format = new Intl.NumberFormat(locale, { numberingSystem: 'latn', useGrouping: true });
+    } catch {
+        format = new Intl.NumberFormat('en-US');
+    }
+    const parts = format.formatToParts(1234567890.5);
+    return {
+        decimal: parts.find(p => p.type === 'decimal')?.value ?? '.',
+        group: parts.find(p => p.type === 'group')?.value ?? '',
+        groups: parts.filter(p => p.type === 'integer').map(p => p.value),
+    };
+};

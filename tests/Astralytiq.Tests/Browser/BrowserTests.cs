@@ -932,6 +932,16 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await RevisitAsync(page); // back on ?reports=…, so the reports panel is open
         await Assertions.Expect(page.GetByTestId("report-row")).ToContainTextAsync("1 unsubscribed");
 
+        // The user's own number format (Profile) holds on every page: the dashboard reads the German way.
+        await GoAsync(page, "/profile");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Number format" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Deutsch (Deutschland) · 1.234,5", Exact = true }).ClickAsync();
+        await page.GetByTestId("save-profile").ClickAsync();
+        await Assertions.Expect(page.GetByText("Profile saved")).ToBeVisibleAsync();
+        await GoAsync(page, $"/dashboards/{dashboard.Id}");
+        await Assertions.Expect(page.GetByTestId("kpi-total")).ToHaveTextAsync("1.500");
+        await Assertions.Expect(page.Locator("[data-bar=north]")).ToContainTextAsync("1.200");
+
         // Embedded in another site through a token its server signed: no app chrome, the locked filter fixed.
         var secret = (await tenant.Admin.Dashboards.RotateEmbeddingSecretAsync()).EnsureValue();
         (await tenant.Admin.Dashboards.ConfigureEmbeddingAsync(dashboard.Id, new Contracts.Dashboards.DashboardEmbeddingRequest(true, ["region"]))).EnsureValue();

@@ -26,13 +26,26 @@ public sealed class ReportPdfTests
         return string.Concat(document.GetPages().SelectMany(p => p.Letters).Select(l => l.Value));
     }
 
-    private static ReportContent Content(string[] labels, string type)
+    private static ReportContent Content(string[] labels, string type, string locale = "en-US")
     {
         var columns = new List<ColumnDto> { new("product", "string", "VARCHAR", true), new("total", "decimal", "DOUBLE", true) };
         IReadOnlyList<IReadOnlyList<object?>> values = [labels.Cast<object?>().ToList(), labels.Select((_, i) => (object?)(1000.5 * (i + 1))).ToList()];
         var data = new WidgetDataResponse(Guid.Empty, "w", Guid.Empty, 1, columns, values, labels.Length, false, false, []);
         return new ReportContent("Board", "Report", DateTimeOffset.UnixEpoch, "UTC", [], null,
-            [new ReportSection(new WidgetDto("w", type, new GridPositionDto(0, 0, 6, 4), "By product"), data)]);
+            [new ReportSection(new WidgetDto("w", type, new GridPositionDto(0, 0, 6, 4), "By product"), data)], Astralytiq.Contracts.Formatting.NumberCulture.For(locale));
+    }
+
+    [Theory]
+    [InlineData("en-US", "1,000.5", "12,006")]
+    [InlineData("de-DE", "1.000,5", "12.006")]
+    [InlineData("fr-FR", "1\u202F000,5", "12\u202F006")]
+    [InlineData("de-CH", "1’000.5", "12’006")]
+    public void Numbers_are_written_in_the_organisations_format(string locale, string first, string twelfth)
+    {
+        var labels = Enumerable.Range(1, 12).Select(i => $"p{i}").ToArray();
+        var text = Letters(ReportPdf.Render(Content(labels, "table", locale)).Content);
+        Assert.Contains(System.Text.RegularExpressions.Regex.Unescape(first), text, StringComparison.Ordinal);
+        Assert.Contains(System.Text.RegularExpressions.Regex.Unescape(twelfth), text, StringComparison.Ordinal);
     }
 
     [Fact]

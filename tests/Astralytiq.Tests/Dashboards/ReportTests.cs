@@ -175,6 +175,31 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
     }
 
     [Fact]
+    public async Task A_report_writes_numbers_in_the_organisations_format_and_its_files_keep_the_stored_values()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        (await client.Tenant.UpdateAsync(new Astralytiq.Contracts.Tenancy.UpdateTenantRequest(null, null, null, "de-DE", null))).EnsureValue();
+        var sales = await UploadAsync(client, Sales + "2024-03-01,east,1234.5\n");
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Umsatz", Definition(sales.Id)))).EnsureValue();
+        var outside = PlatformFixture.NewEmail("de");
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Wochenbericht", dashboard.Id, "0 8 * * 1", ["pdf", "csv"],
+            [new ReportRecipientDto(Email: outside)], "Europe/Berlin"))).EnsureValue();
+        var run = (await client.Reports.SendAsync(report.Id)).EnsureValue();
+        (await client.Jobs.WaitAsync(run.JobId!.Value)).EnsureValue();
+
+        var email = await Platform.Smtp.WaitForAsync(outside, m => m.Subject?.Contains("Wochenbericht", StringComparison.Ordinal) == true);
+        Assert.Contains("Total: 3.434,5", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Total: 3.434,5", email.HtmlBody, StringComparison.Ordinal);
+        var files = ReportAttachments.Read(email);
+        Assert.Contains("3.434,5", files.PdfText, StringComparison.Ordinal);
+        Assert.Contains("2024-03-01 east 1.234,5", files.PdfText, StringComparison.Ordinal);
+        Assert.DoesNotContain("3,434.5", files.PdfText, StringComparison.Ordinal);
+        // Files for machines keep the stored value as it is, whatever the locale.
+        Assert.Equal("total\r\n3434.5\r\n", files.Csv["umsatz-total.csv"]);
+    }
+
+    [Fact]
     public async Task The_unsubscribe_link_stops_that_address_only_and_a_forged_token_is_refused()
     {
         var tenant = await Platform.NewTenantAsync();

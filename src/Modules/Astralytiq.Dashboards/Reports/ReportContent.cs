@@ -8,7 +8,8 @@ internal sealed record ReportContent(
     string TimeZone,
     IReadOnlyList<string> Filters,
     string? Message,
-    IReadOnlyList<ReportSection> Sections)
+    IReadOnlyList<ReportSection> Sections,
+    IFormatProvider Numbers)
 {
     public string LocalTime()
     {
@@ -64,12 +65,15 @@ internal static partial class Cells
         _ => value.ToString() ?? string.Empty,
     };
 
-    /// <summary>Text for reading (the PDF): thousands separated, at most two decimals; dates without a midnight time.</summary>
-    public static string Display(object? value)
+    /// <summary>
+    /// Text for reading (the PDF, the email): thousands separated, at most two decimals, in the organisation's number format;
+    /// dates without a midnight time.
+    /// </summary>
+    public static string Display(object? value, IFormatProvider numbers)
     {
         if (IsNumber(value) && Number(value) is { } n)
         {
-            return Math.Abs(n) >= 1000 || n == Math.Floor(n) ? n.ToString("#,0.##", CultureInfo.InvariantCulture) : n.ToString("0.####", CultureInfo.InvariantCulture);
+            return Math.Abs(n) >= 1000 || n == Math.Floor(n) ? n.ToString("#,0.##", numbers) : n.ToString("0.####", numbers);
         }
         var raw = Raw(value);
         // Only an ISO date-time loses its "T" (and a midnight time); text keeps every letter ("Thingamajig" once lost its T).

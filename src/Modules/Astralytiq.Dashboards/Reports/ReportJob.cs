@@ -1,4 +1,5 @@
 using System.Net;
+using Astralytiq.Contracts.Formatting;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Email;
 using Astralytiq.Platform.Notifications;
@@ -24,6 +25,7 @@ internal sealed class ReportJob(
     PlatformOptions platform,
     IAuditLog audit,
     ITenantFeatureSwitches switches,
+    Astralytiq.Tenancy.Contracts.ITenantDirectory tenants,
     TimeProvider time) : IJobHandler
 {
     private sealed class ReportFailure(string message) : Exception(message);
@@ -205,13 +207,14 @@ internal sealed class ReportJob(
             }
             sections.Add(new ReportSection(widget, data.Value));
         }
-        return new ReportContent(dashboard.Name, report.Name, time.GetUtcNow(), report.TimeZone, filters, report.Message, sections);
+        var numbers = NumberCulture.For(await tenants.LocaleAsync(report.TenantId, ct).ConfigureAwait(false));
+        return new ReportContent(dashboard.Name, report.Name, time.GetUtcNow(), report.TimeZone, filters, report.Message, sections, numbers);
     }
 
     /// <summary>The KPIs, for the body of the email.</summary>
     private static List<string> Summary(ReportContent content) => content.Sections
         .Where(s => s.Widget.Type == "kpi" && s.Data is { RowCount: > 0 })
-        .Select(s => $"{s.Title}: {Cells.Display(s.Data!.Values[^1][0])}").ToList();
+        .Select(s => $"{s.Title}: {Cells.Display(s.Data!.Values[^1][0], content.Numbers)}").ToList();
 
     private EmailMessage Message(Report report, Dashboard dashboard, string to, IReadOnlyList<EmailAttachment> attachments, List<string>? summary)
     {

@@ -34,7 +34,7 @@ internal static class ReportPdf
         document.Info.Creator = "Astralytiq";
         // PDFsharp's deflate output trips some readers' checksum test (Ghostscript warns); plain streams read everywhere.
         document.Options.CompressContentStreams = false;
-        var writer = new Writer(document);
+        var writer = new Writer(document, content.Numbers);
         writer.Heading(content.DashboardName, 20);
         writer.Line($"{content.ReportName} · data as of {content.LocalTime()}", 9, XColors.DimGray);
         if (content.Filters.Count > 0)
@@ -56,8 +56,11 @@ internal static class ReportPdf
         return new ReportFile(ReportFiles.Slug(content.DashboardName) + ".pdf", "pdf", ReportFiles.ContentType("pdf"), stream.ToArray());
     }
 
-    private sealed class Writer(PdfDocument document)
+    private sealed class Writer(PdfDocument document, IFormatProvider numbers)
     {
+        /// <summary>A cell as people read it, in the organisation's number format.</summary>
+        private string Show(object? value) => Cells.Display(value, numbers);
+
         private XGraphics? _gfx;
         private double _y;
 
@@ -213,13 +216,13 @@ internal static class ReportPdf
         {
             var value = data.Values[^1][0];
             var font = new XFont(Family, 28, XFontStyleEx.Bold);
-            Gfx.DrawText(Cells.Display(value), font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, 36), XStringFormats.TopLeft);
+            Gfx.DrawText(Show(value), font, XBrushes.Black, new XRect(Margin, _y, ContentWidth, 36), XStringFormats.TopLeft);
             _y += 36;
             if (data.Previous is { Count: > 0 } previous && previous[^1].Count > 0 && Cells.Number(value) is { } now && Cells.Number(previous[^1][0]) is { } before)
             {
                 var change = before == 0 ? (double?)null : (now - before) / Math.Abs(before);
-                var text = (change is { } c ? $"{(c >= 0 ? "▲" : "▼")} {Math.Abs(c).ToString("P1", CultureInfo.InvariantCulture)}" : "—")
-                    + $" vs {Cells.Display(previous[^1][0])} in {data.PreviousPeriod}";
+                var text = (change is { } c ? $"{(c >= 0 ? "▲" : "▼")} {Math.Abs(c).ToString("P1", numbers)}" : "—")
+                    + $" vs {Show(previous[^1][0])} in {data.PreviousPeriod}";
                 Line(text, 10, change is > 0 ? XColor.FromArgb(56, 142, 60) : change is < 0 ? XColor.FromArgb(211, 47, 47) : XColors.DimGray);
             }
         }
@@ -253,7 +256,7 @@ internal static class ReportPdf
                 }
                 for (var c = 0; c < columns; c++)
                 {
-                    Gfx.DrawText(Fit(Cells.Display(data.Values[c][r]), font, width - 6), font, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
+                    Gfx.DrawText(Fit(Show(data.Values[c][r]), font, width - 6), font, XBrushes.Black, new XRect(Margin + c * width + 3, _y + 2, width - 6, rowHeight), numeric[c] ? XStringFormats.TopRight : XStringFormats.TopLeft);
                 }
                 Gfx.DrawLine(new XPen(XColor.FromArgb(224, 224, 224), 0.5), Margin, _y + rowHeight, Margin + ContentWidth, _y + rowHeight);
                 _y += rowHeight;
@@ -267,14 +270,14 @@ internal static class ReportPdf
         private void Chart(string type, Contracts.Dashboards.WidgetDataResponse data, XRect area)
         {
             var rows = data.RowCount;
-            var labels = Enumerable.Range(0, rows).Select(r => data.Columns.Count > 1 ? Cells.Display(data.Values[0][r]) : "value").ToList();
+            var labels = Enumerable.Range(0, rows).Select(r => data.Columns.Count > 1 ? Show(data.Values[0][r]) : "value").ToList();
             var values = Enumerable.Range(0, rows).Select(r => Cells.Number(data.Values[^1][r]) ?? double.NaN).ToList();
             switch (type)
             {
                 case "forecast" when data.Columns.Count >= 4:
                     // History and forecast as one line (the forecast continues the history), the time as labels.
                     Xy(Enumerable.Range(0, rows).Select(r => ((double)r, Cells.Number(data.Values[2][r]) ?? Cells.Number(data.Values[3][r]) ?? double.NaN)).ToList(),
-                        area, lines: true, fill: false, Enumerable.Range(0, rows).Select(r => Cells.Display(data.Values[0][r])).ToList());
+                        area, lines: true, fill: false, Enumerable.Range(0, rows).Select(r => Show(data.Values[0][r])).ToList());
                     break;
                 case "pie":
                     Pie(labels, values, area);
@@ -333,7 +336,7 @@ internal static class ReportPdf
                 var v = min + (max - min) * i / 4;
                 var y = plot.Bottom - plot.Height * i / 4;
                 Gfx.DrawLine(pen, plot.Left, y, plot.Right, y);
-                Gfx.DrawText(Cells.Display(Math.Round(v, 6)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
+                Gfx.DrawText(Show(Math.Round(v, 6)), font, XBrushes.DimGray, new XRect(plot.Left - 56, y - 4, 52, 9), XStringFormats.TopRight);
             }
             Gfx.DrawLine(XPens.Gray, plot.Left, plot.Top, plot.Left, plot.Bottom);
         }
@@ -385,8 +388,8 @@ internal static class ReportPdf
             }
             else if (finite.Count > 0)
             {
-                Gfx.DrawText(Cells.Display(Math.Round(xmin, 2)), font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 100, 10), XStringFormats.TopLeft);
-                Gfx.DrawText(Cells.Display(Math.Round(xmax, 2)), font, XBrushes.DimGray, new XRect(plot.Right - 100, plot.Bottom + 4, 100, 10), XStringFormats.TopRight);
+                Gfx.DrawText(Show(Math.Round(xmin, 2)), font, XBrushes.DimGray, new XRect(plot.Left, plot.Bottom + 4, 100, 10), XStringFormats.TopLeft);
+                Gfx.DrawText(Show(Math.Round(xmax, 2)), font, XBrushes.DimGray, new XRect(plot.Right - 100, plot.Bottom + 4, 100, 10), XStringFormats.TopRight);
             }
         }
 
@@ -409,7 +412,7 @@ internal static class ReportPdf
                     var x = left + (values[i] - min) / (max - min) * width;
                     Gfx.DrawRectangle(new XSolidBrush(Palette[0]), Math.Min(zero, x), y + 2, Math.Max(0.5, Math.Abs(x - zero)), rowHeight - 5);
                 }
-                Gfx.DrawText(double.IsFinite(values[i]) ? Cells.Display(values[i]) : "—", font, XBrushes.DimGray, new XRect(left + width + 6, y + 2, 64, rowHeight), XStringFormats.TopLeft);
+                Gfx.DrawText(double.IsFinite(values[i]) ? Show(values[i]) : "—", font, XBrushes.DimGray, new XRect(left + width + 6, y + 2, 64, rowHeight), XStringFormats.TopLeft);
             }
             if (labels.Count > count)
             {
@@ -467,8 +470,8 @@ internal static class ReportPdf
                 angle += sweep;
                 var y = area.Top + 10 + i * 16;
                 Gfx.DrawRectangle(new XSolidBrush(Palette[i % Palette.Length]), box.Right + 24, y + 1, 9, 9);
-                var share = (slices[i].Second / total).ToString("P1", CultureInfo.InvariantCulture);
-                Gfx.DrawText(Fit($"{slices[i].First}: {Cells.Display(slices[i].Second)} ({share})", font, area.Right - box.Right - 40), font, XBrushes.Black,
+                var share = (slices[i].Second / total).ToString("P1", numbers);
+                Gfx.DrawText(Fit($"{slices[i].First}: {Show(slices[i].Second)} ({share})", font, area.Right - box.Right - 40), font, XBrushes.Black,
                     new XRect(box.Right + 38, y, area.Right - box.Right - 40, 12), XStringFormats.TopLeft);
             }
         }
@@ -476,9 +479,9 @@ internal static class ReportPdf
         /// <summary>A grid of the first two columns' values, shaded by the last column.</summary>
         private void Heatmap(Contracts.Dashboards.WidgetDataResponse data, XRect area)
         {
-            var xs = data.Values[0].Select(Cells.Display).Distinct().Take(24).ToList();
-            var ys = data.Values[1].Select(Cells.Display).Distinct().Take(12).ToList();
-            var cells = Enumerable.Range(0, data.RowCount).Select(r => (X: Cells.Display(data.Values[0][r]), Y: Cells.Display(data.Values[1][r]), V: Cells.Number(data.Values[^1][r]) ?? double.NaN)).ToList();
+            var xs = data.Values[0].Select(Show).Distinct().Take(24).ToList();
+            var ys = data.Values[1].Select(Show).Distinct().Take(12).ToList();
+            var cells = Enumerable.Range(0, data.RowCount).Select(r => (X: Show(data.Values[0][r]), Y: Show(data.Values[1][r]), V: Cells.Number(data.Values[^1][r]) ?? double.NaN)).ToList();
             var (min, max) = Range(cells.Select(c => c.V), includeZero: false);
             var plot = new XRect(area.Left + 90, area.Top, area.Width - 90, area.Height - 14);
             var (w, h) = (plot.Width / Math.Max(1, xs.Count), plot.Height / Math.Max(1, ys.Count));

@@ -23,6 +23,9 @@ public interface ITenantPlans
 public interface ITenantDirectory
 {
     Task<bool> IsActiveAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>The locale the tenant writes numbers in (Organisation settings): its reports and emails use it. en-US when unknown.</summary>
+    Task<string> LocaleAsync(Guid tenantId, CancellationToken cancellationToken);
 }
 
 /// <summary>The platform operator suspended a tenant: its users' sessions and keys must stop working now.</summary>

@@ -59,6 +59,15 @@ internal sealed class TenantProvisioner(
         }
     }
 
+    public async Task<string> LocaleAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        using (tenantContext.BeginTenantScope(tenantId))
+        {
+            return await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Locale).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+                ?? TenantDefaults.Locale;
+        }
+    }
+
     internal static string Slugify(string name)
     {
         var normalized = name.Normalize(NormalizationForm.FormD);
