@@ -12,8 +12,10 @@ public sealed record WidgetModelDto(string Name, string? Alias = null, int? Hori
 
 /// <summary>
 /// A widget: type is kpi, line, area, bar, pie, scatter, histogram, heatmap, table, text, forecast or model_metrics.
-/// Data widgets have a source; text widgets have markdown (shown as text); forecast and model_metrics widgets have a
-/// model; options are the type's display settings.
+/// Data widgets have a source, or sql instead: one read-only SELECT over the organisation's datasets by name, as in the
+/// SQL workspace (its first column is the label or time, its last the value; dashboard filters do not apply to it).
+/// Text widgets have markdown (shown as text); forecast and model_metrics widgets have a model; options are the type's
+/// display settings.
 /// </summary>
 public sealed record WidgetDto(
     string Id,
@@ -23,7 +25,8 @@ public sealed record WidgetDto(
     WidgetSourceDto? Source = null,
     string? Markdown = null,
     IReadOnlyDictionary<string, string>? Options = null,
-    WidgetModelDto? Model = null);
+    WidgetModelDto? Model = null,
+    string? Sql = null);
 
 /// <summary>
 /// A dashboard-wide filter on a column: kind <c>date_range</c> (values sent as from..to) or <c>values</c> (one of the

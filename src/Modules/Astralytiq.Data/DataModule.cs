@@ -45,6 +45,7 @@ public static class DataModule
         services.AddScoped<AppendHandler>();
         services.AddScoped<QueryHandler>();
         services.AddScoped<SqlHandler>();
+        services.AddScoped<ISqlQueries>(sp => sp.GetRequiredService<SqlHandler>());
         services.AddScoped<IDatasetQueries, DatasetQueries>();
         services.AddScoped<IDatasetReader, DatasetReader>();
         services.AddScoped<IDatasetWriter, DatasetWriter>();

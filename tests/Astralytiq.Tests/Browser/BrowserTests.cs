@@ -575,8 +575,19 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         // Charted: the last number by the first column.
         await page.GetByTestId("sql-chart-toggle").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=sql-bars] [data-bar=A-1]")).ToContainTextAsync("25.5");
-        // Each query run is kept in this browser's history.
-        await page.ReloadAsync();
+        // Kept as a widget of a dashboard, which runs the query again whenever it shows it.
+        var board = (await tenant.Admin.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Orders board", new Contracts.Dashboards.DashboardDefinitionDto([])))).EnsureValue();
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Add to dashboard" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Orders board", Exact = true }).ClickAsync();
+        await Field(page, "sql-widget-title").FillAsync("Doubled by order");
+        await page.GetByTestId("sql-widget-save").ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/dashboards/{board.Id}$"));
+        await Assertions.Expect(page.Locator("[data-bar=A-1]")).ToContainTextAsync("25.5");
+        var widget = Assert.Single((await tenant.Admin.Dashboards.GetAsync(board.Id)).EnsureValue().Definition.Widgets);
+        Assert.Equal(("bar", "Doubled by order", "SELECT \"order\", doubled FROM Orders ORDER BY 1"), (widget.Type, widget.Title, widget.Sql));
+        (await tenant.Admin.Dashboards.DeleteAsync(board.Id)).EnsureSuccess(); // it would keep the dataset from being deleted below
+        // Each query run is kept in this browser's history: a new workspace reads it back from the browser's storage.
+        await GoAsync(page, "/data/sql");
         await page.GetByTestId("sql-history").ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Menuitem).First).ToContainTextAsync("SELECT \"order\", doubled FROM Orders ORDER BY 1");
 

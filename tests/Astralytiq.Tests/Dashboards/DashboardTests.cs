@@ -69,6 +69,54 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task A_sql_widget_shows_its_query_over_current_data_is_checked_on_save_and_is_a_consumer_of_the_datasets_it_names()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var name = "Sales " + Guid.NewGuid().ToString("N")[..6];
+        var sales = (await client.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(Sales)), "s.csv", name: name)).EnsureValue();
+        var sql = $"SELECT region, sum(amount) AS total FROM \"{name}\" GROUP BY region ORDER BY region";
+        var definition = new DashboardDefinitionDto([new WidgetDto("by-sql", "bar", new GridPositionDto(0, 0, 6, 4), "Total by region (SQL)", Sql: sql)]);
+        var board = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("SQL board", definition))).EnsureValue();
+        Assert.Equal(sql, Assert.Single(board.Definition.Widgets).Sql);
+
+        var data = (await client.Dashboards.GetWidgetDataAsync(board.Id, "by-sql")).EnsureValue();
+        Assert.Equal(["north|18", "south|17"], Cells(data));
+        // Over the current data: an append shows at the next read.
+        (await client.Datasets.AppendRowsAsync(sales.Id, "[{\"day\":\"2024-04-01\",\"region\":\"east\",\"amount\":4}]")).EnsureValue();
+        Assert.Equal(["east|4", "north|18", "south|17"], Cells((await client.Dashboards.GetWidgetDataAsync(board.Id, "by-sql")).EnsureValue()));
+        // Paged like any table.
+        var page = (await client.Dashboards.GetWidgetDataAsync(board.Id, "by-sql", offset: 1, limit: 1)).EnsureValue();
+        Assert.Equal(["north|18"], Cells(page));
+        Assert.True(page.Truncated);
+
+        // A consumer in the lineage of the dataset its query names: deleting that dataset is refused, naming the dashboard.
+        var consumers = (await client.Datasets.GetLineageAsync(sales.Id)).EnsureValue().Nodes.Where(n => n.Kind == "consumer").Select(n => n.Label).ToList();
+        Assert.Equal(["SQL board"], consumers);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Datasets.DeleteAsync(sales.Id)).Status);
+
+        // Checked on save, naming the widget; nothing saved.
+        async Task<string> Refused(WidgetDto widget)
+        {
+            var response = await client.Dashboards.UpdateAsync(board.Id, new UpdateDashboardRequest("SQL board", new DashboardDefinitionDto([widget])));
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            return Assert.Single(response.Error!.Error.Details!).Message;
+        }
+        Assert.Equal("widget 'Bad': unknown dataset 'nowhere'", await Refused(new WidgetDto("bad", "bar", new GridPositionDto(0, 0, 6, 4), "Bad", Sql: "SELECT 1 AS x FROM nowhere")));
+        Assert.Contains("widget 'Bad': ", await Refused(new WidgetDto("bad", "table", new GridPositionDto(0, 0, 6, 4), "Bad", Sql: $"DELETE FROM \"{name}\"")), StringComparison.Ordinal);
+        Assert.Contains("must be a number (it is string)", await Refused(new WidgetDto("bad", "bar", new GridPositionDto(0, 0, 6, 4), "Bad", Sql: $"SELECT day, region FROM \"{name}\"")), StringComparison.Ordinal);
+        Assert.Contains("either a source", await Refused(new WidgetDto("bad", "bar", new GridPositionDto(0, 0, 6, 4), "Bad",
+            new WidgetSourceDto(sales.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("count", null, "n")])), Sql: sql)), StringComparison.Ordinal);
+        Assert.Equal(1, (await client.Dashboards.GetAsync(board.Id)).EnsureValue().Version);
+
+        // Another organisation's SQL widget cannot name this one's dataset: to it, no such dataset exists.
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+        var steal = await stranger.Dashboards.CreateAsync(new CreateDashboardRequest("Steal", definition));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, steal.Status);
+        Assert.Equal($"widget 'Total by region (SQL)': unknown dataset '{name}'", Assert.Single(steal.Error!.Error.Details!).Message);
+    }
+
+    [Fact]
     public async Task Tables_page_within_their_limit_and_aggregates_drill_down_to_the_rows_behind_them()
     {
         var client = (await Platform.NewTenantAsync()).Admin;

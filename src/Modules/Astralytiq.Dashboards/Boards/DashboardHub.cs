@@ -64,7 +64,7 @@ internal sealed class DashboardHub(DashboardsDbContext db, ITenantContext tenant
 /// (a group per tenant and dashboard, so nothing crosses tenants).
 /// </summary>
 internal sealed partial class PushWidgetUpdates(
-    DashboardsDbContext db, Widgets.WidgetData handlers, IHubContext<DashboardHub> hub, ITenantFeatureSwitches switches, TimeProvider time, ILogger<PushWidgetUpdates> logger)
+    DashboardsDbContext db, Widgets.WidgetData handlers, ISqlQueries sql, IHubContext<DashboardHub> hub, ITenantFeatureSwitches switches, TimeProvider time, ILogger<PushWidgetUpdates> logger)
     : IIntegrationEventHandler<DatasetChanged>
 {
     public async Task HandleAsync(DatasetChanged integrationEvent, Guid messageId, CancellationToken cancellationToken)
@@ -74,13 +74,19 @@ internal sealed partial class PushWidgetUpdates(
             return; // turned off: nobody of that organisation is subscribed, and nothing is computed for them
         }
         var id = integrationEvent.DatasetId.ToString();
-        var candidates = await db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null && d.DefinitionJson.Contains(id))
+        // SQL widgets name their datasets instead of holding their ids: their dashboards are candidates too.
+        var candidates = await db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null && (d.DefinitionJson.Contains(id) || d.DefinitionJson.Contains("\"sql\":\"")))
             .Select(d => new { d.Id, d.DefinitionJson }).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var dashboard in candidates)
         {
             var definition = System.Text.Json.JsonSerializer.Deserialize<DashboardDefinitionDto>(dashboard.DefinitionJson, Contracts.ApiJson.Options)!;
-            foreach (var widget in definition.Widgets.Where(w => w.Source?.DatasetId == integrationEvent.DatasetId))
+            foreach (var widget in definition.Widgets)
             {
+                if (widget.Source?.DatasetId != integrationEvent.DatasetId
+                    && (widget.Sql is not { } text || await sql.DatasetsAsync(text, cancellationToken).ConfigureAwait(false) is not { IsSuccess: true } reads || !reads.Value.Contains(integrationEvent.DatasetId)))
+                {
+                    continue;
+                }
                 // Computed once for every subscriber (who may see it was checked when they subscribed, and again on every unshare).
                 var data = await handlers.WidgetDataAsync(dashboard.Id, widget.Id, [], cancellationToken, checkAccess: false).ConfigureAwait(false);
                 if (!data.IsSuccess)

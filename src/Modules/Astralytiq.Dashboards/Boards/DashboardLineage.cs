@@ -5,20 +5,31 @@ namespace Astralytiq.Dashboards.Boards;
 /// a dashboard's definition or a report changes, and removed when they are deleted. The dataset's lineage graph shows
 /// them and deleting a dataset they use is refused (409 naming them) unless forced.
 /// </summary>
-internal sealed class DashboardLineage(DashboardsDbContext db, IDatasetLineage lineage)
+internal sealed class DashboardLineage(DashboardsDbContext db, IDatasetLineage lineage, ISqlQueries sql)
 {
     public const string DashboardKind = "dashboard";
     public const string ReportKind = "report";
 
-    /// <summary>The datasets a definition's widgets read.</summary>
-    public static IReadOnlyList<Guid> Datasets(string definitionJson) =>
-        (JsonSerializer.Deserialize<DashboardDefinitionDto>(definitionJson, ApiJson.Options)?.Widgets ?? [])
-        .Select(w => w.Source?.DatasetId).OfType<Guid>().Distinct().ToList();
+    /// <summary>The datasets a definition's widgets read: their sources' datasets and those their SQL names.</summary>
+    public async Task<IReadOnlyList<Guid>> DatasetsAsync(string definitionJson, CancellationToken ct)
+    {
+        var widgets = JsonSerializer.Deserialize<DashboardDefinitionDto>(definitionJson, ApiJson.Options)?.Widgets ?? [];
+        var datasets = widgets.Select(w => w.Source?.DatasetId).OfType<Guid>().ToList();
+        foreach (var text in widgets.Select(w => w.Sql).OfType<string>())
+        {
+            // A query that no longer resolves (a dataset renamed or deleted) reads nothing now: nothing to guard.
+            if (await sql.DatasetsAsync(text, ct).ConfigureAwait(false) is { IsSuccess: true } reads)
+            {
+                datasets.AddRange(reads.Value);
+            }
+        }
+        return datasets.Distinct().ToList();
+    }
 
     /// <summary>Registers the dashboard (and every report of it) as consumers of exactly the datasets it shows now.</summary>
     public async Task SyncDashboardAsync(Dashboard dashboard, CancellationToken ct)
     {
-        var datasets = Datasets(dashboard.DefinitionJson);
+        var datasets = await DatasetsAsync(dashboard.DefinitionJson, ct).ConfigureAwait(false);
         await ReplaceAsync(DashboardKind, dashboard.Id, dashboard.Name, datasets, ct).ConfigureAwait(false);
         var reports = await db.Reports.AsNoTracking().Where(r => r.DashboardId == dashboard.Id && r.DeletedAt == null)
             .Select(r => new { r.Id, r.Name }).ToListAsync(ct).ConfigureAwait(false);
@@ -43,7 +54,7 @@ internal sealed class DashboardLineage(DashboardsDbContext db, IDatasetLineage l
     {
         var definition = await db.Dashboards.AsNoTracking().Where(d => d.Id == report.DashboardId && d.DeletedAt == null)
             .Select(d => d.DefinitionJson).SingleOrDefaultAsync(ct).ConfigureAwait(false);
-        await ReplaceAsync(ReportKind, report.Id, report.Name, report.DeletedAt is null && definition is not null ? Datasets(definition) : [], ct).ConfigureAwait(false);
+        await ReplaceAsync(ReportKind, report.Id, report.Name, report.DeletedAt is null && definition is not null ? await DatasetsAsync(definition, ct).ConfigureAwait(false) : [], ct).ConfigureAwait(false);
     }
 
     private async Task ReplaceAsync(string kind, Guid consumerId, string name, IReadOnlyList<Guid> datasets, CancellationToken ct)

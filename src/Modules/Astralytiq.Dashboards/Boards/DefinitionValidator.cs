@@ -3,7 +3,7 @@ using Astralytiq.Contracts.Errors;
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>Checks a dashboard as saved: name, folder, layout, widgets against their datasets and models, filters.</summary>
-internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.IModelReader models)
+internal sealed class DefinitionValidator(IDatasetQueries queries, ISqlQueries sql, ML.Contracts.IModelReader models)
 {
     public const int Columns = 12;
     public const int MaxWidgets = 50;
@@ -85,7 +85,7 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
                 {
                     errors.Add($"{at}.markdown", In("a text widget has markdown, at most 20,000 characters"));
                 }
-                if (w.Source is not null)
+                if (w.Source is not null || w.Sql is not null)
                 {
                     errors.Add($"{at}.source", In("a text widget has no data source"));
                 }
@@ -93,7 +93,7 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
             }
             if (ModelWidgetTypes.Contains(w.Type))
             {
-                if (w.Source is not null)
+                if (w.Source is not null || w.Sql is not null)
                 {
                     errors.Add($"{at}.source", In("a model widget reads a model, not a dataset"));
                 }
@@ -123,9 +123,29 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ML.Contracts.
                 errors.Add($"{at}.type", In("type must be one of " + string.Join(", ", DataWidgetTypes.Concat(ModelWidgetTypes).Append("text"))));
                 continue;
             }
+            if (w.Sql is { } text)
+            {
+                if (w.Source is not null)
+                {
+                    errors.Add($"{at}.sql", In("a widget reads either a source (a dataset and a query) or sql, not both"));
+                    continue;
+                }
+                // Checked as the SQL workspace checks it, then run for one row so a query that cannot run is refused now.
+                var reads = await sql.DatasetsAsync(text, ct).ConfigureAwait(false);
+                var run = reads.IsSuccess ? await sql.RunAsync(text, 1, ct).ConfigureAwait(false) : reads.Error!;
+                if (run.Error is { } problem)
+                {
+                    errors.Add($"{at}.sql", In(problem.Details is [var first, ..] ? first.Message : problem.Message));
+                }
+                else if (w.Type != "table" && run.Value is { } sample && (sample.Columns.Count == 0 || sample.Columns[^1].Type is not ("integer" or "decimal")))
+                {
+                    errors.Add($"{at}.sql", In($"a {w.Type} widget shows its query's last column as the value, and it must be a number (it is {(sample.Columns.Count == 0 ? "missing" : sample.Columns[^1].Type)})"));
+                }
+                continue;
+            }
             if (w.Source is not { } source)
             {
-                errors.Add($"{at}.source", In($"a {w.Type} widget needs a source: a dataset and a query"));
+                errors.Add($"{at}.source", In($"a {w.Type} widget needs a source: a dataset and a query, or sql"));
                 continue;
             }
             // The query is checked by the engine itself (columns, aggregations, buckets), on one row.

@@ -195,7 +195,7 @@ internal sealed class ReportJob(
         var sections = new List<ReportSection>();
         foreach (var widget in widgets)
         {
-            if (widget.Source is null && widget.Model is null)
+            if (widget.Source is null && widget.Model is null && widget.Sql is null)
             {
                 sections.Add(new ReportSection(widget, null));
                 continue;

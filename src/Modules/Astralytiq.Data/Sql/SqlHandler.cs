@@ -5,8 +5,21 @@ internal sealed class SqlHandler(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
-    EngineGate gate)
+    EngineGate gate) : ISqlQueries
 {
+    public async Task<Result<IReadOnlyList<Guid>>> DatasetsAsync(string sql, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(sql) || sql.Length > 100_000)
+        {
+            return ValidationError.For("sql", "sql is one SELECT of at most 100,000 characters");
+        }
+        var resolved = await ResolveAsync(sql, cancellationToken);
+        return resolved.IsSuccess ? resolved.Value.Ids.Distinct().ToList() : resolved.Error!;
+    }
+
+    public Task<Result<SqlQueryResponse>> RunAsync(string sql, int limit, CancellationToken cancellationToken) =>
+        RunSqlAsync(new SqlQueryRequest(sql, limit), cancellationToken);
+
     /// <summary>Runs tenant SQL in the sandbox (<see cref="SqlSandbox"/>): its datasets only, read-only, time- and row-limited.</summary>
     public async Task<Result<SqlQueryResponse>> RunSqlAsync(SqlQueryRequest request, CancellationToken ct)
     {
@@ -28,19 +41,35 @@ internal sealed class SqlHandler(
         {
             return errors.ToError();
         }
+        var resolved = await ResolveAsync(request.Sql!, ct);
+        if (!resolved.IsSuccess)
+        {
+            return resolved.Error!;
+        }
+        var views = resolved.Value.Views;
+        // Answered at the time limit whatever the engine is doing; the statement is interrupted and its slot held
+        // until it has really stopped (EngineGate.RunLimitedAsync).
+        var seconds = settings.SqlTimeoutSeconds;
+        return await gate.RunLimitedAsync(tenant.TenantId!.Value, token => ExecuteSqlAsync(request.Sql!, limit, views, token),
+            TimeSpan.FromSeconds(seconds), () => ValidationError.For("sql", $"the query ran longer than {seconds} s and was stopped"), ct);
+    }
+
+    /// <summary>The datasets a query reads (their current versions, as views by name), after the sandbox's check of the statement.</summary>
+    private async Task<Result<(List<(string Name, ParquetSource Source)> Views, List<Guid> Ids)>> ResolveAsync(string sql, CancellationToken ct)
+    {
         Result<SqlSandbox.Checked> check;
         await using (var parser = await DuckDb.OpenAsync(settings, ct))
         {
-            check = await SqlSandbox.CheckAsync(parser, request.Sql!, ct);
+            check = await SqlSandbox.CheckAsync(parser, sql, ct);
         }
         if (!check.IsSuccess)
         {
             return check.Error!;
         }
-        var names = check.Value.Tables;
         var candidates = await db.Datasets.AsNoTracking().Where(d => d.DeletedAt == null).Select(d => new { d.Id, d.Name, d.CurrentVersion }).ToListAsync(ct);
         var views = new List<(string Name, ParquetSource Source)>();
-        foreach (var name in names)
+        var ids = new List<Guid>();
+        foreach (var name in check.Value.Tables)
         {
             // DuckDB folds identifier case; so does the lookup, and a name that matches two datasets is refused.
             var matches = candidates.Where(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -50,12 +79,9 @@ internal sealed class SqlHandler(
             }
             var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == matches[0].Id && v.Version == matches[0].CurrentVersion, ct);
             views.Add((matches[0].Name, await files.SourceAsync(tenant.TenantId!.Value, version, ct)));
+            ids.Add(matches[0].Id);
         }
-        // Answered at the time limit whatever the engine is doing; the statement is interrupted and its slot held
-        // until it has really stopped (EngineGate.RunLimitedAsync).
-        var seconds = settings.SqlTimeoutSeconds;
-        return await gate.RunLimitedAsync(tenant.TenantId!.Value, token => ExecuteSqlAsync(request.Sql!, limit, views, token),
-            TimeSpan.FromSeconds(seconds), () => ValidationError.For("sql", $"the query ran longer than {seconds} s and was stopped"), ct);
+        return (views, ids);
     }
 
     /// <summary>The most items a list in one cell of a workspace answer may hold.</summary>

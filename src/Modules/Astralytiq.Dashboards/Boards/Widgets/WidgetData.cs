@@ -2,7 +2,7 @@ namespace Astralytiq.Dashboards.Boards.Widgets;
 
 /// <summary>A widget's data: its query with the dashboard's filters, through the Data contract (or its model's forecast or metrics).</summary>
 internal sealed class WidgetData(
-    DashboardsDbContext db, DashboardFinder finder, IDatasetQueries queries, IDatasetReader datasets, ML.Contracts.IModelReader models)
+    DashboardsDbContext db, DashboardFinder finder, IDatasetQueries queries, ISqlQueries sql, IDatasetReader datasets, ML.Contracts.IModelReader models)
 {
     /// <summary>The most rows one page of widget data or drill-down holds.</summary>
     public const int MaxPageSize = 1000;
@@ -25,6 +25,11 @@ internal sealed class WidgetData(
         if (widget is null)
         {
             return new NotFoundError("Widget");
+        }
+        if (widget.Sql is not null)
+        {
+            // A SQL widget: its query names its datasets; dashboard filters do not apply to it.
+            return new Target(dashboard, widget, null, null, new Applied([], [], null));
         }
         if (widget.Source is null && widget.Model is not null)
         {
@@ -129,7 +134,9 @@ internal sealed class WidgetData(
         var (dashboard, widget, maybeSource, _, applied) = target.Value;
         if (maybeSource is not { } source)
         {
-            return await ModelDataAsync(dashboard, widget, widget.Model!, ct).ConfigureAwait(false);
+            return widget.Sql is { } text
+                ? await SqlDataAsync(dashboard, widget, text, offset, limit, ct).ConfigureAwait(false)
+                : await ModelDataAsync(dashboard, widget, widget.Model!, ct).ConfigureAwait(false);
         }
         var page = Page(offset, limit, source.Query.Limit);
         if (!page.IsSuccess)
@@ -174,6 +181,31 @@ internal sealed class WidgetData(
         }
         return new WidgetDataResponse(dashboard.Id, widget.Id, r.DatasetId, r.Version, r.Columns, r.Values, r.RowCount, truncated, r.Cached, applied.Ids, previous, previousPeriod,
             offset is null && limit is null ? null : page.Value.Offset);
+    }
+
+    /// <summary>
+    /// A SQL widget's data: its query's first <see cref="MaxPageSize"/> rows, run as the SQL workspace runs it (over the
+    /// datasets' current versions), paged like any table.
+    /// </summary>
+    private async Task<Result<WidgetDataResponse>> SqlDataAsync(Dashboard dashboard, WidgetDto widget, string text, int? offset, int? limit, CancellationToken ct)
+    {
+        var page = Page(offset, limit, null);
+        if (!page.IsSuccess)
+        {
+            return page.Error!;
+        }
+        var result = await sql.RunAsync(text, MaxPageSize, ct).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            return new ConflictError($"The query of widget '{widget.Title ?? widget.Id}' no longer runs: {(result.Error!.Details is [var first, ..] ? first.Message : result.Error.Message)}; edit the widget");
+        }
+        var r = result.Value;
+        var (from, count) = (Math.Min(page.Value.Offset, r.RowCount), page.Value.Limit ?? r.RowCount);
+        var take = Math.Min(count, r.RowCount - from);
+        var values = r.Values.Select(column => (IReadOnlyList<object?>)column.Skip(from).Take(take).ToList()).ToList();
+        var truncated = r.Truncated || from + take < r.RowCount;
+        return new WidgetDataResponse(dashboard.Id, widget.Id, Guid.Empty, 0, r.Columns, values, take, offset is null && limit is null ? r.Truncated : truncated, false, [],
+            Offset: offset is null && limit is null ? null : page.Value.Offset);
     }
 
     /// <summary>
