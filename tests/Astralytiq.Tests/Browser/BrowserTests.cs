@@ -569,27 +569,30 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("sql-suggestions")).ToContainTextAsync("doubled");
         await editor.PressAsync("Tab");
         await Assertions.Expect(editor).ToHaveValueAsync("SELECT \"order\", doubled");
-        await editor.PressSequentiallyAsync(" FROM Orders ORDER BY 1");
+        await editor.PressSequentiallyAsync(", amount FROM Orders ORDER BY 1");
         await editor.PressAsync("Control+Enter");
         await Assertions.Expect(page.GetByTestId("sql-summary")).ToContainTextAsync("2 rows");
-        // Charted: the last number by the first column.
+        // Charted: the first number by the first column, and any other number picked instead.
         await page.GetByTestId("sql-chart-toggle").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=sql-bars] [data-bar=A-1]")).ToContainTextAsync("25.5");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Measure" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "amount", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=sql-bars] [data-bar=A-1]")).ToContainTextAsync("12.5");
         // Kept as a widget of a dashboard, which runs the query again whenever it shows it.
         var board = (await tenant.Admin.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Orders board", new Contracts.Dashboards.DashboardDefinitionDto([])))).EnsureValue();
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Add to dashboard" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Orders board", Exact = true }).ClickAsync();
-        await Field(page, "sql-widget-title").FillAsync("Doubled by order");
+        await Field(page, "sql-widget-title").FillAsync("Amount by order");
         await page.GetByTestId("sql-widget-save").ClickAsync();
         await page.WaitForURLAsync(new Regex($"/dashboards/{board.Id}$"));
-        await Assertions.Expect(page.Locator("[data-bar=A-1]")).ToContainTextAsync("25.5");
+        await Assertions.Expect(page.Locator("[data-bar=A-1]")).ToContainTextAsync("12.5");
         var widget = Assert.Single((await tenant.Admin.Dashboards.GetAsync(board.Id)).EnsureValue().Definition.Widgets);
-        Assert.Equal(("bar", "Doubled by order", "SELECT \"order\", doubled FROM Orders ORDER BY 1"), (widget.Type, widget.Title, widget.Sql));
+        Assert.Equal(("bar", "Amount by order", "SELECT \"order\", amount\nFROM (\nSELECT \"order\", doubled, amount FROM Orders ORDER BY 1\n) AS q"), (widget.Type, widget.Title, widget.Sql));
         (await tenant.Admin.Dashboards.DeleteAsync(board.Id)).EnsureSuccess(); // it would keep the dataset from being deleted below
         // Each query run is kept in this browser's history: a new workspace reads it back from the browser's storage.
         await GoAsync(page, "/data/sql");
         await page.GetByTestId("sql-history").ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem).First).ToContainTextAsync("SELECT \"order\", doubled FROM Orders ORDER BY 1");
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem).First).ToContainTextAsync("SELECT \"order\", doubled, amount FROM Orders ORDER BY 1");
 
         // Deleting asks first: cancelled, the dataset stays; confirmed, it goes.
         await NavigateAsync(page, 1280, "/data");
