@@ -90,6 +90,14 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Equal(["north|18"], Cells(page));
         Assert.True(page.Truncated);
 
+        // A report of the dashboard carries the widget's answer as any other widget's.
+        var outside = PlatformFixture.NewEmail("sql");
+        var report = (await client.Reports.CreateAsync(new ReportRequest("SQL report", board.Id, "0 8 * * 1", ["csv"], [new ReportRecipientDto(Email: outside)]))).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        var email = await Platform.Smtp.WaitForAsync(outside, m => m.Subject?.Contains("SQL report", StringComparison.Ordinal) == true);
+        Assert.Equal("region,total\r\neast,4\r\nnorth,18\r\nsouth,17\r\n", ReportAttachments.Read(email).Csv["sql-board-total-by-region-sql.csv"]);
+        (await client.Reports.DeleteAsync(report.Id)).EnsureSuccess();
+
         // A consumer in the lineage of the dataset its query names: deleting that dataset is refused, naming the dashboard.
         var consumers = (await client.Datasets.GetLineageAsync(sales.Id)).EnsureValue().Nodes.Where(n => n.Kind == "consumer").Select(n => n.Label).ToList();
         Assert.Equal(["SQL board"], consumers);
