@@ -51,6 +51,11 @@ public sealed class DashboardsClient(AstralytiqClient client) : AreaClient(clien
         Api.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/data"
             + AstralytiqClient.Query(("filter", filters), ("offset", offset is null ? null : [offset.Value.ToString(CultureInfo.InvariantCulture)]), ("limit", limit is null ? null : [limit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
 
+    /// <summary>Every widget's data in one answer (filters as for one widget); tables give their first <paramref name="tableLimit"/> rows.</summary>
+    public Task<ApiResponse<DashboardDataResponse>> GetAllWidgetDataAsync(Guid id, IEnumerable<string>? filters = null, int? tableLimit = null, CancellationToken ct = default) =>
+        Api.SendAsync<DashboardDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/data"
+            + AstralytiqClient.Query(("filter", filters), ("table_limit", tableLimit is null ? null : [tableLimit.Value.ToString(CultureInfo.InvariantCulture)])), null, ct);
+
     /// <summary>Drill down: the rows behind a widget, or behind one point of it (<c>output:value</c> per dimension).</summary>
     public Task<ApiResponse<WidgetDataResponse>> GetWidgetRowsAsync(Guid id, string widgetId, IEnumerable<string>? filters = null, IEnumerable<string>? point = null, int? offset = null, int? limit = null, CancellationToken ct = default) =>
         Api.SendAsync<WidgetDataResponse>(HttpMethod.Get, $"api/v1/dashboards/{id}/widgets/{Uri.EscapeDataString(widgetId)}/rows"

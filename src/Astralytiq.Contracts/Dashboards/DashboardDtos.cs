@@ -67,6 +67,15 @@ public sealed record DashboardVersionDto(int Version, string Name, int WidgetCou
 /// A KPI with option <c>compare: previous_period</c>, under a date range filter with both ends, also carries the values
 /// of the period of the same length just before (<see cref="Previous"/>, <see cref="PreviousPeriod"/> as from..to).
 /// </summary>
+/// <summary>
+/// Every widget's data at once (text widgets have none), for a page's first paint: tables give their first page. A widget
+/// whose data cannot be computed (its dataset or model is gone, its query no longer runs) is in <see cref="Errors"/>.
+/// </summary>
+public sealed record DashboardDataResponse(Guid DashboardId, IReadOnlyList<WidgetDataResponse> Widgets, IReadOnlyList<WidgetDataErrorDto> Errors);
+
+/// <summary>Why one widget has no data in a <see cref="DashboardDataResponse"/>.</summary>
+public sealed record WidgetDataErrorDto(string WidgetId, string Code, string Message);
+
 public sealed record WidgetDataResponse(
     Guid DashboardId,
     string WidgetId,

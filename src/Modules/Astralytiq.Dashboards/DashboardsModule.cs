@@ -20,6 +20,7 @@ public static class DashboardsModule
         services.AddScoped<Boards.DashboardLineage>();
         services.AddScoped<VersionHandler>();
         services.AddScoped<WidgetData>();
+        services.AddScoped<DashboardData>();
         services.AddScoped<DrillHandler>();
         services.AddScoped<ShareHandler>();
         services.AddSingleton<LiveSubscriptions>();

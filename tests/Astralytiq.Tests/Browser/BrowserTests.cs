@@ -732,6 +732,17 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await page.GetByTestId("models-table").GetByText("Monthly forecast", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Forecast" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Horizon")).ToHaveValueAsync("24");
+
+        // On a dashboard, model widgets load with the others: the forecast drawn after its history, the metrics listed.
+        var board = (await tenant.Admin.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Forecast board", new Contracts.Dashboards.DashboardDefinitionDto(
+        [
+            new Contracts.Dashboards.WidgetDto("f", "forecast", new Contracts.Dashboards.GridPositionDto(0, 0, 6, 4), "Next months", Model: new Contracts.Dashboards.WidgetModelDto("Monthly forecast")),
+            new Contracts.Dashboards.WidgetDto("m", "model_metrics", new Contracts.Dashboards.GridPositionDto(6, 0, 6, 4), "How good", Model: new Contracts.Dashboards.WidgetModelDto("Monthly forecast")),
+        ])))).EnsureValue();
+        await GoAsync(page, $"/dashboards/{board.Id}");
+        await Assertions.Expect(page.Locator("polyline[data-series=forecast]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("polyline[data-series=actual]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByTestId("table-m")).ToContainTextAsync(new Regex("mase", RegexOptions.IgnoreCase));
     }
 
     [Fact]

@@ -191,6 +191,57 @@ public abstract class DashboardTests<TPlatform>(TPlatform platform) : PlatformTe
     }
 
     [Fact]
+    public async Task Every_widgets_data_comes_in_one_answer_equal_to_each_widgets_own_with_the_widgets_that_cannot_be_computed_named()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var sales = await UploadAsync(client, Sales);
+        var gone = await UploadAsync(client, Sales);
+        var definition = Definition(sales.Id);
+        definition = definition with
+        {
+            Widgets =
+            [
+                .. definition.Widgets,
+                new WidgetDto("rows", "table", new GridPositionDto(0, 6, 12, 4), "Rows", new WidgetSourceDto(sales.Id, new QuerySpecDto(Select: ["day", "region", "amount"], Sort: [new QuerySortDto("day")]))),
+                new WidgetDto("orphan", "kpi", new GridPositionDto(0, 10, 3, 2), "Orphan", new WidgetSourceDto(gone.Id, new QuerySpecDto(Measures: [new QueryMeasureDto("count", null, "n")]))),
+            ],
+        };
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("All at once", definition))).EnsureValue();
+        (await client.Datasets.DeleteAsync(gone.Id, force: true)).EnsureSuccess();
+
+        var all = (await client.Dashboards.GetAllWidgetDataAsync(dashboard.Id, ["region:north"], tableLimit: 2)).EnsureValue();
+        // Each widget's data is what its own request gives (the text widget has none; the table its first page).
+        Assert.Equal(["total", "by-region", "rows"], all.Widgets.Select(w => w.WidgetId));
+        foreach (var data in all.Widgets)
+        {
+            var own = (await client.Dashboards.GetWidgetDataAsync(dashboard.Id, data.WidgetId, ["region:north"], data.WidgetId == "rows" ? 0 : null, data.WidgetId == "rows" ? 2 : null)).EnsureValue();
+            Assert.Equal(Cells(own), Cells(data));
+            Assert.Equal(own.Truncated, data.Truncated);
+            Assert.Equal(own.AppliedFilters, data.AppliedFilters);
+        }
+        Assert.Equal(["2024-01-05|north|10", "2024-02-03|north|7"], Cells(all.Widgets[2]));
+        var problem = Assert.Single(all.Errors);
+        Assert.Equal(("orphan", "CONFLICT"), (problem.WidgetId, problem.Code));
+        Assert.Contains("no longer exists", problem.Message, StringComparison.Ordinal);
+
+        // The request's own mistakes are refused as a whole; another organisation finds no such dashboard.
+        foreach (var (response, field) in new[]
+        {
+            (await client.Dashboards.GetAllWidgetDataAsync(dashboard.Id, ["nope:1"]), "filter"),
+            (await client.Dashboards.GetAllWidgetDataAsync(dashboard.Id, tableLimit: 0), "table_limit"),
+            (await client.Dashboards.GetAllWidgetDataAsync(dashboard.Id, tableLimit: 1001), "table_limit"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            Assert.Contains(response.Error!.Error.Details!, d => d.Field == field);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Dashboards.GetAllWidgetDataAsync(Guid.NewGuid())).Status);
+        var stranger = (await Platform.NewTenantAsync()).Admin;
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Dashboards.GetAllWidgetDataAsync(dashboard.Id)).Status);
+    }
+
+    [Fact]
     public async Task A_dashboard_is_saved_in_versions_listed_in_folders_and_restored()
     {
         var client = (await Platform.NewTenantAsync()).Admin;
