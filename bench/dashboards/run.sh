@@ -4,6 +4,7 @@
 #   ONLY=widget|render|live ROWS=... bash bench/dashboards/run.sh   one of them
 # render: a 12-widget dashboard over the same data opened in Debian's Chromium (DashBench), RENDER_RUNS rounds;
 # live: CLIENTS hub connections (500) on a dashboard over LIVE_ROWS rows, ROUNDS changes, write-to-receipt latency.
+# The server's log is left in /tmp/dashbench-server.log.
 # TRACE=1 prints, for the in-app render, when each response arrived after the click.
 # Uploads the data benchmark's CSV (bench/data/gen.py) to a Release server, makes a dashboard with a
 # group-by widget (sum and count of amount by category and month), then measures GET widget data:
@@ -17,7 +18,7 @@ PORT="${PORT:-5096}"
 URL="http://127.0.0.1:$PORT"
 WORK="$(mktemp -d)"
 pid=0
-trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ "$pid" -gt 0 ] && kill $pid 2>/dev/null; cp "$WORK/server.log" /tmp/dashbench-server.log 2>/dev/null; rm -rf "$WORK"' EXIT
 
 ONLY="${ONLY:-}"
 /usr/bin/python3 bench/data/gen.py "$ROWS" "$WORK/bench.csv"

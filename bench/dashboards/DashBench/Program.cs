@@ -81,7 +81,7 @@ if (mode == "render")
     await page.GetByTestId("submit").ClickAsync();
     await page.GetByTestId("menu-toggle").WaitForAsync();
     Console.WriteLine($"first visit (fresh browser: download the client, sign in): {Ms(first.Elapsed.TotalMilliseconds)}");
-    var (cold, cached, inApp) = (new List<double>(), new List<double>(), new List<double>());
+    var (cold, cached, inApp, warm) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
     for (var i = 0; i < runs; i++)
     {
         // Cold: the data just changed, so no widget query is cached; the page is opened afresh (client from the browser cache).
@@ -108,6 +108,13 @@ if (mode == "render")
         await page.WaitForFunctionAsync(Ready, null, new() { PollingInterval = 5, Timeout = 120_000 });
         inApp.Add(sw.Elapsed.TotalMilliseconds);
         page.Response -= OnResponse;
+        // Again in the same running app (its code already warm): back to the list through the app's router, then open.
+        await page.EvaluateAsync("() => Blazor.navigateTo('/dashboards')");
+        await page.Locator($"a[href='/dashboards/{dashboard.Id}']").First.WaitForAsync();
+        sw.Restart();
+        await page.Locator($"a[href='/dashboards/{dashboard.Id}']").First.ClickAsync();
+        await page.WaitForFunctionAsync(Ready, null, new() { PollingInterval = 5, Timeout = 120_000 });
+        warm.Add(sw.Elapsed.TotalMilliseconds);
         foreach (var m in marks)
         {
             Console.WriteLine("  " + m);
@@ -115,7 +122,8 @@ if (mode == "render")
     }
     Console.WriteLine($"12 widgets, page load, cold queries:   p50 {Ms(Pct(cold, 50))}  p95 {Ms(Pct(cold, 95))}");
     Console.WriteLine($"12 widgets, page load, cached queries: p50 {Ms(Pct(cached, 50))}  p95 {Ms(Pct(cached, 95))}");
-    Console.WriteLine($"12 widgets, opened in the app, cached: p50 {Ms(Pct(inApp, 50))}  p95 {Ms(Pct(inApp, 95))}");
+    Console.WriteLine($"12 widgets, opened in the app, cached (first dashboard since the page load): p50 {Ms(Pct(inApp, 50))}  p95 {Ms(Pct(inApp, 95))}");
+    Console.WriteLine($"12 widgets, opened again in the running app, cached:                   p50 {Ms(Pct(warm, 50))}  p95 {Ms(Pct(warm, 95))}");
 }
 else
 {

@@ -23,8 +23,13 @@ internal sealed class DashboardData(DashboardFinder finder, ITenantContext tenan
         {
             return new NotFoundError("Dashboard");
         }
-        var widgets = DashboardFinder.Definition(dashboard.DefinitionJson).Widgets
-            .Where(w => w.Source is not null || w.Sql is not null || w.Model is not null).ToList();
+        var definition = DashboardFinder.Definition(dashboard.DefinitionJson);
+        // A filter not in the dashboard's form is the request's mistake, the same for every widget: refused as a whole.
+        if (WidgetData.FilterForm(definition, filters) is { IsEmpty: false } wrong)
+        {
+            return wrong.ToError();
+        }
+        var widgets = definition.Widgets.Where(w => w.Source is not null || w.Sql is not null || w.Model is not null).ToList();
         var answers = new Result<WidgetDataResponse>[widgets.Count];
         var (tenantId, userId) = (tenant.TenantId!.Value, tenant.UserId);
         await Parallel.ForEachAsync(Enumerable.Range(0, widgets.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct },
@@ -36,14 +41,6 @@ internal sealed class DashboardData(DashboardFinder finder, ITenantContext tenan
                 answers[i] = await scope.ServiceProvider.GetRequiredService<WidgetData>().WidgetDataAsync(id, widgets[i].Id, filters, token, checkAccess: false,
                     offset: table ? 0 : null, limit: table ? tableLimit ?? DefaultTableLimit : null).ConfigureAwait(false);
             }).ConfigureAwait(false);
-        // A filter that is not well formed is the request's fault, the same for every widget: refused as a whole.
-        foreach (var answer in answers)
-        {
-            if (answer.Error is ValidationError refused)
-            {
-                return refused;
-            }
-        }
         var errors = new List<WidgetDataErrorDto>();
         var data = new List<WidgetDataResponse>();
         for (var i = 0; i < widgets.Count; i++)

@@ -55,7 +55,7 @@ internal sealed class WidgetData(
             var filter = colon <= 0 ? null : (definition.Filters ?? []).FirstOrDefault(f => f.Id == raw[..colon]);
             if (filter is null)
             {
-                errors.Add("filter", $"'{raw}' is not filterId:value for one of this dashboard's filters ({string.Join(", ", (definition.Filters ?? []).Select(f => f.Id))})");
+                errors.Add("filter", UnknownFilter(raw, definition));
                 continue;
             }
             var value = raw[(colon + 1)..];
@@ -68,7 +68,7 @@ internal sealed class WidgetData(
                 var parts = value.Split("..");
                 if (parts.Length != 2)
                 {
-                    errors.Add("filter", $"'{filter.Id}' is a date range: send from..to (either side may be empty)");
+                    errors.Add("filter", NotARange(filter.Id));
                     continue;
                 }
                 if (parts[0].Length > 0 && parts[1].Length > 0)
@@ -91,6 +91,31 @@ internal sealed class WidgetData(
             applied.Add(filter.Id);
         }
         return errors.IsEmpty ? new Target(dashboard, widget, source, shape.Value, new Applied(conditions, applied, range)) : errors.ToError();
+    }
+
+    private static string UnknownFilter(string raw, DashboardDefinitionDto definition) =>
+        $"'{raw}' is not filterId:value for one of this dashboard's filters ({string.Join(", ", (definition.Filters ?? []).Select(f => f.Id))})";
+
+    private static string NotARange(string id) => $"'{id}' is a date range: send from..to (either side may be empty)";
+
+    /// <summary>The filters' own form, whatever dataset they meet: each one of the dashboard's filters, a date range as from..to.</summary>
+    public static FieldErrors FilterForm(DashboardDefinitionDto definition, IReadOnlyList<string> filters)
+    {
+        var errors = new FieldErrors();
+        foreach (var raw in filters)
+        {
+            var colon = raw.IndexOf(':', StringComparison.Ordinal);
+            var filter = colon <= 0 ? null : (definition.Filters ?? []).FirstOrDefault(f => f.Id == raw[..colon]);
+            if (filter is null)
+            {
+                errors.Add("filter", UnknownFilter(raw, definition));
+            }
+            else if (filter.Kind == "date_range" && raw[(colon + 1)..].Split("..").Length != 2)
+            {
+                errors.Add("filter", NotARange(filter.Id));
+            }
+        }
+        return errors;
     }
 
     /// <summary>Checks a page (offset, limit) and gives the limit to ask for, within the widget's own limit (its "top N").</summary>
