@@ -45,19 +45,18 @@ internal sealed class WidgetData(
         {
             return new ConflictError($"The dataset of widget '{widgetId}' no longer exists; edit the widget");
         }
+        if (FilterForm(definition, filters) is { IsEmpty: false } wrong)
+        {
+            return wrong.ToError();
+        }
         var conditions = new List<QueryFilterDto>();
         var applied = new List<string>();
         (string Column, string From, string To)? range = null;
-        var errors = new FieldErrors();
         foreach (var raw in filters)
         {
+            // Well formed (checked just above): one of the dashboard's filters, a date range as from..to.
             var colon = raw.IndexOf(':', StringComparison.Ordinal);
-            var filter = colon <= 0 ? null : (definition.Filters ?? []).FirstOrDefault(f => f.Id == raw[..colon]);
-            if (filter is null)
-            {
-                errors.Add("filter", UnknownFilter(raw, definition));
-                continue;
-            }
+            var filter = definition.Filters!.First(f => f.Id == raw[..colon]);
             var value = raw[(colon + 1)..];
             if (shape.Value.Columns.All(c => c.Name != filter.Column))
             {
@@ -66,11 +65,6 @@ internal sealed class WidgetData(
             if (filter.Kind == "date_range")
             {
                 var parts = value.Split("..");
-                if (parts.Length != 2)
-                {
-                    errors.Add("filter", NotARange(filter.Id));
-                    continue;
-                }
                 if (parts[0].Length > 0 && parts[1].Length > 0)
                 {
                     range = (filter.Column, parts[0], parts[1]);
@@ -90,7 +84,7 @@ internal sealed class WidgetData(
             }
             applied.Add(filter.Id);
         }
-        return errors.IsEmpty ? new Target(dashboard, widget, source, shape.Value, new Applied(conditions, applied, range)) : errors.ToError();
+        return new Target(dashboard, widget, source, shape.Value, new Applied(conditions, applied, range));
     }
 
     private static string UnknownFilter(string raw, DashboardDefinitionDto definition) =>
