@@ -75,14 +75,17 @@ internal sealed partial class ApiExceptionHandler(IEnumerable<IExceptionClassifi
         }
         if (BindFailure().Match(bad.Message) is { Success: true } failed)
         {
-            return $"'{failed.Groups["value"].Value}' is not a valid {failed.Groups["name"].Value}";
+            return $"'{failed.Groups["value"].Value}' is not a valid {ApiName(failed.Groups["name"].Value)}";
         }
         if (MissingParameter().Match(bad.Message) is { Success: true } missing)
         {
-            return $"{missing.Groups["name"].Value} is required";
+            return $"{ApiName(missing.Groups["name"].Value)} is required";
         }
         return "The request is malformed";
     }
+
+    /// <summary>A parameter as the API spells it (snake_case, as in the query string and the JSON), not as the C# code does.</summary>
+    private static string ApiName(string parameter) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter);
 
     // Failed to bind parameter "Guid id" from "abc".
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "[^"]*?(?<name>\w+)" from "(?<value>.{0,100})[^"]*"\.""")]

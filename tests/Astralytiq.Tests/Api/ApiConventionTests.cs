@@ -146,6 +146,7 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
     [Theory]
     [InlineData("POST", "api/v1/data/datasets/import/http", "This request needs a JSON body")]
     [InlineData("GET", "api/v1/data/datasets?limit=many", "'many' is not a valid limit")]
+    [InlineData("GET", "api/v1/dashboards/00000000-0000-0000-0000-000000000001/data?table_limit=abc", "'abc' is not a valid table_limit")] // named as the API spells it
     public async Task A_request_that_does_not_bind_is_refused_in_words(string method, string path, string message)
     {
         var tenant = await Platform.NewTenantAsync();
