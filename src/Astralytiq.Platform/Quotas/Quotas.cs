@@ -214,11 +214,21 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
 
     private static CodedError Exceeded(QuotaUsage usage, long amount) =>
         new(402, Code,
-            $"The {usage.Plan} plan allows {Readable(usage.Metric, usage.Limit!.Value)} of {usage.Metric.Replace('_', ' ')}{(QuotaMetrics.IsMonthly(usage.Metric) ? " a month" : string.Empty)}; " +
-            $"{Readable(usage.Metric, usage.Used)} are used and this needs {Readable(usage.Metric, amount)} more. Upgrade the plan or free some up.",
+            $"The {usage.Plan} plan allows {Allowance(usage.Metric, usage.Limit!.Value)}{(QuotaMetrics.IsMonthly(usage.Metric) ? " a month" : string.Empty)}; " +
+            $"{Readable(usage.Metric, usage.Used)} {(usage.Used == 1 ? "is" : "are")} used and this needs {Readable(usage.Metric, amount)} more. Upgrade the plan or free some up.",
             [new ErrorDetail(usage.Metric, $"limit {usage.Limit.Value.ToString(CultureInfo.InvariantCulture)}, used {usage.Used.ToString(CultureInfo.InvariantCulture)}, requested {amount.ToString(CultureInfo.InvariantCulture)}")]);
 
-    private static string Readable(string metric, long value) => metric is QuotaMetrics.StorageBytes or QuotaMetrics.UploadBytes
+    /// <summary>A plan's limit as a person says it: "200 datasets", "10 GiB of storage", "1,000,000 rows ingested".</summary>
+    private static string Allowance(string metric, long limit) => metric switch
+    {
+        QuotaMetrics.StorageBytes => $"{Readable(metric, limit)} of storage",
+        QuotaMetrics.BytesIngested => $"{Readable(metric, limit)} ingested",
+        QuotaMetrics.Datasets => limit == 1 ? "1 dataset" : $"{Readable(metric, limit)} datasets",
+        QuotaMetrics.RowsIngested => $"{Readable(metric, limit)} {(limit == 1 ? "row" : "rows")} ingested",
+        _ => $"{Readable(metric, limit)} {metric.Replace('_', ' ')}",
+    };
+
+    private static string Readable(string metric, long value) => metric is QuotaMetrics.StorageBytes or QuotaMetrics.UploadBytes or QuotaMetrics.BytesIngested
         ? value >= 1L << 30 ? $"{value / (double)(1L << 30):0.#} GiB" : value >= 1L << 20 ? $"{value / (double)(1L << 20):0.#} MiB" : $"{value:N0} bytes"
         : value.ToString("N0", CultureInfo.InvariantCulture);
 }

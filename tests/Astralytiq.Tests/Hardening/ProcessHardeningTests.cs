@@ -212,7 +212,7 @@ public sealed class ProcessHardeningTests(ServerProcess server) : ProcessTest<Se
         await Server.StartAsync();
 
         var job = await FinishedAsync(http, jobId);
-        Assert.Equal(JobStatus.Succeeded, job.Status);
+        Assert.True(job.Status == JobStatus.Succeeded, $"The job ended {job.Status} after attempt {job.Attempt}: {job.Error}\n{Server.Output}");
         var datasets = await http.GetFromJsonAsync<Page<Contracts.Data.DatasetResponse>>(new Uri($"api/v1/data/datasets?search={Uri.EscapeDataString(name)}", UriKind.Relative), ApiJson.Options);
         Assert.Equal(600_000, Assert.Single(datasets!.Items).RowCount);
         Assert.Empty(Server.TemporaryFiles());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Astralytiq.Contracts.Client;
@@ -51,6 +52,9 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(HttpStatusCode.PaymentRequired, refused.Status);
         Assert.Equal("QUOTA_EXCEEDED", refused.Error!.Error.Code);
         Assert.Equal("rows_ingested", refused.Error.Error.Details![0].Field);
+        // Said as a person says it, with the numbers grouped.
+        Assert.Equal($"The {SmallPlan.Name} plan allows {SmallPlan.RowsIngested.ToString("N0", CultureInfo.InvariantCulture)} rows ingested a month; 402 are used and this needs 700 more. Upgrade the plan or free some up.",
+            refused.Error.Error.Message);
         Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
         Assert.Single((await client.Datasets.ListAsync()).EnsureValue().Items);
 
@@ -66,6 +70,7 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         var fourth = await UploadAsync(client, 1);
         Assert.Equal(HttpStatusCode.PaymentRequired, fourth.Status);
         Assert.Equal("datasets", fourth.Error!.Error.Details![0].Field);
+        Assert.StartsWith($"The {SmallPlan.Name} plan allows {SmallPlan.Datasets} datasets; {SmallPlan.Datasets} are used and this needs 1 more.", fourth.Error.Error.Message, StringComparison.Ordinal);
 
         // A deleted dataset gives back its storage and its place (rows ingested this month stay counted).
         (await client.Datasets.DeleteAsync(derived.DatasetId.Value)).EnsureSuccess();

@@ -1,6 +1,6 @@
 namespace Astralytiq.Data.Datasets;
 
-internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, DataSettings settings) : IDatasetWriter
+internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, SharedDuckDb duckdb) : IDatasetWriter
 {
     public async Task<Result<DatasetShape>> CreateAsync(string name, string? description, DatasetTable table, IReadOnlyCollection<(Guid DatasetId, int Version)> parents,
         string madeBy, CancellationToken cancellationToken, Guid? workId = null)
@@ -8,10 +8,10 @@ internal sealed class DatasetWriter(VersionWriter writer, DatasetFiles files, Da
         var parquet = files.NewTempPath(".parquet");
         try
         {
-            await using (var duck = await DuckDb.OpenAsync(settings, cancellationToken).ConfigureAwait(false))
+            await using (var duck = await duckdb.OpenAsync(cancellationToken).ConfigureAwait(false))
             {
                 var columns = string.Join(", ", table.Columns.Select(c => $"{DuckDb.Identifier(c.Name)} {SqlType(c)}"));
-                await DuckDb.ExecuteAsync(duck, $"CREATE TABLE t ({columns})", cancellationToken).ConfigureAwait(false);
+                await DuckDb.ExecuteAsync(duck, $"CREATE TEMP TABLE t ({columns})", cancellationToken).ConfigureAwait(false);
                 using (var appender = duck.CreateAppender("t"))
                 {
                     for (var r = 0; r < table.RowCount; r++)

@@ -104,7 +104,7 @@ internal static class DatabaseSource
         {
             return ValidationError.For(field, "the query returns two columns with the same name; give them aliases");
         }
-        await DuckDb.ExecuteAsync(duck, "CREATE TABLE imported (" + string.Join(", ", columns.Select(x => $"{DuckDb.Identifier(x.Name)} {x.Type}")) + ")", ct).ConfigureAwait(false);
+        await DuckDb.ExecuteAsync(duck, "CREATE TEMP TABLE imported (" + string.Join(", ", columns.Select(x => $"{DuckDb.Identifier(x.Name)} {x.Type}")) + ")", ct).ConfigureAwait(false);
         long rows = 0;
         using var appender = duck.CreateAppender("imported");
         var values = new object?[columns.Count];

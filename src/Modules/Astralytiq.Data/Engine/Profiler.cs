@@ -22,7 +22,7 @@ internal static class Profiler
     public static async Task<(List<ColumnProfileDto> Columns, long Rows, long Duplicates, List<CorrelationDto> Correlations, bool Approximate)> ProfileAsync(
         DuckDBConnection duck, ParquetSource source, IReadOnlyList<ColumnDto> schema, CancellationToken ct, bool forceExact = false)
     {
-        await DuckDb.ExecuteAsync(duck, $"CREATE VIEW t AS SELECT * FROM {source.Scan}", ct).ConfigureAwait(false);
+        await DuckDb.ExecuteAsync(duck, $"CREATE TEMP VIEW t AS SELECT * FROM {source.Scan}", ct).ConfigureAwait(false);
         var rows = await DuckDb.ScalarLongAsync(duck, "SELECT count(*) FROM t", ct).ConfigureAwait(false);
         // Large versions: a few passes, estimating only quantiles (from a sample) and large distinct counts.
         if (rows > ExactRowLimit && !forceExact)

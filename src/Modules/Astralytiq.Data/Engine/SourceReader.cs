@@ -23,7 +23,7 @@ internal static class SourceReader
     }
 
     /// <summary>Fetches JSON records page by page (network-guarded) and reads them into Parquet.</summary>
-    public static async Task<Result<IngestResult>> ReadHttpAsync(HttpImportRequest request, DataSettings settings, string ndjsonPath, string parquetPath, CancellationToken ct)
+    public static async Task<Result<IngestResult>> ReadHttpAsync(HttpImportRequest request, DataSettings settings, SharedDuckDb duckdb, string ndjsonPath, string parquetPath, CancellationToken ct)
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url))
         {
@@ -39,12 +39,12 @@ internal static class SourceReader
         {
             return ValidationError.For("url", "the API returned no records");
         }
-        await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+        await using var duck = await duckdb.OpenAsync(ct).ConfigureAwait(false);
         return await Ingest.ToParquetAsync(duck, ndjsonPath, parquetPath, new ParseOptions("json", null, null), url.Host, ct).ConfigureAwait(false);
     }
 
     /// <summary>Runs one read-only SELECT (host network-guarded) and writes its rows to Parquet.</summary>
-    public static async Task<Result<IngestResult>> ReadDatabaseAsync(DatabaseImportRequest request, DataSettings settings, string parquetPath, CancellationToken ct)
+    public static async Task<Result<IngestResult>> ReadDatabaseAsync(DatabaseImportRequest request, DataSettings settings, SharedDuckDb duckdb, string parquetPath, CancellationToken ct)
     {
         // The same network guard as HTTP imports: no private or loopback servers unless allow-listed.
         var vetted = await HttpSource.VetAsync(new Uri($"http://{request.Connection!.Host}"), settings.NetworkAllowList, ct).ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal static class SourceReader
         {
             return ValidationError.For("connection.host", vetted.Error!.Details![0].Message);
         }
-        await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+        await using var duck = await duckdb.OpenAsync(ct).ConfigureAwait(false);
         var read = await DatabaseSource.ReadIntoAsync(duck, request, ct).ConfigureAwait(false);
         if (!read.IsSuccess)
         {

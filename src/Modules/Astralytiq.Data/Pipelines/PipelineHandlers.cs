@@ -11,7 +11,7 @@ internal sealed class PipelineHandlers(
     DataDbContext db,
     ITenantContext tenant,
     DatasetFiles files,
-    DataSettings settings,
+    SharedDuckDb duckdb,
     TenantEncryptor encryptor,
     IAuditLog audit,
     IJobScheduler jobs,
@@ -231,7 +231,7 @@ internal sealed class PipelineHandlers(
             {
                 var version = await db.Versions.AsNoTracking().SingleAsync(v => v.DatasetId == dataset.Id && v.Version == dataset.CurrentVersion, ct);
                 var current = await files.SourceAsync(tenant.TenantId!.Value, version, ct);
-                await using var duck = await DuckDb.OpenAsync(settings, ct);
+                await using var duck = await duckdb.OpenAsync(ct);
                 var compiled = await TransformCompiler.CompileAsync(duck, current, version.Schema, steps, (otherId, otherVersion) => ResolveJoinAsync(otherId, otherVersion, ct), ct);
                 if (!compiled.IsSuccess)
                 {

@@ -9,6 +9,7 @@ internal sealed class PipelineJob(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     TenantEncryptor encryptor,
     PipelineHandlers pipelines,
     VersionWriter writer,
@@ -103,7 +104,7 @@ internal sealed class PipelineJob(
                     var fetchedPath = Temp(".parquet");
                     input = ParquetSource.Single(fetchedPath);
                     var pages = Temp(".ndjson");
-                    var fetched = await SourceReader.ReadHttpAsync(http, settings, pages, fetchedPath, ct).ConfigureAwait(false);
+                    var fetched = await SourceReader.ReadHttpAsync(http, settings, duckdb, pages, fetchedPath, ct).ConfigureAwait(false);
                     if (!fetched.IsSuccess)
                     {
                         return fetched.Error!;
@@ -117,7 +118,7 @@ internal sealed class PipelineJob(
                     var database = source.Database! with { Connection = source.Database.Connection! with { Password = secrets?.Password } };
                     var readPath = Temp(".parquet");
                     input = ParquetSource.Single(readPath);
-                    var read = await SourceReader.ReadDatabaseAsync(database, settings, readPath, ct).ConfigureAwait(false);
+                    var read = await SourceReader.ReadDatabaseAsync(database, settings, duckdb, readPath, ct).ConfigureAwait(false);
                     if (!read.IsSuccess)
                     {
                         return read.Error!;
@@ -137,14 +138,14 @@ internal sealed class PipelineJob(
             {
                 // A dataset of several parts (appended rows) becomes one file in its output.
                 outputPath = Temp(".parquet");
-                await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+                await using var duck = await duckdb.OpenAsync(ct).ConfigureAwait(false);
                 await DuckDb.ExecuteAsync(duck, $"COPY (SELECT * FROM {input.Scan}) TO {DuckDb.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)", ct).ConfigureAwait(false);
             }
             else
             {
                 await progress(0.4, $"Applying {steps.Count} step(s)").ConfigureAwait(false);
                 outputPath = Temp(".parquet");
-                await using var duck = await DuckDb.OpenAsync(settings, ct).ConfigureAwait(false);
+                await using var duck = await duckdb.OpenAsync(ct).ConfigureAwait(false);
                 var compiled = await TransformCompiler.CompileAsync(duck, input, schema, steps, (id, v) => pipelines.ResolveJoinAsync(id, v, ct), ct).ConfigureAwait(false);
                 if (!compiled.IsSuccess)
                 {

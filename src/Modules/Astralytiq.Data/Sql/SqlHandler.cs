@@ -5,6 +5,7 @@ internal sealed class SqlHandler(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     EngineGate gate) : ISqlQueries
 {
     public async Task<Result<IReadOnlyList<Guid>>> DatasetsAsync(string sql, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ internal sealed class SqlHandler(
     private async Task<Result<(List<(string Name, ParquetSource Source)> Views, List<Guid> Ids)>> ResolveAsync(string sql, CancellationToken ct)
     {
         Result<SqlSandbox.Checked> check;
-        await using (var parser = await DuckDb.OpenAsync(settings, ct))
+        await using (var parser = await duckdb.OpenAsync(ct))
         {
             check = await SqlSandbox.CheckAsync(parser, sql, ct);
         }

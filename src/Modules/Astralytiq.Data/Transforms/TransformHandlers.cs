@@ -12,6 +12,7 @@ internal sealed partial class TransformHandlers(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     IAuditLog audit,
     IJobScheduler jobs,
     VersionWriter writer,
@@ -58,7 +59,7 @@ internal sealed partial class TransformHandlers(
         {
             return full.Error!;
         }
-        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        await using var duck = await duckdb.OpenAsync(ct);
         var compiled = await CompileAsync(duck, version, request.Steps, ct);
         if (!compiled.IsSuccess)
         {
@@ -106,7 +107,7 @@ internal sealed partial class TransformHandlers(
             return found.Error!;
         }
         await progress(0.05, "Preparing the steps");
-        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        await using var duck = await duckdb.OpenAsync(ct);
         var compiled = await CompileAsync(duck, found.Value.Version, work.Request.Steps, ct);
         if (!compiled.IsSuccess)
         {

@@ -7,6 +7,7 @@ internal sealed class AppendHandler(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     IAuditLog audit,
     DataQuotas quotas,
     EngineGate gate,
@@ -125,7 +126,7 @@ internal sealed class AppendHandler(
         timeout.CancelAfter(limit);
         try
         {
-            await using var duck = await DuckDb.OpenAsync(settings, timeout.Token);
+            await using var duck = await duckdb.OpenAsync(timeout.Token);
             var batch = $"read_json({DuckDb.Literal(batchPath)}, format = 'auto', sample_size = -1)";
             List<ColumnDto> fields;
             long appended;

@@ -5,6 +5,7 @@ internal sealed class ImportHandler(
     DataDbContext db,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     DataQuotas quotas,
     DatasetIngest ingest)
 {
@@ -19,7 +20,7 @@ internal sealed class ImportHandler(
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
-            var read = await SourceReader.ReadDatabaseAsync(request, settings, parquetPath, ct);
+            var read = await SourceReader.ReadDatabaseAsync(request, settings, duckdb, parquetPath, ct);
             if (!read.IsSuccess)
             {
                 return read.Error!;
@@ -47,7 +48,7 @@ internal sealed class ImportHandler(
         var parquetPath = files.NewTempPath(".parquet");
         try
         {
-            var read = await SourceReader.ReadHttpAsync(request, settings, ndjson, parquetPath, ct);
+            var read = await SourceReader.ReadHttpAsync(request, settings, duckdb, ndjson, parquetPath, ct);
             if (!read.IsSuccess)
             {
                 return read.Error!;

@@ -6,6 +6,7 @@ internal sealed partial class DatasetIngest(
     ITenantContext tenant,
     DatasetFiles files,
     DataSettings settings,
+    SharedDuckDb duckdb,
     IAuditLog audit,
     DataQuotas quotas,
     EngineGate gate,
@@ -77,7 +78,7 @@ internal sealed partial class DatasetIngest(
         timeout.CancelAfter(limit);
         try
         {
-            await using var duck = await DuckDb.OpenAsync(settings, timeout.Token);
+            await using var duck = await duckdb.OpenAsync(timeout.Token);
             var result = await Ingest.ToParquetAsync(duck, work.TempPath, parquetPath, work.Options, work.FileName, timeout.Token);
             if (!result.IsSuccess || work.Rules is not { Count: > 0 } rules)
             {

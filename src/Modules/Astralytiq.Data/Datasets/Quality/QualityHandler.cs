@@ -5,7 +5,7 @@ internal sealed class QualityHandler(
     DataDbContext db,
     ITenantContext tenant,
     DatasetFiles files,
-    DataSettings settings,
+    SharedDuckDb duckdb,
     HybridCache cache,
     IAuditLog audit,
     TimeProvider time)
@@ -25,7 +25,7 @@ internal sealed class QualityHandler(
             async token =>
             {
                 var source = await files.SourceAsync(tenantId, v, token);
-                await using var duck = await DuckDb.OpenAsync(settings, token);
+                await using var duck = await duckdb.OpenAsync(token);
                 var (columns, rows, duplicates, correlations, approximate) = await Profiler.ProfileAsync(duck, source, v.Schema, token);
                 return new DatasetProfileResponse(dataset.Id, v.Version, rows, duplicates, v.Parts().Sum(p => p.StoredBytes), columns, correlations, approximate);
             },
@@ -52,7 +52,7 @@ internal sealed class QualityHandler(
             request = request with { Columns = saved };
         }
         var source = await files.SourceAsync(tenant.TenantId!.Value, v, ct);
-        await using var duck = await DuckDb.OpenAsync(settings, ct);
+        await using var duck = await duckdb.OpenAsync(ct);
         var run = await Validator.RunAsync(duck, source, v.Schema, request, ct);
         if (!run.IsSuccess)
         {
@@ -95,7 +95,7 @@ internal sealed class QualityHandler(
         if (rules.Any(r => r?.Pattern is { Length: > 0 }))
         {
             // A saved pattern is checked by the engine that will run it (RE2), so a bad one is refused now, not at every validation.
-            await using var duck = await DuckDb.OpenAsync(settings, ct);
+            await using var duck = await duckdb.OpenAsync(ct);
             for (var i = 0; i < rules.Count; i++)
             {
                 if (rules[i]?.Pattern is { Length: > 0 } pattern)
