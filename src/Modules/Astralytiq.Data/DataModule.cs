@@ -32,6 +32,7 @@ public static class DataModule
             return settings;
         });
         services.AddScoped<DatasetFiles>();
+        services.AddSingleton<PlaintextCacheSize>();
         services.AddSingleton<SharedDuckDb>();
         services.AddSingleton<EngineGate>();
         services.AddSingleton<IExceptionClassifier, EngineErrors>();

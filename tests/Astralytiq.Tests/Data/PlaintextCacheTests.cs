@@ -10,13 +10,19 @@ public sealed class PlaintextCacheTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cache-test-" + Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
 
     [Fact]
     public void The_least_recently_used_files_go_first_and_files_used_in_the_last_ten_minutes_never()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        var files = new DatasetFiles(null!, null!, new PlatformOptions { DataDir = _dir }, new DataSettings { PlaintextCacheMaxBytes = 3_000 }, clock);
+        var files = new DatasetFiles(null!, null!, new PlatformOptions { DataDir = _dir }, new DataSettings { PlaintextCacheMaxBytes = 3_000 }, clock, new PlaintextCacheSize());
         var tenant = Path.Combine(_dir, "cache", "datasets", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(tenant);
         string Cached(string name, int bytes, int minutesAgo)
@@ -48,5 +54,27 @@ public sealed class PlaintextCacheTests : IDisposable
         clock.Advance(TimeSpan.FromMinutes(30));
         Assert.Equal(2, files.TrimCache());
         Assert.Single(Directory.GetFiles(tenant));
+    }
+
+    [Fact]
+    public void The_cache_is_listed_once_and_then_counted_until_a_trim_measures_it_again()
+    {
+        var size = new PlaintextCacheSize();
+        var listings = 0;
+        long List()
+        {
+            listings++;
+            return 5_000;
+        }
+        // The first file: the listing (which already holds it) is the total.
+        Assert.Equal(5_000, size.Add(700, List));
+        // Later files are counted, not listed.
+        Assert.Equal(5_700, size.Add(700, List));
+        Assert.Equal(6_000, size.Add(300, List));
+        Assert.Equal(1, listings);
+        // A trim's exact measurement replaces the running count.
+        size.Measured(1_000);
+        Assert.Equal(1_250, size.Add(250, List));
+        Assert.Equal(1, listings);
     }
 }

@@ -517,11 +517,11 @@ internal static class HostileReading
             var input = Path.Combine(directory, "input" + Path.GetExtension(file.FileName));
             var output = Path.Combine(directory, "output.parquet");
             await File.WriteAllBytesAsync(input, file.Bytes);
-            var settings = new Astralytiq.Data.Engine.DataSettings { DuckDbTempDirectory = Path.Combine(directory, "duckdb"), DuckDbThreads = 1 };
+            var settings = new Astralytiq.Data.Engine.DataSettings();
             var limit = Limits.ParseTimeout(settings, file.Bytes.Length);
             using var timeout = new CancellationTokenSource(limit);
             Astralytiq.Platform.Errors.Result<Astralytiq.Data.Engine.IngestResult> read;
-            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, timeout.Token);
+            await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(timeout.Token);
             try
             {
                 read = await Astralytiq.Data.Engine.Ingest.ToParquetAsync(duck, input, output,
@@ -585,7 +585,7 @@ internal static class HostileEngine
         var csv = Path.Combine(directory, "base.csv");
         var parquet = Path.Combine(directory, "base.parquet");
         await File.WriteAllTextAsync(csv, HostileGenerators.BaseCsv);
-        await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(Settings(directory), CancellationToken.None);
+        await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
         var read = await Astralytiq.Data.Engine.Ingest.ToParquetAsync(duck, csv, parquet, new Astralytiq.Data.Engine.ParseOptions("csv", null, null), "base.csv", CancellationToken.None);
         return (directory, parquet, read.Succeeded().Schema);
     });
@@ -597,7 +597,7 @@ internal static class HostileEngine
     public static Task TransformAsync(string body) =>
         HandleAsync<TransformRequest>(body, async (request, directory, parquet, schema, settings) =>
         {
-            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, CancellationToken.None);
+            await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
             var compiled = await Astralytiq.Data.Transforms.TransformCompiler.CompileAsync(duck, Astralytiq.Data.Engine.ParquetSource.Single(parquet), schema, request.Steps,
                 (_, _) => Task.FromResult<Astralytiq.Platform.Errors.Result<Astralytiq.Data.Transforms.JoinSource>>(new Astralytiq.Platform.Errors.NotFoundError("Dataset")), CancellationToken.None);
             if (!compiled.IsSuccess)
@@ -634,7 +634,7 @@ internal static class HostileEngine
                 Refusal(compiled.Error!, directory);
                 return;
             }
-            await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(settings, CancellationToken.None);
+            await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
             var (columns, rows, _) = await Astralytiq.Data.Engine.QueryEngine.RunAsync(duck, compiled.Value, CancellationToken.None);
             Assert.All(columns, column => Assert.Equal(rows, column.Count));
         });

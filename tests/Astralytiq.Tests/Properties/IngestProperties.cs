@@ -16,8 +16,6 @@ public sealed class IngestProperties : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("astralytiq-ingest-").FullName;
 
-    private DataSettings Settings => new() { DuckDbTempDirectory = Path.Combine(_directory, "duckdb"), DuckDbThreads = 1 };
-
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Reads a file as an upload is read (format from its name) and answers the schema and every row as the preview shows it.</summary>
@@ -28,7 +26,7 @@ public sealed class IngestProperties : IDisposable
         await File.WriteAllBytesAsync(input, content);
         try
         {
-            await using var duck = await DuckDb.OpenAsync(Settings, CancellationToken.None);
+            await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
             var options = new ParseOptions(Ingest.FormatFromFileName(fileName)!, null, null);
             var read = (await Ingest.ToParquetAsync(duck, input, output, options, fileName, CancellationToken.None)).Succeeded();
             using var command = duck.CreateCommand();
@@ -90,7 +88,7 @@ public sealed class IngestProperties : IDisposable
         await File.WriteAllTextAsync(input, csv);
         try
         {
-            await using var duck = await DuckDb.OpenAsync(Settings, CancellationToken.None);
+            await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
             var read = (await Ingest.ToParquetAsync(duck, input, output, new ParseOptions("csv", null, null), "v.csv", CancellationToken.None)).Succeeded();
             var run = (await Validator.RunAsync(duck, ParquetSource.Single(output), read.Schema,
                 new ValidateDatasetRequest([new ColumnRuleDto("v", Required: true, Unique: true, Min: rules.Min)]), CancellationToken.None)).Succeeded();

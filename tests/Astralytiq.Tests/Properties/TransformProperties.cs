@@ -153,8 +153,6 @@ public sealed class TransformEngineProperties : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("astralytiq-transform-").FullName;
 
-    private Astralytiq.Data.Engine.DataSettings Settings => new() { DuckDbTempDirectory = Path.Combine(_directory, "duckdb"), DuckDbThreads = 1 };
-
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Property(MaxTest = 100, Arbitrary = [typeof(TransformArbitraries)])]
@@ -167,7 +165,7 @@ public sealed class TransformEngineProperties : IDisposable
         try
         {
             IReadOnlyList<ColumnDto> schema;
-            await using (var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(Settings, CancellationToken.None))
+            await using (var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None))
             {
                 schema = (await Astralytiq.Data.Engine.Ingest.ToParquetAsync(duck, csv, input, new Astralytiq.Data.Engine.ParseOptions("csv", null, null), "t.csv", CancellationToken.None)).Succeeded().Schema;
             }
@@ -176,7 +174,7 @@ public sealed class TransformEngineProperties : IDisposable
             foreach (var output in outputs)
             {
                 // Each write on a connection of its own, as two transform requests would.
-                await using var duck = await Astralytiq.Data.Engine.DuckDb.OpenAsync(Settings, CancellationToken.None);
+                await using var duck = await Astralytiq.Tests.Infrastructure.TestDuckDb.OpenAsync(CancellationToken.None);
                 var compiled = (await Astralytiq.Data.Transforms.TransformCompiler.CompileAsync(duck, Astralytiq.Data.Engine.ParquetSource.Single(input), schema, c.Steps,
                     (_, _) => throw new InvalidOperationException("no joins are generated"), CancellationToken.None)).Succeeded();
                 Assert.Equal(columns, compiled.Output.Select(o => o.Name));

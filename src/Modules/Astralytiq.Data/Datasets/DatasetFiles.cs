@@ -8,7 +8,7 @@ namespace Astralytiq.Data.Datasets;
 /// Dataset version files: stored encrypted with the tenant key in blob storage; decrypted on first use
 /// into a local plaintext cache that only the server process can read (docs/decisions/0012).
 /// </summary>
-internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, PlatformOptions platform, DataSettings settings, TimeProvider time)
+internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, PlatformOptions platform, DataSettings settings, TimeProvider time, PlaintextCacheSize cacheSize)
 {
     /// <summary>Files used this recently are never evicted: a path just handed to a reader must still be there when it opens it.</summary>
     private static readonly TimeSpan RecentlyUsed = TimeSpan.FromMinutes(10);
@@ -58,7 +58,7 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
             File.Copy(parquetPath, partial, overwrite: true);
             File.Move(partial, cached, overwrite: true);
             File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
-            TrimCache();
+            TrimCacheWhenFull(new FileInfo(cached).Length);
             return (size, sha);
         }
         finally
@@ -101,7 +101,7 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
             }
             File.Move(partial, cached, overwrite: true);
             File.SetLastAccessTimeUtc(cached, time.GetUtcNow().UtcDateTime);
-            TrimCache();
+            TrimCacheWhenFull(new FileInfo(cached).Length);
             return cached;
         }
         finally
@@ -114,6 +114,26 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
     {
         await blobs.DeleteAsync(tenantId, version.BlobPath, ct).ConfigureAwait(false);
         File.Delete(CachePath(tenantId, version.Id));
+    }
+
+    /// <summary>
+    /// Counts a file just added to the cache and trims the cache when its size may be over the bound. Listing
+    /// every cached file costs a file-system lookup per file, so it happens only when the running count says the
+    /// bound may be passed (the count only ever over-estimates: removals are not subtracted until the next trim
+    /// measures again).
+    /// </summary>
+    private void TrimCacheWhenFull(long added)
+    {
+        if (cacheSize.Add(added, () => Measure().Sum(f => f.Length)) > settings.PlaintextCacheMaxBytes)
+        {
+            TrimCache();
+        }
+    }
+
+    private List<FileInfo> Measure()
+    {
+        var root = new DirectoryInfo(Path.Combine(platform.DataDir, "cache", "datasets"));
+        return root.Exists ? root.EnumerateFiles("*.parquet", SearchOption.AllDirectories).ToList() : [];
     }
 
     /// <summary>
@@ -130,7 +150,7 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
         }
         lock (TrimLock)
         {
-            var cached = root.EnumerateFiles("*.parquet", SearchOption.AllDirectories).ToList();
+            var cached = Measure();
             var total = cached.Sum(f => f.Length);
             var evicted = 0;
             var now = time.GetUtcNow().UtcDateTime;
@@ -144,6 +164,7 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
                 file.Delete();
                 evicted++;
             }
+            cacheSize.Measured(total);
             return evicted;
         }
     }
@@ -156,4 +177,34 @@ internal sealed class DatasetFiles(IBlobStorage blobs, TenantFileCipher cipher, 
     }
 
     private string CachePath(Guid tenantId, Guid versionId) => Path.Combine(CacheDirectory(tenantId), versionId.ToString("N") + ".parquet");
+}
+
+/// <summary>
+/// The plaintext cache's size as this process last measured it plus what it added since (a singleton): lets
+/// <see cref="DatasetFiles"/> skip listing the cache on every write while it is clearly under its bound.
+/// </summary>
+internal sealed class PlaintextCacheSize
+{
+    private readonly Lock _gate = new();
+    private long? _bytes;
+
+    /// <summary>Adds a new file's bytes; the first call measures the cache first. Returns the running total.</summary>
+    public long Add(long bytes, Func<long> measure)
+    {
+        lock (_gate)
+        {
+            // The first measurement already holds the file just added.
+            _bytes = _bytes is { } known ? known + bytes : measure();
+            return _bytes.Value;
+        }
+    }
+
+    /// <summary>Records an exact measurement (after a trim).</summary>
+    public void Measured(long bytes)
+    {
+        lock (_gate)
+        {
+            _bytes = bytes;
+        }
+    }
 }
