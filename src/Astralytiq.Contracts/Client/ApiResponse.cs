@@ -24,8 +24,10 @@ public sealed class ApiResponse<T>
         : throw new ApiException((int)Status, Error);
 }
 
+/// <summary>A call that did not succeed: its status, code, message and each field's problem, as the error envelope gave them.</summary>
 public sealed class ApiException(int status, ErrorEnvelope? error)
-    : Exception($"API call failed with {status}: {error?.Error.Code} {error?.Error.Message}")
+    : Exception($"API call failed with {status}: {error?.Error.Code} {error?.Error.Message}"
+        + string.Concat((error?.Error.Details ?? []).Take(5).Select(d => $"; {d.Field}: {d.Message}")))
 {
     public int Status { get; } = status;
 
