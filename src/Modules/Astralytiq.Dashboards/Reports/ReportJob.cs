@@ -200,7 +200,7 @@ internal sealed class ReportJob(
                 sections.Add(new ReportSection(widget, null));
                 continue;
             }
-            var data = await dashboards.WidgetDataAsync(dashboard.Id, widget.Id, filters, ct, checkAccess: false).ConfigureAwait(false);
+            var data = await dashboards.WidgetDataAsync(dashboard.Id, widget.Id, filters, ct, checkAccess: false, loaded: dashboard).ConfigureAwait(false);
             if (!data.IsSuccess)
             {
                 throw new ReportFailure($"Widget '{widget.Title ?? widget.Id}': {data.Error!.Message}");

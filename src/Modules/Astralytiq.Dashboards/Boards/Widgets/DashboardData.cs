@@ -39,7 +39,7 @@ internal sealed class DashboardData(DashboardFinder finder, ITenantContext tenan
                 using var _ = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(tenantId, userId);
                 var table = widgets[i].Type == "table";
                 answers[i] = await scope.ServiceProvider.GetRequiredService<WidgetData>().WidgetDataAsync(id, widgets[i].Id, filters, token, checkAccess: false,
-                    offset: table ? 0 : null, limit: table ? tableLimit ?? DefaultTableLimit : null).ConfigureAwait(false);
+                    offset: table ? 0 : null, limit: table ? tableLimit ?? DefaultTableLimit : null, loaded: dashboard).ConfigureAwait(false);
             }).ConfigureAwait(false);
         var errors = new List<WidgetDataErrorDto>();
         var data = new List<WidgetDataResponse>();

@@ -12,10 +12,11 @@ internal sealed class WidgetData(
     public sealed record Target(Dashboard Dashboard, WidgetDto Widget, WidgetSourceDto? Source, DatasetShape? Shape, Applied Filters);
 
     /// <summary>The dashboard, the widget, its dataset's shape and the dashboard filters as conditions on that dataset.</summary>
-    public async Task<Result<Target>> TargetAsync(Guid id, string widgetId, IReadOnlyList<string> filters, bool checkAccess, CancellationToken ct)
+    /// <param name="loaded">The dashboard when the caller has read it already (and checked who may see it): one read for all its widgets.</param>
+    public async Task<Result<Target>> TargetAsync(Guid id, string widgetId, IReadOnlyList<string> filters, bool checkAccess, CancellationToken ct, Dashboard? loaded = null)
     {
         var query = checkAccess ? finder.Visible().AsNoTracking() : db.Dashboards.AsNoTracking().Where(d => d.DeletedAt == null);
-        var dashboard = await query.SingleOrDefaultAsync(d => d.Id == id, ct).ConfigureAwait(false);
+        var dashboard = loaded is not null && loaded.Id == id && !checkAccess ? loaded : await query.SingleOrDefaultAsync(d => d.Id == id, ct).ConfigureAwait(false);
         if (dashboard is null)
         {
             return new NotFoundError("Dashboard");
@@ -143,9 +144,10 @@ internal sealed class WidgetData(
     /// cached by dataset version and query, so they are never stale after a write. <paramref name="offset"/> and
     /// <paramref name="limit"/> page through the rows (tables), within the widget's own limit.
     /// </summary>
-    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, bool checkAccess = true, int? offset = null, int? limit = null)
+    public async Task<Result<WidgetDataResponse>> WidgetDataAsync(Guid id, string widgetId, IReadOnlyList<string> filters, CancellationToken ct, bool checkAccess = true, int? offset = null, int? limit = null,
+        Dashboard? loaded = null)
     {
-        var target = await TargetAsync(id, widgetId, filters, checkAccess, ct).ConfigureAwait(false);
+        var target = await TargetAsync(id, widgetId, filters, checkAccess, ct, loaded).ConfigureAwait(false);
         if (!target.IsSuccess)
         {
             return target.Error!;
