@@ -229,6 +229,8 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
         Assert.Equal(["true", "false", "true"], await Derive("[customer] in ('ada', 'cy') and not (city is null)"));
         Assert.Equal(["it's ' ; DROP TABLE x; --", "it's ' ; DROP TABLE x; --", "it's ' ; DROP TABLE x; --"], await Derive("'it''s '' ; DROP TABLE x; --'"));
         Assert.Equal(["30", "15", "1"], await Derive("date_diff('day', day, to_date('2024-03-01'))"));
+        // Double quotes still make text when the text names no column.
+        Assert.Equal(["ada!", "bob!", "ada!"], await Derive("[customer] + \"!\""));
 
         // Mistakes are refused naming the step and where in the expression.
         foreach (var (expression, expected) in new[]
@@ -243,6 +245,8 @@ public abstract class TransformTests<TPlatform>(TPlatform platform) : PlatformTe
             ("city = 3", "cannot compare string with integer"),
             ("date_trunc(customer, day)", "date_trunc takes a part"),
             (new string('(', 100) + "1" + new string(')', 100), "nested more than"),
+            // SQL's spelling of a column is text here: said, not quietly compared as a constant.
+            ("\"city\" != 'x'", "\"city\" is text here, not the column: write [city] for the column, or 'city' for the text"),
         })
         {
             var refused = await client.Datasets.PreviewTransformAsync(orders.Id, [Step("derive") with { Name = "x", Expression = expression }]);

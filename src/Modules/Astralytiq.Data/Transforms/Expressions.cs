@@ -20,7 +20,8 @@ internal static class Expressions
 
     internal abstract record Node(int Position);
 
-    internal sealed record Literal(int Position, object? Value, string Type) : Node(Position);
+    /// <param name="DoubleQuoted">Text written in double quotes, which SQL would read as a column name.</param>
+    internal sealed record Literal(int Position, object? Value, string Type, bool DoubleQuoted = false) : Node(Position);
 
     internal sealed record Column(int Position, string Name) : Node(Position);
 
@@ -54,7 +55,7 @@ internal static class Expressions
 
     private enum TokenKind { Number, String, Name, Symbol, End }
 
-    private readonly record struct Token(TokenKind Kind, string Text, int Position);
+    private readonly record struct Token(TokenKind Kind, string Text, int Position, bool DoubleQuoted = false);
 
     public static Node Parse(string text)
     {
@@ -123,7 +124,7 @@ internal static class Expressions
                     }
                     value.Append(text[i++]);
                 }
-                tokens.Add(new Token(TokenKind.String, value.ToString(), start));
+                tokens.Add(new Token(TokenKind.String, value.ToString(), start, c == '"'));
             }
             else if (c == '[')
             {
@@ -329,7 +330,7 @@ internal static class Expressions
                     }
                     throw new ExpressionException($"'{token.Text}' is not a number", token.Position);
                 case TokenKind.String:
-                    return new Literal(token.Position, token.Text, "string");
+                    return new Literal(token.Position, token.Text, "string", token.DoubleQuoted);
                 case TokenKind.Symbol when token.Text == "(":
                     var inner = Expression(depth + 1);
                     Expect(")");
@@ -376,6 +377,10 @@ internal static class Expressions
         {
             case Literal { Value: null }:
                 return ("NULL", "null");
+            case Literal { DoubleQuoted: true, Value: string text } quoted when columns.Any(c => string.Equals(c.Name, text, StringComparison.OrdinalIgnoreCase)):
+                // SQL users write "Région" for a column; here it would be the text itself, and a comparison with it would
+                // quietly hold for every row or none. Said once, with both spellings.
+                throw new ExpressionException($"\"{text}\" is text here, not the column: write [{text}] for the column, or '{text}' for the text", quoted.Position);
             case Literal literal:
                 return ($"CAST({parameters.Add(literal.Value)} AS {SqlType(literal.Type)})", literal.Type);
             case Column column:
