@@ -1133,6 +1133,13 @@ public sealed class NewcomerJourneyTests(SqlitePlatform platform, Chromium chrom
             Assert.True(overflow <= 0, $"{path} is {overflow} px wider than a 390 px phone");
             var text = await main.InnerTextAsync();
             Assert.DoesNotMatch(new Regex("\\?\\.ToString|@\\(|\\d\\.\\d+E[+-]\\d"), text);
+            if (path == datasetUrl)
+            {
+                // The last tab, picked on a phone, is on the screen with its panel (the tab bar once scrolled past it and showed nothing).
+                await phone.GetByRole(AriaRole.Tab, new() { Name = "Transform" }).ClickAsync();
+                await Assertions.Expect(phone.GetByRole(AriaRole.Tab, new() { Name = "Transform" })).ToBeInViewportAsync();
+                await Assertions.Expect(phone.GetByText("Steps run in order")).ToBeVisibleAsync();
+            }
             if (!checkedOnDesktop.Contains(path))
             {
                 await AccessibleAsync(phone, path + " on a phone");
