@@ -719,6 +719,11 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("prediction")).ToContainTextAsync("90 % interval");
         await Assertions.Expect(page.Locator("[data-testid=contributions] g[data-bar^='rooms = 4']")).ToHaveCountAsync(1);
 
+        // Scoring a dataset starts with nothing picked, said in words (it once showed an empty id, 00000000-…).
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Score a dataset" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Dataset" })).Not.ToHaveTextAsync(new Regex("0{8}-"));
+        await Assertions.Expect(page.GetByTestId("score-run")).ToBeDisabledAsync();
+
         // Point production at it; the list shows the alias.
         await page.GetByTestId("alias-set").ClickAsync();
         await Assertions.Expect(page.GetByText("production now points at v1")).ToBeVisibleAsync();
