@@ -5,6 +5,7 @@ using Astralytiq.Platform.Idempotency;
 using Astralytiq.Platform.Jobs;
 using Astralytiq.Platform.RateLimiting;
 using Astralytiq.Platform.Storage;
+using Astralytiq.Platform.Telemetry;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -25,6 +26,7 @@ public static class PlatformServices
         Directory.CreateDirectory(options.DataDir);
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddPlatformTelemetry(configuration);
         services.AddHttpContextAccessor();
         // No "Server: Kestrel" banner; Kestrel's own refusals (URL or headers too long, ...) get the error envelope.
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
@@ -193,12 +195,20 @@ public static class PlatformServices
         });
         app.UseMiddleware<DeprecationMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<RequestTelemetryMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseAuthorization();
         app.UseMiddleware<TenantFeatureMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
+    }
+
+    /// <summary>Prometheus metrics at <c>Astralytiq:Telemetry:Metrics:Path</c> (<c>/metrics</c>), outside the API prefix.</summary>
+    public static IEndpointRouteBuilder MapPlatformMetrics(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMetrics();
+        return routes;
     }
 
     /// <summary>The kernel's own endpoints (background jobs), under the host's API prefix.</summary>

@@ -60,6 +60,7 @@ public static class AstralytiqHost
         v1.MapPlatformEndpoints();
         app.MapDashboardsHub();
         app.MapJwks();
+        app.MapPlatformMetrics();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Astralytiq API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
@@ -76,7 +77,7 @@ public static class AstralytiqHost
         return app;
     }
 
-    private static readonly string[] ServerPrefixes = ["/api", "/hubs", "/health", "/openapi", "/docs", "/.well-known", "/_framework", "/_content"];
+    private static readonly string[] ServerPrefixes = ["/api", "/hubs", "/health", "/openapi", "/docs", "/.well-known", "/_framework", "/_content", "/metrics"];
 
     private static async Task ServeClientAsync(HttpContext context)
     {

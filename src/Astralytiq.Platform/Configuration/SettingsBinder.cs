@@ -32,12 +32,30 @@ public static class SettingsBinder
             // "'Foo' was not found on type ..."); the first line is kept, with the section for the unknown-key case.
             throw new InvalidSettingException($"Setting in '{section}' is not valid: {ex.Message}", ex);
         }
+        var errors = new List<string>();
+        Validate(settings, section, errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidSettingException(string.Join("; ", errors));
+        }
+        return settings;
+    }
+
+    /// <summary>Validates an object's annotations and, by the same rules, every nested settings object (a sub-section).</summary>
+    private static void Validate(object settings, string section, List<string> errors)
+    {
         var results = new List<ValidationResult>();
         if (!Validator.TryValidateObject(settings, new ValidationContext(settings), results, validateAllProperties: true))
         {
-            throw new InvalidSettingException(string.Join("; ", results.Select(r =>
-                $"{section}:{r.MemberNames.FirstOrDefault() ?? "?"}: {r.ErrorMessage}")));
+            errors.AddRange(results.Select(r => $"{section}:{r.MemberNames.FirstOrDefault() ?? "?"}: {r.ErrorMessage}"));
         }
-        return settings;
+        foreach (var property in settings.GetType().GetProperties().Where(p => p.CanRead && p.GetIndexParameters().Length == 0
+            && p.PropertyType.IsClass && p.PropertyType != typeof(string) && p.PropertyType.Namespace?.StartsWith("Astralytiq", StringComparison.Ordinal) == true))
+        {
+            if (property.GetValue(settings) is { } nested)
+            {
+                Validate(nested, $"{section}:{property.Name}", errors);
+            }
+        }
     }
 }

@@ -70,15 +70,27 @@ internal sealed partial class SmtpEmailSender(SmtpSettings settings, ILogger<Smt
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var mime = Mime.Build(message, settings.From);
-        using var client = new SmtpClient();
-        var security = Enum.TryParse<SecureSocketOptions>(settings.Security, ignoreCase: true, out var s) ? s : SecureSocketOptions.Auto;
-        await client.ConnectAsync(settings.Host ?? throw new InvalidOperationException("No SMTP host configured"), settings.Port, security, cancellationToken).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(settings.Username))
+        using var activity = Telemetry.PlatformMetrics.Source.StartActivity("smtp send", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("server.address", settings.Host).SetTag("server.port", settings.Port);
+        try
         {
-            await client.AuthenticateAsync(settings.Username, settings.Password ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            using var client = new SmtpClient();
+            var security = Enum.TryParse<SecureSocketOptions>(settings.Security, ignoreCase: true, out var s) ? s : SecureSocketOptions.Auto;
+            await client.ConnectAsync(settings.Host ?? throw new InvalidOperationException("No SMTP host configured"), settings.Port, security, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(settings.Username))
+            {
+                await client.AuthenticateAsync(settings.Username, settings.Password ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            }
+            await client.SendAsync(mime, cancellationToken).ConfigureAwait(false);
+            await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
         }
-        await client.SendAsync(mime, cancellationToken).ConfigureAwait(false);
-        await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+        catch (Exception ex)
+        {
+            Telemetry.PlatformMetrics.Emails.Add(1, new KeyValuePair<string, object?>("astralytiq.email.outcome", "failed"));
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+        Telemetry.PlatformMetrics.Emails.Add(1, new KeyValuePair<string, object?>("astralytiq.email.outcome", "sent"));
         LogSent(logger, message.Subject, settings.Host!);
     }
 
@@ -96,6 +108,7 @@ internal sealed partial class PickupFolderEmailSender(PlatformOptions options, S
         var path = Path.Combine(folder, $"{time.GetUtcNow():yyyyMMddTHHmmssfff}-{Guid.NewGuid():N}.eml");
         var mime = Mime.Build(message, settings.From);
         await mime.WriteToAsync(path, cancellationToken).ConfigureAwait(false);
+        Telemetry.PlatformMetrics.Emails.Add(1, new KeyValuePair<string, object?>("astralytiq.email.outcome", "written_to_folder"));
         LogWritten(logger, message.Subject, path);
     }
 

@@ -37,6 +37,9 @@ public sealed class OutboxMessage
     public string? LastError { get; set; }
 
     public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>The W3C <c>traceparent</c> of the work that published the event: its delivery joins that trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>Maps event type names to types and handlers; filled by <see cref="OutboxRegistration.AddIntegrationEventHandler{TEvent, THandler}"/>.</summary>
@@ -151,9 +154,14 @@ internal sealed partial class OutboxDispatcher(
     internal async Task<int> DispatchAsync(ModuleDbContext db, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = await db.Set<OutboxMessage>().AsNoTracking()
-            .Where(m => m.DispatchedAt == null && m.NextAttemptAt <= now && m.Attempts < MaxAttempts && (m.LockedUntil == null || m.LockedUntil < now))
-            .OrderBy(m => m.OccurredAt).Take(50).ToListAsync(ct).ConfigureAwait(false);
+        List<OutboxMessage> due;
+        // Polling is not traced (an idle dispatcher asks every module's outbox twice a second); deliveries are.
+        using (OpenTelemetry.SuppressInstrumentationScope.Begin())
+        {
+            due = await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.DispatchedAt == null && m.NextAttemptAt <= now && m.Attempts < MaxAttempts && (m.LockedUntil == null || m.LockedUntil < now))
+                .OrderBy(m => m.OccurredAt).Take(50).ToListAsync(ct).ConfigureAwait(false);
+        }
         var delivered = 0;
         foreach (var message in due)
         {
@@ -165,10 +173,17 @@ internal sealed partial class OutboxDispatcher(
             {
                 continue;
             }
+            System.Diagnostics.ActivityContext.TryParse(message.TraceParent, null, out var parent);
+            using var activity = Telemetry.PlatformMetrics.Source.StartActivity("event " + ShortName(message.Type), System.Diagnostics.ActivityKind.Consumer, parent);
+            activity?.SetTag("messaging.message.id", message.Id.ToString()).SetTag("astralytiq.event.type", message.Type)
+                .SetTag("astralytiq.tenant.id", message.TenantId?.ToString());
+            var eventTag = new KeyValuePair<string, object?>("astralytiq.event.type", ShortName(message.Type));
             try
             {
                 await DeliverAsync(message, ct).ConfigureAwait(false);
                 var done = time.GetUtcNow();
+                Telemetry.PlatformMetrics.OutboxLag.Record(Math.Max(0, (done - message.OccurredAt).TotalSeconds), eventTag,
+                    new KeyValuePair<string, object?>("astralytiq.event.outcome", "delivered"));
                 await db.Set<OutboxMessage>().Where(m => m.Id == message.Id)
                     .ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, done).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
                         .SetProperty(m => m.Payload, m => m.Encrypted ? string.Empty : m.Payload), ct).ConfigureAwait(false);
@@ -184,10 +199,17 @@ internal sealed partial class OutboxDispatcher(
                         .SetProperty(m => m.LastError, error.Length > 2000 ? error[..2000] : error)
                         .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), ct).ConfigureAwait(false);
                 LogDeliveryFailed(logger, ex, message.Type, message.Id, attempts);
+                Telemetry.PlatformMetrics.OutboxLag.Record(Math.Max(0, (time.GetUtcNow() - message.OccurredAt).TotalSeconds), eventTag,
+                    new KeyValuePair<string, object?>("astralytiq.event.outcome", "failed"));
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "delivery failed");
+                activity?.AddException(ex);
             }
         }
         return delivered;
     }
+
+    /// <summary>An event's type without its namespace (EmailRequested), for span names and metric labels.</summary>
+    internal static string ShortName(string type) => type[(type.LastIndexOf('.') + 1)..];
 
     private async Task DeliverAsync(OutboxMessage message, CancellationToken ct)
     {

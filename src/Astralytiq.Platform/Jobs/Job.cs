@@ -41,6 +41,9 @@ internal sealed class Job : ITenantOwned
 
     public DateTimeOffset NextAttemptAt { get; set; }
 
+    /// <summary>The W3C <c>traceparent</c> of the request that queued the job: its run joins that trace.</summary>
+    public string? TraceParent { get; set; }
+
     public JobResponse ToResponse() => new(Id, Kind, Status, Progress, ProgressMessage, Attempt, MaxAttempts, Error, ResultJson,
         CreatedAt, StartedAt, FinishedAt, Status == JobStatus.Queued ? NextAttemptAt : null);
 }

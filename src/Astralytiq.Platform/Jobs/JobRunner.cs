@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Astralytiq.Platform.Telemetry;
+
 namespace Astralytiq.Platform.Jobs;
 
 internal sealed class JobScheduler(PlatformDbContext db, ITenantContext tenant, JobSignal signal, TimeProvider time) : IJobScheduler
@@ -15,9 +18,11 @@ internal sealed class JobScheduler(PlatformDbContext db, ITenantContext tenant, 
             MaxAttempts = Math.Clamp(maxAttempts, 1, 20),
             CreatedAt = now,
             NextAttemptAt = now,
+            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null,
         };
         db.Jobs.Add(job);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        PlatformMetrics.JobsEnqueued.Add(1, new KeyValuePair<string, object?>("astralytiq.job.kind", kind));
         signal.Pulse();
         return job.Id;
     }
@@ -86,7 +91,9 @@ internal sealed partial class JobRunner(
         var tenant = scope.ServiceProvider.GetRequiredService<ITenantContext>();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         Job? job;
+        // Polling is not traced: a worker's idle queries every second would bury the traces of real work.
         using (tenant.BeginSystemScope())
+        using (OpenTelemetry.SuppressInstrumentationScope.Begin())
         {
             job = await ClaimAsync(db, stoppingToken).ConfigureAwait(false);
         }
@@ -95,6 +102,22 @@ internal sealed partial class JobRunner(
             return false;
         }
         using var tenantScope = tenant.BeginTenantScope(job.TenantId, job.CreatedBy);
+        var kind = new KeyValuePair<string, object?>("astralytiq.job.kind", job.Kind);
+        PlatformMetrics.JobQueueWait.Record(Math.Max(0, (time.GetUtcNow() - job.NextAttemptAt).TotalSeconds), kind);
+        // The run joins the trace of the request that queued it, and logs with the job's and tenant's ids.
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = PlatformMetrics.Source.StartActivity("job " + job.Kind, ActivityKind.Internal, parent);
+        activity?.SetTag("astralytiq.job.id", job.Id.ToString()).SetTag("astralytiq.job.kind", job.Kind)
+            .SetTag("astralytiq.job.attempt", job.Attempt).SetTag("astralytiq.tenant.id", job.TenantId.ToString());
+        using var logScope = logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["JobId"] = job.Id,
+            ["JobKind"] = job.Kind,
+            ["TenantId"] = job.TenantId,
+            ["UserId"] = job.CreatedBy,
+        });
+        PlatformMetrics.JobsRunning.Add(1, kind);
+        var started = time.GetTimestamp();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var context = new JobContext(job, db, time, cancel);
         object? result = null;
@@ -118,9 +141,19 @@ internal sealed partial class JobRunner(
         {
             heartbeat.Dispose();
             await beating.ConfigureAwait(false);
+            PlatformMetrics.JobsRunning.Add(-1, kind);
         }
-        await FinishAsync(db, job, result, failure, cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested,
+        var outcome = await FinishAsync(db, job, result, failure, cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested,
             shuttingDown: stoppingToken.IsCancellationRequested).ConfigureAwait(false);
+        var tags = new TagList { kind, { "astralytiq.job.outcome", outcome } };
+        PlatformMetrics.JobAttempts.Add(1, tags);
+        PlatformMetrics.JobDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        activity?.SetTag("astralytiq.job.outcome", outcome);
+        if (failure is not null && outcome != "succeeded")
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome);
+            activity?.AddException(failure);
+        }
         return true;
     }
 
@@ -201,6 +234,7 @@ internal sealed partial class JobRunner(
             {
                 await using var scope = services.CreateAsyncScope();
                 using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+                using var quiet = OpenTelemetry.SuppressInstrumentationScope.Begin();
                 var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
                 var lease = time.GetUtcNow().AddSeconds(settings.LeaseSeconds);
                 await db.Jobs.Where(j => j.Id == jobId && j.LockedBy == _node)
@@ -218,8 +252,10 @@ internal sealed partial class JobRunner(
         }
     }
 
-    private async Task FinishAsync(PlatformDbContext db, Job claimed, object? result, Exception? failure, bool cancelled, bool shuttingDown)
+    /// <summary>Records how the attempt ended; returns the outcome the metrics name (succeeded, failed, retrying, …).</summary>
+    private async Task<string> FinishAsync(PlatformDbContext db, Job claimed, object? result, Exception? failure, bool cancelled, bool shuttingDown)
     {
+        string outcome;
         var now = time.GetUtcNow();
         var job = await db.Jobs.SingleAsync(j => j.Id == claimed.Id).ConfigureAwait(false);
         job.LockedBy = null;
@@ -230,11 +266,13 @@ internal sealed partial class JobRunner(
             job.Status = JobStatus.Queued;
             job.Attempt--;
             job.NextAttemptAt = now;
+            outcome = "interrupted";
         }
         else if (cancelled || (failure is OperationCanceledException && job.CancelRequested))
         {
             job.Status = JobStatus.Cancelled;
             job.FinishedAt = now;
+            outcome = "cancelled";
         }
         else if (failure is null)
         {
@@ -242,6 +280,7 @@ internal sealed partial class JobRunner(
             job.Progress = 1;
             job.FinishedAt = now;
             job.ResultJson = result is null ? null : JsonSerializer.Serialize(result, result.GetType(), JobJson.Options);
+            outcome = "succeeded";
         }
         else if (failure is PermanentJobFailureException)
         {
@@ -250,6 +289,7 @@ internal sealed partial class JobRunner(
             job.Status = JobStatus.Failed;
             job.FinishedAt = now;
             LogFailed(logger, job.Id, job.Kind, job.Attempt, failure.Message);
+            outcome = "failed";
         }
         else
         {
@@ -260,6 +300,7 @@ internal sealed partial class JobRunner(
                 job.Status = JobStatus.DeadLettered;
                 job.FinishedAt = now;
                 LogDeadLettered(logger, failure, job.Id, job.Kind, job.Attempt);
+                outcome = "dead_lettered";
             }
             else
             {
@@ -268,9 +309,11 @@ internal sealed partial class JobRunner(
                 job.Status = JobStatus.Queued;
                 job.NextAttemptAt = now.AddMilliseconds(delay);
                 LogRetrying(logger, failure, job.Id, job.Kind, job.Attempt);
+                outcome = "retrying";
             }
         }
         await db.SaveChangesAsync().ConfigureAwait(false);
+        return outcome;
     }
 
     private sealed class JobContext(Job job, PlatformDbContext db, TimeProvider time, CancellationTokenSource cancel) : IJobContext

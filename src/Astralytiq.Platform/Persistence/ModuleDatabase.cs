@@ -109,7 +109,7 @@ public static class ModuleDbContextRegistration
         }
         else
         {
-            services.AddPooledDbContextFactory<TSqlite>(b => ConfigureSqlite(b, options.SqliteConnectionString, module));
+            services.AddPooledDbContextFactory<TSqlite>((sp, b) => ConfigureSqlite(b, options.SqliteConnectionString, module, sp));
             services.AddScoped<TContext>(sp => sp.GetRequiredService<IDbContextFactory<TSqlite>>().CreateDbContext()
                 .Bind<TContext>(sp.GetRequiredService<ITenantContext>()));
         }
@@ -117,13 +117,14 @@ public static class ModuleDbContextRegistration
         return services;
     }
 
-    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, string module)
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString, string module, IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder
+        builder
             .UseSqlite(connectionString, o => o.MigrationsHistoryTable($"__ef_migrations_{module}"))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(SqliteTuning.Instance);
+        return SlowQueries(builder, services);
     }
 
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string module, IServiceProvider? services = null)
@@ -133,8 +134,11 @@ public static class ModuleDbContextRegistration
             .UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history", module))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(services?.GetService<PostgresTenantSessionInterceptor>() ?? new PostgresTenantSessionInterceptor());
-        return builder;
+        return SlowQueries(builder, services);
     }
+
+    private static DbContextOptionsBuilder SlowQueries(DbContextOptionsBuilder builder, IServiceProvider? services) =>
+        services?.GetService<Telemetry.SlowQueryInterceptor>() is { } slow ? builder.AddInterceptors(slow) : builder;
 }
 
 /// <summary>For <c>dotnet ef migrations add</c>: a module's SQLite context without a host (one line per module).</summary>

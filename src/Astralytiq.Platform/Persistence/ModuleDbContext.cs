@@ -60,6 +60,7 @@ public abstract class ModuleDbContext : DbContext
             b.ToTable("outbox");
             b.Property(m => m.Type).HasMaxLength(300);
             b.Property(m => m.LastError).HasMaxLength(2000);
+            b.Property(m => m.TraceParent).HasMaxLength(64);
             b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });
         });
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => e.BaseType is null).ToList())
@@ -113,6 +114,7 @@ public abstract class ModuleDbContext : DbContext
             Encrypted = sensitive,
             OccurredAt = now,
             NextAttemptAt = now,
+            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current ? current.Id : null,
         });
     }
 

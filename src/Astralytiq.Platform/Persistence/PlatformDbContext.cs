@@ -26,6 +26,7 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
             b.Property(j => j.ProgressMessage).HasMaxLength(500);
             b.Property(j => j.Error).HasMaxLength(4000);
             b.Property(j => j.LockedBy).HasMaxLength(200);
+            b.Property(j => j.TraceParent).HasMaxLength(64);
             b.HasIndex(j => new { j.Status, j.NextAttemptAt });
             b.HasIndex(j => new { j.TenantId, j.CreatedAt });
         });

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OpenTelemetry.Trace;
 
 namespace Astralytiq.Tests.Infrastructure;
 
@@ -113,6 +114,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             // Every test class shares this host: reads of one class may not wait behind another's.
             ["Astralytiq:Data:ParseSlots"] = "8",
             ["Astralytiq:Data:ParseSlotsPerTenant"] = "4",
+            // Traces are recorded only for requests that arrive sampled (a test's own traceparent), so the suite's other
+            // requests cost nothing; a Prometheus scraper's token, so tests can scrape as one.
+            ["Astralytiq:Telemetry:Tracing:Enabled"] = "true",
+            ["Astralytiq:Telemetry:Tracing:SampleRatio"] = "0",
+            ["Astralytiq:Telemetry:Metrics:ScrapeToken"] = ScrapeToken,
         };
         foreach (var (key, value) in await DatabaseSettingsAsync())
         {
@@ -132,6 +138,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             builder.ConfigureServices(services =>
             {
                 services.AddJobHandler<StepsJobHandler>(StepsJobHandler.Kind);
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SpanCapture()));
                 ConfigureServices(services);
             });
         });
@@ -191,6 +198,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     public static string NewEmail(string who = "user") => $"{who}-{Guid.NewGuid():N}@example.com";
 
     public const string Password = "Correct-Horse-Battery-9";
+
+    /// <summary>The bearer token the test hosts accept from a Prometheus scraper.</summary>
+    public const string ScrapeToken = "test-scrape-token-0123456789abcdef0123456789";
 
     /// <summary>Signs up a new tenant; returns its Admin's client.</summary>
     public async Task<TestTenant> NewTenantAsync(string? organization = null)

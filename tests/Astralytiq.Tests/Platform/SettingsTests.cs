@@ -44,6 +44,11 @@ public sealed class SettingsTests
     [InlineData("Astralytiq:Events:PollMilliseconds", "5", "Astralytiq:Events:PollMilliseconds")]
     [InlineData("Astralytiq:Email:Smtp:Security", "Maybe", "Astralytiq:Email:Smtp:Security")]
     [InlineData("Astralytiq:ML:PredictionLogSampleRate", "1.5", "Astralytiq:ML:PredictionLogSampleRate")]
+    [InlineData("Astralytiq:Telemetry:LogFormat", "xml", "Astralytiq:Telemetry:LogFormat")]
+    [InlineData("Astralytiq:Telemetry:Tracing:SampleRatio", "2", "Astralytiq:Telemetry:Tracing:SampleRatio")]
+    [InlineData("Astralytiq:Telemetry:Metrics:ScrapeToken", "too-short", "Astralytiq:Telemetry:Metrics:ScrapeToken")]
+    [InlineData("Astralytiq:Telemetry:Otlp:Endpoint", "collector:4317", "Astralytiq:Telemetry:Otlp:Endpoint")]
+    [InlineData("Astralytiq:Telemetry:Otlp:Protocol", "udp", "Astralytiq:Telemetry:Otlp:Protocol")]
     public void The_server_does_not_start_with_a_wrong_setting(string key, string value, string named)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));

@@ -76,6 +76,11 @@ internal sealed class DataQuotas(IQuotas quotas)
         {
             await ReleaseAsync(version, done.Contains(QuotaMetrics.Datasets), done.Contains(QuotaMetrics.RowsIngested), CancellationToken.None).ConfigureAwait(false);
         }
+        else if (ingested is { } counted)
+        {
+            Engine.DataTelemetry.IngestRows.Add(counted.Rows);
+            Engine.DataTelemetry.IngestBytes.Add(counted.Bytes);
+        }
         return result;
     }
 

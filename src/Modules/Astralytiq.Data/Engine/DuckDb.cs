@@ -31,13 +31,20 @@ internal static class DuckDb
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var interrupt = InterruptOn(command, ct);
+        using var statement = DataTelemetry.Query("statement", sql);
         try
         {
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         catch (DuckDBException ex) when (ct.IsCancellationRequested)
         {
+            statement.Failed(ex);
             throw new OperationCanceledException("The query was interrupted", ex, ct);
+        }
+        catch (DuckDBException ex)
+        {
+            statement.Failed(ex);
+            throw;
         }
     }
 
@@ -46,13 +53,20 @@ internal static class DuckDb
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var interrupt = InterruptOn(command, ct);
+        using var statement = DataTelemetry.Query("statement", sql);
         try
         {
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
         catch (DuckDBException ex) when (ct.IsCancellationRequested)
         {
+            statement.Failed(ex);
             throw new OperationCanceledException("The query was interrupted", ex, ct);
+        }
+        catch (DuckDBException ex)
+        {
+            statement.Failed(ex);
+            throw;
         }
     }
 

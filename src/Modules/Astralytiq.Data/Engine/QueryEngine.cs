@@ -213,6 +213,7 @@ internal static class QueryEngine
         command.CommandText = compiled.Sql;
         compiled.Filters.Bind(command);
         using var interrupt = DuckDb.InterruptOn(command, ct);
+        using var statement = DataTelemetry.Query("query", compiled.Sql);
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var columns = compiled.Output.Select(_ => new List<object?>()).ToList();
         var rows = 0;
@@ -230,6 +231,7 @@ internal static class QueryEngine
             }
             rows++;
         }
+        statement.Rows(rows);
         return (columns, rows, truncated);
     }
 }

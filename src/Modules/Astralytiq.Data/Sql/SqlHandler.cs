@@ -102,6 +102,7 @@ internal sealed class SqlHandler(
         using var command = duck.CreateCommand();
         command.CommandText = sql;
         using var cancel = token.Register(() => command.Cancel());
+        using var statement = DataTelemetry.Query("sql_workspace", sql);
         try
         {
             using var reader = await command.ExecuteReaderAsync(token);
@@ -131,10 +132,12 @@ internal sealed class SqlHandler(
                 rows++;
                 token.ThrowIfCancellationRequested();
             }
+            statement.Rows(rows);
             return new SqlQueryResponse(columns, values, rows, truncated, views.Select(v => v.Name).ToList());
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex)
         {
+            statement.Failed(ex);
             return ValidationError.For("sql", $"the query ran longer than {settings.SqlTimeoutSeconds} s and was stopped");
         }
         catch (WideDecimalException ex)
@@ -143,6 +146,7 @@ internal sealed class SqlHandler(
         }
         catch (DuckDB.NET.Data.DuckDBException ex)
         {
+            statement.Failed(ex);
             var message = views.SelectMany(v => v.Source.Paths.Select(p => (Path: p, v.Name))).Aggregate(ex.Message, (m, v) => m.Replace(v.Path, v.Name, StringComparison.Ordinal));
             return ValidationError.For("sql", Ingest.Explain(message, "\0", "the query"));
         }

@@ -57,6 +57,7 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
             predictions = made.Value;
         }
         var elapsed = watch.Elapsed.TotalMilliseconds;
+        MlTelemetry.Predicted(m.Id, rows.Count, elapsed);
         await LogAsync(m, v, rows, predictions, elapsed, ct).ConfigureAwait(false);
         return new PredictResponse(m.Id, m.Name, v.Version, v.Task, predictions, Math.Round(elapsed, 3));
     }

@@ -95,6 +95,7 @@ internal sealed partial class TrainingJob(
                 ["name"] = model.Name, ["version"] = version.Version.ToString(CultureInfo.InvariantCulture), ["algorithm"] = version.Algorithm ?? string.Empty,
                 [version.PrimaryMetric ?? "metric"] = version.PrimaryValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty, ["sha256"] = sha,
             }), cancellationToken).ConfigureAwait(false);
+            MlTelemetry.Trained(spec.Task, "ready", watch.Elapsed);
             LogTrained(logger, model.Name, version.Version, version.Algorithm, version.PrimaryMetric, version.PrimaryValue ?? double.NaN, watch.ElapsedMilliseconds);
             await context.ReportProgressAsync(1, $"Version {version.Version} is ready: {version.Algorithm}, {Astralytiq.Contracts.Formatting.MetricFormat.Name(version.PrimaryMetric ?? "score")} {Astralytiq.Contracts.Formatting.MetricFormat.Show(version.PrimaryMetric ?? "score", version.PrimaryValue)}", cancellationToken).ConfigureAwait(false);
             return new { model_id = model.Id, version = version.Version, algorithm = version.Algorithm, primary_metric = version.PrimaryMetric, primary_value = version.PrimaryValue };
@@ -128,6 +129,7 @@ internal sealed partial class TrainingJob(
 
     private async Task FailAsync(ModelVersion version, string error, Stopwatch watch)
     {
+        MlTelemetry.Trained(version.Task, "failed", watch.Elapsed);
         // Written whatever happened to the job's token: the version must not stay "training".
         db.ChangeTracker.Clear();
         await db.Versions.Where(v => v.Id == version.Id && v.Status == VersionStatus.Training).ExecuteUpdateAsync(u => u

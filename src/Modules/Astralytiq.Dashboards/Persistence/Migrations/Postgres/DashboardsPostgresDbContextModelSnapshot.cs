@@ -269,7 +269,7 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Postgres
                     b.ToTable("dashboard_versions", "dashboards");
                 });
 
-            modelBuilder.Entity("Astralytiq.Dashboards.Boards.EmbeddingKey", b =>
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.Sharing.EmbeddingKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -554,6 +554,11 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Postgres
                     b.Property<Guid?>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
 
                     b.Property<string>("Type")
                         .IsRequired()

@@ -263,7 +263,7 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                     b.ToTable("dashboards_dashboard_versions", (string)null);
                 });
 
-            modelBuilder.Entity("Astralytiq.Dashboards.Boards.EmbeddingKey", b =>
+            modelBuilder.Entity("Astralytiq.Dashboards.Boards.Sharing.EmbeddingKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -548,6 +548,11 @@ namespace Astralytiq.Dashboards.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
 
                     b.Property<string>("Type")
                         .IsRequired()

@@ -1,0 +1,17 @@
+using System.Diagnostics.Metrics;
+
+namespace Astralytiq.Platform.Telemetry;
+
+/// <summary>
+/// What a module needs to emit telemetry the same way as the kernel: name its <c>ActivitySource</c> and <c>Meter</c>
+/// <c>Astralytiq.&lt;Module&gt;</c> (the host subscribes to <c>Astralytiq.*</c>), time durations in seconds with
+/// <see cref="Seconds"/>, and describe statements by their kind, never their text.
+/// </summary>
+public static class AstralytiqTelemetry
+{
+    /// <summary>Histogram bucket bounds for durations in seconds: 5 ms to 10 minutes.</summary>
+    public static InstrumentAdvice<double> Seconds => PlatformMetrics.Seconds;
+
+    /// <summary>A SQL statement's first keyword (SELECT, INSERT, COPY, …), upper-cased, after leading comments; "SQL" when there is none.</summary>
+    public static string StatementKind(string? sql) => SlowQueryInterceptor.StatementKind(sql);
+}

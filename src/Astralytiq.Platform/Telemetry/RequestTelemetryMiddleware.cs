@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace Astralytiq.Platform.Telemetry;
+
+/// <summary>
+/// After authentication: puts the caller's tenant and user ids on the request's span and in the log scope of everything
+/// the request logs, counts the request for its tenant, and logs a request slower than
+/// <see cref="TelemetrySettings.SlowRequestMilliseconds"/> with its route, status and trace id.
+/// </summary>
+internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, TelemetrySettings settings, TimeProvider time, ILogger<RequestTelemetryMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context, ITenantContext tenant)
+    {
+        var tenantId = tenant.TenantId;
+        var userId = tenant.UserId;
+        if (tenantId is not null && Activity.Current is { } activity)
+        {
+            activity.SetTag("astralytiq.tenant.id", tenantId.Value.ToString());
+            if (userId is not null)
+            {
+                activity.SetTag("enduser.id", userId.Value.ToString());
+            }
+        }
+        using var scope = tenantId is null ? null : logger.BeginScope(new CallerScope(tenantId.Value, userId));
+        var started = time.GetTimestamp();
+        var status = 500;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            if (tenantId is not null && context.Request.Path.StartsWithSegments("/api"))
+            {
+                PlatformMetrics.TenantRequests.Add(1,
+                    new KeyValuePair<string, object?>("astralytiq.tenant.id", tenantId.Value.ToString()),
+                    new KeyValuePair<string, object?>("http.response.status_class", PlatformMetrics.StatusClass(status)));
+            }
+            var elapsed = time.GetElapsedTime(started);
+            if (settings.SlowRequestMilliseconds > 0 && elapsed.TotalMilliseconds >= settings.SlowRequestMilliseconds
+                && !TelemetrySetup.IsQuiet(context.Request.Path, settings))
+            {
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.ToString();
+                LogSlow(logger, context.Request.Method, route, status, Math.Round(elapsed.TotalMilliseconds));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slow request: {Method} {Route} answered {Status} after {Milliseconds} ms")]
+    private static partial void LogSlow(ILogger logger, string method, string route, int status, double milliseconds);
+
+    /// <summary>The caller's ids as structured scope values (JSON logs show them as properties; text logs as one line).</summary>
+    private sealed class CallerScope(Guid tenantId, Guid? userId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private readonly KeyValuePair<string, object?>[] _values =
+        [
+            new("TenantId", tenantId.ToString()),
+            new("UserId", userId?.ToString()),
+        ];
+
+        public KeyValuePair<string, object?> this[int index] => _values[index];
+
+        public int Count => _values.Length;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _values.GetEnumerator();
+
+        public override string ToString() => $"TenantId:{tenantId} UserId:{userId}";
+    }
+}
