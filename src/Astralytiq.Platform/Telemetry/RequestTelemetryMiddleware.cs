@@ -21,7 +21,8 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, T
                 activity.SetTag("enduser.id", userId.Value.ToString());
             }
         }
-        using var scope = tenantId is null ? null : logger.BeginScope(new CallerScope(tenantId.Value, userId));
+        // The host's own scope names Kestrel's connection-based id; ours is the X-Request-Id the caller sees in every error.
+        using var scope = logger.BeginScope(new CallerScope(context.TraceIdentifier, tenantId, userId));
         var started = time.GetTimestamp();
         var status = 500;
         try
@@ -51,11 +52,12 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, T
     private static partial void LogSlow(ILogger logger, string method, string route, int status, double milliseconds);
 
     /// <summary>The caller's ids as structured scope values (JSON logs show them as properties; text logs as one line).</summary>
-    private sealed class CallerScope(Guid tenantId, Guid? userId) : IReadOnlyList<KeyValuePair<string, object?>>
+    private sealed class CallerScope(string requestId, Guid? tenantId, Guid? userId) : IReadOnlyList<KeyValuePair<string, object?>>
     {
         private readonly KeyValuePair<string, object?>[] _values =
         [
-            new("TenantId", tenantId.ToString()),
+            new("RequestId", requestId),
+            new("TenantId", tenantId?.ToString()),
             new("UserId", userId?.ToString()),
         ];
 
@@ -67,6 +69,6 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, T
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _values.GetEnumerator();
 
-        public override string ToString() => $"TenantId:{tenantId} UserId:{userId}";
+        public override string ToString() => $"RequestId:{requestId} TenantId:{tenantId} UserId:{userId}";
     }
 }
