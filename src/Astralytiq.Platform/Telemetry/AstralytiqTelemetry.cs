@@ -13,5 +13,19 @@ public static class AstralytiqTelemetry
     public static InstrumentAdvice<double> Seconds => PlatformMetrics.Seconds;
 
     /// <summary>A SQL statement's first keyword (SELECT, INSERT, COPY, …), upper-cased, after leading comments; "SQL" when there is none.</summary>
-    public static string StatementKind(string? sql) => SlowQueryInterceptor.StatementKind(sql);
+    public static string StatementKind(string? sql)
+    {
+        var text = (sql ?? string.Empty).AsSpan().TrimStart();
+        while (text.StartsWith("--"))
+        {
+            var end = text.IndexOf('\n');
+            text = end < 0 ? [] : text[(end + 1)..].TrimStart();
+        }
+        var length = 0;
+        while (length < text.Length && length < 16 && char.IsAsciiLetter(text[length]))
+        {
+            length++;
+        }
+        return length == 0 ? "SQL" : text[..length].ToString().ToUpperInvariant();
+    }
 }

@@ -50,25 +50,8 @@ internal sealed partial class SlowQueryInterceptor(TelemetrySettings settings, I
     {
         if (settings.SlowQueryMilliseconds > 0 && eventData.Duration.TotalMilliseconds >= settings.SlowQueryMilliseconds)
         {
-            LogSlow(logger, eventData.Context?.GetType().Name ?? "?", StatementKind(command.CommandText), Math.Round(eventData.Duration.TotalMilliseconds));
+            LogSlow(logger, eventData.Context?.GetType().Name ?? "?", AstralytiqTelemetry.StatementKind(command.CommandText), Math.Round(eventData.Duration.TotalMilliseconds));
         }
-    }
-
-    /// <summary>The statement's first keyword (SELECT, INSERT, UPDATE, DELETE, WITH, …), upper-cased; "SQL" when there is none.</summary>
-    internal static string StatementKind(string? sql)
-    {
-        var text = (sql ?? string.Empty).AsSpan().TrimStart();
-        while (text.StartsWith("--"))
-        {
-            var end = text.IndexOf('\n');
-            text = end < 0 ? [] : text[(end + 1)..].TrimStart();
-        }
-        var length = 0;
-        while (length < text.Length && length < 16 && char.IsAsciiLetter(text[length]))
-        {
-            length++;
-        }
-        return length == 0 ? "SQL" : text[..length].ToString().ToUpperInvariant();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Slow query: {Context} {Kind} took {Milliseconds} ms")]

@@ -51,10 +51,12 @@ internal static class DataTelemetry
 
         public void Dispose()
         {
-            QueryDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds,
-                new KeyValuePair<string, object?>("db.operation.name", _kind),
-                new KeyValuePair<string, object?>("astralytiq.query.purpose", _purpose),
-                new KeyValuePair<string, object?>("error.type", _failed ? "duckdb" : null));
+            var tags = new TagList { { "db.operation.name", _kind }, { "astralytiq.query.purpose", _purpose } };
+            if (_failed)
+            {
+                tags.Add("error.type", "duckdb");
+            }
+            QueryDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
             _activity?.Dispose();
         }
     }
