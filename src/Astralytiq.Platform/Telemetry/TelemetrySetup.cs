@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 using OpenTelemetry;
@@ -123,6 +124,7 @@ internal static class TelemetrySetup
             return;
         }
         routes.MapPrometheusScrapingEndpoint(settings.Metrics.Path)
+            .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]))
             .RequireAuthorization(policy => policy.RequireAssertion(context => MayScrape(context, settings)))
             .DisableRateLimiting()
             .ExcludeFromDescription();

@@ -231,6 +231,15 @@ public abstract partial class TelemetryTests<TPlatform>(TPlatform platform) : Pl
                 Assert.Contains(name, text, StringComparison.Ordinal);
             }
         }
+        // Only read: another method is refused, in the envelope, even with the token.
+        using (var http = Platform.NewHttpClient())
+        using (var post = new HttpRequestMessage(HttpMethod.Post, "/metrics") { Content = new StringContent("{}") })
+        {
+            post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PlatformFixture.ScrapeToken);
+            using var response = await http.SendAsync(post);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+            Assert.Contains("\"code\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
         var scraped = await ScrapeAsync();
         Assert.True(scraped.Sum("astralytiq_tenant_requests_total", l => l.Get("astralytiq_tenant_id") == tenant.Id.ToString()) >= 1);
     }
