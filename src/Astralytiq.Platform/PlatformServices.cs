@@ -98,10 +98,7 @@ public static class PlatformServices
         services.Configure<AuthorizationOptions>(PermissionEndpointExtensions.AddPermissionPolicies);
         services.AddPlatformRateLimiting(configuration);
 
-        services.AddHealthChecks()
-            .AddCheck<ModuleDatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
-            .AddCheck<JobsHealthCheck>("jobs", tags: ["ready"]);
+        Health.HealthSetup.AddPlatformHealth(services, configuration);
 
         services.AddPlatformOpenApi();
         return services;
@@ -199,6 +196,7 @@ public static class PlatformServices
         app.UseRateLimiter();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseAuthorization();
+        app.UseMiddleware<Health.ModuleGateMiddleware>();
         app.UseMiddleware<TenantFeatureMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
@@ -265,25 +263,5 @@ internal static class StatusCodeEnvelope
         var status = http.Response.StatusCode;
         http.Response.StatusCode = 200; // WriteAsync sets it again; HasStarted is still false here
         return ErrorWriter.WriteAsync(http, status, code, message);
-    }
-}
-
-internal sealed class StorageHealthCheck(IBlobStorage storage) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await storage.ProbeAsync(cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("Blob storage is writable");
-        }
-        catch (IOException ex)
-        {
-            return HealthCheckResult.Unhealthy("Blob storage is not writable", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            return HealthCheckResult.Unhealthy("Blob storage is not writable", ex);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Contracts;
 using System.Text.Json;
 using Astralytiq.Audit;
@@ -66,10 +67,7 @@ public static class AstralytiqHost
         app.MapScalarApiReference("/docs", o => o.WithTitle("Astralytiq API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync })
-            .AllowAnonymous().DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync })
-            .AllowAnonymous().DisableRateLimiting();
+        app.MapPlatformHealth();
         // Client-side routes (/login, /users, ...) load the client; API-like paths keep their 404 envelope. Embedding
         // tokens are JWTs, with dots: /embed/… is a client route even though it looks like a file name.
         app.MapFallback(ServeClientAsync).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"])).AllowAnonymous().ExcludeFromDescription();
@@ -101,26 +99,6 @@ public static class AstralytiqHost
         {
             await database.MigrateAsync(services, cancellationToken);
         }
-    }
-
-    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
-        var body = new
-        {
-            status = report.Status.ToString().ToLowerInvariant(),
-            duration_ms = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new
-                {
-                    status = e.Value.Status.ToString().ToLowerInvariant(),
-                    description = e.Value.Description,
-                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
-                }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body, Contracts.ApiJson.Options));
     }
 }
 

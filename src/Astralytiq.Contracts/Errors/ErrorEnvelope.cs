@@ -33,4 +33,6 @@ public static class ErrorCodes
     public const string FeatureDisabled = "FEATURE_DISABLED";
     public const string Internal = "INTERNAL_ERROR";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
+    /// <summary>One module's store or engine is down: its routes answer 503 with Retry-After; the other modules keep working.</summary>
+    public const string ModuleUnavailable = "MODULE_UNAVAILABLE";
 }

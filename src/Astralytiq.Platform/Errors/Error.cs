@@ -54,10 +54,15 @@ public sealed record LockedError(DateTimeOffset Until)
 /// The node is busy or a dependency it needs is down: 503 with <c>Retry-After</c>. Nothing was changed, and
 /// the same request may succeed later.
 /// </summary>
-public sealed record UnavailableError(string MessageValue, int RetryAfterSeconds = 5)
-    : Error(ErrorCodes.Unavailable, MessageValue)
+public sealed record UnavailableError(string MessageValue, int RetryAfterSeconds = 5, string CodeValue = ErrorCodes.Unavailable, IReadOnlyList<ErrorDetail>? Fields = null)
+    : Error(CodeValue, MessageValue, Fields)
 {
     public override int StatusCode => 503;
+
+    /// <summary>One module cannot serve (its store or engine is down); the rest of the platform works. The detail names the module.</summary>
+    public static UnavailableError ForModule(string module, string? why = null) =>
+        new($"The {Health.PlatformHealth.DisplayName(module)} part of the platform is unavailable right now{(why is null ? string.Empty : ": " + why)}; nothing was changed. Everything else works; try again shortly.",
+            5, ErrorCodes.ModuleUnavailable, [new ErrorDetail("module", module)]);
 }
 
 /// <summary>A custom code with an explicit status (plan restrictions, idempotency mismatches, ...).</summary>

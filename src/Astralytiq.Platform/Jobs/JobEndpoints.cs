@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 namespace Astralytiq.Platform.Jobs;
 
 internal static class JobEndpoints
@@ -60,7 +61,7 @@ internal static class JobEndpoints
 
     public static RouteGroupBuilder Map(IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/jobs").WithTags("Jobs").ProducesErrors(401, 403, 429);
+        var group = routes.MapGroup("/jobs").WithTags("Jobs").ForModule(PlatformDbContext.Module).ProducesErrors(401, 403, 429);
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
         group.MapDelete("/{id:guid}", Cancel);

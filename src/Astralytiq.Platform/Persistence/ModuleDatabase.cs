@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
 namespace Astralytiq.Platform.Persistence;
 
 /// <summary>A module's database, as the host sees it: migrate it, check it.</summary>
@@ -56,33 +59,58 @@ internal sealed class ModuleDatabase<TContext>(string module) : IModuleDatabase
     }
 }
 
-internal sealed class ModuleDatabaseHealthCheck(IServiceProvider services, IEnumerable<IModuleDatabase> databases) : IHealthCheck
+/// <summary>
+/// One module's store: up when it answers. A core module's store failing makes the platform unhealthy; any
+/// other module's makes readiness degraded and that module's routes unavailable.
+/// </summary>
+internal sealed class ModuleStoreHealthCheck(IServiceProvider services, IModuleDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object>();
-        var failed = new List<string>();
-        foreach (var database in databases)
+        try
         {
-            bool ok;
-            try
-            {
-                ok = await database.CanConnectAsync(services, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                ok = false;
-                data[database.Module + ":error"] = ex.GetType().Name;
-            }
-            data[database.Module] = ok ? "up" : "down";
-            if (!ok)
-            {
-                failed.Add(database.Module);
-            }
+            return await database.CanConnectAsync(services, cancellationToken).ConfigureAwait(false)
+                ? HealthCheckResult.Healthy("The database answers")
+                : new HealthCheckResult(context.Registration.FailureStatus, "The database does not answer");
         }
-        return failed.Count == 0
-            ? HealthCheckResult.Healthy("All module databases answer", data)
-            : HealthCheckResult.Unhealthy("Unreachable: " + string.Join(", ", failed), data: data);
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, ex is OperationCanceledException
+                ? "The database did not answer in time" : "The database cannot be reached", data: new Dictionary<string, object> { ["error"] = ex.GetType().Name });
+        }
+    }
+}
+
+/// <summary>
+/// Marks a failed connection or command with the module whose store failed (<see cref="DataKey"/> in the
+/// exception's data), so the one exception handler can answer for that module alone.
+/// </summary>
+internal sealed class ModuleStoreInterceptor(string module) : IDbConnectionInterceptor, IDbCommandInterceptor
+{
+    public const string DataKey = "astralytiq.module";
+
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Mark(eventData.Exception);
+
+    public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Mark(eventData.Exception);
+        return Task.CompletedTask;
+    }
+
+    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Mark(eventData.Exception);
+
+    public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Mark(eventData.Exception);
+        return Task.CompletedTask;
+    }
+
+    private void Mark(Exception exception)
+    {
+        if (!exception.Data.Contains(DataKey))
+        {
+            exception.Data[DataKey] = module;
+        }
     }
 }
 
@@ -101,19 +129,33 @@ public static class ModuleDbContextRegistration
         where TPostgres : TContext
     {
         var options = PlatformOptions.From(configuration);
+        // A module's store may live elsewhere (its own database or server): Astralytiq:Database:Modules:{module}:ConnectionString.
+        var own = configuration[$"Astralytiq:Database:Modules:{module}:ConnectionString"];
         if (options.DatabaseProvider == DatabaseProvider.Postgres)
         {
-            services.AddPooledDbContextFactory<TPostgres>((sp, b) => ConfigurePostgres(b, options.PostgresConnectionString!, module, sp));
+            var connectionString = string.IsNullOrWhiteSpace(own) ? options.PostgresConnectionString! : own;
+            services.AddPooledDbContextFactory<TPostgres>((sp, b) => ConfigurePostgres(b, connectionString, module, sp));
             services.AddScoped<TContext>(sp => sp.GetRequiredService<IDbContextFactory<TPostgres>>().CreateDbContext()
                 .Bind<TContext>(sp.GetRequiredService<ITenantContext>()));
         }
         else
         {
-            services.AddPooledDbContextFactory<TSqlite>((sp, b) => ConfigureSqlite(b, options.SqliteConnectionString, module, sp));
+            var connectionString = string.IsNullOrWhiteSpace(own) ? options.SqliteConnectionString : own;
+            services.AddPooledDbContextFactory<TSqlite>((sp, b) => ConfigureSqlite(b, connectionString, module, sp));
             services.AddScoped<TContext>(sp => sp.GetRequiredService<IDbContextFactory<TSqlite>>().CreateDbContext()
                 .Bind<TContext>(sp.GetRequiredService<ITenantContext>()));
         }
-        services.AddSingleton<IModuleDatabase>(new ModuleDatabase<TContext>(module));
+        var database = new ModuleDatabase<TContext>(module);
+        services.AddSingleton<IModuleDatabase>(database);
+        var core = Health.PlatformHealth.CoreModules.Contains(module);
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "database:" + module,
+            sp => new ModuleStoreHealthCheck(sp, database),
+            HealthStatus.Unhealthy,
+            core
+                ? [Health.PlatformHealth.ReadyTag, Health.PlatformHealth.CoreTag, Health.PlatformHealth.ModuleTag(module)]
+                : [Health.PlatformHealth.ReadyTag, Health.PlatformHealth.ModuleTag(module), Health.PlatformHealth.GatesTag(module)],
+            TimeSpan.FromSeconds(5)));
         return services;
     }
 
@@ -124,7 +166,7 @@ public static class ModuleDbContextRegistration
             .UseSqlite(connectionString, o => o.MigrationsHistoryTable($"__ef_migrations_{module}"))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(SqliteTuning.Instance);
-        return SlowQueries(builder, services);
+        return Common(builder, module, services);
     }
 
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString, string module, IServiceProvider? services = null)
@@ -134,11 +176,26 @@ public static class ModuleDbContextRegistration
             .UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__ef_migrations_history", module))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(services?.GetService<PostgresTenantSessionInterceptor>() ?? new PostgresTenantSessionInterceptor());
-        return SlowQueries(builder, services);
+        return Common(builder, module, services);
     }
 
-    private static DbContextOptionsBuilder SlowQueries(DbContextOptionsBuilder builder, IServiceProvider? services) =>
-        services?.GetService<Telemetry.SlowQueryInterceptor>() is { } slow ? builder.AddInterceptors(slow) : builder;
+    /// <summary>
+    /// What both providers add: the slow-query log, the mark naming the module when its store fails, and any
+    /// interceptors registered for the module as keyed <see cref="IInterceptor"/> services (the module's name is the key).
+    /// </summary>
+    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder builder, string module, IServiceProvider? services)
+    {
+        builder.AddInterceptors(new ModuleStoreInterceptor(module));
+        if (services?.GetService<Telemetry.SlowQueryInterceptor>() is { } slow)
+        {
+            builder.AddInterceptors(slow);
+        }
+        if (services is not null)
+        {
+            builder.AddInterceptors(services.GetKeyedServices<IInterceptor>(module));
+        }
+        return builder;
+    }
 }
 
 /// <summary>For <c>dotnet ef migrations add</c>: a module's SQLite context without a host (one line per module).</summary>

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Dashboards.Boards.Drill;
 using Astralytiq.Dashboards.Boards.Sharing;
 using Astralytiq.Dashboards.Boards.Versions;
@@ -30,6 +31,7 @@ public static class DashboardsModule
         services.AddScoped<ReportHandlers>();
         services.AddScoped<ReportUnsubscribes>();
         services.AddJobHandler<ReportJob>(ReportHandlers.JobKind);
+        services.AddJobHandler<LineageSyncJob>(LineageSyncJob.Kind);
         services.AddRecurring<DashboardsDbContext, Report, ScheduledReportRun>();
         services.AddSignalR().AddJsonProtocol(o =>
         {
@@ -44,7 +46,7 @@ public static class DashboardsModule
     /// <summary>Every feature maps its own endpoints (its folder holds mapping, handler and checks).</summary>
     public static RouteGroupBuilder MapDashboardsEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/dashboards").WithTags("Dashboards").ProducesErrors(401, 403, 429);
+        var group = routes.MapGroup("/dashboards").WithTags("Dashboards").ForModule(DashboardsDbContext.Module).ProducesErrors(401, 403, 429);
         BoardEndpoints.Map(group);
         VersionEndpoints.Map(group);
         SharingEndpoints.Map(group);
@@ -58,6 +60,7 @@ public static class DashboardsModule
     public static RouteGroupBuilder MapPublicDashboardsEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = SharingEndpoints.MapPublic(routes);
+        group.ForModule(DashboardsDbContext.Module);
         SharingEndpoints.MapEmbedded(routes);
         ReportEndpoints.MapUnsubscribe(routes);
         return group;
@@ -66,7 +69,7 @@ public static class DashboardsModule
     /// <summary>The live-update hub (outside the versioned API prefix, like SignalR hubs usually are).</summary>
     public static IEndpointRouteBuilder MapDashboardsHub(this IEndpointRouteBuilder routes)
     {
-        routes.MapHub<DashboardHub>(DashboardHub.Path);
+        routes.MapHub<DashboardHub>(DashboardHub.Path).ForModule(DashboardsDbContext.Module);
         return routes;
     }
 }

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Data.Datasets.Append;
 using Astralytiq.Data.Datasets.Catalog;
 using Astralytiq.Data.Datasets.Imports;
@@ -69,7 +70,7 @@ public static class DataModule
     /// <summary>Every feature of the module maps its own endpoints (its folder holds mapping, handler and checks).</summary>
     public static RouteGroupBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/data").WithTags("Data").ProducesErrors(401, 403, 429);
+        var group = routes.MapGroup("/data").WithTags("Data").ForModule(DataDbContext.Module).ProducesErrors(401, 403, 429);
         var settings = routes.ServiceProvider.GetRequiredService<DataSettings>();
         SqlEndpoints.Map(group);
         SampleEndpoints.Map(group);

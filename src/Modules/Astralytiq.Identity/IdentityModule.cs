@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Identity.ApiKeys;
 using Astralytiq.Identity.Invitations;
 using Astralytiq.Identity.Login;
@@ -42,7 +43,7 @@ public static class IdentityModule
 
     public static RouteGroupBuilder MapIdentityEndpoints(this IEndpointRouteBuilder routes)
     {
-        var users = routes.MapGroup("/users").WithTags("Users");
+        var users = routes.MapGroup("/users").WithTags("Users").ForModule(IdentityDbContext.Module);
 
         users.MapPost("/register", IdentityEndpoints.Register).AllowAnonymous().RequireSensitiveRateLimit();
         users.MapPost("/login", IdentityEndpoints.Login).AllowAnonymous().RequireSensitiveRateLimit();

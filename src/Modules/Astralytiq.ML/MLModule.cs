@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.ML.Prediction;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,7 @@ public static class MLModule
     /// <summary>Every feature maps its own endpoints (its folder holds mapping, handler and checks).</summary>
     public static RouteGroupBuilder MapMLEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/ml").WithTags("Machine learning").ProducesErrors(401, 403, 429);
+        var group = routes.MapGroup("/ml").WithTags("Machine learning").ForModule(MlDbContext.Module).ProducesErrors(401, 403, 429);
         var models = group.MapGroup("/models");
         TrainingEndpoints.Map(models);
         RegistryEndpoints.Map(models);

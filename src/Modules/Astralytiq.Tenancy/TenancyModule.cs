@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 using Astralytiq.Tenancy.Operator;
 using Astralytiq.Tenancy.Provisioning;
 using Astralytiq.Tenancy.Settings;
@@ -24,11 +25,11 @@ public static class TenancyModule
 
     public static RouteGroupBuilder MapTenancyEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/tenants").WithTags("Tenants").ProducesErrors(401, 403, 429);
+        var group = routes.MapGroup("/tenants").WithTags("Tenants").ForModule(TenancyDbContext.Module).ProducesErrors(401, 403, 429);
         group.MapGet("/current", TenantSettingsEndpoints.GetCurrent);
         group.MapPut("/current", TenantSettingsEndpoints.UpdateCurrent);
 
-        var ops = routes.MapGroup("/operator/tenants").WithTags("Operator").ProducesErrors(401, 403, 429)
+        var ops = routes.MapGroup("/operator/tenants").WithTags("Operator").ForModule(TenancyDbContext.Module).ProducesErrors(401, 403, 429)
             .RequirePermission(Permission.PlatformManage);
         ops.MapGet("/", OperatorTenantEndpoints.List);
         ops.MapGet("/{id:guid}", OperatorTenantEndpoints.Get);

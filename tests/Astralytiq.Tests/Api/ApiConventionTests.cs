@@ -230,10 +230,21 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("healthy", ready.RootElement.GetProperty("status").GetString());
+        Assert.Equal(0, ready.RootElement.GetProperty("failing").GetArrayLength());
         var checks = ready.RootElement.GetProperty("checks");
-        Assert.Equal("healthy", checks.GetProperty("database").GetProperty("status").GetString());
-        Assert.Equal("up", checks.GetProperty("database").GetProperty("data").GetProperty("identity").GetString());
+        foreach (var module in StoreFaults.Modules)
+        {
+            var store = checks.GetProperty("database:" + module);
+            Assert.Equal("healthy", store.GetProperty("status").GetString());
+            Assert.Equal(module, store.GetProperty("module").GetString());
+            Assert.Equal(module is "platform" or "identity" or "tenancy", store.GetProperty("core").GetBoolean());
+            Assert.True(store.GetProperty("duration_ms").GetDouble() >= 0);
+            Assert.Equal("available", ready.RootElement.GetProperty("modules").GetProperty(module).GetString());
+        }
         Assert.Equal("healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("disk").GetProperty("status").GetString());
+        Assert.True(checks.GetProperty("disk").GetProperty("data").GetProperty("free_bytes").GetInt64() > 0);
+        Assert.Equal("healthy", checks.GetProperty("smtp").GetProperty("status").GetString());
         Assert.Equal("healthy", checks.GetProperty("jobs").GetProperty("status").GetString());
         Assert.Equal("polling", checks.GetProperty("jobs").GetProperty("data").GetProperty("runner").GetString());
         Assert.Equal(0, checks.GetProperty("jobs").GetProperty("data").GetProperty("overdue_jobs").GetInt32());

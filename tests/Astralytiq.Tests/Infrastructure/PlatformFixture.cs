@@ -35,7 +35,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     private readonly Lock _startLock = new();
     private Task? _start;
 
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));
+    public string DataDir { get; protected init; } = Path.Combine(Path.GetTempPath(), "astralytiq-tests", Guid.NewGuid().ToString("N"));
 
     public SmtpCapture Smtp { get; } = new();
 
@@ -139,6 +139,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             {
                 services.AddJobHandler<StepsJobHandler>(StepsJobHandler.Kind);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SpanCapture()));
+                StoreFaults.Register(services);
                 ConfigureServices(services);
             });
         });

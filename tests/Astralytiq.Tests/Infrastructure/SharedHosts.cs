@@ -16,4 +16,6 @@ using Astralytiq.Tests.Properties;
 [assembly: AssemblyFixture(typeof(FakeClockSqlite))]
 [assembly: AssemblyFixture(typeof(FakeClockPostgres))]
 [assembly: AssemblyFixture(typeof(PostgresBehindProxy))]
+[assembly: AssemblyFixture(typeof(SqliteModuleStores))]
+[assembly: AssemblyFixture(typeof(PostgresModuleStores))]
 [assembly: AssemblyFixture(typeof(Chromium))]

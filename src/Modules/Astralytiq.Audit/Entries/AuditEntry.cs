@@ -45,6 +45,9 @@ internal sealed class AuditEntry : ITenantOwned
 
     public string Hash { get; set; } = string.Empty;
 
+    /// <summary>A copy to chain (a failed attempt's sequence and hashes never leak into the next one).</summary>
+    public AuditEntry Copy() => (AuditEntry)MemberwiseClone();
+
     public string ComputeHash()
     {
         var canonical = JsonSerializer.Serialize(new object?[]

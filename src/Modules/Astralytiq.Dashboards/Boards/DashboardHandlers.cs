@@ -23,7 +23,7 @@ internal sealed class DashboardHandlers(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("dashboard.created", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name }), ct).ConfigureAwait(false);
-        await lineage.SyncDashboardAsync(dashboard, ct).ConfigureAwait(false);
+        await lineage.SyncDashboardOrLaterAsync(dashboard, ct).ConfigureAwait(false);
         return DashboardFinder.ToResponse(dashboard, DashboardAccess.Owner);
     }
 
@@ -69,7 +69,7 @@ internal sealed class DashboardHandlers(
         }
         await audit.RecordAsync(new AuditRecord(note is null ? "dashboard.updated" : "dashboard.restored", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name, ["version"] = dashboard.Version.ToString(CultureInfo.InvariantCulture), ["note"] = note ?? string.Empty }), ct).ConfigureAwait(false);
-        await lineage.SyncDashboardAsync(dashboard, ct).ConfigureAwait(false);
+        await lineage.SyncDashboardOrLaterAsync(dashboard, ct).ConfigureAwait(false);
         return DashboardFinder.ToResponse(dashboard, level);
     }
 
@@ -134,7 +134,7 @@ internal sealed class DashboardHandlers(
             return new NotFoundError("Dashboard");
         }
         await audit.RecordAsync(new AuditRecord("dashboard.deleted", AuditOutcome.Success, "dashboard", id.ToString()), ct).ConfigureAwait(false);
-        await lineage.RemoveDashboardAsync(id, ct).ConfigureAwait(false);
+        await lineage.RemoveDashboardOrLaterAsync(id, ct).ConfigureAwait(false);
         await live.RecheckAsync(db, hub, tenant.TenantId!.Value, id, ct).ConfigureAwait(false);
         return Unit.Value;
     }

@@ -1,14 +1,46 @@
+using Microsoft.Extensions.Logging;
+
 namespace Astralytiq.Dashboards.Boards;
 
 /// <summary>
 /// Dashboards and reports are consumers of the datasets they show: registered with the Data module's lineage whenever
 /// a dashboard's definition or a report changes, and removed when they are deleted. The dataset's lineage graph shows
-/// them and deleting a dataset they use is refused (409 naming them) unless forced.
+/// them and deleting a dataset they use is refused (409 naming them) unless forced. While the Data module's store is
+/// down, the change is saved anyway and the registration is left to a job (<see cref="LineageSyncJob"/>) that
+/// retries until the Data module is back: a Data outage never stops work on dashboards (P1).
 /// </summary>
-internal sealed class DashboardLineage(DashboardsDbContext db, IDatasetLineage lineage, ISqlQueries sql)
+internal sealed partial class DashboardLineage(DashboardsDbContext db, IDatasetLineage lineage, ISqlQueries sql, IJobScheduler jobs, ILogger<DashboardLineage> logger)
 {
     public const string DashboardKind = "dashboard";
     public const string ReportKind = "report";
+
+    /// <summary><see cref="SyncDashboardAsync"/> now, or by a job once the Data module answers again.</summary>
+    public Task SyncDashboardOrLaterAsync(Dashboard dashboard, CancellationToken ct) =>
+        OrLaterAsync(() => SyncDashboardAsync(dashboard, ct), new LineageWork(DashboardKind, dashboard.Id), ct);
+
+    /// <summary><see cref="RemoveDashboardAsync"/> now, or by a job once the Data module answers again.</summary>
+    public Task RemoveDashboardOrLaterAsync(Guid dashboardId, CancellationToken ct) =>
+        OrLaterAsync(() => RemoveDashboardAsync(dashboardId, ct), new LineageWork(DashboardKind, dashboardId), ct);
+
+    /// <summary><see cref="SyncReportAsync"/> now, or by a job once the Data module answers again.</summary>
+    public Task SyncReportOrLaterAsync(Reports.Report report, CancellationToken ct) =>
+        OrLaterAsync(() => SyncReportAsync(report, ct), new LineageWork(ReportKind, report.Id), ct);
+
+    private async Task OrLaterAsync(Func<Task> sync, LineageWork work, CancellationToken ct)
+    {
+        try
+        {
+            await sync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (DependencyFaults.IsDependencyDown(ex))
+        {
+            LogDeferred(logger, ex, work.Kind, work.Id);
+            await jobs.EnqueueAsync(LineageSyncJob.Kind, work, LineageSyncJob.MaxAttempts, ct).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lineage of {Kind} {Id} not registered now (a store is down); a job will register it")]
+    private static partial void LogDeferred(ILogger logger, Exception exception, string kind, Guid id);
 
     /// <summary>The datasets a definition's widgets read: their sources' datasets and those their SQL names.</summary>
     public async Task<IReadOnlyList<Guid>> DatasetsAsync(string definitionJson, CancellationToken ct)
@@ -65,5 +97,38 @@ internal sealed class DashboardLineage(DashboardsDbContext db, IDatasetLineage l
             // A widget over a dataset deleted meanwhile registers nothing (NotFound): nothing to guard.
             await lineage.RegisterUseAsync(dataset, null, kind, consumerId, name.Length > 200 ? name[..200] : name, ct).ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>A dashboard's or report's lineage to register again (whatever it is by then: deleted ones are removed).</summary>
+internal sealed record LineageWork(string Kind, Guid Id);
+
+/// <summary>Registers a dashboard's or report's lineage that could not be registered when it changed; retried until the Data module answers.</summary>
+internal sealed class LineageSyncJob(DashboardsDbContext db, DashboardLineage lineage) : IJobHandler
+{
+    public const string Kind = "dashboards.lineage";
+    public const int MaxAttempts = 20;
+
+    public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
+    {
+        var work = context.Payload<LineageWork>();
+        if (work.Kind == DashboardLineage.ReportKind)
+        {
+            if (await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == work.Id, cancellationToken).ConfigureAwait(false) is { } report)
+            {
+                await lineage.SyncReportAsync(report, cancellationToken).ConfigureAwait(false);
+            }
+            return null;
+        }
+        var dashboard = await db.Dashboards.AsNoTracking().SingleOrDefaultAsync(d => d.Id == work.Id, cancellationToken).ConfigureAwait(false);
+        if (dashboard is null || dashboard.DeletedAt is not null)
+        {
+            await lineage.RemoveDashboardAsync(work.Id, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await lineage.SyncDashboardAsync(dashboard, cancellationToken).ConfigureAwait(false);
+        }
+        return null;
     }
 }

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>Scheduled reports: make, list, change, delete, send now, their runs and files; unsubscribing.</summary>
@@ -18,7 +19,7 @@ internal static class ReportEndpoints
 
     public static void MapUnsubscribe(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/public/reports/unsubscribe", Unsubscribe).WithTags("Reports").AllowAnonymous();
+        routes.MapPost("/public/reports/unsubscribe", Unsubscribe).WithTags("Reports").AllowAnonymous().ForModule(DashboardsDbContext.Module);
     }
 
     [RequiresPermission(Permission.ReportsWrite), AuditedExplicitly, Errors(422), EndpointName("CreateReport")]

@@ -50,7 +50,7 @@ internal sealed class ReportHandlers(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("report.created", AuditOutcome.Success, "report", report.Id.ToString(),
             new Dictionary<string, string> { ["name"] = report.Name, ["dashboard"] = report.DashboardId.ToString(), ["cron"] = report.Cron }), ct).ConfigureAwait(false);
-        await lineage.SyncReportAsync(report, ct).ConfigureAwait(false);
+        await lineage.SyncReportOrLaterAsync(report, ct).ConfigureAwait(false);
         return await ToDtoAsync(report, ct).ConfigureAwait(false);
     }
 
@@ -71,7 +71,7 @@ internal sealed class ReportHandlers(
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("report.updated", AuditOutcome.Success, "report", report.Id.ToString(),
             new Dictionary<string, string> { ["name"] = report.Name, ["cron"] = report.Cron, ["enabled"] = report.Enabled ? "true" : "false" }), ct).ConfigureAwait(false);
-        await lineage.SyncReportAsync(report, ct).ConfigureAwait(false);
+        await lineage.SyncReportOrLaterAsync(report, ct).ConfigureAwait(false);
         return await ToDtoAsync(report, ct).ConfigureAwait(false);
     }
 
@@ -124,7 +124,7 @@ internal sealed class ReportHandlers(
         found.Value.NextRunAt = null;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("report.deleted", AuditOutcome.Success, "report", id.ToString(), new Dictionary<string, string> { ["name"] = found.Value.Name }), ct).ConfigureAwait(false);
-        await lineage.SyncReportAsync(found.Value, ct).ConfigureAwait(false);
+        await lineage.SyncReportOrLaterAsync(found.Value, ct).ConfigureAwait(false);
         return Unit.Value;
     }
 

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Health;
 namespace Astralytiq.Dashboards.Boards.Sharing;
 
 /// <summary>Sharing with people and roles, public links, signed embedding, and the anonymous views those open.</summary>
@@ -25,7 +26,7 @@ internal static class SharingEndpoints
 
     public static void MapEmbedded(IEndpointRouteBuilder routes)
     {
-        var embed = routes.MapGroup("/embed/dashboards").WithTags("Dashboards").AllowAnonymous().ProducesErrors(429);
+        var embed = routes.MapGroup("/embed/dashboards").WithTags("Dashboards").ForModule(DashboardsDbContext.Module).AllowAnonymous().ProducesErrors(429);
         embed.MapGet("/{token}", ViewEmbedded);
         embed.MapGet("/{token}/widgets/{widgetId}/data", EmbeddedWidgetData);
     }

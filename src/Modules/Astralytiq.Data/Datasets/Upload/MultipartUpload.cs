@@ -65,9 +65,10 @@ internal static class MultipartUpload
             DeleteIfAny(tempPath);
             return new BadRequestError("The multipart body is malformed: " + ex.Message);
         }
-        catch (IOException ex) when (ex is not BadHttpRequestException && !ct.IsCancellationRequested)
+        catch (IOException ex) when (ex is not BadHttpRequestException && !ct.IsCancellationRequested && !DependencyFaults.IsDiskFull(ex))
         {
             // MultipartReader's "Unexpected end of Stream": the body ended before its closing boundary (or was empty).
+            // (A full disk is the server's problem, not a short body: it goes on to the exception handler's 503.)
             DeleteIfAny(tempPath);
             return new BadRequestError("The multipart body ends before its closing boundary; send the whole form");
         }
