@@ -99,6 +99,9 @@ public static class PlatformServices
         services.AddPlatformRateLimiting(configuration);
 
         Health.HealthSetup.AddPlatformHealth(services, configuration);
+        services.AddScoped<Alerting.IAlertMetric, Alerting.JobFailuresMetric>();
+        services.AddScoped<Alerting.IAlertMetric, Alerting.QueueAgeMetric>();
+        services.AddScoped<Alerting.IAlertMetric, Alerting.QuotaUseMetric>();
 
         services.AddPlatformOpenApi();
         return services;

@@ -1,3 +1,4 @@
+using Astralytiq.Notifications;
 using Astralytiq.Platform.Health;
 using Astralytiq.Contracts;
 using System.Text.Json;
@@ -36,7 +37,8 @@ public static class AstralytiqHost
             .AddAuditModule(configuration)
             .AddDataModule(configuration)
             .AddMLModule(configuration)
-            .AddDashboardsModule(configuration);
+            .AddDashboardsModule(configuration)
+            .AddNotificationsModule(configuration);
         return builder;
     }
 
@@ -59,6 +61,7 @@ public static class AstralytiqHost
         v1.MapDashboardsEndpoints();
         v1.MapPublicDashboardsEndpoints();
         v1.MapPlatformEndpoints();
+        v1.MapNotificationsEndpoints();
         app.MapDashboardsHub();
         app.MapJwks();
         app.MapPlatformMetrics();

@@ -33,6 +33,8 @@ public sealed class AstralytiqClient : IDisposable
         Public = new PublicClient(this);
         Reports = new ReportsClient(this);
         Notifications = new NotificationsClient(this);
+        Alerts = new AlertsClient(this);
+        Webhooks = new WebhooksClient(this);
         Jobs = new JobsClient(this);
     }
 
@@ -79,6 +81,10 @@ public sealed class AstralytiqClient : IDisposable
 
     /// <summary>In-app notifications.</summary>
     public NotificationsClient Notifications { get; }
+
+    public AlertsClient Alerts { get; }
+
+    public WebhooksClient Webhooks { get; }
 
     /// <summary>Background jobs: list, follow, cancel.</summary>
     public JobsClient Jobs { get; }

@@ -64,6 +64,7 @@ public static class DataModule
         services.AddJobHandler<PipelineJob>(PipelineHandlers.RunJobKind);
         services.AddRecurring<DataDbContext, Pipeline, ScheduledPipelineRun>();
         services.AddIntegrationEvent<DatasetChanged>();
+        services.AddScoped<Astralytiq.Platform.Alerting.IAlertMetric, Datasets.Ingestion.IngestFailuresMetric>();
         return services;
     }
 

@@ -14,6 +14,7 @@ public sealed class ModuleBoundaryTests
         typeof(Astralytiq.Data.DataModule).Assembly,
         typeof(Astralytiq.ML.MLModule).Assembly,
         typeof(Astralytiq.Dashboards.DashboardsModule).Assembly,
+        typeof(Astralytiq.Notifications.NotificationsModule).Assembly,
     ];
 
     private static string NameOf(Assembly a) => a.GetName().Name!;

@@ -116,6 +116,10 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Data:ParseSlotsPerTenant"] = "4",
             // Traces are recorded only for requests that arrive sampled (a test's own traceparent), so the suite's other
             // requests cost nothing; a Prometheus scraper's token, so tests can scrape as one.
+            ["Astralytiq:Notifications:Webhooks:RetryBaseMilliseconds"] = "50",
+            ["Astralytiq:Notifications:Webhooks:MaxAttempts"] = "4",
+            ["Astralytiq:Notifications:Webhooks:PollMilliseconds"] = "100",
+            ["Astralytiq:Notifications:Webhooks:NetworkAllowList:0"] = "127.0.0.1",
             ["Astralytiq:Telemetry:Tracing:Enabled"] = "true",
             ["Astralytiq:Telemetry:Tracing:SampleRatio"] = "0",
             ["Astralytiq:Telemetry:Metrics:ScrapeToken"] = ScrapeToken,
@@ -140,6 +144,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
                 services.AddJobHandler<StepsJobHandler>(StepsJobHandler.Kind);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SpanCapture()));
                 StoreFaults.Register(services);
+                services.AddScoped<Astralytiq.Platform.Alerting.IAlertMetric, ScriptedAlertMetric>();
                 ConfigureServices(services);
             });
         });

@@ -166,7 +166,7 @@ public static class Outages
 public abstract class HealthTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture, IModuleStores
 {
-    private static readonly string[] NonCore = ["audit", "data", "ml", "dashboards"];
+    private static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications"];
     private TestTenant? _tenant;
 
     protected async Task CheckP32Async(Outage outage)
@@ -263,6 +263,7 @@ public abstract class HealthTests<TPlatform>(TPlatform platform) : PlatformTest<
             "data" => "api/v1/data/datasets?limit=1",
             "ml" => "api/v1/ml/models?limit=1",
             "dashboards" => "api/v1/dashboards?limit=1",
+            "notifications" => "api/v1/alerts/rules",
             _ => "api/v1/audit/logs?limit=1",
         };
         return await client.SendAsync<object>(HttpMethod.Get, path, null, CancellationToken.None);

@@ -16,7 +16,7 @@ public sealed record DownModules(IReadOnlyList<string> Modules)
 
 public static class DownModuleSets
 {
-    public static readonly string[] NonCore = ["audit", "data", "ml", "dashboards"];
+    public static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications"];
 
     public static Arbitrary<DownModules> NonCoreSets() =>
         Gen.SubListOf(NonCore).Select(m => new DownModules([.. m])).ToArbitrary();
@@ -47,6 +47,7 @@ public abstract class ModuleIsolationTests<TPlatform>(TPlatform platform) : Plat
             Expect("ml", down, await client.Models.ListAsync());
             Expect("dashboards", down, await client.Dashboards.ListAsync());
             Expect("audit", down, await client.Audit.ListAsync(limit: 1));
+            Expect("notifications", down, await client.Alerts.ListAsync());
             // Core modules are never down here: profile (identity) and organisation (tenancy) answer throughout.
             Assert.Equal(HttpStatusCode.OK, (await client.Account.GetProfileAsync()).Status);
             Assert.Equal(HttpStatusCode.OK, (await client.Tenant.GetAsync()).Status);

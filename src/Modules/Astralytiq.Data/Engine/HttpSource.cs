@@ -4,68 +4,18 @@ using System.Net.Sockets;
 namespace Astralytiq.Data.Engine;
 
 /// <summary>
-/// Fetches JSON records page by page into an NDJSON file, guarding against server-side request forgery:
-/// only http(s); the host is resolved once and every address must be public (no loopback, private,
-/// link-local, carrier-grade NAT, multicast or unspecified ranges) unless the host or address is on the
-/// operator's allow-list; the connection goes to that vetted address (no DNS rebinding in between);
-/// redirects are not followed; each page is size- and time-limited.
+/// Fetches JSON records page by page into an NDJSON file, guarded against server-side request forgery by
+/// <see cref="OutboundHttp"/> (public addresses or the operator's allow-list only, the vetted address connected to,
+/// no redirects); each page is size- and time-limited.
 /// </summary>
 internal static class HttpSource
 {
     public const int MaxPageBytes = 32 * 1024 * 1024;
     public const int MaxPagesLimit = 100;
 
-    public static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
-        {
-            return false;
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
-        }
-        var b = address.GetAddressBytes();
-        return !(b[0] == 10 || b[0] == 0 || b[0] == 127
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-            || b[0] >= 224);
-    }
-
-    /// <summary>The addresses a URL may be fetched from, or why it may not be.</summary>
-    public static async Task<Result<IPAddress[]>> VetAsync(Uri url, IReadOnlyCollection<string> allowList, CancellationToken ct)
-    {
-        if (url.Scheme is not ("http" or "https"))
-        {
-            return ValidationError.For("url", "only http and https URLs can be imported");
-        }
-        IPAddress[] addresses;
-        try
-        {
-            addresses = IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(url.IdnHost, ct).ConfigureAwait(false);
-        }
-        catch (SocketException)
-        {
-            return ValidationError.For("url", $"the host '{url.Host}' could not be resolved");
-        }
-        if (addresses.Length == 0)
-        {
-            return ValidationError.For("url", $"the host '{url.Host}' could not be resolved");
-        }
-        var allowed = allowList.Contains(url.IdnHost, StringComparer.OrdinalIgnoreCase)
-            || addresses.All(a => allowList.Contains(a.ToString(), StringComparer.OrdinalIgnoreCase));
-        if (!allowed && addresses.Any(a => !IsPublic(a)))
-        {
-            return ValidationError.For("url", $"'{url.Host}' is a private, loopback or link-local address; ask the operator to allow-list it if it must be reached");
-        }
-        return addresses;
-    }
+    /// <summary>The addresses a URL may be fetched from, or why it may not be (<see cref="OutboundHttp.VetAsync"/>).</summary>
+    public static Task<Result<IPAddress[]>> VetAsync(Uri url, IReadOnlyCollection<string> allowList, CancellationToken ct) =>
+        OutboundHttp.VetAsync(url, allowList, ct);
 
     /// <summary>Follows the pages and writes every record as one NDJSON line; returns the number of records.</summary>
     public static async Task<Result<long>> FetchAsync(
@@ -82,27 +32,7 @@ internal static class HttpSource
             {
                 return vetted.Error!;
             }
-            using var handler = new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                // Connect to the address that was vetted, not to whatever the name resolves to a moment later.
-                ConnectCallback = async (context, token) =>
-                {
-                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    try
-                    {
-                        await socket.ConnectAsync(vetted.Value, context.DnsEndPoint.Port, token).ConfigureAwait(false);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            };
+            using var handler = OutboundHttp.Handler(vetted.Value, TimeSpan.FromSeconds(10));
             using var http = new HttpClient(handler) { Timeout = timeout, MaxResponseContentBufferSize = MaxPageBytes };
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             foreach (var (name, value) in headers)

@@ -1,0 +1,99 @@
+using Astralytiq.Platform.Jobs;
+using Astralytiq.Platform.Quotas;
+
+namespace Astralytiq.Platform.Alerting;
+
+/// <summary>
+/// A number alert rules can watch, for the current tenant (the caller sets the tenant scope). Modules register
+/// theirs with <see cref="AlertMetricRegistration.AddAlertMetric{T}"/>; the Notifications module evaluates rules over them.
+/// </summary>
+public interface IAlertMetric
+{
+    /// <summary>The name rules use, snake_case (<c>job_failures</c>).</summary>
+    string Name { get; }
+
+    /// <summary>What it measures, in people's words (shown when a rule is written).</summary>
+    string Description { get; }
+
+    /// <summary><c>count</c>, <c>seconds</c> or <c>percent</c>.</summary>
+    string Unit { get; }
+
+    /// <summary>The value over the window ending at <paramref name="now"/>; null when there is nothing to measure.</summary>
+    Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public static class AlertMetricRegistration
+{
+    public static IServiceCollection AddAlertMetric<T>(this IServiceCollection services)
+        where T : class, IAlertMetric => services.AddScoped<IAlertMetric, T>();
+}
+
+/// <summary>Background jobs of the tenant (of kinds starting with a prefix, or all) that failed for good within the window.</summary>
+public abstract class FailedJobsMetric(IServiceProvider services, string kindPrefix) : IAlertMetric
+{
+    public abstract string Name { get; }
+
+    public abstract string Description { get; }
+
+    public string Unit => "count";
+
+    public async Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PlatformDbContext>();
+        var since = now - window;
+        return await db.Jobs.AsNoTracking()
+            .Where(j => (j.Status == JobStatus.Failed || j.Status == JobStatus.DeadLettered) && j.FinishedAt > since && j.FinishedAt <= now
+                && (kindPrefix == string.Empty || j.Kind.StartsWith(kindPrefix)))
+            .CountAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+internal sealed class JobFailuresMetric(IServiceProvider services) : FailedJobsMetric(services, string.Empty)
+{
+    public override string Name => "job_failures";
+
+    public override string Description => "Background jobs that failed for good (every retry used) in the window";
+}
+
+/// <summary>How long the tenant's oldest due job has waited to start.</summary>
+internal sealed class QueueAgeMetric(PlatformDbContext db) : IAlertMetric
+{
+    public string Name => "queue_age";
+
+    public string Description => "How long the oldest waiting background job has waited, in seconds";
+
+    public string Unit => "seconds";
+
+    public async Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var oldest = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued && j.NextAttemptAt <= now)
+            .OrderBy(j => j.NextAttemptAt).Select(j => (DateTimeOffset?)j.NextAttemptAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return oldest is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
+    }
+}
+
+/// <summary>The largest share of any plan limit the tenant uses (storage, datasets, rows ingested this month), in percent.</summary>
+internal sealed class QuotaUseMetric(IQuotas quotas) : IAlertMetric
+{
+    private static readonly string[] Limited = [QuotaMetrics.StorageBytes, QuotaMetrics.Datasets, QuotaMetrics.RowsIngested];
+
+    public string Name => "quota_use";
+
+    public string Description => "The largest share of a plan limit in use (storage, datasets, rows ingested this month), in percent";
+
+    public string Unit => "percent";
+
+    public async Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        double? most = null;
+        foreach (var metric in Limited)
+        {
+            var usage = await quotas.UsageAsync(metric, cancellationToken).ConfigureAwait(false);
+            if (usage.Limit is > 0 and var limit)
+            {
+                most = Math.Max(most ?? 0, 100.0 * usage.Used / limit);
+            }
+        }
+        return most;
+    }
+}
