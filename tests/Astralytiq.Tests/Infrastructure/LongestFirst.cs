@@ -16,7 +16,7 @@ public sealed class LongestFirst : ITestCollectionOrderer
     [
         // Browser tests run one after another in one collection: started first, beside everything else.
         ("Browser", 400), ("Server process", 140), ("MlProperties_", 90), ("HostileInputProperties_", 90), ("LineageProperties_", 75), ("ProcessHardeningTests", 47),
-        ("FreshnessProperties_", 42), ("TelemetryTests_", 40), ("RegistryTests_", 34), ("IdentityProperties_", 33), ("LiveDashboardProperties_", 24), ("HardeningTests_", 23),
+        ("HealthTests_", 80), ("ModuleIsolationTests_", 44), ("FreshnessProperties_", 42), ("TelemetryTests_", 40), ("RegistryTests_", 34), ("IdentityProperties_", 33), ("LiveDashboardProperties_", 24), ("HardeningTests_", 23),
         ("IngestProperties", 23), ("DatasetTests_", 17), ("TransformEngineProperties", 17), ("ResetExpiryProperties", 16), ("DataProperties_", 14),
         ("TransformProperties_", 10), ("TransformTests_", 10), ("DashboardProperties_", 10), ("ModelTests_", 8), ("AuthorizationProperties_", 8),
     ];
