@@ -11,4 +11,10 @@ public sealed class NotificationsClient(AstralytiqClient client) : AreaClient(cl
 
     public Task<ApiResponse<object>> MarkAllReadAsync(CancellationToken ct = default) =>
         Api.SendAsync<object>(HttpMethod.Post, "api/v1/notifications/read-all", null, ct);
+
+    public Task<ApiResponse<NotificationPreferencesDto>> GetPreferencesAsync(CancellationToken ct = default) =>
+        Api.SendAsync<NotificationPreferencesDto>(HttpMethod.Get, "api/v1/notifications/preferences", null, ct);
+
+    public Task<ApiResponse<NotificationPreferencesDto>> SetPreferencesAsync(NotificationPreferencesRequest request, CancellationToken ct = default) =>
+        Api.SendAsync<NotificationPreferencesDto>(HttpMethod.Put, "api/v1/notifications/preferences", request, ct);
 }

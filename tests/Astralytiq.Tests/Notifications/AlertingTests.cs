@@ -258,6 +258,53 @@ public abstract class AlertRuleApiTests<TPlatform>(TPlatform platform) : Platfor
     }
 }
 
+/// <summary>Each person chooses how they hear about each event; the choice narrows what a rule asks for, for them alone.</summary>
+public abstract class NotificationPreferenceTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    [Fact]
+    public async Task A_person_takes_firing_by_email_only_and_mutes_resolution()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var initial = (await client.Notifications.GetPreferencesAsync()).EnsureValue();
+        Assert.Equal(["alert.firing", "alert.resolved"], initial.Items.Select(i => i.EventType));
+        Assert.All(initial.Items, i => Assert.Null(i.Channels));
+
+        var bad = await client.Notifications.SetPreferencesAsync(new NotificationPreferencesRequest(
+            [new NotificationPreferenceItem("alert.nope", ["email"]), new NotificationPreferenceItem("alert.firing", ["webhook"])]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.Status);
+        Assert.Equal(["items[0].event_type", "items[1].channels"], bad.Error!.Error.Details!.Select(d => d.Field));
+        Assert.All((await client.Notifications.GetPreferencesAsync()).EnsureValue().Items, i => Assert.Null(i.Channels));
+
+        var set = (await client.Notifications.SetPreferencesAsync(new NotificationPreferencesRequest(
+            [new NotificationPreferenceItem("alert.firing", ["email"]), new NotificationPreferenceItem("alert.resolved", [])]))).EnsureValue();
+        Assert.Equal(["email"], set.Items.Single(i => i.EventType == "alert.firing").Channels);
+        Assert.Empty(set.Items.Single(i => i.EventType == "alert.resolved").Channels!);
+
+        var rule = (await client.Alerts.CreateAsync(new AlertRuleRequest("Chosen", ScriptedAlertMetric.MetricName, ">", 5, 1, 0, 1, "warning", ["in_app", "email"], null, null))).EnsureValue();
+        ScriptedAlertMetric.Set(tenant.Id, 9);
+        Assert.Equal("firing", (await client.Alerts.EvaluateAsync(rule.Id)).EnsureValue().State);
+        var mail = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject?.Contains("Chosen", StringComparison.Ordinal) == true);
+        Assert.Equal("[Warning] Alert firing: Chosen", mail.Subject);
+        Assert.Equal(0, (await client.Notifications.ListAsync()).EnsureValue().Total);
+        ScriptedAlertMetric.Set(tenant.Id, 1);
+        Assert.Equal("ok", (await client.Alerts.EvaluateAsync(rule.Id)).EnsureValue().State);
+        Assert.Equal(0, (await client.Notifications.ListAsync()).EnsureValue().Total);
+        Assert.Equal(["resolved", "firing"], (await client.Alerts.EventsAsync(rule.Id)).EnsureValue().Items.Select(e => e.Kind));
+
+        // Back to the sender's choice: the next firing reaches the app too.
+        (await client.Notifications.SetPreferencesAsync(new NotificationPreferencesRequest([new NotificationPreferenceItem("alert.firing", null)]))).EnsureSuccess();
+        ScriptedAlertMetric.Set(tenant.Id, 9);
+        await client.Alerts.EvaluateAsync(rule.Id);
+        Assert.Equal("alert.firing", Assert.Single((await client.Notifications.ListAsync()).EnsureValue().Items).Kind);
+    }
+}
+
+public sealed class NotificationPreferenceTests_Sqlite(SqlitePlatform platform) : NotificationPreferenceTests<SqlitePlatform>(platform);
+
+public sealed class NotificationPreferenceTests_Postgres(PostgresPlatform platform) : NotificationPreferenceTests<PostgresPlatform>(platform);
+
 public sealed class AlertRuleApiTests_Sqlite(SqlitePlatform platform) : AlertRuleApiTests<SqlitePlatform>(platform);
 
 public sealed class AlertRuleApiTests_Postgres(PostgresPlatform platform) : AlertRuleApiTests<PostgresPlatform>(platform);

@@ -30,6 +30,11 @@ internal sealed partial class NotificationDispatch(
                 recipients.Add(user);
             }
         }
+        // Each person's own choice for this event narrows the personal channels (in-app, email) for them.
+        var ids = recipients.Select(r => r.Id).ToList();
+        var chosen = await db.NotificationPreferences.AsNoTracking().Where(p => p.EventType == request.EventType && ids.Contains(p.UserId))
+            .ToDictionaryAsync(p => p.UserId, p => p.ChannelList, cancellationToken).ConfigureAwait(false);
+        bool Takes(DirectoryUser user, string channel) => channels.Contains(channel) && (!chosen.TryGetValue(user.Id, out var mine) || mine.Contains(channel));
         if (channels.Contains(NotifyChannels.Email))
         {
             var subject = request.Severity switch
@@ -38,7 +43,7 @@ internal sealed partial class NotificationDispatch(
                 NotifySeverity.Warning => "[Warning] " + request.Title,
                 _ => request.Title,
             };
-            foreach (var user in recipients)
+            foreach (var user in recipients.Where(u => Takes(u, NotifyChannels.Email)))
             {
                 db.Publish(new EmailRequested(user.Email, subject, EmailText(user, request)));
             }
@@ -78,7 +83,7 @@ internal sealed partial class NotificationDispatch(
         }
         if (channels.Contains(NotifyChannels.InApp))
         {
-            foreach (var user in recipients)
+            foreach (var user in recipients.Where(u => Takes(u, NotifyChannels.InApp)))
             {
                 await inApp.NotifyAsync(user.Id, request.EventType, request.Title, request.Body, request.Link, cancellationToken).ConfigureAwait(false);
             }
@@ -99,7 +104,7 @@ internal sealed partial class NotificationDispatch(
         {
             text.AppendLine().Append("See: ").AppendLine(request.Link);
         }
-        text.AppendLine().AppendLine("You receive this because you are a recipient of this notice in Astralytiq; the rule's owner or an Admin can change who is told.");
+        text.AppendLine().AppendLine("You receive this because you are a recipient of this notice in Astralytiq. Choose how you hear about it under Profile, Notifications; the rule's owner or an Admin can change who is told.");
         return text.ToString();
     }
 

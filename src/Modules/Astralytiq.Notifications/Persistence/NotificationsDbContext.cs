@@ -1,5 +1,6 @@
 using Astralytiq.Notifications.Alerts;
 using Astralytiq.Notifications.Delivery;
+using Astralytiq.Notifications.Preferences;
 
 namespace Astralytiq.Notifications.Persistence;
 
@@ -18,6 +19,8 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -58,6 +61,13 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
             b.Property(e => e.Description).HasMaxLength(300);
             b.Property(e => e.EventTypes).HasMaxLength(1000);
             b.Property(e => e.SecretProtected).HasMaxLength(1000);
+        });
+        modelBuilder.Entity<NotificationPreference>(b =>
+        {
+            b.ToTable("preferences");
+            b.HasIndex(p => new { p.TenantId, p.UserId, p.EventType }).IsUnique();
+            b.Property(p => p.EventType).HasMaxLength(100);
+            b.Property(p => p.Channels).HasMaxLength(100);
         });
         modelBuilder.Entity<WebhookDelivery>(b =>
         {

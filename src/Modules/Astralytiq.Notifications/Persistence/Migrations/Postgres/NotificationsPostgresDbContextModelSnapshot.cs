@@ -397,6 +397,47 @@ namespace Astralytiq.Notifications.Persistence.Migrations.Postgres
                     b.ToTable("webhook_endpoints", "notifications");
                 });
 
+            modelBuilder.Entity("Astralytiq.Notifications.Preferences.NotificationPreference", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("event_type");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_preferences");
+
+                    b.HasIndex("TenantId", "UserId", "EventType")
+                        .IsUnique()
+                        .HasDatabaseName("ix_preferences_tenant_id_user_id_event_type");
+
+                    b.ToTable("preferences", "notifications");
+                });
+
             modelBuilder.Entity("Astralytiq.Platform.Events.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")

@@ -391,6 +391,47 @@ namespace Astralytiq.Notifications.Persistence.Migrations.Sqlite
                     b.ToTable("notifications_webhook_endpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Notifications.Preferences.NotificationPreference", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications_preferences");
+
+                    b.HasIndex("TenantId", "UserId", "EventType")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notifications_preferences_tenant_id_user_id_event_type");
+
+                    b.ToTable("notifications_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Platform.Events.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
