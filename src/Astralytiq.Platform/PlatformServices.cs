@@ -48,6 +48,8 @@ public static class PlatformServices
         services.AddSingleton(plans);
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
         services.AddScoped<Notifications.INotifier, Notifications.Notifier>();
+        // Live pushes (the inbox here; modules add hubs of their own): JSON as the API writes it.
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
 
         var smtp = SettingsBinder.Bind<SmtpSettings>(configuration, "Astralytiq:Email:Smtp");
         services.AddSingleton(smtp);
@@ -209,6 +211,7 @@ public static class PlatformServices
     public static IEndpointRouteBuilder MapPlatformMetrics(this IEndpointRouteBuilder routes)
     {
         routes.MapMetrics();
+        Health.PlatformHealth.ForModule(routes.MapHub<Notifications.NotificationHub>(Notifications.NotificationHub.Path), PlatformDbContext.Module);
         return routes;
     }
 

@@ -1,4 +1,5 @@
 using Astralytiq.Contracts.Notifications;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Astralytiq.Platform.Notifications;
 
@@ -31,18 +32,32 @@ internal sealed class Notification : ITenantOwned
     public NotificationDto ToDto() => new(Id, Kind, Title, Body, Link, CreatedAt, ReadAt);
 }
 
-internal sealed class Notifier(PlatformDbContext db, ITenantContext tenant, TimeProvider time) : INotifier
+internal sealed partial class Notifier(PlatformDbContext db, ITenantContext tenant, TimeProvider time, IHubContext<NotificationHub> hub, ILogger<Notifier> logger) : INotifier
 {
     public async Task NotifyAsync(Guid userId, string kind, string title, string? body, string? link, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        db.Notifications.Add(new Notification
+        var tenantId = tenant.TenantId ?? throw new InvalidOperationException("Notifications belong to a tenant");
+        var notification = new Notification
         {
-            Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId ?? throw new InvalidOperationException("Notifications belong to a tenant"), UserId = userId,
+            Id = Guid.CreateVersion7(now), TenantId = tenantId, UserId = userId,
             Kind = Cut(kind, 60), Title = Cut(title, 300), Body = body is null ? null : Cut(body, 2000), Link = link is null ? null : Cut(link, 500), CreatedAt = now,
-        });
+        };
+        db.Notifications.Add(notification);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Pushed to the person's open pages at once; the bell also asks on its own, so a missed push only waits for that.
+            await hub.Clients.Group(NotificationHub.Group(tenantId, userId)).SendAsync(NotificationHub.Pushed, notification.ToDto(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPushFailed(logger, ex, notification.Id);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was stored but not pushed live")]
+    private static partial void LogPushFailed(ILogger logger, Exception exception, Guid notificationId);
 
     private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
 }
@@ -103,5 +118,32 @@ internal static class NotificationEndpoints
         var now = time.GetUtcNow();
         await Mine(db, tenant).Where(n => n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct).ConfigureAwait(false);
         return TypedResults.NoContent();
+    }
+}
+
+/// <summary>
+/// The live inbox: a signed-in client connects to <c>/hubs/notifications</c> and receives <c>notification</c> (a
+/// <see cref="NotificationDto"/>) for each notice left for it, as it is left. Only the person's own notices, in their
+/// organisation: the group is named by the token's tenant and user.
+/// </summary>
+[Authorize]
+internal sealed class NotificationHub : Hub
+{
+    public const string Path = "/hubs/notifications";
+    public const string Pushed = "notification";
+
+    public static string Group(Guid tenantId, Guid userId) => $"inbox:{tenantId:N}:{userId:N}";
+
+    public override async Task OnConnectedAsync()
+    {
+        var user = Context.User;
+        if (!Guid.TryParse(user?.FindFirst(TokenClaims.TenantId)?.Value, out var tenantId) || !Guid.TryParse(user.FindFirst(TokenClaims.Subject)?.Value, out var userId))
+        {
+            // An operator (no organisation) or a token without a person: nothing to receive.
+            Context.Abort();
+            return;
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(tenantId, userId), Context.ConnectionAborted).ConfigureAwait(false);
+        await base.OnConnectedAsync().ConfigureAwait(false);
     }
 }

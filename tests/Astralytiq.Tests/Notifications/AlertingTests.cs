@@ -6,6 +6,7 @@ using Astralytiq.Tests.Infrastructure;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Notifications;
@@ -308,3 +309,48 @@ public sealed class NotificationPreferenceTests_Postgres(PostgresPlatform platfo
 public sealed class AlertRuleApiTests_Sqlite(SqlitePlatform platform) : AlertRuleApiTests<SqlitePlatform>(platform);
 
 public sealed class AlertRuleApiTests_Postgres(PostgresPlatform platform) : AlertRuleApiTests<PostgresPlatform>(platform);
+
+/// <summary>The inbox is live: a notice left for a person reaches their open connection at once, and nobody else's.</summary>
+public abstract class LiveInboxTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    private async Task<(Microsoft.AspNetCore.SignalR.Client.HubConnection Hub, System.Collections.Concurrent.ConcurrentQueue<NotificationDto> Received)> ConnectAsync(string? token)
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<NotificationDto>();
+        var hub = new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+            .WithUrl(new Uri(Platform.BaseAddress, "hubs/notifications"), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions = new System.Text.Json.JsonSerializerOptions(Contracts.ApiJson.Options))
+            .Build();
+        hub.On<NotificationDto>("notification", n => received.Enqueue(n));
+        await hub.StartAsync();
+        return (hub, received);
+    }
+
+    [Fact]
+    public async Task A_firing_alert_reaches_the_recipients_open_page_at_once_and_no_one_elses()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var other = await Platform.NewTenantAsync();
+        var (mine, received) = await ConnectAsync(tenant.Admin.AccessToken);
+        var (theirs, theirsReceived) = await ConnectAsync(other.Admin.AccessToken);
+        await using (mine)
+        await using (theirs)
+        {
+            ScriptedAlertMetric.Set(tenant.Id, 50);
+            var rule = (await tenant.Admin.Alerts.CreateAsync(new AlertRuleRequest("Live", ScriptedAlertMetric.MetricName, ">", 10, 1, 0, 1, null, ["in_app"], null, null))).EnsureValue();
+            (await tenant.Admin.Alerts.EvaluateAsync(rule.Id)).EnsureSuccess();
+            await Eventually.TrueAsync(() => Task.FromResult(!received.IsEmpty), TimeSpan.FromSeconds(10), "the pushed notification");
+            var pushed = Assert.Single(received);
+            Assert.Equal("alert.firing", pushed.Kind);
+            Assert.Equal("Alert firing: Live", pushed.Title);
+            Assert.Equal((await tenant.Admin.Notifications.ListAsync()).EnsureValue().Items.Single().Id, pushed.Id);
+            Assert.Empty(theirsReceived);
+        }
+        // Without a valid token there is no live inbox.
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync("not-a-token"));
+    }
+}
+
+public sealed class LiveInboxTests_Sqlite(SqlitePlatform platform) : LiveInboxTests<SqlitePlatform>(platform);
+
+public sealed class LiveInboxTests_Postgres(PostgresPlatform platform) : LiveInboxTests<PostgresPlatform>(platform);
