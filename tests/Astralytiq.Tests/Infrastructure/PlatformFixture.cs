@@ -116,9 +116,10 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Data:ParseSlotsPerTenant"] = "4",
             // Traces are recorded only for requests that arrive sampled (a test's own traceparent), so the suite's other
             // requests cost nothing; a Prometheus scraper's token, so tests can scrape as one.
+            // Readiness is asked for by the tests that need it; the background round on a dozen hosts is only noise here.
+            ["Astralytiq:Health:PeriodSeconds"] = "30",
             ["Astralytiq:Notifications:Webhooks:RetryBaseMilliseconds"] = "50",
             ["Astralytiq:Notifications:Webhooks:MaxAttempts"] = "4",
-            ["Astralytiq:Notifications:Webhooks:PollMilliseconds"] = "100",
             ["Astralytiq:Notifications:Webhooks:NetworkAllowList:0"] = "127.0.0.1",
             ["Astralytiq:Telemetry:Tracing:Enabled"] = "true",
             ["Astralytiq:Telemetry:Tracing:SampleRatio"] = "0",

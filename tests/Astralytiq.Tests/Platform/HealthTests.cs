@@ -37,7 +37,8 @@ public sealed class SqliteModuleStores : SqlitePlatform, IModuleStores
         {
             var settings = new Dictionary<string, string?>
             {
-                ["Astralytiq:Health:PeriodSeconds"] = "1",
+                // Every 5 s (the default): noticed within 10 s, without forking a PostgreSQL backend per store every second all run long.
+                ["Astralytiq:Health:PeriodSeconds"] = "5",
                 ["Astralytiq:Email:Smtp:Port"] = SmtpProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             foreach (var module in StoreFaults.Modules)
@@ -113,7 +114,8 @@ public sealed class PostgresModuleStores : PostgresPlatform, IModuleStores
         {
             var settings = new Dictionary<string, string?>
             {
-                ["Astralytiq:Health:PeriodSeconds"] = "1",
+                // Every 5 s (the default): noticed within 10 s, without forking a PostgreSQL backend per store every second all run long.
+                ["Astralytiq:Health:PeriodSeconds"] = "5",
                 ["Astralytiq:Health:MinFreeDiskMegabytes"] = "4",
                 ["Astralytiq:Email:Smtp:Port"] = SmtpProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };

@@ -97,9 +97,9 @@ internal sealed class WebhookSettings
     /// <summary>Hosts or addresses webhooks may reach although they are private or loopback (an intranet receiver).</summary>
     public List<string> NetworkAllowList { get; set; } = [];
 
-    /// <summary>How often the sender looks for due deliveries when nothing wakes it.</summary>
+    /// <summary>The longest the idle sender sleeps: it wakes for new deliveries and when the next retry falls due, and looks at least this often.</summary>
     [System.ComponentModel.DataAnnotations.Range(10, 600_000)]
-    public int PollMilliseconds { get; set; } = 1000;
+    public int PollMilliseconds { get; set; } = 30_000;
 }
 
 /// <summary>
@@ -184,7 +184,8 @@ internal sealed partial class WebhookSender(
                 var sent = await SendDueAsync(stoppingToken).ConfigureAwait(false);
                 if (sent < Batch)
                 {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(settings.PollMilliseconds), stoppingToken).ConfigureAwait(false);
+                    // Idle: sleep until the next retry falls due (or a new delivery wakes us), never longer than the poll cap.
+                    await signal.WaitAsync(await UntilNextDueAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -197,6 +198,23 @@ internal sealed partial class WebhookSender(
                 await Task.Delay(TimeSpan.FromMilliseconds(settings.PollMilliseconds), time, stoppingToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>How long until the earliest waiting delivery falls due, at most <see cref="WebhookSettings.PollMilliseconds"/>.</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        using var system = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+        var next = await scope.ServiceProvider.GetRequiredService<NotificationsDbContext>().WebhookDeliveries.AsNoTracking()
+            .Where(d => d.Status == WebhookStatus.Pending || d.Status == WebhookStatus.Retrying)
+            .OrderBy(d => d.NextAttemptAt).Select(d => (DateTimeOffset?)d.NextAttemptAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var cap = TimeSpan.FromMilliseconds(settings.PollMilliseconds);
+        if (next is not { } due)
+        {
+            return cap;
+        }
+        var wait = due - time.GetUtcNow();
+        return wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : wait < cap ? wait : cap;
     }
 
     /// <summary>Sends the deliveries due now; returns how many were attempted.</summary>
