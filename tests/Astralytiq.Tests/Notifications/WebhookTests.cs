@@ -19,10 +19,10 @@ public abstract class WebhookTests<TPlatform>(TPlatform platform) : PlatformTest
 
     private static void AssertSigned(ReceivedWebhook hook, string secret, Guid eventId, string eventType)
     {
-        Assert.True(WebhookSignature.Verify(secret, hook.Headers[WebhookSignature.Header], hook.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)),
+        Assert.True(WebhookSignature.Verify(secret, hook.Headers[WebhookSignature.Header], hook.Body, hook.At, TimeSpan.FromMinutes(5)),
             $"signature '{hook.Headers[WebhookSignature.Header]}' does not verify");
-        Assert.False(WebhookSignature.Verify(secret + "x", hook.Headers[WebhookSignature.Header], hook.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
-        Assert.False(WebhookSignature.Verify(secret, hook.Headers[WebhookSignature.Header], hook.Body + " ", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSignature.Verify(secret + "x", hook.Headers[WebhookSignature.Header], hook.Body, hook.At, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSignature.Verify(secret, hook.Headers[WebhookSignature.Header], hook.Body + " ", hook.At, TimeSpan.FromMinutes(5)));
         Assert.Equal(eventId.ToString(), hook.Headers["Astralytiq-Event-Id"]);
         Assert.Equal(eventType, hook.Headers["Astralytiq-Event-Type"]);
         using var body = JsonDocument.Parse(hook.Body);
@@ -98,7 +98,7 @@ public abstract class WebhookTests<TPlatform>(TPlatform platform) : PlatformTest
         await Eventually.TrueAsync(() => Task.FromResult(receiver.Received.Count == 1), Within, "the test event arrived");
         var hook = receiver.Received.Single();
         AssertSigned(hook, rotated.Secret!, test.EventId, "webhook.test");
-        Assert.False(WebhookSignature.Verify(endpoint.Secret!, hook.Headers[WebhookSignature.Header], hook.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSignature.Verify(endpoint.Secret!, hook.Headers[WebhookSignature.Header], hook.Body, hook.At, TimeSpan.FromMinutes(5)));
         // Another organisation sees none of it.
         var other = await Platform.NewTenantAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await other.Admin.Webhooks.DeliveriesAsync(endpoint.Id)).Status);
