@@ -1,3 +1,4 @@
+using Astralytiq.Contracts.Notifications;
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>What needs no sign-in: public links, embedded dashboards, report unsubscribes.</summary>
@@ -17,11 +18,18 @@ public sealed class PublicClient(AstralytiqClient client) : AreaClient(client)
     public Task<ApiResponse<WidgetDataResponse>> GetEmbeddedWidgetDataAsync(string token, string widgetId, IEnumerable<string>? filters = null, CancellationToken ct = default) =>
         Api.SendAnonymousAsync<WidgetDataResponse>($"api/v1/embed/dashboards/{Uri.EscapeDataString(token)}/widgets/{Uri.EscapeDataString(widgetId)}/data" + AstralytiqClient.Query(("filter", filters)), null, ct);
 
-    public async Task<ApiResponse<UnsubscribeResponse>> UnsubscribeFromReportAsync(string token, CancellationToken ct = default)
+    public Task<ApiResponse<UnsubscribeResponse>> UnsubscribeFromReportAsync(string token, CancellationToken ct = default) =>
+        PostAnonymousAsync<UnsubscribeResponse>($"api/v1/public/reports/unsubscribe?token={Uri.EscapeDataString(token)}", ct);
+
+    /// <summary>The link in a notification email: no more emails of that event type to that person.</summary>
+    public Task<ApiResponse<NotificationUnsubscribeResponse>> UnsubscribeFromNotificationsAsync(string token, CancellationToken ct = default) =>
+        PostAnonymousAsync<NotificationUnsubscribeResponse>($"api/v1/public/notifications/unsubscribe?token={Uri.EscapeDataString(token)}", ct);
+
+    private async Task<ApiResponse<T>> PostAnonymousAsync<T>(string path, CancellationToken ct)
     {
-        using var response = await Api.Http.PostAsync($"api/v1/public/reports/unsubscribe?token={Uri.EscapeDataString(token)}", null, ct).ConfigureAwait(false);
+        using var response = await Api.Http.PostAsync(path, null, ct).ConfigureAwait(false);
         return response.IsSuccessStatusCode
-            ? new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Value = await response.Content.ReadFromJsonAsync<UnsubscribeResponse>(ApiJson.Options, ct).ConfigureAwait(false), Headers = response.Headers }
-            : new ApiResponse<UnsubscribeResponse> { Status = response.StatusCode, Error = response.Content.Headers.ContentType?.MediaType == "application/json" ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null, Headers = response.Headers };
+            ? new ApiResponse<T> { Status = response.StatusCode, Value = await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct).ConfigureAwait(false), Headers = response.Headers }
+            : new ApiResponse<T> { Status = response.StatusCode, Error = response.Content.Headers.ContentType?.MediaType == "application/json" ? await response.Content.ReadFromJsonAsync<ErrorEnvelope>(ApiJson.Options, ct).ConfigureAwait(false) : null, Headers = response.Headers };
     }
 }

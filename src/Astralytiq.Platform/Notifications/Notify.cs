@@ -11,7 +11,8 @@ public enum NotifySeverity
 /// <summary>
 /// Something the tenant's people (and its systems) should hear about: an event type (<c>alert.firing</c>,
 /// <c>report.failed</c>, ...), who to tell, what to say and where to look, how much it matters, and a payload for
-/// machines (webhooks). <see cref="Channels"/> narrows the channels (<c>in_app</c>, <c>email</c>, <c>webhook</c>); null means all.
+/// machines (webhooks). <see cref="Channels"/> names the channels (<c>in_app</c>, <c>email</c>, <c>webhook</c>, <c>sms</c>);
+/// null means <see cref="NotifyChannels.All"/> (every channel but SMS).
 /// </summary>
 public sealed record NotifyRequest(
     string EventType,
@@ -34,6 +35,9 @@ public static class NotifyChannels
     public const string InApp = "in_app";
     public const string Email = "email";
     public const string Webhook = "webhook";
+
+    /// <summary>A text message to each recipient who gave a number; only when the sender names it (it costs money).</summary>
+    public const string Sms = "sms";
 
     public static readonly IReadOnlyList<string> All = [InApp, Email, Webhook];
 }

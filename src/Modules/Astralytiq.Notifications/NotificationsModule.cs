@@ -21,6 +21,10 @@ public static class NotificationsModule
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         services.AddScoped<INotify, NotificationDispatch>();
+        services.AddSms(configuration);
+        services.AddScoped<NotificationUnsubscribes>();
+        services.AddScoped<Digests.DigestSender>();
+        services.AddRecurring<NotificationsDbContext, Preferences.NotificationContact, Digests.DigestSender>();
         services.AddScoped<AlertEvaluator>();
         services.AddRecurring<NotificationsDbContext, AlertRule, AlertEvaluator>();
         return services;
@@ -30,7 +34,14 @@ public static class NotificationsModule
     {
         AlertEndpoints.Map(routes.MapGroup("/alerts").WithTags("Alerts").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
         Preferences.PreferenceEndpoints.Map(routes.MapGroup("/notifications/preferences").WithTags("Notifications").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
+        routes.MapPost("/public/notifications/unsubscribe", Unsubscribe).WithTags("Notifications").AllowAnonymous().ForModule(NotificationsDbContext.Module);
         WebhookEndpoints.Map(routes.MapGroup("/notifications/webhooks").WithTags("Webhooks").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
         return routes;
     }
+
+    /// <summary>The link in a notification email (and its one-click List-Unsubscribe POST): no more emails of that event type to that person.</summary>
+    [Errors(404, 429), EndpointName("UnsubscribeFromNotifications")]
+    [EndpointSummary("Stops emails of one event type for the person a notification email went to (the token from its link is the proof)")]
+    private static async Task<Results<Ok<NotificationUnsubscribeResponse>, ApiError>> Unsubscribe(string? token, NotificationUnsubscribes unsubscribes, CancellationToken ct) =>
+        (await unsubscribes.UnsubscribeAsync(token, ct).ConfigureAwait(false)).ToOk();
 }

@@ -264,7 +264,7 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         var failed = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0];
         Assert.Equal(("failed", 1), (failed.Status, failed.Attempts));
         Assert.Contains("no longer exists", failed.Error, StringComparison.Ordinal);
-        var notice = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject == "Report failed: Retry me");
+        var notice = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject == "[Warning] Report 'Retry me' failed");
         Assert.Contains("no longer exists", notice.TextBody, StringComparison.Ordinal);
         Assert.Contains((await client.Notifications.ListAsync()).EnsureValue().Items, n => n.Kind == "report.failed" && n.Body!.Contains("no longer exists", StringComparison.Ordinal));
         Assert.Empty(Platform.Smtp.ReceivedTo(fine));

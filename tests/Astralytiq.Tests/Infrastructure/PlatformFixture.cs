@@ -39,6 +39,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
 
     public SmtpCapture Smtp { get; } = new();
 
+    /// <summary>Where the host's Twilio client sends text messages.</summary>
+    public TwilioStandIn Twilio { get; } = new();
+
     public abstract string Provider { get; }
 
     /// <summary>Why this fixture cannot run here, or null when it can.</summary>
@@ -121,6 +124,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Notifications:Webhooks:RetryBaseMilliseconds"] = "50",
             ["Astralytiq:Notifications:Webhooks:MaxAttempts"] = "4",
             ["Astralytiq:Notifications:Webhooks:NetworkAllowList:0"] = "127.0.0.1",
+            ["Astralytiq:Notifications:Sms:Provider"] = "twilio",
+            ["Astralytiq:Notifications:Sms:AccountSid"] = TwilioStandIn.AccountSid,
+            ["Astralytiq:Notifications:Sms:AuthToken"] = TwilioStandIn.AuthToken,
+            ["Astralytiq:Notifications:Sms:From"] = TwilioStandIn.From,
+            ["Astralytiq:Notifications:Sms:BaseUrl"] = Twilio.BaseUrl,
             ["Astralytiq:Telemetry:Tracing:Enabled"] = "true",
             ["Astralytiq:Telemetry:Tracing:SampleRatio"] = "0",
             ["Astralytiq:Telemetry:Metrics:ScrapeToken"] = ScrapeToken,
@@ -172,6 +180,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             await _factory.DisposeAsync();
         }
         await Smtp.DisposeAsync();
+        await Twilio.DisposeAsync();
         await DropDatabaseAsync();
         try
         {

@@ -18,7 +18,7 @@ internal sealed class ReportJob(
     Boards.Widgets.WidgetData dashboards,
     IUserDirectory users,
     IEmailSender email,
-    INotifier notifier,
+    INotify notify,
     IBlobStorage blobs,
     TenantEncryptor encryptor,
     SecretProtector protector,
@@ -163,11 +163,14 @@ internal sealed class ReportJob(
 
         var names = string.Join(", ", files.Select(f => f.Format).Distinct());
         var link = $"/dashboards/{dashboard.Id}?reports={report.Id}";
-        foreach (var userId in userRecipients.Append(report.CreatedBy ?? Guid.Empty).Where(u => u != Guid.Empty).Distinct())
-        {
-            await notifier.NotifyAsync(userId, "report.delivered", $"Report '{report.Name}' is ready",
-                $"{dashboard.Name}: {names} sent to {delivered.Count} recipient(s).", link, ct).ConfigureAwait(false);
-        }
+        // The report itself went by email; the notice goes in the app and to the organisation's webhooks, as each person chose.
+        await notify.NotifyAsync(new NotifyRequest("report.delivered",
+            [.. userRecipients.Append(report.CreatedBy ?? Guid.Empty).Where(u => u != Guid.Empty).Distinct()],
+            $"Report '{report.Name}' is ready",
+            $"{dashboard.Name}: {names} sent to {delivered.Count.ToString("#,0", CultureInfo.InvariantCulture)} recipient{(delivered.Count == 1 ? string.Empty : "s")}.",
+            link, NotifySeverity.Info,
+            new Dictionary<string, object?> { ["report_id"] = report.Id, ["report_name"] = report.Name, ["dashboard_id"] = dashboard.Id, ["formats"] = files.Select(f => f.Format).Distinct().ToList(), ["recipients"] = delivered.Count },
+            [NotifyChannels.InApp, NotifyChannels.Webhook]), ct).ConfigureAwait(false);
         run.Status = "succeeded";
         run.Error = null;
         run.FinishedAt = time.GetUtcNow();
@@ -264,10 +267,11 @@ internal sealed class ReportJob(
         {
             return;
         }
-        var link = $"/dashboards/{report.DashboardId}?reports={report.Id}";
-        await notifier.NotifyAsync(owner.Id, "report.failed", $"Report '{report.Name}' failed", reason, link, ct).ConfigureAwait(false);
-        await email.SendAsync(new EmailMessage(owner.Email, $"Report failed: {report.Name}",
-            $"The report '{report.Name}' could not be sent.\n\nReason: {reason}\n\nSee its history: {platform.PublicBaseUrl.TrimEnd('/')}{link}\n"), ct).ConfigureAwait(false);
+        // In the app, by email and to the organisation's webhooks, as the owner chose (Profile, Notifications).
+        await notify.NotifyAsync(new NotifyRequest("report.failed", [owner.Id], $"Report '{report.Name}' failed", $"It could not be sent: {reason}",
+            $"/dashboards/{report.DashboardId}?reports={report.Id}", NotifySeverity.Warning,
+            new Dictionary<string, object?> { ["report_id"] = report.Id, ["report_name"] = report.Name, ["dashboard_id"] = report.DashboardId, ["reason"] = reason },
+            [NotifyChannels.InApp, NotifyChannels.Email, NotifyChannels.Webhook]), ct).ConfigureAwait(false);
     }
 }
 

@@ -279,11 +279,11 @@ internal static class AlertEndpoints
         var channels = request.Channels ?? (isNew ? [NotifyChannels.InApp] : rule.ChannelList);
         if (channels.Count == 0)
         {
-            errors.Add("channels", "name at least one channel: in_app, email or webhook");
+            errors.Add("channels", "name at least one channel: in_app, email, sms or webhook");
         }
-        foreach (var channel in channels.Where(c => !NotifyChannels.All.Contains(c)))
+        foreach (var channel in channels.Where(c => !NotifyChannels.All.Contains(c) && c != NotifyChannels.Sms))
         {
-            errors.Add("channels", $"'{channel}' is not a channel; use in_app, email or webhook");
+            errors.Add("channels", $"'{channel}' is not a channel; use in_app, email, sms or webhook");
         }
         var recipients = request.Recipients ?? (isNew ? [] : rule.Recipients);
         if (recipients.Count > MaxRecipients)

@@ -71,6 +71,7 @@ internal sealed partial class AlertEvaluator(
                 ["threshold"] = rule.Threshold,
                 ["window_minutes"] = rule.WindowMinutes,
                 ["severity"] = rule.Severity,
+                ["unit"] = metric?.Unit,
             },
             rule.ChannelList), cancellationToken).ConfigureAwait(false);
         return transition;

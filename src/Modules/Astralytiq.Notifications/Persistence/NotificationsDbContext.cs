@@ -22,6 +22,10 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
 
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
 
+    public DbSet<NotificationContact> NotificationContacts => Set<NotificationContact>();
+
+    public DbSet<Digests.DigestItem> DigestItems => Set<Digests.DigestItem>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AlertRule>(b =>
@@ -68,6 +72,25 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
             b.HasIndex(p => new { p.TenantId, p.UserId, p.EventType }).IsUnique();
             b.Property(p => p.EventType).HasMaxLength(100);
             b.Property(p => p.Channels).HasMaxLength(100);
+        });
+        modelBuilder.Entity<NotificationContact>(b =>
+        {
+            b.ToTable("contacts");
+            b.HasIndex(c => new { c.TenantId, c.UserId }).IsUnique();
+            b.HasIndex(c => c.NextRunAt);
+            b.Property(c => c.SmsNumber).HasMaxLength(20);
+            b.Property(c => c.EmailDigest).HasMaxLength(10);
+            b.Property(c => c.Cron).HasMaxLength(40);
+            b.Property(c => c.TimeZone).HasMaxLength(60);
+        });
+        modelBuilder.Entity<Digests.DigestItem>(b =>
+        {
+            b.ToTable("digest_items");
+            b.HasIndex(i => new { i.TenantId, i.UserId, i.CreatedAt });
+            b.Property(i => i.EventType).HasMaxLength(100);
+            b.Property(i => i.Title).HasMaxLength(300);
+            b.Property(i => i.Body).HasMaxLength(2000);
+            b.Property(i => i.Link).HasMaxLength(2000);
         });
         modelBuilder.Entity<WebhookDelivery>(b =>
         {

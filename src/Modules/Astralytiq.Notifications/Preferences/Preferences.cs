@@ -1,3 +1,5 @@
+using Astralytiq.Tenancy.Contracts;
+
 namespace Astralytiq.Notifications.Preferences;
 
 /// <summary>One user's choice of channels for one event type (no row: whatever the sender asks for).</summary>
@@ -26,10 +28,14 @@ internal static class NotificationEvents
     [
         ("alert.firing", "An alert rule you receive starts firing"),
         ("alert.resolved", "An alert rule you receive stops firing"),
+        ("report.delivered", "A scheduled report you own was sent"),
+        ("report.failed", "A scheduled report you own could not be sent"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>
-    public static readonly IReadOnlyList<string> Personal = [NotifyChannels.InApp, NotifyChannels.Email];
+    public static readonly IReadOnlyList<string> Personal = [NotifyChannels.InApp, NotifyChannels.Email, NotifyChannels.Sms];
+
+    public static string? Describe(string eventType) => Known.FirstOrDefault(k => k.Type == eventType).Description;
 }
 
 /// <summary><c>/api/v1/notifications/preferences</c>: how the signed-in user wants to hear about each event type.</summary>
@@ -47,11 +53,20 @@ internal static class PreferenceEndpoints
         TypedResults.Ok(await ReadAsync(db, tenant.UserId!.Value, ct).ConfigureAwait(false));
 
     [RequiresPermission(Permission.ProfileSelf), EndpointName("SetNotificationPreferences")]
-    [EndpointSummary("Sets the channels you take each listed event on (an empty list mutes it; null goes back to the sender's choice)")]
+    [EndpointSummary("Sets the channels you take each listed event on (an empty list mutes it; null goes back to the sender's choice), your SMS number and your email digest")]
     private static async Task<Results<Ok<NotificationPreferencesDto>, ApiError>> Put(
-        NotificationPreferencesRequest request, NotificationsDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+        NotificationPreferencesRequest request, NotificationsDbContext db, ITenantContext tenant, ITenantDirectory tenants, TimeProvider time, CancellationToken ct)
     {
         var errors = new FieldErrors();
+        var number = PhoneNumbers.Normalize(request.SmsNumber);
+        if (!string.IsNullOrWhiteSpace(request.SmsNumber) && number is null)
+        {
+            errors.Add("sms_number", "write the number in international form: a plus, the country code and the number (+49 151 12345678)");
+        }
+        if (request.EmailDigest is not null && !DigestModes.All.Contains(request.EmailDigest))
+        {
+            errors.Add("email_digest", $"'{request.EmailDigest}' is not a digest; use one of {string.Join(", ", DigestModes.All)}");
+        }
         var items = request.Items ?? [];
         foreach (var (item, i) in items.Select((item, i) => (item, i)))
         {
@@ -61,7 +76,7 @@ internal static class PreferenceEndpoints
             }
             foreach (var channel in item.Channels?.Where(c => !NotificationEvents.Personal.Contains(c)) ?? [])
             {
-                errors.Add($"items[{i}].channels", $"'{channel}' is not a personal channel; use in_app or email (webhooks are the organisation's)");
+                errors.Add($"items[{i}].channels", $"'{channel}' is not a personal channel; use in_app, email or sms (webhooks are the organisation's)");
             }
         }
         if (items.GroupBy(i => i.EventType).Any(g => g.Count() > 1))
@@ -94,6 +109,25 @@ internal static class PreferenceEndpoints
             row.Channels = string.Join(',', item.Channels.Distinct());
             row.UpdatedAt = now;
         }
+        if (request.SmsNumber is not null || request.EmailDigest is not null)
+        {
+            var contact = await db.NotificationContacts.SingleOrDefaultAsync(c => c.UserId == user, ct).ConfigureAwait(false);
+            if (contact is null)
+            {
+                contact = new NotificationContact { Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId!.Value, UserId = user };
+                db.NotificationContacts.Add(contact);
+            }
+            if (request.SmsNumber is not null)
+            {
+                contact.SmsNumber = number;
+            }
+            if (request.EmailDigest is not null && (request.EmailDigest != contact.EmailDigest || contact.NextRunAt is null))
+            {
+                var zone = request.EmailDigest == DigestModes.Daily ? await tenants.TimeZoneAsync(tenant.TenantId!.Value, ct).ConfigureAwait(false) : null;
+                contact.SetDigest(request.EmailDigest, zone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _) ? zone : null, now);
+            }
+            contact.UpdatedAt = now;
+        }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return TypedResults.Ok(await ReadAsync(db, user, ct).ConfigureAwait(false));
     }
@@ -101,8 +135,9 @@ internal static class PreferenceEndpoints
     private static async Task<NotificationPreferencesDto> ReadAsync(NotificationsDbContext db, Guid user, CancellationToken ct)
     {
         var rows = await db.NotificationPreferences.AsNoTracking().Where(p => p.UserId == user).ToListAsync(ct).ConfigureAwait(false);
+        var contact = await db.NotificationContacts.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == user, ct).ConfigureAwait(false);
         return new NotificationPreferencesDto(
             [.. NotificationEvents.Known.Select(k => new NotificationPreferenceDto(k.Type, k.Description, rows.FirstOrDefault(r => r.EventType == k.Type)?.ChannelList))],
-            NotificationEvents.Personal);
+            NotificationEvents.Personal, contact?.SmsNumber, contact?.EmailDigest ?? DigestModes.Off, DigestModes.All);
     }
 }

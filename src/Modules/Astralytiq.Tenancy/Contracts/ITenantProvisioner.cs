@@ -26,6 +26,9 @@ public interface ITenantDirectory
 
     /// <summary>The locale the tenant writes numbers in (Organisation settings): its reports and emails use it. en-US when unknown.</summary>
     Task<string> LocaleAsync(Guid tenantId, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's IANA time zone (Organisation settings); UTC when unknown.</summary>
+    Task<string> TimeZoneAsync(Guid tenantId, CancellationToken cancellationToken);
 }
 
 /// <summary>The platform operator suspended a tenant: its users' sessions and keys must stop working now.</summary>

@@ -68,6 +68,14 @@ internal sealed class TenantProvisioner(
         }
     }
 
+    public async Task<string> TimeZoneAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        using (tenantContext.BeginTenantScope(tenantId))
+        {
+            return await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.TimeZone).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? "UTC";
+        }
+    }
+
     internal static string Slugify(string name)
     {
         var normalized = name.Normalize(NormalizationForm.FormD);
