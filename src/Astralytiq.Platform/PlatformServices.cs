@@ -103,6 +103,8 @@ public static class PlatformServices
         Health.HealthSetup.AddPlatformHealth(services, configuration);
         services.AddScoped<Alerting.IAlertMetric, Alerting.JobFailuresMetric>();
         services.AddScoped<Alerting.IAlertMetric, Alerting.QueueAgeMetric>();
+        services.AddScoped<Alerting.IAlertMetric, Alerting.ErrorRateMetric>();
+        services.AddScoped<Alerting.IAlertMetric, Alerting.LatencyP99Metric>();
         services.AddScoped<Alerting.IAlertMetric, Alerting.QuotaUseMetric>();
 
         services.AddPlatformOpenApi();
@@ -220,6 +222,7 @@ public static class PlatformServices
     {
         Quotas.UsageEndpoints.Map(routes);
         Notifications.NotificationEndpoints.Map(routes);
+        Health.OperatorMetricsEndpoints.Map(routes);
         return JobEndpoints.Map(routes);
     }
 }

@@ -1,44 +1,47 @@
 namespace Astralytiq.Contracts.Client;
 
-/// <summary>Alert rules, their history and silences, and the metrics they watch.</summary>
-public sealed class AlertsClient(AstralytiqClient client) : AreaClient(client)
+/// <summary>
+/// Alert rules, their history and silences, and the metrics they watch: the organisation's (<c>api/v1/alerts</c>), or
+/// the platform operator's (<see cref="OperatorClient.Alerts"/>, <c>api/v1/operator/alerts</c>).
+/// </summary>
+public sealed class AlertsClient(AstralytiqClient client, string root = "api/v1/alerts") : AreaClient(client)
 {
     public Task<ApiResponse<IReadOnlyList<AlertMetricDto>>> MetricsAsync(CancellationToken ct = default) =>
-        Api.SendAsync<IReadOnlyList<AlertMetricDto>>(HttpMethod.Get, "api/v1/alerts/metrics", null, ct);
+        Api.SendAsync<IReadOnlyList<AlertMetricDto>>(HttpMethod.Get, $"{root}/metrics", null, ct);
 
     public Task<ApiResponse<AlertSeriesDto>> SeriesAsync(string metric, int windowMinutes = 5, int? stepMinutes = null, int points = 48, CancellationToken ct = default) =>
         Api.SendAsync<AlertSeriesDto>(HttpMethod.Get,
-            $"api/v1/alerts/metrics/{Uri.EscapeDataString(metric)}/series?window_minutes={windowMinutes}&points={points}" + (stepMinutes is { } s ? $"&step_minutes={s}" : string.Empty), null, ct);
+            $"{root}/metrics/{Uri.EscapeDataString(metric)}/series?window_minutes={windowMinutes}&points={points}" + (stepMinutes is { } s ? $"&step_minutes={s}" : string.Empty), null, ct);
 
     public Task<ApiResponse<IReadOnlyList<AlertRuleDto>>> ListAsync(CancellationToken ct = default) =>
-        Api.SendAsync<IReadOnlyList<AlertRuleDto>>(HttpMethod.Get, "api/v1/alerts/rules", null, ct);
+        Api.SendAsync<IReadOnlyList<AlertRuleDto>>(HttpMethod.Get, $"{root}/rules", null, ct);
 
     public Task<ApiResponse<AlertRuleDto>> GetAsync(Guid id, CancellationToken ct = default) =>
-        Api.SendAsync<AlertRuleDto>(HttpMethod.Get, $"api/v1/alerts/rules/{id}", null, ct);
+        Api.SendAsync<AlertRuleDto>(HttpMethod.Get, $"{root}/rules/{id}", null, ct);
 
     public Task<ApiResponse<AlertRuleDto>> CreateAsync(AlertRuleRequest request, CancellationToken ct = default) =>
-        Api.SendAsync<AlertRuleDto>(HttpMethod.Post, "api/v1/alerts/rules", request, ct);
+        Api.SendAsync<AlertRuleDto>(HttpMethod.Post, $"{root}/rules", request, ct);
 
     public Task<ApiResponse<AlertRuleDto>> UpdateAsync(Guid id, AlertRuleRequest request, CancellationToken ct = default) =>
-        Api.SendAsync<AlertRuleDto>(HttpMethod.Put, $"api/v1/alerts/rules/{id}", request, ct);
+        Api.SendAsync<AlertRuleDto>(HttpMethod.Put, $"{root}/rules/{id}", request, ct);
 
     public Task<ApiResponse<object>> DeleteAsync(Guid id, CancellationToken ct = default) =>
-        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/alerts/rules/{id}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"{root}/rules/{id}", null, ct);
 
     public Task<ApiResponse<AlertRuleDto>> EvaluateAsync(Guid id, CancellationToken ct = default) =>
-        Api.SendAsync<AlertRuleDto>(HttpMethod.Post, $"api/v1/alerts/rules/{id}/evaluate", null, ct);
+        Api.SendAsync<AlertRuleDto>(HttpMethod.Post, $"{root}/rules/{id}/evaluate", null, ct);
 
     public Task<ApiResponse<Page<AlertEventDto>>> EventsAsync(Guid? ruleId = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        Api.SendAsync<Page<AlertEventDto>>(HttpMethod.Get, $"api/v1/alerts/events?offset={offset}&limit={limit}" + (ruleId is { } r ? $"&rule_id={r}" : string.Empty), null, ct);
+        Api.SendAsync<Page<AlertEventDto>>(HttpMethod.Get, $"{root}/events?offset={offset}&limit={limit}" + (ruleId is { } r ? $"&rule_id={r}" : string.Empty), null, ct);
 
     public Task<ApiResponse<IReadOnlyList<AlertSilenceDto>>> SilencesAsync(CancellationToken ct = default) =>
-        Api.SendAsync<IReadOnlyList<AlertSilenceDto>>(HttpMethod.Get, "api/v1/alerts/silences", null, ct);
+        Api.SendAsync<IReadOnlyList<AlertSilenceDto>>(HttpMethod.Get, $"{root}/silences", null, ct);
 
     public Task<ApiResponse<AlertSilenceDto>> SilenceAsync(AlertSilenceRequest request, CancellationToken ct = default) =>
-        Api.SendAsync<AlertSilenceDto>(HttpMethod.Post, "api/v1/alerts/silences", request, ct);
+        Api.SendAsync<AlertSilenceDto>(HttpMethod.Post, $"{root}/silences", request, ct);
 
     public Task<ApiResponse<object>> EndSilenceAsync(Guid id, CancellationToken ct = default) =>
-        Api.SendAsync<object>(HttpMethod.Delete, $"api/v1/alerts/silences/{id}", null, ct);
+        Api.SendAsync<object>(HttpMethod.Delete, $"{root}/silences/{id}", null, ct);
 }
 
 /// <summary>Webhook endpoints, their delivery log and replays.</summary>

@@ -1,8 +1,17 @@
+using Astralytiq.Contracts.Operations;
+
 namespace Astralytiq.Contracts.Client;
 
 /// <summary>The platform operator's view of organisations.</summary>
 public sealed class OperatorClient(AstralytiqClient client) : AreaClient(client)
 {
+    /// <summary>The operator's own alert rules, over metrics of the whole platform.</summary>
+    public AlertsClient Alerts { get; } = new(client, "api/v1/operator/alerts");
+
+    /// <summary>This node's API traffic minute by minute, job queue figures and the latest server errors with their trace ids.</summary>
+    public Task<ApiResponse<OperatorMetricsDto>> MetricsAsync(int minutes = 60, CancellationToken ct = default) =>
+        Api.SendAsync<OperatorMetricsDto>(HttpMethod.Get, $"api/v1/operator/metrics?minutes={minutes}", null, ct);
+
     public Task<ApiResponse<Page<OperatorTenantResponse>>> ListTenantsAsync(string? search = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
         Api.SendAsync<Page<OperatorTenantResponse>>(HttpMethod.Get,
             $"api/v1/operator/tenants?offset={offset}&limit={limit}" + (string.IsNullOrEmpty(search) ? string.Empty : "&search=" + Uri.EscapeDataString(search)), null, ct);

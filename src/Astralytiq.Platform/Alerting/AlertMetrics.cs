@@ -6,9 +6,14 @@ namespace Astralytiq.Platform.Alerting;
 /// <summary>
 /// A number alert rules can watch, for the current tenant (the caller sets the tenant scope). Modules register
 /// theirs with <see cref="AlertMetricRegistration.AddAlertMetric{T}"/>; the Notifications module evaluates rules over them.
+/// In the operator's partition (<see cref="PlatformPartition.Id"/>) a metric with <see cref="ForPlatform"/> reads the
+/// whole platform; the others are not offered there.
 /// </summary>
 public interface IAlertMetric
 {
+    /// <summary>Whether the operator's rules can watch it across every tenant.</summary>
+    bool ForPlatform => false;
+
     /// <summary>The name rules use, snake_case (<c>job_failures</c>).</summary>
     string Name { get; }
 
@@ -28,6 +33,20 @@ public static class AlertMetricRegistration
         where T : class, IAlertMetric => services.AddScoped<IAlertMetric, T>();
 }
 
+/// <summary>
+/// The operator's own partition: the platform operator's account, and what it owns (its alert rules, their history, its
+/// inbox), live under this tenant id. No organisation has it, and only the operator signs in to it.
+/// </summary>
+public static class PlatformPartition
+{
+    public static readonly Guid Id = Guid.Empty;
+
+    public static bool IsCurrent(ITenantContext tenant) => tenant.TenantId == Id;
+
+    /// <summary>Lifts the tenant filter for a platform-wide read when the caller is in the operator's partition; otherwise nothing.</summary>
+    public static IDisposable? WidenForPlatform(ITenantContext tenant) => IsCurrent(tenant) ? tenant.BeginSystemScope() : null;
+}
+
 /// <summary>Background jobs of the tenant (of kinds starting with a prefix, or all) that failed for good within the window.</summary>
 public abstract class FailedJobsMetric(IServiceProvider services, string kindPrefix) : IAlertMetric
 {
@@ -37,8 +56,11 @@ public abstract class FailedJobsMetric(IServiceProvider services, string kindPre
 
     public string Unit => "count";
 
+    public bool ForPlatform => true;
+
     public async Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        using var platform = PlatformPartition.WidenForPlatform(services.GetRequiredService<ITenantContext>());
         var db = services.GetRequiredService<PlatformDbContext>();
         var since = now - window;
         return await db.Jobs.AsNoTracking()
@@ -56,7 +78,7 @@ internal sealed class JobFailuresMetric(IServiceProvider services) : FailedJobsM
 }
 
 /// <summary>How long the tenant's oldest due job has waited to start.</summary>
-internal sealed class QueueAgeMetric(PlatformDbContext db) : IAlertMetric
+internal sealed class QueueAgeMetric(PlatformDbContext db, ITenantContext tenant) : IAlertMetric
 {
     public string Name => "queue_age";
 
@@ -64,8 +86,11 @@ internal sealed class QueueAgeMetric(PlatformDbContext db) : IAlertMetric
 
     public string Unit => "seconds";
 
+    public bool ForPlatform => true;
+
     public async Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        using var platform = PlatformPartition.WidenForPlatform(tenant);
         var oldest = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued && j.NextAttemptAt <= now)
             .OrderBy(j => j.NextAttemptAt).Select(j => (DateTimeOffset?)j.NextAttemptAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return oldest is { } since ? Math.Max(0, (now - since).TotalSeconds) : 0;
@@ -96,4 +121,34 @@ internal sealed class QuotaUseMetric(IQuotas quotas) : IAlertMetric
         }
         return most;
     }
+}
+
+/// <summary>Server errors (5xx) as a share of the API requests in the window, in percent (this node; at most the last hour).</summary>
+internal sealed class ErrorRateMetric(Telemetry.RequestStats stats, ITenantContext tenant) : IAlertMetric
+{
+    public string Name => "error_rate";
+
+    public string Description => "API requests that failed on the server's side (5xx) as a share of all, in percent (over at most the last hour)";
+
+    public string Unit => "percent";
+
+    public bool ForPlatform => true;
+
+    public Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(stats.Read(PlatformPartition.IsCurrent(tenant) ? null : tenant.TenantId, window, now).ErrorRatePercent);
+}
+
+/// <summary>The 99th percentile of API response times in the window, in milliseconds (this node; at most the last hour).</summary>
+internal sealed class LatencyP99Metric(Telemetry.RequestStats stats, ITenantContext tenant) : IAlertMetric
+{
+    public string Name => "p99_latency";
+
+    public string Description => "How long the slowest 1 % of API requests took, in milliseconds (over at most the last hour)";
+
+    public string Unit => "milliseconds";
+
+    public bool ForPlatform => true;
+
+    public Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(stats.Read(PlatformPartition.IsCurrent(tenant) ? null : tenant.TenantId, window, now).P99Milliseconds);
 }

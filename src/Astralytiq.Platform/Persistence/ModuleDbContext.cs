@@ -158,7 +158,9 @@ public abstract class ModuleDbContext : DbContext
             {
                 continue;
             }
-            if (entry.Entity.TenantId == Guid.Empty || entry.Entity.TenantId != Tenant.TenantId)
+            // A row of the operator's partition (Guid.Empty) is written only from inside it: the operator's own requests
+            // and the schedules it owns. Without a tenant (null), nothing is written.
+            if (Tenant.TenantId is not { } writer || entry.Entity.TenantId != writer)
             {
                 throw new CrossTenantWriteException(entry.Metadata.ClrType.Name);
             }

@@ -7,7 +7,7 @@ namespace Astralytiq.Platform.Telemetry;
 /// the request logs, counts the request for its tenant, and logs a request slower than
 /// <see cref="TelemetrySettings.SlowRequestMilliseconds"/> with its route, status and trace id.
 /// </summary>
-internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, TelemetrySettings settings, TimeProvider time, ILogger<RequestTelemetryMiddleware> logger)
+internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, TelemetrySettings settings, RequestStats stats, TimeProvider time, ILogger<RequestTelemetryMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context, ITenantContext tenant)
     {
@@ -25,26 +25,57 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, T
         using var scope = logger.BeginScope(new CallerScope(context.TraceIdentifier, tenantId, userId));
         var started = time.GetTimestamp();
         var status = 500;
+        var escaped = true;
         try
         {
             await next(context).ConfigureAwait(false);
             status = context.Response.StatusCode;
+            escaped = false;
         }
         finally
         {
-            if (tenantId is not null && context.Request.Path.StartsWithSegments("/api"))
-            {
-                PlatformMetrics.TenantRequests.Add(1,
-                    new KeyValuePair<string, object?>("astralytiq.tenant.id", tenantId.Value.ToString()),
-                    new KeyValuePair<string, object?>("http.response.status_class", PlatformMetrics.StatusClass(status)));
-            }
             var elapsed = time.GetElapsedTime(started);
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                if (tenantId is not null)
+                {
+                    PlatformMetrics.TenantRequests.Add(1,
+                        new KeyValuePair<string, object?>("astralytiq.tenant.id", tenantId.Value.ToString()),
+                        new KeyValuePair<string, object?>("http.response.status_class", PlatformMetrics.StatusClass(status)));
+                }
+                if (escaped)
+                {
+                    // The exception handler has yet to turn the exception into its answer (a 503 for a store that is down):
+                    // the statistics take the status that was sent.
+                    var traceId = Activity.Current?.TraceId.ToHexString();
+                    context.Response.OnCompleted(() =>
+                    {
+                        RecordStats(context, tenantId, context.Response.StatusCode, elapsed.TotalMilliseconds, traceId);
+                        return Task.CompletedTask;
+                    });
+                }
+                else
+                {
+                    RecordStats(context, tenantId, status, elapsed.TotalMilliseconds, Activity.Current?.TraceId.ToHexString());
+                }
+            }
             if (settings.SlowRequestMilliseconds > 0 && elapsed.TotalMilliseconds >= settings.SlowRequestMilliseconds
                 && !TelemetrySetup.IsQuiet(context.Request.Path, settings))
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.ToString();
                 LogSlow(logger, context.Request.Method, route, status, Math.Round(elapsed.TotalMilliseconds));
             }
+        }
+    }
+
+    private void RecordStats(HttpContext context, Guid? tenantId, int status, double milliseconds, string? traceId)
+    {
+        // The operator's own partition (Guid.Empty) counts for the platform, not as a tenant.
+        stats.Record(tenantId == Guid.Empty ? null : tenantId, status, milliseconds);
+        if (status >= 500)
+        {
+            stats.RecordError(context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.ToString(),
+                status, context.TraceIdentifier, tenantId, traceId);
         }
     }
 

@@ -25,6 +25,7 @@ internal static class TelemetrySetup
         var settings = SettingsBinder.Bind<TelemetrySettings>(configuration, "Astralytiq:Telemetry");
         services.AddSingleton(settings);
         services.AddSingleton<SlowQueryInterceptor>();
+        services.AddSingleton<RequestStats>();
         services.Configure<LoggerFactoryOptions>(o =>
             o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         if (settings.LogFormat == "json")

@@ -26,13 +26,15 @@ public static class NotificationsModule
         services.AddScoped<Digests.DigestSender>();
         services.AddRecurring<NotificationsDbContext, Preferences.NotificationContact, Digests.DigestSender>();
         services.AddScoped<AlertEvaluator>();
+        services.AddScoped<OfferedAlertMetrics>();
         services.AddRecurring<NotificationsDbContext, AlertRule, AlertEvaluator>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapNotificationsEndpoints(this IEndpointRouteBuilder routes)
     {
-        AlertEndpoints.Map(routes.MapGroup("/alerts").WithTags("Alerts").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
+        AlertEndpoints.Map(routes.MapGroup("/alerts").WithTags("Alerts").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429), AlertScope.Tenant);
+        AlertEndpoints.Map(routes.MapGroup("/operator/alerts").WithTags("Operator").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429), AlertScope.Platform);
         Preferences.PreferenceEndpoints.Map(routes.MapGroup("/notifications/preferences").WithTags("Notifications").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
         routes.MapPost("/public/notifications/unsubscribe", Unsubscribe).WithTags("Notifications").AllowAnonymous().ForModule(NotificationsDbContext.Module);
         WebhookEndpoints.Map(routes.MapGroup("/notifications/webhooks").WithTags("Webhooks").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));

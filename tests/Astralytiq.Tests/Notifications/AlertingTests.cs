@@ -248,7 +248,7 @@ public abstract class AlertRuleApiTests<TPlatform>(TPlatform platform) : Platfor
         Assert.Equal(1, evaluated.LastValue);
         var mail = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject?.Contains("Jobs failing", StringComparison.Ordinal) == true);
         Assert.Equal("[Critical] Alert firing: Jobs failing", mail.Subject);
-        Assert.Contains("job_failures is 1 over the last 15 minutes, at or above 1.", mail.TextBody ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains("job_failures is 1 over the last 15 min, at or above 1.", mail.TextBody ?? string.Empty, StringComparison.Ordinal);
         var series = (await tenant.Admin.Alerts.SeriesAsync("job_failures", windowMinutes: 15, points: 3)).EnsureValue();
         Assert.Equal(3, series.Points.Count);
         Assert.Equal(1, series.Points[^1].Value);

@@ -3,9 +3,18 @@ using Astralytiq.Identity.Contracts;
 
 namespace Astralytiq.Notifications.Alerts;
 
-/// <summary><c>/api/v1/alerts</c>: the organisation's alert rules, their history, silences, and the metrics they can watch.</summary>
+/// <summary>
+/// <c>/api/v1/alerts</c>: the organisation's alert rules, their history, silences, and the metrics they can watch; and the
+/// same for the platform operator at <c>/api/v1/operator/alerts</c>, whose rules live in the operator's partition and
+/// watch the whole platform.
+/// </summary>
 internal static class AlertEndpoints
 {
+    /// <summary>Names the route and sets what it needs: the organisation's permission, or the operator's.</summary>
+    private static RouteHandlerBuilder Access(this RouteHandlerBuilder route, AlertScope scope, Permission permission, string name) => scope == AlertScope.Platform
+        ? route.RequirePermission(Permission.PlatformManage).WithName("Operator" + name)
+        : route.RequirePermission(permission).WithName(name);
+
     public const int MaxRules = 100;
     public const int MaxRecipients = 50;
     public const int MaxSeriesPoints = 200;
@@ -13,31 +22,30 @@ internal static class AlertEndpoints
     private static readonly string[] Comparisons = [">", ">=", "<", "<="];
     private static readonly string[] Severities = ["info", "warning", "critical"];
 
-    public static void Map(RouteGroupBuilder alerts)
+    public static void Map(RouteGroupBuilder alerts, AlertScope scope)
     {
-        alerts.MapGet("/metrics", ListMetrics);
-        alerts.MapGet("/metrics/{name}/series", Series);
-        alerts.MapGet("/rules", ListRules);
-        alerts.MapPost("/rules", CreateRule).Audit("alert.rule.created", "alert_rule");
-        alerts.MapGet("/rules/{id:guid}", GetRule);
-        alerts.MapPut("/rules/{id:guid}", UpdateRule).Audit("alert.rule.updated", "alert_rule");
-        alerts.MapDelete("/rules/{id:guid}", DeleteRule).Audit("alert.rule.deleted", "alert_rule");
-        alerts.MapPost("/rules/{id:guid}/evaluate", EvaluateNow);
-        alerts.MapGet("/events", ListEvents);
-        alerts.MapGet("/silences", ListSilences);
-        alerts.MapPost("/silences", CreateSilence).Audit("alert.silence.created", "alert_silence");
-        alerts.MapDelete("/silences/{id:guid}", EndSilence).Audit("alert.silence.ended", "alert_silence");
+        alerts.MapGet("/metrics", ListMetrics).Access(scope, Permission.SettingsRead, "ListAlertMetrics");
+        alerts.MapGet("/metrics/{name}/series", Series).Access(scope, Permission.SettingsRead, "AlertMetricSeries");
+        alerts.MapGet("/rules", ListRules).Access(scope, Permission.SettingsRead, "ListAlertRules");
+        alerts.MapPost("/rules", CreateRule).Access(scope, Permission.SettingsManage, "CreateAlertRule").Audit("alert.rule.created", "alert_rule");
+        alerts.MapGet("/rules/{id:guid}", GetRule).Access(scope, Permission.SettingsRead, "GetAlertRule");
+        alerts.MapPut("/rules/{id:guid}", UpdateRule).Access(scope, Permission.SettingsManage, "UpdateAlertRule").Audit("alert.rule.updated", "alert_rule");
+        alerts.MapDelete("/rules/{id:guid}", DeleteRule).Access(scope, Permission.SettingsManage, "DeleteAlertRule").Audit("alert.rule.deleted", "alert_rule");
+        alerts.MapPost("/rules/{id:guid}/evaluate", EvaluateNow).Access(scope, Permission.SettingsManage, "EvaluateAlertRule");
+        alerts.MapGet("/events", ListEvents).Access(scope, Permission.SettingsRead, "ListAlertEvents");
+        alerts.MapGet("/silences", ListSilences).Access(scope, Permission.SettingsRead, "ListAlertSilences");
+        alerts.MapPost("/silences", CreateSilence).Access(scope, Permission.SettingsManage, "CreateAlertSilence").Audit("alert.silence.created", "alert_silence");
+        alerts.MapDelete("/silences/{id:guid}", EndSilence).Access(scope, Permission.SettingsManage, "EndAlertSilence").Audit("alert.silence.ended", "alert_silence");
     }
 
-    [RequiresPermission(Permission.SettingsRead), EndpointName("ListAlertMetrics")]
     [EndpointSummary("The metrics alert rules can watch, with what each measures and its unit")]
-    private static Ok<IReadOnlyList<AlertMetricDto>> ListMetrics(IEnumerable<IAlertMetric> metrics) =>
+    private static Ok<IReadOnlyList<AlertMetricDto>> ListMetrics(OfferedAlertMetrics metrics) =>
         TypedResults.Ok<IReadOnlyList<AlertMetricDto>>([.. metrics.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new AlertMetricDto(m.Name, m.Description, m.Unit))]);
 
-    [RequiresPermission(Permission.SettingsRead), Errors(404), EndpointName("AlertMetricSeries")]
+    [Errors(404)]
     [EndpointSummary("A metric's past values (each over the window ending then), newest last: the preview behind a threshold")]
     private static async Task<Results<Ok<AlertSeriesDto>, ApiError>> Series(
-        string name, [FromQuery(Name = "window_minutes")] int? windowMinutes, [FromQuery(Name = "step_minutes")] int? stepMinutes, int? points, IEnumerable<IAlertMetric> metrics, TimeProvider time, CancellationToken ct)
+        string name, [FromQuery(Name = "window_minutes")] int? windowMinutes, [FromQuery(Name = "step_minutes")] int? stepMinutes, int? points, OfferedAlertMetrics metrics, TimeProvider time, CancellationToken ct)
     {
         var metric = metrics.FirstOrDefault(m => m.Name == name);
         if (metric is null)
@@ -72,7 +80,6 @@ internal static class AlertEndpoints
         return TypedResults.Ok(new AlertSeriesDto(name, window, result));
     }
 
-    [RequiresPermission(Permission.SettingsRead), EndpointName("ListAlertRules")]
     [EndpointSummary("The organisation's alert rules with where each stands (ok, pending, firing)")]
     private static async Task<Ok<IReadOnlyList<AlertRuleDto>>> ListRules(NotificationsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -81,7 +88,7 @@ internal static class AlertEndpoints
         return TypedResults.Ok<IReadOnlyList<AlertRuleDto>>([.. rules.Select(r => ToDto(r, silences))]);
     }
 
-    [RequiresPermission(Permission.SettingsRead), Errors(404), EndpointName("GetAlertRule")]
+    [Errors(404)]
     [EndpointSummary("One alert rule")]
     private static async Task<Results<Ok<AlertRuleDto>, ApiError>> GetRule(Guid id, NotificationsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -89,10 +96,10 @@ internal static class AlertEndpoints
         return rule is null ? new ApiError(new NotFoundError("Alert rule")) : TypedResults.Ok(ToDto(rule, await ActiveSilencesAsync(db, time.GetUtcNow(), ct).ConfigureAwait(false)));
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(409), EndpointName("CreateAlertRule")]
+    [Errors(409)]
     [EndpointSummary("Adds an alert rule (Admin); it is first evaluated at the next minute its interval falls on")]
     private static async Task<Results<Created<AlertRuleDto>, ApiError>> CreateRule(
-        AlertRuleRequest request, NotificationsDbContext db, IEnumerable<IAlertMetric> metrics, IUserDirectory users, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+        AlertRuleRequest request, NotificationsDbContext db, OfferedAlertMetrics metrics, IUserDirectory users, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {
         if (await db.AlertRules.CountAsync(r => r.DeletedAt == null, ct).ConfigureAwait(false) >= MaxRules)
         {
@@ -109,10 +116,10 @@ internal static class AlertEndpoints
         return TypedResults.Created($"/api/v1/alerts/rules/{rule.Id}", ToDto(rule, []));
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(404), EndpointName("UpdateAlertRule")]
+    [Errors(404)]
     [EndpointSummary("Changes an alert rule (Admin); fields left out keep their values. A changed condition starts from ok.")]
     private static async Task<Results<Ok<AlertRuleDto>, ApiError>> UpdateRule(
-        Guid id, AlertRuleRequest request, NotificationsDbContext db, IEnumerable<IAlertMetric> metrics, IUserDirectory users, TimeProvider time, CancellationToken ct)
+        Guid id, AlertRuleRequest request, NotificationsDbContext db, OfferedAlertMetrics metrics, IUserDirectory users, TimeProvider time, CancellationToken ct)
     {
         var rule = await db.AlertRules.SingleOrDefaultAsync(r => r.Id == id && r.DeletedAt == null, ct).ConfigureAwait(false);
         if (rule is null)
@@ -128,7 +135,7 @@ internal static class AlertEndpoints
         return TypedResults.Ok(ToDto(rule, await ActiveSilencesAsync(db, now, ct).ConfigureAwait(false)));
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(404), EndpointName("DeleteAlertRule")]
+    [Errors(404)]
     [EndpointSummary("Deletes an alert rule (Admin); its history stays")]
     private static async Task<Results<NoContent, ApiError>> DeleteRule(Guid id, NotificationsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -138,7 +145,7 @@ internal static class AlertEndpoints
         return deleted == 0 ? new ApiError(new NotFoundError("Alert rule")) : TypedResults.NoContent();
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(404), EndpointName("EvaluateAlertRule")]
+    [Errors(404)]
     [EndpointSummary("Evaluates a rule now, as its schedule would (Admin): the state it moves to is recorded and announced as usual")]
     private static async Task<Results<Ok<AlertRuleDto>, ApiError>> EvaluateNow(Guid id, NotificationsDbContext db, AlertEvaluator evaluator, TimeProvider time, CancellationToken ct)
     {
@@ -151,7 +158,7 @@ internal static class AlertEndpoints
         return TypedResults.Ok(ToDto(rule, await ActiveSilencesAsync(db, time.GetUtcNow(), ct).ConfigureAwait(false)));
     }
 
-    [RequiresPermission(Permission.SettingsRead), Errors(422), EndpointName("ListAlertEvents")]
+    [Errors(422)]
     [EndpointSummary("Alert history, newest first: every rule's (or one rule's) pending, firing, resolved and cleared moments")]
     private static async Task<Results<Ok<Page<AlertEventDto>>, ApiError>> ListEvents([FromQuery(Name = "rule_id")] Guid? ruleId, int? offset, int? limit, NotificationsDbContext db, CancellationToken ct)
     {
@@ -167,7 +174,6 @@ internal static class AlertEndpoints
         return TypedResults.Ok(new Page<AlertEventDto>([.. items.Select(e => new AlertEventDto(e.Id, e.RuleId, e.RuleName, e.Kind, e.At, e.Value, e.Threshold, e.Silenced, e.Notified, e.Message))], total, o, l));
     }
 
-    [RequiresPermission(Permission.SettingsRead), EndpointName("ListAlertSilences")]
     [EndpointSummary("Silences that are active or still to come")]
     private static async Task<Ok<IReadOnlyList<AlertSilenceDto>>> ListSilences(NotificationsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -176,7 +182,7 @@ internal static class AlertEndpoints
         return TypedResults.Ok<IReadOnlyList<AlertSilenceDto>>([.. silences.OrderBy(s => s.EndsAt).Select(s => ToDto(s, now))]);
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(404), EndpointName("CreateAlertSilence")]
+    [Errors(404)]
     [EndpointSummary("Silences one rule (or all) until a time (Admin): states still change and are recorded, nobody is told")]
     private static async Task<Results<Created<AlertSilenceDto>, ApiError>> CreateSilence(AlertSilenceRequest request, NotificationsDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
     {
@@ -213,7 +219,7 @@ internal static class AlertEndpoints
         return TypedResults.Created($"/api/v1/alerts/silences/{silence.Id}", ToDto(silence, now));
     }
 
-    [RequiresPermission(Permission.SettingsManage), Errors(404), EndpointName("EndAlertSilence")]
+    [Errors(404)]
     [EndpointSummary("Ends a silence now (Admin)")]
     private static async Task<Results<NoContent, ApiError>> EndSilence(Guid id, NotificationsDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -224,7 +230,7 @@ internal static class AlertEndpoints
 
     /// <summary>Checks a request and applies it to the rule; null when it was valid.</summary>
     private static async Task<ValidationError?> ApplyAsync(
-        AlertRule rule, AlertRuleRequest request, bool isNew, IEnumerable<IAlertMetric> metrics, IUserDirectory users, DateTimeOffset now, CancellationToken ct)
+        AlertRule rule, AlertRuleRequest request, bool isNew, OfferedAlertMetrics metrics, IUserDirectory users, DateTimeOffset now, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var name = request.Name?.Trim() ?? (isNew ? null : rule.Name);

@@ -7,7 +7,7 @@ namespace Astralytiq.Notifications.Alerts;
 /// </summary>
 internal sealed partial class AlertEvaluator(
     NotificationsDbContext db,
-    IEnumerable<IAlertMetric> metrics,
+    OfferedAlertMetrics metrics,
     INotify notify,
     TimeProvider time,
     ILogger<AlertEvaluator> logger) : IOccurrenceHandler<AlertRule>
@@ -106,12 +106,7 @@ internal sealed partial class AlertEvaluator(
     }
 
     /// <summary>A value for people: thousands separators, at most two decimals, the unit's sign.</summary>
-    internal static string Number(double value, string? unit) => unit switch
-    {
-        "percent" => value.ToString("#,0.##", CultureInfo.InvariantCulture) + " %",
-        "seconds" => value.ToString("#,0.##", CultureInfo.InvariantCulture) + " s",
-        _ => value.ToString("#,0.##", CultureInfo.InvariantCulture),
-    };
+    internal static string Number(double value, string? unit) => Delivery.EmailTemplates.Number(value, unit, CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert rule {RuleId} ({Name}): {Transition} at value {Value}")]
     private static partial void LogTransition(ILogger logger, Guid ruleId, string name, AlertTransition transition, double? value);

@@ -1,0 +1,110 @@
+using System.Net;
+using Astralytiq.Contracts.Notifications;
+using Astralytiq.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astralytiq.Tests.Notifications;
+
+/// <summary>Error-rate and latency rules of an organisation, and the platform operator's own rules across every tenant.</summary>
+public abstract class OperatorAlertTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    [Fact]
+    public async Task An_organisations_error_rate_and_p99_rules_see_its_own_server_errors_and_no_one_elses()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var bystander = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        Assert.Equal(0, (await client.Alerts.SeriesAsync("error_rate", windowMinutes: 5, points: 1)).EnsureValue().Points[0].Value ?? 0);
+
+        // Two requests meet a store that is down (503), two are answered.
+        client.Http.DefaultRequestHeaders.Add(StoreFaults.Header, "data");
+        try
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.Datasets.ListAsync()).Status);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.Datasets.ListAsync()).Status);
+        }
+        finally
+        {
+            client.Http.DefaultRequestHeaders.Remove(StoreFaults.Header);
+        }
+        (await client.Datasets.ListAsync()).EnsureSuccess();
+
+        var rate = (await client.Alerts.CreateAsync(new AlertRuleRequest("Errors", "error_rate", ">", 5, 5, 0, 1, "critical", ["in_app"], null, null))).EnsureValue();
+        var fired = (await client.Alerts.EvaluateAsync(rate.Id)).EnsureValue();
+        Assert.Equal("firing", fired.State);
+        Assert.InRange(fired.LastValue!.Value, 5.000001, 100.0 * 2 / 3);
+        var slow = (await client.Alerts.CreateAsync(new AlertRuleRequest("Slow", "p99_latency", ">", 0, 5, 0, 1, "warning", ["in_app"], null, null))).EnsureValue();
+        Assert.True((await client.Alerts.EvaluateAsync(slow.Id)).EnsureValue().LastValue > 0);
+
+        // The other organisation answered every request: its rate is 0.
+        var other = (await bystander.Admin.Alerts.CreateAsync(new AlertRuleRequest("Errors", "error_rate", ">", 0, 5, 0, 1, "critical", ["in_app"], null, null))).EnsureValue();
+        var calm = (await bystander.Admin.Alerts.EvaluateAsync(other.Id)).EnsureValue();
+        Assert.Equal(("ok", 0.0), (calm.State, calm.LastValue));
+    }
+
+    [Fact]
+    public async Task The_operators_rules_watch_every_tenant_and_are_theirs_alone()
+    {
+        var ops = await Platform.NewOperatorAsync();
+        var metrics = (await ops.Operator.Alerts.MetricsAsync()).EnsureValue().Select(m => m.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "error_rate", "p99_latency", "job_failures", "ingest_failures", "queue_age" }, metrics);
+        Assert.DoesNotContain("quota_use", metrics);
+        Assert.DoesNotContain(ScriptedAlertMetric.MetricName, metrics);
+        var refused = await ops.Operator.Alerts.CreateAsync(new AlertRuleRequest("Quota", "quota_use", ">", 90, 5, 0, 1, "warning", ["in_app"], null, null));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+
+        // A tenant's job fails for good: the operator's rule on job failures across tenants fires and tells the operator.
+        var tenant = await Platform.NewTenantAsync();
+        Guid job;
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id, tenant.AdminUser.Id);
+            job = await scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Jobs.IJobScheduler>().EnqueueAsync(StepsJobHandler.Kind, new StepsPayload(1, Permanent: true), 1);
+        }
+        await Eventually.TrueAsync(async () => (await tenant.Admin.Jobs.GetAsync(job)).EnsureValue().Status is Contracts.Jobs.JobStatus.Failed or Contracts.Jobs.JobStatus.DeadLettered,
+            TimeSpan.FromSeconds(30), "the job failed for good");
+        var rule = (await ops.Operator.Alerts.CreateAsync(new AlertRuleRequest("Jobs failing anywhere", "job_failures", ">=", 1, 15, 0, 1, "critical", ["in_app"], null, null))).EnsureValue();
+        var fired = (await ops.Operator.Alerts.EvaluateAsync(rule.Id)).EnsureValue();
+        Assert.Equal("firing", fired.State);
+        Assert.True(fired.LastValue >= 1);
+        Assert.Contains((await ops.Notifications.ListAsync()).EnsureValue().Items, n => n.Kind == "alert.firing" && n.Title == "Alert firing: Jobs failing anywhere");
+        Assert.Contains((await ops.Operator.Alerts.EventsAsync(rule.Id)).EnsureValue().Items, e => e.Kind == "firing");
+
+        // The tenant neither sees nor reaches it, and the operator cannot use an organisation's alert routes.
+        Assert.DoesNotContain((await tenant.Admin.Alerts.ListAsync()).EnsureValue(), r => r.Id == rule.Id);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.Alerts.GetAsync(rule.Id)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenant.Admin.Alerts.DeleteAsync(rule.Id)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.Alerts.ListAsync()).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ops.Alerts.ListAsync()).Status);
+        (await ops.Operator.Alerts.DeleteAsync(rule.Id)).EnsureSuccess();
+    }
+
+    [Fact]
+    public async Task The_operators_status_figures_show_this_nodes_traffic_and_server_errors_with_trace_ids()
+    {
+        var ops = await Platform.NewOperatorAsync();
+        var tenant = await Platform.NewTenantAsync();
+        tenant.Admin.Http.DefaultRequestHeaders.Add(StoreFaults.Header, "data");
+        var failed = await tenant.Admin.Datasets.ListAsync();
+        tenant.Admin.Http.DefaultRequestHeaders.Remove(StoreFaults.Header);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.Status);
+        var requestId = failed.Error!.Error.RequestId;
+
+        // The failed request is counted once its answer is sent (the exception handler's 503, not the exception).
+        await Eventually.TrueAsync(async () => (await ops.Operator.MetricsAsync(15)).EnsureValue().RecentErrors.Any(e => e.RequestId == requestId),
+            TimeSpan.FromSeconds(10), "the failed request is in the recent errors");
+        var figures = (await ops.Operator.MetricsAsync(15)).EnsureValue();
+        Assert.Equal(15, figures.PerMinute.Count);
+        Assert.True(figures.Traffic.Requests >= 2 && figures.Traffic.ServerErrors >= 1 && figures.PerMinute.Sum(m => m.ServerErrors) == figures.Traffic.ServerErrors);
+        var error = Assert.Single(figures.RecentErrors, e => e.RequestId == requestId);
+        Assert.Equal(("GET", "/api/v1/data/datasets", 503, tenant.Id), (error.Method, error.Route, error.Status, error.TenantId));
+        Assert.Matches("^[0-9a-f]{32}$", error.TraceId);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.Operator.MetricsAsync(61)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.MetricsAsync()).Status);
+    }
+}
+
+public sealed class OperatorAlertTests_Sqlite(SqlitePlatform platform) : OperatorAlertTests<SqlitePlatform>(platform);
+
+public sealed class OperatorAlertTests_Postgres(PostgresPlatform platform) : OperatorAlertTests<PostgresPlatform>(platform);
