@@ -47,7 +47,8 @@ public static class PlatformServices
         configuration.GetSection("Astralytiq:Plans").Bind(plans.Plans);
         services.AddSingleton(plans);
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
-        services.AddScoped<Notifications.INotifier, Notifications.Notifier>();
+        services.AddSingleton<Notifications.IUserPush, Notifications.HubUserPush>();
+        services.AddScoped<Notifications.ILegacyInbox, Notifications.LegacyInbox>();
         // Live pushes (the inbox here; modules add hubs of their own): JSON as the API writes it.
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
 
@@ -221,7 +222,6 @@ public static class PlatformServices
     public static RouteGroupBuilder MapPlatformEndpoints(this IEndpointRouteBuilder routes)
     {
         Quotas.UsageEndpoints.Map(routes);
-        Notifications.NotificationEndpoints.Map(routes);
         Health.OperatorMetricsEndpoints.Map(routes);
         return JobEndpoints.Map(routes);
     }

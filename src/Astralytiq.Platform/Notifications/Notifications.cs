@@ -1,14 +1,37 @@
-using Astralytiq.Contracts.Notifications;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Astralytiq.Platform.Notifications;
 
-/// <summary>Leaves in-app notifications for users of the current tenant (shown under the bell in the web client).</summary>
-public interface INotifier
+/// <summary>
+/// Sends a message to a person's open pages at once, over the live hub (<c>/hubs/notifications</c>): the Notifications
+/// module pushes each new inbox notice through it. A person with no page open misses nothing: the pages also ask.
+/// </summary>
+public interface IUserPush
 {
-    Task NotifyAsync(Guid userId, string kind, string title, string? body, string? link, CancellationToken cancellationToken);
+    Task PushAsync(Guid tenantId, Guid userId, string method, object payload, CancellationToken cancellationToken);
 }
 
+internal sealed class HubUserPush(IHubContext<NotificationHub> hub) : IUserPush
+{
+    public Task PushAsync(Guid tenantId, Guid userId, string method, object payload, CancellationToken cancellationToken) =>
+        hub.Clients.Group(NotificationHub.Group(tenantId, userId)).SendAsync(method, payload, cancellationToken);
+}
+
+/// <summary>
+/// The in-app notices kept by the kernel before the Notifications module had its own inbox (table <c>notifications</c>),
+/// for that module to move into its inbox at start-up. The table goes once every deployment has moved its rows.
+/// </summary>
+public sealed record LegacyNotice(Guid Id, Guid TenantId, Guid UserId, string Kind, string Title, string? Body, string? Link, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+
+public interface ILegacyInbox
+{
+    /// <summary>The oldest notices still in the kernel's table, across tenants.</summary>
+    Task<IReadOnlyList<LegacyNotice>> ReadBatchAsync(int max, CancellationToken cancellationToken);
+
+    Task RemoveAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);
+}
+
+/// <summary>A notice as the kernel kept it (legacy; see <see cref="ILegacyInbox"/>).</summary>
 internal sealed class Notification : ITenantOwned
 {
     public Guid Id { get; set; }
@@ -28,96 +51,22 @@ internal sealed class Notification : ITenantOwned
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? ReadAt { get; set; }
-
-    public NotificationDto ToDto() => new(Id, Kind, Title, Body, Link, CreatedAt, ReadAt);
 }
 
-internal sealed partial class Notifier(PlatformDbContext db, ITenantContext tenant, TimeProvider time, IHubContext<NotificationHub> hub, ILogger<Notifier> logger) : INotifier
+internal sealed class LegacyInbox(PlatformDbContext db, ITenantContext tenant) : ILegacyInbox
 {
-    public async Task NotifyAsync(Guid userId, string kind, string title, string? body, string? link, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LegacyNotice>> ReadBatchAsync(int max, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var tenantId = tenant.TenantId ?? throw new InvalidOperationException("Notifications belong to a tenant");
-        var notification = new Notification
-        {
-            Id = Guid.CreateVersion7(now), TenantId = tenantId, UserId = userId,
-            Kind = Cut(kind, 60), Title = Cut(title, 300), Body = body is null ? null : Cut(body, 2000), Link = link is null ? null : Cut(link, 500), CreatedAt = now,
-        };
-        db.Notifications.Add(notification);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Pushed to the person's open pages at once; the bell also asks on its own, so a missed push only waits for that.
-            await hub.Clients.Group(NotificationHub.Group(tenantId, userId)).SendAsync(NotificationHub.Pushed, notification.ToDto(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogPushFailed(logger, ex, notification.Id);
-        }
+        using var system = tenant.BeginSystemScope();
+        return await db.Notifications.AsNoTracking().OrderBy(n => n.Id).Take(max)
+            .Select(n => new LegacyNotice(n.Id, n.TenantId, n.UserId, n.Kind, n.Title, n.Body, n.Link, n.CreatedAt, n.ReadAt))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {NotificationId} was stored but not pushed live")]
-    private static partial void LogPushFailed(ILogger logger, Exception exception, Guid notificationId);
-
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
-}
-
-/// <summary><c>/api/v1/notifications</c>: the signed-in user's own notifications, newest first; marking them read.</summary>
-internal static class NotificationEndpoints
-{
-    public static void Map(IEndpointRouteBuilder routes)
+    public async Task RemoveAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
-        var group = routes.MapGroup("/notifications").WithTags("Notifications").ProducesErrors(401, 403, 429);
-        group.MapGet("/", List);
-        group.MapPost("/{id:guid}/read", Read);
-        group.MapPost("/read-all", ReadAll);
-    }
-
-    private static IQueryable<Notification> Mine(PlatformDbContext db, ITenantContext tenant) =>
-        db.Notifications.Where(n => n.UserId == tenant.UserId);
-
-    [RequiresPermission(Permission.ProfileSelf), Errors(422), EndpointName("ListNotifications")]
-    [EndpointSummary("Your notifications, newest first (unread=true for only the unread), with how many are unread")]
-    private static async Task<Results<Ok<NotificationListResponse>, ApiError>> List(bool? unread, int? offset, int? limit, PlatformDbContext db, ITenantContext tenant, CancellationToken ct)
-    {
-        var (o, l) = (offset ?? 0, limit ?? 20);
-        if (o < 0 || l is < 1 or > 200)
-        {
-            return new ApiError(ValidationError.For(o < 0 ? "offset" : "limit", o < 0 ? "offset must not be negative" : "limit must be between 1 and 200"));
-        }
-        var query = Mine(db, tenant).AsNoTracking();
-        var unreadCount = await query.CountAsync(n => n.ReadAt == null, ct).ConfigureAwait(false);
-        if (unread == true)
-        {
-            query = query.Where(n => n.ReadAt == null);
-        }
-        var total = await query.CountAsync(ct).ConfigureAwait(false);
-        // Ids are version-7 GUIDs (time-ordered); ordering by them avoids sorting DateTimeOffset on SQLite.
-        var items = await query.OrderByDescending(n => n.Id).Skip(o).Take(l).ToListAsync(ct).ConfigureAwait(false);
-        return TypedResults.Ok(new NotificationListResponse(items.Select(n => n.ToDto()).ToList(), unreadCount, total, o, l));
-    }
-
-    [RequiresPermission(Permission.ProfileSelf), Errors(404), EndpointName("MarkNotificationRead")]
-    [EndpointSummary("Mark one of your notifications read")]
-    private static async Task<Results<NoContent, ApiError>> Read(Guid id, PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        var found = await Mine(db, tenant).AnyAsync(n => n.Id == id, ct).ConfigureAwait(false);
-        if (!found)
-        {
-            return new ApiError(new NotFoundError("Notification"));
-        }
-        await Mine(db, tenant).Where(n => n.Id == id && n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct).ConfigureAwait(false);
-        return TypedResults.NoContent();
-    }
-
-    [RequiresPermission(Permission.ProfileSelf), EndpointName("MarkAllNotificationsRead")]
-    [EndpointSummary("Mark all your notifications read")]
-    private static async Task<NoContent> ReadAll(PlatformDbContext db, ITenantContext tenant, TimeProvider time, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        await Mine(db, tenant).Where(n => n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct).ConfigureAwait(false);
-        return TypedResults.NoContent();
+        using var system = tenant.BeginSystemScope();
+        await db.Notifications.Where(n => ids.Contains(n.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 }
 

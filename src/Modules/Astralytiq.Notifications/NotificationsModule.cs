@@ -21,6 +21,8 @@ public static class NotificationsModule
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         services.AddScoped<INotify, NotificationDispatch>();
+        services.AddScoped<Inbox.InboxWriter>();
+        services.AddScoped<IStartupTask, Inbox.InboxMove>();
         services.AddSms(configuration);
         services.AddScoped<NotificationUnsubscribes>();
         services.AddScoped<Digests.DigestSender>();
@@ -35,6 +37,7 @@ public static class NotificationsModule
     {
         AlertEndpoints.Map(routes.MapGroup("/alerts").WithTags("Alerts").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429), AlertScope.Tenant);
         AlertEndpoints.Map(routes.MapGroup("/operator/alerts").WithTags("Operator").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429), AlertScope.Platform);
+        Inbox.InboxEndpoints.Map(routes.MapGroup("/notifications").WithTags("Notifications").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
         Preferences.PreferenceEndpoints.Map(routes.MapGroup("/notifications/preferences").WithTags("Notifications").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));
         routes.MapPost("/public/notifications/unsubscribe", Unsubscribe).WithTags("Notifications").AllowAnonymous().ForModule(NotificationsDbContext.Module);
         WebhookEndpoints.Map(routes.MapGroup("/notifications/webhooks").WithTags("Webhooks").ForModule(NotificationsDbContext.Module).ProducesErrors(401, 403, 429));

@@ -108,3 +108,49 @@ public abstract class OperatorAlertTests<TPlatform>(TPlatform platform) : Platfo
 public sealed class OperatorAlertTests_Sqlite(SqlitePlatform platform) : OperatorAlertTests<SqlitePlatform>(platform);
 
 public sealed class OperatorAlertTests_Postgres(PostgresPlatform platform) : OperatorAlertTests<PostgresPlatform>(platform);
+
+/// <summary>The in-app inbox lives in the Notifications module; notices the kernel kept before are moved into it at start-up.</summary>
+public abstract class InboxMoveTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    [Fact]
+    public async Task Notices_the_kernel_kept_move_into_the_modules_inbox_once_keeping_what_was_read()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var other = await Platform.NewTenantAsync();
+        var now = DateTimeOffset.UtcNow;
+        var (unread, read, elsewhere) = (Guid.CreateVersion7(now), Guid.CreateVersion7(now.AddMilliseconds(1)), Guid.CreateVersion7(now.AddMilliseconds(2)));
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>();
+            var db = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Persistence.PlatformDbContext>();
+            foreach (var (id, owner, readAt) in new[] { (unread, tenant, (DateTimeOffset?)null), (read, tenant, now), (elsewhere, other, null) })
+            {
+                using var _ = context.BeginTenantScope(owner.Id);
+                db.Notifications.Add(new Astralytiq.Platform.Notifications.Notification
+                {
+                    Id = id, TenantId = owner.Id, UserId = owner.AdminUser.Id, Kind = "report.delivered", Title = "Kept by the kernel " + id, Body = "body", Link = "/x", CreatedAt = now, ReadAt = readAt,
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+        // Twice, as after a crash between copying and removing: nothing is doubled.
+        for (var run = 0; run < 2; run++)
+        {
+            await using var scope = Platform.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetServices<Astralytiq.Platform.Jobs.IStartupTask>().OfType<Astralytiq.Notifications.Inbox.InboxMove>().Single().RunAsync(CancellationToken.None);
+        }
+        var mine = (await tenant.Admin.Notifications.ListAsync()).EnsureValue();
+        Assert.Equal([read, unread], mine.Items.Select(n => n.Id));
+        Assert.Equal(1, mine.Unread);
+        Assert.Equal(elsewhere, Assert.Single((await other.Admin.Notifications.ListAsync()).EnsureValue().Items).Id);
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            Assert.Empty(await scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Notifications.ILegacyInbox>().ReadBatchAsync(10, CancellationToken.None));
+        }
+    }
+}
+
+public sealed class InboxMoveTests_Sqlite(SqlitePlatform platform) : InboxMoveTests<SqlitePlatform>(platform);
+
+public sealed class InboxMoveTests_Postgres(PostgresPlatform platform) : InboxMoveTests<PostgresPlatform>(platform);

@@ -15,7 +15,7 @@ namespace Astralytiq.Notifications.Delivery;
 internal sealed partial class NotificationDispatch(
     NotificationsDbContext db,
     IUserDirectory users,
-    INotifier inApp,
+    Inbox.InboxWriter inApp,
     ITenantContext tenant,
     ITenantDirectory tenants,
     WebhookSignal webhooks,
@@ -111,7 +111,7 @@ internal sealed partial class NotificationDispatch(
         {
             foreach (var user in recipients.Where(u => Takes(u, NotifyChannels.InApp)))
             {
-                await inApp.NotifyAsync(user.Id, request.EventType, request.Title, request.Body, request.Link, cancellationToken).ConfigureAwait(false);
+                await inApp.LeaveAsync(user.Id, request.EventType, request.Title, request.Body, request.Link, cancellationToken).ConfigureAwait(false);
             }
         }
         LogNotified(logger, request.EventType, recipients.Count, posted);

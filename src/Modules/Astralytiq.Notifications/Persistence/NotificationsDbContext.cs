@@ -26,6 +26,8 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
 
     public DbSet<Digests.DigestItem> DigestItems => Set<Digests.DigestItem>();
 
+    public DbSet<Inbox.InboxItem> Inbox => Set<Inbox.InboxItem>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AlertRule>(b =>
@@ -82,6 +84,15 @@ internal class NotificationsDbContext(DbContextOptions options) : ModuleDbContex
             b.Property(c => c.EmailDigest).HasMaxLength(10);
             b.Property(c => c.Cron).HasMaxLength(40);
             b.Property(c => c.TimeZone).HasMaxLength(60);
+        });
+        modelBuilder.Entity<Inbox.InboxItem>(b =>
+        {
+            b.ToTable("inbox");
+            b.Property(n => n.Kind).HasMaxLength(60);
+            b.Property(n => n.Title).HasMaxLength(300);
+            b.Property(n => n.Body).HasMaxLength(2000);
+            b.Property(n => n.Link).HasMaxLength(500);
+            b.HasIndex(n => new { n.TenantId, n.UserId, n.ReadAt });
         });
         modelBuilder.Entity<Digests.DigestItem>(b =>
         {
