@@ -16,6 +16,13 @@ internal static class PlatformMetrics
 
     public static readonly Meter Meter = new(Name);
 
+    /// <summary>Due jobs waiting for a worker, across tenants, as the last readiness check counted them (-1: not counted yet).</summary>
+    public static int QueueDepth { get; set; } = -1;
+
+    public static readonly ObservableGauge<int> QueueDepthGauge = Meter.CreateObservableGauge<int>("astralytiq.jobs.queue_depth",
+        () => QueueDepth < 0 ? Array.Empty<Measurement<int>>() : [new Measurement<int>(QueueDepth)], "{job}",
+        "Due background jobs waiting for a worker, across tenants, as of the last readiness check (every Health:PeriodSeconds)");
+
     public static readonly Counter<long> JobsEnqueued = Meter.CreateCounter<long>("astralytiq.jobs.enqueued", "{job}",
         "Background jobs queued, by kind");
 
@@ -55,4 +62,21 @@ internal static class PlatformMetrics
         < 500 => "4xx",
         _ => "5xx",
     };
+}
+
+/// <summary>
+/// Lookups in the platform's caches and how many missed (the value had to be computed), by cache name
+/// (<c>session</c>, <c>query</c>, <c>profile</c>): the hit ratio is 1 − misses / lookups.
+/// </summary>
+public static class CacheMetrics
+{
+    private static readonly Counter<long> Lookups = PlatformMetrics.Meter.CreateCounter<long>("astralytiq.cache.lookups", "{lookup}",
+        "Cache lookups, by cache (session, query, profile)");
+
+    private static readonly Counter<long> Misses = PlatformMetrics.Meter.CreateCounter<long>("astralytiq.cache.misses", "{lookup}",
+        "Cache lookups that had to compute the value, by cache; the hit ratio is 1 - misses / lookups");
+
+    public static void Lookup(string cache) => Lookups.Add(1, new KeyValuePair<string, object?>("astralytiq.cache", cache));
+
+    public static void Miss(string cache) => Misses.Add(1, new KeyValuePair<string, object?>("astralytiq.cache", cache));
 }

@@ -200,6 +200,29 @@ public abstract partial class TelemetryTests<TPlatform>(TPlatform platform) : Pl
     }
 
     [Fact]
+    public async Task The_cache_counters_show_a_repeated_query_as_one_miss_then_a_hit_and_the_queue_depth_is_served()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var dataset = await Astralytiq.Tests.Dashboards.ReportTests<TPlatform>.UploadAsync(tenant.Admin, "region,amount\nnorth,1\nsouth,2\n");
+        var spec = new Contracts.Data.QuerySpecDto([new Contracts.Data.QueryDimensionDto("region")], [new Contracts.Data.QueryMeasureDto("sum", "amount", "total")]);
+        static bool Query(Labels l) => l.Get("astralytiq_cache") == "query";
+        var before = await ScrapeAsync();
+        Assert.False((await tenant.Admin.Datasets.QueryAsync(dataset.Id, spec)).EnsureValue().Cached);
+        Assert.True((await tenant.Admin.Datasets.QueryAsync(dataset.Id, spec)).EnsureValue().Cached);
+        var after = await ScrapeAsync();
+        // Other tests share the host: their lookups can only add to these.
+        var lookups = after.Sum("astralytiq_cache_lookups_total", Query) - before.Sum("astralytiq_cache_lookups_total", Query);
+        var misses = after.Sum("astralytiq_cache_misses_total", Query) - before.Sum("astralytiq_cache_misses_total", Query);
+        Assert.True(lookups >= 2 && misses >= 1 && lookups - misses >= 1, $"lookups {lookups}, misses {misses}");
+        Assert.True(after.Sum("astralytiq_cache_lookups_total", l => l.Get("astralytiq_cache") == "session") > 0);
+
+        // The queue depth is the count of the last readiness check.
+        (await GetAsync("/health/ready", null)).Dispose();
+        var depth = await ScrapeAsync();
+        Assert.True(depth.Has("astralytiq_jobs_queue_depth") && depth.Sum("astralytiq_jobs_queue_depth", _ => true) >= 0);
+    }
+
+    [Fact]
     public async Task Metrics_are_served_to_operators_and_to_the_scraper_with_the_token_only()
     {
         using var anonymous = Platform.NewHttpClient();
@@ -252,7 +275,9 @@ public abstract partial class TelemetryTests<TPlatform>(TPlatform platform) : Pl
         public double Sum(string metric, Func<Labels, bool> where) =>
             _samples.Where(s => s.Name == metric && where(s.Labels)).Sum(s => s.Value);
 
-        private static readonly string[] Read = ["astralytiq_tenant_requests_total", "http_server_request_duration_seconds_count"];
+        private static readonly string[] Read = ["astralytiq_tenant_requests_total", "http_server_request_duration_seconds_count", "astralytiq_cache_lookups_total", "astralytiq_cache_misses_total", "astralytiq_jobs_queue_depth"];
+
+        public bool Has(string metric) => _samples.Any(s => s.Name == metric);
 
         private static List<(string, Labels, double)> Parse(string text)
         {

@@ -21,6 +21,7 @@ internal sealed class SessionValidator(IServiceProvider services, ITenantContext
 
     public async ValueTask<SessionState?> ValidateAsync(Guid userId, Guid sessionId, string securityStamp, CancellationToken cancellationToken)
     {
+        Astralytiq.Platform.Telemetry.CacheMetrics.Lookup("session");
         var cached = await cache.GetOrCreateAsync(
             "identity-session:" + sessionId.ToString("N"),
             (sessionId, userId),
@@ -39,6 +40,7 @@ internal sealed class SessionValidator(IServiceProvider services, ITenantContext
     private async Task<CachedSession?> LoadAsync(Guid sessionId, Guid userId, CancellationToken ct)
     {
         // Resolved on a cache miss only: a cached request never builds the identity DbContext for this check.
+        Astralytiq.Platform.Telemetry.CacheMetrics.Miss("session");
         var db = services.GetRequiredService<IdentityDbContext>();
         using var system = tenant.BeginSystemScope();
         var row = await (from s in db.Sessions.AsNoTracking()

@@ -1,3 +1,5 @@
+using Astralytiq.Platform.Telemetry;
+
 namespace Astralytiq.Data.Datasets.Quality;
 
 /// <summary>A version's profile (column statistics) and its validation against declared rules.</summary>
@@ -20,10 +22,12 @@ internal sealed class QualityHandler(
         }
         var (dataset, v) = found.Value;
         var tenantId = tenant.TenantId!.Value;
+        CacheMetrics.Lookup("profile");
         return await cache.GetOrCreateAsync(
             "data-profile:" + v.Id.ToString("N"),
             async token =>
             {
+                CacheMetrics.Miss("profile");
                 var source = await files.SourceAsync(tenantId, v, token);
                 await using var duck = await duckdb.OpenAsync(token);
                 var (columns, rows, duplicates, correlations, approximate) = await Profiler.ProfileAsync(duck, source, v.Schema, token);

@@ -1,3 +1,5 @@
+using Astralytiq.Platform.Telemetry;
+
 namespace Astralytiq.Data.Datasets.Queries;
 
 /// <summary>Typed queries (dimensions, measures, filters) over a version, for widgets and the API.</summary>
@@ -27,9 +29,11 @@ internal sealed class QueryHandler(
         var key = "data-query:" + v.Id.ToString("N") + ":" + Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec with { Version = null }, ApiJson.Options)));
         var computed = false;
+        CacheMetrics.Lookup("query");
         var result = await cache.GetOrCreateAsync(key, async token =>
         {
             computed = true;
+            CacheMetrics.Miss("query");
             var source = await files.SourceAsync(tenantId, v, token);
             var compiled = QueryEngine.Compile(v.Schema, spec, source.Scan).Value;
             await using var duck = shared.Connect();
