@@ -157,6 +157,8 @@ public abstract partial class TelemetryTests<TPlatform>(TPlatform platform) : Pl
                 s => Assert.Equal(tenant.Id.ToString(), s.Tags.GetValueOrDefault("astralytiq.tenant.id")));
             Assert.Contains(spans, s => s.Source == "Astralytiq.Data" && s.Tags.GetValueOrDefault("db.system.name") == "duckdb" && s.Tags.ContainsKey("db.operation.name"));
             Assert.Contains(spans, s => s.ParentSpanId == job.SpanId);
+            // The training read its rows through the dataset reader: that statement is traced too, with what it returned.
+            Assert.Contains(spans, s => s.Tags.GetValueOrDefault("astralytiq.query.purpose") == "read" && s.Tags.GetValueOrDefault("db.response.returned_rows") == "40");
             // DuckDB spans carry the statement's kind, never its text or values.
             Assert.All(spans.Where(s => s.Source == "Astralytiq.Data"), s =>
             {

@@ -54,6 +54,8 @@ internal sealed class DatasetReader(DataDbContext db, DatasetFiles files, Shared
         {
             using var command = duck.CreateCommand();
             command.CommandText = sql;
+            using var traced = Engine.DataTelemetry.Query("read", command.CommandText);
+            long read = 0;
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -73,7 +75,9 @@ internal sealed class DatasetReader(DataDbContext db, DatasetFiles files, Shared
                         texts[i]!.Add(missing ? null : reader.GetString(i));
                     }
                 }
+                read++;
             }
+            traced.Rows(read);
         }
         var table = chosen.Select((c, i) => new TableColumn(c.Name, c.Type, numbers[i]?.ToArray(), times[i]?.ToArray(), texts[i]?.ToArray())).ToList();
         return new DatasetTable(dataset.Id, dataset.Name, v.Version, v.RowCount, step > 1, table);

@@ -88,6 +88,7 @@ internal static class DuckDb
     {
         using var command = connection.CreateCommand();
         command.CommandText = "DESCRIBE " + relation;
+        using var traced = DataTelemetry.Query("describe", command.CommandText);
         using var interrupt = InterruptOn(command, ct);
         try
         {

@@ -111,6 +111,7 @@ internal static partial class Ingest
         var checks = wide.Select(w => $"count(*) FILTER (WHERE abs(CAST({DuckDb.Identifier(w.Column.Name)} AS DOUBLE)) >= 1e{w.Digits.ToString(CultureInfo.InvariantCulture)})");
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", checks)} FROM {table}";
+        using var traced = DataTelemetry.Query("ingest", command.CommandText);
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
         for (var i = 0; i < wide.Count; i++)
@@ -251,6 +252,7 @@ internal static partial class Ingest
             var checks = booleans.Select(b => $"count(*) FILTER (WHERE lower(trim({DuckDb.Identifier(b)})) NOT IN ('true', 'false'))");
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {string.Join(", ", checks)} FROM (SELECT * FROM {CsvReader(path, options, [], allText: true)} LIMIT 20480)";
+            using var traced2 = DataTelemetry.Query("ingest", command.CommandText);
             using var result = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await result.ReadAsync(ct).ConfigureAwait(false);
             return booleans.Where((_, i) => result.GetInt64(i) > 0).ToList();

@@ -130,6 +130,7 @@ internal static class LargeProfiler
         }
         using var command = duck.CreateCommand();
         command.CommandText = sql;
+        using var traced = DataTelemetry.Query("profile", command.CommandText);
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var top = new List<TopValueDto>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -162,6 +163,7 @@ internal static class LargeProfiler
         {
             using var command = duck.CreateCommand();
             command.CommandText = "SELECT " + string.Join(", ", batch) + " FROM " + from;
+            using var traced2 = DataTelemetry.Query("profile", command.CommandText);
             using var interrupt = DuckDb.InterruptOn(command, ct);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);

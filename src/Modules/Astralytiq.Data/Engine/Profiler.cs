@@ -99,6 +99,7 @@ internal static class Profiler
         {
             using var command = duck.CreateCommand();
             command.CommandText = "SELECT " + string.Join(", ", pairs.Select(p => $"corr({DuckDb.Identifier(p.A)}::DOUBLE, {DuckDb.Identifier(p.B)}::DOUBLE)")) + " FROM t";
+            using var traced = DataTelemetry.Query("profile", command.CommandText);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
             for (var i = 0; i < pairs.Count; i++)
@@ -120,6 +121,7 @@ internal static class Profiler
         var c = DuckDb.Identifier(column.Name);
         using var command = duck.CreateCommand();
         command.CommandText = $"SELECT {c}, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY n DESC, {c} LIMIT {TopValues}";
+        using var traced2 = DataTelemetry.Query("profile", command.CommandText);
         using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var top = new List<TopValueDto>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))

@@ -31,6 +31,7 @@ internal static class SqlSandbox
             // The function parses at bind time and takes only a constant: the text goes in as a quoted literal
             // (single quotes doubled), which DuckDB reads back verbatim; it is parsed here, never executed.
             command.CommandText = "SELECT json_serialize_sql(" + DuckDb.Literal(sql) + ")";
+            using var traced = DataTelemetry.Query("sql_check", command.CommandText);
             json = (string)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }
         catch (DuckDBException ex)

@@ -71,6 +71,7 @@ internal static class Validator
             var sample = new List<long>();
             using var command = duck.CreateCommand();
             command.CommandText = $"SELECT __rn FROM r WHERE {predicate} ORDER BY __rn LIMIT {Samples}";
+            using var traced = DataTelemetry.Query("validate", command.CommandText);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {

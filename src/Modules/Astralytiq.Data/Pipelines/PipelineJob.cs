@@ -155,6 +155,7 @@ internal sealed class PipelineJob(
                 {
                     using var command = duck.CreateCommand();
                     command.CommandText = compiled.Value.CopyTo(outputPath);
+                    using var traced = Engine.DataTelemetry.Query("pipeline", command.CommandText);
                     compiled.Value.Parameters.Bind(command);
                     await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 }

@@ -548,6 +548,7 @@ internal static class TransformCompiler
         using (var command = duck.CreateCommand())
         {
             command.CommandText = $"WITH {string.Join(", ", ctes)} SELECT DISTINCT {Sql.Id(name)} FROM {previous} WHERE {Sql.Id(name)} IS NOT NULL ORDER BY 1 LIMIT {maxLevels + 1}";
+            using var traced = Engine.DataTelemetry.Query("transform", command.CommandText);
             parameters.Bind(command);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))

@@ -140,6 +140,7 @@ internal sealed partial class TransformHandlers(
             using (var command = duck.CreateCommand())
             {
                 command.CommandText = compiled.Preview(limit);
+                using var traced = Engine.DataTelemetry.Query("transform", command.CommandText);
                 compiled.Parameters.Bind(command);
                 using var interrupt = DuckDb.InterruptOn(command, ct);
                 using var reader = await command.ExecuteReaderAsync(ct);
@@ -147,6 +148,7 @@ internal sealed partial class TransformHandlers(
             }
             using var count = duck.CreateCommand();
             count.CommandText = compiled.Count;
+            using var traced2 = Engine.DataTelemetry.Query("transform", count.CommandText);
             compiled.Parameters.Bind(count);
             using var countInterrupt = DuckDb.InterruptOn(count, ct);
             var total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
@@ -186,6 +188,7 @@ internal sealed partial class TransformHandlers(
             {
                 using var command = duck.CreateCommand();
                 command.CommandText = compiled.CopyTo(parquetPath);
+                using var traced3 = Engine.DataTelemetry.Query("transform", command.CommandText);
                 compiled.Parameters.Bind(command);
                 await command.ExecuteNonQueryAsync(ct);
             }

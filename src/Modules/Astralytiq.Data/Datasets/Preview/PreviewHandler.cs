@@ -47,11 +47,13 @@ internal sealed class PreviewHandler(
             {
                 using var count = duck.CreateCommand();
                 count.CommandText = "SELECT count(*)" + from;
+                using var traced = Engine.DataTelemetry.Query("preview", count.CommandText);
                 query.Value.Bind(count);
                 total = Convert.ToInt64(await count.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
             }
             using var command = duck.CreateCommand();
             command.CommandText = "SELECT *" + from + query.Value.OrderBy + $" LIMIT {l} OFFSET {o}";
+            using var traced2 = Engine.DataTelemetry.Query("preview", command.CommandText);
             query.Value.Bind(command);
             using var reader = await command.ExecuteReaderAsync(ct);
             await DuckDb.ReadJsonRowsAsync(reader, rows, ct);
