@@ -115,7 +115,8 @@ public sealed class RequestStats(TimeProvider time)
             {
                 return lower;
             }
-            return lower + (Bounds[i] - lower) * ((rank - seen) / histogram[i]);
+            // Microseconds are as fine as the buckets allow; more digits would only be floating-point noise.
+            return Math.Round(lower + (Bounds[i] - lower) * ((rank - seen) / histogram[i]), 3);
         }
         return Bounds[^2];
     }
