@@ -24,6 +24,7 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         "GET /api/v1/public/dashboards/{token}",
         "GET /api/v1/public/dashboards/{token}/widgets/{widgetId}/data",
         "GET /api/v1/users/invitations/lookup",
+        "POST /api/v1/public/notifications/unsubscribe",
         "POST /api/v1/public/reports/unsubscribe",
         "POST /api/v1/users/login",
         "POST /api/v1/users/password-reset",
