@@ -123,32 +123,43 @@ internal sealed class QuotaUseMetric(IQuotas quotas) : IAlertMetric
     }
 }
 
-/// <summary>Server errors (5xx) as a share of the API requests in the window, in percent (this node; at most the last hour).</summary>
-internal sealed class ErrorRateMetric(Telemetry.RequestStats stats, ITenantContext tenant) : IAlertMetric
+/// <summary>A figure of the API requests in the window, from this node's <see cref="Telemetry.RequestStats"/> (at most the last hour): the tenant's, or the platform's in the operator's partition.</summary>
+internal abstract class RequestMetric(Telemetry.RequestStats stats, ITenantContext tenant) : IAlertMetric
 {
-    public string Name => "error_rate";
+    public abstract string Name { get; }
 
-    public string Description => "API requests that failed on the server's side (5xx) as a share of all, in percent (over at most the last hour)";
+    public abstract string Description { get; }
 
-    public string Unit => "percent";
+    public abstract string Unit { get; }
 
     public bool ForPlatform => true;
 
     public Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(stats.Read(PlatformPartition.IsCurrent(tenant) ? null : tenant.TenantId, window, now).ErrorRatePercent);
+        Task.FromResult(Pick(stats.Read(PlatformPartition.IsCurrent(tenant) ? null : tenant.TenantId, window, now)));
+
+    protected abstract double? Pick(Telemetry.RequestWindow requests);
 }
 
-/// <summary>The 99th percentile of API response times in the window, in milliseconds (this node; at most the last hour).</summary>
-internal sealed class LatencyP99Metric(Telemetry.RequestStats stats, ITenantContext tenant) : IAlertMetric
+/// <summary>Server errors (5xx) as a share of the API requests in the window, in percent.</summary>
+internal sealed class ErrorRateMetric(Telemetry.RequestStats stats, ITenantContext tenant) : RequestMetric(stats, tenant)
 {
-    public string Name => "p99_latency";
+    public override string Name => "error_rate";
 
-    public string Description => "How long the slowest 1 % of API requests took, in milliseconds (over at most the last hour)";
+    public override string Description => "API requests that failed on the server's side (5xx) as a share of all, in percent (over at most the last hour)";
 
-    public string Unit => "milliseconds";
+    public override string Unit => "percent";
 
-    public bool ForPlatform => true;
+    protected override double? Pick(Telemetry.RequestWindow requests) => requests.ErrorRatePercent;
+}
 
-    public Task<double?> ReadAsync(TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(stats.Read(PlatformPartition.IsCurrent(tenant) ? null : tenant.TenantId, window, now).P99Milliseconds);
+/// <summary>The 99th percentile of API response times in the window, in milliseconds.</summary>
+internal sealed class LatencyP99Metric(Telemetry.RequestStats stats, ITenantContext tenant) : RequestMetric(stats, tenant)
+{
+    public override string Name => "p99_latency";
+
+    public override string Description => "How long the slowest 1 % of API requests took, in milliseconds (over at most the last hour)";
+
+    public override string Unit => "milliseconds";
+
+    protected override double? Pick(Telemetry.RequestWindow requests) => requests.P99Milliseconds;
 }

@@ -105,4 +105,30 @@ public sealed class SecretProtector(KeyRing keyRing)
         }
         return AesGcmSeal.Open(keyRing.GetMasterKey(protectedValue[..split]), Convert.FromBase64String(protectedValue[(split + 1)..]), context);
     }
+
+    /// <summary>
+    /// A sealed value fit for a URL (base64url, no padding): what a link in an email carries so that it proves itself
+    /// (an unsubscribe link) without anything stored per email.
+    /// </summary>
+    public string SealForLink(string text, ReadOnlySpan<byte> purpose) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Protect(System.Text.Encoding.UTF8.GetBytes(text), purpose))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The text of a <see cref="SealForLink"/> token; null for one that was cut, changed, made up or sealed for another purpose.</summary>
+    public string? OpenFromLink(string? token, ReadOnlySpan<byte> purpose)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
+        {
+            return null;
+        }
+        try
+        {
+            var base64 = token.Replace('-', '+').Replace('_', '/');
+            base64 += new string('=', (4 - base64.Length % 4) % 4);
+            return System.Text.Encoding.UTF8.GetString(Unprotect(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)), purpose));
+        }
+        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Astralytiq.Platform.Jobs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Infrastructure;
 
@@ -32,5 +33,22 @@ public sealed class StepsJobHandler : IJobHandler
             await Task.Delay(payload.UntilCancelled ? 50 : 5, cancellationToken);
         }
         return new { counted = payload.Steps, marker = payload.Marker };
+    }
+}
+
+public static class FailedJobs
+{
+    /// <summary>Queues a job of the tenant that fails for good at its first attempt, and waits until it has.</summary>
+    public static async Task<Guid> FailForGoodAsync(PlatformFixture platform, TestTenant tenant)
+    {
+        Guid job;
+        await using (var scope = platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id, tenant.AdminUser.Id);
+            job = await scope.ServiceProvider.GetRequiredService<IJobScheduler>().EnqueueAsync(StepsJobHandler.Kind, new StepsPayload(1, Permanent: true), 1);
+        }
+        await Eventually.TrueAsync(async () => (await tenant.Admin.Jobs.GetAsync(job)).EnsureValue().Status is Contracts.Jobs.JobStatus.Failed or Contracts.Jobs.JobStatus.DeadLettered,
+            TimeSpan.FromSeconds(30), "the job failed for good");
+        return job;
     }
 }

@@ -234,14 +234,7 @@ public abstract class AlertRuleApiTests<TPlatform>(TPlatform platform) : Platfor
         var tenant = await Platform.NewTenantAsync();
         var metrics = (await tenant.Admin.Alerts.MetricsAsync()).EnsureValue().Select(m => m.Name).ToList();
         Assert.Superset(new HashSet<string> { "job_failures", "ingest_failures", "queue_age", "quota_use" }, metrics.ToHashSet());
-        Guid job;
-        await using (var scope = Platform.Services.CreateAsyncScope())
-        {
-            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id, tenant.AdminUser.Id);
-            job = await scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Jobs.IJobScheduler>().EnqueueAsync(StepsJobHandler.Kind, new StepsPayload(1, Permanent: true), 1);
-        }
-        await Eventually.TrueAsync(async () => (await tenant.Admin.Jobs.GetAsync(job)).EnsureValue().Status is Contracts.Jobs.JobStatus.Failed or Contracts.Jobs.JobStatus.DeadLettered,
-            TimeSpan.FromSeconds(30), "the job failed for good");
+        await FailedJobs.FailForGoodAsync(Platform, tenant);
         var rule = (await tenant.Admin.Alerts.CreateAsync(new AlertRuleRequest("Jobs failing", "job_failures", ">=", 1, 15, 0, 1, "critical", ["in_app", "email"], null, null))).EnsureValue();
         var evaluated = (await tenant.Admin.Alerts.EvaluateAsync(rule.Id)).EnsureValue();
         Assert.Equal("firing", evaluated.State);

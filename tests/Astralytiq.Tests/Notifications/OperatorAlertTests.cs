@@ -56,14 +56,7 @@ public abstract class OperatorAlertTests<TPlatform>(TPlatform platform) : Platfo
 
         // A tenant's job fails for good: the operator's rule on job failures across tenants fires and tells the operator.
         var tenant = await Platform.NewTenantAsync();
-        Guid job;
-        await using (var scope = Platform.Services.CreateAsyncScope())
-        {
-            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id, tenant.AdminUser.Id);
-            job = await scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Jobs.IJobScheduler>().EnqueueAsync(StepsJobHandler.Kind, new StepsPayload(1, Permanent: true), 1);
-        }
-        await Eventually.TrueAsync(async () => (await tenant.Admin.Jobs.GetAsync(job)).EnsureValue().Status is Contracts.Jobs.JobStatus.Failed or Contracts.Jobs.JobStatus.DeadLettered,
-            TimeSpan.FromSeconds(30), "the job failed for good");
+        await FailedJobs.FailForGoodAsync(Platform, tenant);
         var rule = (await ops.Operator.Alerts.CreateAsync(new AlertRuleRequest("Jobs failing anywhere", "job_failures", ">=", 1, 15, 0, 1, "critical", ["in_app"], null, null))).EnsureValue();
         var fired = (await ops.Operator.Alerts.EvaluateAsync(rule.Id)).EnsureValue();
         Assert.Equal("firing", fired.State);

@@ -1,4 +1,3 @@
-using System.Text;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Notifications.Preferences;
 
@@ -12,30 +11,15 @@ internal sealed class NotificationUnsubscribes(NotificationsDbContext db, ITenan
 {
     private static ReadOnlySpan<byte> Purpose => "notification-unsubscribe"u8;
 
-    public static string Token(SecretProtector protector, Guid tenantId, Guid userId, string eventType)
-    {
-        var sealedValue = protector.Protect(Encoding.UTF8.GetBytes($"{tenantId:N}|{userId:N}|{eventType}"), Purpose);
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(sealedValue)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
+    public static string Token(SecretProtector protector, Guid tenantId, Guid userId, string eventType) =>
+        protector.SealForLink($"{tenantId:N}|{userId:N}|{eventType}", Purpose);
 
     public static (Guid TenantId, Guid UserId, string EventType)? Read(SecretProtector protector, string? token)
     {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
-        {
-            return null;
-        }
-        try
-        {
-            var base64 = token.Replace('-', '+').Replace('_', '/');
-            base64 += new string('=', (4 - base64.Length % 4) % 4);
-            var parts = Encoding.UTF8.GetString(protector.Unprotect(Encoding.UTF8.GetString(Convert.FromBase64String(base64)), Purpose)).Split('|');
-            return parts.Length == 3 ? (Guid.ParseExact(parts[0], "N"), Guid.ParseExact(parts[1], "N"), parts[2]) : null;
-        }
-        catch (Exception ex) when (ex is FormatException or System.Security.Cryptography.CryptographicException or KeyNotFoundException)
-        {
-            // A token that was cut, changed or made up: the same answer as an unknown person.
-            return null;
-        }
+        var parts = protector.OpenFromLink(token, Purpose)?.Split('|');
+        return parts is { Length: 3 } && Guid.TryParseExact(parts[0], "N", out var tenantId) && Guid.TryParseExact(parts[1], "N", out var userId)
+            ? (tenantId, userId, parts[2])
+            : null;
     }
 
     public async Task<Result<NotificationUnsubscribeResponse>> UnsubscribeAsync(string? token, CancellationToken ct)
