@@ -45,6 +45,9 @@ public static class PlatformServices
 
         var plans = new Quotas.PlanSettings();
         configuration.GetSection("Astralytiq:Plans").Bind(plans.Plans);
+        configuration.GetSection("Astralytiq:PlanFeatures").Bind(plans.Features);
+        configuration.GetSection("Astralytiq:PlanPrices").Bind(plans.Prices);
+        plans.Currency = configuration["Astralytiq:PlanCurrency"] ?? plans.Currency;
         services.AddSingleton(plans);
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
         services.AddSingleton<Notifications.IUserPush, Notifications.HubUserPush>();

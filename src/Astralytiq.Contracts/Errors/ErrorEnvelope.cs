@@ -31,6 +31,7 @@ public static class ErrorCodes
     public const string IdempotencyMismatch = "IDEMPOTENCY_KEY_REUSED";
     /// <summary>The organisation turned the feature off (Organisation settings); an Admin can turn it on.</summary>
     public const string FeatureDisabled = "FEATURE_DISABLED";
+    public const string FeatureNotInPlan = "FEATURE_NOT_IN_PLAN";
     public const string Internal = "INTERNAL_ERROR";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
     /// <summary>One module's store or engine is down: its routes answer 503 with Retry-After; the other modules keep working.</summary>

@@ -10,6 +10,9 @@ public static class FeatureSwitches
         "realtime_dashboards" => "Live dashboard updates",
         "scheduled_reports" => "Scheduled reports",
         "ml_training" => "Model training",
+        "sql_workspace" => "SQL workspace",
+        "forecasting" => "Forecasting",
+        "webhooks" => "Webhooks",
         _ => feature.Replace('_', ' '),
     };
 
@@ -20,6 +23,9 @@ public static class FeatureSwitches
         "realtime_dashboards" => "Open dashboards update as their data changes",
         "scheduled_reports" => "Reports are made, sent now and sent on their schedule",
         "ml_training" => "Models may be trained and retrained",
+        "sql_workspace" => "Datasets may be queried with SQL",
+        "forecasting" => "Forecast models may be read ahead",
+        "webhooks" => "Events may be posted to the organisation's webhook endpoints",
         _ => string.Empty,
     };
 }

@@ -38,4 +38,8 @@ public sealed record SuspendTenantRequest(string? Reason);
 public sealed record ChangeTenantPlanRequest(string Plan, string? Reason);
 
 /// <summary>A plan the operator can put tenants on, with its limits (a metric not listed is unlimited).</summary>
-public sealed record PlanResponse(string Name, IReadOnlyDictionary<string, long> Limits);
+/// <summary>A plan: its limits (a metric not listed is unlimited), the features it includes, and its price a month in cents.</summary>
+public sealed record PlanResponse(string Name, IReadOnlyDictionary<string, long> Limits, IReadOnlyList<string>? Features = null, long? MonthlyPriceCents = null);
+
+/// <summary>The organisation's plan (<c>current</c>) and the plans it could be on, cheapest first; prices in <c>currency</c> (ISO 4217).</summary>
+public sealed record TenantPlansResponse(string Current, IReadOnlyList<PlanResponse> Plans, string Currency);

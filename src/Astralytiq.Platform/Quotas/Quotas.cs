@@ -31,6 +31,44 @@ public sealed class PlanSettings
 
     public long? Limit(string plan, string metric) =>
         Plans.TryGetValue(plan, out var limits) && limits.TryGetValue(metric, out var limit) ? limit : null;
+
+    /// <summary>
+    /// The features each plan includes (<c>Astralytiq:PlanFeatures:{plan}</c>, a comma-separated list of
+    /// <see cref="Tenancy.TenantFeatures"/> names, <c>*</c> for all). A plan not listed includes every feature: like the
+    /// limits, the defaults keep everything open until an operator sets plans up.
+    /// </summary>
+    public Dictionary<string, string> Features { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What each plan costs a month, in cents (<c>Astralytiq:PlanPrices:{plan}</c>): orders the plans, so a refusal can name the cheapest that has a feature.</summary>
+    public Dictionary<string, long> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["free"] = 0,
+        ["pro"] = 4_900,
+        ["enterprise"] = 19_900,
+    };
+
+    /// <summary>The currency of <see cref="Prices"/> (ISO 4217; <c>Astralytiq:PlanCurrency</c>).</summary>
+    public string Currency { get; set; } = "USD";
+
+    public bool Includes(string plan, string feature)
+    {
+        if (!Features.TryGetValue(plan, out var list))
+        {
+            return true;
+        }
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Contains("*", StringComparer.Ordinal) || names.Contains(feature, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Every plan with its limits, features and price, cheapest first.</summary>
+    public IReadOnlyList<Astralytiq.Contracts.Tenancy.PlanResponse> Describe() =>
+        [.. Plans.OrderBy(p => Prices.GetValueOrDefault(p.Key, long.MaxValue)).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new Astralytiq.Contracts.Tenancy.PlanResponse(p.Key, p.Value.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value),
+                [.. Tenancy.TenantFeatures.All.Where(f => Includes(p.Key, f))], Prices.TryGetValue(p.Key, out var price) ? price : null))];
+
+    /// <summary>The cheapest plan that includes <paramref name="feature"/> (by price, then name); null when none does.</summary>
+    public string? CheapestWith(string feature) =>
+        Plans.Keys.Where(p => Includes(p, feature)).OrderBy(p => Prices.GetValueOrDefault(p, long.MaxValue)).ThenBy(p => p, StringComparer.Ordinal).FirstOrDefault();
 }
 
 /// <summary>Which plan a tenant is on (the Tenancy module answers; billing changes it).</summary>

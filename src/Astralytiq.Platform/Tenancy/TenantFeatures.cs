@@ -12,6 +12,12 @@ public static class TenantFeatures
     public const string RealtimeDashboards = "realtime_dashboards";
     public const string ScheduledReports = "scheduled_reports";
     public const string MlTraining = "ml_training";
+    public const string SqlWorkspace = "sql_workspace";
+    public const string Forecasting = "forecasting";
+    public const string Webhooks = "webhooks";
+
+    /// <summary>Every feature a plan can include or leave out.</summary>
+    public static readonly IReadOnlyList<string> All = [ApiKeys, PublicSharing, RealtimeDashboards, ScheduledReports, MlTraining, SqlWorkspace, Forecasting, Webhooks];
 
     /// <summary>The feature as the Organisation page names it.</summary>
     public static string Title(string feature) => Astralytiq.Contracts.Tenancy.FeatureSwitches.Title(feature);
@@ -19,6 +25,18 @@ public static class TenantFeatures
     public static Error Disabled(string feature) =>
         new CodedError(403, ErrorCodes.FeatureDisabled, $"{Title(feature)} is turned off for this organisation; an Admin can turn it on under Organisation",
             [new ErrorDetail("feature", feature)]);
+}
+
+/// <summary>
+/// The feature is not in the organisation's plan: 403 <c>FEATURE_NOT_IN_PLAN</c> naming the feature, the plan and the
+/// cheapest plan that has it.
+/// </summary>
+public static class PlanFeatureErrors
+{
+    public static Error NotInPlan(string feature, string plan, string? cheapest) =>
+        new CodedError(403, ErrorCodes.FeatureNotInPlan,
+            $"{TenantFeatures.Title(feature)} is not in the {plan} plan" + (cheapest is null ? "; no plan includes it" : $"; the {cheapest} plan includes it (the platform operator moves organisations between plans; Billing compares them)"),
+            [new ErrorDetail("feature", feature), new ErrorDetail("plan", plan), .. cheapest is null ? Array.Empty<ErrorDetail>() : [new ErrorDetail("upgrade_to", cheapest)]]);
 }
 
 /// <summary>Whether a tenant has a feature on (the Tenancy module answers, from its settings; cached briefly).</summary>
@@ -38,16 +56,24 @@ public static class TenantFeatureEndpointExtensions
 }
 
 /// <summary>Runs after authorization: the endpoint's feature, for the caller's tenant.</summary>
-internal sealed class TenantFeatureMiddleware(RequestDelegate next)
+internal sealed class TenantFeatureMiddleware(RequestDelegate next, Quotas.PlanSettings plans)
 {
-    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, ITenantFeatureSwitches switches)
+    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, ITenantFeatureSwitches switches, Quotas.IPlanResolver planResolver)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresTenantFeatureMetadata>() is { } required
-            && tenant.TenantId is { } tenantId
-            && !await switches.IsOnAsync(tenantId, required.Feature, context.RequestAborted).ConfigureAwait(false))
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresTenantFeatureMetadata>() is { } required && tenant.TenantId is { } tenantId)
         {
-            await new ApiError(TenantFeatures.Disabled(required.Feature)).ExecuteAsync(context).ConfigureAwait(false);
-            return;
+            // The plan first (what the organisation pays for), then the Admin's own switch.
+            var plan = await planResolver.PlanAsync(tenantId, context.RequestAborted).ConfigureAwait(false);
+            if (!plans.Includes(plan, required.Feature))
+            {
+                await new ApiError(PlanFeatureErrors.NotInPlan(required.Feature, plan, plans.CheapestWith(required.Feature))).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+            if (!await switches.IsOnAsync(tenantId, required.Feature, context.RequestAborted).ConfigureAwait(false))
+            {
+                await new ApiError(TenantFeatures.Disabled(required.Feature)).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
         }
         await next(context).ConfigureAwait(false);
     }

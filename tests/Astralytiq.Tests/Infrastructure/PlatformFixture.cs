@@ -108,6 +108,14 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Plans:free:datasets"] = "1000000000",
             ["Astralytiq:Plans:free:rows_ingested"] = "1000000000000",
             ["Astralytiq:Plans:free:storage_bytes"] = "1000000000000000",
+            // Two plans with few features for P27; free keeps every feature (and is priced last) so other tests meet no gate.
+            ["Astralytiq:Plans:starter:datasets"] = "1000000000",
+            ["Astralytiq:Plans:team:datasets"] = "1000000000",
+            ["Astralytiq:PlanFeatures:starter"] = "api_keys, realtime_dashboards",
+            ["Astralytiq:PlanFeatures:team"] = "api_keys,realtime_dashboards,sql_workspace,webhooks,forecasting,ml_training",
+            ["Astralytiq:PlanPrices:starter"] = "1900",
+            ["Astralytiq:PlanPrices:team"] = "2900",
+            ["Astralytiq:PlanPrices:free"] = "100000",
             // An operator-defined plan with small limits: quota tests move their tenant onto it to reach them with small files.
             [$"Astralytiq:Plans:{SmallPlan.Name}:upload_bytes"] = SmallPlan.UploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"Astralytiq:Plans:{SmallPlan.Name}:datasets"] = SmallPlan.Datasets.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -5,7 +5,7 @@ internal static class SqlEndpoints
 {
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/sql", RunSql);
+        group.MapPost("/sql", RunSql).RequireTenantFeature(TenantFeatures.SqlWorkspace);
     }
 
     [RequiresPermission(Permission.DatasetsRead), AuditedExplicitly, Errors(400), EndpointName("RunSql")]

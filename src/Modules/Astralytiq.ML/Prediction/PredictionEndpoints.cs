@@ -12,7 +12,7 @@ internal static class PredictionEndpoints
     {
         models.MapPost("/{model}/predict", Predict).WithRequestBodyLimit(PredictBodyBytes(settings));
         models.MapPost("/{model}/score", Score);
-        models.MapGet("/{model}/forecast", Forecast);
+        models.MapGet("/{model}/forecast", Forecast).RequireTenantFeature(TenantFeatures.Forecasting);
     }
 
     [RequiresPermission(Permission.ModelsRead), Errors(404, 409, 422), EndpointName("Predict")]

@@ -18,6 +18,7 @@ internal sealed partial class NotificationDispatch(
     Inbox.InboxWriter inApp,
     ITenantContext tenant,
     ITenantDirectory tenants,
+    ITenantFeatureSwitches features,
     WebhookSignal webhooks,
     SecretProtector protector,
     PlatformOptions platform,
@@ -76,7 +77,8 @@ internal sealed partial class NotificationDispatch(
             }
         }
         var posted = 0;
-        if (channels.Contains(NotifyChannels.Webhook))
+        // Webhooks go out only while the organisation's plan includes them (and its Admin has not turned them off).
+        if (channels.Contains(NotifyChannels.Webhook) && await features.IsOnAsync(tenantId, TenantFeatures.Webhooks, cancellationToken).ConfigureAwait(false))
         {
             var eventId = Guid.CreateVersion7(now);
             var payload = JsonSerializer.Serialize(new

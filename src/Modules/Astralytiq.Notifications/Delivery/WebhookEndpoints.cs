@@ -13,13 +13,13 @@ internal static class WebhookEndpoints
     public static void Map(RouteGroupBuilder webhooks)
     {
         webhooks.MapGet("/", List);
-        webhooks.MapPost("/", Create).Audit("webhook.created", "webhook");
-        webhooks.MapPut("/{id:guid}", Update).Audit("webhook.updated", "webhook");
+        webhooks.MapPost("/", Create).RequireTenantFeature(TenantFeatures.Webhooks).Audit("webhook.created", "webhook");
+        webhooks.MapPut("/{id:guid}", Update).RequireTenantFeature(TenantFeatures.Webhooks).Audit("webhook.updated", "webhook");
         webhooks.MapDelete("/{id:guid}", Delete).Audit("webhook.deleted", "webhook");
-        webhooks.MapPost("/{id:guid}/rotate-secret", RotateSecret).Audit("webhook.secret_rotated", "webhook");
-        webhooks.MapPost("/{id:guid}/test", SendTest);
+        webhooks.MapPost("/{id:guid}/rotate-secret", RotateSecret).RequireTenantFeature(TenantFeatures.Webhooks).Audit("webhook.secret_rotated", "webhook");
+        webhooks.MapPost("/{id:guid}/test", SendTest).RequireTenantFeature(TenantFeatures.Webhooks);
         webhooks.MapGet("/{id:guid}/deliveries", Deliveries);
-        webhooks.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/replay", Replay).Audit("webhook.replayed", "webhook");
+        webhooks.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/replay", Replay).RequireTenantFeature(TenantFeatures.Webhooks).Audit("webhook.replayed", "webhook");
     }
 
     [RequiresPermission(Permission.SettingsRead), EndpointName("ListWebhooks")]

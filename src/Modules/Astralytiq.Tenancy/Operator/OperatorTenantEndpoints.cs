@@ -104,11 +104,8 @@ internal static class OperatorTenantEndpoints
     }
 
     [EndpointName("ListPlans")]
-    [EndpointSummary("The plans tenants can be put on, with their limits (platform operator)")]
-    public static Ok<IReadOnlyList<PlanResponse>> ListPlans(Astralytiq.Platform.Quotas.PlanSettings plans) =>
-        TypedResults.Ok<IReadOnlyList<PlanResponse>>(plans.Plans.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new PlanResponse(p.Key, p.Value.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value)))
-            .ToList());
+    [EndpointSummary("The plans tenants can be put on, with their limits, features and monthly price (platform operator)")]
+    public static Ok<IReadOnlyList<PlanResponse>> ListPlans(Astralytiq.Platform.Quotas.PlanSettings plans) => TypedResults.Ok(plans.Describe());
 
     private static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> ChangeAsync(
         Guid id, bool active, string? reason, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct)

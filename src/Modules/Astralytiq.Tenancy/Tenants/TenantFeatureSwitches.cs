@@ -1,12 +1,20 @@
+using Astralytiq.Platform.Quotas;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Astralytiq.Tenancy.Tenants;
 
-/// <summary>The organisation's feature switches, read from its settings; cached for 30 s (a change on this node shows at once).</summary>
-internal sealed class TenantFeatureSwitches(TenancyDbContext db, ITenantContext context, IMemoryCache cache) : ITenantFeatureSwitches
+/// <summary>
+/// Whether a feature works for an organisation: its plan includes it, and its own switch (settings) is on; the switches
+/// are cached for 30 s (a change on this node shows at once).
+/// </summary>
+internal sealed class TenantFeatureSwitches(TenancyDbContext db, ITenantContext context, IMemoryCache cache, IPlanResolver planResolver, PlanSettings plans) : ITenantFeatureSwitches
 {
     public async Task<bool> IsOnAsync(Guid tenantId, string feature, CancellationToken cancellationToken)
     {
+        if (!plans.Includes(await planResolver.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false), feature))
+        {
+            return false;
+        }
         var key = CacheKey(tenantId);
         if (!cache.TryGetValue(key, out IReadOnlyDictionary<string, bool>? features) || features is null)
         {
