@@ -50,6 +50,7 @@ public static class PlatformServices
         plans.Currency = configuration["Astralytiq:PlanCurrency"] ?? plans.Currency;
         services.AddSingleton(plans);
         services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
+        services.AddScoped<Tenancy.IPlanFeatures, Tenancy.PlanFeatures>();
         services.AddSingleton<Notifications.IUserPush, Notifications.HubUserPush>();
         services.AddScoped<Notifications.ILegacyInbox, Notifications.LegacyInbox>();
         // Live pushes (the inbox here; modules add hubs of their own): JSON as the API writes it.

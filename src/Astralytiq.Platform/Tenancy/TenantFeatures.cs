@@ -39,6 +39,22 @@ public static class PlanFeatureErrors
             [new ErrorDetail("feature", feature), new ErrorDetail("plan", plan), .. cheapest is null ? Array.Empty<ErrorDetail>() : [new ErrorDetail("upgrade_to", cheapest)]]);
 }
 
+/// <summary>Whether the organisation's plan includes a feature, for doors other than an endpoint (a dashboard's SQL widget).</summary>
+public interface IPlanFeatures
+{
+    /// <summary>The 403 <c>FEATURE_NOT_IN_PLAN</c> refusal when the tenant's plan lacks <paramref name="feature"/>; null when it has it.</summary>
+    Task<Error?> RefusalAsync(Guid tenantId, string feature, CancellationToken cancellationToken);
+}
+
+internal sealed class PlanFeatures(Quotas.PlanSettings plans, Quotas.IPlanResolver resolver) : IPlanFeatures
+{
+    public async Task<Error?> RefusalAsync(Guid tenantId, string feature, CancellationToken cancellationToken)
+    {
+        var plan = await resolver.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return plans.Includes(plan, feature) ? null : PlanFeatureErrors.NotInPlan(feature, plan, plans.CheapestWith(feature));
+    }
+}
+
 /// <summary>Whether a tenant has a feature on (the Tenancy module answers, from its settings; cached briefly).</summary>
 public interface ITenantFeatureSwitches
 {
@@ -56,17 +72,16 @@ public static class TenantFeatureEndpointExtensions
 }
 
 /// <summary>Runs after authorization: the endpoint's feature, for the caller's tenant.</summary>
-internal sealed class TenantFeatureMiddleware(RequestDelegate next, Quotas.PlanSettings plans)
+internal sealed class TenantFeatureMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, ITenantFeatureSwitches switches, Quotas.IPlanResolver planResolver)
+    public async Task InvokeAsync(HttpContext context, ITenantContext tenant, ITenantFeatureSwitches switches, IPlanFeatures plans)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresTenantFeatureMetadata>() is { } required && tenant.TenantId is { } tenantId)
         {
             // The plan first (what the organisation pays for), then the Admin's own switch.
-            var plan = await planResolver.PlanAsync(tenantId, context.RequestAborted).ConfigureAwait(false);
-            if (!plans.Includes(plan, required.Feature))
+            if (await plans.RefusalAsync(tenantId, required.Feature, context.RequestAborted).ConfigureAwait(false) is { } refusal)
             {
-                await new ApiError(PlanFeatureErrors.NotInPlan(required.Feature, plan, plans.CheapestWith(required.Feature))).ExecuteAsync(context).ConfigureAwait(false);
+                await new ApiError(refusal).ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
             if (!await switches.IsOnAsync(tenantId, required.Feature, context.RequestAborted).ConfigureAwait(false))

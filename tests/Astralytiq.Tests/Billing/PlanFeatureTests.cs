@@ -110,6 +110,37 @@ public abstract class PlanFeatureTests<TPlatform>(TPlatform platform) : Platform
     }
 }
 
+/// <summary>A dashboard's SQL widget is the SQL workspace's engine: it needs the plan's SQL workspace too.</summary>
+public abstract class SqlWidgetPlanTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
+    where TPlatform : PlatformFixture
+{
+    [Fact]
+    public async Task A_sql_widget_stops_answering_when_the_plan_loses_the_sql_workspace_and_cannot_be_saved_without_it()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var ops = await Platform.NewOperatorAsync();
+        var client = tenant.Admin;
+        var name = "Sales " + Guid.NewGuid().ToString("N")[..6];
+        (await client.Datasets.UploadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("region,amount\nnorth,1\nsouth,2\n")), "s.csv", name: name)).EnsureValue();
+        var widget = new Contracts.Dashboards.WidgetDto("by-sql", "bar", new Contracts.Dashboards.GridPositionDto(0, 0, 6, 4), "Total by region",
+            Sql: $"SELECT region, sum(amount) AS total FROM \"{name}\" GROUP BY region ORDER BY region");
+        var board = (await client.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("SQL board", new Contracts.Dashboards.DashboardDefinitionDto([widget])))).EnsureValue();
+        (await client.Dashboards.GetWidgetDataAsync(board.Id, "by-sql")).EnsureSuccess();
+
+        (await ops.Operator.ChangeTenantPlanAsync(tenant.Id, new ChangeTenantPlanRequest("starter", "test"))).EnsureSuccess();
+        var refused = await client.Dashboards.GetWidgetDataAsync(board.Id, "by-sql");
+        Assert.Equal((HttpStatusCode.Forbidden, "FEATURE_NOT_IN_PLAN"), (refused.Status, refused.Error!.Error.Code));
+        var saved = await client.Dashboards.CreateAsync(new Contracts.Dashboards.CreateDashboardRequest("Another", new Contracts.Dashboards.DashboardDefinitionDto([widget])));
+        Assert.False(saved.IsSuccess);
+        Assert.Contains("not in the starter plan", saved.Error!.Error.Message + string.Join(" ", saved.Error.Error.Details?.Select(d => d.Message) ?? []), StringComparison.Ordinal);
+        Assert.DoesNotContain((await client.Dashboards.ListAsync()).EnsureValue().Items, d => d.Name == "Another");
+    }
+}
+
+public sealed class SqlWidgetPlanTests_Sqlite(SqlitePlatform platform) : SqlWidgetPlanTests<SqlitePlatform>(platform);
+
+public sealed class SqlWidgetPlanTests_Postgres(PostgresPlatform platform) : SqlWidgetPlanTests<PostgresPlatform>(platform);
+
 public sealed class PlanFeatureTests_Sqlite(SqlitePlatform platform) : PlanFeatureTests<SqlitePlatform>(platform)
 {
     [Property(MaxTest = 100, Arbitrary = [typeof(PlanFeatureCases)])]

@@ -85,7 +85,8 @@ public abstract class OperatorTests<TPlatform>(TPlatform platform) : PlatformTes
         var ops = await Platform.NewOperatorAsync();
         var tenant = await Platform.NewTenantAsync();
         var plans = (await ops.Operator.ListPlansAsync()).EnsureValue();
-        Assert.Equal(plans.Select(p => p.Name).Order(StringComparer.Ordinal), plans.Select(p => p.Name));
+        // Cheapest first; a plan without a price last.
+        Assert.Equal(plans.OrderBy(p => p.MonthlyPriceCents ?? long.MaxValue).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name), plans.Select(p => p.Name));
         Assert.Contains(plans, p => p.Name == "pro" && p.Limits["datasets"] == 5_000);
         Assert.Empty(plans.Single(p => p.Name == "enterprise").Limits);
         Assert.Equal("free", (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Plan);

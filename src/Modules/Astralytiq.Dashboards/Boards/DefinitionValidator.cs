@@ -135,7 +135,8 @@ internal sealed class DefinitionValidator(IDatasetQueries queries, ISqlQueries s
                 var run = reads.IsSuccess ? await sql.RunAsync(text, 1, ct).ConfigureAwait(false) : reads.Error!;
                 if (run.Error is { } problem)
                 {
-                    errors.Add($"{at}.sql", In(problem.Details is [var first, ..] ? first.Message : problem.Message));
+                    // A plan without SQL is said as such; a query problem names its first detail.
+                    errors.Add($"{at}.sql", In(problem.Code == Astralytiq.Contracts.Errors.ErrorCodes.FeatureNotInPlan || problem.Details is not [var first, ..] ? problem.Message : first.Message));
                 }
                 else if (w.Type != "table" && run.Value is { } sample && (sample.Columns.Count == 0 || sample.Columns[^1].Type is not ("integer" or "decimal")))
                 {

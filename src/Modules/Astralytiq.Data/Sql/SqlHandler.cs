@@ -6,10 +6,16 @@ internal sealed class SqlHandler(
     DatasetFiles files,
     DataSettings settings,
     SharedDuckDb duckdb,
-    EngineGate gate) : ISqlQueries
+    EngineGate gate,
+    IPlanFeatures plans) : ISqlQueries
 {
     public async Task<Result<IReadOnlyList<Guid>>> DatasetsAsync(string sql, CancellationToken cancellationToken)
     {
+        // A dashboard's SQL widget is the workspace's engine: it needs the plan's SQL workspace as the workspace does.
+        if (await plans.RefusalAsync(tenant.TenantId!.Value, TenantFeatures.SqlWorkspace, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
         if (string.IsNullOrWhiteSpace(sql) || sql.Length > 100_000)
         {
             return ValidationError.For("sql", "sql is one SELECT of at most 100,000 characters");
@@ -18,8 +24,10 @@ internal sealed class SqlHandler(
         return resolved.IsSuccess ? resolved.Value.Ids.Distinct().ToList() : resolved.Error!;
     }
 
-    public Task<Result<SqlQueryResponse>> RunAsync(string sql, int limit, CancellationToken cancellationToken) =>
-        RunSqlAsync(new SqlQueryRequest(sql, limit), cancellationToken);
+    public async Task<Result<SqlQueryResponse>> RunAsync(string sql, int limit, CancellationToken cancellationToken) =>
+        await plans.RefusalAsync(tenant.TenantId!.Value, TenantFeatures.SqlWorkspace, cancellationToken) is { } refusal
+            ? refusal
+            : await RunSqlAsync(new SqlQueryRequest(sql, limit), cancellationToken);
 
     /// <summary>Runs tenant SQL in the sandbox (<see cref="SqlSandbox"/>): its datasets only, read-only, time- and row-limited.</summary>
     public async Task<Result<SqlQueryResponse>> RunSqlAsync(SqlQueryRequest request, CancellationToken ct)

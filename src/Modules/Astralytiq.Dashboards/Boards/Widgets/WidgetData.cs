@@ -216,6 +216,11 @@ internal sealed class WidgetData(
             return page.Error!;
         }
         var result = await sql.RunAsync(text, MaxPageSize, ct).ConfigureAwait(false);
+        if (result.Error?.Code == Astralytiq.Contracts.Errors.ErrorCodes.FeatureNotInPlan)
+        {
+            // The query is fine; the organisation's plan no longer includes SQL: say so, not "edit the widget".
+            return result.Error;
+        }
         if (!result.IsSuccess)
         {
             return new ConflictError($"The query of widget '{widget.Title ?? widget.Id}' no longer runs: {(result.Error!.Details is [var first, ..] ? first.Message : result.Error.Message)}; edit the widget");
