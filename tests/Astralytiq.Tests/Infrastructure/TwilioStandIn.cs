@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Astralytiq.Tests.Infrastructure;
 
 /// <summary>A text message the <see cref="TwilioStandIn"/> accepted.</summary>
-public sealed record TwilioMessage(string Sid, string To, string? From, string? MessagingServiceSid, string Body, DateTimeOffset At);
+public sealed record TwilioMessage(string Sid, string To, string? From, string? MessagingServiceSid, string Body);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 speaking the part of Twilio's REST API the platform uses: <c>POST
@@ -105,14 +105,15 @@ public sealed class TwilioStandIn : IAsyncDisposable
         else
         {
             var sid = "SM" + Guid.NewGuid().ToString("N");
-            var message = new TwilioMessage(sid, to, form.GetValueOrDefault("From"), form.GetValueOrDefault("MessagingServiceSid"), form["Body"], DateTimeOffset.UtcNow);
+            var message = new TwilioMessage(sid, to, form.GetValueOrDefault("From"), form.GetValueOrDefault("MessagingServiceSid"), form["Body"]);
             Messages.Enqueue(message);
             status = 201;
             answer = new Dictionary<string, object?>
             {
                 ["sid"] = sid, ["account_sid"] = AccountSid, ["to"] = to, ["from"] = message.From, ["body"] = message.Body,
                 ["status"] = "queued", ["direction"] = "outbound-api", ["api_version"] = "2010-04-01", ["num_segments"] = "1",
-                ["date_created"] = DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture),
+                // Twilio's answer carries the time it took the message; the stand-in's clock is the machine's, as Twilio's would be.
+                ["date_created"] = TimeProvider.System.GetUtcNow().ToString("r", System.Globalization.CultureInfo.InvariantCulture),
                 ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/Messages/{sid}.json",
             };
         }

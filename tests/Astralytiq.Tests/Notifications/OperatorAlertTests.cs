@@ -111,7 +111,7 @@ public abstract class InboxMoveTests<TPlatform>(TPlatform platform) : PlatformTe
     {
         var tenant = await Platform.NewTenantAsync();
         var other = await Platform.NewTenantAsync();
-        var now = DateTimeOffset.UtcNow;
+        var now = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero); // kept before the move: any past time
         var (unread, read, elsewhere) = (Guid.CreateVersion7(now), Guid.CreateVersion7(now.AddMilliseconds(1)), Guid.CreateVersion7(now.AddMilliseconds(2)));
         await using (var scope = Platform.Services.CreateAsyncScope())
         {
