@@ -49,7 +49,15 @@ public static class PlatformServices
         configuration.GetSection("Astralytiq:PlanPrices").Bind(plans.Prices);
         plans.Currency = configuration["Astralytiq:PlanCurrency"] ?? plans.Currency;
         services.AddSingleton(plans);
-        services.AddScoped<Quotas.IQuotas, Quotas.QuotaService>();
+        services.AddScoped<Quotas.QuotaService>();
+        services.AddScoped<Quotas.IQuotas>(sp => sp.GetRequiredService<Quotas.QuotaService>());
+        services.AddSingleton(SettingsBinder.Bind<Quotas.MeteringSettings>(configuration, "Astralytiq:Metering"));
+        services.AddSingleton<Quotas.HotMeter>();
+        services.AddScoped<Quotas.IUsageMeter, Quotas.UsageMeter>();
+        services.AddScoped<Quotas.UsageAnalytics>();
+        services.AddScoped<Jobs.IStartupTask, Quotas.UsageDayBackfill>();
+        services.AddSingleton<Quotas.HotMeterWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Quotas.HotMeterWriter>());
         services.AddScoped<Tenancy.IPlanFeatures, Tenancy.PlanFeatures>();
         services.AddSingleton<Notifications.IUserPush, Notifications.HubUserPush>();
         services.AddScoped<Notifications.ILegacyInbox, Notifications.LegacyInbox>();
@@ -205,7 +213,9 @@ public static class PlatformServices
         app.UseMiddleware<DeprecationMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<RequestTelemetryMiddleware>();
+        app.UseMiddleware<RateLimiting.PlanRateMiddleware>();
         app.UseRateLimiter();
+        app.UseMiddleware<Quotas.ApiCallMeteringMiddleware>();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseAuthorization();
         app.UseMiddleware<Health.ModuleGateMiddleware>();

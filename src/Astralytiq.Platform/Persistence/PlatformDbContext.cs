@@ -57,13 +57,23 @@ internal class PlatformDbContext(DbContextOptions options) : ModuleDbContext(opt
             b.Property(u => u.Period).HasMaxLength(7);
             b.HasIndex(u => new { u.TenantId, u.Metric, u.Period }).IsUnique();
         });
+        modelBuilder.Entity<Quotas.UsageWarning>(b =>
+        {
+            b.ToTable("usage_warnings");
+            b.Property(w => w.Metric).HasMaxLength(60);
+            b.Property(w => w.Period).HasMaxLength(7);
+            b.HasIndex(w => new { w.TenantId, w.Metric, w.Period, w.Percent }).IsUnique();
+        });
         modelBuilder.Entity<Quotas.UsageRecord>(b =>
         {
             b.ToTable("usage_records");
             b.Property(r => r.Metric).HasMaxLength(60);
             b.Property(r => r.Period).HasMaxLength(7);
             b.Property(r => r.Key).HasMaxLength(200);
+            b.Property(r => r.Subject).HasMaxLength(64);
+            b.Property(r => r.Day).HasMaxLength(10);
             b.HasIndex(r => new { r.TenantId, r.Metric, r.Key }).IsUnique();
+            b.HasIndex(r => new { r.TenantId, r.Day, r.Metric });
         });
     }
 }

@@ -13,7 +13,35 @@ public static class QuotaMetrics
     /// <summary>Not a usage: the largest single upload a plan accepts.</summary>
     public const string UploadBytes = "upload_bytes";
 
-    public static bool IsMonthly(string metric) => metric is RowsIngested or BytesIngested;
+    /// <summary>Model versions trained (counted when training is asked for; given back when it fails).</summary>
+    public const string ModelsTrained = "models_trained";
+
+    /// <summary>Seconds spent training, metered when a training ends (unlimited by default).</summary>
+    public const string TrainingSeconds = "training_seconds";
+
+    /// <summary>Rows scored: each row of an online prediction or of a batch scoring job.</summary>
+    public const string Predictions = "predictions";
+
+    /// <summary>Authenticated API requests of the organisation (its people and its keys).</summary>
+    public const string ApiCalls = "api_calls";
+
+    /// <summary>Scheduled or on-demand reports delivered.</summary>
+    public const string ReportsSent = "reports_sent";
+
+    /// <summary>Not a usage: the organisation's requests a minute (sizes the rate limit by plan).</summary>
+    public const string ApiCallsPerMinute = "api_calls_per_minute";
+
+    /// <summary>Counters that start again each calendar month (UTC); the rest are gauges (storage, datasets) or caps.</summary>
+    public static readonly IReadOnlyList<string> Monthly = [RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent];
+
+    /// <summary>Every metric a plan can limit, in the order people read them.</summary>
+    public static readonly IReadOnlyList<string> Limitable =
+        [StorageBytes, Datasets, RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent, UploadBytes, ApiCallsPerMinute];
+
+    public static bool IsMonthly(string metric) => Monthly.Contains(metric);
+
+    /// <summary>A cap or a rate rather than something used up: nothing is counted against it.</summary>
+    public static bool IsCap(string metric) => metric is UploadBytes or ApiCallsPerMinute;
 }
 
 /// <summary>
@@ -24,9 +52,17 @@ public sealed class PlanSettings
 {
     public Dictionary<string, Dictionary<string, long>> Plans { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["free"] = new() { [QuotaMetrics.UploadBytes] = 2L << 30, [QuotaMetrics.StorageBytes] = 10L << 30, [QuotaMetrics.Datasets] = 200, [QuotaMetrics.RowsIngested] = 100_000_000 },
-        ["pro"] = new() { [QuotaMetrics.UploadBytes] = 10L << 30, [QuotaMetrics.StorageBytes] = 200L << 30, [QuotaMetrics.Datasets] = 5_000, [QuotaMetrics.RowsIngested] = 2_000_000_000 },
-        ["enterprise"] = new(),
+        ["free"] = new()
+        {
+            [QuotaMetrics.UploadBytes] = 2L << 30, [QuotaMetrics.StorageBytes] = 10L << 30, [QuotaMetrics.Datasets] = 200, [QuotaMetrics.RowsIngested] = 100_000_000,
+            [QuotaMetrics.ModelsTrained] = 500, [QuotaMetrics.Predictions] = 10_000_000, [QuotaMetrics.ApiCallsPerMinute] = 6_000,
+        },
+        ["pro"] = new()
+        {
+            [QuotaMetrics.UploadBytes] = 10L << 30, [QuotaMetrics.StorageBytes] = 200L << 30, [QuotaMetrics.Datasets] = 5_000, [QuotaMetrics.RowsIngested] = 2_000_000_000,
+            [QuotaMetrics.ModelsTrained] = 10_000, [QuotaMetrics.Predictions] = 500_000_000, [QuotaMetrics.ApiCallsPerMinute] = 30_000,
+        },
+        ["enterprise"] = new() { [QuotaMetrics.ApiCallsPerMinute] = 120_000 },
     };
 
     public long? Limit(string plan, string metric) =>
@@ -77,6 +113,9 @@ public interface IPlanResolver
     Task<string> PlanAsync(Guid tenantId, CancellationToken cancellationToken);
 }
 
+/// <summary>One billable use: the metric, how much, the idempotency key it is recorded under once, who caused it, and whether the plan's limit may refuse it.</summary>
+public sealed record UsageEvent(string Metric, long Amount, string Key, string? Subject = null, bool Enforce = true);
+
 /// <summary>A tenant's use of one metric in the current period, and its plan's limit (null: unlimited).</summary>
 public sealed record QuotaUsage(string Metric, string Plan, long Used, long? Limit);
 
@@ -92,6 +131,12 @@ public interface IQuotas
 
     /// <summary>Adds <paramref name="amount"/> under <paramref name="key"/>, or refuses with 402 QUOTA_EXCEEDED; a key already recorded is a success.</summary>
     Task<Result<Unit>> ConsumeAsync(string metric, long amount, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a use once under its key, with who caused it (null: the signed-in user); with <see cref="UsageEvent.Enforce"/> off it is
+    /// metered whatever the limit (the work is done already: a training's seconds).
+    /// </summary>
+    Task<Result<Unit>> RecordAsync(UsageEvent usage, CancellationToken cancellationToken);
 
     /// <summary>Gives back what <paramref name="key"/> recorded (a failed operation, a deleted dataset); nothing when it recorded nothing.</summary>
     Task ReleaseAsync(string metric, string key, CancellationToken cancellationToken);
@@ -129,24 +174,37 @@ internal sealed class UsageRecord : ITenantOwned
 
     public long Amount { get; set; }
 
+    /// <summary>Who caused it: a user id, <c>key:</c> and an API key id, or null for the organisation's own work (a schedule).</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>The UTC day of <see cref="CreatedAt"/> ("yyyy-MM-dd"), so use is summed by day in the database.</summary>
+    public string Day { get; set; } = string.Empty;
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, IPlanResolver plans, PlanSettings settings, TimeProvider time) : IQuotas
+internal sealed class QuotaService(
+    PlatformDbContext db, ITenantContext tenant, IPlanResolver plans, PlanSettings settings, HotMeter hot, TimeProvider time) : IQuotas
 {
     public const string Code = "QUOTA_EXCEEDED";
 
-    private string Period(string metric) => QuotaMetrics.IsMonthly(metric) ? time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture) : string.Empty;
+    private string Period(string metric) => QuotaMetrics.IsMonthly(metric) ? PeriodOf(time.GetUtcNow()) : string.Empty;
+
+    internal static string PeriodOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     public async Task<QuotaUsage> UsageAsync(string metric, CancellationToken cancellationToken)
     {
         var tenantId = tenant.TenantId!.Value;
         var plan = await plans.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
         var period = Period(metric);
-        var used = await db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == period).Select(u => (long?)u.Used)
-            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
-        return new QuotaUsage(metric, plan, used, settings.Limit(plan, metric));
+        var used = await StoredAsync(metric, period, cancellationToken).ConfigureAwait(false);
+        // What this node counted in memory and has not written yet (API calls, predictions) is used all the same.
+        return new QuotaUsage(metric, plan, used + hot.Unwritten(tenantId, metric, period), settings.Limit(plan, metric));
     }
+
+    internal async Task<long> StoredAsync(string metric, string period, CancellationToken cancellationToken) =>
+        await db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == period).Select(u => (long?)u.Used)
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
 
     public async Task<Result<Unit>> CheckAsync(string metric, long amount, CancellationToken cancellationToken)
     {
@@ -158,23 +216,57 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
                     [new ErrorDetail(metric, $"at most {Readable(metric, cap)} per file on the {usage.Plan} plan")])
                 : Unit.Value;
         }
-        return usage.Limit is { } limit && usage.Used + amount > limit ? Exceeded(usage, amount) : Unit.Value;
+        return usage.Limit is { } limit && usage.Used + amount > limit ? Exceeded(usage, amount, time.GetUtcNow()) : Unit.Value;
     }
 
-    public async Task<Result<Unit>> ConsumeAsync(string metric, long amount, string key, CancellationToken cancellationToken)
+    public Task<Result<Unit>> ConsumeAsync(string metric, long amount, string key, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        return RecordAsync(new UsageEvent(metric, amount, key), cancellationToken);
+    }
+
+    public Task<Result<Unit>> RecordAsync(UsageEvent usage, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(usage.Amount);
+        return WriteAsync(usage, usage.Subject ?? tenant.UserId?.ToString("N"), null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records <paramref name="usage"/> once under its key, in one transaction with the counter and any warning it crosses.
+    /// <paramref name="at"/> dates a batch written later than it happened (the hot meter's); null is now.
+    /// </summary>
+    internal async Task<Result<Unit>> WriteAsync(UsageEvent usage, string? subject, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        // A write that collided with another (the same key, or the same warning from a refused use) is tried again: then
+        // the key is found recorded (success, counted once) or the warning is found sent (not sent twice).
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryWriteAsync(usage, subject, at, cancellationToken).ConfigureAwait(false) is { } result)
+            {
+                return result;
+            }
+            if (attempt == 3)
+            {
+                throw new DbUpdateConcurrencyException($"Usage {usage.Key} of {usage.Metric} collided with other writes three times");
+            }
+        }
+    }
+
+    /// <summary>One attempt: the result, or null when the save collided with another write and nothing was written.</summary>
+    private async Task<Result<Unit>?> TryWriteAsync(UsageEvent usage, string? subject, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        var (metric, amount, key) = (usage.Metric, usage.Amount, usage.Key);
         var tenantId = tenant.TenantId!.Value;
         var plan = await plans.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        var limit = settings.Limit(plan, metric);
-        var period = Period(metric);
+        var limit = usage.Enforce ? settings.Limit(plan, metric) : null;
+        var now = time.GetUtcNow();
+        var period = QuotaMetrics.IsMonthly(metric) ? PeriodOf(at ?? now) : string.Empty;
         await EnsureCounterAsync(tenantId, metric, period, cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (await db.Set<UsageRecord>().AnyAsync(r => r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false))
         {
             return Unit.Value; // recorded before: a retry counts nothing more
         }
-        var now = time.GetUtcNow();
         // One conditional update: the counter moves only if it stays within the limit, so concurrent uses
         // can never together pass it.
         var counter = db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == period);
@@ -189,28 +281,110 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
             {
                 return Unit.Value;
             }
-            return Exceeded(await UsageAsync(metric, cancellationToken).ConfigureAwait(false), amount);
+            var current = await UsageAsync(metric, cancellationToken).ConfigureAwait(false);
+            await WarnAtLimitAsync(current, cancellationToken).ConfigureAwait(false);
+            return Exceeded(current, amount, now);
         }
         var record = new UsageRecord
         {
-            Id = Guid.CreateVersion7(now), TenantId = tenantId, Metric = metric, Period = period, Key = key, Amount = amount, CreatedAt = now,
+            Id = Guid.CreateVersion7(now), TenantId = tenantId, Metric = metric, Period = period, Key = key, Amount = amount, Subject = subject, CreatedAt = at ?? now,
+            Day = (at ?? now).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         db.Set<UsageRecord>().Add(record);
+        var warnings = new List<UsageWarning>();
+        var published = Published();
+        if (settings.Limit(plan, metric) is { } warnLimit && !QuotaMetrics.IsCap(metric))
+        {
+            var used = await counter.Select(u => u.Used).SingleAsync(cancellationToken).ConfigureAwait(false);
+            warnings = await WarningsAsync(tenantId, plan, metric, period, used - amount, used, warnLimit, now, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DbUpdateException)
         {
-            // The same key was recorded at the same moment by another request: that one counts, this one does not.
-            // Only this record is let go: whatever else the request's context tracks is not ours to drop.
+            // Another request wrote the same key, or the same warning, at the same moment. Only this record (and the
+            // warnings it raised) is let go: whatever else the request's context tracks is not ours to drop. Nothing of
+            // this attempt stays; the caller tries again and finds out which it was.
             db.Entry(record).State = EntityState.Detached;
+            warnings.ForEach(w => db.Entry(w).State = EntityState.Detached);
+            DropPublished(published);
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return Unit.Value;
+            return null;
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return Unit.Value;
     }
+
+    /// <summary>The warnings a use from <paramref name="before"/> to <paramref name="after"/> crosses (80 % and 100 % of the limit), once per period each: added with their events, not yet saved.</summary>
+    private async Task<List<UsageWarning>> WarningsAsync(
+        Guid tenantId, string plan, string metric, string period, long before, long after, long limit, DateTimeOffset now, CancellationToken ct, bool refused = false)
+    {
+        var added = new List<UsageWarning>();
+        foreach (var percent in refused ? [100] : UsageWarning.Levels)
+        {
+            var threshold = UsageWarning.Threshold(limit, percent);
+            if (!refused && (after < threshold || before >= threshold))
+            {
+                continue;
+            }
+            if (await db.Set<UsageWarning>().AnyAsync(w => w.Metric == metric && w.Period == period && w.Percent == percent, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+            var warning = new UsageWarning { Id = Guid.CreateVersion7(now), TenantId = tenantId, Metric = metric, Period = period, Percent = percent, Used = after, Limit = limit, CreatedAt = now };
+            db.Set<UsageWarning>().Add(warning);
+            db.Publish(new UsageLimitApproached(metric, QuotaMetrics.IsMonthly(metric) ? period : null, percent, after, limit, plan, Describe(metric, limit, after, plan, percent, refused)));
+            added.Add(warning);
+        }
+        return added;
+    }
+
+    /// <summary>The outbox messages this context holds unsaved now, so a failed save drops only those published after.</summary>
+    private HashSet<Events.OutboxMessage> Published() =>
+        [.. db.ChangeTracker.Entries<Events.OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
+
+    private void DropPublished(HashSet<Events.OutboxMessage> before)
+    {
+        foreach (var message in db.ChangeTracker.Entries<Events.OutboxMessage>().Where(e => e.State == EntityState.Added && !before.Contains(e.Entity)).ToList())
+        {
+            message.State = EntityState.Detached;
+        }
+    }
+
+    /// <summary>A use was refused at the limit: the 100 % warning goes out if it has not this period (another node, or the counter, may have filled it).</summary>
+    internal async Task WarnAtLimitAsync(QuotaUsage usage, CancellationToken ct)
+    {
+        if (usage.Limit is not { } limit || QuotaMetrics.IsCap(usage.Metric))
+        {
+            return;
+        }
+        var published = Published();
+        var warnings = await WarningsAsync(tenant.TenantId!.Value, usage.Plan, usage.Metric, Period(usage.Metric), usage.Used, usage.Used, limit, time.GetUtcNow(), ct, refused: true).ConfigureAwait(false);
+        if (warnings.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request warned at the same moment: one warning is all that should go out.
+            warnings.ForEach(w => db.Entry(w).State = EntityState.Detached);
+            DropPublished(published);
+        }
+    }
+
+    /// <summary>What the people told about a warning read: "812 of 1,000 models trained this month (81 %) on the pro plan".</summary>
+    internal static string Describe(string metric, long limit, long used, string plan, int percent, bool refused = false) =>
+        refused && used < limit
+            ? $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used, and a request for more than the rest was refused. Upgrade the plan or free some up to go on."
+            : percent >= 100
+            ? $"The {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(limit == 1 ? "is" : "are")} used up ({Readable(metric, used)} used). Upgrade the plan or free some up to go on."
+            : $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used ({(double)used / limit:0%}).";
 
     public async Task ReleaseAsync(string metric, string key, CancellationToken cancellationToken)
     {
@@ -222,10 +396,18 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
         }
         // A monthly counter is given back in the month it was used.
         var amount = record.Amount;
-        await db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == record.Period)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used >= amount ? u.Used - amount : 0), cancellationToken).ConfigureAwait(false);
+        var counter = db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == record.Period);
+        await counter.ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used >= amount ? u.Used - amount : 0), cancellationToken).ConfigureAwait(false);
         db.Set<UsageRecord>().Remove(record);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        // Use that falls back below a threshold warns again when it next crosses it (a gauge freed up; a failure given back).
+        var used = await counter.Select(u => u.Used).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var plan = await plans.PlanAsync(tenant.TenantId!.Value, cancellationToken).ConfigureAwait(false);
+        if (settings.Limit(plan, metric) is { } limit)
+        {
+            var rearmed = UsageWarning.Levels.Where(p => used < UsageWarning.Threshold(limit, p)).ToList();
+            await db.Set<UsageWarning>().Where(w => w.Metric == metric && w.Period == record.Period && rearmed.Contains(w.Percent)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -250,23 +432,32 @@ internal sealed class QuotaService(PlatformDbContext db, ITenantContext tenant, 
         db.Entry(counter).State = EntityState.Detached;
     }
 
-    private static CodedError Exceeded(QuotaUsage usage, long amount) =>
+    internal static CodedError Exceeded(QuotaUsage usage, long amount, DateTimeOffset now) =>
         new(402, Code,
             $"The {usage.Plan} plan allows {Allowance(usage.Metric, usage.Limit!.Value)}{(QuotaMetrics.IsMonthly(usage.Metric) ? " a month" : string.Empty)}; " +
             $"{Readable(usage.Metric, usage.Used)} {(usage.Used == 1 ? "is" : "are")} used and this needs {Readable(usage.Metric, amount)} more. Upgrade the plan or free some up.",
-            [new ErrorDetail(usage.Metric, $"limit {usage.Limit.Value.ToString(CultureInfo.InvariantCulture)}, used {usage.Used.ToString(CultureInfo.InvariantCulture)}, requested {amount.ToString(CultureInfo.InvariantCulture)}")]);
+            [new ErrorDetail(usage.Metric, $"limit {usage.Limit.Value.ToString(CultureInfo.InvariantCulture)}, used {usage.Used.ToString(CultureInfo.InvariantCulture)}, requested {amount.ToString(CultureInfo.InvariantCulture)}"
+                + (QuotaMetrics.IsMonthly(usage.Metric) ? ", resets " + NextPeriod(now).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : string.Empty))]);
+
+    /// <summary>When a monthly counter starts again: the first instant of next month, UTC.</summary>
+    internal static DateTimeOffset NextPeriod(DateTimeOffset now) => new DateTimeOffset(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
 
     /// <summary>A plan's limit as a person says it: "200 datasets", "10 GiB of storage", "1,000,000 rows ingested".</summary>
-    private static string Allowance(string metric, long limit) => metric switch
+    internal static string Allowance(string metric, long limit) => metric switch
     {
         QuotaMetrics.StorageBytes => $"{Readable(metric, limit)} of storage",
         QuotaMetrics.BytesIngested => $"{Readable(metric, limit)} ingested",
         QuotaMetrics.Datasets => limit == 1 ? "1 dataset" : $"{Readable(metric, limit)} datasets",
         QuotaMetrics.RowsIngested => $"{Readable(metric, limit)} {(limit == 1 ? "row" : "rows")} ingested",
+        QuotaMetrics.ModelsTrained => $"{Readable(metric, limit)} {(limit == 1 ? "model" : "models")} trained",
+        QuotaMetrics.TrainingSeconds => $"{Readable(metric, limit)} {(limit == 1 ? "second" : "seconds")} of training",
+        QuotaMetrics.Predictions => $"{Readable(metric, limit)} {(limit == 1 ? "prediction" : "predictions")}",
+        QuotaMetrics.ApiCalls => $"{Readable(metric, limit)} API {(limit == 1 ? "call" : "calls")}",
+        QuotaMetrics.ReportsSent => $"{Readable(metric, limit)} {(limit == 1 ? "report" : "reports")} sent",
         _ => $"{Readable(metric, limit)} {metric.Replace('_', ' ')}",
     };
 
-    private static string Readable(string metric, long value) => metric is QuotaMetrics.StorageBytes or QuotaMetrics.UploadBytes or QuotaMetrics.BytesIngested
+    internal static string Readable(string metric, long value) => metric is QuotaMetrics.StorageBytes or QuotaMetrics.UploadBytes or QuotaMetrics.BytesIngested
         ? value >= 1L << 30 ? $"{value / (double)(1L << 30):0.#} GiB" : value >= 1L << 20 ? $"{value / (double)(1L << 20):0.#} MiB" : $"{value:N0} bytes"
         : value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -27,6 +27,7 @@ public static class NotificationsModule
         services.AddScoped<NotificationUnsubscribes>();
         services.AddScoped<Digests.DigestSender>();
         services.AddRecurring<NotificationsDbContext, Preferences.NotificationContact, Digests.DigestSender>();
+        services.AddIntegrationEventHandler<Platform.Quotas.UsageLimitApproached, Delivery.UsageLimitNotices>();
         services.AddScoped<AlertEvaluator>();
         services.AddScoped<OfferedAlertMetrics>();
         services.AddRecurring<NotificationsDbContext, AlertRule, AlertEvaluator>();

@@ -108,6 +108,17 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Plans:free:datasets"] = "1000000000",
             ["Astralytiq:Plans:free:rows_ingested"] = "1000000000000",
             ["Astralytiq:Plans:free:storage_bytes"] = "1000000000000000",
+            ["Astralytiq:Plans:free:models_trained"] = "1000000000",
+            ["Astralytiq:Plans:free:predictions"] = "1000000000000",
+            ["Astralytiq:Plans:free:api_calls_per_minute"] = "1000000",
+            // Plans whose metered limits tests reach in a few requests (P13, P29).
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:api_calls"] = Billing.MeteredPlan.ApiCalls.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:models_trained"] = Billing.MeteredPlan.ModelsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:predictions"] = Billing.MeteredPlan.Predictions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:datasets"] = "1000",
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.MlName}:models_trained"] = Billing.MeteredPlan.MlModels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.MlName}:predictions"] = Billing.MeteredPlan.MlPredictions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"Astralytiq:Plans:{Billing.MeteredPlan.ThrottledName}:api_calls_per_minute"] = Billing.MeteredPlan.PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Two plans with few features for P27; free keeps every feature (and is priced last) so other tests meet no gate.
             ["Astralytiq:Plans:starter:datasets"] = "1000000000",
             ["Astralytiq:Plans:team:datasets"] = "1000000000",

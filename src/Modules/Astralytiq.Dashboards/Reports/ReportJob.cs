@@ -26,6 +26,7 @@ internal sealed class ReportJob(
     IAuditLog audit,
     ITenantFeatureSwitches switches,
     Astralytiq.Tenancy.Contracts.ITenantDirectory tenants,
+    Astralytiq.Platform.Quotas.IQuotas quotas,
     TimeProvider time) : IJobHandler
 {
     private sealed class ReportFailure(string message) : Exception(message);
@@ -175,6 +176,9 @@ internal sealed class ReportJob(
         run.Error = null;
         run.FinishedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // Metered once per run (a retry of the run counts nothing more), on the plan whatever its limit: the report is out.
+        await quotas.RecordAsync(new Astralytiq.Platform.Quotas.UsageEvent(Astralytiq.Platform.Quotas.QuotaMetrics.ReportsSent, 1, "report-run:" + run.Id.ToString("N"),
+            report.CreatedBy?.ToString("N"), Enforce: false), ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("report.delivered", AuditOutcome.Success, "report", report.Id.ToString(),
             new Dictionary<string, string> { ["run"] = run.Id.ToString(), ["recipients"] = delivered.Count.ToString(CultureInfo.InvariantCulture), ["formats"] = names }), ct).ConfigureAwait(false);
         await context.ReportProgressAsync(1, $"Sent to {delivered.Count} recipient(s)", ct).ConfigureAwait(false);

@@ -1,10 +1,11 @@
+using Astralytiq.Platform.Quotas;
 using System.Text.Json.Nodes;
 using Astralytiq.ML.Forecasting;
 
 namespace Astralytiq.ML.Prediction;
 
 /// <summary>Predictions and forecasts from ready versions, checked against the feature schema and logged for monitoring.</summary>
-internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers registry, ModelArtifacts artifacts, MlSettings settings, TimeProvider time)
+internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers registry, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings, TimeProvider time)
 {
     public async Task<Result<PredictResponse>> PredictAsync(string model, int? version, string? alias, bool explain, PredictRequest request, CancellationToken ct)
     {
@@ -37,25 +38,20 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
         {
             return loaded.Error!;
         }
-        List<PredictionDto> predictions;
-        if (loaded.Value.Forecast is { } forecast)
+        // Each row is a prediction of the plan's month: counted before scoring (racing requests never pass the limit),
+        // given back when the rows turn out not to score.
+        var taken = await meter.TakeAsync(QuotaMetrics.Predictions, rows.Count, ct).ConfigureAwait(false);
+        if (!taken.IsSuccess)
         {
-            var made = PredictForecast(forecast, rows);
-            if (!made.IsSuccess)
-            {
-                return made.Error!;
-            }
-            predictions = made.Value;
+            return taken.Error!;
         }
-        else
+        var made = loaded.Value.Forecast is { } forecast ? PredictForecast(forecast, rows) : PredictTabular(loaded.Value.Bundle!, rows, explain, v.Seed);
+        if (!made.IsSuccess)
         {
-            var made = PredictTabular(loaded.Value.Bundle!, rows, explain, v.Seed);
-            if (!made.IsSuccess)
-            {
-                return made.Error!;
-            }
-            predictions = made.Value;
+            meter.GiveBack(QuotaMetrics.Predictions, rows.Count);
+            return made.Error!;
         }
+        var predictions = made.Value;
         var elapsed = watch.Elapsed.TotalMilliseconds;
         MlTelemetry.Predicted(m.Id, rows.Count, elapsed);
         await LogAsync(m, v, rows, predictions, elapsed, ct).ConfigureAwait(false);

@@ -1,9 +1,10 @@
+using Astralytiq.Platform.Quotas;
 namespace Astralytiq.ML.Prediction;
 
 internal sealed record ScoringWork(Guid VersionId, Guid DatasetId, int DatasetVersion, string OutputName, string? Description);
 
 /// <summary>Batch scoring: checks the dataset has the model's features, then a job scores it in chunks into a new dataset.</summary>
-internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader datasets, IJobScheduler jobs, IAuditLog audit)
+internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader datasets, IJobScheduler jobs, IAuditLog audit, IQuotas quotas)
 {
     private static readonly string[] AddedColumns = ["prediction", "confidence", "lower", "upper"];
 
@@ -50,6 +51,12 @@ internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader 
         {
             return errors.ToError();
         }
+        // Refused before any work when the plan's predictions a month would not cover every row; counted by the job.
+        var room = await quotas.CheckAsync(QuotaMetrics.Predictions, shape.Value.RowCount, ct).ConfigureAwait(false);
+        if (!room.IsSuccess)
+        {
+            return room.Error!;
+        }
         var job = await jobs.EnqueueAsync(ScoringJob.Kind, new ScoringWork(v.Id, shape.Value.DatasetId, shape.Value.Version, request.OutputName.Trim(), request.Description), maxAttempts: 3, ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("model.scoring_started", AuditOutcome.Success, "model", m.Id.ToString(), new Dictionary<string, string>
         {
@@ -66,7 +73,8 @@ internal sealed class ScoringHandlers(RegistryHandlers registry, IDatasetReader 
     };
 }
 
-internal sealed class ScoringJob(MlDbContext db, IDatasetReader datasets, IDatasetWriter writer, IDatasetLineage lineage, ModelArtifacts artifacts, MlSettings settings) : IJobHandler
+internal sealed class ScoringJob(
+    MlDbContext db, IDatasetReader datasets, IDatasetWriter writer, IDatasetLineage lineage, ModelArtifacts artifacts, IQuotas quotas, MlSettings settings) : IJobHandler
 {
     public const string Kind = "ml.score";
     private const int Chunk = 20_000;
@@ -95,6 +103,12 @@ internal sealed class ScoringJob(MlDbContext db, IDatasetReader datasets, IDatas
             throw new PermanentJobFailureException($"the dataset has {table.TotalRows:N0} rows; scoring takes at most {settings.MaxScoringRows:N0}");
         }
         var n = table.RowCount;
+        // Every row scored is a prediction, counted once under the job however often it is retried; refused at the plan's limit.
+        var counted = await quotas.ConsumeAsync(QuotaMetrics.Predictions, n, "scoring:" + context.JobId.ToString("N"), cancellationToken).ConfigureAwait(false);
+        if (!counted.IsSuccess)
+        {
+            throw new PermanentJobFailureException(counted.Error!.Message);
+        }
         var prediction = bundle.Task == TaskKind.Regression ? new double[n] : null;
         var label = bundle.Task == TaskKind.Regression ? null : new string?[n];
         var second = new double[n];
@@ -148,6 +162,7 @@ internal sealed class ScoringJob(MlDbContext db, IDatasetReader datasets, IDatas
             output, [(table.DatasetId, table.Version)], $"{model.Name} v{version.Version}", cancellationToken, workId: context.JobId).ConfigureAwait(false);
         if (!stored.IsSuccess)
         {
+            await quotas.ReleaseAsync(QuotaMetrics.Predictions, "scoring:" + context.JobId.ToString("N"), CancellationToken.None).ConfigureAwait(false);
             throw new PermanentJobFailureException(stored.Error!.Message + (stored.Error.Details is { Count: > 0 } d ? ": " + string.Join("; ", d.Select(x => x.Message)) : string.Empty));
         }
         await lineage.RegisterUseAsync(table.DatasetId, table.Version, "model", model.Id, $"{model.Name} v{version.Version} (scoring)", cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Quotas;
 using System.Text.RegularExpressions;
 
 namespace Astralytiq.ML.Training;
@@ -28,6 +29,7 @@ internal sealed partial class TrainingHandlers(
     IJobScheduler jobs,
     ITenantContext tenant,
     IAuditLog audit,
+    IQuotas quotas,
     MlSettings settings,
     TimeProvider time)
 {
@@ -74,11 +76,34 @@ internal sealed partial class TrainingHandlers(
         }
         var tenantId = tenant.TenantId!.Value;
         var now = time.GetUtcNow();
+        // The plan's models a month is counted before anything is written: at the limit nothing is created, and racing
+        // requests can never together pass it. A training that fails gives its count back.
+        var versionId = Guid.NewGuid();
+        var counted = await quotas.ConsumeAsync(QuotaMetrics.ModelsTrained, 1, TrainingJob.QuotaKey(versionId), ct).ConfigureAwait(false);
+        if (!counted.IsSuccess)
+        {
+            return counted.Error!;
+        }
+        try
+        {
+            return await CreateAsync(request, name, spec, shape.Value, tenantId, versionId, now, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await quotas.ReleaseAsync(QuotaMetrics.ModelsTrained, TrainingJob.QuotaKey(versionId), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<Result<TrainModelResponse>> CreateAsync(
+        TrainModelRequest request, string name, TrainingSpec spec, DatasetShape shape, Guid tenantId, Guid versionId, DateTimeOffset now, CancellationToken ct)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var model = await db.Models.SingleOrDefaultAsync(m => m.Name == name, ct).ConfigureAwait(false);
             if (model is not null && model.Task != request.Task)
             {
+                await quotas.ReleaseAsync(QuotaMetrics.ModelsTrained, TrainingJob.QuotaKey(versionId), CancellationToken.None).ConfigureAwait(false);
                 return ValidationError.For("task", $"model '{name}' is a {model.Task} model; train a {request.Task} model under another name");
             }
             if (model is null)
@@ -94,8 +119,8 @@ internal sealed partial class TrainingHandlers(
             model.UpdatedAt = now;
             var version = new ModelVersion
             {
-                Id = Guid.NewGuid(), TenantId = tenantId, ModelId = model.Id, Version = model.LatestVersion, Status = VersionStatus.Training,
-                Task = request.Task, Target = spec.Target, DatasetId = shape.Value.DatasetId, DatasetVersion = shape.Value.Version,
+                Id = versionId, TenantId = tenantId, ModelId = model.Id, Version = model.LatestVersion, Status = VersionStatus.Training,
+                Task = request.Task, Target = spec.Target, DatasetId = shape.DatasetId, DatasetVersion = shape.Version,
                 RequestJson = JsonSerializer.Serialize(spec, ApiJson.Options), Seed = spec.Seed, CreatedBy = tenant.UserId, CreatedAt = now,
             };
             db.Versions.Add(version);
@@ -115,7 +140,7 @@ internal sealed partial class TrainingHandlers(
                 new Dictionary<string, string>
                 {
                     ["name"] = name, ["version"] = version.Version.ToString(CultureInfo.InvariantCulture), ["task"] = request.Task,
-                    ["dataset"] = $"{shape.Value.DatasetName} v{shape.Value.Version}", ["algorithm"] = spec.Algorithm,
+                    ["dataset"] = $"{shape.DatasetName} v{shape.Version}", ["algorithm"] = spec.Algorithm,
                 }), ct).ConfigureAwait(false);
             return new TrainModelResponse(version.JobId.Value, model.Id, model.Name, version.Version);
         }

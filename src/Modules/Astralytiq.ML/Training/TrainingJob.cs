@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Quotas;
 using Astralytiq.ML.Forecasting;
 using Microsoft.Extensions.Logging;
 
@@ -14,11 +15,20 @@ internal sealed partial class TrainingJob(
     IDatasetLineage lineage,
     ModelArtifacts artifacts,
     IAuditLog audit,
+    IQuotas quotas,
     MlSettings settings,
     TimeProvider time,
     ILogger<TrainingJob> logger) : IJobHandler
 {
     public const string Kind = "ml.train";
+
+    /// <summary>The key a version's use of the plan is recorded under (models trained, seconds of training).</summary>
+    public static string QuotaKey(Guid versionId) => "model-version:" + versionId.ToString("N");
+
+    /// <summary>Meters the seconds a training took, rounded up, whatever its outcome: the compute was spent.</summary>
+    private Task<Result<Unit>> MeterSecondsAsync(ModelVersion version, Stopwatch watch) =>
+        quotas.RecordAsync(new UsageEvent(QuotaMetrics.TrainingSeconds, (long)Math.Ceiling(watch.Elapsed.TotalSeconds), QuotaKey(version.Id),
+            version.CreatedBy?.ToString("N"), Enforce: false), CancellationToken.None);
 
     public async Task<object?> RunAsync(IJobContext context, CancellationToken cancellationToken)
     {
@@ -89,6 +99,7 @@ internal sealed partial class TrainingJob(
             version.Status = VersionStatus.Ready;
             version.CompletedAt = time.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await MeterSecondsAsync(version, watch).ConfigureAwait(false);
             await lineage.RegisterUseAsync(version.DatasetId, version.DatasetVersion, "model", model.Id, $"{model.Name} v{version.Version}", cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(new AuditRecord("model.trained", AuditOutcome.Success, "model", model.Id.ToString(), new Dictionary<string, string>
             {
@@ -137,6 +148,9 @@ internal sealed partial class TrainingJob(
             .SetProperty(v => v.Error, error.Length > 2000 ? error[..2000] : error)
             .SetProperty(v => v.DurationMs, watch.ElapsedMilliseconds)
             .SetProperty(v => v.CompletedAt, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+        // A failed training is not a model trained; its seconds were spent all the same.
+        await quotas.ReleaseAsync(QuotaMetrics.ModelsTrained, QuotaKey(version.Id), CancellationToken.None).ConfigureAwait(false);
+        await MeterSecondsAsync(version, watch).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} v{Version} trained: {Algorithm}, {Metric} {Value:0.####} in {Ms} ms")]

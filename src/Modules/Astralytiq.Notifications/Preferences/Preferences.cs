@@ -30,6 +30,8 @@ internal static class NotificationEvents
         ("alert.resolved", "An alert rule you receive stops firing"),
         ("report.delivered", "A scheduled report you own was sent"),
         ("report.failed", "A scheduled report you own could not be sent"),
+        ("usage.warning", "The organisation has used 80 % of a plan limit (Admins)"),
+        ("usage.limit_reached", "The organisation has used all of a plan limit (Admins)"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>

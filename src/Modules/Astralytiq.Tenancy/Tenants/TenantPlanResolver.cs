@@ -19,5 +19,5 @@ internal sealed class TenantPlanResolver(TenancyDbContext db, IMemoryCache cache
         return plan;
     }
 
-    public static string CacheKey(Guid tenantId) => "tenant-plan:" + tenantId.ToString("N");
+    public static string CacheKey(Guid tenantId) => PlanCache.Key(tenantId);
 }

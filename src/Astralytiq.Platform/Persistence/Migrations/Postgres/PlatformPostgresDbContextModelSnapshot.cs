@@ -362,6 +362,12 @@ namespace Astralytiq.Platform.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Day")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("day");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -380,6 +386,11 @@ namespace Astralytiq.Platform.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(7)")
                         .HasColumnName("period");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -387,11 +398,63 @@ namespace Astralytiq.Platform.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_usage_records");
 
+                    b.HasIndex("TenantId", "Day", "Metric")
+                        .HasDatabaseName("ix_usage_records_tenant_id_day_metric");
+
                     b.HasIndex("TenantId", "Metric", "Key")
                         .IsUnique()
                         .HasDatabaseName("ix_usage_records_tenant_id_metric_key");
 
                     b.ToTable("usage_records", "platform");
+                });
+
+            modelBuilder.Entity("Astralytiq.Platform.Quotas.UsageWarning", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("bigint")
+                        .HasColumnName("limit");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("metric");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer")
+                        .HasColumnName("percent");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used");
+
+                    b.HasKey("Id")
+                        .HasName("pk_usage_warnings");
+
+                    b.HasIndex("TenantId", "Metric", "Period", "Percent")
+                        .IsUnique()
+                        .HasDatabaseName("ix_usage_warnings_tenant_id_metric_period_percent");
+
+                    b.ToTable("usage_warnings", "platform");
                 });
 #pragma warning restore 612, 618
         }

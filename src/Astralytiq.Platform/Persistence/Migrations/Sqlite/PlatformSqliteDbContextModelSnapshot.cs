@@ -356,6 +356,12 @@ namespace Astralytiq.Platform.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Day")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -374,6 +380,11 @@ namespace Astralytiq.Platform.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("period");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -381,11 +392,63 @@ namespace Astralytiq.Platform.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_platform_usage_records");
 
+                    b.HasIndex("TenantId", "Day", "Metric")
+                        .HasDatabaseName("ix_platform_usage_records_tenant_id_day_metric");
+
                     b.HasIndex("TenantId", "Metric", "Key")
                         .IsUnique()
                         .HasDatabaseName("ix_platform_usage_records_tenant_id_metric_key");
 
                     b.ToTable("platform_usage_records", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.Platform.Quotas.UsageWarning", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("limit");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("percent");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_usage_warnings");
+
+                    b.HasIndex("TenantId", "Metric", "Period", "Percent")
+                        .IsUnique()
+                        .HasDatabaseName("ix_platform_usage_warnings_tenant_id_metric_period_percent");
+
+                    b.ToTable("platform_usage_warnings", (string)null);
                 });
 #pragma warning restore 612, 618
         }
