@@ -17,7 +17,7 @@ run_one() { # label, extra env...
   local data; data="$(mktemp -d)"
   env ASTRALYTIQ_DATA_DIR="$data" Urls="$URL" ASPNETCORE_ENVIRONMENT=Production \
     Astralytiq__RateLimits__PerIp=1000000000 Astralytiq__RateLimits__PerUser=1000000000 \
-    Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000 \
+    Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000 Astralytiq__Plans__free__api_calls_per_minute=1000000000 \
     Logging__LogLevel__Default=Warning "$@" \
     dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$data/server.log" 2>&1 &
   local pid=$!

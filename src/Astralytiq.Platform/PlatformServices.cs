@@ -58,6 +58,8 @@ public static class PlatformServices
         services.AddScoped<Jobs.IStartupTask, Quotas.UsageDayBackfill>();
         services.AddSingleton<Quotas.HotMeterWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<Quotas.HotMeterWriter>());
+        services.AddSingleton<Quotas.UsageReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Quotas.UsageReconciler>());
         services.AddScoped<Tenancy.IPlanFeatures, Tenancy.PlanFeatures>();
         services.AddSingleton<Notifications.IUserPush, Notifications.HubUserPush>();
         services.AddScoped<Notifications.ILegacyInbox, Notifications.LegacyInbox>();

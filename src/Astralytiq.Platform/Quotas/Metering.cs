@@ -12,6 +12,14 @@ public sealed class MeteringSettings
 
     /// <summary>Whether every authenticated API request is metered (and the plan's <c>api_calls</c> limit enforced). Off only to measure its cost.</summary>
     public bool ApiCalls { get; set; } = true;
+
+    /// <summary>Minutes between rounds of the reconciler that gives back usage recorded for rows never committed.</summary>
+    [Range(1, 1440)]
+    public int ReconcileMinutes { get; set; } = 10;
+
+    /// <summary>How old usage must be before the reconciler looks at it: longer than any write between the ledger and a module's rows.</summary>
+    [Range(1, 1440)]
+    public int ReconcileGraceMinutes { get; set; } = 15;
 }
 
 /// <summary>
@@ -397,4 +405,104 @@ internal sealed class ApiCallMeteringMiddleware(RequestDelegate next, MeteringSe
         }
         await next(context).ConfigureAwait(false);
     }
+}
+
+/// <summary>
+/// A module that records usage under keys naming its own rows (<c>dataset-version:{id}</c>): says which of them exist, so
+/// usage recorded for work whose rows were never committed (the process died between the two writes) is given back.
+/// </summary>
+public interface IUsageKeyOwner
+{
+    /// <summary>The key prefix this module's keys start with, e.g. <c>dataset-version:</c>.</summary>
+    string Prefix { get; }
+
+    /// <summary>Of these keys (all of the current tenant, all with <see cref="Prefix"/>), those whose rows exist (deleted ones count as existing).</summary>
+    Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Closes the gap between the usage ledger and the modules' rows: usage recorded under an owned key more than
+/// <see cref="MeteringSettings.ReconcileGraceMinutes"/> ago is confirmed when its rows exist and given back when they do not.
+/// Runs every <see cref="MeteringSettings.ReconcileMinutes"/> on every node; confirming or releasing twice changes nothing.
+/// </summary>
+internal sealed partial class UsageReconciler(IServiceScopeFactory scopes, MeteringSettings settings, TimeProvider time, ILogger<UsageReconciler> logger) : BackgroundService
+{
+    public const int Batch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(settings.ReconcileMinutes), time, stoppingToken).ConfigureAwait(false);
+                await ReconcileAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>One round as of <paramref name="now"/>: returns how many records were confirmed and how many given back.</summary>
+    public async Task<(int Confirmed, int Released)> ReconcileAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var before = now.AddMinutes(-settings.ReconcileGraceMinutes);
+        var (confirmed, released) = (0, 0);
+        await using var scope = scopes.CreateAsyncScope();
+        var owners = scope.ServiceProvider.GetServices<IUsageKeyOwner>().ToList();
+        var tenant = scope.ServiceProvider.GetRequiredService<ITenantContext>();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        foreach (var owner in owners)
+        {
+            var prefix = owner.Prefix;
+            while (true)
+            {
+                List<(Guid Id, Guid TenantId, string Metric, string Key)> pending;
+                using (tenant.BeginSystemScope())
+                {
+                    pending = [.. (await db.Set<UsageRecord>().IgnoreQueryFilters().AsNoTracking()
+                        .Where(r => r.ConfirmedAt == null && r.CreatedAt < before && r.Key.StartsWith(prefix))
+                        .OrderBy(r => r.Id).Take(Batch).Select(r => new { r.Id, r.TenantId, r.Metric, r.Key })
+                        .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (r.Id, r.TenantId, r.Metric, r.Key))];
+                }
+                if (pending.Count == 0)
+                {
+                    break;
+                }
+                foreach (var group in pending.GroupBy(r => r.TenantId))
+                {
+                    await using var tenantScope = scopes.CreateAsyncScope();
+                    using var _ = tenantScope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(group.Key);
+                    var mine = tenantScope.ServiceProvider.GetServices<IUsageKeyOwner>().Single(o => o.Prefix == prefix);
+                    var existing = await mine.ExistingAsync([.. group.Select(r => r.Key).Distinct()], cancellationToken).ConfigureAwait(false);
+                    var quotas = tenantScope.ServiceProvider.GetRequiredService<QuotaService>();
+                    var ids = group.Where(r => existing.Contains(r.Key)).Select(r => r.Id).ToList();
+                    if (ids.Count > 0)
+                    {
+                        confirmed += await tenantScope.ServiceProvider.GetRequiredService<PlatformDbContext>().Set<UsageRecord>().Where(r => ids.Contains(r.Id))
+                            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ConfirmedAt, now), cancellationToken).ConfigureAwait(false);
+                    }
+                    foreach (var orphan in group.Where(r => !existing.Contains(r.Key)))
+                    {
+                        await quotas.ReleaseAsync(orphan.Metric, orphan.Key, cancellationToken).ConfigureAwait(false);
+                        LogReleased(logger, orphan.Metric, orphan.Key, group.Key);
+                        released++;
+                    }
+                }
+            }
+        }
+        return (confirmed, released);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave back {Metric} recorded under {Key} of tenant {TenantId}: its rows were never committed")]
+    private static partial void LogReleased(ILogger logger, string metric, string key, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling usage with the modules' rows failed; the next round tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

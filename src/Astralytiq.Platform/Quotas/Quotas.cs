@@ -177,6 +177,9 @@ internal sealed class UsageRecord : ITenantOwned
     /// <summary>Who caused it: a user id, <c>key:</c> and an API key id, or null for the organisation's own work (a schedule).</summary>
     public string? Subject { get; set; }
 
+    /// <summary>When the reconciler found the rows this usage is for (null: not looked at yet, or not owned by a module).</summary>
+    public DateTimeOffset? ConfirmedAt { get; set; }
+
     /// <summary>The UTC day of <see cref="CreatedAt"/> ("yyyy-MM-dd"), so use is summed by day in the database.</summary>
     public string Day { get; set; } = string.Empty;
 

@@ -58,6 +58,8 @@ public static class DataModule
         services.AddJobHandler<PurgeJob>(PurgeJob.Kind);
         services.AddScoped<VersionWriter>();
         services.AddScoped<DataQuotas>();
+        services.AddScoped<Astralytiq.Platform.Quotas.IUsageKeyOwner, VersionUsageKeys>();
+        services.AddScoped<Astralytiq.Platform.Quotas.IUsageKeyOwner, DatasetUsageKeys>();
         services.AddScoped<TransformHandlers>();
         services.AddJobHandler<TransformJob>(TransformJob.Kind);
         services.AddScoped<PipelineHandlers>();

@@ -16,6 +16,7 @@ public static class MLModule
         services.AddScoped<ModelArtifacts>();
         services.AddScoped<RegistryHandlers>();
         services.AddScoped<TrainingHandlers>();
+        services.AddScoped<Astralytiq.Platform.Quotas.IUsageKeyOwner, Training.ModelVersionUsageKeys>();
         services.AddScoped<PredictionHandlers>();
         services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);

@@ -332,6 +332,57 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(MeteredPlan.MlModels, byUser.Groups.Where(g => g.Meter == "models_trained").Sum(g => g.Value));
     }
 
+    /// <summary>
+    /// The gap between the ledger and a module's rows: usage recorded for a version whose row was never committed (the
+    /// process died between the two writes) is given back by the reconciler once it is older than the grace; usage of
+    /// committed versions (deleted datasets' too) is confirmed and stays.
+    /// </summary>
+    [Fact]
+    public async Task The_reconciler_gives_back_usage_of_rows_never_committed_and_keeps_the_rest()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var kept = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("n\n1\n2\n")), "kept.csv", name: "kept " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        var gone = (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("n\n1\n")), "gone.csv", name: "gone " + Guid.NewGuid().ToString("N")[..6])).EnsureValue();
+        (await tenant.Admin.Datasets.DeleteAsync(gone.Id)).EnsureSuccess();
+        async Task<long> Used(string metric) => await InTenantAsync(tenant.Id, async sp => (await sp.GetRequiredService<IQuotas>().UsageAsync(metric, CancellationToken.None)).Used);
+        var rows = await Used(QuotaMetrics.RowsIngested);
+        var storage = await Used(QuotaMetrics.StorageBytes);
+        var datasets = await Used(QuotaMetrics.Datasets);
+        Assert.Equal(3, rows);
+
+        // A version and a new dataset that were counted and never written: what a crash between the two writes leaves.
+        var orphanVersion = "dataset-version:" + Guid.NewGuid().ToString("N");
+        var orphanDataset = "dataset:" + Guid.NewGuid().ToString("N");
+        await InTenantAsync(tenant.Id, async sp =>
+        {
+            var quotas = sp.GetRequiredService<IQuotas>();
+            Assert.True((await quotas.ConsumeAsync(QuotaMetrics.StorageBytes, 1234, orphanVersion, CancellationToken.None)).IsSuccess);
+            Assert.True((await quotas.ConsumeAsync(QuotaMetrics.RowsIngested, 50, orphanVersion, CancellationToken.None)).IsSuccess);
+            Assert.True((await quotas.ConsumeAsync(QuotaMetrics.Datasets, 1, orphanDataset, CancellationToken.None)).IsSuccess);
+            return true;
+        });
+        Assert.Equal(rows + 50, await Used(QuotaMetrics.RowsIngested));
+
+        var reconciler = Platform.Services.GetRequiredService<UsageReconciler>();
+        // Within the grace nothing is touched: the module may be about to commit.
+        await reconciler.ReconcileAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.Equal(rows + 50, await Used(QuotaMetrics.RowsIngested));
+        // Past it, the orphans are given back (other tenants' rows may be reconciled in the same round).
+        var (_, released) = await reconciler.ReconcileAsync(DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        Assert.True(released >= 3, $"released {released}");
+        Assert.Equal(rows, await Used(QuotaMetrics.RowsIngested));
+        Assert.Equal(storage, await Used(QuotaMetrics.StorageBytes));
+        Assert.Equal(datasets, await Used(QuotaMetrics.Datasets));
+        // The committed versions' usage is confirmed and stays, the deleted dataset's rows included; a second round changes nothing.
+        var confirmed = await InTenantAsync(tenant.Id, sp => sp.GetRequiredService<Astralytiq.Platform.Persistence.PlatformDbContext>().Set<UsageRecord>()
+            .Where(r => r.Metric == QuotaMetrics.RowsIngested).Select(r => new { r.Key, r.ConfirmedAt }).ToListAsync(CancellationToken.None));
+        Assert.Equal(2, confirmed.Count);
+        Assert.All(confirmed, r => Assert.NotNull(r.ConfirmedAt));
+        await reconciler.ReconcileAsync(DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None);
+        Assert.Equal(rows, await Used(QuotaMetrics.RowsIngested));
+        Assert.Single((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items, d => d.Id == kept.Id);
+    }
+
     [Fact]
     public async Task Usage_analytics_group_by_meter_day_and_user_and_export_csv_and_refuse_bad_input()
     {

@@ -104,7 +104,8 @@ public abstract class PlanFeatureTests<TPlatform>(TPlatform platform) : Platform
         // The organisation sees its plan among the others, cheapest first (the Billing page's comparison).
         var mine = (await tenant.Admin.Tenant.GetPlansAsync()).EnsureValue();
         Assert.Equal(("starter", "USD"), (mine.Current, mine.Currency));
-        Assert.Equal(["starter", "team", "pro", "enterprise", "free", "small"], mine.Plans.Select(p => p.Name)); // a plan with no price comes last
+        // Plans with no price come last, by name.
+        Assert.Equal(["starter", "team", "pro", "enterprise", "free", "metered", "metered_ml", "small", "throttled"], mine.Plans.Select(p => p.Name));
         var (viewer, _) = await Platform.AddUserAsync(tenant, Contracts.Identity.Role.Viewer);
         Assert.Equal("starter", (await viewer.Tenant.GetPlansAsync()).EnsureValue().Current);
     }

@@ -109,3 +109,28 @@ internal sealed class DataQuotas(IQuotas quotas)
         await quotas.ReleaseAsync(QuotaMetrics.Datasets, DatasetKey(datasetId), ct).ConfigureAwait(false);
     }
 }
+
+/// <summary>The Data module's usage keys for the reconciler: a version's (storage, rows, bytes) and a dataset's (its place in the count).</summary>
+internal sealed class VersionUsageKeys(DataDbContext db) : IUsageKeyOwner
+{
+    public string Prefix => "dataset-version:";
+
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var ids = keys.Select(k => Guid.TryParse(k[Prefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        var found = await db.Versions.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
+    }
+}
+
+internal sealed class DatasetUsageKeys(DataDbContext db) : IUsageKeyOwner
+{
+    public string Prefix => "dataset:";
+
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var ids = keys.Select(k => Guid.TryParse(k[Prefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        var found = await db.Datasets.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
+    }
+}

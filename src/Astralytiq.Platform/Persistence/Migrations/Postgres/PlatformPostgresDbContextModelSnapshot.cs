@@ -358,6 +358,10 @@ namespace Astralytiq.Platform.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("amount");
 
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

@@ -352,6 +352,10 @@ namespace Astralytiq.Platform.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("amount");
 
+                    b.Property<long?>("ConfirmedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("confirmed_at");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
