@@ -26,7 +26,11 @@ public sealed class MeteringSettings
 /// A plan limit 80 % or 100 % used, once per period and metric (a gauge warns again once it falls back below and crosses again).
 /// The Notifications module tells the organisation's Admins in the app and by email.
 /// </summary>
-public sealed record UsageLimitApproached(string Metric, string? Period, int Percent, long Used, long Limit, string Plan, string Message) : IIntegrationEvent;
+public sealed record UsageLimitApproached(string Metric, string? Period, int Percent, long Used, long Limit, string Plan, string Message) : IIntegrationEvent
+{
+    /// <summary>What people call the metric ("API calls").</summary>
+    public string? Label { get; init; }
+}
 
 /// <summary>A warning sent: the row that makes it once per tenant, metric, period and level.</summary>
 internal sealed class UsageWarning : ITenantOwned

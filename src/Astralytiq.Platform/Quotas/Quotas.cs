@@ -40,6 +40,23 @@ public static class QuotaMetrics
 
     public static bool IsMonthly(string metric) => Monthly.Contains(metric);
 
+    /// <summary>What people call a metric: "API calls", "models trained".</summary>
+    public static string Label(string metric) => metric switch
+    {
+        StorageBytes => "storage",
+        Datasets => "datasets",
+        RowsIngested => "rows ingested",
+        BytesIngested => "data received",
+        ModelsTrained => "models trained",
+        TrainingSeconds => "training time",
+        Predictions => "predictions",
+        ApiCalls => "API calls",
+        ReportsSent => "reports sent",
+        UploadBytes => "file size",
+        ApiCallsPerMinute => "requests a minute",
+        _ => metric.Replace('_', ' '),
+    };
+
     /// <summary>A cap or a rate rather than something used up: nothing is counted against it.</summary>
     public static bool IsCap(string metric) => metric is UploadBytes or ApiCallsPerMinute;
 }
@@ -338,7 +355,10 @@ internal sealed class QuotaService(
             }
             var warning = new UsageWarning { Id = Guid.CreateVersion7(now), TenantId = tenantId, Metric = metric, Period = period, Percent = percent, Used = after, Limit = limit, CreatedAt = now };
             db.Set<UsageWarning>().Add(warning);
-            db.Publish(new UsageLimitApproached(metric, QuotaMetrics.IsMonthly(metric) ? period : null, percent, after, limit, plan, Describe(metric, limit, after, plan, percent, refused)));
+            db.Publish(new UsageLimitApproached(metric, QuotaMetrics.IsMonthly(metric) ? period : null, percent, after, limit, plan, Describe(metric, limit, after, plan, percent, refused))
+            {
+                Label = QuotaMetrics.Label(metric),
+            });
             added.Add(warning);
         }
         return added;
@@ -384,10 +404,10 @@ internal sealed class QuotaService(
     /// <summary>What the people told about a warning read: "812 of 1,000 models trained this month (81 %) on the pro plan".</summary>
     internal static string Describe(string metric, long limit, long used, string plan, int percent, bool refused = false) =>
         refused && used < limit
-            ? $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used, and a request for more than the rest was refused. Upgrade the plan or free some up to go on."
+            ? $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used, and a request for more than the rest was refused. {WayOut(metric, null)}"
             : percent >= 100
-            ? $"The {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(limit == 1 ? "is" : "are")} used up ({Readable(metric, used)} used). Upgrade the plan or free some up to go on."
-            : $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used ({(double)used / limit:0%}).";
+            ? $"The {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(limit == 1 ? "is" : "are")} used up ({Readable(metric, used)} used). {WayOut(metric, null)}"
+            : $"{Readable(metric, used)} of the {plan} plan's {Allowance(metric, limit)}{(QuotaMetrics.IsMonthly(metric) ? " a month" : string.Empty)} {(used == 1 ? "is" : "are")} used ({Math.Floor(100.0 * used / limit).ToString(CultureInfo.InvariantCulture)} %).";
 
     public async Task ReleaseAsync(string metric, string key, CancellationToken cancellationToken)
     {
@@ -438,9 +458,16 @@ internal sealed class QuotaService(
     internal static CodedError Exceeded(QuotaUsage usage, long amount, DateTimeOffset now) =>
         new(402, Code,
             $"The {usage.Plan} plan allows {Allowance(usage.Metric, usage.Limit!.Value)}{(QuotaMetrics.IsMonthly(usage.Metric) ? " a month" : string.Empty)}; " +
-            $"{Readable(usage.Metric, usage.Used)} {(usage.Used == 1 ? "is" : "are")} used and this needs {Readable(usage.Metric, amount)} more. Upgrade the plan or free some up.",
+            $"{Readable(usage.Metric, usage.Used)} {(usage.Used == 1 ? "is" : "are")} used and this needs {Readable(usage.Metric, amount)} more. {WayOut(usage.Metric, now)}",
             [new ErrorDetail(usage.Metric, $"limit {usage.Limit.Value.ToString(CultureInfo.InvariantCulture)}, used {usage.Used.ToString(CultureInfo.InvariantCulture)}, requested {amount.ToString(CultureInfo.InvariantCulture)}"
                 + (QuotaMetrics.IsMonthly(usage.Metric) ? ", resets " + NextPeriod(now).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : string.Empty))]);
+
+    /// <summary>What the organisation can do: a monthly count starts again next month; a gauge is freed by deleting.</summary>
+    private static string WayOut(string metric, DateTimeOffset? now) => QuotaMetrics.IsMonthly(metric)
+        ? now is { } at
+            ? $"Upgrade the plan, or wait until the count starts again on {NextPeriod(at).ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}."
+            : "Upgrade the plan, or wait until the count starts again next month."
+        : "Upgrade the plan or free some up.";
 
     /// <summary>When a monthly counter starts again: the first instant of next month, UTC.</summary>
     internal static DateTimeOffset NextPeriod(DateTimeOffset now) => new DateTimeOffset(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);

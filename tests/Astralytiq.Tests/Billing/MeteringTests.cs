@@ -236,7 +236,8 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         var warnings = (await tenant.Admin.Notifications.ListAsync(limit: 100)).EnsureValue().Items;
         Assert.Single(warnings, n => n.Kind == "usage.warning");
         var full = Assert.Single(warnings, n => n.Kind == "usage.limit_reached");
-        Assert.Equal("Plan limit reached: api calls", full.Title);
+        Assert.Equal("Plan limit reached: API calls", full.Title);
+        Assert.Matches(@"^\d+ % of the plan's API calls used$", Assert.Single(warnings, n => n.Kind == "usage.warning").Title);
         Assert.Contains($"{MeteredPlan.ApiCalls} API calls a month", full.Body, StringComparison.Ordinal);
         var mail = await Platform.Smtp.WaitForAsync(tenant.AdminUser.Email, m => m.Subject?.Contains("Plan limit reached", StringComparison.Ordinal) == true);
         Assert.Contains("/billing", mail.TextBody, StringComparison.Ordinal);

@@ -14,7 +14,7 @@ internal sealed class UsageLimitNotices(INotify notify, IUserDirectory users) : 
             return;
         }
         var full = integrationEvent.Percent >= 100;
-        var what = integrationEvent.Metric.Replace('_', ' ');
+        var what = integrationEvent.Label ?? integrationEvent.Metric.Replace('_', ' ');
         await notify.NotifyAsync(new NotifyRequest(
             full ? "usage.limit_reached" : "usage.warning",
             [.. admins.Select(a => a.Id)],
