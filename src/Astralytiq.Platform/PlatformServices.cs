@@ -55,6 +55,7 @@ public static class PlatformServices
         services.AddSingleton<Quotas.HotMeter>();
         services.AddScoped<Quotas.IUsageMeter, Quotas.UsageMeter>();
         services.AddScoped<Quotas.UsageAnalytics>();
+        services.AddScoped(sp => new Quotas.UsageReports(sp.GetRequiredService<Quotas.IQuotas>(), sp.GetRequiredService<Quotas.UsageAnalytics>(), sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<Jobs.IStartupTask, Quotas.UsageDayBackfill>();
         services.AddSingleton<Quotas.HotMeterWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<Quotas.HotMeterWriter>());

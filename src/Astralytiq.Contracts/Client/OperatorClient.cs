@@ -28,6 +28,10 @@ public sealed class OperatorClient(AstralytiqClient client) : AreaClient(client)
     public Task<ApiResponse<OperatorTenantResponse>> ChangeTenantPlanAsync(Guid id, ChangeTenantPlanRequest request, CancellationToken ct = default) =>
         Api.SendAsync<OperatorTenantResponse>(HttpMethod.Put, $"api/v1/operator/tenants/{id}/plan", request, ct);
 
+    /// <summary>One tenant's use of its plan, and with <paramref name="groupBy"/> its metered use this month (meter, day or user).</summary>
+    public Task<ApiResponse<Astralytiq.Contracts.Usage.UsageResponse>> GetTenantUsageAsync(Guid id, string? groupBy = null, CancellationToken ct = default) =>
+        Api.SendAsync<Astralytiq.Contracts.Usage.UsageResponse>(HttpMethod.Get, $"api/v1/operator/tenants/{id}/usage" + (groupBy is null ? string.Empty : "?group_by=" + Uri.EscapeDataString(groupBy)), null, ct);
+
     public Task<ApiResponse<IReadOnlyList<PlanResponse>>> ListPlansAsync(CancellationToken ct = default) =>
         Api.SendAsync<IReadOnlyList<PlanResponse>>(HttpMethod.Get, "api/v1/operator/plans", null, ct);
 }

@@ -33,6 +33,7 @@ public static class TenancyModule
             .RequirePermission(Permission.PlatformManage);
         ops.MapGet("/", OperatorTenantEndpoints.List);
         ops.MapGet("/{id:guid}", OperatorTenantEndpoints.Get);
+        ops.MapGet("/{id:guid}/usage", OperatorTenantEndpoints.Usage);
         ops.MapPost("/{id:guid}/suspend", OperatorTenantEndpoints.Suspend);
         ops.MapPost("/{id:guid}/reactivate", OperatorTenantEndpoints.Reactivate);
         ops.MapPut("/{id:guid}/plan", OperatorTenantEndpoints.ChangePlan);

@@ -385,6 +385,23 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
     }
 
     [Fact]
+    public async Task The_operator_sees_a_tenants_use_as_its_admins_do()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        (await tenant.Admin.Datasets.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes("n\n1\n2\n3\n4\n")), "n.csv", name: "four")).EnsureSuccess();
+        var ops = await Platform.NewOperatorAsync();
+        var seen = (await ops.Operator.GetTenantUsageAsync(tenant.Id, "meter")).EnsureValue();
+        var own = (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue();
+        Assert.Equal(own.Plan, seen.Plan);
+        Assert.Equal(4, seen.Items.Single(i => i.Metric == QuotaMetrics.RowsIngested).Used);
+        Assert.Equal(own.Items.Single(i => i.Metric == QuotaMetrics.StorageBytes).Used, seen.Items.Single(i => i.Metric == QuotaMetrics.StorageBytes).Used);
+        Assert.Equal(4, seen.Breakdown!.Groups.Single(g => g.Meter == "rows_ingested").Value);
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.Operator.GetTenantUsageAsync(Guid.NewGuid())).Status);
+        // Only the operator: a tenant's Admin cannot read another tenant's use (nor its own through this door).
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenant.Admin.Operator.GetTenantUsageAsync(tenant.Id)).Status);
+    }
+
+    [Fact]
     public async Task Usage_analytics_group_by_meter_day_and_user_and_export_csv_and_refuse_bad_input()
     {
         var tenant = await Platform.NewTenantAsync();

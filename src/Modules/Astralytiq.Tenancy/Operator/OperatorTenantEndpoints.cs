@@ -65,6 +65,27 @@ internal static class OperatorTenantEndpoints
         return tenant is null ? new ApiError(new NotFoundError("Tenant")) : TypedResults.Ok(ToResponse(tenant));
     }
 
+    [Errors(404), EndpointName("GetTenantUsageAsOperator")]
+    [EndpointSummary("One tenant's use of its plan and, with group_by (meter, day or user), its metered use between from and to; format=csv for a file (platform operator)")]
+    public static async Task<Results<Ok<Astralytiq.Contracts.Usage.UsageResponse>, FileContentHttpResult, ApiError>> Usage(
+        Guid id, TenancyDbContext db, ITenantContext context, Astralytiq.Platform.Quotas.UsageReports reports, CancellationToken ct,
+        string? from = null, string? to = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "group_by")] string? groupBy = null, string? meter = null, string? format = null)
+    {
+        bool exists;
+        using (context.BeginSystemScope())
+        {
+            exists = await db.Tenants.AsNoTracking().AnyAsync(t => t.Id == id, ct);
+        }
+        if (!exists)
+        {
+            return new ApiError(new NotFoundError("Tenant"));
+        }
+        // The tenant's own view, read in its scope: the same numbers its Admins see on their Billing page.
+        using var scope = context.BeginTenantScope(id);
+        return Astralytiq.Platform.Quotas.UsageReports.Answer(
+            await reports.ReadAsync(new Astralytiq.Platform.Quotas.UsageQuery(from, to, groupBy, meter, format), ct));
+    }
+
     [AuditedExplicitly, Errors(400, 404), EndpointName("SuspendTenant")]
     [EndpointSummary("Suspend a tenant: its users are signed out at once and cannot sign in, its API keys stop working (platform operator)")]
     public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> Suspend(
