@@ -91,6 +91,7 @@ internal sealed class HotMeter(TimeProvider time, MeteringSettings settings)
         public long Generation;
         public bool Known;
         public bool WarnedFull;
+        public DateTimeOffset? RefreshingSince;
     }
 
     private readonly Lock _gate = new();
@@ -126,17 +127,25 @@ internal sealed class HotMeter(TimeProvider time, MeteringSettings settings)
         _unwritten[counter] = _unwritten.GetValueOrDefault(counter) + amount;
     }
 
-    /// <summary>The stored counter as last read, when it is fresh (younger than the flush interval); with the generation to hand back to <see cref="Remember"/>.</summary>
+    /// <summary>
+    /// The stored counter as last read, with the generation to hand back to <see cref="Remember"/>; null when the caller
+    /// is to read it. Once it is older than the flush interval one caller reads it again while the others go on with the
+    /// value known (it lacks only other nodes' latest use: this node's own is in the unwritten count).
+    /// </summary>
     public (long? Value, long Generation) Known(Counter counter)
     {
         lock (_gate)
         {
-            if (!_stored.TryGetValue(counter, out var stored))
+            var stored = _stored.TryGetValue(counter, out var s) ? s : _stored[counter] = new Stored();
+            var now = time.GetUtcNow();
+            var interval = TimeSpan.FromSeconds(settings.FlushSeconds);
+            var refreshing = stored.RefreshingSince is { } since && now - since < 2 * interval;
+            if (stored.Known && (now - stored.ReadAt < interval || refreshing))
             {
-                return (null, 0);
+                return (stored.Value, stored.Generation);
             }
-            var fresh = stored.Known && time.GetUtcNow() - stored.ReadAt < TimeSpan.FromSeconds(settings.FlushSeconds);
-            return (fresh ? stored.Value : null, stored.Generation);
+            stored.RefreshingSince = now;
+            return (null, stored.Generation);
         }
     }
 
@@ -146,6 +155,7 @@ internal sealed class HotMeter(TimeProvider time, MeteringSettings settings)
         lock (_gate)
         {
             var stored = _stored.TryGetValue(counter, out var s) ? s : _stored[counter] = new Stored();
+            stored.RefreshingSince = null;
             if (stored.Generation == generation)
             {
                 (stored.Value, stored.ReadAt, stored.Known) = (value, time.GetUtcNow(), true);

@@ -97,40 +97,53 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(versionCount, (await client.Datasets.ListVersionsAsync(first.Id)).EnsureValue().Count);
     }
 
-    /// <summary>P11: concurrent uses at the edge never push a counter past its limit, and a key counts once however often it is sent.</summary>
+    /// <summary>Every limited metric of the test host's small plans, with its plan and limit: P11 picks one per case.</summary>
+    private static readonly (string Plan, string Metric, long Limit)[] Limited =
+    [
+        (SmallPlan.Name, QuotaMetrics.RowsIngested, SmallPlan.RowsIngested),
+        (SmallPlan.Name, QuotaMetrics.Datasets, SmallPlan.Datasets),
+        (Billing.MeteredPlan.Name, QuotaMetrics.ModelsTrained, Billing.MeteredPlan.ModelsTrained),
+        (Billing.MeteredPlan.Name, QuotaMetrics.Predictions, Billing.MeteredPlan.Predictions),
+        (Billing.MeteredPlan.Name, QuotaMetrics.ApiCalls, Billing.MeteredPlan.ApiCalls),
+    ];
+
+    /// <summary>P11, for every limited metric: concurrent uses at the edge never push a counter past its limit, and a key counts once however often it is sent.</summary>
     [Property(MaxTest = 100)]
-    public async Task P11_concurrent_uses_never_pass_the_limit_and_each_key_counts_once(PositiveInt[] amounts, byte repeats)
+    public async Task P11_concurrent_uses_never_pass_the_limit_and_each_key_counts_once(PositiveInt[] amounts, byte repeats, byte which)
     {
-        // A tenant of its own per case, on the small plan.
+        var (plan, metric, limit) = Limited[which % Limited.Length];
+        // A tenant of its own per case, on the plan that limits the metric.
         Guid tenantId;
         await using (var setup = Platform.Services.CreateAsyncScope())
         {
             tenantId = (await setup.ServiceProvider.GetRequiredService<ITenantProvisioner>().ProvisionAsync("P11 " + Guid.NewGuid().ToString("N")[..6], CancellationToken.None)).TenantId;
-            var moved = await setup.ServiceProvider.GetRequiredService<ITenantPlans>().MoveAsync(tenantId, SmallPlan.Name, null, CancellationToken.None);
+            var moved = await setup.ServiceProvider.GetRequiredService<ITenantPlans>().MoveAsync(tenantId, plan, null, CancellationToken.None);
             Assert.True(moved.IsSuccess, moved.Error?.Message);
         }
-        var uses = amounts.Take(12).Select((a, i) => (Amount: (long)(a.Get % 400) + 1, Key: "k" + i)).ToList();
+        // Amounts sized to the limit, so the edge is reached in a dozen uses.
+        var uses = amounts.Take(12).Select((a, i) => (Amount: (a.Get % Math.Max(1, (limit * 2 / 5) + 1)) + 1, Key: "k" + i)).ToList();
         // Some uses are sent twice (a retry): they must count once.
         var sent = uses.Concat(uses.Take(repeats % 4)).ToList();
         var results = await Task.WhenAll(sent.Select(async use =>
         {
             await using var scope = Platform.Services.CreateAsyncScope();
             using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenantId);
-            var result = await scope.ServiceProvider.GetRequiredService<IQuotas>().ConsumeAsync(QuotaMetrics.RowsIngested, use.Amount, use.Key, CancellationToken.None);
+            var result = await scope.ServiceProvider.GetRequiredService<IQuotas>().ConsumeAsync(metric, use.Amount, use.Key, CancellationToken.None);
             return (use.Key, use.Amount, result.IsSuccess, Code: result.Error?.Code);
         }));
 
         await using var check = Platform.Services.CreateAsyncScope();
         using var __ = check.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenantId);
-        var usage = await check.ServiceProvider.GetRequiredService<IQuotas>().UsageAsync(QuotaMetrics.RowsIngested, CancellationToken.None);
+        var usage = await check.ServiceProvider.GetRequiredService<IQuotas>().UsageAsync(metric, CancellationToken.None);
+        Assert.Equal(limit, usage.Limit);
         var accepted = results.Where(r => r.IsSuccess).DistinctBy(r => r.Key).ToList();
-        Assert.True(usage.Used <= SmallPlan.RowsIngested, $"used {usage.Used} > limit");
+        Assert.True(usage.Used <= limit, $"{metric}: used {usage.Used} > limit {limit}");
         Assert.Equal(accepted.Sum(r => r.Amount), usage.Used);
         Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal("QUOTA_EXCEEDED", r.Code));
         // A retry of a counted key is never refused.
         Assert.All(results.Where(r => !r.IsSuccess), r => Assert.DoesNotContain(accepted, a => a.Key == r.Key));
         // Nothing was refused that would have fitted once everything else was counted.
-        Assert.All(results.Where(r => !r.IsSuccess && accepted.All(a => a.Key != r.Key)), r => Assert.True(usage.Used + r.Amount > SmallPlan.RowsIngested));
+        Assert.All(results.Where(r => !r.IsSuccess && accepted.All(a => a.Key != r.Key)), r => Assert.True(usage.Used + r.Amount > limit));
     }
 }
 
