@@ -80,7 +80,11 @@ internal sealed class HotMeter(TimeProvider time, MeteringSettings settings)
 {
     internal readonly record struct Counter(Guid Tenant, string Metric, string Period);
 
-    internal readonly record struct Cell(Guid Tenant, string Metric, string Period, string? Subject);
+    internal readonly record struct Cell(Guid Tenant, string Metric, string Period, Guid? SubjectId)
+    {
+        /// <summary>The subject as usage records name it (a user id without dashes).</summary>
+        public string? Subject => SubjectId?.ToString("N");
+    }
 
     internal sealed record Batch(long Sequence, DateTimeOffset At, IReadOnlyDictionary<Cell, long> Cells);
 
@@ -112,7 +116,7 @@ internal sealed class HotMeter(TimeProvider time, MeteringSettings settings)
         }
     }
 
-    public void Add(Guid tenant, string metric, string period, string? subject, long amount)
+    public void Add(Guid tenant, string metric, string period, Guid? subject, long amount)
     {
         lock (_gate)
         {
@@ -278,11 +282,11 @@ internal sealed class UsageMeter(
     {
         var tenantId = tenant.TenantId!.Value;
         var now = time.GetUtcNow();
-        var cell = new HotMeter.Cell(tenantId, metric, QuotaMetrics.IsMonthly(metric) ? QuotaService.PeriodOf(now) : string.Empty, tenant.UserId?.ToString("N"));
+        var cell = new HotMeter.Cell(tenantId, metric, QuotaMetrics.IsMonthly(metric) ? QuotaService.PeriodOf(now) : string.Empty, tenant.UserId);
         var plan = await PlanCache.PlanAsync(cache, services, tenantId, cancellationToken).ConfigureAwait(false);
         if (settings.Limit(plan, metric) is not { } limit)
         {
-            hot.Add(cell.Tenant, cell.Metric, cell.Period, cell.Subject, amount);
+            hot.Add(cell.Tenant, cell.Metric, cell.Period, cell.SubjectId, amount);
             return Unit.Value;
         }
         var counter = new HotMeter.Counter(cell.Tenant, cell.Metric, cell.Period);
@@ -312,14 +316,17 @@ internal sealed class UsageMeter(
     public void GiveBack(string metric, long amount)
     {
         var now = time.GetUtcNow();
-        hot.Add(tenant.TenantId!.Value, metric, QuotaMetrics.IsMonthly(metric) ? QuotaService.PeriodOf(now) : string.Empty, tenant.UserId?.ToString("N"), -amount);
+        hot.Add(tenant.TenantId!.Value, metric, QuotaMetrics.IsMonthly(metric) ? QuotaService.PeriodOf(now) : string.Empty, tenant.UserId, -amount);
     }
 }
 
 /// <summary>The plan of a tenant from the cache its resolver fills, asking the resolver only when it is not there (most requests never build its context).</summary>
 public static class PlanCache
 {
-    public static string Key(Guid tenantId) => "tenant-plan:" + tenantId.ToString("N");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, string> Keys = new();
+
+    /// <summary>The cache key of a tenant's plan; made once per tenant (it is looked up on every request).</summary>
+    public static string Key(Guid tenantId) => Keys.GetOrAdd(tenantId, static id => "tenant-plan:" + id.ToString("N"));
 
     public static async ValueTask<string> PlanAsync(IMemoryCache cache, IServiceProvider services, Guid tenantId, CancellationToken cancellationToken) =>
         cache.TryGetValue(Key(tenantId), out string? plan) && plan is not null

@@ -210,7 +210,24 @@ internal sealed class QuotaService(
 
     private string Period(string metric) => QuotaMetrics.IsMonthly(metric) ? PeriodOf(time.GetUtcNow()) : string.Empty;
 
-    internal static string PeriodOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+    internal static string PeriodOf(DateTimeOffset at)
+    {
+        // Asked on every metered request: the month's name is made once per month, not per call.
+        var utc = at.UtcDateTime;
+        var month = (utc.Year * 12) + utc.Month;
+        var last = _lastPeriod;
+        if (last is not null && last.Month == month)
+        {
+            return last.Text;
+        }
+        var made = new CachedPeriod(month, utc.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        _lastPeriod = made;
+        return made.Text;
+    }
+
+    private sealed record CachedPeriod(int Month, string Text);
+
+    private static CachedPeriod? _lastPeriod;
 
     public async Task<QuotaUsage> UsageAsync(string metric, CancellationToken cancellationToken)
     {
