@@ -441,6 +441,23 @@ public interface IUsageKeyOwner
     Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
 }
 
+/// <summary>An owner whose keys are its prefix and a row id (<c>dataset-version:{id:N}</c>): says only which ids exist.</summary>
+public abstract class IdUsageKeyOwner(string prefix) : IUsageKeyOwner
+{
+    public string Prefix { get; } = prefix;
+
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var ids = keys.Select(k => Guid.TryParse(k.AsSpan(Prefix.Length), out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        var found = await FoundAsync(ids, cancellationToken).ConfigureAwait(false);
+        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Of these ids, those whose rows exist in the current tenant.</summary>
+    protected abstract Task<List<Guid>> FoundAsync(List<Guid> ids, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Closes the gap between the usage ledger and the modules' rows: usage recorded under an owned key more than
 /// <see cref="MeteringSettings.ReconcileGraceMinutes"/> ago is confirmed when its rows exist and given back when they do not.

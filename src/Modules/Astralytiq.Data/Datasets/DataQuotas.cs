@@ -111,26 +111,14 @@ internal sealed class DataQuotas(IQuotas quotas)
 }
 
 /// <summary>The Data module's usage keys for the reconciler: a version's (storage, rows, bytes) and a dataset's (its place in the count).</summary>
-internal sealed class VersionUsageKeys(DataDbContext db) : IUsageKeyOwner
+internal sealed class VersionUsageKeys(DataDbContext db) : IdUsageKeyOwner("dataset-version:")
 {
-    public string Prefix => "dataset-version:";
-
-    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
-    {
-        var ids = keys.Select(k => Guid.TryParse(k[Prefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
-        var found = await db.Versions.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
-    }
+    protected override Task<List<Guid>> FoundAsync(List<Guid> ids, CancellationToken cancellationToken) =>
+        db.Versions.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Id).ToListAsync(cancellationToken);
 }
 
-internal sealed class DatasetUsageKeys(DataDbContext db) : IUsageKeyOwner
+internal sealed class DatasetUsageKeys(DataDbContext db) : IdUsageKeyOwner("dataset:")
 {
-    public string Prefix => "dataset:";
-
-    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
-    {
-        var ids = keys.Select(k => Guid.TryParse(k[Prefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
-        var found = await db.Datasets.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
-    }
+    protected override Task<List<Guid>> FoundAsync(List<Guid> ids, CancellationToken cancellationToken) =>
+        db.Datasets.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync(cancellationToken);
 }

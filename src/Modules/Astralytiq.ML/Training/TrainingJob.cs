@@ -161,14 +161,8 @@ internal sealed partial class TrainingJob(
 }
 
 /// <summary>The ML module's usage keys for the reconciler: a model version's (models trained, seconds of training).</summary>
-internal sealed class ModelVersionUsageKeys(MlDbContext db) : IUsageKeyOwner
+internal sealed class ModelVersionUsageKeys(MlDbContext db) : IdUsageKeyOwner("model-version:")
 {
-    public string Prefix => "model-version:";
-
-    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
-    {
-        var ids = keys.Select(k => Guid.TryParse(k[Prefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
-        var found = await db.Versions.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return found.Select(id => Prefix + id.ToString("N")).ToHashSet(StringComparer.Ordinal);
-    }
+    protected override Task<List<Guid>> FoundAsync(List<Guid> ids, CancellationToken cancellationToken) =>
+        db.Versions.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => v.Id).ToListAsync(cancellationToken);
 }
