@@ -653,6 +653,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("pipeline-runs")).ToContainTextAsync("v1 · 2 rows");
 
         // The plan's meters: two datasets, two rows ingested (the pipeline read a dataset, not the outside).
+        // The API calls counted in memory are written first, so the breakdown by user has them.
+        await Platform.Services.GetRequiredService<Astralytiq.Platform.Quotas.HotMeterWriter>().FlushAsync(CancellationToken.None);
         await NavigateAsync(page, 1280, "/billing");
         await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Plan: free");
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Datasets2 of 1,000,000,000");
@@ -661,6 +663,31 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync(new Regex(@"Data received[\d.]+ (KiB|MiB|GiB) of unlimited in [A-Z][a-z]+ \d{4}"));
         await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("bytes_ingested");
         await Assertions.Expect(page.Locator(".mud-main-content")).Not.ToContainTextAsync("coming release");
+        // Use over time: the API calls of this month by day and by person, named as people are.
+        await Assertions.Expect(page.GetByTestId("usage-total")).ToContainTextAsync(new Regex(@"^API calls: [\d,]+ from 1 [A-Z][a-z]{2} \d{4} to "));
+        await Assertions.Expect(page.GetByTestId("usage-daily")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("usage-top-users")).ToContainTextAsync("Test Admin");
+    }
+
+    [Fact]
+    public async Task Features_outside_the_plan_are_marked_in_the_menu_and_a_refusal_links_to_the_plans()
+    {
+        var tenant = await Platform.NewTenantOnPlanAsync("starter");
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/webhooks");
+        // Starter has API keys, not the SQL workspace or webhooks.
+        await Assertions.Expect(page.GetByTestId("gated-sql_workspace")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("gated-webhooks")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("gated-api_keys")).ToHaveCountAsync(0);
+        await page.GetByPlaceholder("https://example.com/hooks/astralytiq").FillAsync("https://example.com/hook");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+        var error = page.GetByTestId("error");
+        await Assertions.Expect(error).ToContainTextAsync("Webhooks is not in the starter plan; the team plan includes it");
+        // The refusal's details are for programs: the page offers the way to the plans instead.
+        await Assertions.Expect(error.Locator("li")).ToHaveCountAsync(0);
+        await error.GetByTestId("error-plans-link").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("plan-comparison")).ToBeVisibleAsync();
     }
 
     [Fact]
