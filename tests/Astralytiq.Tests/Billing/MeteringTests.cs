@@ -50,6 +50,11 @@ public static class MeterCases
 public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture
 {
+    /// <summary>The host's clock (the platform dates usage by it; the shared host runs on the system's time).</summary>
+    private DateTimeOffset Now() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    private DateOnly Today() => DateOnly.FromDateTime(Now().UtcDateTime);
+
     private async Task<Guid> NewTenantAsync(string plan)
     {
         await using var setup = Platform.Services.CreateAsyncScope();
@@ -108,7 +113,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         }
         await Task.WhenAll(sends);
 
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = Today();
         var expected = events.GroupBy(e => MeterCases.Metrics[e.Metric]).ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Amount));
         await InTenantAsync(tenantId, async sp =>
         {
@@ -174,7 +179,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(before + 40 + 1, live);
         await writer.FlushAsync(CancellationToken.None);
         await writer.FlushAsync(CancellationToken.None);
-        var period = QuotaService.PeriodOf(DateTimeOffset.UtcNow);
+        var period = QuotaService.PeriodOf(Now());
         var written = await InTenantAsync(tenant.Id, sp => sp.GetRequiredService<QuotaService>().StoredAsync(QuotaMetrics.ApiCalls, period, CancellationToken.None));
         Assert.Equal(live, written);
 
@@ -191,7 +196,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
             }
         }
         Assert.Equal(0, hot.Unwritten(tenant.Id, QuotaMetrics.ApiCalls, period));
-        var after = await InTenantAsync(tenant.Id, sp => sp.GetRequiredService<QuotaService>().StoredAsync(QuotaMetrics.ApiCalls, QuotaService.PeriodOf(DateTimeOffset.UtcNow), CancellationToken.None));
+        var after = await InTenantAsync(tenant.Id, sp => sp.GetRequiredService<QuotaService>().StoredAsync(QuotaMetrics.ApiCalls, QuotaService.PeriodOf(Now()), CancellationToken.None));
         Assert.Equal(written + 7, after);
     }
 
@@ -216,7 +221,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
             Assert.Equal("QUOTA_EXCEEDED", r.Error!.Error.Code);
             Assert.Equal("api_calls", r.Error.Error.Details![0].Field);
             Assert.Contains($"limit {MeteredPlan.ApiCalls}", r.Error.Error.Details[0].Message, StringComparison.Ordinal);
-            Assert.Contains("resets " + QuotaService.NextPeriod(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Error.Error.Details[0].Message, StringComparison.Ordinal);
+            Assert.Contains("resets " + QuotaService.NextPeriod(Now()).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Error.Error.Details[0].Message, StringComparison.Ordinal);
         });
         Assert.StartsWith($"The {MeteredPlan.Name} plan allows {MeteredPlan.ApiCalls} API calls a month; {MeteredPlan.ApiCalls} are used", refused[0].Error!.Error.Message, StringComparison.Ordinal);
 
@@ -327,7 +332,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(MeteredPlan.MlPredictions, await Used(QuotaMetrics.Predictions));
         await Platform.Services.GetRequiredService<HotMeterWriter>().FlushAsync(CancellationToken.None);
         Assert.Equal(MeteredPlan.MlPredictions, await Used(QuotaMetrics.Predictions));
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = Today();
         var byUser = (await client.Tenant.GetUsageAsync(today, today, "user", "predictions,models_trained")).EnsureValue().Breakdown!;
         Assert.Equal(MeteredPlan.MlPredictions, byUser.Groups.Single(g => g.Meter == "predictions" && g.Key == tenant.AdminUser.Id.ToString("N")).Value);
         Assert.Equal(MeteredPlan.MlModels, byUser.Groups.Where(g => g.Meter == "models_trained").Sum(g => g.Value));
@@ -366,10 +371,10 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
 
         var reconciler = Platform.Services.GetRequiredService<UsageReconciler>();
         // Within the grace nothing is touched: the module may be about to commit.
-        await reconciler.ReconcileAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        await reconciler.ReconcileAsync(Now(), CancellationToken.None);
         Assert.Equal(rows + 50, await Used(QuotaMetrics.RowsIngested));
         // Past it, the orphans are given back (other tenants' rows may be reconciled in the same round).
-        var (_, released) = await reconciler.ReconcileAsync(DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        var (_, released) = await reconciler.ReconcileAsync(Now().AddHours(1), CancellationToken.None);
         Assert.True(released >= 3, $"released {released}");
         Assert.Equal(rows, await Used(QuotaMetrics.RowsIngested));
         Assert.Equal(storage, await Used(QuotaMetrics.StorageBytes));
@@ -379,7 +384,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
             .Where(r => r.Metric == QuotaMetrics.RowsIngested).Select(r => new { r.Key, r.ConfirmedAt }).ToListAsync(CancellationToken.None));
         Assert.Equal(2, confirmed.Count);
         Assert.All(confirmed, r => Assert.NotNull(r.ConfirmedAt));
-        await reconciler.ReconcileAsync(DateTimeOffset.UtcNow.AddHours(2), CancellationToken.None);
+        await reconciler.ReconcileAsync(Now().AddHours(2), CancellationToken.None);
         Assert.Equal(rows, await Used(QuotaMetrics.RowsIngested));
         Assert.Single((await tenant.Admin.Datasets.ListAsync()).EnsureValue().Items, d => d.Id == kept.Id);
     }
@@ -408,7 +413,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         var csv = new MemoryStream(Encoding.UTF8.GetBytes("n\n1\n2\n3\n"));
         (await tenant.Admin.Datasets.UploadAsync(csv, "n.csv", name: "three rows")).EnsureSuccess();
         await Platform.Services.GetRequiredService<HotMeterWriter>().FlushAsync(CancellationToken.None);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = Today();
 
         var byMeter = (await tenant.Admin.Tenant.GetUsageAsync(today.AddDays(-2), today, "meter")).EnsureValue().Breakdown!;
         Assert.Equal(3, byMeter.Groups.Single(g => g.Meter == "rows_ingested").Value);
@@ -434,7 +439,7 @@ public abstract class MeteringTests<TPlatform>(TPlatform platform) : PlatformTes
         var usage = (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue();
         Assert.Null(usage.Breakdown);
         Assert.Equal(QuotaMetrics.Limitable.Count, usage.Items.Count);
-        Assert.Equal(QuotaService.NextPeriod(DateTimeOffset.UtcNow), usage.Items.Single(i => i.Metric == "predictions").ResetsAt);
+        Assert.Equal(QuotaService.NextPeriod(Now()), usage.Items.Single(i => i.Metric == "predictions").ResetsAt);
 
         foreach (var (query, field) in new[]
         {

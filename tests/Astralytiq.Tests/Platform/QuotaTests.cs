@@ -53,7 +53,7 @@ public abstract class QuotaTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal("QUOTA_EXCEEDED", refused.Error!.Error.Code);
         Assert.Equal("rows_ingested", refused.Error.Error.Details![0].Field);
         // Said as a person says it, with the numbers grouped.
-        Assert.Equal($"The {SmallPlan.Name} plan allows {SmallPlan.RowsIngested.ToString("N0", CultureInfo.InvariantCulture)} rows ingested a month; 402 are used and this needs 700 more. Upgrade the plan, or wait until the count starts again on {new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1).AddMonths(1).ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}.",
+        Assert.Equal($"The {SmallPlan.Name} plan allows {SmallPlan.RowsIngested.ToString("N0", CultureInfo.InvariantCulture)} rows ingested a month; 402 are used and this needs 700 more. Upgrade the plan, or wait until the count starts again on {QuotaService.NextPeriod(Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow()).ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}.",
             refused.Error.Error.Message);
         Assert.Equal(402L, await UsedAsync(client, QuotaMetrics.RowsIngested));
         Assert.Single((await client.Datasets.ListAsync()).EnsureValue().Items);
