@@ -22,6 +22,7 @@ public class MeterBenchmarks : IDisposable
     private readonly MemoryCache _cache = new(new MemoryCacheOptions());
     private readonly Guid _tenant = Guid.NewGuid();
     private readonly Guid _user = Guid.NewGuid();
+    private readonly TimeProvider _time = TimeProvider.System;
     private string _period = string.Empty;
 
     public void Dispose()
@@ -34,19 +35,19 @@ public class MeterBenchmarks : IDisposable
     public void Setup()
     {
         _cache.Set(PlanCache.Key(_tenant), "free");
-        _period = QuotaService.PeriodOf(DateTimeOffset.UtcNow);
+        _period = QuotaService.PeriodOf(_time.GetUtcNow());
     }
 
     [Benchmark(Baseline = true, Description = "plan from the cache")]
     public string Plan() => _cache.TryGetValue(PlanCache.Key(_tenant), out string? plan) ? plan! : string.Empty;
 
     [Benchmark(Description = "count (unlimited)")]
-    public void Count() => _hot.Add(_tenant, QuotaMetrics.ApiCalls, QuotaService.PeriodOf(DateTimeOffset.UtcNow), _user, 1);
+    public void Count() => _hot.Add(_tenant, QuotaMetrics.ApiCalls, QuotaService.PeriodOf(_time.GetUtcNow()), _user, 1);
 
     [Benchmark(Description = "limit check and count")]
     public bool CheckAndCount()
     {
-        var ok = _hot.TryAdd(new HotMeter.Cell(_tenant, QuotaMetrics.ApiCalls, QuotaService.PeriodOf(DateTimeOffset.UtcNow), _user), 1, 0, long.MaxValue, out _);
+        var ok = _hot.TryAdd(new HotMeter.Cell(_tenant, QuotaMetrics.ApiCalls, QuotaService.PeriodOf(_time.GetUtcNow()), _user), 1, 0, long.MaxValue, out _);
         return ok && _hot.Known(new HotMeter.Counter(_tenant, QuotaMetrics.ApiCalls, _period)).Generation >= 0;
     }
 
