@@ -48,6 +48,7 @@ public static class PlatformServices
         configuration.GetSection("Astralytiq:PlanFeatures").Bind(plans.Features);
         configuration.GetSection("Astralytiq:PlanPrices").Bind(plans.Prices);
         plans.Currency = configuration["Astralytiq:PlanCurrency"] ?? plans.Currency;
+        plans.DefaultPlan = configuration["Astralytiq:DefaultPlan"] ?? plans.DefaultPlan;
         services.AddSingleton(plans);
         services.AddScoped<Quotas.QuotaService>();
         services.AddScoped<Quotas.IQuotas>(sp => sp.GetRequiredService<Quotas.QuotaService>());
@@ -55,6 +56,7 @@ public static class PlatformServices
         services.AddSingleton<Quotas.HotMeter>();
         services.AddScoped<Quotas.IUsageMeter, Quotas.UsageMeter>();
         services.AddScoped<Quotas.UsageAnalytics>();
+        services.AddScoped<Quotas.IUsageTotals>(sp => sp.GetRequiredService<Quotas.UsageAnalytics>());
         services.AddScoped(sp => new Quotas.UsageReports(sp.GetRequiredService<Quotas.IQuotas>(), sp.GetRequiredService<Quotas.UsageAnalytics>(), sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<Jobs.IStartupTask, Quotas.UsageDayBackfill>();
         services.AddSingleton<Quotas.HotMeterWriter>();

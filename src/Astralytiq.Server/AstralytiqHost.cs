@@ -1,4 +1,5 @@
 using Astralytiq.Notifications;
+using Astralytiq.Billing;
 using Astralytiq.Platform.Health;
 using Astralytiq.Contracts;
 using System.Text.Json;
@@ -38,7 +39,8 @@ public static class AstralytiqHost
             .AddDataModule(configuration)
             .AddMLModule(configuration)
             .AddDashboardsModule(configuration)
-            .AddNotificationsModule(configuration);
+            .AddNotificationsModule(configuration)
+            .AddBillingModule(configuration);
         return builder;
     }
 
@@ -62,6 +64,7 @@ public static class AstralytiqHost
         v1.MapPublicDashboardsEndpoints();
         v1.MapPlatformEndpoints();
         v1.MapNotificationsEndpoints();
+        v1.MapBillingEndpoints();
         app.MapDashboardsHub();
         app.MapJwks();
         app.MapPlatformMetrics();

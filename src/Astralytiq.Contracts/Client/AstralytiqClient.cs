@@ -25,6 +25,7 @@ public sealed class AstralytiqClient : IDisposable
         ApiKeys = new ApiKeysClient(this);
         Tenant = new TenantClient(this);
         Operator = new OperatorClient(this);
+        Billing = new BillingClient(this);
         Datasets = new DatasetsClient(this);
         Pipelines = new PipelinesClient(this);
         Audit = new AuditClient(this);
@@ -57,6 +58,9 @@ public sealed class AstralytiqClient : IDisposable
 
     /// <summary>The platform operator's view of organisations.</summary>
     public OperatorClient Operator { get; }
+
+    /// <summary>The organisation's subscription, invoices and billing details.</summary>
+    public BillingClient Billing { get; }
 
     /// <summary>Datasets: upload, import, browse, preview, profile, validate, append, query, SQL, transform, lineage.</summary>
     public DatasetsClient Datasets { get; }

@@ -8,6 +8,9 @@ public sealed class OperatorClient(AstralytiqClient client) : AreaClient(client)
     /// <summary>The operator's own alert rules, over metrics of the whole platform.</summary>
     public AlertsClient Alerts { get; } = new(client, "api/v1/operator/alerts");
 
+    /// <summary>Plans, subscriptions, trials, credits and invoices of every organisation.</summary>
+    public OperatorBillingClient Billing { get; } = new(client);
+
     /// <summary>This node's API traffic minute by minute, job queue figures and the latest server errors with their trace ids.</summary>
     public Task<ApiResponse<OperatorMetricsDto>> MetricsAsync(int minutes = 60, CancellationToken ct = default) =>
         Api.SendAsync<OperatorMetricsDto>(HttpMethod.Get, $"api/v1/operator/metrics?minutes={minutes}", null, ct);

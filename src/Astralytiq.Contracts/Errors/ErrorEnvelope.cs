@@ -32,6 +32,8 @@ public static class ErrorCodes
     /// <summary>The organisation turned the feature off (Organisation settings); an Admin can turn it on.</summary>
     public const string FeatureDisabled = "FEATURE_DISABLED";
     public const string FeatureNotInPlan = "FEATURE_NOT_IN_PLAN";
+    /// <summary>A downgrade the organisation's present use does not fit; the details list each limit it exceeds.</summary>
+    public const string PlanLimitsExceeded = "PLAN_LIMITS_EXCEEDED";
     public const string Internal = "INTERNAL_ERROR";
     public const string Unavailable = "SERVICE_UNAVAILABLE";
     /// <summary>One module's store or engine is down: its routes answer 503 with Retry-After; the other modules keep working.</summary>

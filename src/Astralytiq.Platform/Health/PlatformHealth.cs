@@ -27,6 +27,7 @@ public static class PlatformHealth
         ["ml"] = "machine learning",
         ["dashboards"] = "dashboards",
         ["notifications"] = "notifications",
+        ["billing"] = "billing",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>A module as people call it ("machine learning" for <c>ml</c>).</summary>

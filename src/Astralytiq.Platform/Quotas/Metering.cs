@@ -305,7 +305,7 @@ internal sealed class UsageMeter(
         {
             return Unit.Value;
         }
-        var usage = new QuotaUsage(metric, plan, used, limit);
+        var usage = new QuotaUsage(metric, plan.Code, used, limit);
         if (hot.FirstRefusal(counter))
         {
             await services.GetRequiredService<QuotaService>().WarnAtLimitAsync(usage, cancellationToken).ConfigureAwait(false);
@@ -328,8 +328,8 @@ public static class PlanCache
     /// <summary>The cache key of a tenant's plan; made once per tenant (it is looked up on every request).</summary>
     public static string Key(Guid tenantId) => Keys.GetOrAdd(tenantId, static id => "tenant-plan:" + id.ToString("N"));
 
-    public static async ValueTask<string> PlanAsync(IMemoryCache cache, IServiceProvider services, Guid tenantId, CancellationToken cancellationToken) =>
-        cache.TryGetValue(Key(tenantId), out string? plan) && plan is not null
+    public static async ValueTask<PlanRef> PlanAsync(IMemoryCache cache, IServiceProvider services, Guid tenantId, CancellationToken cancellationToken) =>
+        cache.TryGetValue(Key(tenantId), out PlanRef plan) && plan.Code is not null
             ? plan
             : await services.GetRequiredService<IPlanResolver>().PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
 }

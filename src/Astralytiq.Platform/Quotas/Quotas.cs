@@ -61,73 +61,10 @@ public static class QuotaMetrics
     public static bool IsCap(string metric) => metric is UploadBytes or ApiCallsPerMinute;
 }
 
-/// <summary>
-/// Limits per plan (<c>Astralytiq:Plans:{plan}:{metric}</c>); a metric a plan does not list is unlimited.
-/// The defaults are generous so a newcomer never meets them; an operator sets real ones.
-/// </summary>
-public sealed class PlanSettings
-{
-    public Dictionary<string, Dictionary<string, long>> Plans { get; set; } = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["free"] = new()
-        {
-            [QuotaMetrics.UploadBytes] = 2L << 30, [QuotaMetrics.StorageBytes] = 10L << 30, [QuotaMetrics.Datasets] = 200, [QuotaMetrics.RowsIngested] = 100_000_000,
-            [QuotaMetrics.ModelsTrained] = 500, [QuotaMetrics.Predictions] = 10_000_000, [QuotaMetrics.ApiCallsPerMinute] = 6_000,
-        },
-        ["pro"] = new()
-        {
-            [QuotaMetrics.UploadBytes] = 10L << 30, [QuotaMetrics.StorageBytes] = 200L << 30, [QuotaMetrics.Datasets] = 5_000, [QuotaMetrics.RowsIngested] = 2_000_000_000,
-            [QuotaMetrics.ModelsTrained] = 10_000, [QuotaMetrics.Predictions] = 500_000_000, [QuotaMetrics.ApiCallsPerMinute] = 30_000,
-        },
-        ["enterprise"] = new() { [QuotaMetrics.ApiCallsPerMinute] = 120_000 },
-    };
-
-    public long? Limit(string plan, string metric) =>
-        Plans.TryGetValue(plan, out var limits) && limits.TryGetValue(metric, out var limit) ? limit : null;
-
-    /// <summary>
-    /// The features each plan includes (<c>Astralytiq:PlanFeatures:{plan}</c>, a comma-separated list of
-    /// <see cref="Tenancy.TenantFeatures"/> names, <c>*</c> for all). A plan not listed includes every feature: like the
-    /// limits, the defaults keep everything open until an operator sets plans up.
-    /// </summary>
-    public Dictionary<string, string> Features { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>What each plan costs a month, in cents (<c>Astralytiq:PlanPrices:{plan}</c>): orders the plans, so a refusal can name the cheapest that has a feature.</summary>
-    public Dictionary<string, long> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["free"] = 0,
-        ["pro"] = 4_900,
-        ["enterprise"] = 19_900,
-    };
-
-    /// <summary>The currency of <see cref="Prices"/> (ISO 4217; <c>Astralytiq:PlanCurrency</c>).</summary>
-    public string Currency { get; set; } = "USD";
-
-    public bool Includes(string plan, string feature)
-    {
-        if (!Features.TryGetValue(plan, out var list))
-        {
-            return true;
-        }
-        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return names.Contains("*", StringComparer.Ordinal) || names.Contains(feature, StringComparer.OrdinalIgnoreCase);
-    }
-
-    /// <summary>Every plan with its limits, features and price, cheapest first.</summary>
-    public IReadOnlyList<Astralytiq.Contracts.Tenancy.PlanResponse> Describe() =>
-        [.. Plans.OrderBy(p => Prices.GetValueOrDefault(p.Key, long.MaxValue)).ThenBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new Astralytiq.Contracts.Tenancy.PlanResponse(p.Key, p.Value.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary(l => l.Key, l => l.Value),
-                [.. Tenancy.TenantFeatures.All.Where(f => Includes(p.Key, f))], Prices.TryGetValue(p.Key, out var price) ? price : null))];
-
-    /// <summary>The cheapest plan that includes <paramref name="feature"/> (by price, then name); null when none does.</summary>
-    public string? CheapestWith(string feature) =>
-        Plans.Keys.Where(p => Includes(p, feature)).OrderBy(p => Prices.GetValueOrDefault(p, long.MaxValue)).ThenBy(p => p, StringComparer.Ordinal).FirstOrDefault();
-}
-
 /// <summary>Which plan a tenant is on (the Tenancy module answers; billing changes it).</summary>
 public interface IPlanResolver
 {
-    Task<string> PlanAsync(Guid tenantId, CancellationToken cancellationToken);
+    Task<PlanRef> PlanAsync(Guid tenantId, CancellationToken cancellationToken);
 }
 
 /// <summary>One billable use: the metric, how much, the idempotency key it is recorded under once, who caused it, and whether the plan's limit may refuse it.</summary>
@@ -236,7 +173,7 @@ internal sealed class QuotaService(
         var period = Period(metric);
         var used = await StoredAsync(metric, period, cancellationToken).ConfigureAwait(false);
         // What this node counted in memory and has not written yet (API calls, predictions) is used all the same.
-        return new QuotaUsage(metric, plan, used + hot.Unwritten(tenantId, metric, period), settings.Limit(plan, metric));
+        return new QuotaUsage(metric, plan.Code, used + hot.Unwritten(tenantId, metric, period), settings.Limit(plan, metric));
     }
 
     internal async Task<long> StoredAsync(string metric, string period, CancellationToken cancellationToken) =>
@@ -333,7 +270,7 @@ internal sealed class QuotaService(
         if (settings.Limit(plan, metric) is { } warnLimit && !QuotaMetrics.IsCap(metric))
         {
             var used = await counter.Select(u => u.Used).SingleAsync(cancellationToken).ConfigureAwait(false);
-            warnings = await WarningsAsync(tenantId, plan, metric, period, used - amount, used, warnLimit, now, cancellationToken).ConfigureAwait(false);
+            warnings = await WarningsAsync(tenantId, plan.Code, metric, period, used - amount, used, warnLimit, now, cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -507,4 +444,14 @@ internal sealed class QuotaService(
     internal static string Readable(string metric, long value) => metric is QuotaMetrics.StorageBytes or QuotaMetrics.UploadBytes or QuotaMetrics.BytesIngested
         ? value >= 1L << 30 ? $"{value / (double)(1L << 30):0.#} GiB" : value >= 1L << 20 ? $"{value / (double)(1L << 20):0.#} MiB" : $"{value:N0} bytes"
         : value.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Amounts of a metric as people read them, for modules that explain limits (billing's downgrade refusal).</summary>
+public static class QuotaText
+{
+    /// <summary>"1.5 GiB", "1,234".</summary>
+    public static string Readable(string metric, long value) => QuotaService.Readable(metric, value);
+
+    /// <summary>"200 datasets", "10 GiB of storage".</summary>
+    public static string Allowance(string metric, long limit) => QuotaService.Allowance(metric, limit);
 }

@@ -41,9 +41,27 @@ internal static class MeterCatalog
     ];
 }
 
-/// <summary>Usage analytics: the recorded usage events between two days, aggregated per meter and grouped by meter, day or user.</summary>
-internal sealed class UsageAnalytics(PlatformDbContext db)
+/// <summary>The current tenant's recorded use of each metric over whole UTC days (billing prices a period from it).</summary>
+public interface IUsageTotals
 {
+    /// <summary>Each metric's summed events from <paramref name="from"/> to <paramref name="to"/>, both days included.</summary>
+    Task<IReadOnlyDictionary<string, long>> TotalsAsync(DateOnly from, DateOnly to, CancellationToken ct);
+}
+
+/// <summary>Usage analytics: the recorded usage events between two days, aggregated per meter and grouped by meter, day or user.</summary>
+internal sealed class UsageAnalytics(PlatformDbContext db) : IUsageTotals
+{
+    public async Task<IReadOnlyDictionary<string, long>> TotalsAsync(DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var days = Enumerable.Range(0, Math.Max(0, to.DayNumber - from.DayNumber + 1)).Select(i => Day(from.AddDays(i))).ToList();
+        var sums = await db.Set<UsageRecord>().AsNoTracking()
+            .Where(r => days.Contains(r.Day))
+            .GroupBy(r => r.Metric)
+            .Select(g => new { Metric = g.Key, Sum = g.Sum(r => r.Amount) })
+            .ToListAsync(ct).ConfigureAwait(false);
+        return sums.ToDictionary(s => s.Metric, s => s.Sum, StringComparer.Ordinal);
+    }
+
     public static readonly IReadOnlyList<string> GroupBys = ["meter", "day", "user"];
 
     /// <summary>The longest range one question may cover.</summary>

@@ -13,7 +13,7 @@ internal static class UsageEndpoints
     [RequiresPermission(Permission.SettingsRead), EndpointName("ListPlansForTenant")]
     [EndpointSummary("The organisation's plan and every plan it could be on: limits, features and price a month, cheapest first")]
     private static async Task<Ok<Astralytiq.Contracts.Tenancy.TenantPlansResponse>> PlansAsync(PlanSettings plans, IPlanResolver resolver, ITenantContext tenant, CancellationToken ct) =>
-        TypedResults.Ok(new Astralytiq.Contracts.Tenancy.TenantPlansResponse(await resolver.PlanAsync(tenant.TenantId!.Value, ct).ConfigureAwait(false), plans.Describe(), plans.Currency));
+        TypedResults.Ok(new Astralytiq.Contracts.Tenancy.TenantPlansResponse((await resolver.PlanAsync(tenant.TenantId!.Value, ct).ConfigureAwait(false)).Code, plans.Describe(), plans.Currency));
 
     [RequiresPermission(Permission.SettingsRead), EndpointName("GetUsage")]
     [EndpointSummary("The plan, this period's use of each metric against its limit, and with group_by (meter, day or user) the metered use between from and to (UTC days, both included; format=csv for a file)")]

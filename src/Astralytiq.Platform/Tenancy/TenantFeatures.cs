@@ -51,7 +51,7 @@ internal sealed class PlanFeatures(Quotas.PlanSettings plans, Quotas.IPlanResolv
     public async Task<Error?> RefusalAsync(Guid tenantId, string feature, CancellationToken cancellationToken)
     {
         var plan = await resolver.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        return plans.Includes(plan, feature) ? null : PlanFeatureErrors.NotInPlan(feature, plan, plans.CheapestWith(feature));
+        return plans.Includes(plan, feature) ? null : PlanFeatureErrors.NotInPlan(feature, plan.Code, plans.CheapestWith(feature));
     }
 }
 

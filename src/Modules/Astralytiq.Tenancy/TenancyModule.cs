@@ -36,10 +36,6 @@ public static class TenancyModule
         ops.MapGet("/{id:guid}/usage", OperatorTenantEndpoints.Usage);
         ops.MapPost("/{id:guid}/suspend", OperatorTenantEndpoints.Suspend);
         ops.MapPost("/{id:guid}/reactivate", OperatorTenantEndpoints.Reactivate);
-        ops.MapPut("/{id:guid}/plan", OperatorTenantEndpoints.ChangePlan);
-        routes.MapGroup("/operator/plans").WithTags("Operator").ProducesErrors(401, 403, 429)
-            .RequirePermission(Permission.PlatformManage)
-            .MapGet("/", OperatorTenantEndpoints.ListPlans);
         return group;
     }
 }

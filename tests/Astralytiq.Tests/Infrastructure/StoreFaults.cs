@@ -17,7 +17,7 @@ public sealed class StoreFaults(string module, IHttpContextAccessor http) : DbCo
 {
     public const string Header = "X-Test-Store-Down";
 
-    public static readonly string[] Modules = ["platform", "identity", "tenancy", "audit", "data", "ml", "dashboards", "notifications"];
+    public static readonly string[] Modules = ["platform", "identity", "tenancy", "audit", "data", "ml", "dashboards", "notifications", "billing"];
 
     private readonly ConditionalWeakTable<DbConnection, string> _original = [];
 

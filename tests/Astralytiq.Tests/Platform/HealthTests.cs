@@ -168,7 +168,7 @@ public static class Outages
 public abstract class HealthTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture, IModuleStores
 {
-    private static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications"];
+    private static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications", "billing"];
     private TestTenant? _tenant;
 
     protected async Task CheckP32Async(Outage outage)
@@ -266,6 +266,7 @@ public abstract class HealthTests<TPlatform>(TPlatform platform) : PlatformTest<
             "ml" => "api/v1/ml/models?limit=1",
             "dashboards" => "api/v1/dashboards?limit=1",
             "notifications" => "api/v1/alerts/rules",
+            "billing" => "api/v1/billing/invoices?limit=1",
             _ => "api/v1/audit/logs?limit=1",
         };
         return await client.SendAsync<object>(HttpMethod.Get, path, null, CancellationToken.None);

@@ -16,7 +16,7 @@ public sealed record DownModules(IReadOnlyList<string> Modules)
 
 public static class DownModuleSets
 {
-    public static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications"];
+    public static readonly string[] NonCore = ["audit", "data", "ml", "dashboards", "notifications", "billing"];
 
     public static Arbitrary<DownModules> NonCoreSets() =>
         Gen.SubListOf(NonCore).Select(m => new DownModules([.. m])).ToArbitrary();
@@ -48,6 +48,7 @@ public abstract class ModuleIsolationTests<TPlatform>(TPlatform platform) : Plat
             Expect("dashboards", down, await client.Dashboards.ListAsync());
             Expect("audit", down, await client.Audit.ListAsync(limit: 1));
             Expect("notifications", down, await client.Alerts.ListAsync());
+            Expect("billing", down, await client.Billing.ListInvoicesAsync());
             // Core modules are never down here: profile (identity) and organisation (tenancy) answer throughout.
             Assert.Equal(HttpStatusCode.OK, (await client.Account.GetProfileAsync()).Status);
             Assert.Equal(HttpStatusCode.OK, (await client.Tenant.GetAsync()).Status);

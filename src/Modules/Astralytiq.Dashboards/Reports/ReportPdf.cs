@@ -3,17 +3,18 @@ using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
+using Astralytiq.Platform.Pdf;
 
 namespace Astralytiq.Dashboards.Reports;
 
 /// <summary>
 /// The PDF of a report (PDFsharp, MIT): a header with when and with which filters it was made, then each widget in reading
 /// order — KPIs as numbers with their change, charts drawn as vector charts, tables as tables (repeating their header
-/// across pages), text as text. Fonts are embedded in this assembly (<see cref="ReportFonts"/>), so no system fonts are needed.
+/// across pages), text as text. Fonts are embedded in the kernel (<see cref="PdfFonts"/>), so no system fonts are needed.
 /// </summary>
 internal static class ReportPdf
 {
-    public const string Family = "Liberation Sans";
+    public const string Family = PdfFonts.Family;
     private const double PageWidth = 595.28;
     private const double PageHeight = 841.89;
     private const double Margin = 40;
@@ -28,7 +29,7 @@ internal static class ReportPdf
 
     public static ReportFile Render(ReportContent content)
     {
-        ReportFonts.Install();
+        PdfFonts.Install();
         using var document = new PdfDocument();
         document.Info.Title = $"{content.DashboardName} — {content.ReportName}";
         document.Info.Creator = "Astralytiq";

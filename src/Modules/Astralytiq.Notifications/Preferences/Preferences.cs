@@ -32,6 +32,9 @@ internal static class NotificationEvents
         ("report.failed", "A scheduled report you own could not be sent"),
         ("usage.warning", "The organisation has used 80 % of a plan limit (Admins)"),
         ("usage.limit_reached", "The organisation has used all of a plan limit (Admins)"),
+        ("billing.invoice_issued", "An invoice was issued (Admins)"),
+        ("billing.trial_ending", "A plan trial ends in a few days (Admins)"),
+        ("billing.trial_ended", "A plan trial ended and the organisation is back on its plan (Admins)"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>

@@ -105,29 +105,6 @@ internal static class OperatorTenantEndpoints
         Guid id, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct) =>
         await ChangeAsync(id, active: true, reason: null, db, context, audit, time, ct);
 
-    [AuditedExplicitly, Errors(400, 404), EndpointName("ChangeTenantPlan")]
-    [EndpointSummary("Move a tenant to another plan; its limits apply from the next request (platform operator)")]
-    public static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> ChangePlan(
-        Guid id, ChangeTenantPlanRequest? request, ITenantPlans plans, TenancyDbContext db, ITenantContext context, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(request?.Plan))
-        {
-            return new ApiError(ValidationError.For("plan", "plan is required"));
-        }
-        var moved = await plans.MoveAsync(id, request.Plan, request.Reason, ct);
-        if (!moved.IsSuccess)
-        {
-            return new ApiError(moved.Error!);
-        }
-        using var system = context.BeginSystemScope();
-        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == id, ct);
-        return TypedResults.Ok(ToResponse(tenant));
-    }
-
-    [EndpointName("ListPlans")]
-    [EndpointSummary("The plans tenants can be put on, with their limits, features and monthly price (platform operator)")]
-    public static Ok<IReadOnlyList<PlanResponse>> ListPlans(Astralytiq.Platform.Quotas.PlanSettings plans) => TypedResults.Ok(plans.Describe());
-
     private static async Task<Results<Ok<OperatorTenantResponse>, ApiError>> ChangeAsync(
         Guid id, bool active, string? reason, TenancyDbContext db, ITenantContext context, IAuditLog audit, TimeProvider time, CancellationToken ct)
     {
@@ -170,6 +147,6 @@ internal static class OperatorTenantEndpoints
         return TypedResults.Ok(ToResponse(tenant));
     }
 
-    private static OperatorTenantResponse ToResponse(Tenant t) =>
-        new(t.Id, t.Name, t.Slug, t.Plan, t.IsActive ? Active : Suspended, t.CreatedAt, t.UpdatedAt);
+    internal static OperatorTenantResponse ToResponse(Tenant t) =>
+        new(t.Id, t.Name, t.Slug, t.Plan, t.IsActive ? Active : Suspended, t.CreatedAt, t.UpdatedAt) { PlanVersion = t.PlanVersion };
 }

@@ -12,17 +12,22 @@ internal sealed class TenantProvisioner(
     KeyWrapper keyWrapper,
     IBlobStorage storage,
     IMemoryCache cache,
+    Astralytiq.Platform.Quotas.PlanSettings plans,
     TimeProvider time) : ITenantProvisioner, ITenantDirectory
 {
     public async Task<ProvisionedTenant> ProvisionAsync(string name, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var tenantId = Guid.CreateVersion7(now);
+        // A new organisation starts on the default plan's current version.
+        var start = plans.Find(plans.DefaultPlan)?.Ref ?? new Astralytiq.Platform.Quotas.PlanRef(TenantDefaults.Plan, 1);
         var tenant = new Tenant
         {
             Id = tenantId,
             Name = name.Trim(),
             Slug = Slugify(name) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)),
+            Plan = start.Code,
+            PlanVersion = start.Version,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -32,7 +37,7 @@ internal sealed class TenantProvisioner(
         {
             db.Tenants.Add(tenant);
             db.TenantKeys.Add(new TenantKey { Id = Guid.CreateVersion7(now), TenantId = tenantId, MasterKeyId = masterKeyId, WrappedKey = wrapped, CreatedAt = now });
-            db.Plans.Add(new TenantPlanRecord { Id = Guid.CreateVersion7(now), TenantId = tenantId, Plan = TenantDefaults.Plan, StartedAt = now });
+            db.Plans.Add(new TenantPlanRecord { Id = Guid.CreateVersion7(now), TenantId = tenantId, Plan = start.Code, Version = start.Version, StartedAt = now });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
         await storage.EnsureTenantAreaAsync(tenantId, cancellationToken).ConfigureAwait(false);
@@ -73,6 +78,16 @@ internal sealed class TenantProvisioner(
         using (tenantContext.BeginTenantScope(tenantId))
         {
             return await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.TimeZone).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? "UTC";
+        }
+    }
+
+    public async Task<TenantProfile?> ProfileAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        using (tenantContext.BeginTenantScope(tenantId))
+        {
+            return await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId)
+                .Select(t => new TenantProfile(t.Id, t.Name, t.Slug, t.PrimaryColor, t.Locale, t.TimeZone, t.IsActive, t.CreatedAt, t.UpdatedAt))
+                .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

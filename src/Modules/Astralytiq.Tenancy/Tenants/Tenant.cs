@@ -13,6 +13,9 @@ internal sealed class Tenant
 
     public string Plan { get; set; } = TenantDefaults.Plan;
 
+    /// <summary>The version of <see cref="Plan"/> the tenant is on: it keeps it until it is moved.</summary>
+    public int PlanVersion { get; set; } = 1;
+
     public bool IsActive { get; set; } = true;
 
     public string TimeZone { get; set; } = TenantDefaults.TimeZone;
@@ -72,6 +75,8 @@ internal sealed class TenantPlanRecord : ITenantOwned
     public Guid TenantId { get; set; }
 
     public string Plan { get; set; } = TenantDefaults.Plan;
+
+    public int Version { get; set; } = 1;
 
     public string Status { get; set; } = Active;
 

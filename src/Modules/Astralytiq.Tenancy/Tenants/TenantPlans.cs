@@ -4,19 +4,19 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Astralytiq.Tenancy.Tenants;
 
 /// <summary>
-/// Moves a tenant to another plan: the tenant's plan, a new plan record (the previous one ends), the plan cache of
+/// Moves a tenant to another plan version: the tenant's plan, a new plan record (the previous one ends), the plan cache of
 /// this node and an audit entry in the tenant's own chain. Quotas apply the new plan's limits at once on this node.
 /// </summary>
 internal sealed class TenantPlans(
     TenancyDbContext db, ITenantContext context, PlanSettings plans, IMemoryCache cache, IAuditLog audit, TimeProvider time) : ITenantPlans
 {
-    public async Task<Result<ProvisionedTenant>> MoveAsync(Guid tenantId, string plan, string? reason, CancellationToken cancellationToken)
+    public async Task<Result<ProvisionedTenant>> MoveAsync(Guid tenantId, PlanRef plan, string? reason, CancellationToken cancellationToken)
     {
-        var known = plans.Plans.Keys.Order(StringComparer.Ordinal).ToList();
-        var name = known.FirstOrDefault(p => string.Equals(p, plan?.Trim(), StringComparison.OrdinalIgnoreCase));
-        if (name is null)
+        var code = plan.Code?.Trim() ?? string.Empty;
+        var target = code.Length == 0 ? null : plans.Find(new PlanRef(code, plan.Version));
+        if (target is null || (plan.Version > 0 && target.Version != plan.Version))
         {
-            return ValidationError.For("plan", "plan must be one of: " + string.Join(", ", known));
+            return ValidationError.For("plan", "plan must be one of: " + string.Join(", ", plans.CurrentVersions().Select(p => p.Code).Order(StringComparer.Ordinal)));
         }
         reason = reason?.Trim();
         if (reason is { Length: > 500 })
@@ -30,18 +30,25 @@ internal sealed class TenantPlans(
             {
                 return new NotFoundError("Tenant");
             }
-            var from = tenant.Plan;
-            if (!string.Equals(from, name, StringComparison.Ordinal))
+            var (from, fromVersion) = (tenant.Plan, tenant.PlanVersion);
+            if (!string.Equals(from, target.Code, StringComparison.Ordinal) || fromVersion != target.Version)
             {
                 var now = time.GetUtcNow();
                 await db.Plans.Where(p => p.TenantId == tenantId && p.Status == TenantPlanRecord.Active)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, TenantPlanRecord.Ended), cancellationToken).ConfigureAwait(false);
-                db.Plans.Add(new TenantPlanRecord { Id = Guid.CreateVersion7(now), TenantId = tenantId, Plan = name, StartedAt = now });
-                tenant.Plan = name;
+                db.Plans.Add(new TenantPlanRecord { Id = Guid.CreateVersion7(now), TenantId = tenantId, Plan = target.Code, Version = target.Version, StartedAt = now });
+                tenant.Plan = target.Code;
+                tenant.PlanVersion = target.Version;
                 tenant.UpdatedAt = now;
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 cache.Remove(TenantPlanResolver.CacheKey(tenantId));
-                var details = new Dictionary<string, string> { ["from"] = from, ["to"] = name };
+                var details = new Dictionary<string, string>
+                {
+                    ["from"] = from,
+                    ["to"] = target.Code,
+                    ["from_version"] = fromVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["to_version"] = target.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
                 if (!string.IsNullOrEmpty(reason))
                 {
                     details["reason"] = reason;
@@ -54,6 +61,16 @@ internal sealed class TenantPlans(
                 }, cancellationToken).ConfigureAwait(false);
             }
             return new ProvisionedTenant(tenant.Id, tenant.Name, tenant.Slug, tenant.Plan);
+        }
+    }
+
+    public async Task<PlanRef?> CurrentAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        using (context.BeginTenantScope(tenantId))
+        {
+            var row = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => new { t.Plan, t.PlanVersion })
+                .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return row is null ? (PlanRef?)null : new PlanRef(row.Plan, row.PlanVersion);
         }
     }
 }

@@ -137,6 +137,10 @@ namespace Astralytiq.Tenancy.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(40)")
                         .HasColumnName("plan");
 
+                    b.Property<int>("PlanVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("plan_version");
+
                     b.Property<string>("PrimaryColor")
                         .IsRequired()
                         .HasMaxLength(7)
@@ -231,6 +235,10 @@ namespace Astralytiq.Tenancy.Persistence.Migrations.Postgres
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
                         .HasName("pk_tenant_plans");

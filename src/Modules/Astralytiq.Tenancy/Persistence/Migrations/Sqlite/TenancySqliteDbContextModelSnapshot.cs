@@ -131,6 +131,10 @@ namespace Astralytiq.Tenancy.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("plan");
 
+                    b.Property<int>("PlanVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("plan_version");
+
                     b.Property<string>("PrimaryColor")
                         .IsRequired()
                         .HasMaxLength(7)
@@ -225,6 +229,10 @@ namespace Astralytiq.Tenancy.Persistence.Migrations.Sqlite
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
 
                     b.HasKey("Id")
                         .HasName("pk_tenancy_tenant_plans");

@@ -4,22 +4,25 @@ using System.Text;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 
-namespace Astralytiq.Dashboards.Reports;
+namespace Astralytiq.Platform.Pdf;
 
 /// <summary>
-/// The report's fonts, embedded in this assembly (no system fonts needed): Liberation Sans for Latin, Greek and Cyrillic,
+/// The fonts of every PDF the platform makes (reports, invoices), embedded in this assembly (no system fonts needed): Liberation Sans for Latin, Greek and Cyrillic,
 /// then Noto Sans for Arabic, Hebrew, Devanagari, Bengali, Thai, Armenian and Georgian, Droid Sans Fallback for
 /// Chinese and Japanese, and Nanum Gothic Coding for Korean. Text is drawn in runs, each in the first font that has its letters, so a label in any of
 /// these scripts keeps every letter, on the page and in the text layer. (Arabic and Hebrew are placed right to left, their
 /// letters kept in reading order in the text layer; Arabic letters are not joined as a text shaper would join them.)
 /// </summary>
-internal static class ReportFonts
+public static class PdfFonts
 {
+    /// <summary>The family text is drawn in first (Latin, Greek, Cyrillic); other scripts fall back by run.</summary>
+    public const string Family = "Liberation Sans";
+
     private sealed record Face(string Family, string Regular, string? Bold);
 
     private static readonly Face[] Faces =
     [
-        new(ReportPdf.Family, "LiberationSans-Regular", "LiberationSans-Bold"),
+        new(Family, "LiberationSans-Regular", "LiberationSans-Bold"),
         new("Noto Sans Arabic", "NotoSansArabic-Regular", null),
         new("Noto Sans Hebrew", "NotoSansHebrew-Regular", null),
         new("Noto Sans Devanagari", "NotoSansDevanagari-Regular", null),
@@ -70,7 +73,7 @@ internal static class ReportFonts
         return runs;
     }
 
-    private static XFont In(XFont font, string family) => family == ReportPdf.Family ? font : new XFont(family, font.Size, font.Style);
+    private static XFont In(XFont font, string family) => family == Family ? font : new XFont(family, font.Size, font.Style);
 
     /// <summary>The width of text drawn in its runs.</summary>
     public static XSize MeasureText(this XGraphics graphics, string text, XFont font)
@@ -91,7 +94,7 @@ internal static class ReportFonts
     public static void DrawText(this XGraphics graphics, string text, XFont font, XBrush brush, XRect box, XStringFormat format)
     {
         var runs = Runs(text);
-        if (runs.Count == 0 || (runs.Count == 1 && runs[0].Family == ReportPdf.Family))
+        if (runs.Count == 0 || (runs.Count == 1 && runs[0].Family == Family))
         {
             graphics.DrawString(text, font, brush, box, format);
             return;
@@ -153,7 +156,7 @@ internal static class ReportFonts
 
     private static byte[]? Bytes(string face)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Astralytiq.Dashboards.Fonts.{face}.ttf");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Astralytiq.Platform.Fonts.{face}.ttf");
         if (stream is null)
         {
             return null;
