@@ -656,7 +656,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         // The API calls counted in memory are written first, so the breakdown by user has them.
         await Platform.Services.GetRequiredService<Astralytiq.Platform.Quotas.HotMeterWriter>().FlushAsync(CancellationToken.None);
         await NavigateAsync(page, 1280, "/billing");
-        await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Plan: free");
+        await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Limits of the Free plan");
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Datasets2 of 1,000,000,000");
         await Assertions.Expect(page.GetByTestId("usage")).ToContainTextAsync("Rows ingested2 of");
         // Meters in words and bytes in units; nothing promised for "a coming release".
@@ -667,6 +667,55 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("usage-total")).ToContainTextAsync(new Regex(@"^API calls: [\d,]+ from 1 [A-Z][a-z]{2} \d{4} to "));
         await Assertions.Expect(page.GetByTestId("usage-daily")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("usage-top-users")).ToContainTextAsync("Test Admin");
+    }
+
+    [Fact]
+    public async Task An_admin_upgrades_on_the_billing_page_and_downloads_the_periods_invoice()
+    {
+        var tenant = await Platform.NewTenantOnPlanAsync("starter");
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/billing");
+        await Assertions.Expect(page.GetByTestId("subscription-plan")).ToHaveTextAsync("Starter plan");
+        await Assertions.Expect(page.GetByTestId("invoices-empty")).ToBeVisibleAsync();
+        // Team costs more: an upgrade, explained before it happens, at once.
+        await page.GetByTestId("choose-team").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("plan-confirm")).ToContainTextAsync("Move to the Team plan now");
+        await Assertions.Expect(page.GetByTestId("plan-confirm")).ToContainTextAsync("19.00 USD a month");
+        await page.GetByTestId("plan-confirm-yes").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subscription-plan")).ToHaveTextAsync("Team plan");
+        // Moments on the plans before (free, then Starter) cost nothing and are not shown; Team's days are.
+        await Assertions.Expect(page.GetByTestId("upcoming-invoice")).ToContainTextAsync(new Regex(@"Team plan, \d+–\d+ [A-Z][a-z]+ \d{4} \([\d.]+ of \d+ days\)"));
+        await Assertions.Expect(page.GetByTestId("upcoming-invoice")).Not.ToContainTextAsync("0 of");
+        await Assertions.Expect(page.GetByTestId("plan")).ToHaveTextAsync("Limits of the Team plan");
+        // Back to Starter: at the period's end, and it can be called off.
+        await page.GetByTestId("choose-starter").ClickAsync();
+        await page.GetByTestId("plan-confirm-yes").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subscription-pending")).ToContainTextAsync("moves to the Starter plan on 1 ");
+        await page.GetByTestId("reactivate-subscription").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("subscription-pending")).ToHaveCountAsync(0);
+
+        // The period ends: its invoice is listed and downloads as a PDF.
+        var subscription = (await tenant.Admin.Billing.GetSubscriptionAsync()).EnsureValue();
+        await using (var scope = Platform.Services.CreateAsyncScope())
+        {
+            using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            await scope.ServiceProvider.GetRequiredService<Astralytiq.Billing.Subscriptions.SubscriptionService>().AdvanceAsync(tenant.Id, subscription.PeriodEnd.AddHours(1), CancellationToken.None);
+        }
+        await page.ReloadAsync();
+        var row = page.GetByTestId("invoices").Locator("tbody tr").First;
+        await Assertions.Expect(row).ToContainTextAsync(new Regex(@"INV-\d{6}"));
+        await Assertions.Expect(row).ToContainTextAsync(new Regex(@"[\d,]+\.\d{2} USD"));
+        var download = await page.RunAndWaitForDownloadAsync(() => row.GetByTestId("invoice-pdf").ClickAsync());
+        Assert.Matches(@"^invoice-INV-\d{6}\.pdf$", download.SuggestedFilename);
+        await page.GetByTestId("billing-email").FillAsync("not-an-email");
+        await page.GetByTestId("billing-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("billing_email must be one email address");
+        var phone = await NewPageAsync(390, 844);
+        await SignInAsync(phone, tenant.AdminUser.Email);
+        await NavigateAsync(phone, 390, "/billing");
+        await Assertions.Expect(phone.GetByTestId("subscription-plan")).ToHaveTextAsync("Team plan");
+        await Assertions.Expect(phone.GetByTestId("invoices")).ToContainTextAsync("USD");
     }
 
     [Fact]

@@ -36,6 +36,10 @@ internal static class InvoiceMath
             }
             // Multiplied before dividing: the product is exact, so a charge of exactly half a cent rounds the same way every time.
             var amount = segment.Trial ? 0 : Round((decimal)segment.PriceCents * (to - from).Ticks / periodTicks);
+            if (amount == 0 && !segment.Trial)
+            {
+                continue; // a free plan, or moments on a plan before a change: nothing to show
+            }
             var whole = from == periodStart && to == periodEnd;
             var days = Days(from, to);
             var description = $"{segment.PlanName} plan{(segment.Trial ? " (trial)" : string.Empty)}, {Range(from, to)}"
