@@ -3,6 +3,9 @@ namespace Astralytiq.Contracts.Tenancy;
 /// <summary>The organisation's feature switches as people read them (the keys are the API's <c>features</c> names).</summary>
 public static class FeatureSwitches
 {
+    /// <summary>Every feature a plan can include (the platform's <c>TenantFeatures.All</c>).</summary>
+    public static readonly IReadOnlyList<string> All = ["api_keys", "public_sharing", "realtime_dashboards", "scheduled_reports", "ml_training", "sql_workspace", "forecasting", "webhooks"];
+
     public static string Title(string feature) => feature switch
     {
         "api_keys" => "API keys",

@@ -17,7 +17,7 @@ public static class TenantFeatures
     public const string Webhooks = "webhooks";
 
     /// <summary>Every feature a plan can include or leave out.</summary>
-    public static readonly IReadOnlyList<string> All = [ApiKeys, PublicSharing, RealtimeDashboards, ScheduledReports, MlTraining, SqlWorkspace, Forecasting, Webhooks];
+    public static readonly IReadOnlyList<string> All = Astralytiq.Contracts.Tenancy.FeatureSwitches.All;
 
     /// <summary>The feature as the Organisation page names it.</summary>
     public static string Title(string feature) => Astralytiq.Contracts.Tenancy.FeatureSwitches.Title(feature);

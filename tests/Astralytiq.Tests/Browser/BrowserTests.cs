@@ -418,12 +418,22 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
 
         // The plan column is a choice of the configured plans; picking one moves the tenant at once.
         var plan = row.GetByRole(AriaRole.Combobox, new() { Name = "Plan" });
-        await Assertions.Expect(plan).ToHaveTextAsync("free");
+        await Assertions.Expect(plan).ToHaveValueAsync("Free");
         await plan.ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "pro", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Pro", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("pro plan from now on");
-        await Assertions.Expect(plan).ToHaveTextAsync("pro");
+        await Assertions.Expect(plan).ToHaveValueAsync("Pro");
         Assert.Equal("pro", (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Plan);
+
+        // Its billing: credit given from the panel shows on its subscription.
+        await row.GetByTestId("tenant-billing").ClickAsync();
+        var billing = page.GetByTestId("tenant-billing-panel");
+        await Assertions.Expect(billing.GetByTestId("tenant-subscription")).ToContainTextAsync("Pro v1, active");
+        await billing.GetByLabel("Credit (USD)").FillAsync("12.5");
+        await billing.GetByLabel("Reason (shown to them)").FillAsync("Welcome");
+        await billing.GetByTestId("credit-grant").ClickAsync();
+        await Assertions.Expect(billing.GetByTestId("tenant-subscription")).ToContainTextAsync("Credit: 12.50 USD");
+        Assert.Equal(1_250, (await tenant.Admin.Billing.GetSubscriptionAsync()).EnsureValue().CreditBalanceCents);
 
         await row.GetByTestId("suspend").ClickAsync();
         await Assertions.Expect(status).ToHaveTextAsync("suspended");
@@ -433,6 +443,27 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await row.GetByTestId("reactivate").ClickAsync();
         await Assertions.Expect(status).ToHaveTextAsync("active");
         (await Platform.NewClient().LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
+
+        // A plan made from the Plans page: named, priced, without webhooks, with a datasets limit; saved as version 1.
+        var code = "web_" + Guid.NewGuid().ToString("N")[..6];
+        await NavigateAsync(page, 1280, "/operator/plans");
+        await page.GetByTestId("plan-new").ClickAsync();
+        var editor = page.GetByTestId("plan-editor");
+        await editor.GetByLabel("Code").FillAsync(code);
+        await editor.GetByLabel("Name").FillAsync("Web made");
+        await editor.GetByLabel("Price a month").FillAsync("15");
+        await editor.GetByTestId("plan-features").GetByText("Webhooks").ClickAsync();
+        await editor.GetByLabel("Datasets").FillAsync("1500");
+        await editor.GetByTestId("plan-save").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Web made saved" })).ToContainTextAsync("Web made saved as version 1");
+        var made = page.GetByTestId("plans-table").Locator("tr", new() { HasText = code });
+        await Assertions.Expect(made).ToContainTextAsync("15.00 USD");
+        await Assertions.Expect(made).ToContainTextAsync("Datasets 1,500");
+        var admin = Platform.NewClient();
+        (await admin.LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
+        var saved = (await admin.Tenant.GetPlansAsync()).EnsureValue().Plans.Single(p => p.Name == code);
+        Assert.DoesNotContain("webhooks", saved.Features!);
+        Assert.Equal(1_500, saved.Limits["datasets"]);
     }
 
     [Fact]
@@ -681,7 +712,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         // Team costs more: an upgrade, explained before it happens, at once.
         await page.GetByTestId("choose-team").ClickAsync();
         await Assertions.Expect(page.GetByTestId("plan-confirm")).ToContainTextAsync("Move to the Team plan now");
-        await Assertions.Expect(page.GetByTestId("plan-confirm")).ToContainTextAsync("19.00 USD a month");
+        await Assertions.Expect(page.GetByTestId("plan-confirm")).ToContainTextAsync(new Regex(@"about [\d.]+ USD for the (\d+ days?|less than a day) left of it at 29.00 USD a month, instead of [\d.]+ USD on the Starter plan"));
         await page.GetByTestId("plan-confirm-yes").ClickAsync();
         await Assertions.Expect(page.GetByTestId("subscription-plan")).ToHaveTextAsync("Team plan");
         // Moments on the plans before (free, then Starter) cost nothing and are not shown; Team's days are.

@@ -148,7 +148,7 @@ internal sealed partial class SubscriptionService(
             ClearPending(subscription);
             subscription.PendingPlanCode = target.Code;
             subscription.PendingPlanVersion = target.Version;
-            (outcome, message) = (Scheduled, $"The organisation moves to the {target.Name} plan when this period ends on {Day(subscription.PeriodEnd)}; until then it keeps the {current.Name} plan.");
+            (outcome, message) = (Scheduled, $"The organisation moves to the {target.Name} plan on {Day(subscription.PeriodEnd)}, when this period ends; until then it keeps the {current.Name} plan.");
         }
         var saved = await SaveAsync(subscription, "subscription." + outcome, new() { ["from"] = Ref(current), ["to"] = Ref(target) }, ct).ConfigureAwait(false);
         return saved.IsSuccess ? await AnswerAsync(subscription, outcome, message, ct).ConfigureAwait(false) : saved.Error!;
@@ -188,7 +188,7 @@ internal sealed partial class SubscriptionService(
         subscription.CancelAtPeriodEnd = true;
         var saved = await SaveAsync(subscription, "subscription.canceled", new() { ["plan"] = Ref(current) }, ct).ConfigureAwait(false);
         return saved.IsSuccess
-            ? await AnswerAsync(subscription, Scheduled, $"The {current.Name} plan ends when this period ends on {Day(subscription.PeriodEnd)}; the organisation then moves to the {free.Name} plan. Reactivate before then to keep it.", ct).ConfigureAwait(false)
+            ? await AnswerAsync(subscription, Scheduled, $"The {current.Name} plan ends with this period; on {Day(subscription.PeriodEnd)} the organisation moves to the {free.Name} plan. Reactivate before then to keep it.", ct).ConfigureAwait(false)
             : saved.Error!;
     }
 
