@@ -19,7 +19,11 @@ public sealed record SubscriptionResponse(
     long CreditBalanceCents,
     string Currency,
     string Provider,
-    InvoicePreviewDto Upcoming);
+    InvoicePreviewDto Upcoming)
+{
+    /// <summary>The payment provider holds a payment method (with Stripe: a card); always false with the offline provider.</summary>
+    public bool PaymentMethodReady { get; init; }
+}
 
 /// <summary>A change due at <c>at</c>: to another plan (a downgrade) or, when <c>cancel</c>, back to the free plan.</summary>
 public sealed record PendingChangeDto(string Plan, string PlanName, DateTimeOffset At, bool Cancel);
@@ -47,7 +51,11 @@ public sealed record InvoiceSummaryDto(
     string Status,
     string Currency,
     long TotalCents,
-    DateTimeOffset? PaidAt);
+    DateTimeOffset? PaidAt)
+{
+    /// <summary>Why the payment provider's last attempt to collect it failed; null once paid.</summary>
+    public string? PaymentError { get; init; }
+}
 
 /// <summary>A line of an invoice: <c>kind</c> is base (the plan's price for the days on it), overage, tax or credit.</summary>
 public sealed record InvoiceLineDto(string Kind, string Description, string? Metric, long Quantity, long AmountCents);
@@ -89,3 +97,9 @@ public sealed record GrantCreditRequest(long AmountCents, string? Reason);
 
 /// <summary>Where the organisation manages its payment method (the payment provider's portal); null with the offline provider.</summary>
 public sealed record PaymentPortalResponse(string Provider, string? Url, string Message);
+
+/// <summary>How a tenant pays: <c>offline</c> (by invoice) or <c>stripe</c> (charged to its card).</summary>
+public sealed record SetPaymentProviderRequest(string Provider);
+
+/// <summary>What a payment provider's webhook did: received, and the outcome ("applied: …", "ignored: …", "duplicate: …").</summary>
+public sealed record WebhookReceipt(bool Received, string Outcome);

@@ -64,6 +64,9 @@ public sealed class OperatorBillingClient(AstralytiqClient client) : AreaClient(
     public Task<ApiResponse<Page<InvoiceSummaryDto>>> ListInvoicesAsync(Guid tenantId, CancellationToken ct = default) =>
         Api.SendAsync<Page<InvoiceSummaryDto>>(HttpMethod.Get, $"api/v1/operator/tenants/{tenantId}/invoices", null, ct);
 
+    public Task<ApiResponse<SubscriptionResponse>> SetPaymentProviderAsync(Guid tenantId, string provider, CancellationToken ct = default) =>
+        Api.SendAsync<SubscriptionResponse>(HttpMethod.Put, $"api/v1/operator/tenants/{tenantId}/payment-provider", new SetPaymentProviderRequest(provider), ct);
+
     public Task<ApiResponse<InvoiceSummaryDto>> MarkPaidAsync(Guid invoiceId, CancellationToken ct = default) =>
         Api.SendAsync<InvoiceSummaryDto>(HttpMethod.Post, $"api/v1/operator/invoices/{invoiceId}/paid", null, ct);
 }

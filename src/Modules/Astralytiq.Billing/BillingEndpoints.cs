@@ -38,6 +38,8 @@ internal static class BillingEndpoints
         tenants.MapPut("/{id:guid}/tax", SetTax);
         tenants.MapPost("/{id:guid}/credits", GrantCredit);
         tenants.MapGet("/{id:guid}/invoices", ListTenantInvoices);
+        tenants.MapPut("/{id:guid}/payment-provider", SetProvider);
+        routes.MapPost("/public/billing/stripe/webhook", StripeWebhook).WithTags("Billing").AllowAnonymous().ForModule(BillingDbContext.Module).ProducesErrors(400, 404, 413);
         routes.MapGroup("/operator/invoices").WithTags("Operator").ForModule(BillingDbContext.Module).ProducesErrors(401, 403, 429)
             .RequirePermission(Permission.PlatformManage)
             .MapPost("/{id:guid}/paid", MarkPaid);
@@ -101,10 +103,35 @@ internal static class BillingEndpoints
 
     [RequiresPermission(Permission.BillingManage), EndpointName("GetPaymentPortal")]
     [EndpointSummary("Where the organisation manages its payment method (the payment provider's portal), or how it pays when billing is by invoice")]
-    private static async Task<Ok<PaymentPortalResponse>> Portal(SubscriptionService subscriptions, IPaymentProvider provider, ITenantContext tenant, HttpContext http, CancellationToken ct)
+    private static async Task<Ok<PaymentPortalResponse>> Portal(SubscriptionService subscriptions, PaymentProviders providers, ITenantContext tenant, HttpContext http, CancellationToken ct)
     {
         var subscription = await subscriptions.EnsureAsync(tenant.TenantId!.Value, ct);
-        return TypedResults.Ok(await provider.PortalAsync(subscription, $"{http.Request.Scheme}://{http.Request.Host}/billing", ct));
+        using var scope = tenant.BeginTenantScope(subscription.TenantId, tenant.UserId);
+        return TypedResults.Ok(await providers.For(subscription).PortalAsync(subscription, $"{http.Request.Scheme}://{http.Request.Host}/billing", ct));
+    }
+
+    [AuditedExplicitly, Errors(404, 422), EndpointName("SetTenantPaymentProvider")]
+    [EndpointSummary("Choose how a tenant pays from its next invoice: offline (by invoice) or stripe (charged to its card) (platform operator)")]
+    private static async Task<Results<Ok<SubscriptionResponse>, ApiError>> SetProvider(Guid id, SetPaymentProviderRequest? request, SubscriptionService subscriptions, PaymentProviders providers, CancellationToken ct) =>
+        (await subscriptions.SetProviderAsync(id, request?.Provider, providers.Names, ct)).ToOk();
+
+    /// <summary>Stripe's events (signed); anonymous, so the signature is the proof. Answers 200 to an event it ignores, as Stripe expects.</summary>
+    [Errors(400, 404, 413), EndpointName("ReceiveStripeWebhook")]
+    [EndpointSummary("Stripe's webhook events (invoice paid or failed, card set up), verified by their Stripe-Signature header and handled once each")]
+    private static async Task<Results<Ok<WebhookReceipt>, ApiError>> StripeWebhook(HttpContext http, IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetService<StripeWebhooks>() is not { } webhooks)
+        {
+            return new ApiError(new NotFoundError("Stripe webhook endpoint (Stripe is not set up on this platform)"));
+        }
+        if (http.Request.ContentLength is > 1 << 20)
+        {
+            return new ApiError(new CodedError(413, Astralytiq.Contracts.Errors.ErrorCodes.PayloadTooLarge, "A Stripe event is at most 1 MiB"));
+        }
+        using var reader = new StreamReader(http.Request.Body);
+        var payload = await reader.ReadToEndAsync(ct);
+        var handled = await webhooks.HandleAsync(payload, http.Request.Headers[StripeWebhooks.SignatureHeader].ToString(), ct);
+        return handled.IsSuccess ? TypedResults.Ok(new WebhookReceipt(true, handled.Value)) : new ApiError(handled.Error!);
     }
 
     [EndpointName("ListPlans")]
@@ -235,7 +262,7 @@ internal static class BillingEndpoints
     }
 
     internal static InvoiceSummaryDto Summary(Invoice i) =>
-        new(i.Id, i.Number, i.Period, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.Status, i.Currency, i.TotalCents, i.PaidAt);
+        new(i.Id, i.Number, i.Period, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.Status, i.Currency, i.TotalCents, i.PaidAt) { PaymentError = i.PaymentError };
 
     internal static InvoiceResponse ToResponse(Invoice i) =>
         new(Summary(i), [.. i.Lines.OrderBy(l => l.Position).Select(l => new InvoiceLineDto(l.Kind, l.Description, l.Metric, l.Quantity, l.AmountCents))],

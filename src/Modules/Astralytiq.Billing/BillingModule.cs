@@ -18,13 +18,27 @@ public static class BillingModule
     public static IServiceCollection AddBillingModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<BillingDbContext, BillingSqliteDbContext, BillingPostgresDbContext>(configuration, BillingDbContext.Module);
-        services.AddSingleton(SettingsBinder.Bind<BillingSettings>(configuration, "Astralytiq:Billing"));
+        var settings = SettingsBinder.Bind<BillingSettings>(configuration, "Astralytiq:Billing");
+        services.AddSingleton(settings);
         services.AddScoped<PlanStore>();
         services.AddScoped<IStartupTask, PlanCatalogStartup>();
         services.AddHostedService<PlanCatalogRefresher>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<InvoiceIssuer>();
         services.AddScoped<IPaymentProvider, OfflinePaymentProvider>();
+        var stripe = settings.Stripe;
+        if (settings.Provider == StripePaymentProvider.Id && !stripe.Configured)
+        {
+            throw new InvalidSettingException("Setting Astralytiq:Billing:Provider is stripe, but Astralytiq:Billing:Stripe:SecretKey and WebhookSecret are not both set");
+        }
+        services.AddSingleton(stripe);
+        if (stripe.Configured)
+        {
+            services.AddSingleton<Stripe.IStripeClient>(new Stripe.StripeClient(apiKey: stripe.SecretKey, apiBase: stripe.ApiBase.TrimEnd('/')));
+            services.AddScoped<IPaymentProvider, StripePaymentProvider>();
+            services.AddScoped<StripeWebhooks>();
+        }
+        services.AddScoped<PaymentProviders>();
         services.AddRecurring<BillingDbContext, Subscription, SubscriptionOccurrences>();
         return services;
     }

@@ -33,6 +33,9 @@ public sealed class BillingSettings
     [StringLength(500)]
     public string? SellerDetails { get; set; }
 
+    /// <summary>Stripe's keys (<c>Astralytiq:Billing:Stripe</c>); with them, tenants can be moved to pay by card.</summary>
+    public Payments.StripeSettings Stripe { get; set; } = new();
+
     /// <summary>How an invoice of the offline provider is paid (bank details, say), printed on it.</summary>
     [StringLength(500)]
     public string? PaymentInstructions { get; set; }

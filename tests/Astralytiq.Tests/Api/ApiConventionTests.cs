@@ -24,6 +24,8 @@ public abstract class ApiConventionTests<TPlatform>(TPlatform platform) : Platfo
         "GET /api/v1/public/dashboards/{token}",
         "GET /api/v1/public/dashboards/{token}/widgets/{widgetId}/data",
         "GET /api/v1/users/invitations/lookup",
+        // Anonymous, but proven by its Stripe-Signature header (Billing/StripeTests).
+        "POST /api/v1/public/billing/stripe/webhook",
         "POST /api/v1/public/notifications/unsubscribe",
         "POST /api/v1/public/reports/unsubscribe",
         "POST /api/v1/users/login",

@@ -42,6 +42,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     /// <summary>Where the host's Twilio client sends text messages.</summary>
     public TwilioStandIn Twilio { get; } = new();
 
+    /// <summary>Where the host's Stripe client sends its requests (Stripe is set up on every test host; tenants pay offline unless moved to it).</summary>
+    public StripeStandIn Stripe { get; } = new();
+
     public abstract string Provider { get; }
 
     /// <summary>Why this fixture cannot run here, or null when it can.</summary>
@@ -148,6 +151,9 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Notifications:Sms:AuthToken"] = TwilioStandIn.AuthToken,
             ["Astralytiq:Notifications:Sms:From"] = TwilioStandIn.From,
             ["Astralytiq:Notifications:Sms:BaseUrl"] = Twilio.BaseUrl,
+            ["Astralytiq:Billing:Stripe:SecretKey"] = StripeStandIn.SecretKey,
+            ["Astralytiq:Billing:Stripe:WebhookSecret"] = StripeStandIn.WebhookSecret,
+            ["Astralytiq:Billing:Stripe:ApiBase"] = Stripe.BaseUrl,
             ["Astralytiq:Telemetry:Tracing:Enabled"] = "true",
             ["Astralytiq:Telemetry:Tracing:SampleRatio"] = "0",
             ["Astralytiq:Telemetry:Metrics:ScrapeToken"] = ScrapeToken,
@@ -200,6 +206,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
         }
         await Smtp.DisposeAsync();
         await Twilio.DisposeAsync();
+        await Stripe.DisposeAsync();
         await DropDatabaseAsync();
         try
         {

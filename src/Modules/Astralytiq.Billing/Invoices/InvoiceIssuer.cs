@@ -1,4 +1,5 @@
 using Astralytiq.Billing.Payments;
+using Astralytiq.Billing.Persistence;
 using Astralytiq.Identity.Contracts;
 using Astralytiq.Platform.Email;
 using Astralytiq.Platform.Notifications;
@@ -107,9 +108,30 @@ internal sealed partial class InvoiceIssuer(
         return invoice;
     }
 
-    /// <summary>Sends the invoice's PDF to the billing address (else to the Admins) and tells the Admins in the app; a failure is logged and tried again on the subscription's next run.</summary>
+    /// <summary>
+    /// Hands the invoice to the subscription's payment provider to collect (Stripe charges it), then sends its PDF to the
+    /// billing address (else to the Admins) and tells the Admins in the app; a failure is logged and tried again on the
+    /// subscription's next run.
+    /// </summary>
     public async Task DeliverAsync(Invoice invoice, CancellationToken ct)
     {
+        if (invoice.Provider != OfflinePaymentProvider.Id && invoice.ProviderInvoiceId is null && invoice.Status == Invoice.Open)
+        {
+            try
+            {
+                var subscription = await db.Subscriptions.SingleAsync(s => s.TenantId == invoice.TenantId, ct).ConfigureAwait(false);
+                invoice.ProviderInvoiceId = await services.GetRequiredService<PaymentProviders>().For(subscription).CollectAsync(invoice, subscription, ct).ConfigureAwait(false);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogCollectFailed(logger, invoice.Number, ex);
+            }
+        }
+        if (invoice.EmailedAt is not null)
+        {
+            return;
+        }
         try
         {
             var admins = await services.GetRequiredService<IUserDirectory>().AdminsAsync(ct).ConfigureAwait(false);
@@ -148,7 +170,9 @@ internal sealed partial class InvoiceIssuer(
     public async Task DeliverPendingAsync(Guid tenantId, CancellationToken ct)
     {
         var since = time.GetUtcNow().AddDays(-7);
-        var pending = await db.Invoices.Where(i => i.TenantId == tenantId && i.EmailedAt == null && i.IssuedAt >= since).OrderBy(i => i.Sequence).ToListAsync(ct).ConfigureAwait(false);
+        var pending = await db.Invoices.Where(i => i.TenantId == tenantId && i.IssuedAt >= since
+                && (i.EmailedAt == null || (i.Provider != OfflinePaymentProvider.Id && i.ProviderInvoiceId == null && i.Status == Invoice.Open && i.TotalCents > 0)))
+            .OrderBy(i => i.Sequence).ToListAsync(ct).ConfigureAwait(false);
         foreach (var invoice in pending)
         {
             await DeliverAsync(invoice, ct).ConfigureAwait(false);
@@ -214,6 +238,9 @@ internal sealed partial class InvoiceIssuer(
             return CultureInfo.GetCultureInfo("en-US");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {Number} could not be handed to the payment provider; it is tried again on the subscription's next run")]
+    private static partial void LogCollectFailed(ILogger logger, string number, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Invoice {Number} could not be sent; it is tried again on the subscription's next run")]
     private static partial void LogDeliveryFailed(ILogger logger, string number, Exception exception);

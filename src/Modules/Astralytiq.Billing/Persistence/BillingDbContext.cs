@@ -20,6 +20,8 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
 
     public DbSet<InvoiceSequence> Sequences => Set<InvoiceSequence>();
 
+    public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<StoredPlan>(b =>
@@ -48,6 +50,7 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             b.Property(s => s.TaxId).HasMaxLength(50);
             b.Property(s => s.Provider).HasMaxLength(20);
             b.Property(s => s.ProviderCustomerId).HasMaxLength(100);
+            b.HasIndex(s => s.ProviderCustomerId);
             b.Property(s => s.ProviderSubscriptionId).HasMaxLength(100);
             b.Property(s => s.Cron).HasMaxLength(40);
             b.Property(s => s.TimeZone).HasMaxLength(60);
@@ -84,6 +87,8 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             b.Property(i => i.BillToAddress).HasMaxLength(500);
             b.Property(i => i.BillToTaxId).HasMaxLength(50);
             b.Property(i => i.EmailedTo).HasMaxLength(2000);
+            b.Property(i => i.PaymentError).HasMaxLength(500);
+            b.HasIndex(i => i.ProviderInvoiceId);
             b.HasMany(i => i.Lines).WithOne().HasForeignKey(l => l.InvoiceId);
         });
         modelBuilder.Entity<InvoiceLine>(b =>
@@ -93,6 +98,14 @@ internal class BillingDbContext(DbContextOptions options) : ModuleDbContext(opti
             b.Property(l => l.Kind).HasMaxLength(20);
             b.Property(l => l.Description).HasMaxLength(300);
             b.Property(l => l.Metric).HasMaxLength(60);
+        });
+        modelBuilder.Entity<ProviderEvent>(b =>
+        {
+            b.ToTable("provider_events");
+            b.Property(e => e.Id).HasMaxLength(100);
+            b.Property(e => e.Provider).HasMaxLength(20);
+            b.Property(e => e.Type).HasMaxLength(100);
+            b.Property(e => e.Outcome).HasMaxLength(300);
         });
         modelBuilder.Entity<InvoiceSequence>(b =>
         {

@@ -94,6 +94,9 @@ internal sealed class Subscription : IRecurring
 
     public string? ProviderSubscriptionId { get; set; }
 
+    /// <summary>The payment provider holds a payment method for the tenant (Stripe: a card set up through Checkout).</summary>
+    public bool PaymentMethodReady { get; set; }
+
     /// <summary>Raised on every change: two changes made at once cannot both win.</summary>
     public int Revision { get; set; }
 
@@ -199,6 +202,12 @@ internal sealed class Invoice : ITenantOwned
 
     public string? ProviderInvoiceId { get; set; }
 
+    /// <summary>When the provider last told of the invoice (its event's time): an older event never undoes a newer one.</summary>
+    public DateTimeOffset? ProviderUpdatedAt { get; set; }
+
+    /// <summary>Why the provider's last attempt to collect failed; cleared when it is paid.</summary>
+    public string? PaymentError { get; set; }
+
     public string BillTo { get; set; } = string.Empty;
 
     public string? BillToEmail { get; set; }
@@ -248,4 +257,21 @@ internal sealed class InvoiceSequence
     public string Id { get; set; } = Invoices;
 
     public long Last { get; set; }
+}
+
+/// <summary>A payment provider's webhook event, kept by its id so a delivery repeated by the provider is handled once.</summary>
+internal sealed class ProviderEvent
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string Provider { get; set; } = string.Empty;
+
+    public string Type { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>What it did: "applied", "ignored: …".</summary>
+    public string Outcome { get; set; } = string.Empty;
 }

@@ -91,7 +91,7 @@ internal sealed partial class SubscriptionService(
         var preview = await invoices.PreviewAsync(s, time.GetUtcNow(), ct).ConfigureAwait(false);
         return new SubscriptionResponse(plan.ToResponse(), s.Status, s.PeriodStart, s.PeriodEnd, pending, s.TrialEndsAt,
             s.TrialReturnCode is { } back ? catalog.Find(new PlanRef(back, s.TrialReturnVersion ?? 0))?.Name ?? back : null,
-            s.TaxRateBasisPoints / 100m, s.CreditBalanceCents, plan.Currency, s.Provider, preview);
+            s.TaxRateBasisPoints / 100m, s.CreditBalanceCents, plan.Currency, s.Provider, preview) { PaymentMethodReady = s.PaymentMethodReady };
     }
 
     /// <summary>An Admin's change of plan: up at once, down at the period's end; during a trial, at once either way.</summary>
@@ -343,6 +343,25 @@ internal sealed partial class SubscriptionService(
             ["amount_cents"] = request.AmountCents.ToString(CultureInfo.InvariantCulture),
             ["reason"] = reason!,
         }, ct).ConfigureAwait(false);
+        return saved.IsSuccess ? await ToResponseAsync(subscription, ct).ConfigureAwait(false) : saved.Error!;
+    }
+
+    public async Task<Result<SubscriptionResponse>> SetProviderAsync(Guid tenantId, string? provider, IReadOnlyList<string> available, CancellationToken ct)
+    {
+        var name = provider?.Trim().ToLowerInvariant();
+        if (name is null || !available.Contains(name))
+        {
+            return ValidationError.For("provider", "provider must be one of the providers set up here: " + string.Join(", ", available));
+        }
+        if (!await TenantExistsAsync(tenantId, ct).ConfigureAwait(false))
+        {
+            return new NotFoundError("Tenant");
+        }
+        var subscription = await EnsureAsync(tenantId, ct).ConfigureAwait(false);
+        using var scope = context.BeginTenantScope(tenantId, context.UserId);
+        var before = subscription.Provider;
+        subscription.Provider = name;
+        var saved = await SaveAsync(subscription, "subscription.provider_set", new() { ["from"] = before, ["to"] = name }, ct).ConfigureAwait(false);
         return saved.IsSuccess ? await ToResponseAsync(subscription, ct).ConfigureAwait(false) : saved.Error!;
     }
 

@@ -35,6 +35,7 @@ internal static class NotificationEvents
         ("billing.invoice_issued", "An invoice was issued (Admins)"),
         ("billing.trial_ending", "A plan trial ends in a few days (Admins)"),
         ("billing.trial_ended", "A plan trial ended and the organisation is back on its plan (Admins)"),
+        ("billing.payment_failed", "A card payment of an invoice failed (Admins)"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>

@@ -130,6 +130,11 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("paid_at");
 
+                    b.Property<string>("PaymentError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("payment_error");
+
                     b.Property<string>("Period")
                         .IsRequired()
                         .HasMaxLength(7)
@@ -154,6 +159,10 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("provider_invoice_id");
+
+                    b.Property<DateTimeOffset?>("ProviderUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("provider_updated_at");
 
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
@@ -191,6 +200,9 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
                     b.HasIndex("Number")
                         .IsUnique()
                         .HasDatabaseName("ix_invoices_number");
+
+                    b.HasIndex("ProviderInvoiceId")
+                        .HasDatabaseName("ix_invoices_provider_invoice_id");
 
                     b.HasIndex("Sequence")
                         .IsUnique()
@@ -341,6 +353,45 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
                     b.ToTable("plan_segments", "billing");
                 });
 
+            modelBuilder.Entity("Astralytiq.Billing.Persistence.ProviderEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("provider");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provider_events");
+
+                    b.ToTable("provider_events", "billing");
+                });
+
             modelBuilder.Entity("Astralytiq.Billing.Persistence.StoredPlan", b =>
                 {
                     b.Property<Guid>("Id")
@@ -468,6 +519,10 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_run_at");
 
+                    b.Property<bool>("PaymentMethodReady")
+                        .HasColumnType("boolean")
+                        .HasColumnName("payment_method_ready");
+
                     b.Property<string>("PendingPlanCode")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
@@ -566,6 +621,9 @@ namespace Astralytiq.Billing.Persistence.Migrations.Postgres
 
                     b.HasIndex("NextRunAt")
                         .HasDatabaseName("ix_subscriptions_next_run_at");
+
+                    b.HasIndex("ProviderCustomerId")
+                        .HasDatabaseName("ix_subscriptions_provider_customer_id");
 
                     b.HasIndex("TenantId")
                         .IsUnique()

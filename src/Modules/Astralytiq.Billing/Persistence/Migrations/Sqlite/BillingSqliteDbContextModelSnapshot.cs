@@ -124,6 +124,11 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("paid_at");
 
+                    b.Property<string>("PaymentError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_error");
+
                     b.Property<string>("Period")
                         .IsRequired()
                         .HasMaxLength(7)
@@ -148,6 +153,10 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("provider_invoice_id");
+
+                    b.Property<long?>("ProviderUpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("provider_updated_at");
 
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER")
@@ -185,6 +194,9 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
                     b.HasIndex("Number")
                         .IsUnique()
                         .HasDatabaseName("ix_billing_invoices_number");
+
+                    b.HasIndex("ProviderInvoiceId")
+                        .HasDatabaseName("ix_billing_invoices_provider_invoice_id");
 
                     b.HasIndex("Sequence")
                         .IsUnique()
@@ -335,6 +347,45 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
                     b.ToTable("billing_plan_segments", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.Billing.Persistence.ProviderEvent", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_billing_provider_events");
+
+                    b.ToTable("billing_provider_events", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.Billing.Persistence.StoredPlan", b =>
                 {
                     b.Property<Guid>("Id")
@@ -462,6 +513,10 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_run_at");
 
+                    b.Property<bool>("PaymentMethodReady")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_method_ready");
+
                     b.Property<string>("PendingPlanCode")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
@@ -560,6 +615,9 @@ namespace Astralytiq.Billing.Persistence.Migrations.Sqlite
 
                     b.HasIndex("NextRunAt")
                         .HasDatabaseName("ix_billing_subscriptions_next_run_at");
+
+                    b.HasIndex("ProviderCustomerId")
+                        .HasDatabaseName("ix_billing_subscriptions_provider_customer_id");
 
                     b.HasIndex("TenantId")
                         .IsUnique()
