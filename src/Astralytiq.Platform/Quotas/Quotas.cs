@@ -28,6 +28,18 @@ public static class QuotaMetrics
     /// <summary>Scheduled or on-demand reports delivered.</summary>
     public const string ReportsSent = "reports_sent";
 
+    /// <summary>Active people of the organisation (seats): counted when one joins or is reactivated, given back when deactivated.</summary>
+    public const string Users = "users";
+
+    /// <summary>Dashboards the organisation keeps (a deleted one is given back).</summary>
+    public const string Dashboards = "dashboards";
+
+    /// <summary>Scheduled and on-demand reports the organisation keeps.</summary>
+    public const string Reports = "reports";
+
+    /// <summary>Alert rules the organisation keeps.</summary>
+    public const string AlertRules = "alert_rules";
+
     /// <summary>Not a usage: the organisation's requests a minute (sizes the rate limit by plan).</summary>
     public const string ApiCallsPerMinute = "api_calls_per_minute";
 
@@ -36,7 +48,7 @@ public static class QuotaMetrics
 
     /// <summary>Every metric a plan can limit, in the order people read them.</summary>
     public static readonly IReadOnlyList<string> Limitable =
-        [StorageBytes, Datasets, RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent, UploadBytes, ApiCallsPerMinute];
+        [StorageBytes, Datasets, Users, Dashboards, Reports, AlertRules, RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent, UploadBytes, ApiCallsPerMinute];
 
     public static bool IsMonthly(string metric) => Monthly.Contains(metric);
 
@@ -45,6 +57,10 @@ public static class QuotaMetrics
     {
         StorageBytes => "storage",
         Datasets => "datasets",
+        Users => "users",
+        Dashboards => "dashboards",
+        Reports => "reports",
+        AlertRules => "alert rules",
         RowsIngested => "rows ingested",
         BytesIngested => "data received",
         ModelsTrained => "models trained",
@@ -432,6 +448,10 @@ internal sealed class QuotaService(
         QuotaMetrics.StorageBytes => $"{Readable(metric, limit)} of storage",
         QuotaMetrics.BytesIngested => $"{Readable(metric, limit)} ingested",
         QuotaMetrics.Datasets => limit == 1 ? "1 dataset" : $"{Readable(metric, limit)} datasets",
+        QuotaMetrics.Users => limit == 1 ? "1 user" : $"{Readable(metric, limit)} users",
+        QuotaMetrics.Dashboards => limit == 1 ? "1 dashboard" : $"{Readable(metric, limit)} dashboards",
+        QuotaMetrics.Reports => limit == 1 ? "1 report" : $"{Readable(metric, limit)} reports",
+        QuotaMetrics.AlertRules => limit == 1 ? "1 alert rule" : $"{Readable(metric, limit)} alert rules",
         QuotaMetrics.RowsIngested => $"{Readable(metric, limit)} {(limit == 1 ? "row" : "rows")} ingested",
         QuotaMetrics.ModelsTrained => $"{Readable(metric, limit)} {(limit == 1 ? "model" : "models")} trained",
         QuotaMetrics.TrainingSeconds => $"{Readable(metric, limit)} {(limit == 1 ? "second" : "seconds")} of training",

@@ -8,13 +8,21 @@ using Astralytiq.Platform.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
+using Astralytiq.Platform.Quotas;
+
 namespace Astralytiq.Dashboards;
 
 public static class DashboardsModule
 {
+    /// <summary>The key prefixes dashboards and reports are counted under against the plan's limits.</summary>
+    internal const string DashboardCount = "dashboard";
+    internal const string ReportCount = "report";
+
     public static IServiceCollection AddDashboardsModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<DashboardsDbContext, DashboardsSqliteDbContext, DashboardsPostgresDbContext>(configuration, DashboardsDbContext.Module);
+        services.AddCountedQuota<DashboardsDbContext, Dashboard>(Astralytiq.Platform.Quotas.QuotaMetrics.Dashboards, DashboardCount, d => d.DeletedAt == null, d => d.Id);
+        services.AddCountedQuota<DashboardsDbContext, Reports.Report>(Astralytiq.Platform.Quotas.QuotaMetrics.Reports, ReportCount, r => r.DeletedAt == null, r => r.Id);
         services.AddScoped<DashboardFinder>();
         services.AddScoped<DefinitionValidator>();
         services.AddScoped<DashboardHandlers>();

@@ -11,9 +11,14 @@ namespace Astralytiq.Identity;
 
 public static class IdentityModule
 {
+    /// <summary>The key prefix an active person (a seat) is counted under against the plan's limit of users.</summary>
+    internal const string UserCount = "user";
+
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<IdentityDbContext, IdentitySqliteDbContext, IdentityPostgresDbContext>(configuration, IdentityDbContext.Module);
+        Astralytiq.Platform.Quotas.CountedQuotaRegistration.AddCountedQuota<IdentityDbContext, Users.User>(
+            services, Astralytiq.Platform.Quotas.QuotaMetrics.Users, UserCount, u => u.IsActive && u.Role != Role.Operator, u => u.Id);
         var settings = SettingsBinder.Bind<IdentitySettings>(configuration, "Astralytiq:Identity");
         services.AddSingleton(settings);
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = settings.PasswordHashIterations);

@@ -2,6 +2,7 @@ using Astralytiq.Notifications.Alerts;
 using Astralytiq.Notifications.Delivery;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.Platform.Health;
+using Astralytiq.Platform.Quotas;
 using Microsoft.Extensions.Configuration;
 
 namespace Astralytiq.Notifications;
@@ -13,9 +14,13 @@ namespace Astralytiq.Notifications;
 /// </summary>
 public static class NotificationsModule
 {
+    /// <summary>The key prefix alert rules are counted under against the plan's limit.</summary>
+    internal const string AlertRuleCount = "alert-rule";
+
     public static IServiceCollection AddNotificationsModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModuleDbContext<NotificationsDbContext, NotificationsSqliteDbContext, NotificationsPostgresDbContext>(configuration, NotificationsDbContext.Module);
+        services.AddCountedQuota<NotificationsDbContext, AlertRule>(Platform.Quotas.QuotaMetrics.AlertRules, AlertRuleCount, r => r.DeletedAt == null, r => r.Id);
         services.AddSingleton(SettingsBinder.Bind<WebhookSettings>(configuration, "Astralytiq:Notifications:Webhooks"));
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookSender>();

@@ -123,6 +123,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             [$"Astralytiq:Plans:{Billing.MeteredPlan.MlName}:predictions"] = Billing.MeteredPlan.MlPredictions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"Astralytiq:Plans:{Billing.MeteredPlan.ThrottledName}:api_calls_per_minute"] = Billing.MeteredPlan.PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Two plans with few features for P27; free keeps every feature (and is priced last) so other tests meet no gate.
+            // A plan that counts what an organisation keeps: two people, two dashboards, one report, one alert rule.
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:users"] = "2",
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:dashboards"] = "2",
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:reports"] = "1",
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:alert_rules"] = "1",
             ["Astralytiq:Plans:starter:datasets"] = "1000000000",
             ["Astralytiq:Plans:team:datasets"] = "1000000000",
             ["Astralytiq:PlanFeatures:starter"] = "api_keys, realtime_dashboards",

@@ -3,7 +3,7 @@ namespace Astralytiq.Dashboards.Boards;
 /// <summary>Dashboards: made, changed (each save a new version), read, listed and deleted.</summary>
 internal sealed class DashboardHandlers(
     DashboardsDbContext db, DashboardFinder finder, DefinitionValidator validator, ITenantContext tenant, IAuditLog audit, TimeProvider time,
-    LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub, DashboardLineage lineage)
+    LiveSubscriptions live, Microsoft.AspNetCore.SignalR.IHubContext<DashboardHub> hub, DashboardLineage lineage, Astralytiq.Platform.Quotas.IQuotas quotas)
 {
     public async Task<Result<DashboardResponse>> CreateAsync(CreateDashboardRequest request, CancellationToken ct)
     {
@@ -18,9 +18,24 @@ internal sealed class DashboardHandlers(
             Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId!.Value, Name = request.Name.Trim(), Folder = DashboardFinder.Clean(request.Folder),
             Description = DashboardFinder.Clean(request.Description), Version = 1, DefinitionJson = checkedRequest.Value, CreatedBy = tenant.UserId, CreatedAt = now, UpdatedAt = now,
         };
+        // Counted first, atomically against the plan's limit; given back if the dashboard is not saved after all.
+        var key = Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(DashboardsModule.DashboardCount, dashboard.Id);
+        var counted = await quotas.ConsumeAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Dashboards, 1, key, ct).ConfigureAwait(false);
+        if (!counted.IsSuccess)
+        {
+            return counted.Error!;
+        }
         db.Dashboards.Add(dashboard);
         db.Versions.Add(Snapshot(dashboard, "created"));
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Dashboards, key, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         await audit.RecordAsync(new AuditRecord("dashboard.created", AuditOutcome.Success, "dashboard", dashboard.Id.ToString(),
             new Dictionary<string, string> { ["name"] = dashboard.Name }), ct).ConfigureAwait(false);
         await lineage.SyncDashboardOrLaterAsync(dashboard, ct).ConfigureAwait(false);
@@ -133,6 +148,7 @@ internal sealed class DashboardHandlers(
         {
             return new NotFoundError("Dashboard");
         }
+        await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Dashboards, Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(DashboardsModule.DashboardCount, id), ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("dashboard.deleted", AuditOutcome.Success, "dashboard", id.ToString()), ct).ConfigureAwait(false);
         await lineage.RemoveDashboardOrLaterAsync(id, ct).ConfigureAwait(false);
         await live.RecheckAsync(db, hub, tenant.TenantId!.Value, id, ct).ConfigureAwait(false);

@@ -6,7 +6,7 @@ namespace Astralytiq.Dashboards.Reports;
 /// </summary>
 internal sealed class ReportHandlers(
     DashboardsDbContext db, ITenantContext tenant, IUserDirectory users, IJobScheduler jobs, IAuditLog audit, TimeProvider time,
-    IBlobStorage blobs, TenantEncryptor encryptor, Boards.DashboardLineage lineage)
+    IBlobStorage blobs, TenantEncryptor encryptor, Boards.DashboardLineage lineage, Astralytiq.Platform.Quotas.IQuotas quotas)
 {
     public const string JobKind = "dashboards.report";
     public const int MaxAttempts = 3;
@@ -46,8 +46,22 @@ internal sealed class ReportHandlers(
         var now = time.GetUtcNow();
         var report = new Report { Id = Guid.CreateVersion7(now), TenantId = tenant.TenantId!.Value, CreatedBy = tenant.UserId, CreatedAt = now };
         Apply(report, request, checkedRequest.Value, now);
+        var key = Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(DashboardsModule.ReportCount, report.Id);
+        var counted = await quotas.ConsumeAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Reports, 1, key, ct).ConfigureAwait(false);
+        if (!counted.IsSuccess)
+        {
+            return counted.Error!;
+        }
         db.Reports.Add(report);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Reports, key, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         await audit.RecordAsync(new AuditRecord("report.created", AuditOutcome.Success, "report", report.Id.ToString(),
             new Dictionary<string, string> { ["name"] = report.Name, ["dashboard"] = report.DashboardId.ToString(), ["cron"] = report.Cron }), ct).ConfigureAwait(false);
         await lineage.SyncReportOrLaterAsync(report, ct).ConfigureAwait(false);
@@ -123,6 +137,7 @@ internal sealed class ReportHandlers(
         found.Value.DeletedAt = time.GetUtcNow();
         found.Value.NextRunAt = null;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Reports, Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(DashboardsModule.ReportCount, id), ct).ConfigureAwait(false);
         await audit.RecordAsync(new AuditRecord("report.deleted", AuditOutcome.Success, "report", id.ToString(), new Dictionary<string, string> { ["name"] = found.Value.Name }), ct).ConfigureAwait(false);
         await lineage.SyncReportOrLaterAsync(found.Value, ct).ConfigureAwait(false);
         return Unit.Value;

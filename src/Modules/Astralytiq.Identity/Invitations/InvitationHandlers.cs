@@ -7,7 +7,8 @@ internal sealed class InvitationHandlers(
     IAuditLog audit,
     IdentitySettings settings,
     PlatformOptions platform,
-    TimeProvider time)
+    TimeProvider time,
+    Astralytiq.Platform.Quotas.IQuotas quotas)
 {
     public async Task<Result<InvitationResponse>> InviteAsync(InviteUserRequest request, CancellationToken ct)
     {
@@ -39,6 +40,11 @@ internal sealed class InvitationHandlers(
         if (await db.Invitations.AnyAsync(i => i.Email == normalized && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, ct))
         {
             return new ConflictError("A pending invitation for this email exists; revoke it first", [new("email", "already invited")]);
+        }
+        // Told now, not when the invitation is accepted: the plan has no seat left (the one invited takes it on joining).
+        if (await quotas.CheckAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Users, 1, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!;
         }
         var token = SecretToken.New();
         var invitation = new Invitation

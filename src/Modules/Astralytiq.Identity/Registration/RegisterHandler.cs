@@ -11,7 +11,8 @@ internal sealed class RegisterHandler(
     IPasswordHasher<User> hasher,
     SessionIssuer sessions,
     IAuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Astralytiq.Platform.Quotas.IQuotas quotas)
 {
     public async Task<Result<AuthResponse>> HandleAsync(RegisterRequest request, CancellationToken ct)
     {
@@ -75,6 +76,16 @@ internal sealed class RegisterHandler(
             LastLoginAt = now,
         };
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        // A seat: the founder of a new organisation always has one; someone invited takes one if the plan has it left.
+        var seat = Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(IdentityModule.UserCount, user.Id);
+        using (tenantContext.BeginTenantScope(user.TenantId))
+        {
+            var counted = await quotas.RecordAsync(new Astralytiq.Platform.Quotas.UsageEvent(Astralytiq.Platform.Quotas.QuotaMetrics.Users, 1, seat, Enforce: invitation is not null), ct);
+            if (!counted.IsSuccess)
+            {
+                return counted.Error!;
+            }
+        }
         db.Users.Add(user);
         if (invitation is not null)
         {
@@ -87,6 +98,10 @@ internal sealed class RegisterHandler(
         }
         catch (DbUpdateException)
         {
+            using (tenantContext.BeginTenantScope(user.TenantId))
+            {
+                await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Users, seat, CancellationToken.None);
+            }
             // Lost a race for the same email: undo the tenant this attempt created.
             if (provisioned is not null)
             {

@@ -5,7 +5,8 @@ internal sealed class UserHandlers(
     ITenantContext tenantContext,
     SessionIssuer sessions,
     IAuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Astralytiq.Platform.Quotas.IQuotas quotas)
 {
     private static readonly string[] Themes = ["light", "dark", "system"];
 
@@ -119,6 +120,12 @@ internal sealed class UserHandlers(
         {
             return new ConflictError("The tenant must keep at least one active Admin");
         }
+        var seat = Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(IdentityModule.UserCount, user.Id);
+        if (user.IsActive != active && active
+            && await quotas.ConsumeAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Users, 1, seat, ct) is { IsSuccess: false } full)
+        {
+            return full.Error!; // no seat left on the plan for someone reactivated
+        }
         if (user.IsActive != active)
         {
             user.IsActive = active;
@@ -128,6 +135,7 @@ internal sealed class UserHandlers(
             await db.SaveChangesAsync(ct);
             if (!active)
             {
+                await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.Users, seat, ct);
                 await sessions.RevokeAsync(user.Id, "deactivated", except: null, ct);
             }
             await sessions.ForgetAsync(user.Id, ct);

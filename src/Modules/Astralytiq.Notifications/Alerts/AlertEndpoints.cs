@@ -99,7 +99,8 @@ internal static class AlertEndpoints
     [Errors(409)]
     [EndpointSummary("Adds an alert rule (Admin); it is first evaluated at the next minute its interval falls on")]
     private static async Task<Results<Created<AlertRuleDto>, ApiError>> CreateRule(
-        AlertRuleRequest request, NotificationsDbContext db, OfferedAlertMetrics metrics, IUserDirectory users, ITenantContext tenant, TimeProvider time, CancellationToken ct)
+        AlertRuleRequest request, NotificationsDbContext db, OfferedAlertMetrics metrics, IUserDirectory users, ITenantContext tenant, TimeProvider time,
+        Astralytiq.Platform.Quotas.IQuotas quotas, CancellationToken ct)
     {
         if (await db.AlertRules.CountAsync(r => r.DeletedAt == null, ct).ConfigureAwait(false) >= MaxRules)
         {
@@ -111,8 +112,26 @@ internal static class AlertEndpoints
         {
             return new ApiError(invalid);
         }
+        // An organisation's rules count against its plan (the operator's own rules, outside every organisation, do not).
+        var key = Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(NotificationsModule.AlertRuleCount, rule.Id);
+        var counted = rule.TenantId != Guid.Empty;
+        if (counted && await quotas.ConsumeAsync(Astralytiq.Platform.Quotas.QuotaMetrics.AlertRules, 1, key, ct).ConfigureAwait(false) is { IsSuccess: false } refused)
+        {
+            return new ApiError(refused.Error!);
+        }
         db.AlertRules.Add(rule);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (counted)
+            {
+                await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.AlertRules, key, CancellationToken.None).ConfigureAwait(false);
+            }
+            throw;
+        }
         return TypedResults.Created($"/api/v1/alerts/rules/{rule.Id}", ToDto(rule, []));
     }
 
@@ -137,12 +156,21 @@ internal static class AlertEndpoints
 
     [Errors(404)]
     [EndpointSummary("Deletes an alert rule (Admin); its history stays")]
-    private static async Task<Results<NoContent, ApiError>> DeleteRule(Guid id, NotificationsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<NoContent, ApiError>> DeleteRule(
+        Guid id, NotificationsDbContext db, TimeProvider time, ITenantContext tenant, Astralytiq.Platform.Quotas.IQuotas quotas, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var deleted = await db.AlertRules.Where(r => r.Id == id && r.DeletedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.DeletedAt, now).SetProperty(r => r.NextRunAt, (DateTimeOffset?)null), ct).ConfigureAwait(false);
-        return deleted == 0 ? new ApiError(new NotFoundError("Alert rule")) : TypedResults.NoContent();
+        if (deleted == 0)
+        {
+            return new ApiError(new NotFoundError("Alert rule"));
+        }
+        if (tenant.TenantId is { } tenantId && tenantId != Guid.Empty)
+        {
+            await quotas.ReleaseAsync(Astralytiq.Platform.Quotas.QuotaMetrics.AlertRules, Astralytiq.Platform.Quotas.CountedQuotaRegistration.Key(NotificationsModule.AlertRuleCount, id), ct).ConfigureAwait(false);
+        }
+        return TypedResults.NoContent();
     }
 
     [Errors(404)]
