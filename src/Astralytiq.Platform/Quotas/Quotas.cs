@@ -193,7 +193,7 @@ internal sealed class QuotaService(
     }
 
     internal async Task<long> StoredAsync(string metric, string period, CancellationToken cancellationToken) =>
-        await db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == period).Select(u => (long?)u.Used)
+        await db.Set<TenantUsage>().Where(u => u.TenantId == tenant.TenantId && u.Metric == metric && u.Period == period).Select(u => (long?)u.Used)
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
 
     public async Task<Result<Unit>> CheckAsync(string metric, long amount, CancellationToken cancellationToken)
@@ -253,13 +253,13 @@ internal sealed class QuotaService(
         var period = QuotaMetrics.IsMonthly(metric) ? PeriodOf(at ?? now) : string.Empty;
         await EnsureCounterAsync(tenantId, metric, period, cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (await db.Set<UsageRecord>().AnyAsync(r => r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false))
+        if (await db.Set<UsageRecord>().AnyAsync(r => r.TenantId == tenantId && r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false))
         {
             return Unit.Value; // recorded before: a retry counts nothing more
         }
         // One conditional update: the counter moves only if it stays within the limit, so concurrent uses
         // can never together pass it.
-        var counter = db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == period);
+        var counter = db.Set<TenantUsage>().Where(u => u.TenantId == tenantId && u.Metric == metric && u.Period == period);
         var moved = limit is { } max
             ? await counter.Where(u => u.Used + amount <= max).ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used + amount).SetProperty(u => u.UpdatedAt, now), cancellationToken).ConfigureAwait(false)
             : await counter.ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used + amount).SetProperty(u => u.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
@@ -267,7 +267,7 @@ internal sealed class QuotaService(
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             // A concurrent retry of the same key may have been counted meanwhile: then this one succeeded too.
-            if (await db.Set<UsageRecord>().AnyAsync(r => r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false))
+            if (await db.Set<UsageRecord>().AnyAsync(r => r.TenantId == tenantId && r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false))
             {
                 return Unit.Value;
             }
@@ -319,7 +319,7 @@ internal sealed class QuotaService(
             {
                 continue;
             }
-            if (await db.Set<UsageWarning>().AnyAsync(w => w.Metric == metric && w.Period == period && w.Percent == percent, ct).ConfigureAwait(false))
+            if (await db.Set<UsageWarning>().AnyAsync(w => w.TenantId == tenantId && w.Metric == metric && w.Period == period && w.Percent == percent, ct).ConfigureAwait(false))
             {
                 continue;
             }
@@ -382,14 +382,15 @@ internal sealed class QuotaService(
     public async Task ReleaseAsync(string metric, string key, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var record = await db.Set<UsageRecord>().SingleOrDefaultAsync(r => r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false);
+        var tenantId = tenant.TenantId!.Value;
+        var record = await db.Set<UsageRecord>().SingleOrDefaultAsync(r => r.TenantId == tenantId && r.Metric == metric && r.Key == key, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return;
         }
         // A monthly counter is given back in the month it was used.
         var amount = record.Amount;
-        var counter = db.Set<TenantUsage>().Where(u => u.Metric == metric && u.Period == record.Period);
+        var counter = db.Set<TenantUsage>().Where(u => u.TenantId == tenantId && u.Metric == metric && u.Period == record.Period);
         await counter.ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used >= amount ? u.Used - amount : 0), cancellationToken).ConfigureAwait(false);
         db.Set<UsageRecord>().Remove(record);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -399,14 +400,14 @@ internal sealed class QuotaService(
         if (settings.Limit(plan, metric) is { } limit)
         {
             var rearmed = UsageWarning.Levels.Where(p => used < UsageWarning.Threshold(limit, p)).ToList();
-            await db.Set<UsageWarning>().Where(w => w.Metric == metric && w.Period == record.Period && rearmed.Contains(w.Percent)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await db.Set<UsageWarning>().Where(w => w.TenantId == tenantId && w.Metric == metric && w.Period == record.Period && rearmed.Contains(w.Percent)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task EnsureCounterAsync(Guid tenantId, string metric, string period, CancellationToken ct)
     {
-        if (await db.Set<TenantUsage>().AnyAsync(u => u.Metric == metric && u.Period == period, ct).ConfigureAwait(false))
+        if (await db.Set<TenantUsage>().AnyAsync(u => u.TenantId == tenantId && u.Metric == metric && u.Period == period, ct).ConfigureAwait(false))
         {
             return;
         }

@@ -444,7 +444,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(status).ToHaveTextAsync("active");
         (await Platform.NewClient().LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
 
-        // A plan made from the Plans page: named, priced, without webhooks, with a datasets limit; saved as version 1.
+        // A plan made from the Plans page: named, priced, without webhooks, with a datasets limit, private (the host is
+        // shared: an offered plan would change every other test's plan comparison); saved as version 1.
         var code = "web_" + Guid.NewGuid().ToString("N")[..6];
         await NavigateAsync(page, 1280, "/operator/plans");
         await page.GetByTestId("plan-new").ClickAsync();
@@ -454,14 +455,17 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await editor.GetByLabel("Price a month").FillAsync("15");
         await editor.GetByTestId("plan-features").GetByText("Webhooks").ClickAsync();
         await editor.GetByLabel("Datasets").FillAsync("1500");
+        await editor.GetByTestId("plan-public").ClickAsync();
         await editor.GetByTestId("plan-save").ClickAsync();
         await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Web made saved" })).ToContainTextAsync("Web made saved as version 1");
         var made = page.GetByTestId("plans-table").Locator("tr", new() { HasText = code });
         await Assertions.Expect(made).ToContainTextAsync("15.00 USD");
         await Assertions.Expect(made).ToContainTextAsync("Datasets 1,500");
-        var admin = Platform.NewClient();
-        (await admin.LoginAsync(new Contracts.Identity.LoginRequest(tenant.AdminUser.Email, tenant.AdminPassword))).EnsureSuccess();
-        var saved = (await admin.Tenant.GetPlansAsync()).EnsureValue().Plans.Single(p => p.Name == code);
+        await Assertions.Expect(made).ToContainTextAsync("private");
+        var operatorClient = Platform.NewClient();
+        (await operatorClient.LoginAsync(new Contracts.Identity.LoginRequest(email, PlatformFixture.Password))).EnsureSuccess();
+        var saved = (await operatorClient.Operator.Billing.ListPlansAsync()).EnsureValue().Single(p => p.Name == code);
+        Assert.False(saved.Public);
         Assert.DoesNotContain("webhooks", saved.Features!);
         Assert.Equal(1_500, saved.Limits["datasets"]);
     }

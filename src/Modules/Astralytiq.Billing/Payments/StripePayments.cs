@@ -201,12 +201,14 @@ internal sealed partial class StripeWebhooks(
         invoice.PaymentError = "The card payment failed; Stripe tries again, or change the card in Stripe's portal (Billing page).";
         invoice.ProviderUpdatedAt = at;
         await SaveAsInvoiceTenantAsync(invoice, ct).ConfigureAwait(false);
-        using (context.BeginTenantScope(invoice.TenantId))
+        // Told in a scope of the invoice's organisation alone: this request's scope sees every organisation (system).
+        await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope())
         {
-            var admins = await services.GetRequiredService<IUserDirectory>().AdminsAsync(ct).ConfigureAwait(false);
+            using var tenant = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginTenantScope(invoice.TenantId);
+            var admins = await scope.ServiceProvider.GetRequiredService<IUserDirectory>().AdminsAsync(ct).ConfigureAwait(false);
             if (admins.Count > 0)
             {
-                await services.GetRequiredService<INotify>().NotifyAsync(new NotifyRequest("billing.payment_failed", [.. admins.Select(a => a.Id)],
+                await scope.ServiceProvider.GetRequiredService<INotify>().NotifyAsync(new NotifyRequest("billing.payment_failed", [.. admins.Select(a => a.Id)],
                     $"Payment of invoice {invoice.Number} failed", invoice.PaymentError, "/billing", NotifySeverity.Warning,
                     new Dictionary<string, object?> { ["invoice"] = invoice.Number }, [NotifyChannels.InApp, NotifyChannels.Email, NotifyChannels.Webhook]), ct).ConfigureAwait(false);
             }
