@@ -76,6 +76,48 @@ public static class PdfFonts
     private static XFont In(XFont font, string family) => family == Family ? font : new XFont(family, font.Size, font.Style);
 
     /// <summary>The width of text drawn in its runs.</summary>
+    /// <summary>The text, shortened with an ellipsis when it is wider than <paramref name="width"/>.</summary>
+    public static string FitText(this XGraphics graphics, string text, XFont font, double width)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (graphics.MeasureText(text, font).Width <= width)
+        {
+            return text;
+        }
+        var cut = text;
+        while (cut.Length > 1 && graphics.MeasureText(cut + "…", font).Width > width)
+        {
+            cut = cut[..^1];
+        }
+        return cut + "…";
+    }
+
+    /// <summary>The text broken into lines at spaces to fit <paramref name="width"/> (each paragraph's last line shortened if a word alone is too wide).</summary>
+    public static List<string> WrapText(this XGraphics graphics, string text, XFont font, double width)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = new List<string>();
+        foreach (var paragraph in text.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
+        {
+            var current = string.Empty;
+            foreach (var word in paragraph.Split(' '))
+            {
+                var candidate = current.Length == 0 ? word : current + " " + word;
+                if (current.Length > 0 && graphics.MeasureText(candidate, font).Width > width)
+                {
+                    lines.Add(current);
+                    current = word;
+                }
+                else
+                {
+                    current = candidate;
+                }
+            }
+            lines.Add(graphics.FitText(current, font, width));
+        }
+        return lines;
+    }
+
     public static XSize MeasureText(this XGraphics graphics, string text, XFont font)
     {
         var runs = Runs(text);

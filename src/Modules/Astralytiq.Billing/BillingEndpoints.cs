@@ -122,7 +122,7 @@ internal static class BillingEndpoints
     {
         if (services.GetService<StripeWebhooks>() is not { } webhooks)
         {
-            return new ApiError(new NotFoundError("Stripe webhook endpoint (Stripe is not set up on this platform)"));
+            return new ApiError(new CodedError(404, Astralytiq.Contracts.Errors.ErrorCodes.NotFound, "Stripe is not set up on this platform, so it takes no Stripe events"));
         }
         if (http.Request.ContentLength is > 1 << 20)
         {

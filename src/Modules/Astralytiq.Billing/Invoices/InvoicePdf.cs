@@ -60,13 +60,13 @@ internal static class InvoicePdf
         var top = y;
         foreach (var (text, font) in left)
         {
-            gfx.DrawText(Fit(gfx, text, font, (ContentWidth / 2) - 10), font, XBrushes.Black, new XRect(Margin, y, (ContentWidth / 2) - 10, 13), XStringFormats.TopLeft);
+            gfx.DrawText(gfx.FitText(text, font, (ContentWidth / 2) - 10), font, XBrushes.Black, new XRect(Margin, y, (ContentWidth / 2) - 10, 13), XStringFormats.TopLeft);
             y += 13;
         }
         var yRight = top;
         foreach (var (text, font) in right)
         {
-            gfx.DrawText(Fit(gfx, text, font, ContentWidth / 2), font, font == small ? XBrushes.Gray : XBrushes.Black, new XRect(Margin + (ContentWidth / 2), yRight, ContentWidth / 2, 13), XStringFormats.TopLeft);
+            gfx.DrawText(gfx.FitText(text, font, ContentWidth / 2), font, font == small ? XBrushes.Gray : XBrushes.Black, new XRect(Margin + (ContentWidth / 2), yRight, ContentWidth / 2, 13), XStringFormats.TopLeft);
             yRight += 13;
         }
         y = Math.Max(y, yRight) + 14;
@@ -82,7 +82,7 @@ internal static class InvoicePdf
         for (var i = 0; i < facts.Length; i++)
         {
             gfx.DrawText(facts[i].Label, small, XBrushes.Gray, new XRect(Margin + (i * column), y, column, 11), XStringFormats.TopLeft);
-            gfx.DrawText(Fit(gfx, facts[i].Value, bold, column - 6), bold, XBrushes.Black, new XRect(Margin + (i * column), y + 11, column, 13), XStringFormats.TopLeft);
+            gfx.DrawText(gfx.FitText(facts[i].Value, bold, column - 6), bold, XBrushes.Black, new XRect(Margin + (i * column), y + 11, column, 13), XStringFormats.TopLeft);
         }
         y += 40;
 
@@ -93,7 +93,7 @@ internal static class InvoicePdf
         y += 22;
         foreach (var line in lines.Where(l => l.Kind is InvoiceLine.Base or InvoiceLine.Overage))
         {
-            var wrapped = Wrap(gfx, line.Description, regular, ContentWidth - AmountWidth - 12);
+            var wrapped = gfx.WrapText(line.Description, regular, ContentWidth - AmountWidth - 12);
             if (y + (wrapped.Count * 13) + 8 > PageHeight - Margin - 90)
             {
                 gfx.Dispose();
@@ -127,7 +127,7 @@ internal static class InvoicePdf
             y += 16;
             gfx.DrawText("How to pay", bold, XBrushes.Black, new XRect(Margin, y, ContentWidth, 13), XStringFormats.TopLeft);
             y += 14;
-            foreach (var text in Wrap(gfx, how, regular, ContentWidth))
+            foreach (var text in gfx.WrapText(how, regular, ContentWidth))
             {
                 gfx.DrawText(text, regular, XBrushes.Black, new XRect(Margin, y, ContentWidth, 13), XStringFormats.TopLeft);
                 y += 13;
@@ -145,42 +145,4 @@ internal static class InvoicePdf
         hex is { Length: 7 } && hex[0] == '#' && int.TryParse(hex.AsSpan(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var rgb)
             ? XColor.FromArgb((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF)
             : XColor.FromArgb(0x39, 0x49, 0xAB);
-
-    private static string Fit(XGraphics gfx, string text, XFont font, double width)
-    {
-        if (gfx.MeasureText(text, font).Width <= width)
-        {
-            return text;
-        }
-        var cut = text;
-        while (cut.Length > 1 && gfx.MeasureText(cut + "…", font).Width > width)
-        {
-            cut = cut[..^1];
-        }
-        return cut + "…";
-    }
-
-    private static List<string> Wrap(XGraphics gfx, string text, XFont font, double width)
-    {
-        var lines = new List<string>();
-        foreach (var paragraph in text.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
-        {
-            var current = string.Empty;
-            foreach (var word in paragraph.Split(' '))
-            {
-                var candidate = current.Length == 0 ? word : current + " " + word;
-                if (current.Length > 0 && gfx.MeasureText(candidate, font).Width > width)
-                {
-                    lines.Add(current);
-                    current = word;
-                }
-                else
-                {
-                    current = candidate;
-                }
-            }
-            lines.Add(current);
-        }
-        return lines;
-    }
 }

@@ -127,44 +127,10 @@ internal static class ReportPdf
             }
         }
 
-        private List<string> Wrap(string text, XFont font, double width)
-        {
-            var lines = new List<string>();
-            foreach (var paragraph in text.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
-            {
-                var current = string.Empty;
-                foreach (var word in paragraph.Split(' '))
-                {
-                    var candidate = current.Length == 0 ? word : current + " " + word;
-                    if (current.Length > 0 && Gfx.MeasureText(candidate, font).Width > width)
-                    {
-                        lines.Add(current);
-                        current = word;
-                    }
-                    else
-                    {
-                        current = candidate;
-                    }
-                }
-                lines.Add(Fit(current, font, width));
-            }
-            return lines;
-        }
+        private List<string> Wrap(string text, XFont font, double width) => Gfx.WrapText(text, font, width);
 
         /// <summary>Shortens text with an ellipsis to fit a width.</summary>
-        private string Fit(string text, XFont font, double width)
-        {
-            if (Gfx.MeasureText(text, font).Width <= width)
-            {
-                return text;
-            }
-            var cut = text;
-            while (cut.Length > 1 && Gfx.MeasureText(cut + "…", font).Width > width)
-            {
-                cut = cut[..^1];
-            }
-            return cut + "…";
-        }
+        private string Fit(string text, XFont font, double width) => Gfx.FitText(text, font, width);
 
         public void Section(ReportSection section)
         {
