@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ML benchmarks against peers (see docs/performance.md):
-#   bash bench/ml/run.sh              (ONLY=serving bash bench/ml/run.sh: the serving part alone)
+#   bash bench/ml/run.sh              (ONLY=serving bash bench/ml/run.sh: the serving part alone;
+#                                      PROFILE=1 also traces the server at 16 connections and lists where time goes)
 # Needs python3-sklearn, r-cran-forecast and wrk (apt-get install python3-sklearn r-cran-forecast wrk).
 # 1. scikit-learn on its shipped datasets, same 75/25 split: held-out metric and fit time of each named
 #    algorithm against its counterpart, and `auto` against sklearn's best default chosen by 5-fold CV.
@@ -67,7 +68,8 @@ echo "## Serving"
 $BENCH batch
 export ASTRALYTIQ_DATA_DIR="$WORK/data" Urls="$URL" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   Astralytiq__RateLimits__PerIp=1000000000 Astralytiq__RateLimits__PerUser=1000000000 \
-  Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000 Astralytiq__ML__PredictionLogSampleRate=0.01
+  Astralytiq__RateLimits__PerTenant=1000000000 Astralytiq__RateLimits__SensitivePerIp=1000000000 Astralytiq__ML__PredictionLogSampleRate=0.01 \
+  Astralytiq__Plans__free__api_calls_per_minute=1000000000 Astralytiq__Plans__free__predictions=100000000000
 dotnet build src/Astralytiq.Server -c Release -v q -nologo >/dev/null
 dotnet src/Astralytiq.Server/bin/Release/net10.0/Astralytiq.Server.dll >"$WORK/server.log" 2>&1 &
 pid=$!
@@ -94,5 +96,18 @@ for c in 1 16; do
   t=$(( c < 2 ? 1 : 2 ))
   wrk -t $t -c $c -d 5s -s bench/ml/predict.lua "$URL" >/dev/null
   echo "### single-row predict over HTTP, $c connection(s)"
+  if [ -n "${PROFILE:-}" ] && [ "$c" = 16 ]; then
+    # Where the server's time goes under load: a CPU-sampling trace of the server while wrk runs (dotnet-trace, a
+    # NuGet global tool: dotnet tool install --global dotnet-trace), then the methods most often on the stack.
+    ~/.dotnet/tools/dotnet-trace collect -p "$pid" --profile dotnet-sampled-thread-time -o "$WORK/serving.nettrace" --duration 00:00:00:12 >/dev/null 2>&1 &
+    tracer=$!
+    sleep 1
+  fi
   wrk -t $t -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
 done
+if [ -n "${PROFILE:-}" ]; then
+  wait "$tracer" || true
+  echo "### where the time goes (16 connections; exclusive, then inclusive)"
+  ~/.dotnet/tools/dotnet-trace report "$WORK/serving.nettrace" topN -n "${TOP:-25}" || true
+  ~/.dotnet/tools/dotnet-trace report "$WORK/serving.nettrace" topN -n "${TOP:-40}" --inclusive || true
+fi
