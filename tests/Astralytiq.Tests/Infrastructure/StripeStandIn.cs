@@ -16,31 +16,14 @@ public sealed record StripeCall(string Path, IReadOnlyDictionary<string, string>
 /// first answer again, as Stripe does), a <c>Stripe-Version</c> header, and a customer that exists. <see cref="Problems"/>
 /// lists every request Stripe would have refused. <see cref="Sign"/> signs webhook payloads with Stripe's documented scheme.
 /// </summary>
-public sealed class StripeStandIn : IAsyncDisposable
+public sealed class StripeStandIn : LoopbackHttpServer
 {
     public const string SecretKey = "sk_test_standin_0123456789abcdefghijklmnop";
     public const string WebhookSecret = "whsec_standin_0123456789abcdefghijklmnopqrstuv";
 
-    private readonly HttpListener _listener = new();
-    private readonly Task _serving;
     private readonly ConcurrentDictionary<string, string> _byKey = new();
     private readonly ConcurrentDictionary<string, bool> _customers = new();
     private int _next;
-
-    public StripeStandIn()
-    {
-        var probe = System.Net.Sockets.TcpListener.Create(0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
-    }
-
-    public int Port { get; }
-
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     public ConcurrentQueue<StripeCall> Calls { get; } = new();
 
@@ -56,29 +39,9 @@ public sealed class StripeStandIn : IAsyncDisposable
         return $"t={t},v1={Convert.ToHexStringLower(mac)}";
     }
 
-    private async Task ServeAsync()
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return; // stopped
-            }
-            await AnswerAsync(context);
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
-    {
-        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-        var raw = await reader.ReadToEndAsync();
-        var form = raw.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
-            .GroupBy(p => WebUtility.UrlDecode(p[0])).ToDictionary(g => g.Key, g => WebUtility.UrlDecode(g.First().ElementAtOrDefault(1) ?? string.Empty));
+        var form = Form(await BodyAsync(context));
         var path = context.Request.Url!.AbsolutePath;
         var key = context.Request.Headers["Idempotency-Key"] ?? string.Empty;
         int status = 200;
@@ -176,11 +139,4 @@ public sealed class StripeStandIn : IAsyncDisposable
     private static string Json(object value) => JsonSerializer.Serialize(value);
 
     private static string Error(string type, string message) => Json(new { error = new { type, message } });
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _serving;
-    }
 }

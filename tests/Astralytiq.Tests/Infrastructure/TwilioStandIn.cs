@@ -15,30 +15,12 @@ public sealed record TwilioMessage(string Sid, string To, string? From, string? 
 /// the message resource, 401 with error 20003 for wrong credentials, 400 with 21211 for a number it cannot reach (Twilio's
 /// test number +15005550001) and 21602 for a missing body. <see cref="Problems"/> lists every request that broke the format.
 /// </summary>
-public sealed class TwilioStandIn : IAsyncDisposable
+public sealed class TwilioStandIn : LoopbackHttpServer
 {
     public const string AccountSid = "AC0123456789abcdef0123456789abcdef";
     public const string AuthToken = "stand-in-auth-token-0123456789";
     public const string From = "+15005550006";
     public const string UnreachableNumber = "+15005550001";
-
-    private readonly HttpListener _listener = new();
-    private readonly Task _serving;
-
-    public TwilioStandIn()
-    {
-        var probe = System.Net.Sockets.TcpListener.Create(0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
-    }
-
-    public int Port { get; }
-
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     public ConcurrentQueue<TwilioMessage> Messages { get; } = new();
 
@@ -50,29 +32,10 @@ public sealed class TwilioStandIn : IAsyncDisposable
 
     public IReadOnlyList<TwilioMessage> To(string number) => [.. Messages.Where(m => m.To == number)];
 
-    private async Task ServeAsync()
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return; // stopped
-            }
-            await AnswerAsync(context);
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
-    {
-        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-        var raw = await reader.ReadToEndAsync();
-        var form = raw.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
-            .GroupBy(p => WebUtility.UrlDecode(p[0])).ToDictionary(g => g.Key, g => WebUtility.UrlDecode(g.First().ElementAtOrDefault(1) ?? string.Empty));
+        var raw = await BodyAsync(context);
+        var form = Form(raw);
         var to = form.GetValueOrDefault("To");
         var expectedPath = $"/2010-04-01/Accounts/{AccountSid}/Messages.json";
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountSid}:{AuthToken}"));
@@ -129,18 +92,4 @@ public sealed class TwilioStandIn : IAsyncDisposable
     {
         ["code"] = code, ["message"] = message, ["more_info"] = $"https://www.twilio.com/docs/errors/{code}", ["status"] = status,
     };
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _serving;
-        }
-        catch (ObjectDisposedException)
-        {
-            // closing the listener ends the loop
-        }
-    }
 }
