@@ -30,6 +30,7 @@ public sealed class AstralytiqClient : IDisposable
         Pipelines = new PipelinesClient(this);
         Audit = new AuditClient(this);
         Models = new ModelsClient(this);
+        Deployments = new DeploymentsClient(this);
         Dashboards = new DashboardsClient(this);
         Public = new PublicClient(this);
         Reports = new ReportsClient(this);
@@ -73,6 +74,9 @@ public sealed class AstralytiqClient : IDisposable
 
     /// <summary>Models: training, registry, metrics, explanations, prediction, forecasts, scoring.</summary>
     public ModelsClient Models { get; }
+
+    /// <summary>Model deployments: variants by weight, shadows, canary rollouts, revisions, metrics and predictions.</summary>
+    public DeploymentsClient Deployments { get; }
 
     /// <summary>Dashboards, their versions, shares, links, widget data and embedding settings.</summary>
     public DashboardsClient Dashboards { get; }
@@ -153,13 +157,14 @@ public sealed class AstralytiqClient : IDisposable
     public void Dispose() => _refreshGate.Dispose();
 
     /// <summary>Any call: the same envelope handling, auth and refresh as the named methods.</summary>
-    public async Task<ApiResponse<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool allowRefresh = true)
+    public async Task<ApiResponse<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool allowRefresh = true,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
-        var response = await SendOnceAsync<T>(method, path, body, ct).ConfigureAwait(false);
+        var response = await SendOnceAsync<T>(method, path, body, ct, headers).ConfigureAwait(false);
         if (response.Status == HttpStatusCode.Unauthorized && allowRefresh && ApiKey is null && RefreshToken is not null
             && await TryRefreshAsync(AccessToken, ct).ConfigureAwait(false))
         {
-            response = await SendOnceAsync<T>(method, path, body, ct).ConfigureAwait(false);
+            response = await SendOnceAsync<T>(method, path, body, ct, headers).ConfigureAwait(false);
         }
         return response;
     }
@@ -188,9 +193,13 @@ public sealed class AstralytiqClient : IDisposable
         }
     }
 
-    private async Task<ApiResponse<T>> SendOnceAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    private async Task<ApiResponse<T>> SendOnceAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         if (ApiKey is not null)
         {
             request.Headers.Add("X-Api-Key", ApiKey);

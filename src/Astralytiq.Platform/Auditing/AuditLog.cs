@@ -35,6 +35,16 @@ public interface IAuditLog
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
 public sealed class AuditedExplicitlyAttribute : Attribute;
 
+/// <summary>
+/// Endpoint metadata: a POST that changes nothing (a prediction, a query), so the generic request audit, which treats
+/// every POST as a change, skips it. <see cref="Why"/> says where such requests are recorded instead.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
+public sealed class NotAChangeAttribute(string why) : Attribute
+{
+    public string Why { get; } = why;
+}
+
 /// <summary>Endpoint metadata naming the audited action and resource type of a mutating endpoint.</summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false)]
 public sealed class AuditedAttribute(string action, string? resourceType = null) : Attribute

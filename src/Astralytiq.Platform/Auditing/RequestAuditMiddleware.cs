@@ -12,7 +12,8 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next)
             return;
         }
         var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<AuditedExplicitlyAttribute>() is not null)
+        if (endpoint?.Metadata.GetMetadata<AuditedExplicitlyAttribute>() is not null
+            || (endpoint?.Metadata.GetMetadata<NotAChangeAttribute>() is not null && context.Response.StatusCode is not (401 or 403)))
         {
             return;
         }

@@ -18,6 +18,22 @@ public static class MLModule
         services.AddScoped<TrainingHandlers>();
         services.AddScoped<Astralytiq.Platform.Quotas.IUsageKeyOwner, Training.ModelVersionUsageKeys>();
         services.AddScoped<PredictionHandlers>();
+        services.AddSingleton<ServingLookup>();
+        services.AddScoped<ServingVersions>();
+        services.AddSingleton<PredictionLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PredictionLogWriter>());
+        services.AddSingleton<Deployments.DeploymentDirectory>();
+        services.AddSingleton<Deployments.DeploymentMeter>();
+        services.AddSingleton<Deployments.DeploymentMeterWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<Deployments.DeploymentMeterWriter>());
+        services.AddSingleton<Deployments.ShadowRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<Deployments.ShadowRunner>());
+        services.AddSingleton<Deployments.CanaryController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Deployments.CanaryController>());
+        services.AddScoped<Deployments.DeploymentHandlers>();
+        services.AddScoped<Deployments.DeploymentServing>();
+        services.AddScoped<Deployments.DeploymentMetrics>();
+        services.AddScoped<Deployments.CanaryStepper>();
         services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
         services.AddScoped<ScoringHandlers>();
@@ -33,6 +49,7 @@ public static class MLModule
         TrainingEndpoints.Map(models);
         RegistryEndpoints.Map(models);
         PredictionEndpoints.Map(models, routes.ServiceProvider.GetRequiredService<MlSettings>());
+        Deployments.DeploymentEndpoints.Map(group.MapGroup("/deployments"), routes.ServiceProvider.GetRequiredService<MlSettings>());
         return group;
     }
 }

@@ -19,6 +19,12 @@ internal static class MlTelemetry
     public static readonly Counter<long> PredictedRows = Meter.CreateCounter<long>("astralytiq.ml.predictions", "{row}",
         "Rows scored by prediction requests, by model id");
 
+    public static readonly Counter<long> PredictionLogDropped = Meter.CreateCounter<long>("astralytiq.ml.prediction_log.dropped", "{row}",
+        "Prediction log samples dropped: the queue was full or the store refused them (the predictions were answered)");
+
+    public static readonly Counter<long> ShadowsDropped = Meter.CreateCounter<long>("astralytiq.ml.shadow.dropped", "{request}",
+        "Shadow copies of deployment requests not scored: the shadow queue was full");
+
     public static void Trained(string task, string outcome, TimeSpan elapsed) =>
         TrainingDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("astralytiq.ml.task", task),
             new KeyValuePair<string, object?>("astralytiq.ml.outcome", outcome));

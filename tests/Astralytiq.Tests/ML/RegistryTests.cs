@@ -199,6 +199,8 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal("r2", explain.Metric);
 
         (await client.Models.PredictAsync(name, new PredictRequest(Rows: [Row, Row, Row]))).EnsureValue();
+        // The log is written off the request path, within a second; flushing writes it now.
+        await Platform.Services.GetRequiredService<Astralytiq.ML.Prediction.PredictionLogWriter>().FlushAsync(CancellationToken.None);
         await using var scope = Platform.Services.CreateAsyncScope();
         using var _ = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.AdminUser.TenantId);
         var db = scope.ServiceProvider.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>();

@@ -263,7 +263,8 @@ public abstract class NotificationPreferenceTests<TPlatform>(TPlatform platform)
         var client = tenant.Admin;
         var initial = (await client.Notifications.GetPreferencesAsync()).EnsureValue();
         Assert.Equal(["alert.firing", "alert.resolved", "report.delivered", "report.failed", "usage.warning", "usage.limit_reached",
-            "billing.invoice_issued", "billing.trial_ending", "billing.trial_ended", "billing.payment_failed"], initial.Items.Select(i => i.EventType));
+            "billing.invoice_issued", "billing.trial_ending", "billing.trial_ended", "billing.payment_failed", "deployment.canary_rolled_back",
+            "deployment.canary_promoted"], initial.Items.Select(i => i.EventType));
         Assert.All(initial.Items, i => Assert.Null(i.Channels));
 
         var bad = await client.Notifications.SetPreferencesAsync(new NotificationPreferencesRequest(

@@ -14,6 +14,12 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<PredictionLog> Predictions => Set<PredictionLog>();
 
+    public DbSet<Deployments.MlDeployment> Deployments => Set<Deployments.MlDeployment>();
+
+    public DbSet<Deployments.DeploymentRevision> DeploymentRevisions => Set<Deployments.DeploymentRevision>();
+
+    public DbSet<Deployments.DeploymentStat> DeploymentStats => Set<Deployments.DeploymentStat>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<MlModel>(b =>
@@ -47,7 +53,36 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
         modelBuilder.Entity<PredictionLog>(b =>
         {
             b.ToTable("predictions");
+            b.Property(p => p.Variant).HasMaxLength(64);
+            b.Property(p => p.RequestKey).HasMaxLength(200);
             b.HasIndex(p => new { p.TenantId, p.ModelId, p.CreatedAt });
+            b.HasIndex(p => new { p.TenantId, p.DeploymentId, p.CreatedAt });
+        });
+        modelBuilder.Entity<Deployments.MlDeployment>(b =>
+        {
+            b.ToTable("ml_deployments");
+            b.Property(d => d.Name).HasMaxLength(64).IsRequired();
+            b.Property(d => d.Description).HasMaxLength(2000);
+            b.Property(d => d.Task).HasMaxLength(40);
+            b.Property(d => d.CanaryStatus).HasMaxLength(20);
+            b.Property(d => d.CanaryReason).HasMaxLength(1000);
+            b.Property(d => d.Revision).IsConcurrencyToken();
+            b.HasIndex(d => new { d.TenantId, d.Name }).IsUnique();
+            b.HasIndex(d => d.CanaryStatus);
+        });
+        modelBuilder.Entity<Deployments.DeploymentRevision>(b =>
+        {
+            b.ToTable("ml_deployment_revisions");
+            b.Property(r => r.Kind).HasMaxLength(40);
+            b.Property(r => r.Reason).HasMaxLength(1000);
+            b.HasIndex(r => new { r.TenantId, r.DeploymentId, r.Revision }).IsUnique();
+        });
+        modelBuilder.Entity<Deployments.DeploymentStat>(b =>
+        {
+            b.ToTable("ml_deployment_stats");
+            b.Property(s => s.Variant).HasMaxLength(64);
+            b.Property(s => s.Node).HasMaxLength(20);
+            b.HasIndex(s => new { s.TenantId, s.DeploymentId, s.Minute, s.Variant, s.Shadow, s.Node }).IsUnique();
         });
     }
 }

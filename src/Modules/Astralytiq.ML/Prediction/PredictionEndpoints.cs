@@ -15,7 +15,7 @@ internal static class PredictionEndpoints
         models.MapGet("/{model}/forecast", Forecast).RequireTenantFeature(TenantFeatures.Forecasting);
     }
 
-    [RequiresPermission(Permission.ModelsRead), Errors(404, 409, 422), EndpointName("Predict")]
+    [RequiresPermission(Permission.ModelsRead), NotAChange("a prediction changes nothing; it is recorded in the prediction log"), Errors(404, 409, 422), EndpointName("Predict")]
     [EndpointSummary("Predict one row or up to 10,000: values checked against the feature schema (422 naming the field); class probabilities or a 90 % interval; explain=true adds each feature's contribution")]
     private static async Task<Results<Ok<PredictResponse>, ApiError>> Predict(
         string model, int? version, string? alias, bool? explain, PredictRequest request, PredictionHandlers handler, CancellationToken ct) =>

@@ -5,16 +5,17 @@ using Astralytiq.ML.Forecasting;
 namespace Astralytiq.ML.Prediction;
 
 /// <summary>Predictions and forecasts from ready versions, checked against the feature schema and logged for monitoring.</summary>
-internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers registry, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings, TimeProvider time)
+internal sealed class PredictionHandlers(RegistryHandlers registry, ServingVersions serving, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings,
+    PredictionLogWriter log, TimeProvider time)
 {
-    public async Task<Result<PredictResponse>> PredictAsync(string model, int? version, string? alias, bool explain, PredictRequest request, CancellationToken ct)
+    /// <summary>The rows of a predict body (one row or a batch), or what is wrong with it.</summary>
+    public static Result<IReadOnlyList<JsonObject>> Rows(JsonObject? row, IReadOnlyList<JsonObject>? batch, MlSettings settings, bool explain)
     {
-        var watch = Stopwatch.StartNew();
-        if ((request.Row is null) == (request.Rows is null))
+        if ((row is null) == (batch is null))
         {
             return ValidationError.For("rows", "send one row as \"row\" or a batch as \"rows\" (not both)");
         }
-        var rows = request.Rows ?? [request.Row!];
+        var rows = batch ?? [row!];
         if (rows.Count == 0 || rows.Count > settings.MaxBatchRows)
         {
             return ValidationError.For("rows", $"a batch has 1 to {settings.MaxBatchRows:N0} rows; score larger data from a dataset");
@@ -27,7 +28,19 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
         {
             return ValidationError.For("rows", "every row must be an object of feature values");
         }
-        var found = await registry.FindVersionAsync(model, version, alias, ready: true, ct).ConfigureAwait(false);
+        return Result<IReadOnlyList<JsonObject>>.Ok(rows);
+    }
+
+    public async Task<Result<PredictResponse>> PredictAsync(string model, int? version, string? alias, bool explain, PredictRequest request, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var read = Rows(request.Row, request.Rows, settings, explain);
+        if (!read.IsSuccess)
+        {
+            return read.Error!;
+        }
+        var rows = read.Value;
+        var found = await serving.FindAsync(model, version, alias, ct).ConfigureAwait(false);
         if (!found.IsSuccess)
         {
             return found.Error!;
@@ -45,7 +58,7 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
         {
             return taken.Error!;
         }
-        var made = loaded.Value.Forecast is { } forecast ? PredictForecast(forecast, rows) : PredictTabular(loaded.Value.Bundle!, rows, explain, v.Seed);
+        var made = Score(loaded.Value, rows, explain, v.Seed);
         if (!made.IsSuccess)
         {
             meter.GiveBack(QuotaMetrics.Predictions, rows.Count);
@@ -54,9 +67,13 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
         var predictions = made.Value;
         var elapsed = watch.Elapsed.TotalMilliseconds;
         MlTelemetry.Predicted(m.Id, rows.Count, elapsed);
-        await LogAsync(m, v, rows, predictions, elapsed, ct).ConfigureAwait(false);
+        Log(log, time, settings.PredictionLogSampleRate, m, v, rows, predictions, elapsed, null);
         return new PredictResponse(m.Id, m.Name, v.Version, v.Task, predictions, Math.Round(elapsed, 3));
     }
+
+    /// <summary>Scores rows with a loaded version: class probabilities or an interval per row, or the fields that are wrong.</summary>
+    public static Result<List<PredictionDto>> Score(LoadedModel loaded, IReadOnlyList<JsonObject> rows, bool explain, int seed) =>
+        loaded.Forecast is { } forecast ? PredictForecast(forecast, rows) : PredictTabular(loaded.Bundle!, rows, explain, seed);
 
     private static Result<List<PredictionDto>> PredictTabular(ModelBundle bundle, IReadOnlyList<JsonObject> rows, bool explain, int seed)
     {
@@ -199,10 +216,13 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
         return new ForecastResponse(m.Id, m.Name, v.Version, f.Method, f.Frequency.ToString(), f.SeasonLength, h, chosen.Select(s => f.Forecast(s, h)).ToList());
     }
 
-    /// <summary>Writes a sample of the predictions (the configured share, chosen at random) to the predictions log.</summary>
-    private async Task LogAsync(MlModel m, ModelVersion v, IReadOnlyList<JsonObject> rows, List<PredictionDto> predictions, double elapsedMs, CancellationToken ct)
+    /// <summary>Where a logged prediction came from, when it came through a deployment.</summary>
+    public sealed record Origin(Guid DeploymentId, string Variant, bool Shadow, string? Key);
+
+    /// <summary>Queues a sample of the predictions (the given share, chosen at random) for the predictions log.</summary>
+    public static void Log(PredictionLogWriter log, TimeProvider time, double rate, MlModel m, ModelVersion v, IReadOnlyList<JsonObject> rows, List<PredictionDto> predictions,
+        double elapsedMs, Origin? origin)
     {
-        var rate = settings.PredictionLogSampleRate;
         if (rate <= 0)
         {
             return;
@@ -214,13 +234,13 @@ internal sealed class PredictionHandlers(MlDbContext db, RegistryHandlers regist
             {
                 continue;
             }
-            db.Predictions.Add(new PredictionLog
+            log.Enqueue(new PredictionLog
             {
                 Id = Guid.NewGuid(), TenantId = v.TenantId, ModelId = m.Id, VersionId = v.Id, Version = v.Version,
                 InputJson = rows[i].ToJsonString(), OutputJson = JsonSerializer.Serialize(predictions[i] with { Contributions = null, Warnings = null }, ApiJson.Options),
                 Confidence = predictions[i].Confidence, ExecutionMs = elapsedMs / rows.Count, CreatedAt = now,
+                DeploymentId = origin?.DeploymentId, Variant = origin?.Variant, Shadow = origin?.Shadow ?? false, RequestKey = origin?.Key,
             });
         }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 }

@@ -132,5 +132,16 @@ internal sealed class PredictionLog : ITenantOwned
 
     public double ExecutionMs { get; set; }
 
+    /// <summary>The deployment and variant that answered (null for a prediction straight from the model).</summary>
+    public Guid? DeploymentId { get; set; }
+
+    public string? Variant { get; set; }
+
+    /// <summary>A shadow variant's answer: logged, never returned.</summary>
+    public bool Shadow { get; set; }
+
+    /// <summary>The request's key (sticky assignment), by which feedback can find it later.</summary>
+    public string? RequestKey { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

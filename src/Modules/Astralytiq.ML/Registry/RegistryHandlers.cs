@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Astralytiq.ML.Registry;
 
 /// <summary>The model registry: models, their versions, metrics and aliases.</summary>
-internal sealed partial class RegistryHandlers(MlDbContext db, IAuditLog audit, TimeProvider time)
+internal sealed partial class RegistryHandlers(MlDbContext db, Prediction.ServingLookup serving, IAuditLog audit, TimeProvider time)
 {
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
     private static partial Regex AliasPattern();
@@ -175,6 +175,7 @@ internal sealed partial class RegistryHandlers(MlDbContext db, IAuditLog audit, 
         existing.Version = v.Version;
         existing.UpdatedAt = now;
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        serving.Forget(m.TenantId);
         await audit.RecordAsync(new AuditRecord("model.alias_set", AuditOutcome.Success, "model", m.Id.ToString(), new Dictionary<string, string>
         {
             ["alias"] = alias, ["version"] = v.Version.ToString(CultureInfo.InvariantCulture), ["previous"] = previous?.ToString(CultureInfo.InvariantCulture) ?? "none",
@@ -194,6 +195,7 @@ internal sealed partial class RegistryHandlers(MlDbContext db, IAuditLog audit, 
         {
             return new NotFoundError($"Alias '{alias}'");
         }
+        serving.Forget(found.Value.TenantId);
         await audit.RecordAsync(new AuditRecord("model.alias_removed", AuditOutcome.Success, "model", found.Value.Id.ToString(),
             new Dictionary<string, string> { ["alias"] = alias }), ct).ConfigureAwait(false);
         return Unit.Value;
@@ -218,6 +220,7 @@ internal sealed partial class RegistryHandlers(MlDbContext db, IAuditLog audit, 
             return new ConflictError($"version {v.Version} carries the alias(es) {string.Join(", ", names)}; move them first");
         }
         await db.Versions.Where(x => x.Id == v.Id && x.Status == VersionStatus.Ready).ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, VersionStatus.Archived), ct).ConfigureAwait(false);
+        serving.Forget(m.TenantId);
         await audit.RecordAsync(new AuditRecord("model.version_archived", AuditOutcome.Success, "model", m.Id.ToString(),
             new Dictionary<string, string> { ["version"] = v.Version.ToString(CultureInfo.InvariantCulture) }), ct).ConfigureAwait(false);
         v.Status = VersionStatus.Archived;

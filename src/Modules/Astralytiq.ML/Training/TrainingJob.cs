@@ -14,6 +14,7 @@ internal sealed partial class TrainingJob(
     IDatasetReader datasets,
     IDatasetLineage lineage,
     ModelArtifacts artifacts,
+    Prediction.ServingLookup serving,
     IAuditLog audit,
     IQuotas quotas,
     MlSettings settings,
@@ -99,6 +100,7 @@ internal sealed partial class TrainingJob(
             version.Status = VersionStatus.Ready;
             version.CompletedAt = time.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            serving.Forget(version.TenantId);
             await MeterSecondsAsync(version, watch).ConfigureAwait(false);
             await lineage.RegisterUseAsync(version.DatasetId, version.DatasetVersion, "model", model.Id, $"{model.Name} v{version.Version}", cancellationToken).ConfigureAwait(false);
             await audit.RecordAsync(new AuditRecord("model.trained", AuditOutcome.Success, "model", model.Id.ToString(), new Dictionary<string, string>

@@ -8,7 +8,7 @@ internal static class WebhookEndpoints
     public const int MaxEndpoints = 20;
 
     /// <summary>Event types an endpoint can take (or <c>*</c> for all, or a prefix such as <c>alert.*</c>).</summary>
-    public static readonly string[] KnownEventTypes = ["alert.firing", "alert.resolved", "webhook.test"];
+    public static readonly string[] KnownEventTypes = [.. Preferences.NotificationEvents.Known.Select(k => k.Type), "webhook.test"];
 
     public static void Map(RouteGroupBuilder webhooks)
     {

@@ -36,6 +36,8 @@ internal static class NotificationEvents
         ("billing.trial_ending", "A plan trial ends in a few days (Admins)"),
         ("billing.trial_ended", "A plan trial ended and the organisation is back on its plan (Admins)"),
         ("billing.payment_failed", "A card payment of an invoice failed (Admins)"),
+        ("deployment.canary_rolled_back", "A canary rollout of a deployment you created was rolled back: its errors or latency crossed the limit"),
+        ("deployment.canary_promoted", "A canary rollout of a deployment you created reached 100 %"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>

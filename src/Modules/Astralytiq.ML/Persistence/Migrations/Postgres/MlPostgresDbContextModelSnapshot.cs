@@ -23,6 +23,230 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Astralytiq.ML.Deployments.DeploymentRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("spec_json");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_deployment_revisions");
+
+                    b.HasIndex("TenantId", "DeploymentId", "Revision")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_deployment_revisions_tenant_id_deployment_id_revision");
+
+                    b.ToTable("ml_deployment_revisions", "ml");
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Deployments.DeploymentStat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClassesJson")
+                        .HasColumnType("text")
+                        .HasColumnName("classes_json");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("bigint")
+                        .HasColumnName("errors");
+
+                    b.Property<string>("LatencyBuckets")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("latency_buckets");
+
+                    b.Property<double>("LatencySumMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_sum_ms");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("node");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows");
+
+                    b.Property<bool>("Shadow")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shadow");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("ValueCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value_count");
+
+                    b.Property<double?>("ValueMax")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value_max");
+
+                    b.Property<double?>("ValueMin")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value_min");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value_sum");
+
+                    b.Property<double>("ValueSumSquares")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value_sum_squares");
+
+                    b.Property<string>("Variant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("variant");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_deployment_stats");
+
+                    b.HasIndex("TenantId", "DeploymentId", "Minute", "Variant", "Shadow", "Node")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_deployment_stats_tenant_id_deployment_id_minute_variant_");
+
+                    b.ToTable("ml_deployment_stats", "ml");
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Deployments.MlDeployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CanaryReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("canary_reason");
+
+                    b.Property<string>("CanaryStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("canary_status");
+
+                    b.Property<int>("CanaryStep")
+                        .HasColumnType("integer")
+                        .HasColumnName("canary_step");
+
+                    b.Property<DateTimeOffset?>("CanaryStepAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canary_step_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("spec_json");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("task");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_deployments");
+
+                    b.HasIndex("CanaryStatus")
+                        .HasDatabaseName("ix_ml_deployments_canary_status");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_deployments_tenant_id_name");
+
+                    b.ToTable("ml_deployments", "ml");
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -271,6 +495,10 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
                     b.Property<double>("ExecutionMs")
                         .HasColumnType("double precision")
                         .HasColumnName("execution_ms");
@@ -289,9 +517,23 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("output_json");
 
+                    b.Property<string>("RequestKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("request_key");
+
+                    b.Property<bool>("Shadow")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shadow");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("variant");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer")
@@ -303,6 +545,9 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_predictions");
+
+                    b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
+                        .HasDatabaseName("ix_predictions_tenant_id_deployment_id_created_at");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_predictions_tenant_id_model_id_created_at");

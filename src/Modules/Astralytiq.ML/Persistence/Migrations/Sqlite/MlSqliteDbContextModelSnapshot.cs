@@ -17,6 +17,230 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Astralytiq.ML.Deployments.DeploymentRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spec_json");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_deployment_revisions");
+
+                    b.HasIndex("TenantId", "DeploymentId", "Revision")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_deployment_revisions_tenant_id_deployment_id_revision");
+
+                    b.ToTable("ml_ml_deployment_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Deployments.DeploymentStat", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClassesJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("classes_json");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("errors");
+
+                    b.Property<string>("LatencyBuckets")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("latency_buckets");
+
+                    b.Property<double>("LatencySumMs")
+                        .HasColumnType("REAL")
+                        .HasColumnName("latency_sum_ms");
+
+                    b.Property<long>("Minute")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows");
+
+                    b.Property<bool>("Shadow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shadow");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("ValueCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value_count");
+
+                    b.Property<double?>("ValueMax")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value_max");
+
+                    b.Property<double?>("ValueMin")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value_min");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value_sum");
+
+                    b.Property<double>("ValueSumSquares")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value_sum_squares");
+
+                    b.Property<string>("Variant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_deployment_stats");
+
+                    b.HasIndex("TenantId", "DeploymentId", "Minute", "Variant", "Shadow", "Node")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_deployment_stats_tenant_id_deployment_id_minute_variant_shadow_node");
+
+                    b.ToTable("ml_ml_deployment_stats", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Deployments.MlDeployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CanaryReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("canary_reason");
+
+                    b.Property<string>("CanaryStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("canary_status");
+
+                    b.Property<int>("CanaryStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("canary_step");
+
+                    b.Property<long?>("CanaryStepAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("canary_step_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("SpecJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spec_json");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_deployments");
+
+                    b.HasIndex("CanaryStatus")
+                        .HasDatabaseName("ix_ml_ml_deployments_canary_status");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_deployments_tenant_id_name");
+
+                    b.ToTable("ml_ml_deployments", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -265,6 +489,10 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
                     b.Property<double>("ExecutionMs")
                         .HasColumnType("REAL")
                         .HasColumnName("execution_ms");
@@ -283,9 +511,23 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("output_json");
 
+                    b.Property<string>("RequestKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_key");
+
+                    b.Property<bool>("Shadow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shadow");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
+
+                    b.Property<string>("Variant")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant");
 
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER")
@@ -297,6 +539,9 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_ml_predictions");
+
+                    b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
+                        .HasDatabaseName("ix_ml_predictions_tenant_id_deployment_id_created_at");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_ml_predictions_tenant_id_model_id_created_at");

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Astralytiq.ML.Deployments;
+
+/// <summary><c>/api/v1/ml/deployments</c>: named endpoints serving variants by weight, with shadows, canary rollouts, revisions and metrics.</summary>
+internal static class DeploymentEndpoints
+{
+    public static void Map(RouteGroupBuilder deployments, MlSettings settings)
+    {
+        deployments.MapPost("/", Create);
+        deployments.MapGet("/", List);
+        deployments.MapGet("/{name}", Get);
+        deployments.MapPut("/{name}", Update);
+        deployments.MapDelete("/{name}", Delete);
+        deployments.MapPost("/{name}/weights", SetWeights);
+        deployments.MapPost("/{name}/promote", Promote);
+        deployments.MapPost("/{name}/rollback", Rollback);
+        deployments.MapGet("/{name}/revisions", Revisions);
+        deployments.MapGet("/{name}/metrics", Metrics);
+        deployments.MapPost("/{name}/predict", Predict).WithRequestBodyLimit(Prediction.PredictionEndpoints.PredictBodyBytes(settings));
+    }
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(409, 422), EndpointName("CreateDeployment")]
+    [EndpointSummary("Create a deployment: variants (model with a version or an alias) with weights adding up to 100, shadows, an optional canary rollout; live once every version is loaded and warmed")]
+    private static async Task<Results<Created<DeploymentDto>, ApiError>> Create(CreateDeploymentRequest request, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.CreateAsync(request, ct)).ToCreated(d => $"{ApiRoutes.V1}/ml/deployments/{d.Name}");
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(422), EndpointName("ListDeployments")]
+    [EndpointSummary("The organisation's deployments with their variants, weights and canary state")]
+    private static async Task<Results<Ok<Page<DeploymentDto>>, ApiError>> List(int? offset, int? limit, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.ListAsync(offset, limit, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404), EndpointName("GetDeployment")]
+    [EndpointSummary("A deployment by name or id: its revision, variants (with the version each serves now), shadows and canary state")]
+    private static async Task<Results<Ok<DeploymentDto>, ApiError>> Get(string name, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.GetAsync(name, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("UpdateDeployment")]
+    [EndpointSummary("Replace what a deployment serves (a new revision; a canary in it starts its rollout)")]
+    private static async Task<Results<Ok<DeploymentDto>, ApiError>> Update(string name, UpdateDeploymentRequest request, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.UpdateAsync(name, request, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404), EndpointName("DeleteDeployment")]
+    [EndpointSummary("Delete a deployment with its revisions and traffic figures (the models stay)")]
+    private static async Task<Results<NoContent, ApiError>> Delete(string name, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.DeleteAsync(name, ct)).ToNoContent();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("SetDeploymentWeights")]
+    [EndpointSummary("Change the variants' weights (percent, adding up to 100); a running canary rollout stops")]
+    private static async Task<Results<Ok<DeploymentDto>, ApiError>> SetWeights(string name, SetWeightsRequest request, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.SetWeightsAsync(name, request, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("PromoteDeploymentVariant")]
+    [EndpointSummary("Make one variant (or a shadow) the only one, at 100 %")]
+    private static async Task<Results<Ok<DeploymentDto>, ApiError>> Promote(string name, PromoteVariantRequest request, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.PromoteAsync(name, request, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("RollbackDeployment")]
+    [EndpointSummary("Serve an earlier revision's configuration again (default: the previous one), as a new revision; requests under way finish on the old one")]
+    private static async Task<Results<Ok<DeploymentDto>, ApiError>> Rollback(string name, RollbackDeploymentRequest? request, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.RollbackAsync(name, request ?? new RollbackDeploymentRequest(), ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404), EndpointName("ListDeploymentRevisions")]
+    [EndpointSummary("Every revision of a deployment, newest first: what changed, who changed it (none: the platform's canary), when and why")]
+    private static async Task<Results<Ok<IReadOnlyList<DeploymentRevisionDto>>, ApiError>> Revisions(string name, DeploymentHandlers handler, CancellationToken ct) =>
+        (await handler.RevisionsAsync(name, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404, 422), EndpointName("GetDeploymentMetrics")]
+    [EndpointSummary("Each variant's requests, errors, latency percentiles and predictions over a window (default: the last hour), with a time series")]
+    private static async Task<Results<Ok<DeploymentMetricsResponse>, ApiError>> Metrics(string name, DateTimeOffset? from, DateTimeOffset? to, DeploymentMetrics metrics, CancellationToken ct) =>
+        (await metrics.ReadAsync(name, from, to, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), NotAChange("a prediction changes nothing; it is recorded in the prediction log and the deployment's metrics"),
+     Errors(404, 409, 422), EndpointName("PredictThroughDeployment")]
+    [EndpointSummary("Predict through a deployment: a variant by weight (sticky per key, or named in X-Astralytiq-Variant); shadows get a copy; the answer names the variant and version")]
+    private static async Task<Results<Ok<DeploymentPredictResponse>, ApiError>> Predict(
+        string name, DeploymentPredictRequest request, [FromHeader(Name = DeploymentServing.VariantHeader)] string? variant,
+        [FromHeader(Name = DeploymentServing.KeyHeader)] string? key, DeploymentServing serving, CancellationToken ct) =>
+        (await serving.PredictAsync(name, request, variant, key, ct)).ToOk();
+}
