@@ -92,11 +92,20 @@ job=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/j
 until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | grep -q '"status":"succeeded"'; do sleep 0.2; done
 export TOKEN MODEL=price
 curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/models/price/predict" -d '{"row":{"rooms":3,"area":100.5,"city":"Oslo","noise":0.5}}' >/dev/null
+# A second version, and a deployment splitting 50/50 between the two (the goal: at least 90 % of the direct model's rate).
+job=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/models/train" \
+  -d "{\"name\":\"price\",\"dataset_id\":\"$dataset\",\"task\":\"regression\",\"target\":\"price\",\"algorithm\":\"lightgbm\",\"seed\":2}" | sed -E 's/.*"job_id":"([^"]+)".*/\1/')
+until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | grep -q '"status":"succeeded"'; do sleep 0.2; done
+curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/deployments" \
+  -d '{"name":"ab","variants":[{"name":"a","model":"price","version":1,"weight":50},{"name":"b","model":"price","version":2,"weight":50}]}' >/dev/null
+echo "one answer through the deployment: $(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/deployments/ab/predict" -d '{"row":{"rooms":3,"area":100.5,"city":"Oslo","noise":0.5}}')"
+for target in model deployment; do
 for c in 1 16; do
   t=$(( c < 2 ? 1 : 2 ))
+  if [ "$target" = deployment ]; then export DEPLOYMENT=ab; else unset DEPLOYMENT; fi
   wrk -t $t -c $c -d 5s -s bench/ml/predict.lua "$URL" >/dev/null
-  echo "### single-row predict over HTTP, $c connection(s)"
-  if [ -n "${PROFILE:-}" ] && [ "$c" = 16 ]; then
+  echo "### single-row predict over HTTP ($target), $c connection(s)"
+  if [ -n "${PROFILE:-}" ] && [ "$c" = 16 ] && [ "$target" = model ]; then
     # Where the server's time goes under load: a CPU-sampling trace of the server while wrk runs (dotnet-trace, a
     # NuGet global tool: dotnet tool install --global dotnet-trace), then the methods most often on the stack.
     ~/.dotnet/tools/dotnet-trace collect -p "$pid" --profile dotnet-sampled-thread-time -o "$WORK/serving.nettrace" --duration 00:00:00:12 >/dev/null 2>&1 &
@@ -105,6 +114,11 @@ for c in 1 16; do
   fi
   wrk -t $t -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
 done
+done
+# Every answer counted: the deployment's own figures, and the predictions metered for the plan (wrk counts only answers).
+sleep 6
+echo "deployment figures (server side): $(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/ml/deployments/ab/metrics" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print('; '.join('%s: %s requests, %s errors, p50 %s ms, p99 %s ms' % (v['variant'], format(v['requests'], ','), v['errors'], v['latency_p50_ms'], v['latency_p99_ms']) for v in d['variants']))")"
+echo "predictions metered this month: $(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/usage" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(next((m for m in d.get("metrics", d.get("items", [])) if "prediction" in json.dumps(m)), d))')"
 if [ -n "${PROFILE:-}" ]; then
   wait "$tracer" || true
   echo "### where the time goes (16 connections; exclusive, then inclusive)"

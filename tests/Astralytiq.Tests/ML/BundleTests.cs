@@ -43,8 +43,17 @@ public sealed class BundleTests
         var rows = Enumerable.Range(0, 40).Select(r => bundle.Featurizer.Encode(table, r)).ToList();
 
         static List<double[]> Flat(Scores s) => s.Values?.Select(v => new[] { v }).ToList() ?? s.Probabilities!.ToList();
-        var batch = Flat(bundle.Score(rows));
-        var few = rows.Chunk(ModelBundle.EngineRows).SelectMany(c => Flat(bundle.Score(c))).ToList();
+        // The reference: a data view through the transformer, as training's evaluation scores.
+        var batch = Flat(Learner.Score(bundle.Context, bundle.Model, bundle.Task, rows.Select(r => new FeatureRow { Features = r }), bundle.Featurizer.Width, bundle.ClassCount));
+        var few = rows.Chunk(8).SelectMany(c => Flat(bundle.Score(c))).ToList();
+        // A batch large enough to be scored on every core comes back whole and in order.
+        var large = Enumerable.Range(0, ModelBundle.ParallelRows + 7).Select(i => rows[i % rows.Count]).ToList();
+        var scoredLarge = Flat(bundle.Score(large));
+        Assert.Equal(large.Count, scoredLarge.Count);
+        for (var i = 0; i < large.Count; i++)
+        {
+            Assert.Equal(batch[i % rows.Count], scoredLarge[i], (a, b) => Math.Abs(a - b) < 1e-9);
+        }
         Assert.Equal(batch.Count, few.Count);
         for (var i = 0; i < batch.Count; i++)
         {

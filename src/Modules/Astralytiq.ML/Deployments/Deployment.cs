@@ -126,13 +126,13 @@ internal sealed class DeploymentStat : ITenantOwned
 }
 
 /// <summary>
-/// Latency buckets on a log scale: bucket i holds latencies up to 0.05 ms × 1.2^i (128 buckets reach past 24 hours).
+/// Latency buckets on a log scale: bucket i holds latencies up to 0.01 ms × 1.2^i (128 buckets reach past 24 hours).
 /// A percentile read from them is the upper bound of the bucket it falls in: at most 20 % above the true value.
 /// </summary>
 internal static class LatencyHistogram
 {
     public const int Buckets = 128;
-    private const double First = 0.05;
+    private const double First = 0.01;
     private const double Growth = 1.2;
     private static readonly double LogGrowth = Math.Log(Growth);
 

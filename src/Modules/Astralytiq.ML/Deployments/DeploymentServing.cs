@@ -109,7 +109,7 @@ internal static class VariantPicker
 
 /// <summary>Answers predictions through a deployment: picks the variant, scores, counts, logs, and copies the request to the shadows.</summary>
 internal sealed class DeploymentServing(
-    MlDbContext db, ServingVersions versions, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings, PredictionLogWriter log,
+    IServiceProvider services, ServingVersions versions, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings, PredictionLogWriter log,
     DeploymentDirectory directory, DeploymentMeter traffic, ShadowRunner shadows, ITenantContext tenant, TimeProvider time)
 {
     public const string VariantHeader = "X-Astralytiq-Variant";
@@ -124,6 +124,7 @@ internal sealed class DeploymentServing(
             return live;
         }
         var generation = directory.Generation(tenantId);
+        var db = services.GetRequiredService<MlDbContext>();
         var d = Guid.TryParse(name, out var id)
             ? await db.Deployments.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct).ConfigureAwait(false)
             : await db.Deployments.AsNoTracking().SingleOrDefaultAsync(x => x.Name == name, ct).ConfigureAwait(false);

@@ -1,11 +1,12 @@
 using Astralytiq.Platform.Quotas;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Nodes;
 using Astralytiq.ML.Forecasting;
 
 namespace Astralytiq.ML.Prediction;
 
 /// <summary>Predictions and forecasts from ready versions, checked against the feature schema and logged for monitoring.</summary>
-internal sealed class PredictionHandlers(RegistryHandlers registry, ServingVersions serving, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings,
+internal sealed class PredictionHandlers(IServiceProvider services, ServingVersions serving, ModelArtifacts artifacts, IUsageMeter meter, MlSettings settings,
     PredictionLogWriter log, TimeProvider time)
 {
     /// <summary>The rows of a predict body (one row or a batch), or what is wrong with it.</summary>
@@ -187,7 +188,7 @@ internal sealed class PredictionHandlers(RegistryHandlers registry, ServingVersi
 
     public async Task<Result<ForecastResponse>> ForecastAsync(string model, int? version, string? alias, int? horizon, string? series, CancellationToken ct)
     {
-        var found = await registry.FindVersionAsync(model, version, alias, ready: true, ct).ConfigureAwait(false);
+        var found = await services.GetRequiredService<RegistryHandlers>().FindVersionAsync(model, version, alias, ready: true, ct).ConfigureAwait(false);
         if (!found.IsSuccess)
         {
             return found.Error!;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Astralytiq.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.ML.Prediction;
 
@@ -46,8 +47,11 @@ internal sealed class ServingLookup(TimeProvider time)
     private long Generation(Guid tenant) => _generations.TryGetValue(tenant, out var g) ? g : 0;
 }
 
-/// <summary>The serving side of the registry: a ready version by name, version or alias, through <see cref="ServingLookup"/>.</summary>
-internal sealed class ServingVersions(RegistryHandlers registry, ServingLookup lookup, ITenantContext tenant)
+/// <summary>
+/// The serving side of the registry: a ready version by name, version or alias, through <see cref="ServingLookup"/>.
+/// The registry (and its DbContext) is resolved only on a miss: a warm prediction builds no DbContext at all.
+/// </summary>
+internal sealed class ServingVersions(IServiceProvider services, ServingLookup lookup, ITenantContext tenant)
 {
     public async Task<Result<(MlModel Model, ModelVersion Version)>> FindAsync(string model, int? version, string? alias, CancellationToken ct)
     {
@@ -56,7 +60,7 @@ internal sealed class ServingVersions(RegistryHandlers registry, ServingLookup l
         {
             return cached;
         }
-        var found = await registry.FindVersionAsync(model, version, alias, ready: true, ct).ConfigureAwait(false);
+        var found = await services.GetRequiredService<RegistryHandlers>().FindVersionAsync(model, version, alias, ready: true, ct).ConfigureAwait(false);
         if (found.IsSuccess)
         {
             lookup.Remember(tenantId, model, version, alias, found.Value);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using Astralytiq.Platform.Storage;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.ML.Registry;
 
@@ -11,8 +12,11 @@ namespace Astralytiq.ML.Registry;
 /// against the plaintext, and only then deserializes; a mismatch is reported and nothing is loaded. Loaded models
 /// are kept in a bounded in-memory cache shared by all requests.
 /// </summary>
-internal sealed class ModelArtifacts(IBlobStorage blobs, TenantFileCipher cipher, ModelCache cache)
+internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider services, ModelCache cache)
 {
+    /// <summary>Resolved only when an artifact is sealed or opened: a cached model needs no key store (nor its DbContext).</summary>
+    private TenantFileCipher Cipher => services.GetRequiredService<TenantFileCipher>();
+
     private sealed record Manifest(
         string Task, string Target, string Algorithm, Dictionary<string, double> Parameters, List<string> Classes,
         List<FeatureSpec> Features, double IntervalHalfWidth, float[][] Background, int Seed);
@@ -74,7 +78,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, TenantFileCipher cipher
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
         using var sealedStream = new MemoryStream();
-        await cipher.EncryptAsync(tenantId, new MemoryStream(artifact), sealedStream, Purpose(versionId), ct).ConfigureAwait(false);
+        await Cipher.EncryptAsync(tenantId, new MemoryStream(artifact), sealedStream, Purpose(versionId), ct).ConfigureAwait(false);
         sealedStream.Position = 0;
         var path = BlobPath(modelId, versionId);
         await blobs.WriteAsync(tenantId, path, sealedStream, ct).ConfigureAwait(false);
@@ -96,7 +100,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, TenantFileCipher cipher
         using var plain = new MemoryStream();
         try
         {
-            await cipher.DecryptAsync(version.TenantId, stored, plain, Purpose(version.Id), ct).ConfigureAwait(false);
+            await Cipher.DecryptAsync(version.TenantId, stored, plain, Purpose(version.Id), ct).ConfigureAwait(false);
         }
         catch (CryptographicException)
         {
