@@ -1,5 +1,6 @@
 using Deque.AxeCore.Playwright;
 using System.Text.RegularExpressions;
+using Astralytiq.Contracts.ML;
 using Astralytiq.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -751,6 +752,76 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await NavigateAsync(phone, 390, "/billing");
         await Assertions.Expect(phone.GetByTestId("subscription-plan")).ToHaveTextAsync("Team plan");
         await Assertions.Expect(phone.GetByTestId("invoices")).ToContainTextAsync("USD");
+    }
+
+    [Fact]
+    public async Task A_deployment_is_made_in_the_browser_its_shares_moved_with_a_slider_and_rolled_back_in_one_click()
+    {
+        var tenant = await Platform.NewTenantAsync("Deploy Org");
+        var data = await Astralytiq.Tests.ML.MlData.UploadAsync(tenant.Admin, Astralytiq.Tests.ML.MlData.Houses(120));
+        foreach (var algorithm in new[] { "linear", "fast_tree" })
+        {
+            await Astralytiq.Tests.ML.MlData.TrainAsync(tenant.Admin, new TrainModelRequest("prices", data.Id, "regression", "price", Features: ["rooms", "area", "city"], Algorithm: algorithm, CvFolds: 2, Seed: 3));
+        }
+        var page = await NewPageAsync(1280, 900);
+        await SignInAsync(page, tenant.AdminUser.Email);
+        await NavigateAsync(page, 1280, "/deployments");
+        await Assertions.Expect(page.GetByTestId("deployments-empty")).ToBeVisibleAsync();
+        await page.GetByTestId("deployment-name").FillAsync("Listing Page");
+        await page.GetByTestId("deployment-model").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "prices", Exact = true }).ClickAsync();
+        // The newest two ready versions are offered as A and B; B as an A/B variant at 10 %.
+        await Assertions.Expect(page.GetByTestId("deployment-version-a")).ToContainTextAsync("v1");
+        await Assertions.Expect(page.GetByTestId("deployment-version-b")).ToContainTextAsync("v2");
+        await page.GetByTestId("deployment-submit").ClickAsync();
+        // A name with capitals and a space is refused with the rule, and nothing is made.
+        await Assertions.Expect(page.GetByTestId("error")).ToContainTextAsync("lower-case letters");
+        await page.GetByTestId("deployment-name").FillAsync("listing-page");
+        await page.GetByTestId("deployment-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("deployment-title")).ToHaveTextAsync("listing-page");
+        await Assertions.Expect(page.GetByTestId("deployment-variants")).ToContainTextAsync("90 %");
+        await Assertions.Expect(page.GetByTestId("deployment-variants")).ToContainTextAsync("10 %");
+
+        // Traffic shows per variant with people's numbers.
+        for (var i = 0; i < 40; i++)
+        {
+            (await tenant.Admin.Deployments.PredictAsync("listing-page", new DeploymentPredictRequest(Row: new System.Text.Json.Nodes.JsonObject { ["rooms"] = 1 + (i % 5), ["area"] = 50.0 + i, ["city"] = "Oslo" }))).EnsureValue();
+        }
+        await page.GetByLabel("Refresh the traffic figures").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(new Regex(@"mean [\d,]+\.\d"));
+        await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(" ms / ");
+        await Assertions.Expect(page.GetByTestId("chart-requests")).ToBeVisibleAsync();
+
+        // The slider moves b's share; the sum must be 100 before it saves; the change is a revision with its reason.
+        var slider = page.Locator("[data-testid=weight-b] input, input[data-testid=weight-b]");
+        await slider.FocusAsync();
+        for (var i = 0; i < 15; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowRight");
+        }
+        await Assertions.Expect(page.GetByTestId("weights-sum")).ToContainTextAsync("must add up to 100 %");
+        var sliderA = page.Locator("[data-testid=weight-a] input, input[data-testid=weight-a]");
+        await sliderA.FocusAsync();
+        for (var i = 0; i < 15; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowLeft");
+        }
+        await Assertions.Expect(page.GetByTestId("weights-sum")).ToHaveTextAsync(new Regex(@"Together: 100 %\s*$"));
+        await page.GetByTestId("weights-reason").FillAsync("b holds up");
+        await page.GetByTestId("weights-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("deployment-revisions")).ToContainTextAsync("weights: b holds up");
+        Assert.Equal([75d, 25d], (await tenant.Admin.Deployments.GetAsync("listing-page")).EnsureValue().Variants.Select(v => v.Weight));
+
+        // One click serves the revision before again.
+        await page.GetByTestId("deployment-rollback").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("deployment-revisions")).ToContainTextAsync("rolled back: back to revision 1");
+        Assert.Equal([90d, 10d], (await tenant.Admin.Deployments.GetAsync("listing-page")).EnsureValue().Variants.Select(v => v.Weight));
+
+        var phone = await NewPageAsync(390, 844);
+        await SignInAsync(phone, tenant.AdminUser.Email);
+        await NavigateAsync(phone, 390, "/deployments");
+        await phone.GetByTestId("deployment-link").ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("deployment-revisions")).ToContainTextAsync("b holds up");
     }
 
     [Fact]

@@ -40,7 +40,8 @@ internal sealed class TrafficTotals
         return t;
     }
 
-    public double? Percentile(double q) => LatencyHistogram.Percentile(Latency, q);
+    /// <summary>A latency percentile in milliseconds, rounded to what the histogram can tell (three significant digits at most).</summary>
+    public double? Percentile(double q) => LatencyHistogram.Percentile(Latency, q) is { } v ? Math.Round(v, v < 1 ? 3 : v < 100 ? 1 : 0) : null;
 }
 
 /// <summary><c>GET …/deployments/{name}/metrics</c>: each variant's requests, errors, latency percentiles and predictions over a window, with a time series.</summary>
@@ -88,7 +89,7 @@ internal sealed class DeploymentMetrics(MlDbContext db, DeploymentHandlers handl
                     return new MetricsPointDto(g.Key, bt.Requests, bt.Errors, bt.Percentile(0.95));
                 }).ToList();
             variants.Add(new VariantMetricsDto(variant, shadow, t.Requests, t.Rows, t.Errors, t.ErrorRate, t.Percentile(0.5), t.Percentile(0.95), t.Percentile(0.99),
-                t.Requests == 0 ? null : t.LatencySumMs / t.Requests, mean, std, t.ValueMin, t.ValueMax, t.Classes.Count == 0 ? null : t.Classes, series));
+                t.Requests == 0 ? null : Math.Round(t.LatencySumMs / t.Requests, 3), mean, std, t.ValueMin, t.ValueMax, t.Classes.Count == 0 ? null : t.Classes, series));
         }
         return new DeploymentMetricsResponse(d.Name, start, end, bucket, variants);
     }
