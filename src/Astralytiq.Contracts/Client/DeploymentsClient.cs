@@ -41,6 +41,19 @@ public sealed class DeploymentsClient(AstralytiqClient client) : AreaClient(clie
         return Api.SendAsync<DeploymentMetricsResponse>(HttpMethod.Get, Path(name) + "/metrics" + (query.Length == 0 ? string.Empty : "?" + query), null, ct);
     }
 
+    public Task<ApiResponse<DriftReportDto>> DriftAsync(string name, DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken ct = default) =>
+        Api.SendAsync<DriftReportDto>(HttpMethod.Get, Path(name) + "/drift" + Window(from, to), null, ct);
+
+    public Task<ApiResponse<DriftWindowDto>> MeasureDriftAsync(string name, DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken ct = default) =>
+        Api.SendAsync<DriftWindowDto>(HttpMethod.Post, Path(name) + "/drift" + Window(from, to), null, ct);
+
+    private static string Window(DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var query = string.Join("&", new[] { from is null ? null : "from=" + Uri.EscapeDataString(from.Value.ToString("O")), to is null ? null : "to=" + Uri.EscapeDataString(to.Value.ToString("O")) }
+            .Where(p => p is not null));
+        return query.Length == 0 ? string.Empty : "?" + query;
+    }
+
     /// <summary>Predicts through the deployment; <paramref name="variant"/> names the variant to use (testing), instead of the weights.</summary>
     public Task<ApiResponse<DeploymentPredictResponse>> PredictAsync(string name, DeploymentPredictRequest request, string? variant = null, CancellationToken ct = default) =>
         Api.SendAsync<DeploymentPredictResponse>(HttpMethod.Post, Path(name) + "/predict", request, ct,

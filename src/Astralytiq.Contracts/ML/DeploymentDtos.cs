@@ -132,3 +132,33 @@ public sealed record VariantMetricsDto(
 public sealed record MetricsPointDto(DateTimeOffset At, long Requests, long Errors, double? LatencyP95Ms);
 
 public sealed record DeploymentMetricsResponse(string Deployment, DateTimeOffset From, DateTimeOffset To, int BucketMinutes, IReadOnlyList<VariantMetricsDto> Variants);
+
+/// <summary>
+/// One feature's drift in a window: the method (ks or chi_square up to 1,000 reference values; wasserstein — normed by
+/// the reference's standard deviation — or jensen_shannon above), its statistic, the p-value of a test, the threshold,
+/// whether it drifted, the population stability index over the reference's bins, and the sample sizes.
+/// </summary>
+public sealed record FeatureDriftDto(
+    string Feature,
+    string Kind,
+    string Method,
+    double Statistic,
+    double? PValue,
+    double Threshold,
+    bool Drifted,
+    double Psi,
+    int ReferenceCount,
+    int CurrentCount);
+
+/// <summary>A window's drift: each feature's, the share of features that drifted, and whether the inputs as a whole drifted (half or more).</summary>
+public sealed record DriftWindowDto(
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    string Model,
+    int ReferenceVersion,
+    int Predictions,
+    double DriftedShare,
+    bool Drifted,
+    IReadOnlyList<FeatureDriftDto> Features);
+
+public sealed record DriftReportDto(string Deployment, IReadOnlyList<DriftWindowDto> Windows);

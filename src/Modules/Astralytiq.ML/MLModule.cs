@@ -18,10 +18,13 @@ public static class MLModule
         services.AddScoped<TrainingHandlers>();
         services.AddScoped<Astralytiq.Platform.Quotas.IUsageKeyOwner, Training.ModelVersionUsageKeys>();
         services.AddScoped<PredictionHandlers>();
+        services.AddScoped<MlEvents>();
         services.AddSingleton<ServingLookup>();
         services.AddScoped<ServingVersions>();
         services.AddSingleton<PredictionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionLogWriter>());
+        services.AddSingleton<MlRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<MlRetention>());
         services.AddSingleton<Deployments.DeploymentDirectory>();
         services.AddSingleton<Deployments.DeploymentMeter>();
         services.AddSingleton<Deployments.DeploymentMeterWriter>();
@@ -34,6 +37,10 @@ public static class MLModule
         services.AddScoped<Deployments.DeploymentServing>();
         services.AddScoped<Deployments.DeploymentMetrics>();
         services.AddScoped<Deployments.CanaryStepper>();
+        services.AddSingleton<Monitoring.DriftReferences>();
+        services.AddScoped<Monitoring.DriftService>();
+        services.AddSingleton<Monitoring.DriftScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Monitoring.DriftScheduler>());
         services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
         services.AddScoped<ScoringHandlers>();

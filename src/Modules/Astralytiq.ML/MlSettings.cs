@@ -36,6 +36,22 @@ internal sealed class MlSettings
     [Range(0d, 1d)]
     public double PredictionLogSampleRate { get; set; } = 1.0;
 
+    /// <summary>Days a logged prediction is kept (the drift and feedback windows read from it).</summary>
+    [Range(1, 3650)]
+    public int PredictionLogRetentionDays { get; set; } = 90;
+
+    /// <summary>Days the deployments' per-minute traffic figures are kept (a metrics window reaches back at most 93 days).</summary>
+    [Range(1, 3650)]
+    public int DeploymentStatsRetentionDays { get; set; } = 93;
+
+    /// <summary>Minutes in a drift window: each window just ended is measured for every deployment with enough logged predictions.</summary>
+    [Range(5, 10_080)]
+    public int DriftWindowMinutes { get; set; } = 60;
+
+    /// <summary>Logged predictions a window needs before its drift is measured.</summary>
+    [Range(5, 1_000_000)]
+    public int DriftMinPredictions { get; set; } = 30;
+
     [Range(1, 1_000_000)]
 
     public int MaxForecastHorizon { get; set; } = 1000;

@@ -791,6 +791,13 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(new Regex(@"mean [\d,]+\.\d"));
         await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(" ms / ");
         await Assertions.Expect(page.GetByTestId("chart-requests")).ToBeVisibleAsync();
+        // Drift of those inputs (all in Oslo, small flats) against the training data, measured on request.
+        await Assertions.Expect(page.GetByTestId("drift-none")).ToBeVisibleAsync();
+        await page.GetByTestId("drift-measure").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("drift-latest")).ToContainTextAsync("40 predictions against version 1 of prices");
+        await Assertions.Expect(page.GetByTestId("drift-features")).ToContainTextAsync("Kolmogorov–Smirnov");
+        await Assertions.Expect(page.GetByTestId("drift-features")).ToContainTextAsync("chi-square");
+        await Assertions.Expect(page.GetByTestId("drift-features").Locator("tr", new() { HasText = "city" })).ToContainTextAsync("drifted");
 
         // The slider moves b's share; the sum must be 100 before it saves; the change is a revision with its reason.
         var slider = page.Locator("[data-testid=weight-b] input, input[data-testid=weight-b]");

@@ -287,6 +287,62 @@ public abstract class DeploymentTests<TPlatform>(TPlatform platform) : PlatformT
         Assert.Equal(9, (await client.Deployments.GetAsync("busy")).EnsureValue().Revision);
     }
 
+    [Fact]
+    public async Task Registry_and_deployment_changes_reach_the_webhooks_that_take_them_and_old_log_rows_are_purged()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        await using var receiver = new WebhookReceiver();
+        (await client.Webhooks.CreateAsync(new Astralytiq.Contracts.Notifications.WebhookEndpointRequest(receiver.Url(), null, ["model.*", "deployment.changed"], null))).EnsureSuccess();
+        var data = await MlData.UploadAsync(client, MlData.Houses(80));
+        var name = MlData.Unique("hooked");
+        await MlData.TrainAsync(client, Train(name, data.Id));
+        (await client.Models.SetAliasAsync(name, "production", 1)).EnsureSuccess();
+        (await client.Deployments.CreateAsync(new CreateDeploymentRequest("hooked", [new DeploymentVariantDto("a", name, Alias: "production", Weight: 100)], Reason: "go"))).EnsureSuccess();
+        await Eventually.TrueAsync(() => Task.FromResult(receiver.Received.Count >= 3), TimeSpan.FromSeconds(30), "three webhook events");
+        var events = receiver.Received.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal(["deployment.changed", "model.alias_moved", "model.version_ready"], events.Select(e => e.GetProperty("type").GetString()).Order(StringComparer.Ordinal));
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "model.version_ready" && e.GetProperty("data").GetProperty("version").GetInt32() == 1);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "model.alias_moved" && e.GetProperty("data").GetProperty("alias").GetString() == "production");
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "deployment.changed" && e.GetProperty("data").GetProperty("change").GetString() == "created"
+            && e.GetProperty("data").GetProperty("reason").GetString() == "go");
+        Assert.Equal(0, (await client.Notifications.ListAsync()).EnsureValue().Total); // machine events: nobody told in the app
+
+        // The alias is followed: moved to a new version, the deployment serves it at once.
+        await MlData.TrainAsync(client, Train(name, data.Id, "fast_tree"));
+        (await client.Models.SetAliasAsync(name, "production", 2)).EnsureSuccess();
+        Assert.Equal(2, (await client.Deployments.PredictAsync("hooked", new DeploymentPredictRequest(Row: Row))).EnsureValue().Version);
+
+        // Retention: rows older than the configured days go, newer ones stay.
+        await Platform.Services.GetRequiredService<PredictionLogWriter>().FlushAsync(CancellationToken.None);
+        await Platform.Services.GetRequiredService<DeploymentMeterWriter>().FlushAsync(CancellationToken.None);
+        var settings = Platform.Services.GetRequiredService<Astralytiq.ML.MlSettings>();
+        var retention = Platform.Services.GetRequiredService<MlRetention>();
+        var kept = await InScopeAsync(async sp =>
+        {
+            using var _ = sp.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            return await sp.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>().Predictions.CountAsync();
+        });
+        Assert.True(kept >= 1);
+        // (Only this organisation's rows: the host is shared with tests that count their own log rows meanwhile.)
+        Assert.Equal((0L, 0L), await retention.PurgeAsync(DateTimeOffset.UtcNow, CancellationToken.None, onlyTenant: tenant.Id));
+        var after = await InScopeAsync(async sp =>
+        {
+            using var _ = sp.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            return await sp.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>().Predictions.CountAsync();
+        });
+        Assert.Equal(kept, after);
+        var (purged, _) = await retention.PurgeAsync(DateTimeOffset.UtcNow.AddDays(Math.Max(settings.PredictionLogRetentionDays, settings.DeploymentStatsRetentionDays) + 1), CancellationToken.None, onlyTenant: tenant.Id);
+        Assert.Equal(kept, purged);
+        var gone = await InScopeAsync(async sp =>
+        {
+            using var _ = sp.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
+            return (await sp.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>().Predictions.CountAsync(),
+                await sp.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>().DeploymentStats.CountAsync());
+        });
+        Assert.Equal((0, 0), gone);
+    }
+
     /// <summary>
     /// P20: for any weights and request stream, the observed split matches the weights (exact binomial test per variant
     /// at <see cref="SplitStatistics.Alpha"/>), a key always reaches the same variant, a 0 % variant and the shadow never answer.

@@ -17,6 +17,8 @@ internal static class DeploymentEndpoints
         deployments.MapPost("/{name}/rollback", Rollback);
         deployments.MapGet("/{name}/revisions", Revisions);
         deployments.MapGet("/{name}/metrics", Metrics);
+        deployments.MapGet("/{name}/drift", Drift);
+        deployments.MapPost("/{name}/drift", MeasureDrift);
         deployments.MapPost("/{name}/predict", Predict).WithRequestBodyLimit(Prediction.PredictionEndpoints.PredictBodyBytes(settings));
     }
 
@@ -69,6 +71,16 @@ internal static class DeploymentEndpoints
     [EndpointSummary("Each variant's requests, errors, latency percentiles and predictions over a window (default: the last hour), with a time series")]
     private static async Task<Results<Ok<DeploymentMetricsResponse>, ApiError>> Metrics(string name, DateTimeOffset? from, DateTimeOffset? to, DeploymentMetrics metrics, CancellationToken ct) =>
         (await metrics.ReadAsync(name, from, to, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404, 422), EndpointName("GetDeploymentDrift")]
+    [EndpointSummary("Drift of the deployment's inputs by window and feature (default: the last 7 days), against the training data of the version its largest variant serves")]
+    private static async Task<Results<Ok<DriftReportDto>, ApiError>> Drift(string name, DateTimeOffset? from, DateTimeOffset? to, Monitoring.DriftService drift, CancellationToken ct) =>
+        (await drift.ReadAsync(name, from, to, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), Errors(404, 409, 422), EndpointName("MeasureDeploymentDrift")]
+    [EndpointSummary("Measure the drift of a window now (default: the last drift window up to now) and keep it; 409 when the window has too few logged predictions")]
+    private static async Task<Results<Ok<DriftWindowDto>, ApiError>> MeasureDrift(string name, DateTimeOffset? from, DateTimeOffset? to, Monitoring.DriftService drift, CancellationToken ct) =>
+        (await drift.ComputeAsync(name, from, to, ct)).ToOk();
 
     [RequiresPermission(Permission.DeploymentsRead), NotAChange("a prediction changes nothing; it is recorded in the prediction log and the deployment's metrics"),
      Errors(404, 409, 422), EndpointName("PredictThroughDeployment")]

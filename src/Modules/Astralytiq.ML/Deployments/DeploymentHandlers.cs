@@ -12,7 +12,7 @@ namespace Astralytiq.ML.Deployments;
 /// </summary>
 internal sealed partial class DeploymentHandlers(
     MlDbContext db, RegistryHandlers registry, ModelArtifacts artifacts, DeploymentDirectory directory, ITenantContext tenant, IAuditLog audit,
-    MlSettings settings, TimeProvider time)
+    MlEvents events, MlSettings settings, TimeProvider time)
 {
     public const int MaxVariants = 10;
     public const int MaxShadows = 5;
@@ -293,11 +293,21 @@ internal sealed partial class DeploymentHandlers(
         return await ToDtoAsync(d, ct).ConfigureAwait(false);
     }
 
-    private Task AuditAsync(string action, MlDeployment d, string? reason, CancellationToken ct) =>
-        audit.RecordAsync(new AuditRecord(action, AuditOutcome.Success, "deployment", d.Id.ToString(), new Dictionary<string, string>
+    /// <summary>Audits a change by hand and tells the organisation's webhooks (<c>deployment.changed</c>) with what it serves now.</summary>
+    private async Task AuditAsync(string action, MlDeployment d, string? reason, CancellationToken ct)
+    {
+        await audit.RecordAsync(new AuditRecord(action, AuditOutcome.Success, "deployment", d.Id.ToString(), new Dictionary<string, string>
         {
             ["name"] = d.Name, ["revision"] = d.Revision.ToString(CultureInfo.InvariantCulture), ["reason"] = reason ?? string.Empty,
-        }), ct);
+        }), ct).ConfigureAwait(false);
+        var change = action.Replace("deployment.", string.Empty, StringComparison.Ordinal);
+        await events.TellAsync(MlEvents.DeploymentChanged, $"Deployment {d.Name}: {change.Replace('_', ' ')} (revision {d.Revision})", $"/deployments/{Uri.EscapeDataString(d.Name)}",
+            new Dictionary<string, object?>
+            {
+                ["deployment"] = d.Name, ["deployment_id"] = d.Id, ["change"] = change, ["revision"] = d.Revision, ["reason"] = reason,
+                ["spec"] = action == "deployment.deleted" ? null : Spec(d),
+            }, ct).ConfigureAwait(false);
+    }
 
     private static void CheckWeights(IReadOnlyList<DeploymentVariantDto> variants, FieldErrors errors)
     {

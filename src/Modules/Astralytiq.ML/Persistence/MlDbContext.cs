@@ -20,6 +20,8 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<Deployments.DeploymentStat> DeploymentStats => Set<Deployments.DeploymentStat>();
 
+    public DbSet<Monitoring.DriftResult> DriftResults => Set<Monitoring.DriftResult>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<MlModel>(b =>
@@ -83,6 +85,12 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
             b.Property(s => s.Variant).HasMaxLength(64);
             b.Property(s => s.Node).HasMaxLength(20);
             b.HasIndex(s => new { s.TenantId, s.DeploymentId, s.Minute, s.Variant, s.Shadow, s.Node }).IsUnique();
+        });
+        modelBuilder.Entity<Monitoring.DriftResult>(b =>
+        {
+            b.ToTable("ml_drift_results");
+            b.Property(r => r.Model).HasMaxLength(200);
+            b.HasIndex(r => new { r.TenantId, r.DeploymentId, r.WindowStart, r.WindowEnd }).IsUnique();
         });
     }
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Astralytiq.ML.Registry;
 
 /// <summary>The model registry: models, their versions, metrics and aliases.</summary>
-internal sealed partial class RegistryHandlers(MlDbContext db, Prediction.ServingLookup serving, IAuditLog audit, TimeProvider time)
+internal sealed partial class RegistryHandlers(MlDbContext db, Prediction.ServingLookup serving, IAuditLog audit, IServiceProvider services, TimeProvider time)
 {
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$")]
     private static partial Regex AliasPattern();
@@ -180,6 +180,9 @@ internal sealed partial class RegistryHandlers(MlDbContext db, Prediction.Servin
         {
             ["alias"] = alias, ["version"] = v.Version.ToString(CultureInfo.InvariantCulture), ["previous"] = previous?.ToString(CultureInfo.InvariantCulture) ?? "none",
         }), ct).ConfigureAwait(false);
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MlEvents>(services).TellAsync(MlEvents.AliasMoved,
+            $"Alias {alias} of {m.Name} now points to version {v.Version}", $"/models/{Uri.EscapeDataString(m.Name)}",
+            new Dictionary<string, object?> { ["model"] = m.Name, ["model_id"] = m.Id, ["alias"] = alias, ["version"] = v.Version, ["previous"] = previous }, ct).ConfigureAwait(false);
         return new ModelAliasDto(alias, v.Version, now);
     }
 

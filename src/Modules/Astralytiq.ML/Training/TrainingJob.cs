@@ -15,6 +15,7 @@ internal sealed partial class TrainingJob(
     IDatasetLineage lineage,
     ModelArtifacts artifacts,
     Prediction.ServingLookup serving,
+    MlEvents events,
     IAuditLog audit,
     IQuotas quotas,
     MlSettings settings,
@@ -108,6 +109,12 @@ internal sealed partial class TrainingJob(
                 ["name"] = model.Name, ["version"] = version.Version.ToString(CultureInfo.InvariantCulture), ["algorithm"] = version.Algorithm ?? string.Empty,
                 [version.PrimaryMetric ?? "metric"] = version.PrimaryValue?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty, ["sha256"] = sha,
             }), cancellationToken).ConfigureAwait(false);
+            await events.TellAsync(MlEvents.VersionReady, $"Version {version.Version} of {model.Name} is ready", $"/models/{Uri.EscapeDataString(model.Name)}",
+                new Dictionary<string, object?>
+                {
+                    ["model"] = model.Name, ["model_id"] = model.Id, ["version"] = version.Version, ["algorithm"] = version.Algorithm,
+                    ["metric"] = version.PrimaryMetric, ["value"] = version.PrimaryValue, ["sha256"] = sha,
+                }, cancellationToken).ConfigureAwait(false);
             MlTelemetry.Trained(spec.Task, "ready", watch.Elapsed);
             LogTrained(logger, model.Name, version.Version, version.Algorithm, version.PrimaryMetric, version.PrimaryValue ?? double.NaN, watch.ElapsedMilliseconds);
             await context.ReportProgressAsync(1, $"Version {version.Version} is ready: {version.Algorithm}, {Astralytiq.Contracts.Formatting.MetricFormat.Name(version.PrimaryMetric ?? "score")} {Astralytiq.Contracts.Formatting.MetricFormat.Show(version.PrimaryMetric ?? "score", version.PrimaryValue)}", cancellationToken).ConfigureAwait(false);

@@ -7,8 +7,11 @@ internal static class WebhookEndpoints
 {
     public const int MaxEndpoints = 20;
 
-    /// <summary>Event types an endpoint can take (or <c>*</c> for all, or a prefix such as <c>alert.*</c>).</summary>
-    public static readonly string[] KnownEventTypes = [.. Preferences.NotificationEvents.Known.Select(k => k.Type), "webhook.test"];
+    /// <summary>Events only systems take (no person is told): the model registry's and deployments' changes.</summary>
+    public static readonly string[] MachineEvents = ["model.version_ready", "model.alias_moved", "deployment.changed", "deployment.drift_detected"];
+
+    /// <summary>Event types an endpoint can take (or <c>*</c> for all, or a prefix such as <c>alert.*</c>); declared after what it is made of.</summary>
+    public static readonly string[] KnownEventTypes = [.. Preferences.NotificationEvents.Known.Select(k => k.Type), .. MachineEvents, "webhook.test"];
 
     public static void Map(RouteGroupBuilder webhooks)
     {

@@ -247,6 +247,70 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                     b.ToTable("ml_deployments", "ml");
                 });
 
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.DriftResult", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<bool>("Drifted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("drifted");
+
+                    b.Property<double>("DriftedShare")
+                        .HasColumnType("double precision")
+                        .HasColumnName("drifted_share");
+
+                    b.Property<string>("FeaturesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("features_json");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Predictions")
+                        .HasColumnType("integer")
+                        .HasColumnName("predictions");
+
+                    b.Property<int>("ReferenceVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("reference_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("WindowEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_end");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_drift_results");
+
+                    b.HasIndex("TenantId", "DeploymentId", "WindowStart", "WindowEnd")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_drift_results_tenant_id_deployment_id_window_start_windo");
+
+                    b.ToTable("ml_drift_results", "ml");
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")

@@ -241,6 +241,70 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                     b.ToTable("ml_ml_deployments", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.DriftResult", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("computed_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<bool>("Drifted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("drifted");
+
+                    b.Property<double>("DriftedShare")
+                        .HasColumnType("REAL")
+                        .HasColumnName("drifted_share");
+
+                    b.Property<string>("FeaturesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("features_json");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Predictions")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("predictions");
+
+                    b.Property<int>("ReferenceVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reference_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("WindowEnd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("window_end");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_drift_results");
+
+                    b.HasIndex("TenantId", "DeploymentId", "WindowStart", "WindowEnd")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_drift_results_tenant_id_deployment_id_window_start_window_end");
+
+                    b.ToTable("ml_ml_drift_results", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,69 @@
+using Astralytiq.Platform.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Astralytiq.ML.Prediction;
+
+/// <summary>
+/// Keeps the prediction log and the deployments' traffic figures for as long as configured
+/// (<see cref="MlSettings.PredictionLogRetentionDays"/>, <see cref="MlSettings.DeploymentStatsRetentionDays"/>):
+/// every hour, older rows of every organisation are deleted in batches.
+/// </summary>
+internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<MlRetention> logger) : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromHours(1);
+    private const int Batch = 10_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Every, time, stoppingToken).ConfigureAwait(false);
+                await PurgeAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Deletes what is older than the retention at <paramref name="now"/> (of one organisation, if named); returns the rows deleted (log, figures).</summary>
+    public async Task<(long Predictions, long Stats)> PurgeAsync(DateTimeOffset now, CancellationToken ct, Guid? onlyTenant = null)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        using var _ = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
+        var db = scope.ServiceProvider.GetRequiredService<MlDbContext>();
+        var logBefore = now.AddDays(-settings.PredictionLogRetentionDays);
+        var statsBefore = now.AddDays(-settings.DeploymentStatsRetentionDays);
+        long predictions = 0, stats = 0;
+        while (true)
+        {
+            var ids = await db.Predictions.Where(p => p.CreatedAt < logBefore && (onlyTenant == null || p.TenantId == onlyTenant)).Select(p => p.Id).Take(Batch).ToListAsync(ct).ConfigureAwait(false);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+            predictions += await db.Predictions.Where(p => ids.Contains(p.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        }
+        stats += await db.DeploymentStats.Where(s => s.Minute < statsBefore && (onlyTenant == null || s.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        if (predictions + stats > 0)
+        {
+            LogPurged(logger, predictions, stats);
+        }
+        return (predictions, stats);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Predictions} prediction log rows and {Stats} deployment traffic rows")]
+    private static partial void LogPurged(ILogger logger, long predictions, long stats);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention could not delete old prediction log rows this hour; the next hour tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
