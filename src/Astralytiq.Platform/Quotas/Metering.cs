@@ -335,32 +335,13 @@ public static class PlanCache
 }
 
 /// <summary>Writes the hot meter's counts every <see cref="MeteringSettings.FlushSeconds"/>, and once more on shutdown.</summary>
-internal sealed class HotMeterWriter(HotMeter hot, IServiceScopeFactory scopes, MeteringSettings settings, TimeProvider time, ILogger<HotMeterWriter> logger) : BackgroundService
+internal sealed class HotMeterWriter(HotMeter hot, IServiceScopeFactory scopes, MeteringSettings settings, TimeProvider time, ILogger<HotMeterWriter> logger)
+    : Hosting.PeriodicFlush(time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(settings.FlushSeconds), time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(settings.FlushSeconds);
 
     /// <summary>Writes everything counted so far; what cannot be written now is kept for the next time, under the same keys.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         foreach (var batch in hot.Take())
         {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Deployments;
@@ -98,34 +97,16 @@ internal sealed class DeploymentMeter(TimeProvider time)
 }
 
 /// <summary>Writes the deployment meter's cells: each node upserts its own rows, so no two nodes write the same row.</summary>
-internal sealed partial class DeploymentMeterWriter(DeploymentMeter meter, IServiceScopeFactory scopes, TimeProvider time, ILogger<DeploymentMeterWriter> logger) : BackgroundService
+internal sealed partial class DeploymentMeterWriter(DeploymentMeter meter, IServiceScopeFactory scopes, TimeProvider time, ILogger<DeploymentMeterWriter> logger)
+    : Platform.Hosting.PeriodicFlush(time)
 {
     private readonly SemaphoreSlim _writing = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(DeploymentMeter.FlushEvery, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    protected override TimeSpan Interval => DeploymentMeter.FlushEvery;
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task FlushAsync(CancellationToken ct)
-    {
+        var ct = cancellationToken;
         await _writing.WaitAsync(ct).ConfigureAwait(false);
         try
         {

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Prediction;
@@ -12,7 +11,7 @@ namespace Astralytiq.ML.Prediction;
 /// and once more on shutdown. A queue full past <see cref="Capacity"/> rows (the database far behind) drops the sample
 /// and counts it (<c>astralytiq.ml.prediction_log.dropped</c>) rather than slowing every prediction down.
 /// </summary>
-internal sealed partial class PredictionLogWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<PredictionLogWriter> logger) : BackgroundService
+internal sealed partial class PredictionLogWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<PredictionLogWriter> logger) : Platform.Hosting.PeriodicFlush(time)
 {
     public const int Capacity = 100_000;
     private const int BatchSize = 2_000;
@@ -31,31 +30,12 @@ internal sealed partial class PredictionLogWriter(IServiceScopeFactory scopes, T
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(FlushEvery, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override TimeSpan Interval => FlushEvery;
 
     /// <summary>Writes everything queued so far (tests and the monitoring reads call it to see the newest rows).</summary>
-    public async Task FlushAsync(CancellationToken ct)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         await _writing.WaitAsync(ct).ConfigureAwait(false);
         try
         {
