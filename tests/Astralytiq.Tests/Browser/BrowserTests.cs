@@ -384,7 +384,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         // Back online for the reload: while a route is set every request of the page goes through the test's driver, and the
         // client's 200-odd files reloaded that way once took longer than a minute on a loaded machine.
         await page.UnrouteAllAsync();
-        await page.ReloadAsync();
+        // Waiting for the document, not for every file's load event: under a full run's load the latter once passed a minute.
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await Assertions.Expect(Field(page, "email")).ToBeVisibleAsync();
         Assert.EndsWith("/login", page.Url, StringComparison.Ordinal);
     }

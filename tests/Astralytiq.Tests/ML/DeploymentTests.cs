@@ -113,6 +113,9 @@ public abstract class DeploymentTests<TPlatform>(TPlatform platform) : PlatformT
         return await work(scope.ServiceProvider);
     }
 
+    /// <summary>The host's clock (the server logs predictions by it).</summary>
+    private DateTimeOffset Now() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
     [Fact]
     public async Task Requests_split_by_weight_keys_stick_and_shadows_get_a_copy_but_never_answer()
     {
@@ -325,14 +328,14 @@ public abstract class DeploymentTests<TPlatform>(TPlatform platform) : PlatformT
         });
         Assert.True(kept >= 1);
         // (Only this organisation's rows: the host is shared with tests that count their own log rows meanwhile.)
-        Assert.Equal((0L, 0L), await retention.PurgeAsync(DateTimeOffset.UtcNow, CancellationToken.None, onlyTenant: tenant.Id));
+        Assert.Equal((0L, 0L), await retention.PurgeAsync(Now(), CancellationToken.None, onlyTenant: tenant.Id));
         var after = await InScopeAsync(async sp =>
         {
             using var _ = sp.GetRequiredService<Astralytiq.Platform.Tenancy.ITenantContext>().BeginTenantScope(tenant.Id);
             return await sp.GetRequiredService<Astralytiq.ML.Persistence.MlDbContext>().Predictions.CountAsync();
         });
         Assert.Equal(kept, after);
-        var (purged, _) = await retention.PurgeAsync(DateTimeOffset.UtcNow.AddDays(Math.Max(settings.PredictionLogRetentionDays, settings.DeploymentStatsRetentionDays) + 1), CancellationToken.None, onlyTenant: tenant.Id);
+        var (purged, _) = await retention.PurgeAsync(Now().AddDays(Math.Max(settings.PredictionLogRetentionDays, settings.DeploymentStatsRetentionDays) + 1), CancellationToken.None, onlyTenant: tenant.Id);
         Assert.Equal(kept, purged);
         var gone = await InScopeAsync(async sp =>
         {

@@ -102,6 +102,9 @@ public sealed class DriftDetectionProperties(ITestOutputHelper output)
 public abstract class DriftTests<TPlatform>(TPlatform platform) : PlatformTest<TPlatform>(platform)
     where TPlatform : PlatformFixture
 {
+    /// <summary>The host's clock (the server logs predictions by it).</summary>
+    private DateTimeOffset Now() => Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
     [Fact]
     public async Task Inputs_like_the_training_data_stay_quiet_and_moved_inputs_are_reported_by_feature()
     {
@@ -118,13 +121,13 @@ public abstract class DriftTests<TPlatform>(TPlatform platform) : PlatformTest<T
             .Select(f => new JsonObject { ["rooms"] = int.Parse(f[0], CultureInfo.InvariantCulture), ["area"] = double.Parse(f[1], CultureInfo.InvariantCulture), ["city"] = f[2] }).ToList();
 
         // Too few predictions: a clear refusal, nothing stored.
-        var early = DateTimeOffset.UtcNow;
+        var early = Now();
         Assert.Equal(HttpStatusCode.Conflict, (await client.Deployments.MeasureDriftAsync("drift", early.AddMinutes(-5), early)).Status);
 
         // The training rows themselves: every feature quiet (KS and chi-square see the same distributions).
-        var start = DateTimeOffset.UtcNow;
+        var start = Now();
         (await client.Deployments.PredictAsync("drift", new DeploymentPredictRequest(Rows: [.. rows.Select(r => (JsonObject)r.DeepClone())]))).EnsureSuccess();
-        var middle = DateTimeOffset.UtcNow.AddMilliseconds(1);
+        var middle = Now().AddMilliseconds(1);
         var quiet = (await client.Deployments.MeasureDriftAsync("drift", start, middle)).EnsureValue();
         Assert.Equal((200, false, 0d), (quiet.Predictions, quiet.Drifted, quiet.DriftedShare));
         Assert.Equal(["area:ks", "city:chi_square", "rooms:ks"], quiet.Features.Select(f => $"{f.Feature}:{f.Method}").Order(StringComparer.Ordinal));
@@ -134,7 +137,7 @@ public abstract class DriftTests<TPlatform>(TPlatform platform) : PlatformTest<T
         await Task.Delay(5);
         var moved = rows.Select(r => new JsonObject { ["rooms"] = r["rooms"]!.GetValue<int>(), ["area"] = r["area"]!.GetValue<double>() + 150, ["city"] = "Tromsø" }).ToList();
         (await client.Deployments.PredictAsync("drift", new DeploymentPredictRequest(Rows: moved))).EnsureSuccess();
-        var end = DateTimeOffset.UtcNow.AddMilliseconds(1);
+        var end = Now().AddMilliseconds(1);
         var drifted = (await client.Deployments.MeasureDriftAsync("drift", middle, end)).EnsureValue();
         var byFeature = drifted.Features.ToDictionary(f => f.Feature);
         Assert.True(byFeature["area"].Drifted && byFeature["area"].PValue < 1e-10);
