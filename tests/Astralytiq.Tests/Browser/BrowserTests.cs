@@ -766,6 +766,8 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         }
         var page = await NewPageAsync(1280, 900);
         await SignInAsync(page, tenant.AdminUser.Email);
+        // Signed in means at home: navigating before the sign-in lands would be undone by its redirect.
+        await page.WaitForURLAsync(new Regex("/$"));
         await NavigateAsync(page, 1280, "/deployments");
         await Assertions.Expect(page.GetByTestId("deployments-empty")).ToBeVisibleAsync();
         await page.GetByTestId("deployment-name").FillAsync("Listing Page");
@@ -827,6 +829,7 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
 
         var phone = await NewPageAsync(390, 844);
         await SignInAsync(phone, tenant.AdminUser.Email);
+        await phone.WaitForURLAsync(new Regex("/$"));
         await NavigateAsync(phone, 390, "/deployments");
         await phone.GetByTestId("deployment-link").ClickAsync();
         await Assertions.Expect(phone.GetByTestId("deployment-revisions")).ToContainTextAsync("b holds up");
