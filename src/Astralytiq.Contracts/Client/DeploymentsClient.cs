@@ -47,6 +47,28 @@ public sealed class DeploymentsClient(AstralytiqClient client) : AreaClient(clie
     public Task<ApiResponse<DriftWindowDto>> MeasureDriftAsync(string name, DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken ct = default) =>
         Api.SendAsync<DriftWindowDto>(HttpMethod.Post, Path(name) + "/drift" + Window(from, to), null, ct);
 
+    /// <summary>Sends actual values for predictions made through the deployment (one item, or a batch in <c>items</c>).</summary>
+    public Task<ApiResponse<FeedbackResponse>> FeedbackAsync(string name, FeedbackRequest request, CancellationToken ct = default) =>
+        Api.SendAsync<FeedbackResponse>(HttpMethod.Post, Path(name) + "/feedback", request, ct);
+
+    /// <summary>Quality on labelled predictions by variant and version against training (default window: the last 7 days).</summary>
+    public Task<ApiResponse<DeploymentPerformanceDto>> PerformanceAsync(string name, DateTimeOffset? from = null, DateTimeOffset? to = null, string? metric = null, CancellationToken ct = default)
+    {
+        var window = Window(from, to);
+        var query = metric is null ? window : window + (window.Length == 0 ? "?" : "&") + "metric=" + Uri.EscapeDataString(metric);
+        return Api.SendAsync<DeploymentPerformanceDto>(HttpMethod.Get, Path(name) + "/performance" + query, null, ct);
+    }
+
+    public Task<ApiResponse<RetrainingStateDto>> RetrainingAsync(string name, CancellationToken ct = default) =>
+        Api.SendAsync<RetrainingStateDto>(HttpMethod.Get, Path(name) + "/retraining", null, ct);
+
+    public Task<ApiResponse<RetrainingStateDto>> SetRetrainingAsync(string name, RetrainingPolicyDto policy, CancellationToken ct = default) =>
+        Api.SendAsync<RetrainingStateDto>(HttpMethod.Put, Path(name) + "/retraining", policy, ct);
+
+    /// <summary>Starts a retraining now (409 while one is under way).</summary>
+    public Task<ApiResponse<RetrainingRunDto>> RetrainAsync(string name, StartRetrainingRequest? request = null, CancellationToken ct = default) =>
+        Api.SendAsync<RetrainingRunDto>(HttpMethod.Post, Path(name) + "/retraining/runs", request ?? new StartRetrainingRequest(), ct);
+
     private static string Window(DateTimeOffset? from, DateTimeOffset? to)
     {
         var query = string.Join("&", new[] { from is null ? null : "from=" + Uri.EscapeDataString(from.Value.ToString("O")), to is null ? null : "to=" + Uri.EscapeDataString(to.Value.ToString("O")) }

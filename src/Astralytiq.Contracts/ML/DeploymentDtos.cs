@@ -162,3 +162,122 @@ public sealed record DriftWindowDto(
     IReadOnlyList<FeatureDriftDto> Features);
 
 public sealed record DriftReportDto(string Deployment, IReadOnlyList<DriftWindowDto> Windows);
+
+/// <summary>
+/// The actual value for one prediction made through the deployment: named by <see cref="PredictionId"/> (returned with
+/// each logged prediction) or by the request's <see cref="Key"/> (the newest prediction with that key). A number for
+/// regression and forecasting models, the class label (text, number or true/false) for classifiers. Sent again, it
+/// replaces the earlier value (a correction); the same value again changes nothing.
+/// </summary>
+public sealed record FeedbackItemDto(Guid? PredictionId = null, string? Key = null, JsonNode? Actual = null);
+
+/// <summary>One item (<see cref="PredictionId"/> or <see cref="Key"/>, with <see cref="Actual"/>) or a batch in <see cref="Items"/>.</summary>
+public sealed record FeedbackRequest(Guid? PredictionId = null, string? Key = null, JsonNode? Actual = null, IReadOnlyList<FeedbackItemDto>? Items = null);
+
+/// <summary>What became of one item: recorded (new), corrected (a different value replaced an earlier one) or unchanged (the same value again).</summary>
+public sealed record FeedbackResultDto(Guid PredictionId, string Status, DateTimeOffset PredictedAt);
+
+public sealed record FeedbackResponse(int Recorded, int Corrected, int Unchanged, IReadOnlyList<FeedbackResultDto> Items);
+
+/// <summary>Quality metrics on labelled predictions (those the task has): the same definitions as the training metrics.</summary>
+public sealed record LiveMetricsDto(
+    int Labelled,
+    double? R2 = null,
+    double? Rmse = null,
+    double? Mae = null,
+    double? Mape = null,
+    double? Smape = null,
+    double? Accuracy = null,
+    double? F1Macro = null,
+    double? RocAuc = null);
+
+/// <summary>One bucket (by the time of the predictions) of a variant's labelled predictions and its metric on them.</summary>
+public sealed record PerformancePointDto(DateTimeOffset At, int Labelled, double? Value);
+
+/// <summary>
+/// A variant's quality over the window for one version it served: the metric on its labelled predictions, the same
+/// metric on the version's held-out test rows at training, the change (live − training) and whether that is worse.
+/// </summary>
+public sealed record VariantPerformanceDto(
+    string Variant,
+    bool Shadow,
+    string Model,
+    int Version,
+    int Labelled,
+    double? Value,
+    double? Training,
+    double? Change,
+    bool Worse,
+    LiveMetricsDto Metrics,
+    IReadOnlyList<PerformancePointDto> Series);
+
+/// <summary>
+/// Feedback-based quality of a deployment over a window (by prediction time, so late feedback lands where its
+/// predictions were made): predictions logged, how many have an actual value, and each variant's metric.
+/// </summary>
+public sealed record DeploymentPerformanceDto(
+    string Deployment,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    int BucketMinutes,
+    string Metric,
+    bool HigherIsBetter,
+    long Logged,
+    long Labelled,
+    IReadOnlyList<VariantPerformanceDto> Variants);
+
+/// <summary>
+/// When and how a deployment retrains itself. Triggers (any of): <see cref="DriftShare"/> — a drift window in which at
+/// least this share of the features drifted; <see cref="MaxDecay"/> — the champion's metric on the last
+/// <see cref="EvaluationDays"/> of labelled predictions is worse than at training by at least this much (in the
+/// metric's units); <see cref="Schedule"/> — a five-field cron in <see cref="TimeZone"/>. A run trains a challenger
+/// on the newest version of the champion's dataset with the champion's settings, measures both on the same data
+/// (the recent labelled predictions when there are <see cref="MinLabelled"/>, else the challenger's held-out rows) and
+/// acts only when the challenger is better by at least <see cref="Margin"/>: <see cref="Action"/> promote (it replaces
+/// the champion) or canary (it starts as a canary through <see cref="CanarySteps"/>). No automatic run starts within
+/// <see cref="CooldownHours"/> of the last one.
+/// </summary>
+public sealed record RetrainingPolicyDto(
+    bool Enabled = true,
+    double? DriftShare = null,
+    double? MaxDecay = null,
+    string? Schedule = null,
+    string? TimeZone = null,
+    string? Metric = null,
+    double Margin = 0.01,
+    int MinLabelled = 100,
+    int EvaluationDays = 7,
+    string Action = "promote",
+    IReadOnlyList<double>? CanarySteps = null,
+    int CooldownHours = 24);
+
+/// <summary>
+/// One retraining: what triggered it, the champion and the challenger, the metric of both on the same rows, and the
+/// decision — status training, evaluating, promoted, canary, kept (the challenger was not better by the margin, or
+/// could not be compared) or failed — with its reason in words.
+/// </summary>
+public sealed record RetrainingRunDto(
+    Guid Id,
+    string Trigger,
+    string TriggerDetail,
+    Guid? ActorId,
+    string Status,
+    string ChampionVariant,
+    string Model,
+    int ChampionVersion,
+    int? ChallengerVersion,
+    Guid? JobId,
+    string Metric,
+    double? ChampionValue,
+    double? ChallengerValue,
+    double Margin,
+    string? EvaluatedOn,
+    int? EvaluationRows,
+    string? Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DecidedAt);
+
+/// <summary>A deployment's retraining policy (null: none), when its schedule fires next, and its runs, newest first.</summary>
+public sealed record RetrainingStateDto(RetrainingPolicyDto? Policy, DateTimeOffset? NextScheduledAt, IReadOnlyList<RetrainingRunDto> Runs);
+
+public sealed record StartRetrainingRequest(string? Reason = null);

@@ -157,7 +157,8 @@ public sealed record PredictResponse(Guid ModelId, string Name, int Version, str
 /// A prediction: the value (a number for regression, the class label otherwise), the confidence (the predicted
 /// class's probability) and class probabilities, or a 90 % prediction interval for regression. With
 /// <c>explain=true</c>, each feature's contribution: they add up to prediction − base value (for classification,
-/// in the predicted class's probability).
+/// in the predicted class's probability). Through a deployment, a logged prediction carries <see cref="PredictionId"/>,
+/// by which its actual value can be sent later (feedback).
 /// </summary>
 public sealed record PredictionDto(
     JsonNode? Prediction,
@@ -167,7 +168,8 @@ public sealed record PredictionDto(
     double? Upper,
     double? BaseValue,
     IReadOnlyList<ContributionDto>? Contributions,
-    IReadOnlyList<string>? Warnings);
+    IReadOnlyList<string>? Warnings,
+    Guid? PredictionId = null);
 
 public sealed record ClassProbabilityDto(string Label, double Probability);
 

@@ -41,6 +41,10 @@ public static class MLModule
         services.AddScoped<Monitoring.DriftService>();
         services.AddSingleton<Monitoring.DriftScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Monitoring.DriftScheduler>());
+        services.AddScoped<Monitoring.FeedbackService>();
+        services.AddScoped<Monitoring.RetrainingService>();
+        services.AddSingleton<Monitoring.RetrainingController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Monitoring.RetrainingController>());
         services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
         services.AddScoped<ScoringHandlers>();

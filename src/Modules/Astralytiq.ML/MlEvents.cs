@@ -15,6 +15,9 @@ internal sealed partial class MlEvents(INotify notify, ILogger<MlEvents> logger)
     public const string DeploymentChanged = "deployment.changed";
     public const string DriftDetected = "deployment.drift_detected";
 
+    /// <summary>A person event (the deployment's creator, in the app and by email) that webhooks receive too.</summary>
+    public const string RetrainingFinished = "deployment.retraining_finished";
+
     public static readonly IReadOnlyList<string> Types = [VersionReady, AliasMoved, DeploymentChanged, DriftDetected];
 
     public async Task TellAsync(string type, string title, string link, IReadOnlyDictionary<string, object?> payload, CancellationToken ct)

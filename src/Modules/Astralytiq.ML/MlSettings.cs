@@ -53,6 +53,11 @@ internal sealed class MlSettings
     public int DriftMinPredictions { get; set; } = 30;
 
     [Range(1, 1_000_000)]
-
     public int MaxForecastHorizon { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether the canary and retraining controllers tick by themselves (every 30 seconds). Tests that move a fake clock
+    /// turn this off and tick them by hand, so a tick never races the step under test.
+    /// </summary>
+    public bool ControllersTick { get; set; } = true;
 }

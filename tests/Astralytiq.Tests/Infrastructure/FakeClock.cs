@@ -18,7 +18,12 @@ public sealed class FakeClock
 {
     public const string Collection = "Fake clock";
 
-    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?> { ["Astralytiq:Jobs:PollMilliseconds"] = "100" };
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
+    {
+        ["Astralytiq:Jobs:PollMilliseconds"] = "100",
+        // The canary and retraining controllers are ticked by hand: a tick woken by moving the clock never races the test's next step.
+        ["Astralytiq:ML:ControllersTick"] = "false",
+    };
 }
 
 /// <summary>The SQLite host with a fake clock.</summary>

@@ -264,7 +264,7 @@ public abstract class NotificationPreferenceTests<TPlatform>(TPlatform platform)
         var initial = (await client.Notifications.GetPreferencesAsync()).EnsureValue();
         Assert.Equal(["alert.firing", "alert.resolved", "report.delivered", "report.failed", "usage.warning", "usage.limit_reached",
             "billing.invoice_issued", "billing.trial_ending", "billing.trial_ended", "billing.payment_failed", "deployment.canary_rolled_back",
-            "deployment.canary_promoted"], initial.Items.Select(i => i.EventType));
+            "deployment.canary_promoted", "deployment.retraining_finished"], initial.Items.Select(i => i.EventType));
         Assert.All(initial.Items, i => Assert.Null(i.Channels));
 
         var bad = await client.Notifications.SetPreferencesAsync(new NotificationPreferencesRequest(

@@ -55,6 +55,7 @@ internal static class RevisionKind
     public const string CanaryStep = "canary_step";
     public const string CanaryPromoted = "canary_promoted";
     public const string CanaryRolledBack = "canary_rolled_back";
+    public const string Retrained = "retrained";
 }
 
 /// <summary>One change of a deployment, kept for good: what it served from then on, who changed it, when and why.</summary>

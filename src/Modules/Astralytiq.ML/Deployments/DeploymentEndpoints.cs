@@ -19,6 +19,11 @@ internal static class DeploymentEndpoints
         deployments.MapGet("/{name}/metrics", Metrics);
         deployments.MapGet("/{name}/drift", Drift);
         deployments.MapPost("/{name}/drift", MeasureDrift);
+        deployments.MapPost("/{name}/feedback", Feedback);
+        deployments.MapGet("/{name}/performance", Performance);
+        deployments.MapGet("/{name}/retraining", Retraining);
+        deployments.MapPut("/{name}/retraining", SetRetraining);
+        deployments.MapPost("/{name}/retraining/runs", Retrain);
         deployments.MapPost("/{name}/predict", Predict).WithRequestBodyLimit(Prediction.PredictionEndpoints.PredictBodyBytes(settings));
     }
 
@@ -81,6 +86,32 @@ internal static class DeploymentEndpoints
     [EndpointSummary("Measure the drift of a window now (default: the last drift window up to now) and keep it; 409 when the window has too few logged predictions")]
     private static async Task<Results<Ok<DriftWindowDto>, ApiError>> MeasureDrift(string name, DateTimeOffset? from, DateTimeOffset? to, Monitoring.DriftService drift, CancellationToken ct) =>
         (await drift.ComputeAsync(name, from, to, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), Errors(404, 422), EndpointName("SendDeploymentFeedback")]
+    [EndpointSummary("Send actual values for predictions made through the deployment (by prediction_id or request key; one or up to 1,000): a value sent again replaces the earlier one")]
+    private static async Task<Results<Ok<FeedbackResponse>, ApiError>> Feedback(string name, FeedbackRequest request, Monitoring.FeedbackService feedback, CancellationToken ct) =>
+        (await feedback.RecordAsync(name, request, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404, 422), EndpointName("GetDeploymentPerformance")]
+    [EndpointSummary("Quality on the labelled predictions of a window (default: the last 7 days, by prediction time), per variant and version, against the training metric, with a time series")]
+    private static async Task<Results<Ok<DeploymentPerformanceDto>, ApiError>> Performance(string name, DateTimeOffset? from, DateTimeOffset? to, string? metric,
+        Monitoring.FeedbackService feedback, CancellationToken ct) =>
+        (await feedback.PerformanceAsync(name, from, to, metric, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsRead), Errors(404), EndpointName("GetDeploymentRetraining")]
+    [EndpointSummary("The deployment's retraining policy, when its schedule fires next, and every retraining run with its decision, newest first")]
+    private static async Task<Results<Ok<RetrainingStateDto>, ApiError>> Retraining(string name, Monitoring.RetrainingService retraining, CancellationToken ct) =>
+        (await retraining.GetAsync(name, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("SetDeploymentRetraining")]
+    [EndpointSummary("Set the retraining policy: triggers (drift share, metric decay, cron schedule), the comparison (metric, margin, rows) and the action (promote or canary)")]
+    private static async Task<Results<Ok<RetrainingStateDto>, ApiError>> SetRetraining(string name, RetrainingPolicyDto request, Monitoring.RetrainingService retraining, CancellationToken ct) =>
+        (await retraining.SetPolicyAsync(name, request, ct)).ToOk();
+
+    [RequiresPermission(Permission.DeploymentsWrite), AuditedExplicitly, Errors(404, 409, 422), EndpointName("StartDeploymentRetraining")]
+    [EndpointSummary("Retrain now: train a challenger on the newest data with the champion's settings; it is compared and decided on like an automatic run (409 while one is under way)")]
+    private static async Task<Results<Created<RetrainingRunDto>, ApiError>> Retrain(string name, StartRetrainingRequest? request, Monitoring.RetrainingService retraining, CancellationToken ct) =>
+        (await retraining.StartByHandAsync(name, request ?? new StartRetrainingRequest(), ct)).ToCreated(r => $"{ApiRoutes.V1}/ml/deployments/{name}/retraining");
 
     [RequiresPermission(Permission.DeploymentsRead), NotAChange("a prediction changes nothing; it is recorded in the prediction log and the deployment's metrics"),
      Errors(404, 409, 422), EndpointName("PredictThroughDeployment")]

@@ -241,7 +241,7 @@ internal sealed partial class DeploymentHandlers(
     internal void Apply(MlDeployment d, DeploymentSpecDto spec, string kind, string? reason, DateTimeOffset now, Guid? actor = null, bool system = false,
         CanaryPolicyDto? keepCanaryPolicy = null)
     {
-        if (spec.Canary is { } canary && kind is RevisionKind.Created or RevisionKind.Updated)
+        if (spec.Canary is { } canary && kind is RevisionKind.Created or RevisionKind.Updated or RevisionKind.Retrained)
         {
             spec = spec with { Variants = CanaryWeights(spec.Variants, canary.Variant, canary.Steps[0]) };
             d.CanaryStatus = CanaryStatus.Running;

@@ -101,13 +101,13 @@ internal sealed class DeploymentMetrics(MlDbContext db, DeploymentHandlers handl
 /// interval has passed and the canary has answered enough requests to be judged. Every move is a revision made by the
 /// platform; a rollback or a promotion is told to the deployment's creator (and the organisation's webhooks).
 /// </summary>
-internal sealed partial class CanaryController(IServiceScopeFactory scopes, TimeProvider time, ILogger<CanaryController> logger) : BackgroundService
+internal sealed partial class CanaryController(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<CanaryController> logger) : BackgroundService
 {
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (settings.ControllersTick && !stoppingToken.IsCancellationRequested)
         {
             try
             {

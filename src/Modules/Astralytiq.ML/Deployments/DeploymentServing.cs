@@ -171,18 +171,20 @@ internal sealed class DeploymentServing(
             variant = live.Variants[VariantPicker.Pick(live.Weights, key is null ? Random.Shared.NextDouble() : VariantPicker.Point(live.Id, key))];
         }
         var rows = read.Value;
-        var answered = await AnswerAsync(live, variant, rows, key, watch, ct).ConfigureAwait(false);
+        var requestId = Guid.CreateVersion7(time.GetUtcNow());
+        var answered = await AnswerAsync(live, variant, rows, key, requestId, watch, ct).ConfigureAwait(false);
         foreach (var shadow in live.Shadows)
         {
             if (shadow != variant)
             {
-                shadows.Enqueue(new ShadowWork(live, shadow, rows, key));
+                shadows.Enqueue(new ShadowWork(live, shadow, rows, key, requestId));
             }
         }
         return answered;
     }
 
-    private async Task<Result<DeploymentPredictResponse>> AnswerAsync(LiveDeployment live, LiveVariant variant, IReadOnlyList<JsonObject> rows, string? key, Stopwatch watch, CancellationToken ct)
+    private async Task<Result<DeploymentPredictResponse>> AnswerAsync(LiveDeployment live, LiveVariant variant, IReadOnlyList<JsonObject> rows, string? key, Guid requestId,
+        Stopwatch watch, CancellationToken ct)
     {
         var version = await versions.FindAsync(variant.Model, variant.Version, variant.Alias, ct).ConfigureAwait(false);
         if (!version.IsSuccess)
@@ -209,7 +211,7 @@ internal sealed class DeploymentServing(
         var elapsed = watch.Elapsed.TotalMilliseconds;
         Record(traffic, live, variant, rows.Count, elapsed, made.Value);
         MlTelemetry.Predicted(m.Id, rows.Count, elapsed);
-        PredictionHandlers.Log(log, time, live.LogRate, m, v, rows, made.Value, elapsed, new PredictionHandlers.Origin(live.Id, variant.Name, variant.Shadow, key));
+        PredictionHandlers.Log(log, time, live.LogRate, m, v, rows, made.Value, elapsed, new PredictionHandlers.Origin(live.Id, variant.Name, variant.Shadow, key, requestId));
         return new DeploymentPredictResponse(live.Name, live.Revision, variant.Name, m.Id, m.Name, v.Version, v.Task, made.Value, Math.Round(elapsed, 3));
     }
 
@@ -239,7 +241,7 @@ internal sealed class DeploymentServing(
     }
 }
 
-internal sealed record ShadowWork(LiveDeployment Live, LiveVariant Variant, IReadOnlyList<JsonObject> Rows, string? Key);
+internal sealed record ShadowWork(LiveDeployment Live, LiveVariant Variant, IReadOnlyList<JsonObject> Rows, string? Key, Guid RequestId);
 
 /// <summary>
 /// Scores the shadow copies of deployment requests in the background, in each request's tenant: counted and logged
@@ -316,7 +318,7 @@ internal sealed partial class ShadowRunner(IServiceScopeFactory scopes, Deployme
         var elapsed = watch.Elapsed.TotalMilliseconds;
         DeploymentServing.Record(traffic, work.Live, work.Variant, work.Rows.Count, elapsed, made.Value);
         var (m, v) = version.Value;
-        PredictionHandlers.Log(log, time, work.Live.LogRate, m, v, work.Rows, made.Value, elapsed, new PredictionHandlers.Origin(work.Live.Id, work.Variant.Name, true, work.Key));
+        PredictionHandlers.Log(log, time, work.Live.LogRate, m, v, work.Rows, made.Value, elapsed, new PredictionHandlers.Origin(work.Live.Id, work.Variant.Name, true, work.Key, work.RequestId));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shadow variant {Variant} of deployment {Deployment} could not score a copy")]

@@ -22,6 +22,12 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
 
     public DbSet<Monitoring.DriftResult> DriftResults => Set<Monitoring.DriftResult>();
 
+    public DbSet<Monitoring.PredictionFeedback> Feedback => Set<Monitoring.PredictionFeedback>();
+
+    public DbSet<Monitoring.RetrainingPolicy> RetrainingPolicies => Set<Monitoring.RetrainingPolicy>();
+
+    public DbSet<Monitoring.RetrainingRun> RetrainingRuns => Set<Monitoring.RetrainingRun>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<MlModel>(b =>
@@ -59,6 +65,8 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
             b.Property(p => p.RequestKey).HasMaxLength(200);
             b.HasIndex(p => new { p.TenantId, p.ModelId, p.CreatedAt });
             b.HasIndex(p => new { p.TenantId, p.DeploymentId, p.CreatedAt });
+            b.HasIndex(p => new { p.TenantId, p.RequestId });
+            b.HasIndex(p => new { p.TenantId, p.DeploymentId, p.RequestKey });
         });
         modelBuilder.Entity<Deployments.MlDeployment>(b =>
         {
@@ -91,6 +99,33 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
             b.ToTable("ml_drift_results");
             b.Property(r => r.Model).HasMaxLength(200);
             b.HasIndex(r => new { r.TenantId, r.DeploymentId, r.WindowStart, r.WindowEnd }).IsUnique();
+        });
+        modelBuilder.Entity<Monitoring.PredictionFeedback>(b =>
+        {
+            b.ToTable("ml_feedback");
+            b.Property(f => f.ActualLabel).HasMaxLength(200);
+            b.HasIndex(f => new { f.TenantId, f.PredictionId }).IsUnique();
+            b.HasIndex(f => new { f.TenantId, f.DeploymentId, f.PredictedAt });
+        });
+        modelBuilder.Entity<Monitoring.RetrainingPolicy>(b =>
+        {
+            b.ToTable("ml_retraining_policies");
+            b.HasIndex(p => new { p.TenantId, p.DeploymentId }).IsUnique();
+            b.HasIndex(p => p.Enabled);
+        });
+        modelBuilder.Entity<Monitoring.RetrainingRun>(b =>
+        {
+            b.ToTable("ml_retraining_runs");
+            b.Property(r => r.Trigger).HasMaxLength(20);
+            b.Property(r => r.TriggerDetail).HasMaxLength(1000);
+            b.Property(r => r.Status).HasMaxLength(20);
+            b.Property(r => r.ChampionVariant).HasMaxLength(64);
+            b.Property(r => r.Model).HasMaxLength(200);
+            b.Property(r => r.Metric).HasMaxLength(20);
+            b.Property(r => r.EvaluatedOn).HasMaxLength(20);
+            b.Property(r => r.Reason).HasMaxLength(2000);
+            b.HasIndex(r => r.ActiveDeploymentId).IsUnique();
+            b.HasIndex(r => new { r.TenantId, r.DeploymentId, r.CreatedAt });
         });
     }
 }

@@ -53,6 +53,8 @@ internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSetting
             }
             predictions += await db.Predictions.Where(p => ids.Contains(p.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         }
+        // The actual values go with the predictions they judge: without them a metric could not be computed again.
+        await db.Feedback.Where(f => f.PredictedAt < logBefore && (onlyTenant == null || f.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         stats += await db.DeploymentStats.Where(s => s.Minute < statsBefore && (onlyTenant == null || s.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         if (predictions + stats > 0)
         {

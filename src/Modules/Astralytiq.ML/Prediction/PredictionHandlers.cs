@@ -217,10 +217,13 @@ internal sealed class PredictionHandlers(IServiceProvider services, ServingVersi
         return new ForecastResponse(m.Id, m.Name, v.Version, f.Method, f.Frequency.ToString(), f.SeasonLength, h, chosen.Select(s => f.Forecast(s, h)).ToList());
     }
 
-    /// <summary>Where a logged prediction came from, when it came through a deployment.</summary>
-    public sealed record Origin(Guid DeploymentId, string Variant, bool Shadow, string? Key);
+    /// <summary>Where a logged prediction came from, when it came through a deployment (the request's id is shared by its shadows' copies).</summary>
+    public sealed record Origin(Guid DeploymentId, string Variant, bool Shadow, string? Key, Guid RequestId);
 
-    /// <summary>Queues a sample of the predictions (the given share, chosen at random) for the predictions log.</summary>
+    /// <summary>
+    /// Queues a sample of the predictions (the given share, chosen at random) for the predictions log; through a
+    /// deployment, the answered predictions that were kept get their log id (for feedback).
+    /// </summary>
     public static void Log(PredictionLogWriter log, TimeProvider time, double rate, MlModel m, ModelVersion v, IReadOnlyList<JsonObject> rows, List<PredictionDto> predictions,
         double elapsedMs, Origin? origin)
     {
@@ -235,13 +238,19 @@ internal sealed class PredictionHandlers(IServiceProvider services, ServingVersi
             {
                 continue;
             }
+            var id = Guid.CreateVersion7(now);
             log.Enqueue(new PredictionLog
             {
-                Id = Guid.NewGuid(), TenantId = v.TenantId, ModelId = m.Id, VersionId = v.Id, Version = v.Version,
+                Id = id, TenantId = v.TenantId, ModelId = m.Id, VersionId = v.Id, Version = v.Version,
                 InputJson = rows[i].ToJsonString(), OutputJson = JsonSerializer.Serialize(predictions[i] with { Contributions = null, Warnings = null }, ApiJson.Options),
                 Confidence = predictions[i].Confidence, ExecutionMs = elapsedMs / rows.Count, CreatedAt = now,
                 DeploymentId = origin?.DeploymentId, Variant = origin?.Variant, Shadow = origin?.Shadow ?? false, RequestKey = origin?.Key,
+                RequestId = origin?.RequestId, Row = i,
             });
+            if (origin is { Shadow: false })
+            {
+                predictions[i] = predictions[i] with { PredictionId = id };
+            }
         }
     }
 }

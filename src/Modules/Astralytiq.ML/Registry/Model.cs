@@ -143,5 +143,10 @@ internal sealed class PredictionLog : ITenantOwned
     /// <summary>The request's key (sticky assignment), by which feedback can find it later.</summary>
     public string? RequestKey { get; set; }
 
+    /// <summary>The deployment request this row belongs to (a variant's answer and its shadows' share it), and the row's place in it.</summary>
+    public Guid? RequestId { get; set; }
+
+    public int Row { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

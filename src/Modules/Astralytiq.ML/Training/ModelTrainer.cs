@@ -227,6 +227,17 @@ internal static class ModelTrainer
         return column.IsTemporal ? column.Times![row]?.ToString("O", CultureInfo.InvariantCulture) : column.Texts![row];
     }
 
+    /// <summary>
+    /// The held-out rows a training with <paramref name="plan"/> on <paramref name="table"/> measured itself on (the same
+    /// seeded split), with the labels and classes: a retrained challenger and its champion are compared on them.
+    /// </summary>
+    internal static (List<int> Test, double[] Labels, List<string> Classes) HeldOut(DatasetTable table, TrainingPlan plan)
+    {
+        var (rows, labels, classes) = Labels(table, plan);
+        var test = plan.TestRows is { } fixedTest ? rows.Where(fixedTest.Contains).ToList() : Split(rows, labels, plan, new Random(plan.Seed)).Test;
+        return (test, labels, classes);
+    }
+
     /// <summary>Held-out split; classification keeps each class's share on both sides.</summary>
     private static (List<int> Train, List<int> Test) Split(List<int> rows, double[] labels, TrainingPlan plan, Random random)
     {

@@ -78,9 +78,7 @@ internal sealed partial class TrainingJob(
             }
             else
             {
-                var plan = new TrainingPlan(TaskOf(spec.Task), spec.Target, spec.Features, spec.Algorithm, spec.HyperParameters, spec.MaxTrials,
-                    TimeSpan.FromSeconds(spec.TimeBudgetSeconds), spec.CvFolds, spec.TestFraction, spec.Seed,
-                    SearchSpace: spec.SearchSpace?.ToDictionary(p => p.Key, p => (p.Value[0], p.Value[1])));
+                var plan = PlanOf(spec);
                 var result = await Task.Run(() => ModelTrainer.Train(table, plan, Progress, time, cancellationToken), cancellationToken).ConfigureAwait(false);
                 await context.ReportProgressAsync(0.95, "Sealing and storing the model", cancellationToken).ConfigureAwait(false);
                 artifact = ModelArtifacts.Serialize(result.Bundle, spec.Seed);
@@ -139,6 +137,12 @@ internal sealed partial class TrainingJob(
             throw new PermanentJobFailureException(message);
         }
     }
+
+    /// <summary>The trainer's plan for a tabular training request.</summary>
+    public static TrainingPlan PlanOf(TrainingSpec spec) =>
+        new(TaskOf(spec.Task), spec.Target, spec.Features, spec.Algorithm, spec.HyperParameters, spec.MaxTrials,
+            TimeSpan.FromSeconds(spec.TimeBudgetSeconds), spec.CvFolds, spec.TestFraction, spec.Seed,
+            SearchSpace: spec.SearchSpace?.ToDictionary(p => p.Key, p => (p.Value[0], p.Value[1])));
 
     public static TaskKind TaskOf(string task) => task switch
     {

@@ -38,6 +38,7 @@ internal static class NotificationEvents
         ("billing.payment_failed", "A card payment of an invoice failed (Admins)"),
         ("deployment.canary_rolled_back", "A canary rollout of a deployment you created was rolled back: its errors or latency crossed the limit"),
         ("deployment.canary_promoted", "A canary rollout of a deployment you created reached 100 %"),
+        ("deployment.retraining_finished", "A retraining of a deployment you created decided: the challenger promoted, started as a canary, kept out, or failed"),
     ];
 
     /// <summary>Channels a person chooses for themselves; webhooks belong to the organisation.</summary>

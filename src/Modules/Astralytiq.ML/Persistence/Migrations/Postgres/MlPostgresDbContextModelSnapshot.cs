@@ -311,6 +311,255 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                     b.ToTable("ml_drift_results", "ml");
                 });
 
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.PredictionFeedback", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActualLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actual_label");
+
+                    b.Property<double?>("ActualNumber")
+                        .HasColumnType("double precision")
+                        .HasColumnName("actual_number");
+
+                    b.Property<int>("Corrections")
+                        .HasColumnType("integer")
+                        .HasColumnName("corrections");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<DateTimeOffset>("PredictedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("predicted_at");
+
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("prediction_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer")
+                        .HasColumnName("row");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_feedback");
+
+                    b.HasIndex("TenantId", "PredictionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_feedback_tenant_id_prediction_id");
+
+                    b.HasIndex("TenantId", "DeploymentId", "PredictedAt")
+                        .HasDatabaseName("ix_ml_feedback_tenant_id_deployment_id_predicted_at");
+
+                    b.ToTable("ml_feedback", "ml");
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.RetrainingPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateTimeOffset?>("NextScheduledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_scheduled_at");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("policy_json");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid?>("UpdatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_retraining_policies");
+
+                    b.HasIndex("Enabled")
+                        .HasDatabaseName("ix_ml_retraining_policies_enabled");
+
+                    b.HasIndex("TenantId", "DeploymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_retraining_policies_tenant_id_deployment_id");
+
+                    b.ToTable("ml_retraining_policies", "ml");
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.RetrainingRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActiveDeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("active_deployment_id");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<double?>("ChallengerValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("challenger_value");
+
+                    b.Property<int?>("ChallengerVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("challenger_version");
+
+                    b.Property<Guid?>("ChallengerVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("challenger_version_id");
+
+                    b.Property<double?>("ChampionValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("champion_value");
+
+                    b.Property<string>("ChampionVariant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("champion_variant");
+
+                    b.Property<int>("ChampionVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("champion_version");
+
+                    b.Property<Guid>("ChampionVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("champion_version_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("EvaluatedOn")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("evaluated_on");
+
+                    b.Property<int?>("EvaluationRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("evaluation_rows");
+
+                    b.Property<Guid?>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<double>("Margin")
+                        .HasColumnType("double precision")
+                        .HasColumnName("margin");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("model");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("model_id");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("policy_json");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("trigger");
+
+                    b.Property<string>("TriggerDetail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("trigger_detail");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_retraining_runs");
+
+                    b.HasIndex("ActiveDeploymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_retraining_runs_active_deployment_id");
+
+                    b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
+                        .HasDatabaseName("ix_ml_retraining_runs_tenant_id_deployment_id_created_at");
+
+                    b.ToTable("ml_retraining_runs", "ml");
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -581,10 +830,18 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("output_json");
 
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
                     b.Property<string>("RequestKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("request_key");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer")
+                        .HasColumnName("row");
 
                     b.Property<bool>("Shadow")
                         .HasColumnType("boolean")
@@ -610,8 +867,14 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_predictions");
 
+                    b.HasIndex("TenantId", "RequestId")
+                        .HasDatabaseName("ix_predictions_tenant_id_request_id");
+
                     b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
                         .HasDatabaseName("ix_predictions_tenant_id_deployment_id_created_at");
+
+                    b.HasIndex("TenantId", "DeploymentId", "RequestKey")
+                        .HasDatabaseName("ix_predictions_tenant_id_deployment_id_request_key");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_predictions_tenant_id_model_id_created_at");

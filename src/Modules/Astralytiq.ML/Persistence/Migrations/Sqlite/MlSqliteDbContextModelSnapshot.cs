@@ -305,6 +305,255 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                     b.ToTable("ml_ml_drift_results", (string)null);
                 });
 
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.PredictionFeedback", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActualLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actual_label");
+
+                    b.Property<double?>("ActualNumber")
+                        .HasColumnType("REAL")
+                        .HasColumnName("actual_number");
+
+                    b.Property<int>("Corrections")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("corrections");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<long>("PredictedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("predicted_at");
+
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("prediction_id");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_feedback");
+
+                    b.HasIndex("TenantId", "PredictionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_feedback_tenant_id_prediction_id");
+
+                    b.HasIndex("TenantId", "DeploymentId", "PredictedAt")
+                        .HasDatabaseName("ix_ml_ml_feedback_tenant_id_deployment_id_predicted_at");
+
+                    b.ToTable("ml_ml_feedback", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.RetrainingPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<long?>("NextScheduledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_scheduled_at");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_json");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid?>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_retraining_policies");
+
+                    b.HasIndex("Enabled")
+                        .HasDatabaseName("ix_ml_ml_retraining_policies_enabled");
+
+                    b.HasIndex("TenantId", "DeploymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_retraining_policies_tenant_id_deployment_id");
+
+                    b.ToTable("ml_ml_retraining_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Astralytiq.ML.Monitoring.RetrainingRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActiveDeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_deployment_id");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<double?>("ChallengerValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("challenger_value");
+
+                    b.Property<int?>("ChallengerVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("challenger_version");
+
+                    b.Property<Guid?>("ChallengerVersionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("challenger_version_id");
+
+                    b.Property<double?>("ChampionValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("champion_value");
+
+                    b.Property<string>("ChampionVariant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("champion_variant");
+
+                    b.Property<int>("ChampionVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("champion_version");
+
+                    b.Property<Guid>("ChampionVersionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("champion_version_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("EvaluatedOn")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evaluated_on");
+
+                    b.Property<int?>("EvaluationRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("evaluation_rows");
+
+                    b.Property<Guid?>("JobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<double>("Margin")
+                        .HasColumnType("REAL")
+                        .HasColumnName("margin");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metric");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_id");
+
+                    b.Property<string>("PolicyJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("policy_json");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<string>("TriggerDetail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger_detail");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_ml_retraining_runs");
+
+                    b.HasIndex("ActiveDeploymentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_ml_retraining_runs_active_deployment_id");
+
+                    b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
+                        .HasDatabaseName("ix_ml_ml_retraining_runs_tenant_id_deployment_id_created_at");
+
+                    b.ToTable("ml_ml_retraining_runs", (string)null);
+                });
+
             modelBuilder.Entity("Astralytiq.ML.Registry.MlModel", b =>
                 {
                     b.Property<Guid>("Id")
@@ -575,10 +824,18 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("output_json");
 
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
                     b.Property<string>("RequestKey")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("request_key");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row");
 
                     b.Property<bool>("Shadow")
                         .HasColumnType("INTEGER")
@@ -604,8 +861,14 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_ml_predictions");
 
+                    b.HasIndex("TenantId", "RequestId")
+                        .HasDatabaseName("ix_ml_predictions_tenant_id_request_id");
+
                     b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
                         .HasDatabaseName("ix_ml_predictions_tenant_id_deployment_id_created_at");
+
+                    b.HasIndex("TenantId", "DeploymentId", "RequestKey")
+                        .HasDatabaseName("ix_ml_predictions_tenant_id_deployment_id_request_key");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_ml_predictions_tenant_id_model_id_created_at");
