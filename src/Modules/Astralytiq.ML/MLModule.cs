@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Alerting;
 using Astralytiq.Platform.Health;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.ML.Prediction;
@@ -45,6 +46,10 @@ public static class MLModule
         services.AddScoped<Monitoring.RetrainingService>();
         services.AddSingleton<Monitoring.RetrainingController>();
         services.AddHostedService(sp => sp.GetRequiredService<Monitoring.RetrainingController>());
+        services.AddAlertMetric<Monitoring.DeploymentDriftMetric>();
+        services.AddAlertMetric<Monitoring.DeploymentErrorRateMetric>();
+        services.AddAlertMetric<Monitoring.DeploymentQualityDropMetric>();
+        services.AddAlertMetric<Monitoring.RetrainingFailuresMetric>();
         services.AddScoped<Contracts.IModelReader, Contracts.ModelReader>();
         services.AddJobHandler<TrainingJob>(TrainingJob.Kind);
         services.AddScoped<ScoringHandlers>();

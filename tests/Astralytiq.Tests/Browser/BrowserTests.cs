@@ -786,10 +786,13 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("deployment-variants")).ToContainTextAsync("10 %");
 
         // Traffic shows per variant with people's numbers.
+        var feedback = new List<FeedbackItemDto>();
         for (var i = 0; i < 40; i++)
         {
-            (await tenant.Admin.Deployments.PredictAsync("listing-page", new DeploymentPredictRequest(Row: new System.Text.Json.Nodes.JsonObject { ["rooms"] = 1 + (i % 5), ["area"] = 50.0 + i, ["city"] = "Oslo" }))).EnsureValue();
+            var answer = (await tenant.Admin.Deployments.PredictAsync("listing-page", new DeploymentPredictRequest(Row: new System.Text.Json.Nodes.JsonObject { ["rooms"] = 1 + (i % 5), ["area"] = 50.0 + i, ["city"] = "Oslo" }))).EnsureValue();
+            feedback.Add(new FeedbackItemDto(answer.Predictions.Single().PredictionId, Actual: System.Text.Json.Nodes.JsonValue.Create((50 * (1 + (i % 5))) + (0.8 * (50.0 + i)) + 10 + (i % 3))));
         }
+        (await tenant.Admin.Deployments.FeedbackAsync("listing-page", new FeedbackRequest(Items: feedback))).EnsureValue();
         await page.GetByLabel("Refresh the traffic figures").ClickAsync();
         await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(new Regex(@"mean [\d,]+\.\d"));
         await Assertions.Expect(page.GetByTestId("deployment-metrics")).ToContainTextAsync(" ms / ");
@@ -827,12 +830,27 @@ public sealed class BrowserTests(SqlitePlatform platform, Chromium chromium) : B
         await Assertions.Expect(page.GetByTestId("deployment-revisions")).ToContainTextAsync("rolled back: back to revision 1");
         Assert.Equal([90d, 10d], (await tenant.Admin.Deployments.GetAsync("listing-page")).EnsureValue().Variants.Select(v => v.Weight));
 
+        // The actual values sent for the 40 predictions give each variant's quality next to its training figure.
+        await Assertions.Expect(page.GetByTestId("quality-coverage")).ToContainTextAsync("40 of 40 logged predictions have an actual value (100 %)");
+        await Assertions.Expect(page.GetByTestId("quality-variants")).ToContainTextAsync("prices v1");
+
+        // A retraining policy is set in words people read back; a retraining started by hand is listed with its decision.
+        await page.GetByText("Change the policy").ClickAsync();
+        await page.GetByTestId("policy-decay").FillAsync("0.05");
+        await page.GetByTestId("policy-min").FillAsync("30");
+        await page.GetByTestId("policy-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("retraining-policy")).ToContainTextAsync("Retrains by itself when its R² is worse than at training by 0.05 on at least 30 labelled predictions");
+        await page.GetByTestId("retrain-now").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("retraining-runs")).ToContainTextAsync("Manual: started by hand");
+        await Assertions.Expect(page.GetByTestId("retraining-runs")).ToContainTextAsync("v1 → v3");
+
         var phone = await NewPageAsync(390, 844);
         await SignInAsync(phone, tenant.AdminUser.Email);
         await phone.WaitForURLAsync(new Regex("/$"));
         await NavigateAsync(phone, 390, "/deployments");
         await phone.GetByTestId("deployment-link").ClickAsync();
         await Assertions.Expect(phone.GetByTestId("deployment-revisions")).ToContainTextAsync("b holds up");
+        await Assertions.Expect(phone.GetByTestId("retraining-runs")).ToContainTextAsync("v1 → v3");
     }
 
     [Fact]

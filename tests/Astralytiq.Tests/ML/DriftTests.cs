@@ -157,6 +157,10 @@ public abstract class DriftTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(1, await scheduler.RunAsync(start, end, CancellationToken.None, onlyTenant: tenant.Id));
         Assert.Equal(0, await scheduler.RunAsync(start, end, CancellationToken.None, onlyTenant: tenant.Id));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.Deployments.MeasureDriftAsync("drift", end, start)).Status);
+
+        // Alert rules can watch it: the largest drifted share of the windows that ended in the last hour.
+        var watched = (await client.Alerts.SeriesAsync("deployment_drift", windowMinutes: 60, points: 1)).EnsureValue().Points[^1].Value;
+        Assert.True(watched >= (200 / 3.0) - 1e-9 && watched <= 100, $"deployment_drift read {watched}");
         Assert.Equal(HttpStatusCode.NotFound, (await (await Platform.NewTenantAsync()).Admin.Deployments.DriftAsync("drift")).Status);
     }
 }

@@ -84,6 +84,14 @@ public abstract class FeedbackTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(Math.Sqrt(errors.Average(e => e * e)), after.Variants.Single(v => v.Variant == "main").Value!.Value, 9);
         Assert.Equal(40L, after.Labelled);
 
+        // Alert rules can watch the quality: how much worse than at training (R², the headline) in percent, and the error rate.
+        var actuals = made.Select((m, i) => i == 0 ? m.Predicted : m.Actual).ToArray();
+        var r2 = 1 - (errors.Sum(e => e * e) / actuals.Sum(a => (a - actuals.Average()) * (a - actuals.Average())));
+        var drop = (await client.Alerts.SeriesAsync("deployment_quality_drop", windowMinutes: 60, points: 1)).EnsureValue().Points[^1].Value;
+        Assert.Equal(100 * (v1.Metrics.R2!.Value - r2) / Math.Abs(v1.Metrics.R2.Value), drop!.Value, 6);
+        await Platform.Services.GetRequiredService<Astralytiq.ML.Deployments.DeploymentMeterWriter>().FlushAsync(CancellationToken.None);
+        Assert.Equal(0d, (await client.Alerts.SeriesAsync("deployment_error_rate", windowMinutes: 60, points: 1)).EnsureValue().Points[^1].Value);
+
         // A key whose newest request was a batch names no single prediction.
         (await client.Deployments.PredictAsync("fb", new DeploymentPredictRequest(Rows: [House(random).Row, House(random).Row], Key: "two"))).EnsureValue();
         await Refused(new FeedbackRequest(Key: "two", Actual: JsonValue.Create(1.0)), "key", "batch of several rows");

@@ -225,6 +225,13 @@ public abstract class RetrainingTests<TPlatform>(TPlatform platform) : PlatformT
         Assert.Contains("kept", await TickAsync(tenant.Id));
         Assert.Equal(3, (await client.Deployments.RetrainingAsync("rt")).EnsureValue().Runs.Count);
 
+        // A run that cannot train (its data is gone) fails with the reason, and alert rules can count it.
+        (await client.Datasets.DeleteAsync(data.Id, force: true)).EnsureSuccess();
+        var failed = (await client.Deployments.RetrainAsync("rt")).EnsureValue();
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("could not start", failed.Reason, StringComparison.Ordinal);
+        Assert.Equal(1d, (await client.Alerts.SeriesAsync("retraining_failures", windowMinutes: 60, points: 1)).EnsureValue().Points[^1].Value);
+
         // Another organisation sees none of it.
         var other = (await Platform.NewTenantAsync()).Admin;
         Assert.Equal(HttpStatusCode.NotFound, (await other.Deployments.RetrainingAsync("rt")).Status);

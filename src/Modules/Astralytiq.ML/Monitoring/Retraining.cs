@@ -136,9 +136,9 @@ internal static class RetrainingRule
         var improvement = LiveMetrics.HigherIsBetter(metric) ? n - c : c - n;
         var figures = $"{name} {Show(metric, n)} against {Show(metric, c)} on {rows:N0} rows";
         return improvement >= margin
-            ? (true, $"the challenger is better by {Show(metric, improvement)} (at least {Show(metric, margin)} needed): {figures}")
+            ? (true, $"the challenger is better by {Diff(metric, improvement)} (at least {Diff(metric, margin)} needed): {figures}")
             : (false, improvement > 0
-                ? $"the challenger is better by only {Show(metric, improvement)} (at least {Show(metric, margin)} needed): {figures}"
+                ? $"the challenger is better by only {Diff(metric, improvement)} (at least {Diff(metric, margin)} needed): {figures}"
                 : $"the challenger is not better: {figures}");
     }
 
@@ -170,13 +170,18 @@ internal static class RetrainingRule
         {
             var name = Astralytiq.Contracts.Formatting.MetricFormat.Name(q.Metric);
             return (RetrainingTrigger.Decay, $"{name} on the last {q.Labelled:N0} labelled predictions is {Show(q.Metric, q.Live)} against {Show(q.Metric, q.Training)} at training " +
-                $"(worse by {Show(q.Metric, LiveMetrics.Worsening(q.Metric, q.Live, q.Training))}; {Show(q.Metric, limit)} starts a retraining)");
+                $"(worse by {Diff(q.Metric, LiveMetrics.Worsening(q.Metric, q.Live, q.Training))}; {Diff(q.Metric, limit)} starts a retraining)");
         }
         return null;
     }
 
-    public static string Show(string metric, double value) => Math.Abs(value) >= 1000 ? value.ToString("N0", CultureInfo.InvariantCulture)
-        : Math.Abs(value) >= 10 ? value.ToString("N1", CultureInfo.InvariantCulture) : value.ToString("0.####", CultureInfo.InvariantCulture);
+    /// <summary>A value of the metric as pages show it (shares as percentages, scores with four decimals, errors in the data's units).</summary>
+    public static string Show(string metric, double value) => Astralytiq.Contracts.Formatting.MetricFormat.Show(metric, value);
+
+    /// <summary>A difference of the metric: percentage points for shares (accuracy, MAPE), else the metric's own units.</summary>
+    public static string Diff(string metric, double value) => metric is "accuracy" or "mape" or "smape"
+        ? Astralytiq.Contracts.Formatting.MetricFormat.Quantity(value * 100) + (Math.Abs(value * 100 - 1) < 1e-12 ? " point" : " points")
+        : Astralytiq.Contracts.Formatting.MetricFormat.Quantity(value);
 }
 
 /// <summary>
@@ -418,6 +423,10 @@ internal sealed partial class RetrainingService(
         run.ChallengerValue = challengerValue;
         var (promote, why) = RetrainingRule.Decide(run.Metric, championValue, challengerValue, run.Margin, rows, policy.MinLabelled);
         why = (on == "feedback" ? "on the labelled predictions of the last " + Days(policy.EvaluationDays) : "on the challenger's held-out rows of " + note) + ": " + why;
+        if (challenger.DatasetId == champion.DatasetId && challenger.DatasetVersion == champion.DatasetVersion)
+        {
+            why += $" (the challenger was trained on the same data as the champion, version {challenger.DatasetVersion} of its dataset: no newer version exists)";
+        }
         if (!promote)
         {
             await FinishAsync(d, run, RetrainingStatus.Kept, $"v{champion.Version} stays: " + why, ct).ConfigureAwait(false);
