@@ -124,6 +124,7 @@ public static class PlatformServices
         services.AddScoped<Alerting.IAlertMetric, Alerting.ErrorRateMetric>();
         services.AddScoped<Alerting.IAlertMetric, Alerting.LatencyP99Metric>();
         services.AddScoped<Alerting.IAlertMetric, Alerting.QuotaUseMetric>();
+        services.AddScoped<Quotas.HistoryRetention>();
 
         services.AddPlatformOpenApi();
         return services;

@@ -67,3 +67,18 @@ internal sealed class CountBackfill<TContext, TEntity>(
         }
     }
 }
+
+/// <summary>
+/// How long an organisation's history is kept: its plan's <see cref="QuotaMetrics.RetentionDays"/>, or the module's own
+/// default when the plan sets none. The purge jobs (the prediction log, report files) ask it per organisation.
+/// </summary>
+public sealed class HistoryRetention(IPlanResolver plans, PlanSettings catalog)
+{
+    public const int MaxDays = 36_500;
+
+    public async Task<int> DaysAsync(Guid tenantId, int fallbackDays, CancellationToken cancellationToken)
+    {
+        var plan = await plans.PlanAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return catalog.Limit(plan, QuotaMetrics.RetentionDays) is { } days and > 0 ? (int)Math.Min(days, MaxDays) : fallbackDays;
+    }
+}

@@ -72,13 +72,15 @@ public sealed class PlanSettings
         {
             [QuotaMetrics.UploadBytes] = 2L << 30, [QuotaMetrics.StorageBytes] = 10L << 30, [QuotaMetrics.Datasets] = 200, [QuotaMetrics.RowsIngested] = 100_000_000,
             [QuotaMetrics.ModelsTrained] = 500, [QuotaMetrics.Predictions] = 10_000_000, [QuotaMetrics.ApiCallsPerMinute] = 6_000,
+            [QuotaMetrics.Deployments] = 25, [QuotaMetrics.RetentionDays] = 90,
         },
         ["pro"] = new()
         {
             [QuotaMetrics.UploadBytes] = 10L << 30, [QuotaMetrics.StorageBytes] = 200L << 30, [QuotaMetrics.Datasets] = 5_000, [QuotaMetrics.RowsIngested] = 2_000_000_000,
             [QuotaMetrics.ModelsTrained] = 10_000, [QuotaMetrics.Predictions] = 500_000_000, [QuotaMetrics.ApiCallsPerMinute] = 30_000,
+            [QuotaMetrics.Deployments] = 500, [QuotaMetrics.RetentionDays] = 365,
         },
-        ["enterprise"] = new() { [QuotaMetrics.ApiCallsPerMinute] = 120_000 },
+        ["enterprise"] = new() { [QuotaMetrics.ApiCallsPerMinute] = 120_000, [QuotaMetrics.RetentionDays] = 730 },
     };
 
     /// <summary>

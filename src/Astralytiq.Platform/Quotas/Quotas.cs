@@ -43,12 +43,19 @@ public static class QuotaMetrics
     /// <summary>Not a usage: the organisation's requests a minute (sizes the rate limit by plan).</summary>
     public const string ApiCallsPerMinute = "api_calls_per_minute";
 
+    /// <summary>Model deployments the organisation keeps (a deleted one is given back).</summary>
+    public const string Deployments = "deployments";
+
+    /// <summary>Not a usage: how many days history is kept (the prediction log with its feedback, report files); the purge jobs read it.</summary>
+    public const string RetentionDays = "retention_days";
+
     /// <summary>Counters that start again each calendar month (UTC); the rest are gauges (storage, datasets) or caps.</summary>
     public static readonly IReadOnlyList<string> Monthly = [RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent];
 
     /// <summary>Every metric a plan can limit, in the order people read them.</summary>
     public static readonly IReadOnlyList<string> Limitable =
-        [StorageBytes, Datasets, Users, Dashboards, Reports, AlertRules, RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent, UploadBytes, ApiCallsPerMinute];
+        [StorageBytes, Datasets, Users, Dashboards, Reports, AlertRules, Deployments, RowsIngested, BytesIngested, ModelsTrained, TrainingSeconds, Predictions, ApiCalls, ReportsSent,
+            UploadBytes, ApiCallsPerMinute, RetentionDays];
 
     public static bool IsMonthly(string metric) => Monthly.Contains(metric);
 
@@ -70,11 +77,13 @@ public static class QuotaMetrics
         ReportsSent => "reports sent",
         UploadBytes => "file size",
         ApiCallsPerMinute => "requests a minute",
+        Deployments => "deployments",
+        RetentionDays => "days of history kept",
         _ => metric.Replace('_', ' '),
     };
 
     /// <summary>A cap or a rate rather than something used up: nothing is counted against it.</summary>
-    public static bool IsCap(string metric) => metric is UploadBytes or ApiCallsPerMinute;
+    public static bool IsCap(string metric) => metric is UploadBytes or ApiCallsPerMinute or RetentionDays;
 }
 
 /// <summary>Which plan a tenant is on (the Tenancy module answers; billing changes it).</summary>
@@ -453,6 +462,8 @@ internal sealed class QuotaService(
         QuotaMetrics.Dashboards => limit == 1 ? "1 dashboard" : $"{Readable(metric, limit)} dashboards",
         QuotaMetrics.Reports => limit == 1 ? "1 report" : $"{Readable(metric, limit)} reports",
         QuotaMetrics.AlertRules => limit == 1 ? "1 alert rule" : $"{Readable(metric, limit)} alert rules",
+        QuotaMetrics.Deployments => limit == 1 ? "1 deployment" : $"{Readable(metric, limit)} deployments",
+        QuotaMetrics.RetentionDays => limit == 1 ? "1 day of history" : $"{Readable(metric, limit)} days of history",
         QuotaMetrics.RowsIngested => $"{Readable(metric, limit)} {(limit == 1 ? "row" : "rows")} ingested",
         QuotaMetrics.ModelsTrained => $"{Readable(metric, limit)} {(limit == 1 ? "model" : "models")} trained",
         QuotaMetrics.TrainingSeconds => $"{Readable(metric, limit)} {(limit == 1 ? "second" : "seconds")} of training",

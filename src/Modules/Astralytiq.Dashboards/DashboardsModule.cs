@@ -39,6 +39,8 @@ public static class DashboardsModule
         services.AddScoped<ReportHandlers>();
         services.AddScoped<ReportUnsubscribes>();
         services.AddJobHandler<ReportJob>(ReportHandlers.JobKind);
+        services.AddSingleton<ReportFileRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportFileRetention>());
         services.AddJobHandler<LineageSyncJob>(LineageSyncJob.Kind);
         services.AddRecurring<DashboardsDbContext, Report, ScheduledReportRun>();
         services.AddSignalR().AddJsonProtocol(o =>

@@ -1,5 +1,6 @@
 using Astralytiq.Platform.Alerting;
 using Astralytiq.Platform.Health;
+using Astralytiq.Platform.Quotas;
 using Astralytiq.Platform.Configuration;
 using Astralytiq.ML.Prediction;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,7 @@ public static class MLModule
     {
         services.AddModuleDbContext<MlDbContext, MlSqliteDbContext, MlPostgresDbContext>(configuration, MlDbContext.Module);
         services.AddSingleton(SettingsBinder.Bind<MlSettings>(configuration, "Astralytiq:ML"));
+        services.AddCountedQuota<MlDbContext, Deployments.MlDeployment>(QuotaMetrics.Deployments, Deployments.DeploymentHandlers.CountPrefix, d => true, d => d.Id);
         services.AddSingleton<ModelCache>();
         services.AddScoped<ModelArtifacts>();
         services.AddScoped<RegistryHandlers>();

@@ -3,6 +3,7 @@ using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Contracts.Notifications;
 using Astralytiq.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Astralytiq.Tests.Billing;
 
@@ -83,6 +84,36 @@ public abstract class CountLimitTests<TPlatform>(TPlatform platform) : PlatformT
         Assert.True((await admin.Alerts.CreateAsync(new AlertRuleRequest("Second", ScriptedAlertMetric.MetricName, ">", 10, 1, 0, 1, "warning", ["in_app"], null, null))).IsSuccess);
         var usage = (await admin.Tenant.GetUsageAsync()).EnsureValue();
         Assert.Equal((2L, 1L, 1L), (Used(usage, "dashboards"), Used(usage, "reports"), Used(usage, "alert_rules")));
+    }
+
+    [Fact]
+    public async Task Deployments_past_the_plan_are_refused_a_deleted_one_is_given_back_and_the_log_is_kept_as_long_as_the_plan_says()
+    {
+        var tenant = await Platform.NewTenantOnPlanAsync(CountedPlan.Name);
+        var admin = tenant.Admin;
+        var data = await Astralytiq.Tests.ML.MlData.UploadAsync(admin, Astralytiq.Tests.ML.MlData.Houses(60));
+        var model = Astralytiq.Tests.ML.MlData.Unique("price");
+        await Astralytiq.Tests.ML.MlData.TrainAsync(admin, new Astralytiq.Contracts.ML.TrainModelRequest(model, data.Id, "regression", "price", Features: ["rooms", "area"], Algorithm: "linear", CvFolds: 2));
+        Astralytiq.Contracts.ML.CreateDeploymentRequest Deployment(string name) => new(name, [new Astralytiq.Contracts.ML.DeploymentVariantDto("main", model, Version: 1, Weight: 100)]);
+        (await admin.Deployments.CreateAsync(Deployment("first"))).EnsureValue();
+        var refused = await admin.Deployments.CreateAsync(Deployment("second"));
+        Assert.Equal((HttpStatusCode.PaymentRequired, "QUOTA_EXCEEDED"), (refused.Status, refused.Error!.Error.Code));
+        Assert.Contains("1 deployment", refused.Error.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await admin.Deployments.ListAsync()).EnsureValue().Total);
+        Assert.Equal(1, Used((await admin.Tenant.GetUsageAsync()).EnsureValue(), "deployments"));
+
+        // The plan keeps history a week: the predictions (and their actual values) go after eight days, not after six.
+        var answer = (await admin.Deployments.PredictAsync("first", new Astralytiq.Contracts.ML.DeploymentPredictRequest(Row: new System.Text.Json.Nodes.JsonObject { ["rooms"] = 2, ["area"] = 50.0 }))).EnsureValue();
+        (await admin.Deployments.FeedbackAsync("first", new Astralytiq.Contracts.ML.FeedbackRequest(answer.Predictions[0].PredictionId, Actual: System.Text.Json.Nodes.JsonValue.Create(150.0)))).EnsureValue();
+        var retention = Platform.Services.GetRequiredService<Astralytiq.ML.Prediction.MlRetention>();
+        var now = Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        Assert.Equal(0, (await retention.PurgeAsync(now.AddDays(6), CancellationToken.None, tenant.Id)).Predictions);
+        Assert.Equal(1, (await retention.PurgeAsync(now.AddDays(8), CancellationToken.None, tenant.Id)).Predictions);
+        Assert.Equal(0L, (await admin.Deployments.PerformanceAsync("first", now.AddHours(-1), now.AddHours(1))).EnsureValue().Labelled);
+
+        (await admin.Deployments.DeleteAsync("first")).EnsureSuccess();
+        Assert.Equal(0, Used((await admin.Tenant.GetUsageAsync()).EnsureValue(), "deployments"));
+        (await admin.Deployments.CreateAsync(Deployment("second"))).EnsureValue();
     }
 }
 

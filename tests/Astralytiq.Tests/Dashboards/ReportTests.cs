@@ -8,6 +8,7 @@ using Astralytiq.Contracts.Dashboards;
 using Astralytiq.Contracts.Data;
 using Astralytiq.Contracts.Identity;
 using Astralytiq.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using MimeKit;
@@ -308,6 +309,30 @@ public abstract partial class ReportTests<TPlatform>(TPlatform platform) : Platf
         // Another tenant's dashboard is not one you may see.
         var foreign = await other.Admin.Reports.CreateAsync(good);
         Assert.Contains(foreign.Error!.Error.Details!, d => d.Field == "dashboard_id");
+    }
+
+    [Fact]
+    public async Task A_runs_files_are_deleted_once_older_than_the_plan_keeps_history_and_the_run_stays_in_the_history()
+    {
+        var tenant = await Platform.NewTenantAsync();
+        var client = tenant.Admin;
+        var sales = await UploadAsync(client, Sales);
+        var dashboard = (await client.Dashboards.CreateAsync(new CreateDashboardRequest("Kept board", Definition(sales.Id)))).EnsureValue();
+        var report = (await client.Reports.CreateAsync(new ReportRequest("Kept", dashboard.Id, "0 8 * * *", ["csv"], [new ReportRecipientDto(Email: "a@example.com")]))).EnsureValue();
+        (await client.Jobs.WaitAsync((await client.Reports.SendAsync(report.Id)).EnsureValue().JobId!.Value)).EnsureValue();
+        var files = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue()[0].Files;
+        var file = files[0];
+
+        // The free plan keeps history 90 days: nothing goes at 89, the file goes at 91; the run and its status stay.
+        var retention = Platform.Services.GetRequiredService<Astralytiq.Dashboards.Reports.ReportFileRetention>();
+        var now = Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        Assert.Equal(0, await retention.PurgeAsync(now.AddDays(89), CancellationToken.None, tenant.Id));
+        Assert.NotEmpty((await client.Reports.DownloadFileAsync(file)).EnsureValue());
+        Assert.Equal(files.Count, await retention.PurgeAsync(now.AddDays(91), CancellationToken.None, tenant.Id));
+        var run = (await client.Reports.ListRunsAsync(report.Id)).EnsureValue().Single();
+        Assert.Equal(("succeeded", 0), (run.Status, run.Files.Count));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Reports.DownloadFileAsync(file)).Status);
+        Assert.Equal(0, await retention.PurgeAsync(now.AddDays(92), CancellationToken.None, tenant.Id));
     }
 
     [Fact]

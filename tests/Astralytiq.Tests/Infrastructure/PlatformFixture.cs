@@ -114,6 +114,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             ["Astralytiq:Plans:free:models_trained"] = "1000000000",
             ["Astralytiq:Plans:free:predictions"] = "1000000000000",
             ["Astralytiq:Plans:free:api_calls_per_minute"] = "1000000",
+            ["Astralytiq:Plans:free:deployments"] = "1000000",
             // Plans whose metered limits tests reach in a few requests (P13, P29).
             [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:api_calls"] = Billing.MeteredPlan.ApiCalls.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"Astralytiq:Plans:{Billing.MeteredPlan.Name}:models_trained"] = Billing.MeteredPlan.ModelsTrained.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -123,8 +124,11 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             [$"Astralytiq:Plans:{Billing.MeteredPlan.MlName}:predictions"] = Billing.MeteredPlan.MlPredictions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"Astralytiq:Plans:{Billing.MeteredPlan.ThrottledName}:api_calls_per_minute"] = Billing.MeteredPlan.PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Two plans with few features for P27; free keeps every feature (and is priced last) so other tests meet no gate.
-            // A plan that counts what an organisation keeps: two people, two dashboards, one report, one alert rule.
+            // A plan that counts what an organisation keeps: two people, two dashboards, one report, one alert rule, one deployment;
+            // its history is kept a week.
             [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:users"] = "2",
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:deployments"] = "1",
+            [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:retention_days"] = "7",
             [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:dashboards"] = "2",
             [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:reports"] = "1",
             [$"Astralytiq:Plans:{Billing.CountedPlan.Name}:alert_rules"] = "1",

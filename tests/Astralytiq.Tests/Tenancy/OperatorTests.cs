@@ -88,8 +88,9 @@ public abstract class OperatorTests<TPlatform>(TPlatform platform) : PlatformTes
         // Cheapest first; a plan without a price last.
         Assert.Equal(plans.OrderBy(p => p.MonthlyPriceCents ?? long.MaxValue).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name), plans.Select(p => p.Name));
         Assert.Contains(plans, p => p.Name == "pro" && p.Limits["datasets"] == 5_000);
-        // Enterprise limits nothing but its (large) request rate.
-        Assert.Equal(["api_calls_per_minute"], plans.Single(p => p.Name == "enterprise").Limits.Keys);
+        // Enterprise limits nothing but its (large) request rate, and keeps history two years.
+        Assert.Equal(["api_calls_per_minute", "retention_days"], plans.Single(p => p.Name == "enterprise").Limits.Keys);
+        Assert.Equal(730, plans.Single(p => p.Name == "enterprise").Limits["retention_days"]);
         Assert.Equal("free", (await tenant.Admin.Tenant.GetUsageAsync()).EnsureValue().Plan);
 
         // Any case names the plan; the tenant's usage shows the new plan's limits on its next request.

@@ -1,3 +1,4 @@
+using Astralytiq.Platform.Quotas;
 using Astralytiq.Platform.Persistence;
 using System.Text.RegularExpressions;
 using Astralytiq.ML.Prediction;
@@ -12,8 +13,11 @@ namespace Astralytiq.ML.Deployments;
 /// </summary>
 internal sealed partial class DeploymentHandlers(
     MlDbContext db, RegistryHandlers registry, ModelArtifacts artifacts, DeploymentDirectory directory, ITenantContext tenant, IAuditLog audit,
-    MlEvents events, MlSettings settings, TimeProvider time)
+    MlEvents events, IQuotas quotas, MlSettings settings, TimeProvider time)
 {
+    /// <summary>The key a deployment is counted under against the plan's <see cref="QuotaMetrics.Deployments"/>.</summary>
+    internal const string CountPrefix = "deployment";
+
     public const int MaxVariants = 10;
     public const int MaxShadows = 5;
     public const int MaxReason = 500;
@@ -48,6 +52,13 @@ internal sealed partial class DeploymentHandlers(
             Id = Guid.NewGuid(), TenantId = tenant.TenantId ?? Guid.Empty, Name = request.Name!, Description = request.Description, Task = task,
             CreatedBy = tenant.UserId, CreatedAt = now,
         };
+        // Counted first, atomically against the plan's limit; given back if the deployment is not saved after all.
+        var key = CountedQuotaRegistration.Key(CountPrefix, d.Id);
+        var counted = await quotas.ConsumeAsync(QuotaMetrics.Deployments, 1, key, ct).ConfigureAwait(false);
+        if (!counted.IsSuccess)
+        {
+            return counted.Error!;
+        }
         db.Deployments.Add(d);
         Apply(d, pinned, RevisionKind.Created, request.Reason, now);
         try
@@ -56,7 +67,13 @@ internal sealed partial class DeploymentHandlers(
         }
         catch (DbUpdateException ex) when (DbErrors.LostRace(ex))
         {
+            await quotas.ReleaseAsync(QuotaMetrics.Deployments, key, CancellationToken.None).ConfigureAwait(false);
             return new ConflictError($"a deployment named '{request.Name}' was just created; change it with PUT, or pick another name");
+        }
+        catch
+        {
+            await quotas.ReleaseAsync(QuotaMetrics.Deployments, key, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
         await AuditAsync("deployment.created", d, request.Reason, ct).ConfigureAwait(false);
         return await ToDtoAsync(d, ct).ConfigureAwait(false);
@@ -204,8 +221,13 @@ internal sealed partial class DeploymentHandlers(
         }
         await db.DeploymentRevisions.Where(r => r.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await db.DeploymentStats.Where(r => r.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.DriftResults.Where(r => r.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Feedback.Where(f => f.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.RetrainingPolicies.Where(p => p.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.RetrainingRuns.Where(r => r.DeploymentId == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         db.Deployments.Remove(d);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await quotas.ReleaseAsync(QuotaMetrics.Deployments, CountedQuotaRegistration.Key(CountPrefix, d.Id), ct).ConfigureAwait(false);
         directory.Forget(d.TenantId);
         await AuditAsync("deployment.deleted", d, null, ct).ConfigureAwait(false);
         return Unit.Value;

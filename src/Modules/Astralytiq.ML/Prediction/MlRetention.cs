@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Astralytiq.ML.Prediction;
 
 /// <summary>
-/// Keeps the prediction log and the deployments' traffic figures for as long as configured
-/// (<see cref="MlSettings.PredictionLogRetentionDays"/>, <see cref="MlSettings.DeploymentStatsRetentionDays"/>):
-/// every hour, older rows of every organisation are deleted in batches.
+/// Keeps the prediction log (with its feedback) for as long as each organisation's plan says
+/// (<see cref="Astralytiq.Platform.Quotas.QuotaMetrics.RetentionDays"/>; <see cref="MlSettings.PredictionLogRetentionDays"/>
+/// when it says nothing), and the deployments' traffic figures for <see cref="MlSettings.DeploymentStatsRetentionDays"/>:
+/// every hour, older rows are deleted in batches.
 /// </summary>
 internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<MlRetention> logger) : BackgroundService
 {
@@ -41,20 +42,26 @@ internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSetting
         await using var scope = scopes.CreateAsyncScope();
         using var _ = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<MlDbContext>();
-        var logBefore = now.AddDays(-settings.PredictionLogRetentionDays);
+        var retention = scope.ServiceProvider.GetRequiredService<Astralytiq.Platform.Quotas.HistoryRetention>();
         var statsBefore = now.AddDays(-settings.DeploymentStatsRetentionDays);
         long predictions = 0, stats = 0;
-        while (true)
+        // Predictions come from models: the organisations with models are the ones with a log to keep short.
+        var tenants = await db.Models.Where(m => onlyTenant == null || m.TenantId == onlyTenant).Select(m => m.TenantId).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        foreach (var tenantId in tenants)
         {
-            var ids = await db.Predictions.Where(p => p.CreatedAt < logBefore && (onlyTenant == null || p.TenantId == onlyTenant)).Select(p => p.Id).Take(Batch).ToListAsync(ct).ConfigureAwait(false);
-            if (ids.Count == 0)
+            var logBefore = now.AddDays(-await retention.DaysAsync(tenantId, settings.PredictionLogRetentionDays, ct).ConfigureAwait(false));
+            while (true)
             {
-                break;
+                var ids = await db.Predictions.Where(p => p.TenantId == tenantId && p.CreatedAt < logBefore).Select(p => p.Id).Take(Batch).ToListAsync(ct).ConfigureAwait(false);
+                if (ids.Count == 0)
+                {
+                    break;
+                }
+                predictions += await db.Predictions.Where(p => ids.Contains(p.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             }
-            predictions += await db.Predictions.Where(p => ids.Contains(p.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            // The actual values go with the predictions they judge: without them a metric could not be computed again.
+            await db.Feedback.Where(f => f.TenantId == tenantId && f.PredictedAt < logBefore).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         }
-        // The actual values go with the predictions they judge: without them a metric could not be computed again.
-        await db.Feedback.Where(f => f.PredictedAt < logBefore && (onlyTenant == null || f.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         stats += await db.DeploymentStats.Where(s => s.Minute < statsBefore && (onlyTenant == null || s.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         if (predictions + stats > 0)
         {
