@@ -99,6 +99,7 @@ until curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/jobs/$job" | grep 
 curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/deployments" \
   -d '{"name":"ab","variants":[{"name":"a","model":"price","version":1,"weight":50},{"name":"b","model":"price","version":2,"weight":50}]}' >/dev/null
 echo "one answer through the deployment: $(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/deployments/ab/predict" -d '{"row":{"rooms":3,"area":100.5,"city":"Oslo","noise":0.5}}')"
+if [ "${ONLY:-all}" != feedback ]; then
 for target in model deployment; do
 for c in 1 16; do
   t=$(( c < 2 ? 1 : 2 ))
@@ -115,6 +116,7 @@ for c in 1 16; do
   wrk -t $t -c $c -d "${DURATION:-15s}" --latency -s bench/ml/predict.lua "$URL" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx" || true
 done
 done
+fi
 # Every answer counted: the deployment's own figures, and the predictions metered for the plan (wrk counts only answers).
 sleep 6
 echo "deployment figures (server side): $(curl -sf -H "Authorization: Bearer $TOKEN" "$URL/api/v1/ml/deployments/ab/metrics" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print('; '.join('%s: %s requests, %s errors, p50 %s ms, p99 %s ms' % (v['variant'], format(v['requests'], ','), v['errors'], v['latency_p50_ms'], v['latency_p99_ms']) for v in d['variants']))")"
@@ -125,3 +127,51 @@ if [ -n "${PROFILE:-}" ]; then
   ~/.dotnet/tools/dotnet-trace report "$WORK/serving.nettrace" topN -n "${TOP:-25}" || true
   ~/.dotnet/tools/dotnet-trace report "$WORK/serving.nettrace" topN -n "${TOP:-40}" --inclusive || true
 fi
+
+# Feedback: 20,000 predictions through a deployment logged in full, their actual values sent in batches of 1,000, then
+# the quality read over all of them and one retraining decision on them (ONLY=feedback runs this part alone).
+echo
+echo "## Feedback and quality"
+curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X POST "$URL/api/v1/ml/deployments" \
+  -d '{"name":"fb","variants":[{"name":"main","model":"price","version":1,"weight":100}],"shadows":[{"name":"next","model":"price","version":2}],"log_sample_rate":1}' >/dev/null
+/usr/bin/python3 - "$URL" "$TOKEN" <<'PY'
+import json, random, sys, time, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+def call(method, path, body=None):
+    req = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(), method=method,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")
+r = random.Random(3)
+items = []
+for _ in range(20):
+    rows = [{"rooms": r.randint(1, 6), "area": round(20 + r.random() * 180, 1), "city": r.choice(["Oslo", "Bergen", "Tromsø"]), "noise": 0.5} for _ in range(1000)]
+    answer = call("POST", "/api/v1/ml/deployments/fb/predict", {"rows": rows})
+    for row, p in zip(rows, answer["predictions"]):
+        truth = 50 * row["rooms"] + 0.8 * row["area"] + {"Bergen": -30, "Oslo": 10}.get(row["city"], 0)
+        items.append({"prediction_id": p["prediction_id"], "actual": round(truth * 1.1, 2)})
+time.sleep(2)
+start = time.perf_counter()
+for i in range(0, len(items), 1000):
+    call("POST", "/api/v1/ml/deployments/fb/feedback", {"items": items[i:i + 1000]})
+took = time.perf_counter() - start
+print(f"feedback: {len(items):,} actual values in batches of 1,000 in {took:.2f} s ({len(items) / took:,.0f} a second)")
+again = time.perf_counter()
+call("POST", "/api/v1/ml/deployments/fb/feedback", {"items": items[:1000]})
+print(f"the same 1,000 again (all unchanged): {(time.perf_counter() - again) * 1000:,.0f} ms")
+times = []
+for _ in range(3):
+    t = time.perf_counter()
+    perf = call("GET", "/api/v1/ml/deployments/fb/performance")
+    times.append(time.perf_counter() - t)
+v = {x["variant"]: x for x in perf["variants"]}
+print(f"quality over {perf['labelled']:,} labelled predictions (and the shadow's {v['next']['labelled']:,}): best of 3 reads {min(times) * 1000:,.0f} ms; "
+      f"R² {v['main']['value']:.4f} against {v['main']['training']:.4f} at training")
+call("PUT", "/api/v1/ml/deployments/fb/retraining", {"enabled": False, "min_labelled": 100})
+t = time.perf_counter()
+run = call("POST", "/api/v1/ml/deployments/fb/retraining/runs", {"reason": "bench"})
+while run["status"] == "training":
+    time.sleep(0.5)
+    run = call("GET", "/api/v1/ml/deployments/fb/retraining")["runs"][0]
+print(f"retraining by hand, trained and decided on {run['evaluation_rows']:,} labelled predictions in {time.perf_counter() - t:.1f} s (controller ticks every 30 s): {run['status']}")
+PY

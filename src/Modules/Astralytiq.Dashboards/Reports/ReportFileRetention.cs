@@ -2,7 +2,6 @@ using Astralytiq.Platform.Quotas;
 using Astralytiq.Platform.Storage;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.Dashboards.Reports;
@@ -12,31 +11,16 @@ namespace Astralytiq.Dashboards.Reports;
 /// (<see cref="QuotaMetrics.RetentionDays"/>; <see cref="DefaultDays"/> when it says nothing): every hour the files of older
 /// runs are deleted from storage and the runs stay in the history, marked as having none.
 /// </summary>
-internal sealed partial class ReportFileRetention(IServiceScopeFactory scopes, TimeProvider time, ILogger<ReportFileRetention> logger) : BackgroundService
+internal sealed partial class ReportFileRetention(IServiceScopeFactory scopes, TimeProvider time, ILogger<ReportFileRetention> logger)
+    : Astralytiq.Platform.Hosting.PeriodicWork(time, logger)
 {
     public const int DefaultDays = 365;
     public static readonly TimeSpan Every = TimeSpan.FromHours(1);
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Every, time, stoppingToken).ConfigureAwait(false);
-                await PurgeAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-    }
+    protected override TimeSpan Interval => Every;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => PurgeAsync(Clock.GetUtcNow(), cancellationToken);
 
     /// <summary>Deletes the files of runs older than each organisation's retention at <paramref name="now"/> (one organisation's, if named); returns the files deleted.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken ct, Guid? onlyTenant = null)
@@ -72,14 +56,11 @@ internal sealed partial class ReportFileRetention(IServiceScopeFactory scopes, T
         }
         if (deleted > 0)
         {
-            LogPurged(logger, deleted);
+            LogPurged(Logger, deleted);
         }
         return deleted;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Files} report files past their organisation's retention")]
     private static partial void LogPurged(ILogger logger, int files);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention could not delete old report files this hour; the next hour tries again")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

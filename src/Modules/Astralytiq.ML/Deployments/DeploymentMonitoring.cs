@@ -1,7 +1,6 @@
 using Astralytiq.Platform.Notifications;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Deployments;
@@ -101,29 +100,16 @@ internal sealed class DeploymentMetrics(MlDbContext db, DeploymentHandlers handl
 /// interval has passed and the canary has answered enough requests to be judged. Every move is a revision made by the
 /// platform; a rollback or a promotion is told to the deployment's creator (and the organisation's webhooks).
 /// </summary>
-internal sealed partial class CanaryController(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<CanaryController> logger) : BackgroundService
+internal sealed partial class CanaryController(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<CanaryController> logger)
+    : Platform.Hosting.PeriodicWork(time, logger)
 {
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (settings.ControllersTick && !stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Tick, time, stoppingToken).ConfigureAwait(false);
-                await TickAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-            {
-                LogTickFailed(logger, ex);
-            }
-        }
-    }
+    protected override TimeSpan Interval => Tick;
+
+    protected override bool Enabled => settings.ControllersTick;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => TickAsync(cancellationToken);
 
     /// <summary>Judges every running rollout once; returns what it did to each (tests read it).</summary>
     public async Task<IReadOnlyList<string>> TickAsync(CancellationToken ct)
@@ -153,9 +139,6 @@ internal sealed partial class CanaryController(IServiceScopeFactory scopes, MlSe
         }
         return done;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Canary rollouts could not be judged this time; the next tick tries again")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>One judgement of one rollout (in its tenant's scope).</summary>

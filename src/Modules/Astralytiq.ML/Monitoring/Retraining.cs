@@ -5,7 +5,6 @@ using Astralytiq.Platform.Notifications;
 using Astralytiq.Platform.Scheduling;
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Monitoring;
@@ -645,31 +644,21 @@ internal sealed partial class RetrainingService(
 /// training is measured and decided on), and starts a run for each enabled policy whose schedule is due or whose
 /// drift or decay threshold is crossed. Decay is measured when feedback arrived, else at most every <see cref="DecayEvery"/>.
 /// </summary>
-internal sealed partial class RetrainingController(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<RetrainingController> logger) : BackgroundService
+internal sealed partial class RetrainingController(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<RetrainingController> logger)
+    : Platform.Hosting.PeriodicWork(time, logger)
 {
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DecayEvery = TimeSpan.FromMinutes(10);
+
+    /// <summary>Feedback that keeps arriving is measured at most this often (each measure reads up to 100,000 labelled rows).</summary>
+    public static readonly TimeSpan DecayAfterFeedback = TimeSpan.FromMinutes(1);
     private readonly Dictionary<Guid, (DateTimeOffset At, DateTimeOffset Feedback)> _decayCheckedAt = [];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (settings.ControllersTick && !stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Tick, time, stoppingToken).ConfigureAwait(false);
-                await TickAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
-            {
-                LogTickFailed(logger, ex);
-            }
-        }
-    }
+    protected override TimeSpan Interval => Tick;
+
+    protected override bool Enabled => settings.ControllersTick;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => TickAsync(cancellationToken);
 
     /// <summary>One pass over the runs under way and the enabled policies; returns what it did (tests read it).</summary>
     public async Task<IReadOnlyList<string>> TickAsync(CancellationToken ct, Guid? onlyTenant = null)
@@ -722,7 +711,7 @@ internal sealed partial class RetrainingController(IServiceScopeFactory scopes, 
             return "under way";
         }
         var policy = RetrainingService.Policy(row);
-        var now = time.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var lastRunAt = await db.RetrainingRuns.Where(r => r.DeploymentId == deploymentId).OrderByDescending(r => r.CreatedAt).Select(r => (DateTimeOffset?)r.CreatedAt)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var drift = policy.DriftShare is null ? null : await db.DriftResults.AsNoTracking().Where(r => r.DeploymentId == deploymentId).OrderByDescending(r => r.WindowEnd)
@@ -753,14 +742,15 @@ internal sealed partial class RetrainingController(IServiceScopeFactory scopes, 
     }
 
     /// <summary>
-    /// Whether this deployment's decay is to be measured now: when feedback arrived since the last measure, else at most
-    /// every <see cref="DecayEvery"/> (the window slides; a clock moved back measures again).
+    /// Whether this deployment's decay is to be measured now: a minute after the last measure when feedback arrived since,
+    /// else every <see cref="DecayEvery"/> (the window slides; a clock moved back measures again).
     /// </summary>
     private bool DecayDue(Guid deploymentId, DateTimeOffset now, DateTimeOffset newestFeedback)
     {
         lock (_decayCheckedAt)
         {
-            if (_decayCheckedAt.TryGetValue(deploymentId, out var last) && last.Feedback == newestFeedback && now >= last.At && now - last.At < DecayEvery)
+            if (_decayCheckedAt.TryGetValue(deploymentId, out var last) && now >= last.At
+                && now - last.At < (last.Feedback == newestFeedback ? DecayEvery : DecayAfterFeedback))
             {
                 return false;
             }
@@ -768,7 +758,4 @@ internal sealed partial class RetrainingController(IServiceScopeFactory scopes, 
             return true;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retraining policies could not be run this time; the next tick tries again")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,5 @@
 using Astralytiq.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Astralytiq.ML.Prediction;
@@ -11,30 +10,15 @@ namespace Astralytiq.ML.Prediction;
 /// when it says nothing), and the deployments' traffic figures for <see cref="MlSettings.DeploymentStatsRetentionDays"/>:
 /// every hour, older rows are deleted in batches.
 /// </summary>
-internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<MlRetention> logger) : BackgroundService
+internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSettings settings, TimeProvider time, ILogger<MlRetention> logger)
+    : Platform.Hosting.PeriodicWork(time, logger)
 {
     public static readonly TimeSpan Every = TimeSpan.FromHours(1);
     private const int Batch = 10_000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Every, time, stoppingToken).ConfigureAwait(false);
-                await PurgeAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-    }
+    protected override TimeSpan Interval => Every;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => PurgeAsync(Clock.GetUtcNow(), cancellationToken);
 
     /// <summary>Deletes what is older than the retention at <paramref name="now"/> (of one organisation, if named); returns the rows deleted (log, figures).</summary>
     public async Task<(long Predictions, long Stats)> PurgeAsync(DateTimeOffset now, CancellationToken ct, Guid? onlyTenant = null)
@@ -65,14 +49,11 @@ internal sealed partial class MlRetention(IServiceScopeFactory scopes, MlSetting
         stats += await db.DeploymentStats.Where(s => s.Minute < statsBefore && (onlyTenant == null || s.TenantId == onlyTenant)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         if (predictions + stats > 0)
         {
-            LogPurged(logger, predictions, stats);
+            LogPurged(Logger, predictions, stats);
         }
         return (predictions, stats);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Predictions} prediction log rows and {Stats} deployment traffic rows")]
     private static partial void LogPurged(ILogger logger, long predictions, long stats);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention could not delete old prediction log rows this hour; the next hour tries again")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
