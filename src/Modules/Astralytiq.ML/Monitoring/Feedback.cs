@@ -41,11 +41,38 @@ internal sealed class PredictionFeedback : ITenantOwned
 /// <summary>A prediction with its actual value, as the quality metrics read it.</summary>
 internal readonly record struct Labelled(double? Predicted, string? PredictedLabel, IReadOnlyList<ClassProbabilityDto>? Probabilities, double? ActualNumber, string? ActualLabel)
 {
-    /// <summary>Reads a logged prediction's output (the <see cref="PredictionDto"/> as logged) next to its actual value.</summary>
+    /// <summary>
+    /// Reads a logged prediction's output (the <see cref="PredictionDto"/> as logged: only its value and class
+    /// probabilities are read) next to its actual value.
+    /// </summary>
     public static Labelled Of(string outputJson, double? actualNumber, string? actualLabel)
     {
-        var p = JsonSerializer.Deserialize<PredictionDto>(outputJson, ApiJson.Options)!;
-        return Of(p, actualNumber, actualLabel);
+        using var doc = JsonDocument.Parse(outputJson);
+        var root = doc.RootElement;
+        double? number = null;
+        string? label = null;
+        if (root.TryGetProperty("prediction", out var value))
+        {
+            if (value.ValueKind == JsonValueKind.Number)
+            {
+                number = value.GetDouble();
+                label = number.Value.ToString("R", CultureInfo.InvariantCulture);
+            }
+            else if (value.ValueKind == JsonValueKind.String)
+            {
+                label = value.GetString();
+            }
+        }
+        List<ClassProbabilityDto>? probabilities = null;
+        if (root.TryGetProperty("probabilities", out var classes) && classes.ValueKind == JsonValueKind.Array)
+        {
+            probabilities = new List<ClassProbabilityDto>(classes.GetArrayLength());
+            foreach (var c in classes.EnumerateArray())
+            {
+                probabilities.Add(new ClassProbabilityDto(c.GetProperty("label").GetString()!, c.GetProperty("probability").GetDouble()));
+            }
+        }
+        return new Labelled(number, label, probabilities, actualNumber, actualLabel);
     }
 
     public static Labelled Of(PredictionDto p, double? actualNumber, string? actualLabel)
@@ -297,10 +324,14 @@ internal sealed class FeedbackService(MlDbContext db, DeploymentHandlers deploym
             foreach (var chunk in missingIds.Chunk(500))
             {
                 var chunkList = chunk.ToList();
-                foreach (var r in await db.Predictions.AsNoTracking().Where(p => p.DeploymentId == d.Id && chunkList.Contains(p.Id))
-                    .Select(p => new PredictionLogRow(p.Id, p.Shadow, p.RequestId, p.Row, p.RequestKey, p.CreatedAt)).ToListAsync(ct).ConfigureAwait(false))
+                // By primary key alone (the deployment is checked here): another condition would tempt the planner off the key.
+                foreach (var r in await db.Predictions.AsNoTracking().Where(p => chunkList.Contains(p.Id))
+                    .Select(p => new { Row = new PredictionLogRow(p.Id, p.Shadow, p.RequestId, p.Row, p.RequestKey, p.CreatedAt), p.DeploymentId }).ToListAsync(ct).ConfigureAwait(false))
                 {
-                    byId[r.Id] = r;
+                    if (r.DeploymentId == d.Id)
+                    {
+                        byId[r.Row.Id] = r.Row;
+                    }
                 }
             }
             foreach (var key in keys.Where(k => !byKey.ContainsKey(k) && !ambiguous.Contains(k)).ToList())
@@ -418,17 +449,21 @@ internal sealed class FeedbackService(MlDbContext db, DeploymentHandlers deploym
         return new DeploymentPerformanceDto(d.Name, start, end, bucket, chosen, LiveMetrics.HigherIsBetter(chosen), logged, labelled, variants);
     }
 
-    internal sealed record LabelledRow(string? Variant, bool Shadow, Guid VersionId, int Version, DateTimeOffset PredictedAt, string InputJson, Labelled Labelled);
+    internal sealed record LabelledRow(string? Variant, bool Shadow, Guid VersionId, int Version, DateTimeOffset PredictedAt, string? InputJson, Labelled Labelled);
 
     /// <summary>The labelled predictions made in a window (the answered ones and their shadows' copies), newest first, at most <see cref="MaxRows"/>.</summary>
-    internal async Task<List<LabelledRow>> LabelledAsync(Guid deploymentId, DateTimeOffset start, DateTimeOffset end, CancellationToken ct, bool servedOnly = false)
+    internal async Task<List<LabelledRow>> LabelledAsync(Guid deploymentId, DateTimeOffset start, DateTimeOffset end, CancellationToken ct, bool servedOnly = false,
+        bool inputs = false)
     {
+        // From the deployment's feedback in the window to its request's log rows by (request id, row): a request id is the
+        // deployment's own, so the log rows need no other condition (one would tempt the planner to scan them instead).
+        // The inputs are read only when a model is to score them again (a retraining's comparison): they are most of a row's bytes.
         var query = from f in db.Feedback.AsNoTracking()
                     where f.DeploymentId == deploymentId && f.PredictedAt >= start && f.PredictedAt < end
-                    join p in db.Predictions.AsNoTracking() on f.RequestId equals p.RequestId
-                    where p.Row == f.Row && p.DeploymentId == deploymentId && (!servedOnly || p.Id == f.PredictionId)
+                    join p in db.Predictions.AsNoTracking() on new { f.RequestId, f.Row } equals new { p.RequestId, p.Row }
+                    where !servedOnly || p.Id == f.PredictionId
                     orderby f.PredictedAt descending
-                    select new { p.Variant, p.Shadow, p.VersionId, p.Version, f.PredictedAt, p.InputJson, p.OutputJson, f.ActualNumber, f.ActualLabel };
+                    select new { p.Variant, p.Shadow, p.VersionId, p.Version, f.PredictedAt, InputJson = inputs ? p.InputJson : null, p.OutputJson, f.ActualNumber, f.ActualLabel };
         var found = await query.Take(MaxRows).ToListAsync(ct).ConfigureAwait(false);
         return [.. found.Select(r => new LabelledRow(r.Variant, r.Shadow, r.VersionId, r.Version, r.PredictedAt, r.InputJson, Labelled.Of(r.OutputJson, r.ActualNumber, r.ActualLabel)))];
     }

@@ -488,11 +488,11 @@ internal sealed partial class RetrainingService(
             return loadedChallenger.Error!;
         }
         var now = time.GetUtcNow();
-        var labelled = await feedback.LabelledAsync(d.Id, now.AddDays(-policy.EvaluationDays), now, ct, servedOnly: true).ConfigureAwait(false);
+        var labelled = await feedback.LabelledAsync(d.Id, now.AddDays(-policy.EvaluationDays), now, ct, servedOnly: true, inputs: true).ConfigureAwait(false);
         string? why = null;
         if (labelled.Count >= policy.MinLabelled)
         {
-            var inputs = labelled.Select(r => JsonNode.Parse(r.InputJson) as JsonObject ?? []).ToList();
+            var inputs = labelled.Select(r => JsonNode.Parse(r.InputJson!) as JsonObject ?? []).ToList();
             var a = Score(loadedChampion.Value, champion.Seed, inputs);
             var b = Score(loadedChallenger.Value, challenger.Seed, inputs);
             if (a is not null && b is not null)

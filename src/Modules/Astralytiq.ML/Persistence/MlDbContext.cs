@@ -65,8 +65,10 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
             b.Property(p => p.RequestKey).HasMaxLength(200);
             b.HasIndex(p => new { p.TenantId, p.ModelId, p.CreatedAt });
             b.HasIndex(p => new { p.TenantId, p.DeploymentId, p.CreatedAt });
-            b.HasIndex(p => new { p.TenantId, p.RequestId });
-            b.HasIndex(p => new { p.TenantId, p.DeploymentId, p.RequestKey });
+            // Request ids are unique across tenants: the feedback join finds a request's rows by them alone (a leading
+            // tenant column would not help it, as the tenant filter is not a plain equality).
+            b.HasIndex(p => new { p.RequestId, p.Row });
+            b.HasIndex(p => new { p.DeploymentId, p.RequestKey, p.CreatedAt });
         });
         modelBuilder.Entity<Deployments.MlDeployment>(b =>
         {
@@ -104,8 +106,9 @@ internal class MlDbContext(DbContextOptions options) : ModuleDbContext(options)
         {
             b.ToTable("ml_feedback");
             b.Property(f => f.ActualLabel).HasMaxLength(200);
-            b.HasIndex(f => new { f.TenantId, f.PredictionId }).IsUnique();
-            b.HasIndex(f => new { f.TenantId, f.DeploymentId, f.PredictedAt });
+            // Prediction and deployment ids are unique across tenants: looked up by them alone (see the predictions' request index).
+            b.HasIndex(f => f.PredictionId).IsUnique();
+            b.HasIndex(f => new { f.DeploymentId, f.PredictedAt });
         });
         modelBuilder.Entity<Monitoring.RetrainingPolicy>(b =>
         {

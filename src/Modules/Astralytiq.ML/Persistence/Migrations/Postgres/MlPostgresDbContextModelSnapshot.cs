@@ -366,12 +366,12 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_ml_feedback");
 
-                    b.HasIndex("TenantId", "PredictionId")
+                    b.HasIndex("PredictionId")
                         .IsUnique()
-                        .HasDatabaseName("ix_ml_feedback_tenant_id_prediction_id");
+                        .HasDatabaseName("ix_ml_feedback_prediction_id");
 
-                    b.HasIndex("TenantId", "DeploymentId", "PredictedAt")
-                        .HasDatabaseName("ix_ml_feedback_tenant_id_deployment_id_predicted_at");
+                    b.HasIndex("DeploymentId", "PredictedAt")
+                        .HasDatabaseName("ix_ml_feedback_deployment_id_predicted_at");
 
                     b.ToTable("ml_feedback", "ml");
                 });
@@ -867,14 +867,14 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_predictions");
 
-                    b.HasIndex("TenantId", "RequestId")
-                        .HasDatabaseName("ix_predictions_tenant_id_request_id");
+                    b.HasIndex("RequestId", "Row")
+                        .HasDatabaseName("ix_predictions_request_id_row");
+
+                    b.HasIndex("DeploymentId", "RequestKey", "CreatedAt")
+                        .HasDatabaseName("ix_predictions_deployment_id_request_key_created_at");
 
                     b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
                         .HasDatabaseName("ix_predictions_tenant_id_deployment_id_created_at");
-
-                    b.HasIndex("TenantId", "DeploymentId", "RequestKey")
-                        .HasDatabaseName("ix_predictions_tenant_id_deployment_id_request_key");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_predictions_tenant_id_model_id_created_at");

@@ -360,12 +360,12 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_ml_ml_feedback");
 
-                    b.HasIndex("TenantId", "PredictionId")
+                    b.HasIndex("PredictionId")
                         .IsUnique()
-                        .HasDatabaseName("ix_ml_ml_feedback_tenant_id_prediction_id");
+                        .HasDatabaseName("ix_ml_ml_feedback_prediction_id");
 
-                    b.HasIndex("TenantId", "DeploymentId", "PredictedAt")
-                        .HasDatabaseName("ix_ml_ml_feedback_tenant_id_deployment_id_predicted_at");
+                    b.HasIndex("DeploymentId", "PredictedAt")
+                        .HasDatabaseName("ix_ml_ml_feedback_deployment_id_predicted_at");
 
                     b.ToTable("ml_ml_feedback", (string)null);
                 });
@@ -861,14 +861,14 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_ml_predictions");
 
-                    b.HasIndex("TenantId", "RequestId")
-                        .HasDatabaseName("ix_ml_predictions_tenant_id_request_id");
+                    b.HasIndex("RequestId", "Row")
+                        .HasDatabaseName("ix_ml_predictions_request_id_row");
+
+                    b.HasIndex("DeploymentId", "RequestKey", "CreatedAt")
+                        .HasDatabaseName("ix_ml_predictions_deployment_id_request_key_created_at");
 
                     b.HasIndex("TenantId", "DeploymentId", "CreatedAt")
                         .HasDatabaseName("ix_ml_predictions_tenant_id_deployment_id_created_at");
-
-                    b.HasIndex("TenantId", "DeploymentId", "RequestKey")
-                        .HasDatabaseName("ix_ml_predictions_tenant_id_deployment_id_request_key");
 
                     b.HasIndex("TenantId", "ModelId", "CreatedAt")
                         .HasDatabaseName("ix_ml_predictions_tenant_id_model_id_created_at");
