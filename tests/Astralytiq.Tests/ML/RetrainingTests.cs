@@ -349,7 +349,7 @@ public abstract class RetrainingDecisionProperties<TPlatform>(TPlatform platform
             {
                 Id = runId, TenantId = tenant.Id, DeploymentId = deployment.Id, ActiveDeploymentId = deployment.Id, Trigger = "manual", TriggerDetail = "P22", Model = model,
                 ModelId = deployment.Variants[0].ModelId, ChampionVariant = "main", ChampionVersionId = versions.Single(v => v.Version == championVersion).Id, ChampionVersion = championVersion,
-                ChallengerVersionId = versions.Single(v => v.Version == challengerVersion).Id, ChallengerVersion = challengerVersion, Metric = c.Metric, Margin = margin, CreatedAt = DateTimeOffset.UtcNow,
+                ChallengerVersionId = versions.Single(v => v.Version == challengerVersion).Id, ChallengerVersion = challengerVersion, Metric = c.Metric, Margin = margin, CreatedAt = Platform.Services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 PolicyJson = System.Text.Json.JsonSerializer.Serialize(new RetrainingPolicyDto(Metric: c.Metric, Margin: margin, MinLabelled: c.MinLabelled), Astralytiq.Contracts.ApiJson.Options),
             });
             await db.SaveChangesAsync();
