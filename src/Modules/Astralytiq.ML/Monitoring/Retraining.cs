@@ -330,6 +330,11 @@ internal sealed partial class RetrainingService(
             return found.Error!;
         }
         var (m, v) = found.Value;
+        // Asked first, so the usual refusal is an answer, not a failed insert in the log; the unique index settles true races.
+        if (await db.RetrainingRuns.AnyAsync(r => r.ActiveDeploymentId == d.Id, ct).ConfigureAwait(false))
+        {
+            return new ConflictError($"a retraining of '{d.Name}' is already under way; wait for its decision");
+        }
         var now = time.GetUtcNow();
         var run = new RetrainingRun
         {
