@@ -45,6 +45,13 @@ switch (mode)
         var autoWatch = Stopwatch.StartNew();
         var result = ModelTrainer.Train(table, autoPlan, (_, _, _) => Task.CompletedTask, TimeProvider.System, CancellationToken.None);
         Print(new { side = "astralytiq", dataset = name, task, algorithm = "auto", chosen = result.Bundle.Algorithm, metric, value = result.Metrics.PrimaryValue, seconds = autoWatch.Elapsed.TotalSeconds });
+        if (Environment.GetEnvironmentVariable("DEBUG_AUTO") is not null)
+        {
+            foreach (var entry in result.Leaderboard.OrderBy(e => e.Trial))
+            {
+                Console.Error.WriteLine($"{entry.Trial,3} {entry.Algorithm,-12} {entry.Mean,10:0.0000} {entry.Seconds,7:0.000}s {entry.Error} {string.Join(",", entry.Parameters.Select(p => p.Key + "=" + p.Value.ToString("G3", invariant)))}");
+            }
+        }
         break;
     }
     case "forecast":

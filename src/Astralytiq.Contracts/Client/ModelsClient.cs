@@ -40,6 +40,10 @@ public sealed class ModelsClient(AstralytiqClient client) : AreaClient(client)
     public Task<ApiResponse<ModelVersionDto>> ArchiveVersionAsync(string model, int version, CancellationToken ct = default) =>
         Api.SendAsync<ModelVersionDto>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/versions/{version}/archive", null, ct);
 
+    /// <summary>Ends a training version's search now; it becomes ready with the best configuration so far.</summary>
+    public Task<ApiResponse<ModelVersionDto>> FinishTrainingAsync(string model, int version, CancellationToken ct = default) =>
+        Api.SendAsync<ModelVersionDto>(HttpMethod.Post, $"api/v1/ml/models/{Uri.EscapeDataString(model)}/versions/{version}/finish", null, ct);
+
     private static string VersionQuery(int? version, string? alias, string? extra)
     {
         var parts = new[] { version is null ? null : $"version={version}", alias is null ? null : "alias=" + Uri.EscapeDataString(alias), string.IsNullOrEmpty(extra) ? null : extra }

@@ -126,7 +126,22 @@ public sealed record ModelMetricsDto(
     double? Mase = null,
     double? Smape = null,
     double? IntervalCoverage = null,
-    CrossValidationDto? CrossValidation = null);
+    CrossValidationDto? CrossValidation = null,
+    CalibrationDto? Calibration = null,
+    SearchDto? Search = null);
+
+/// <summary>
+/// How a classifier's probabilities were calibrated: <c>platt</c>, <c>isotonic</c> or <c>none</c> (chosen by the log loss
+/// on the validation folds' predictions), and that log loss before and after.
+/// </summary>
+public sealed record CalibrationDto(string Method, double ValidationLogLossBefore, double ValidationLogLossAfter);
+
+/// <summary>
+/// How a search went: trials run, how many of them were stopped early (they trailed the leader), why it ended
+/// (all trials, no gain for a while, the time budget, or stopped by hand), and the validation used
+/// (<c>cross_validation</c> or, on large data, <c>holdout</c>). The version's duration says how long it took.
+/// </summary>
+public sealed record SearchDto(int Trials, int StoppedEarly, string Ended, string Validation);
 
 /// <summary>A point of the ROC curve: rates when predicting positive at or above the threshold (none for the first point, (0, 0)).</summary>
 public sealed record RocPointDto(double FalsePositiveRate, double TruePositiveRate, double? Threshold);

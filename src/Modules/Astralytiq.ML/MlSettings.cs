@@ -8,9 +8,12 @@ internal sealed class MlSettings
     [Range(1d, double.MaxValue)]
     public long MaxTrainingRows { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// The time cap of an <c>auto</c> search when the request does not say. A cap, not the stop rule: a search ends when its
+    /// trials are done or it stops gaining, so the same request gives the same model on a busy machine and an idle one.
+    /// </summary>
     [Range(1, 86_400)]
-
-    public int DefaultTimeBudgetSeconds { get; set; } = 60;
+    public int DefaultTimeBudgetSeconds { get; set; } = 600;
 
     [Range(1, 604_800)]
 

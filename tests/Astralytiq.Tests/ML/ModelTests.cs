@@ -134,6 +134,46 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
     }
 
     [Fact]
+    public async Task A_training_shows_its_leaderboard_as_it_grows_and_stopping_it_keeps_the_best_so_far()
+    {
+        var client = (await Platform.NewTenantAsync()).Admin;
+        var data = await MlData.UploadAsync(client, MlData.Houses(300));
+        var name = MlData.Unique("stoppable");
+        // 400 trials with a patience of 50: far more than this test lets it run.
+        var started = (await client.Models.TrainAsync(new TrainModelRequest(name, data.Id, "regression", "price", Features: ["rooms", "area", "city"],
+            Algorithm: "auto", MaxTrials: 400, Seed: 3))).EnsureValue();
+
+        IReadOnlyList<LeaderboardEntryDto>? board = null;
+        for (var i = 0; i < 3000 && board is not { Count: > 0 }; i++)
+        {
+            var training = (await client.Models.ListVersionsAsync(name)).EnsureValue().Single();
+            Assert.Equal("training", training.Status);
+            board = training.Leaderboard;
+            if (board is not { Count: > 0 })
+            {
+                await Task.Delay(10);
+            }
+        }
+        Assert.NotNull(board);
+        Assert.All(board, e => Assert.Equal("r2", e.Metric));
+        var asked = (await client.Models.FinishTrainingAsync(name, started.Version)).EnsureValue();
+        Assert.Equal("training", asked.Status);
+
+        var job = (await client.Jobs.WaitAsync(started.JobId, timeout: TimeSpan.FromMinutes(5))).EnsureValue();
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+        var version = (await client.Models.ListVersionsAsync(name)).EnsureValue().Single();
+        Assert.Equal("ready", version.Status);
+        Assert.Equal("stopped by hand", version.Metrics!.Search!.Ended);
+        Assert.InRange(version.Metrics.Search.Trials, board.Count, 399);
+        Assert.Equal(version.Leaderboard![0].Algorithm, version.Algorithm);
+        Assert.Equal(version.Leaderboard[0].Parameters, version.Parameters);
+        // Ready models have nothing left to stop; unknown versions are not found; forecasting has no search to end.
+        Assert.Equal(HttpStatusCode.Conflict, (await client.Models.FinishTrainingAsync(name, started.Version)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.FinishTrainingAsync(name, 99)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Models.FinishTrainingAsync(MlData.Unique("nothing"), 1)).Status);
+    }
+
+    [Fact]
     public async Task A_classifier_gives_probabilities_metrics_and_a_confusion_matrix_and_auto_keeps_a_leaderboard()
     {
         var client = (await Platform.NewTenantAsync()).Admin;
@@ -151,9 +191,18 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(metrics.TestRows, metrics.ConfusionMatrix!.Sum(r => r.Sum()));
         Assert.Equal(0, metrics.RocCurve![0].FalsePositiveRate);
         Assert.Equal(1, metrics.RocCurve[^1].TruePositiveRate);
-        Assert.Equal(5, version.Leaderboard!.Count);
-        Assert.Equal(["fast_forest", "fast_tree", "lightgbm", "linear"], version.Leaderboard!.Take(4).Select(e => e.Algorithm).Concat(version.Leaderboard!.Skip(4).Select(e => e.Algorithm)).Distinct().Order());
+        // auto: the three fast learners' defaults, then the search until 5 trials or no gain in 3 (the patience for 5 trials).
+        var search = metrics.Search!;
+        Assert.Equal(search.Trials, version.Leaderboard!.Count);
+        Assert.InRange(search.Trials, 4, 5);
+        Assert.Equal(search.Trials == 5 ? "all 5 trials" : "no gain beyond the folds' noise in 3 trials", search.Ended);
+        Assert.Equal("cross_validation", search.Validation);
+        Assert.Equal(["fast_forest", "lightgbm", "linear"], version.Leaderboard!.Select(e => e.Algorithm).Distinct().Order());
         Assert.Equal(version.Algorithm, version.Leaderboard![0].Algorithm);
+        // The probabilities were calibrated on the validation folds' predictions, never to a worse log loss there.
+        var calibration = metrics.Calibration!;
+        Assert.Contains(calibration.Method, new[] { "platt", "none" });
+        Assert.True(calibration.ValidationLogLossAfter <= calibration.ValidationLogLossBefore, $"{calibration}");
 
         var rows = new PredictRequest(Rows: [House(6, 190, "Oslo"), House(1, 25, "Bergen")]);
         var predicted = (await client.Models.PredictAsync(name, rows)).EnsureValue();

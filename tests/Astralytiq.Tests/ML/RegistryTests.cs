@@ -33,7 +33,8 @@ public abstract class RegistryTests<TPlatform>(TPlatform platform) : PlatformTes
         Assert.Equal(Json(first.Parameters), Json(second.Parameters));
         Assert.Equal(Json(first.Importance), Json(second.Importance));
         Assert.Equal(first.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)), second.Leaderboard!.Select(e => (e.Algorithm, Json(e.Parameters), e.Mean)));
-        Assert.Equal(7, first.Leaderboard!.Count);
+        Assert.Equal(first.Metrics!.Search!.Trials, first.Leaderboard!.Count);
+        Assert.InRange(first.Leaderboard!.Count, 3, 7);
         var a = (await client.Models.PredictAsync(first.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
         var b = (await client.Models.PredictAsync(second.Name, new PredictRequest(Row: new JsonObject { ["rooms"] = 4, ["area"] = 77.0, ["city"] = "Bergen", ["noise"] = 0.3 }), explain: true)).EnsureValue();
         Assert.Equal(Json(a.Predictions), Json(b.Predictions));

@@ -86,6 +86,9 @@ internal sealed class ModelVersion : ITenantOwned
 
     public Guid? JobId { get; set; }
 
+    /// <summary>Set while training when the user asks the search to end now; the job then fits and keeps the best configuration so far.</summary>
+    public bool FinishRequested { get; set; }
+
     public string? Error { get; set; }
 
     public Guid? CreatedBy { get; set; }

@@ -19,7 +19,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
 
     private sealed record Manifest(
         string Task, string Target, string Algorithm, Dictionary<string, double> Parameters, List<string> Classes,
-        List<FeatureSpec> Features, double IntervalHalfWidth, float[][] Background, int Seed);
+        List<FeatureSpec> Features, double IntervalHalfWidth, float[][] Background, int Seed, Calibration? Calibration = null);
 
     public static string BlobPath(Guid modelId, Guid versionId) => $"models/{modelId:N}/{versionId:N}.zip.enc";
 
@@ -39,7 +39,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
                 buffer.CopyTo(stream);
             }
             var manifest = new Manifest(bundle.Task.ToString(), bundle.Target, bundle.Algorithm, bundle.Parameters, bundle.Classes,
-                bundle.Featurizer.Specs, bundle.IntervalHalfWidth, bundle.Background, seed);
+                bundle.Featurizer.Specs, bundle.IntervalHalfWidth, bundle.Background, seed, bundle.Calibration);
             var json = archive.CreateEntry("manifest.json", CompressionLevel.Optimal);
             using var jsonStream = json.Open();
             JsonSerializer.Serialize(jsonStream, manifest, ApiJson.Options);
@@ -69,7 +69,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
         {
             Task = Enum.Parse<TaskKind>(manifest.Task), Featurizer = new Featurizer { Specs = manifest.Features }, Classes = manifest.Classes,
             Target = manifest.Target, Algorithm = manifest.Algorithm, Parameters = manifest.Parameters, IntervalHalfWidth = manifest.IntervalHalfWidth,
-            Background = manifest.Background, Context = context, Model = model,
+            Background = manifest.Background, Calibration = manifest.Calibration, Context = context, Model = model,
         };
     }
 

@@ -13,6 +13,7 @@ internal static class RegistryEndpoints
         models.MapPut("/{model}/aliases/{alias}", SetAlias);
         models.MapDelete("/{model}/aliases/{alias}", RemoveAlias);
         models.MapPost("/{model}/versions/{version:int}/archive", Archive);
+        models.MapPost("/{model}/versions/{version:int}/finish", Finish);
     }
 
     [RequiresPermission(Permission.ModelsRead), Errors(422), EndpointName("ListModels")]
@@ -49,6 +50,11 @@ internal static class RegistryEndpoints
     [EndpointSummary("Remove an alias")]
     private static async Task<Results<NoContent, ApiError>> RemoveAlias(string model, string alias, RegistryHandlers handler, CancellationToken ct) =>
         (await handler.RemoveAliasAsync(model, alias, ct)).ToNoContent();
+
+    [RequiresPermission(Permission.ModelsWrite), AuditedExplicitly, Errors(404, 409), EndpointName("FinishModelTraining")]
+    [EndpointSummary("End a training version's search now and keep its best configuration so far (the trial under way is dropped); cancelling the job instead discards the version")]
+    private static async Task<Results<Ok<ModelVersionDto>, ApiError>> Finish(string model, int version, RegistryHandlers handler, CancellationToken ct) =>
+        (await handler.FinishAsync(model, version, ct)).ToOk();
 
     [RequiresPermission(Permission.ModelsWrite), AuditedExplicitly, Errors(404, 409), EndpointName("ArchiveModelVersion")]
     [EndpointSummary("Archive a ready version: it stays in the registry but no longer serves predictions")]

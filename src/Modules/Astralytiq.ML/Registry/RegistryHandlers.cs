@@ -230,6 +230,34 @@ internal sealed partial class RegistryHandlers(MlDbContext db, Prediction.Servin
         return ToDto(m, v, aliases);
     }
 
+    /// <summary>
+    /// Asks a training version's search to end now: the trial under way is dropped, the best configuration so far is fitted
+    /// on all training rows and the version becomes ready with it (a version that has no scored trial yet finishes its first).
+    /// </summary>
+    public async Task<Result<ModelVersionDto>> FinishAsync(string model, int version, CancellationToken ct)
+    {
+        var found = await FindVersionAsync(model, version, null, ready: false, ct).ConfigureAwait(false);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+        var (m, v) = found.Value;
+        if (v.Status != VersionStatus.Training)
+        {
+            return new ConflictError($"version {v.Version} is {v.Status}; only a version in training can be finished early");
+        }
+        if (v.Task == "forecasting")
+        {
+            return new ConflictError("a forecasting training has no search to end early; cancel its job to stop it");
+        }
+        await db.Versions.Where(x => x.Id == v.Id && x.Status == VersionStatus.Training).ExecuteUpdateAsync(u => u.SetProperty(x => x.FinishRequested, true), ct).ConfigureAwait(false);
+        await audit.RecordAsync(new AuditRecord("model.training_finish_requested", AuditOutcome.Success, "model", m.Id.ToString(),
+            new Dictionary<string, string> { ["version"] = v.Version.ToString(CultureInfo.InvariantCulture) }), ct).ConfigureAwait(false);
+        v.FinishRequested = true;
+        var aliases = await db.Aliases.AsNoTracking().Where(a => a.ModelId == m.Id).ToListAsync(ct).ConfigureAwait(false);
+        return ToDto(m, v, aliases);
+    }
+
     public static ModelVersionDto ToDto(MlModel m, ModelVersion v, IEnumerable<ModelAlias> aliases) => new(
         v.Id, m.Id, m.Name, v.Version, v.Status, v.Task, v.Algorithm, v.Target, v.DatasetId, v.DatasetVersion,
         Parse<Dictionary<string, double>>(v.ParametersJson), Parse<ModelMetricsDto>(v.MetricsJson), Parse<List<FeatureSchemaDto>>(v.FeaturesJson),

@@ -41,6 +41,9 @@ internal sealed class ModelBundle
     /// <summary>Encoded training rows (seeded sample) that explanations start from.</summary>
     public required float[][] Background { get; init; }
 
+    /// <summary>Classifiers: the map from the model's probabilities to calibrated ones (null: used as they are).</summary>
+    public Calibration? Calibration { get; init; }
+
     public required MLContext Context { get; init; }
 
     public required ITransformer Model { get; init; }
@@ -101,7 +104,8 @@ internal sealed class ModelBundle
                     {
                         input.Features = rows[i];
                         e.Predict(input, ref output);
-                        probabilities![i] = [1 - (double)output.Probability, output.Probability];
+                        double[] p = [1 - (double)output.Probability, output.Probability];
+                        probabilities![i] = Calibration is null ? p : Calibration.Apply(p);
                     }
                     break;
                 }
@@ -111,7 +115,8 @@ internal sealed class ModelBundle
                     for (var i = start; i < start + count; i++)
                     {
                         input.Features = rows[i];
-                        probabilities![i] = Learner.Normalize(e.Predict(input).Score);
+                        var p = Learner.Normalize(e.Predict(input).Score);
+                        probabilities![i] = Calibration is null ? p : Calibration.Apply(p);
                     }
                     break;
                 }

@@ -1,6 +1,12 @@
 namespace Astralytiq.ML.Training;
 
-/// <summary>What to train: validated and with every default filled in. <see cref="TestRows"/> fixes the held-out rows (benchmarks against a given split).</summary>
+/// <summary>
+/// What to train: validated and with every default filled in. <see cref="TestRows"/> fixes the held-out rows (benchmarks
+/// against a given split). <see cref="AutoValidation"/>: the request named no folds, so the validation is sized to the data
+/// (k-fold below <see cref="ModelTrainer.HoldoutFromRows"/> training rows, one holdout from there). <see cref="Finish"/>:
+/// cancelled when the user asks the search to end now and keep its best configuration. <see cref="OnTrial"/>: the
+/// leaderboard so far, after each trial (shown live while the search runs).
+/// </summary>
 internal sealed record TrainingPlan(
     TaskKind Task,
     string Target,
@@ -13,10 +19,17 @@ internal sealed record TrainingPlan(
     double TestFraction,
     int Seed,
     IReadOnlyCollection<int>? TestRows = null,
-    IReadOnlyDictionary<string, (double Min, double Max)>? SearchSpace = null);
+    IReadOnlyDictionary<string, (double Min, double Max)>? SearchSpace = null,
+    bool AutoValidation = false,
+    Action<List<LeaderboardEntryDto>>? OnTrial = null,
+    CancellationToken Finish = default);
 
-/// <summary>One configuration's cross-validated score, or why it has none (<see cref="Error"/>: it is then never chosen).</summary>
-internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds, string? Error = null)
+/// <summary>
+/// One configuration's cross-validated score, or why it has none (<see cref="Error"/>: it is then never chosen).
+/// <see cref="Pruned"/>: stopped before its last fold because it could not catch the leader. <see cref="FoldSeconds"/>: one fold's fit and score.
+/// </summary>
+internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds,
+    string? Error = null, bool Pruned = false, double FoldSeconds = 0)
 {
     public bool Scored => Error is null;
 }
@@ -67,61 +80,131 @@ internal static class ModelTrainer
 
         FeatureRow Row(int r) => new() { Features = encoded[r], Value = Featurizer.ToFloat(labels[r]), Flag = labels[r] > 0.5, Class = (uint)labels[r] };
 
-        TrialResult Evaluate(int trial, string algorithm, Dictionary<string, double> parameters)
+        // The encoded rows of each fold, made once and shared by every trial (a fit reads them, never changes them).
+        var foldFit = folds.Select(holdout =>
+        {
+            var inFold = new HashSet<int>(holdout);
+            return train.Where(r => !inFold.Contains(r)).Select(Row).ToList();
+        }).ToArray();
+        var foldHoldout = folds.Select(holdout => holdout.Select(Row).ToList()).ToArray();
+        var foldLabels = folds.Select(holdout => holdout.Select(r => labels[r]).ToArray()).ToArray();
+        var parallel = Math.Max(1, Environment.ProcessorCount);
+        Scores[]? leaderScores = null;
+
+        // Cross-validates one configuration, the folds side by side a round at a time. After a round, a configuration whose
+        // mean on the folds done is below the leader's on the same folds by more than the leader's spread across folds
+        // cannot be expected to win: it is stopped there (successive halving on folds) and the search moves on.
+        (TrialResult Result, Scores[]? Scores) Evaluate(int trial, string algorithm, Dictionary<string, double> parameters, TrialResult? leader, CancellationToken token)
         {
             var watch = Stopwatch.StartNew();
             var values = new double[folds.Count];
             var ties = new double[folds.Count];
+            var scores = new Scores[folds.Count];
+            var fitSeconds = new double[folds.Count];
+            var done = 0;
             try
             {
-                Parallel.For(0, folds.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = ct }, f =>
+                while (done < folds.Count)
                 {
-                    var holdout = folds[f];
-                    var inFold = new HashSet<int>(holdout);
-                    var fit = train.Where(r => !inFold.Contains(r)).Select(Row).ToList();
-                    var (context, model) = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, fit, featurizer.Width, classCount, ct);
-                    var scores = Learner.Score(context, model, plan.Task, holdout.Select(Row), featurizer.Width, classCount);
-                    (values[f], ties[f]) = Primary(plan.Task, holdout.Select(r => labels[r]).ToArray(), scores);
-                });
+                    var round = Math.Min(parallel, folds.Count - done);
+                    var from = done;
+                    Parallel.For(from, from + round, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = token }, f =>
+                    {
+                        var fold = Stopwatch.StartNew();
+                        var (context, model) = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, foldFit[f], featurizer.Width, classCount, token);
+                        scores[f] = Learner.Score(context, model, plan.Task, foldHoldout[f], featurizer.Width, classCount);
+                        (values[f], ties[f]) = Primary(plan.Task, foldLabels[f], scores[f]);
+                        fitSeconds[f] = fold.Elapsed.TotalSeconds;
+                    });
+                    done += round;
+                    if (done < folds.Count && leader is { Scored: true } && values.Take(done).All(double.IsFinite))
+                    {
+                        var mine = values.Take(done).Average();
+                        var theirs = leader.Values.Take(done).Average();
+                        if (mine < theirs - Math.Max(leader.StdDev, 1e-3))
+                        {
+                            return (new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
+                                $"stopped after {done} of {folds.Count} folds: {PrimaryMetric(plan.Task)} {Format(mine)} against the leader's {Format(theirs)} on the same folds",
+                                Pruned: true, FoldSeconds: fitSeconds.Take(done).Average()), null);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                // The time budget ran out, or the user asked to finish now: this trial is dropped unfinished.
+                return (new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds, "stopped unfinished", Pruned: true), null);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
             {
                 // One configuration that cannot be fitted (a learner refusing these rows) is a finding, not the end of the search.
-                return new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
-                    "could not be fitted on these rows");
+                return (new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
+                    "could not be fitted on these rows"), null);
             }
             if (!values.All(double.IsFinite))
             {
-                return new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
-                    $"its {PrimaryMetric(plan.Task)} could not be computed on every fold (the fit diverged or a fold's values do not vary)");
+                return (new TrialResult(trial, algorithm, parameters, double.NaN, double.NaN, double.NaN, [], watch.Elapsed.TotalSeconds,
+                    $"its {PrimaryMetric(plan.Task)} could not be computed on every fold (the fit diverged or a fold's values do not vary)"), null);
             }
-            return new TrialResult(trial, algorithm, parameters, values.Average(), Metrics.StdDev(values), double.IsFinite(ties.Average()) ? ties.Average() : double.MaxValue,
-                values.ToList(), watch.Elapsed.TotalSeconds);
+            return (new TrialResult(trial, algorithm, parameters, values.Average(), Metrics.StdDev(values), double.IsFinite(ties.Average()) ? ties.Average() : double.MaxValue,
+                values.ToList(), watch.Elapsed.TotalSeconds, FoldSeconds: fitSeconds.Average()), scores);
         }
 
-        var candidates = Candidates(plan, random);
+        var (candidates, defaults) = Candidates(plan, random);
         var results = new List<TrialResult>();
         TrialResult? best = null;
         var maxTrials = plan.Parameters is not null ? 1 : plan.MaxTrials;
+        var patience = Patience(maxTrials);
+        var stale = 0;
+        var stopReason = maxTrials == 1 ? null : $"all {maxTrials} trials";
+        // Time the end needs: the refit on all training rows (a fold's fit scaled to the larger set) and the importance.
+        TimeSpan Reserve() => TimeSpan.FromSeconds(best is null ? 0 : 1.5 * best.FoldSeconds * train.Count / Math.Max(1, foldFit[0].Count));
         for (var trial = 1; trial <= maxTrials; trial++)
         {
             ct.ThrowIfCancellationRequested();
-            var elapsed = time.GetElapsedTime(started);
-            var last = results.Count == 0 ? 0 : results[^1].Seconds;
-            if (results.Count > 0 && elapsed + TimeSpan.FromSeconds(last) > plan.Budget)
+            if (best is not null && plan.Finish.IsCancellationRequested)
             {
+                stopReason = "stopped by hand";
+                break;
+            }
+            var left = plan.Budget - time.GetElapsedTime(started) - Reserve();
+            var expected = results.Count == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(results.Where(r => r.Error is null).Select(r => r.Seconds).DefaultIfEmpty(results[^1].Seconds).Average() * 0.5);
+            if (best is not null && left < expected)
+            {
+                stopReason = "the time budget";
                 break;
             }
             var (algorithm, parameters) = candidates(trial, results.Where(r => r.Scored).ToList());
-            var result = Evaluate(trial, algorithm, parameters);
+            // The first trial always finishes (there must be a model); the others stop where the budget or a stop by hand ends them.
+            using var deadline = best is null ? new CancellationTokenSource() : new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
+            using var limit = best is null ? CancellationTokenSource.CreateLinkedTokenSource(ct) : CancellationTokenSource.CreateLinkedTokenSource(ct, plan.Finish, deadline.Token);
+            var (result, scores) = Evaluate(trial, algorithm, parameters, best, limit.Token);
+            ct.ThrowIfCancellationRequested();
+            if (result.Error == "stopped unfinished")
+            {
+                stopReason = plan.Finish.IsCancellationRequested ? "stopped by hand" : "the time budget";
+                break;
+            }
             results.Add(result);
-            if (result.Scored && (best is null || Better(result, best)))
+            var improved = result.Scored && (best is null || Better(result, best));
+            // Only a gain beyond the leader's standard error resets the patience: smaller ones are the folds' noise.
+            var significant = result.Scored && (best is null || result.Mean > best.Mean + Math.Max(1e-4, best.StdDev / Math.Sqrt(Math.Max(1, best.Values.Count))));
+            if (improved)
             {
                 best = result;
+                leaderScores = scores;
             }
-            var outcome = result.Scored ? $"{PrimaryMetric(plan.Task)} {Format(result.Mean)} ± {Format(result.StdDev)}" : "not scored: " + result.Error;
-            var leader = best is null ? "no score yet" : $"best {Format(best.Mean)}, {best.Algorithm}";
-            progress(trial, maxTrials, $"Trial {trial} of {maxTrials}: {algorithm} {outcome} ({leader})").GetAwaiter().GetResult();
+            stale = significant ? 0 : stale + 1;
+            var outcome = result.Scored ? $"{PrimaryMetric(plan.Task)} {Format(result.Mean)} ± {Format(result.StdDev)}" : (result.Pruned ? result.Error! : "not scored: " + result.Error);
+            var leading = best is null ? "no score yet" : $"best {Format(best.Mean)}, {best.Algorithm}";
+            var remaining = Estimate(results, maxTrials - trial, patience - stale, plan.Budget - time.GetElapsedTime(started));
+            plan.OnTrial?.Invoke(Leaderboard(results, plan.Task));
+            progress(trial, maxTrials, $"Trial {trial} of {maxTrials}: {algorithm} {outcome} ({leading}){remaining}").GetAwaiter().GetResult();
+            if (best is not null && trial >= defaults && stale >= patience && trial < maxTrials)
+            {
+                stopReason = $"no gain beyond the folds' noise in {patience} trials";
+                break;
+            }
         }
         var chosen = best ?? throw new TrainingDataException(
             "no configuration could be scored on these rows: " + string.Join("; ", results.Select(r => r.Algorithm + " " + r.Error).Distinct(StringComparer.Ordinal)));
@@ -130,18 +213,36 @@ internal static class ModelTrainer
         var (finalContext, finalModel) = Learner.Fit(plan.Task, chosen.Algorithm, chosen.Parameters, plan.Seed, train.Select(Row).ToList(), featurizer.Width, classCount, ct);
         var testScores = Learner.Score(finalContext, finalModel, plan.Task, test.Select(Row), featurizer.Width, classCount);
         var testLabels = test.Select(r => labels[r]).ToArray();
+        // Classifiers: the probabilities calibrated on the chosen configuration's out-of-fold predictions (ADR 0041).
+        Calibration? calibration = null;
+        CalibrationDto? calibrationDto = null;
+        if (plan.Task != TaskKind.Regression && leaderScores is not null)
+        {
+            var oof = folds.Select((_, f) => (leaderScores[f].Probabilities!, foldLabels[f].Select(l => (int)l).ToArray())).ToList();
+            var (map, before, after) = Calibration.Choose(oof, classCount);
+            calibration = map;
+            calibrationDto = new CalibrationDto(map.Method, before, after);
+            testScores = new Scores(null, testScores.Probabilities!.Select(map.Apply).ToArray());
+        }
         var halfWidth = plan.Task == TaskKind.Regression ? ConformalHalfWidth(testLabels, testScores.Values!) : 0;
         var backgroundIndexes = train.ToArray();
         new Random(plan.Seed + 7919).Shuffle(backgroundIndexes);
         var bundle = new ModelBundle
         {
             Task = plan.Task, Featurizer = featurizer, Classes = classes, Target = plan.Target, Algorithm = chosen.Algorithm,
-            Parameters = chosen.Parameters, IntervalHalfWidth = halfWidth,
+            Parameters = chosen.Parameters, IntervalHalfWidth = halfWidth, Calibration = calibration is { Method: not Calibration.None } ? calibration : null,
             Background = backgroundIndexes.Take(BackgroundRows).Select(r => encoded[r]).ToArray(), Context = finalContext, Model = finalModel,
         };
         progress(maxTrials, maxTrials, "Measuring feature importance").GetAwaiter().GetResult();
-        var importanceRows = (test.Count >= 20 ? test : train).Select(r => encoded[r]).ToList();
-        var importanceLabels = (test.Count >= 20 ? test : train).Select(r => labels[r]).ToArray();
+        // Importance on the held-out rows (the training rows when fewer than 20 are held out), at most ImportanceRows of them.
+        var importanceSource = (test.Count >= 20 ? test : train).ToArray();
+        if (importanceSource.Length > ImportanceRows)
+        {
+            new Random(plan.Seed + 104729).Shuffle(importanceSource);
+            importanceSource = importanceSource[..ImportanceRows];
+        }
+        var importanceRows = importanceSource.Select(r => encoded[r]).ToList();
+        var importanceLabels = importanceSource.Select(r => labels[r]).ToArray();
         var importance = Explainer.PermutationImportance(bundle, importanceRows, s => Primary(plan.Task, importanceLabels, s).Value, plan.Seed)
             .Select((x, i) => new FeatureImportanceDto(featurizer.Specs[i].Name, x.Mean, x.StdDev))
             .OrderByDescending(x => x.Importance).ThenBy(x => x.Feature, StringComparer.Ordinal).ToList();
@@ -149,13 +250,19 @@ internal static class ModelTrainer
         {
             IntervalHalfWidth = plan.Task == TaskKind.Regression ? halfWidth : null,
             CrossValidation = new CrossValidationDto(PrimaryMetric(plan.Task), folds.Count, chosen.Mean, chosen.StdDev, chosen.Values),
+            Calibration = calibrationDto,
+            Search = maxTrials == 1 ? null : new SearchDto(results.Count, results.Count(r => r.Pruned), stopReason ?? $"all {maxTrials} trials",
+                folds.Count == 1 ? "holdout" : "cross_validation"),
         };
-        // Scored trials best first, then the ones that could not be scored, with the reason.
-        var leaderboard = results.OrderByDescending(r => r.Scored).ThenByDescending(r => r.Scored ? r.Mean : 0).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
-            .Select(r => new LeaderboardEntryDto(r.Trial, r.Algorithm, r.Parameters, PrimaryMetric(plan.Task),
-                r.Scored ? r.Mean : null, r.Scored ? r.StdDev : null, Math.Round(r.Seconds, 3), r.Error)).ToList();
+        var leaderboard = Leaderboard(results, plan.Task);
         return new TrainingResult(bundle, metrics, leaderboard, importance, chosen.Parameters);
     }
+
+    /// <summary>Scored trials best first, then the ones stopped early or not scored, with the reason.</summary>
+    internal static List<LeaderboardEntryDto> Leaderboard(IEnumerable<TrialResult> results, TaskKind task) =>
+        results.OrderByDescending(r => r.Scored).ThenByDescending(r => r.Scored ? r.Mean : 0).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
+            .Select(r => new LeaderboardEntryDto(r.Trial, r.Algorithm, r.Parameters, PrimaryMetric(task),
+                r.Scored ? r.Mean : null, r.Scored ? r.StdDev : null, Math.Round(r.Seconds, 3), r.Error)).ToList();
 
     private static string Format(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 
@@ -263,6 +370,12 @@ internal static class ModelTrainer
     /// <summary>k folds of the training rows; classification deals each class's rows round-robin so every fold keeps its share.</summary>
     private static List<List<int>> Folds(List<int> train, double[] labels, TrainingPlan plan, Random random)
     {
+        if (plan.AutoValidation && train.Count >= HoldoutFromRows)
+        {
+            // Large data: one holdout of a fifth of the training rows (stratified), enough rows to compare on and a fifth of the fits.
+            var (_, holdout) = Split(train, labels, plan with { TestFraction = 0.2 }, random);
+            return [holdout];
+        }
         var folds = Enumerable.Range(0, plan.Folds).Select(_ => new List<int>()).ToList();
         var groups = plan.Task == TaskKind.Regression ? [train.ToArray()] : train.GroupBy(r => labels[r]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList();
         var next = 0;
@@ -277,7 +390,13 @@ internal static class ModelTrainer
         return folds.Where(f => f.Count > 0).ToList();
     }
 
-    private static Func<int, List<TrialResult>, (string, Dictionary<string, double>)> Candidates(TrainingPlan plan, Random random)
+    /// <summary>
+    /// The configurations in the order they are tried, and how many come first as they are. <c>auto</c>: the defaults of
+    /// the fast, strong learners first (a regularized linear model, LightGBM, a random forest), then seeded random
+    /// configurations favouring the two best algorithms so far. FastTree, a slower gradient-boosting twin of LightGBM,
+    /// is left out of <c>auto</c> (it can be asked for by name).
+    /// </summary>
+    private static (Func<int, List<TrialResult>, (string, Dictionary<string, double>)> Next, int Defaults) Candidates(TrainingPlan plan, Random random)
     {
         if (plan.Parameters is { } given)
         {
@@ -286,17 +405,17 @@ internal static class ModelTrainer
             {
                 parameters[k] = v;
             }
-            return (_, _) => (plan.Algorithm, parameters);
+            return ((_, _) => (plan.Algorithm, parameters), 1);
         }
-        var algorithms = plan.Algorithm == "auto" ? Learner.Algorithms : [plan.Algorithm];
+        var algorithms = plan.Algorithm == "auto" ? AutoAlgorithms : [plan.Algorithm];
         if (plan.SearchSpace is { } space)
         {
             // A named algorithm searched within the ranges given: its defaults (moved into them) first, then samples.
-            return (trial, _) => trial == 1
+            return ((trial, _) => trial == 1
                 ? (plan.Algorithm, Learner.Defaults(plan.Algorithm).ToDictionary(p => p.Key, p => space.TryGetValue(p.Key, out var r) ? Math.Clamp(p.Value, r.Min, r.Max) : p.Value))
-                : (plan.Algorithm, Learner.Sample(plan.Algorithm, random, space));
+                : (plan.Algorithm, Learner.Sample(plan.Algorithm, random, space)), 1);
         }
-        return (trial, results) =>
+        return ((trial, results) =>
         {
             if (trial <= algorithms.Length)
             {
@@ -305,10 +424,47 @@ internal static class ModelTrainer
             // Favour the two best algorithms so far (three draws in four), but keep exploring the rest.
             var ranked = results.GroupBy(r => r.Algorithm).Select(g => (Algorithm: g.Key, Best: g.Max(r => r.Mean)))
                 .OrderByDescending(x => x.Best).ThenBy(x => x.Algorithm, StringComparer.Ordinal).Select(x => x.Algorithm).ToList();
+            if (ranked.Count == 0)
+            {
+                ranked = [.. algorithms];
+            }
             var pool = random.NextDouble() < 0.75 ? ranked.Take(2).ToList() : ranked;
             var algorithm = pool[random.Next(pool.Count)];
-            return (algorithm, Learner.Sample(algorithm, random));
-        };
+            // Half the draws search near the algorithm's best configuration so far, half anywhere in its space.
+            var near = results.Where(r => r.Algorithm == algorithm).OrderByDescending(r => r.Mean).FirstOrDefault();
+            return near is not null && random.NextDouble() < 0.5
+                ? (algorithm, Learner.Perturb(algorithm, near.Parameters, random))
+                : (algorithm, Learner.Sample(algorithm, random));
+        }, algorithms.Length);
+    }
+
+    /// <summary>The algorithms <c>auto</c> searches, cheapest first so the slower ones meet a leader and stop early when they trail it.</summary>
+    public static readonly string[] AutoAlgorithms = [Learner.Linear, Learner.LightGbm, Learner.FastForest];
+
+    /// <summary>Training rows from which a request without folds is validated on one holdout (a fifth of them) instead of k folds.</summary>
+    public const int HoldoutFromRows = 20_000;
+
+    /// <summary>Permutation importance is measured on at most this many held-out rows (a seeded sample).</summary>
+    public const int ImportanceRows = 2_000;
+
+    /// <summary>
+    /// After the defaults, the search ends when this many trials in a row gained nothing beyond the leader's standard
+    /// error across folds: an eighth of the trials allowed, at least 3.
+    /// </summary>
+    public static int Patience(int maxTrials) => Math.Max(3, maxTrials / 8);
+
+    /// <summary>The time left, said when it can be estimated: the likely trials (until the patience runs out) at the mean trial time so far.</summary>
+    private static string Estimate(List<TrialResult> results, int trialsLeft, int patienceLeft, TimeSpan budgetLeft)
+    {
+        var timed = results.Where(r => r.Error is null || r.Pruned).Select(r => r.Seconds).ToList();
+        if (timed.Count == 0 || trialsLeft <= 0)
+        {
+            return string.Empty;
+        }
+        var seconds = Math.Min(Math.Min(trialsLeft, Math.Max(1, patienceLeft)) * timed.Average(), Math.Max(0, budgetLeft.TotalSeconds));
+        return seconds < 1 ? "; about a second left" : seconds < 90
+            ? $"; about {Math.Ceiling(seconds).ToString(CultureInfo.InvariantCulture)} s left"
+            : $"; about {Math.Ceiling(seconds / 60).ToString(CultureInfo.InvariantCulture)} min left";
     }
 
     /// <summary>The primary metric of some scores (higher is better) and the tie-break (lower is better).</summary>

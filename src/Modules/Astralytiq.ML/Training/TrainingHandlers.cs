@@ -19,7 +19,8 @@ internal sealed record TrainingSpec(
     string? SeriesColumn = null,
     int? Horizon = null,
     int? SeasonLength = null,
-    IReadOnlyDictionary<string, IReadOnlyList<double>>? SearchSpace = null);
+    IReadOnlyDictionary<string, IReadOnlyList<double>>? SearchSpace = null,
+    bool AutoValidation = false);
 
 internal sealed record TrainingWork(Guid VersionId);
 
@@ -303,7 +304,7 @@ internal sealed partial class TrainingHandlers(
             errors.Add("max_trials", "max_trials must be between 1 and 500");
         }
         return new TrainingSpec(request.Task, request.Target, features, algorithm, request.HyperParameters, budget, maxTrials, folds, testFraction,
-            request.Seed ?? 42, request.TimeColumn, request.SeriesColumn, request.Horizon, request.SeasonLength, request.SearchSpace);
+            request.Seed ?? 42, request.TimeColumn, request.SeriesColumn, request.Horizon, request.SeasonLength, request.SearchSpace, AutoValidation: request.CvFolds is null);
     }
 
     private static int Distance(string a, string b)

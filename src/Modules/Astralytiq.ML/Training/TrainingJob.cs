@@ -61,8 +61,24 @@ internal sealed partial class TrainingJob(
                 throw new TrainingDataException(read.Error!.Message + (read.Error.Details is { Count: > 0 } d ? ": " + string.Join("; ", d.Select(x => x.Message)) : string.Empty));
             }
             var table = read.Value;
-            Task Progress(int trial, int trials, string message) =>
-                context.ReportProgressAsync(0.05 + (0.85 * trial / Math.Max(1, trials)), message, cancellationToken);
+            using var finish = new CancellationTokenSource();
+            List<LeaderboardEntryDto>? board = null;
+            async Task Progress(int trial, int trials, string message)
+            {
+                await context.ReportProgressAsync(0.05 + (0.85 * trial / Math.Max(1, trials)), message, cancellationToken).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref board, null) is { } snapshot)
+                {
+                    // The leaderboard so far, for the page that watches the training; and whether the user asked to end now.
+                    var json = JsonSerializer.Serialize(snapshot, ApiJson.Options);
+                    await db.Versions.Where(v => v.Id == version.Id && v.Status == VersionStatus.Training)
+                        .ExecuteUpdateAsync(u => u.SetProperty(v => v.LeaderboardJson, json), cancellationToken).ConfigureAwait(false);
+                    if (!finish.IsCancellationRequested
+                        && await db.Versions.AsNoTracking().AnyAsync(v => v.Id == version.Id && v.FinishRequested, cancellationToken).ConfigureAwait(false))
+                    {
+                        await finish.CancelAsync().ConfigureAwait(false);
+                    }
+                }
+            }
             byte[] artifact;
             if (spec.Task == "forecasting")
             {
@@ -78,7 +94,7 @@ internal sealed partial class TrainingJob(
             }
             else
             {
-                var plan = PlanOf(spec);
+                var plan = PlanOf(spec) with { Finish = finish.Token, OnTrial = snapshot => Volatile.Write(ref board, snapshot) };
                 var result = await Task.Run(() => ModelTrainer.Train(table, plan, Progress, time, cancellationToken), cancellationToken).ConfigureAwait(false);
                 await context.ReportProgressAsync(0.95, "Sealing and storing the model", cancellationToken).ConfigureAwait(false);
                 artifact = ModelArtifacts.Serialize(result.Bundle, spec.Seed);
@@ -142,7 +158,7 @@ internal sealed partial class TrainingJob(
     public static TrainingPlan PlanOf(TrainingSpec spec) =>
         new(TaskOf(spec.Task), spec.Target, spec.Features, spec.Algorithm, spec.HyperParameters, spec.MaxTrials,
             TimeSpan.FromSeconds(spec.TimeBudgetSeconds), spec.CvFolds, spec.TestFraction, spec.Seed,
-            SearchSpace: spec.SearchSpace?.ToDictionary(p => p.Key, p => (p.Value[0], p.Value[1])));
+            SearchSpace: spec.SearchSpace?.ToDictionary(p => p.Key, p => (p.Value[0], p.Value[1])), AutoValidation: spec.AutoValidation);
 
     public static TaskKind TaskOf(string task) => task switch
     {

@@ -712,6 +712,10 @@ namespace Astralytiq.ML.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("features_json");
 
+                    b.Property<bool>("FinishRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("finish_requested");
+
                     b.Property<string>("ImportanceJson")
                         .HasColumnType("text")
                         .HasColumnName("importance_json");

@@ -706,6 +706,10 @@ namespace Astralytiq.ML.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("features_json");
 
+                    b.Property<bool>("FinishRequested")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finish_requested");
+
                     b.Property<string>("ImportanceJson")
                         .HasColumnType("TEXT")
                         .HasColumnName("importance_json");
