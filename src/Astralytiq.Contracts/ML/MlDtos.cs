@@ -139,9 +139,10 @@ public sealed record CalibrationDto(string Method, double ValidationLogLossBefor
 /// <summary>
 /// How a search went: trials run, how many of them were stopped early (they trailed the leader), why it ended
 /// (all trials, no gain for a while, the time budget, or stopped by hand), and the validation used
-/// (<c>cross_validation</c> or, on large data, <c>holdout</c>). The version's duration says how long it took.
+/// (<c>cross_validation</c> or, on large data, <c>holdout</c>), and the trial kept: the first configuration that no later
+/// one beat by more than the folds' noise (its standard error). The version's duration says how long it took.
 /// </summary>
-public sealed record SearchDto(int Trials, int StoppedEarly, string Ended, string Validation);
+public sealed record SearchDto(int Trials, int StoppedEarly, string Ended, string Validation, int ChosenTrial);
 
 /// <summary>A point of the ROC curve: rates when predicting positive at or above the threshold (none for the first point, (0, 0)).</summary>
 public sealed record RocPointDto(double FalsePositiveRate, double TruePositiveRate, double? Threshold);

@@ -45,7 +45,7 @@ public sealed class BundleTests
         static List<double[]> Flat(Scores s) => s.Values?.Select(v => new[] { v }).ToList() ?? s.Probabilities!.ToList();
         // The reference: a data view through the transformer, as training's evaluation scores.
         // Classifiers' probabilities then go through the version's calibration, as serving applies it.
-        var batch = Flat(Learner.Score(bundle.Context, bundle.Model, bundle.Task, rows.Select(r => new FeatureRow { Features = r }), bundle.Featurizer.Width, bundle.ClassCount))
+        var batch = Flat(Learner.Score(new Fitted(bundle.Context, bundle.Model, bundle.Linear), bundle.Task, rows.Select(r => new FeatureRow { Features = r }).ToList(), bundle.Featurizer.Width, bundle.ClassCount))
             .Select(p => bundle.Calibration is { } c && bundle.Task != TaskKind.Regression ? c.Apply(p) : p).ToList();
         var few = rows.Chunk(8).SelectMany(c => Flat(bundle.Score(c))).ToList();
         // A batch large enough to be scored on every core comes back whole and in order.

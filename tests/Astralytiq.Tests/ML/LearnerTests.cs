@@ -23,8 +23,8 @@ public sealed class LearnerTests
         }).ToList();
         var parameters = Learner.Defaults("lightgbm");
         parameters["min_leaf"] = 20;
-        var (context, model) = Learner.Fit(task, "lightgbm", parameters, 7, rows, 1, task == TaskKind.Multiclass ? 3 : 2, CancellationToken.None);
-        var scores = Learner.Score(context, model, task, rows, 1, task == TaskKind.Multiclass ? 3 : 2);
+        var fitted = Learner.Fit(task, "lightgbm", parameters, 7, rows, 1, task == TaskKind.Multiclass ? 3 : 2, CancellationToken.None);
+        var scores = Learner.Score(fitted, task, rows, 1, task == TaskKind.Multiclass ? 3 : 2);
         Assert.NotNull(scores);
     }
 
@@ -43,8 +43,8 @@ public sealed class LearnerTests
         }).ToList();
         Assert.All(Enumerable.Range(0, 3), g => Assert.Equal(4, rows.Where((_, i) => i % 3 == g).Count(r => r.Flag)));
 
-        var (context, model) = Learner.Fit(TaskKind.Binary, "lightgbm", Learner.Defaults("lightgbm"), 3, rows, 3, 2, CancellationToken.None);
-        var scores = Learner.Score(context, model, TaskKind.Binary, rows, 3, 2);
+        var fitted = Learner.Fit(TaskKind.Binary, "lightgbm", Learner.Defaults("lightgbm"), 3, rows, 3, 2, CancellationToken.None);
+        var scores = Learner.Score(fitted, TaskKind.Binary, rows, 3, 2);
 
         Assert.All(scores.Probabilities!, p => Assert.Equal(0.5, p[1], 6));
     }

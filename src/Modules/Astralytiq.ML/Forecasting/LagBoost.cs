@@ -54,12 +54,12 @@ internal static class LagBoost
         var samples = Enumerable.Range(d + lags, y.Length - d - lags)
             .Select(t => new FeatureRow { Features = Features(y, t, d, lags, m, scale), Value = (float)((y[t] - y[t - d]) / scale) }).ToList();
         var cut = (int)(samples.Count * 0.8);
-        var (checkContext, checkModel) = Learner.Fit(TaskKind.Regression, Learner.LightGbm, Parameters(), seed, samples[..cut], lags + 1, 2, CancellationToken.None);
-        var held = Learner.Score(checkContext, checkModel, TaskKind.Regression, samples[cut..], lags + 1, 2).Values!;
+        var check = Learner.Fit(TaskKind.Regression, Learner.LightGbm, Parameters(), seed, samples[..cut], lags + 1, 2, CancellationToken.None);
+        var held = Learner.Score(check, TaskKind.Regression, samples[cut..], lags + 1, 2).Values!;
         var sigma = scale * Math.Sqrt(held.Select((p, i) => (p - samples[cut + i].Value) * (p - samples[cut + i].Value)).Average());
-        var (context, model) = Learner.Fit(TaskKind.Regression, Learner.LightGbm, Parameters(), seed, samples, lags + 1, 2, CancellationToken.None);
+        var fitted = Learner.Fit(TaskKind.Regression, Learner.LightGbm, Parameters(), seed, samples, lags + 1, 2, CancellationToken.None);
         using var buffer = new MemoryStream();
-        context.Model.Save(model, null, buffer);
+        fitted.Context!.Model.Save(fitted.Model!, null, buffer);
         // The recursion needs the last D + lags values; the tail kept for charts is at least that long.
         return new SeriesModel(key, Name, start, y.Length, tail, null, sigma, tailStart, buffer.ToArray(), scale);
     }

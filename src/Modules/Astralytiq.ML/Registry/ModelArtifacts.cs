@@ -30,11 +30,18 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
         using var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
         {
-            var entry = archive.CreateEntry("model.zip", CompressionLevel.NoCompression);
-            using (var stream = entry.Open())
+            if (bundle.Linear is { } linear)
             {
+                // An in-process linear model: its standardization, weights and biases as JSON.
+                using var linearStream = archive.CreateEntry("linear.json", CompressionLevel.Optimal).Open();
+                JsonSerializer.Serialize(linearStream, linear, ApiJson.Options);
+            }
+            else
+            {
+                var entry = archive.CreateEntry("model.zip", CompressionLevel.NoCompression);
+                using var stream = entry.Open();
                 using var buffer = new MemoryStream();
-                bundle.Context.Model.Save(bundle.Model, null, buffer);
+                bundle.Context!.Model.Save(bundle.Model!, null, buffer);
                 buffer.Position = 0;
                 buffer.CopyTo(stream);
             }
@@ -56,11 +63,19 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
         {
             manifest = JsonSerializer.Deserialize<Manifest>(json, ApiJson.Options)!;
         }
-        var context = new MLContext(manifest.Seed);
-        ITransformer model;
-        using (var modelStream = archive.GetEntry("model.zip")!.Open())
-        using (var buffer = new MemoryStream())
+        MLContext? context = null;
+        ITransformer? model = null;
+        LinearModel? linear = null;
+        if (archive.GetEntry("linear.json") is { } linearEntry)
         {
+            using var linearStream = linearEntry.Open();
+            linear = JsonSerializer.Deserialize<LinearModel>(linearStream, ApiJson.Options);
+        }
+        else
+        {
+            context = new MLContext(manifest.Seed);
+            using var modelStream = archive.GetEntry("model.zip")!.Open();
+            using var buffer = new MemoryStream();
             modelStream.CopyTo(buffer);
             buffer.Position = 0;
             model = context.Model.Load(buffer, out _);
@@ -69,7 +84,7 @@ internal sealed class ModelArtifacts(IBlobStorage blobs, IServiceProvider servic
         {
             Task = Enum.Parse<TaskKind>(manifest.Task), Featurizer = new Featurizer { Specs = manifest.Features }, Classes = manifest.Classes,
             Target = manifest.Target, Algorithm = manifest.Algorithm, Parameters = manifest.Parameters, IntervalHalfWidth = manifest.IntervalHalfWidth,
-            Background = manifest.Background, Calibration = manifest.Calibration, Context = context, Model = model,
+            Background = manifest.Background, Calibration = manifest.Calibration, Context = context, Model = model, Linear = linear,
         };
     }
 

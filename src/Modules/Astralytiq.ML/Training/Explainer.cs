@@ -11,6 +11,9 @@ internal static class Explainer
 {
     public const int DefaultSamples = 64;
 
+    /// <summary>Shuffles per feature in permutation importance.</summary>
+    public const int Repeats = 3;
+
     public static (double BaseValue, double Output, double[] Contributions) Shapley(ModelBundle bundle, float[] row, int classIndex, int seed, int samples = DefaultSamples)
     {
         var specs = bundle.Featurizer.Specs;
@@ -53,7 +56,7 @@ internal static class Explainer
     }
 
     /// <summary>Permutation importance of each feature on <paramref name="rows"/>: metric drop, mean and spread over <paramref name="repeats"/> seeded shuffles.</summary>
-    public static List<(double Mean, double StdDev)> PermutationImportance(ModelBundle bundle, IReadOnlyList<float[]> rows, Func<Scores, double> metric, int seed, int repeats = 3)
+    public static List<(double Mean, double StdDev)> PermutationImportance(ModelBundle bundle, IReadOnlyList<float[]> rows, Func<Scores, double> metric, int seed, int repeats = Repeats)
     {
         var baseline = metric(bundle.Score(rows));
         var result = new List<(double, double)>();

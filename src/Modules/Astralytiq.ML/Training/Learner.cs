@@ -25,7 +25,14 @@ internal sealed class FeatureRow
 }
 
 /// <summary>A hyper-parameter: its range, whether it is searched on a log scale and whether it is a whole number.</summary>
-internal sealed record ParameterRange(string Name, double Min, double Max, double Default, bool Log, bool Integer);
+internal sealed record ParameterRange(string Name, double Min, double Max, double Default, bool Log, bool Integer, double? SearchMax = null)
+{
+    /// <summary>The top of the range <c>auto</c> draws from by itself (a request's search space may reach up to <see cref="Max"/>).</summary>
+    public double Top => SearchMax ?? Max;
+}
+
+/// <summary>A fitted model: an ML.NET transformer with its context, or an in-process linear model.</summary>
+internal sealed record Fitted(MLContext? Context, ITransformer? Model, LinearModel? Linear);
 
 /// <summary>A model's output for some rows: regression values, or class probabilities (binary: [negative, positive]).</summary>
 internal sealed record Scores(double[]? Values, double[][]? Probabilities)
@@ -64,7 +71,7 @@ internal static class Learner
             new("trees", 20, 300, 100, true, true), new("num_leaves", 8, 128, 20, true, true),
             new("min_leaf", 1, 30, 10, true, true), new("feature_fraction", 0.3, 1, 0.7, false, false),
         ],
-        Linear => [new("l2", 1e-6, 10, 1e-2, true, false), new("l1", 0, 1, 0, false, false), new("iterations", 20, 200, 100, true, true)],
+        Linear => [new("l2", 1e-6, 10, 1e-2, true, false, SearchMax: 1), new("l1", 0, 1, 0, false, false, SearchMax: 0.05), new("iterations", 20, 200, 100, true, true)],
         _ => [],
     };
 
@@ -80,8 +87,8 @@ internal static class Learner
         {
             var start = from.TryGetValue(p.Name, out var v) ? v : p.Default;
             var step = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-            var moved = p.Log && p.Min > 0 && start > 0 ? Math.Exp(Math.Log(start) + (0.5 * step)) : start + (0.1 * step * (p.Max - p.Min));
-            moved = Math.Clamp(moved, p.Min, p.Max);
+            var moved = p.Log && p.Min > 0 && start > 0 ? Math.Exp(Math.Log(start) + (0.5 * step)) : start + (0.1 * step * (p.Top - p.Min));
+            moved = Math.Clamp(moved, p.Min, Math.Max(p.Top, Math.Min(start, p.Max)));
             return p.Integer ? Math.Round(moved) : Math.Round(moved, 6);
         });
 
@@ -89,7 +96,7 @@ internal static class Learner
     public static Dictionary<string, double> Sample(string algorithm, Random random, IReadOnlyDictionary<string, (double Min, double Max)>? limits = null) =>
         Space(algorithm).ToDictionary(p => p.Name, p =>
         {
-            var (min, max) = limits is not null && limits.TryGetValue(p.Name, out var l) ? l : (p.Min, p.Max);
+            var (min, max) = limits is not null && limits.TryGetValue(p.Name, out var l) ? l : (p.Min, p.Top);
             var u = random.NextDouble();
             var v = p.Log && min > 0 ? Math.Exp(Math.Log(min) + (u * (Math.Log(max) - Math.Log(min)))) : min + (u * (max - min));
             return p.Integer ? Math.Round(v) : Math.Round(v, 6);
@@ -245,20 +252,34 @@ internal static class Learner
         return null;
     }
 
-    /// <summary>Fits with a fresh seeded context; <paramref name="ct"/> stops ML.NET mid-training.</summary>
-    public static (MLContext Context, ITransformer Model) Fit(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
-        IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)
+    /// <summary>
+    /// Fits a model: <c>linear</c> by the exact in-process solvers (<see cref="LinearSolver"/>; a classifier with an L1
+    /// penalty by ML.NET's OWL-QN), the others by ML.NET with a fresh seeded context; <paramref name="ct"/> stops either mid-training.
+    /// </summary>
+    public static Fitted Fit(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
+        IReadOnlyList<FeatureRow> rows, int width, int classes, CancellationToken ct)
     {
+        if (algorithm == Linear && LinearSolver.Fit(task, parameters, rows, width, classes, ct) is { } linear)
+        {
+            return new Fitted(null, null, linear);
+        }
         try
         {
-            return FitOnce(task, algorithm, parameters, seed, rows, width, classes, ct);
+            var (context, model) = FitOnce(task, algorithm, parameters, seed, rows, width, classes, ct);
+            return new Fitted(context, model, null);
         }
         catch (ArgumentNullException ex) when (algorithm == LightGbm && IsSingleLeafTree(ex))
         {
-            return FitWithoutSplits(task, parameters, seed, rows, width, classes, ct)
+            var (context, model) = FitWithoutSplits(task, parameters, seed, rows, width, classes, ct)
                 ?? throw new InvalidOperationException("LightGBM found no split in these features: none of them separates the rows. Try other features or another algorithm.", ex);
+            return new Fitted(context, model, null);
         }
     }
+
+    public static Scores Score(Fitted fitted, TaskKind task, IReadOnlyList<FeatureRow> rows, int width, int classes) =>
+        fitted.Linear is { } linear
+            ? linear.Score(task, rows.Select(r => r.Features).ToList())
+            : Score(fitted.Context!, fitted.Model!, task, rows, width, classes);
 
     private static (MLContext Context, ITransformer Model) FitOnce(TaskKind task, string algorithm, IReadOnlyDictionary<string, double> parameters, int seed,
         IEnumerable<FeatureRow> rows, int width, int classes, CancellationToken ct)

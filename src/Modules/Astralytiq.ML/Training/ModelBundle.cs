@@ -44,9 +44,13 @@ internal sealed class ModelBundle
     /// <summary>Classifiers: the map from the model's probabilities to calibrated ones (null: used as they are).</summary>
     public Calibration? Calibration { get; init; }
 
-    public required MLContext Context { get; init; }
+    /// <summary>The ML.NET model and its context; null for an in-process <see cref="Linear"/> model.</summary>
+    public MLContext? Context { get; init; }
 
-    public required ITransformer Model { get; init; }
+    public ITransformer? Model { get; init; }
+
+    /// <summary>The exact linear model (algorithm <c>linear</c> trained since ADR 0041); scored without ML.NET.</summary>
+    public LinearModel? Linear { get; init; }
 
     public int ClassCount => Math.Max(2, Classes.Count);
 
@@ -58,6 +62,11 @@ internal sealed class ModelBundle
 
     public Scores Score(IReadOnlyList<float[]> rows)
     {
+        if (Linear is not null)
+        {
+            var scores = Linear.Score(Task, rows);
+            return Calibration is null || scores.Probabilities is null ? scores : new Scores(null, scores.Probabilities.Select(Calibration.Apply).ToArray());
+        }
         var values = Task == TaskKind.Regression ? new double[rows.Count] : null;
         var probabilities = values is null ? new double[rows.Count][] : null;
         if (rows.Count >= ParallelRows && Environment.ProcessorCount > 1)
@@ -136,9 +145,9 @@ internal sealed class ModelBundle
         var schema = Learner.Schema(Featurizer.Width, ClassCount);
         return Task switch
         {
-            TaskKind.Regression => Context.Model.CreatePredictionEngine<FeatureRow, ScoreOutput>(Model, inputSchemaDefinition: schema),
-            TaskKind.Binary => Context.Model.CreatePredictionEngine<FeatureRow, ProbabilityOutput>(Model, inputSchemaDefinition: schema),
-            _ => Context.Model.CreatePredictionEngine<FeatureRow, VectorOutput>(Model, inputSchemaDefinition: schema),
+            TaskKind.Regression => Context!.Model.CreatePredictionEngine<FeatureRow, ScoreOutput>(Model!, inputSchemaDefinition: schema),
+            TaskKind.Binary => Context!.Model.CreatePredictionEngine<FeatureRow, ProbabilityOutput>(Model!, inputSchemaDefinition: schema),
+            _ => Context!.Model.CreatePredictionEngine<FeatureRow, VectorOutput>(Model!, inputSchemaDefinition: schema),
         };
     }
 

@@ -111,8 +111,8 @@ internal static class ModelTrainer
                     Parallel.For(from, from + round, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = token }, f =>
                     {
                         var fold = Stopwatch.StartNew();
-                        var (context, model) = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, foldFit[f], featurizer.Width, classCount, token);
-                        scores[f] = Learner.Score(context, model, plan.Task, foldHoldout[f], featurizer.Width, classCount);
+                        var fitted = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, foldFit[f], featurizer.Width, classCount, token);
+                        scores[f] = Learner.Score(fitted, plan.Task, foldHoldout[f], featurizer.Width, classCount);
                         (values[f], ties[f]) = Primary(plan.Task, foldLabels[f], scores[f]);
                         fitSeconds[f] = fold.Elapsed.TotalSeconds;
                     });
@@ -186,10 +186,11 @@ internal static class ModelTrainer
                 break;
             }
             results.Add(result);
-            var improved = result.Scored && (best is null || Better(result, best));
-            // Only a gain beyond the leader's standard error resets the patience: smaller ones are the folds' noise.
+            // A configuration takes the lead only by a gain beyond the leader's standard error across folds: smaller gains
+            // are the folds' noise, and following them trades the defaults (tried first) for a lucky draw that does worse
+            // on new rows. Such a gain also resets the patience.
             var significant = result.Scored && (best is null || result.Mean > best.Mean + Math.Max(1e-4, best.StdDev / Math.Sqrt(Math.Max(1, best.Values.Count))));
-            if (improved)
+            if (significant)
             {
                 best = result;
                 leaderScores = scores;
@@ -198,7 +199,7 @@ internal static class ModelTrainer
             var outcome = result.Scored ? $"{PrimaryMetric(plan.Task)} {Format(result.Mean)} ± {Format(result.StdDev)}" : (result.Pruned ? result.Error! : "not scored: " + result.Error);
             var leading = best is null ? "no score yet" : $"best {Format(best.Mean)}, {best.Algorithm}";
             var remaining = Estimate(results, maxTrials - trial, patience - stale, plan.Budget - time.GetElapsedTime(started));
-            plan.OnTrial?.Invoke(Leaderboard(results, plan.Task));
+            plan.OnTrial?.Invoke(Leaderboard(results, plan.Task, best?.Trial));
             progress(trial, maxTrials, $"Trial {trial} of {maxTrials}: {algorithm} {outcome} ({leading}){remaining}").GetAwaiter().GetResult();
             if (best is not null && trial >= defaults && stale >= patience && trial < maxTrials)
             {
@@ -210,8 +211,8 @@ internal static class ModelTrainer
             "no configuration could be scored on these rows: " + string.Join("; ", results.Select(r => r.Algorithm + " " + r.Error).Distinct(StringComparer.Ordinal)));
         ct.ThrowIfCancellationRequested();
         progress(maxTrials, maxTrials, $"Fitting {chosen.Algorithm} on all {train.Count:N0} training rows").GetAwaiter().GetResult();
-        var (finalContext, finalModel) = Learner.Fit(plan.Task, chosen.Algorithm, chosen.Parameters, plan.Seed, train.Select(Row).ToList(), featurizer.Width, classCount, ct);
-        var testScores = Learner.Score(finalContext, finalModel, plan.Task, test.Select(Row), featurizer.Width, classCount);
+        var final = Learner.Fit(plan.Task, chosen.Algorithm, chosen.Parameters, plan.Seed, train.Select(Row).ToList(), featurizer.Width, classCount, ct);
+        var testScores = Learner.Score(final, plan.Task, test.Select(Row).ToList(), featurizer.Width, classCount);
         var testLabels = test.Select(r => labels[r]).ToArray();
         // Classifiers: the probabilities calibrated on the chosen configuration's out-of-fold predictions (ADR 0041).
         Calibration? calibration = null;
@@ -231,15 +232,17 @@ internal static class ModelTrainer
         {
             Task = plan.Task, Featurizer = featurizer, Classes = classes, Target = plan.Target, Algorithm = chosen.Algorithm,
             Parameters = chosen.Parameters, IntervalHalfWidth = halfWidth, Calibration = calibration is { Method: not Calibration.None } ? calibration : null,
-            Background = backgroundIndexes.Take(BackgroundRows).Select(r => encoded[r]).ToArray(), Context = finalContext, Model = finalModel,
+            Background = backgroundIndexes.Take(BackgroundRows).Select(r => encoded[r]).ToArray(), Context = final.Context, Model = final.Model, Linear = final.Linear,
         };
         progress(maxTrials, maxTrials, "Measuring feature importance").GetAwaiter().GetResult();
-        // Importance on the held-out rows (the training rows when fewer than 20 are held out), at most ImportanceRows of them.
+        // Importance on the held-out rows (the training rows when fewer than 20 are held out): a seeded sample of at most
+        // ImportanceRows, fewer for wide data so that rows × features × repeats stays near ImportanceScorings (at least 200 rows).
         var importanceSource = (test.Count >= 20 ? test : train).ToArray();
-        if (importanceSource.Length > ImportanceRows)
+        var importanceCap = Math.Clamp(ImportanceScorings / (Explainer.Repeats * Math.Max(1, featurizer.Specs.Count)), 200, ImportanceRows);
+        if (importanceSource.Length > importanceCap)
         {
             new Random(plan.Seed + 104729).Shuffle(importanceSource);
-            importanceSource = importanceSource[..ImportanceRows];
+            importanceSource = importanceSource[..importanceCap];
         }
         var importanceRows = importanceSource.Select(r => encoded[r]).ToList();
         var importanceLabels = importanceSource.Select(r => labels[r]).ToArray();
@@ -252,22 +255,23 @@ internal static class ModelTrainer
             CrossValidation = new CrossValidationDto(PrimaryMetric(plan.Task), folds.Count, chosen.Mean, chosen.StdDev, chosen.Values),
             Calibration = calibrationDto,
             Search = maxTrials == 1 ? null : new SearchDto(results.Count, results.Count(r => r.Pruned), stopReason ?? $"all {maxTrials} trials",
-                folds.Count == 1 ? "holdout" : "cross_validation"),
+                folds.Count == 1 ? "holdout" : "cross_validation", chosen.Trial),
         };
-        var leaderboard = Leaderboard(results, plan.Task);
+        var leaderboard = Leaderboard(results, plan.Task, chosen.Trial);
         return new TrainingResult(bundle, metrics, leaderboard, importance, chosen.Parameters);
     }
 
-    /// <summary>Scored trials best first, then the ones stopped early or not scored, with the reason.</summary>
-    internal static List<LeaderboardEntryDto> Leaderboard(IEnumerable<TrialResult> results, TaskKind task) =>
-        results.OrderByDescending(r => r.Scored).ThenByDescending(r => r.Scored ? r.Mean : 0).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
+    /// <summary>
+    /// The trial kept first (the leader: a later trial takes the lead only by a gain beyond the folds' noise, so a slightly
+    /// higher mean may sit below it), then the other scored trials best first, then the ones stopped early or not scored, with the reason.
+    /// </summary>
+    internal static List<LeaderboardEntryDto> Leaderboard(IEnumerable<TrialResult> results, TaskKind task, int? chosen) =>
+        results.OrderByDescending(r => r.Trial == chosen).ThenByDescending(r => r.Scored).ThenByDescending(r => r.Scored ? r.Mean : 0).ThenBy(r => r.TieBreak).ThenBy(r => r.Trial)
             .Select(r => new LeaderboardEntryDto(r.Trial, r.Algorithm, r.Parameters, PrimaryMetric(task),
                 r.Scored ? r.Mean : null, r.Scored ? r.StdDev : null, Math.Round(r.Seconds, 3), r.Error)).ToList();
 
     private static string Format(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 
-    /// <summary>Higher primary metric wins; on a tie the lower tie-break (log loss, or RMSE for regression); then the earlier trial.</summary>
-    private static bool Better(TrialResult a, TrialResult b) => a.Mean > b.Mean + 1e-12 || (Math.Abs(a.Mean - b.Mean) <= 1e-12 && a.TieBreak < b.TieBreak - 1e-12);
 
     /// <summary>The rows with a target value, their labels (the value, or the class index), and the classes in order.</summary>
     internal static (List<int> Rows, double[] Labels, List<string> Classes) Labels(DatasetTable table, TrainingPlan plan)
@@ -446,6 +450,9 @@ internal static class ModelTrainer
 
     /// <summary>Permutation importance is measured on at most this many held-out rows (a seeded sample).</summary>
     public const int ImportanceRows = 2_000;
+
+    /// <summary>Row scorings permutation importance may spend (rows × features × repeats); wide data gets fewer rows.</summary>
+    public const int ImportanceScorings = 60_000;
 
     /// <summary>
     /// After the defaults, the search ends when this many trials in a row gained nothing beyond the leader's standard
