@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ML benchmarks against peers (see docs/performance.md):
-#   bash bench/ml/run.sh              (ONLY=tabular, ONLY=forecast, ONLY=serving, ONLY=feedback: one part alone;
+#   bash bench/ml/run.sh              (ONLY=tabular, ONLY=forecast, ONLY=training (over HTTP), ONLY=serving, ONLY=feedback: one part alone;
 #                                      PROFILE=1 also traces the server at 16 connections and lists where time goes)
 # Needs python3-sklearn, r-cran-forecast and wrk (apt-get install python3-sklearn r-cran-forecast wrk).
 # 1. scikit-learn on its shipped datasets, same 75/25 split: held-out metric and fit time of each named
@@ -131,6 +131,7 @@ for name, task in (("diabetes", "regression"), ("breast_cancer", "binary_classif
     rows = v["metrics"]["train_rows"] + v["metrics"]["test_rows"]
     print(f"| {name} | {rows:,} | {task} | {times[0]:.2f} | {times[1]:.2f} | {v['algorithm']} | {v['metrics']['search']['trials']} | {v['metrics']['search']['ended']} |")
 PY
+if [ "${ONLY:-all}" = training ]; then exit 0; fi
 /usr/bin/python3 - "$WORK/houses.csv" <<'PY'
 import random, sys
 r = random.Random(7)

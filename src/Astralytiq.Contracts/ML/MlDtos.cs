@@ -138,7 +138,7 @@ public sealed record CalibrationDto(string Method, double ValidationLogLossBefor
 
 /// <summary>
 /// How a search went: trials run, how many of them were stopped early (they trailed the leader), why it ended
-/// (all trials, no gain for a while, the time budget, or stopped by hand), and the validation used
+/// (all trials, no gain for a while, the time budget, or a stop by hand), and the validation used
 /// (<c>cross_validation</c> or, on large data, <c>holdout</c>), and the trial kept: the first configuration that no later
 /// one beat by more than the folds' noise (its standard error). The version's duration says how long it took.
 /// </summary>

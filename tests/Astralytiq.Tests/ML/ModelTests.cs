@@ -163,7 +163,7 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         Assert.Equal(JobStatus.Succeeded, job.Status);
         var version = (await client.Models.ListVersionsAsync(name)).EnsureValue().Single();
         Assert.Equal("ready", version.Status);
-        Assert.Equal("stopped by hand", version.Metrics!.Search!.Ended);
+        Assert.Equal("a stop by hand", version.Metrics!.Search!.Ended);
         Assert.InRange(version.Metrics.Search.Trials, board.Count, 399);
         Assert.Equal(version.Leaderboard![0].Algorithm, version.Algorithm);
         Assert.Equal(version.Leaderboard[0].Parameters, version.Parameters);

@@ -95,7 +95,7 @@ public sealed class SearchTests
         };
         var result = Train(Table(400), plan);
 
-        Assert.Equal("stopped by hand", result.Metrics.Search!.Ended);
+        Assert.Equal("a stop by hand", result.Metrics.Search!.Ended);
         Assert.Equal(2, result.Metrics.Search.Trials);
         Assert.Equal(result.Leaderboard[0].Algorithm, result.Bundle.Algorithm);
         Assert.Contains(result.Bundle.Algorithm, new[] { "linear", "lightgbm" });

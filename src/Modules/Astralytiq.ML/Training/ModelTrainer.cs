@@ -164,7 +164,7 @@ internal static class ModelTrainer
             ct.ThrowIfCancellationRequested();
             if (best is not null && plan.Finish.IsCancellationRequested)
             {
-                stopReason = "stopped by hand";
+                stopReason = "a stop by hand";
                 break;
             }
             var left = plan.Budget - time.GetElapsedTime(started) - Reserve();
@@ -182,7 +182,7 @@ internal static class ModelTrainer
             ct.ThrowIfCancellationRequested();
             if (result.Error == "stopped unfinished")
             {
-                stopReason = plan.Finish.IsCancellationRequested ? "stopped by hand" : "the time budget";
+                stopReason = plan.Finish.IsCancellationRequested ? "a stop by hand" : "the time budget";
                 break;
             }
             results.Add(result);
