@@ -43,7 +43,8 @@ switch (mode)
         // search's own stop rules), then refit, calibration, importance and the test rows. Run twice in this process: the
         // first pays the JIT a fresh server pays once; the second is what every later training on a running server costs.
         var trials = int.Parse(Environment.GetEnvironmentVariable("AUTO_TRIALS") ?? "24", invariant);
-        var autoPlan = new TrainingPlan(kind, "target", features, "auto", null, trials, TimeSpan.FromHours(1), 5, 0.25, 42, testRows, AutoValidation: true);
+        var budget = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("AUTO_BUDGET") ?? "3600", invariant));
+        var autoPlan = new TrainingPlan(kind, "target", features, "auto", null, trials, budget, 5, 0.25, 42, testRows, AutoValidation: true);
         var coldWatch = Stopwatch.StartNew();
         ModelTrainer.Train(table, autoPlan, (_, _, _) => Task.CompletedTask, TimeProvider.System, CancellationToken.None);
         var cold = coldWatch.Elapsed.TotalSeconds;

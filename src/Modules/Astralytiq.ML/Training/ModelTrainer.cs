@@ -26,10 +26,11 @@ internal sealed record TrainingPlan(
 
 /// <summary>
 /// One configuration's cross-validated score, or why it has none (<see cref="Error"/>: it is then never chosen).
-/// <see cref="Pruned"/>: stopped before its last fold because it could not catch the leader. <see cref="FoldSeconds"/>: one fold's fit and score.
+/// <see cref="Pruned"/>: stopped before its last fold because it could not catch the leader. <see cref="FoldSeconds"/>: one fold's fit and score;
+/// <see cref="RowSeconds"/>: scoring one row.
 /// </summary>
 internal sealed record TrialResult(int Trial, string Algorithm, Dictionary<string, double> Parameters, double Mean, double StdDev, double TieBreak, List<double> Values, double Seconds,
-    string? Error = null, bool Pruned = false, double FoldSeconds = 0)
+    string? Error = null, bool Pruned = false, double FoldSeconds = 0, double RowSeconds = 0)
 {
     public bool Scored => Error is null;
 }
@@ -101,6 +102,7 @@ internal static class ModelTrainer
             var ties = new double[folds.Count];
             var scores = new Scores[folds.Count];
             var fitSeconds = new double[folds.Count];
+            var rowSeconds = new double[folds.Count];
             var done = 0;
             try
             {
@@ -112,7 +114,9 @@ internal static class ModelTrainer
                     {
                         var fold = Stopwatch.StartNew();
                         var fitted = Learner.Fit(plan.Task, algorithm, parameters, plan.Seed + f, foldFit[f], featurizer.Width, classCount, token);
+                        var scoring = Stopwatch.StartNew();
                         scores[f] = Learner.Score(fitted, plan.Task, foldHoldout[f], featurizer.Width, classCount);
+                        rowSeconds[f] = scoring.Elapsed.TotalSeconds / Math.Max(1, foldHoldout[f].Count);
                         (values[f], ties[f]) = Primary(plan.Task, foldLabels[f], scores[f]);
                         fitSeconds[f] = fold.Elapsed.TotalSeconds;
                     });
@@ -147,7 +151,7 @@ internal static class ModelTrainer
                     $"its {PrimaryMetric(plan.Task)} could not be computed on every fold (the fit diverged or a fold's values do not vary)"), null);
             }
             return (new TrialResult(trial, algorithm, parameters, values.Average(), Metrics.StdDev(values), double.IsFinite(ties.Average()) ? ties.Average() : double.MaxValue,
-                values.ToList(), watch.Elapsed.TotalSeconds, FoldSeconds: fitSeconds.Average()), scores);
+                values.ToList(), watch.Elapsed.TotalSeconds, FoldSeconds: fitSeconds.Average(), RowSeconds: rowSeconds.Average()), scores);
         }
 
         var (candidates, defaults) = Candidates(plan, random);
@@ -158,7 +162,10 @@ internal static class ModelTrainer
         var stale = 0;
         var stopReason = maxTrials == 1 ? null : $"all {maxTrials} trials";
         // Time the end needs: the refit on all training rows (a fold's fit scaled to the larger set) and the importance.
-        TimeSpan Reserve() => TimeSpan.FromSeconds(best is null ? 0 : 1.5 * best.FoldSeconds * train.Count / Math.Max(1, foldFit[0].Count));
+        // Time the end needs: the refit on all training rows (a fold's fit scaled to the larger set) and scoring the test
+        // rows, with a quarter to spare, and a twentieth of the budget for the importance (which fits its rows to what is left).
+        TimeSpan Reserve() => TimeSpan.FromSeconds(best is null ? 0
+            : (1.25 * ((best.FoldSeconds * train.Count / Math.Max(1, foldFit[0].Count)) + (best.RowSeconds * test.Count))) + (0.05 * plan.Budget.TotalSeconds));
         for (var trial = 1; trial <= maxTrials; trial++)
         {
             ct.ThrowIfCancellationRequested();
@@ -238,7 +245,20 @@ internal static class ModelTrainer
         // Importance on the held-out rows (the training rows when fewer than 20 are held out): a seeded sample of at most
         // ImportanceRows, fewer for wide data so that rows × features × repeats stays near ImportanceScorings (at least 200 rows).
         var importanceSource = (test.Count >= 20 ? test : train).ToArray();
-        var importanceCap = Math.Clamp(ImportanceScorings / (Explainer.Repeats * Math.Max(1, featurizer.Specs.Count)), 200, ImportanceRows);
+        var importanceCap = ImportanceCap(featurizer.Specs.Count);
+        if (maxTrials > 1 && importanceSource.Length > 100)
+        {
+            // Within the time budget: the model's cost a row, measured on a sample, sets how many rows the time left allows (100 at least).
+            var sample = importanceSource.Take(Math.Min(importanceSource.Length, 200)).Select(r => encoded[r]).ToList();
+            var scoring = Stopwatch.StartNew();
+            bundle.Score(sample);
+            var perRow = scoring.Elapsed.TotalSeconds / sample.Count * ((Explainer.Repeats * featurizer.Specs.Count) + 1);
+            var timeLeft = (plan.Budget - time.GetElapsedTime(started)).TotalSeconds;
+            if (perRow > 0 && timeLeft / perRow < importanceCap)
+            {
+                importanceCap = Math.Max(100, (int)(timeLeft / perRow));
+            }
+        }
         if (importanceSource.Length > importanceCap)
         {
             new Random(plan.Seed + 104729).Shuffle(importanceSource);
@@ -453,6 +473,9 @@ internal static class ModelTrainer
 
     /// <summary>Row scorings permutation importance may spend (rows × features × repeats); wide data gets fewer rows.</summary>
     public const int ImportanceScorings = 60_000;
+
+    /// <summary>Held-out rows permutation importance is measured on: at most ImportanceRows, fewer for wide data, at least 200.</summary>
+    private static int ImportanceCap(int features) => Math.Clamp(ImportanceScorings / (Explainer.Repeats * Math.Max(1, features)), 200, ImportanceRows);
 
     /// <summary>
     /// After the defaults, the search ends when this many trials in a row gained nothing beyond the leader's standard
