@@ -98,7 +98,7 @@ switch (mode)
         var n = values.Length;
         var train = new DatasetTable(Guid.Empty, name, 1, n - h, false,
             [new TableColumn("time", "date", null, times[..(n - h)], null), new TableColumn("value", "decimal", values[..(n - h)], null, null)]);
-        var spec = new TrainingSpec("forecasting", "value", [], "auto", null, 3600, 1, 3, 0.2, 42, "time", null, h, m);
+        var spec = new TrainingSpec("forecasting", "value", [], Environment.GetEnvironmentVariable("FORECAST_METHOD") ?? "auto", null, 3600, 1, 3, 0.2, 42, "time", null, h, m);
         var watch = Stopwatch.StartNew();
         var result = Forecaster.Train(train, spec, (_, _, _) => Task.CompletedTask, CancellationToken.None);
         var seconds = watch.Elapsed.TotalSeconds;

@@ -370,6 +370,28 @@ public abstract class ModelTests<TPlatform>(TPlatform platform) : PlatformTest<T
         }
         var again = (await client.Models.PredictAsync(boosted, new PredictRequest(Row: new JsonObject { ["month"] = "2023-05-01" }))).EnsureValue();
         Assert.Equal(gbmForecast.Forecast[4].Value, again.Predictions[0].Prediction!.GetValue<double>(), 9);
+
+        // The Theta method, asked for by name: the season taken out and put back, the trend carried on as its drift.
+        var thetaName = MlData.Unique("sales theta");
+        var theta = await MlData.TrainAsync(client, new TrainModelRequest(thetaName, data.Id, "forecasting", "sales", TimeColumn: "month", Horizon: 12, Algorithm: "theta"));
+        Assert.Equal("theta", theta.Algorithm);
+        Assert.InRange(theta.Parameters!["drift"], 0.5, 1.5);
+        Assert.InRange(theta.Parameters["alpha"], 0, 1);
+        var thetaForecast = Assert.Single((await client.Models.ForecastAsync(thetaName, horizon: 12)).EnsureValue().Series);
+        Assert.Equal("theta", thetaForecast.Method);
+        // The served forecast is the method's own on the whole history (ForecastReferenceTests hold the method to R's thetaf),
+        // its interval ± 1.645 times the method's error spread at each step.
+        Assert.Equal(96, thetaForecast.History.Count);
+        var fitted = Astralytiq.ML.Forecasting.Theta.Fit(thetaForecast.History.Select(p => p.Value).ToArray(), 12);
+        var (values, spread) = (fitted.Forecast(12), fitted.ErrorScale(12));
+        Assert.Equal(fitted.Drift, theta.Parameters["drift"], 5);
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(values[i], thetaForecast.Forecast[i].Value, 6);
+            Assert.Equal(values[i] + (1.6448536269514722 * spread[i]), thetaForecast.Forecast[i].Upper!.Value, 6);
+        }
+        // The trend goes on: next year's mean above the last year's (over a whole season the season cancels).
+        Assert.True(thetaForecast.Forecast.Average(p => p.Value) > thetaForecast.History.TakeLast(12).Average(p => p.Value));
     }
 }
 
