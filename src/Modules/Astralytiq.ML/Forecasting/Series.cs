@@ -131,6 +131,15 @@ internal static class SeriesBuilder
 
     public static double[] Detrend(double[] y)
     {
+        var xMean = (y.Length - 1) / 2.0;
+        var yMean = y.Average();
+        var slope = Slope(y);
+        return y.Select((v, i) => v - yMean - (slope * (i - xMean))).ToArray();
+    }
+
+    /// <summary>The least-squares slope of the values against 0, 1, …, n − 1.</summary>
+    public static double Slope(double[] y)
+    {
         var n = y.Length;
         var xMean = (n - 1) / 2.0;
         var yMean = y.Average();
@@ -140,8 +149,7 @@ internal static class SeriesBuilder
             sxy += (i - xMean) * (y[i] - yMean);
             sxx += (i - xMean) * (i - xMean);
         }
-        var slope = sxx == 0 ? 0 : sxy / sxx;
-        return y.Select((v, i) => v - yMean - (slope * (i - xMean))).ToArray();
+        return sxx == 0 ? 0 : sxy / sxx;
     }
 
     public static double Autocorrelation(double[] y, int lag)

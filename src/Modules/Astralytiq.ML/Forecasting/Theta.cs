@@ -53,45 +53,13 @@ internal static class Theta
         var ses = Ets.Fit(x, false, false, 'N', 1);
         // R's ets: the residual variance over the observations less the parameters (alpha and the initial level).
         var sigma2 = ses.Sse / Math.Max(1, n - 2);
-        return new ThetaModel(ses.Alpha, ses.Level, Slope(x) / 2, n, sigma2, season);
+        return new ThetaModel(ses.Alpha, ses.Level, SeriesBuilder.Slope(x) / 2, n, sigma2, season);
     }
 
-    /// <summary>The least-squares slope of the values against 0, 1, …, n − 1.</summary>
-    internal static double Slope(double[] x)
-    {
-        var n = x.Length;
-        var tMean = (n - 1) / 2.0;
-        var xMean = x.Average();
-        double sxy = 0, sxx = 0;
-        for (var t = 0; t < n; t++)
-        {
-            sxy += (t - tMean) * (x[t] - xMean);
-            sxx += (t - tMean) * (t - tMean);
-        }
-        return sxx == 0 ? 0 : sxy / sxx;
-    }
-
-    /// <summary>Sample autocorrelations r_1 … r_maxLag (R's <c>acf</c>: the lagged products over the full sum of squares).</summary>
-    internal static double[] Autocorrelations(double[] y, int maxLag)
-    {
-        var mean = y.Average();
-        var denominator = y.Sum(v => (v - mean) * (v - mean));
-        var r = new double[maxLag];
-        for (var k = 1; k <= maxLag; k++)
-        {
-            double sum = 0;
-            for (var t = 0; t + k < y.Length; t++)
-            {
-                sum += (y[t] - mean) * (y[t + k] - mean);
-            }
-            r[k - 1] = denominator == 0 ? 0 : sum / denominator;
-        }
-        return r;
-    }
-
+    /// <summary>thetaf's test on the sample autocorrelations r_1 … r_m (R's <c>acf</c>: lagged products over the full sum of squares).</summary>
     internal static bool IsSeasonal(double[] y, int m)
     {
-        var r = Autocorrelations(y, m);
+        var r = Enumerable.Range(1, m).Select(k => SeriesBuilder.Autocorrelation(y, k)).ToArray();
         var stat = Math.Sqrt((1 + (2 * r.Take(m - 1).Sum(v => v * v))) / y.Length);
         return Math.Abs(r[m - 1]) / stat > 1.6448536269514722;
     }
