@@ -65,6 +65,32 @@ switch (mode)
         }
         break;
     }
+    case "series":
+    {
+        // Many series: N monthly series of 60 points (trend, season, noise; seeded), one model each, auto; series a second.
+        var count = int.Parse(args[1], invariant);
+        var random = new Random(11);
+        var times = new List<DateTime?>();
+        var keys = new List<string?>();
+        var values = new List<double>();
+        for (var k = 0; k < count; k++)
+        {
+            var (level, slope, amplitude) = (50 + (random.NextDouble() * 100), random.NextDouble() * 2 - 0.5, 5 + (random.NextDouble() * 20));
+            for (var t = 0; t < 60; t++)
+            {
+                times.Add(new DateTime(2020, 1, 1).AddMonths(t));
+                keys.Add($"s{k}");
+                values.Add(level + (slope * t) + (amplitude * Math.Sin(2 * Math.PI * t / 12)) + (random.NextDouble() * 5));
+            }
+        }
+        var table = new DatasetTable(Guid.Empty, "many", 1, values.Count, false,
+            [new TableColumn("time", "date", null, [.. times], null), new TableColumn("key", "string", null, null, [.. keys]), new TableColumn("value", "decimal", [.. values], null, null)]);
+        var spec = new TrainingSpec("forecasting", "value", [], Environment.GetEnvironmentVariable("FORECAST_METHOD") ?? "auto", null, 3600, 1, 3, 0.2, 42, "time", "key", 12, 12);
+        var watch = Stopwatch.StartNew();
+        var result = Forecaster.Train(table, spec, (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        Print(new { side = "astralytiq", series = count, method = result.Model.Method, seconds = watch.Elapsed.TotalSeconds, series_per_second = count / watch.Elapsed.TotalSeconds, mase = result.Metrics.Mase });
+        break;
+    }
     case "fits":
     {
         // Warm single fits of each algorithm's defaults on a dataset's training rows (where a trial's time goes).

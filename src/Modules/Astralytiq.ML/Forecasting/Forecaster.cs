@@ -145,17 +145,29 @@ internal static class Forecaster
                 double maseSum = 0;
                 var maseCount = 0;
                 var inside = 0;
-                foreach (var s in series)
+                // The series are fitted side by side (each fit is single-threaded and seeded), then added up in their order,
+                // so the figures are the same as one after another.
+                var origin = o;
+                var forecasts = new (double[] Truth, double[] Values, double[] Scale, double Mase)?[series.Count];
+                Parallel.For(0, series.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, k =>
                 {
-                    var cut = s.Values.Length - (o * window);
+                    var s = series[k];
+                    var cut = s.Values.Length - (origin * window);
                     if (cut < 4)
                     {
-                        continue;
+                        return;
                     }
                     var fitted = Fit(method, s.Key, s.Start, s.Values[..cut], m, spec.Seed);
                     var (values, scale) = Predict(fitted, m, window);
                     var truth = s.Values[cut..(cut + window)];
-                    var mase = Metrics.Mase(truth, values, s.Values.AsSpan(0, cut), m > 1 && cut > m ? m : 1);
+                    forecasts[k] = (truth, values, scale, Metrics.Mase(truth, values, s.Values.AsSpan(0, cut), m > 1 && cut > m ? m : 1));
+                });
+                foreach (var forecast in forecasts)
+                {
+                    if (forecast is not var (truth, values, scale, mase))
+                    {
+                        continue;
+                    }
                     if (double.IsFinite(mase))
                     {
                         maseSum += mase;
@@ -183,7 +195,10 @@ internal static class Forecaster
         var simple = methods.Where(x => x != LagBoost.Name).OrderBy(Rank).ThenBy(x => Array.IndexOf(Methods, x)).FirstOrDefault();
         var chosen = simple is null || (methods.Contains(LagBoost.Name) && Rank(LagBoost.Name) < 0.9 * Rank(simple)) ? LagBoost.Name : simple;
         progress(total, total + 1, $"Fitting {chosen} on {series.Count} series").GetAwaiter().GetResult();
-        var fittedSeries = series.Select(s => Fit(chosen, s.Key, s.Start, s.Values, m, spec.Seed)).ToList();
+        var fits = new SeriesModel[series.Count];
+        Parallel.For(0, series.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            k => fits[k] = Fit(chosen, series[k].Key, series[k].Start, series[k].Values, m, spec.Seed));
+        var fittedSeries = fits.ToList();
         var model = new ForecastModel(chosen, frequency.Unit, frequency.StepTicks, m, spec.Target, spec.TimeColumn!, spec.SeriesColumn, horizon, fittedSeries);
         var last = scores[chosen][^1];
         var maseValues = scores[chosen].Select(x => x.Mase).Where(double.IsFinite).ToList();
