@@ -161,7 +161,6 @@ internal static class ModelTrainer
         var patience = Patience(maxTrials);
         var stale = 0;
         var stopReason = maxTrials == 1 ? null : $"all {maxTrials} trials";
-        // Time the end needs: the refit on all training rows (a fold's fit scaled to the larger set) and the importance.
         // Time the end needs: the refit on all training rows (a fold's fit scaled to the larger set) and scoring the test
         // rows, with a quarter to spare, and a twentieth of the budget for the importance (which fits its rows to what is left).
         TimeSpan Reserve() => TimeSpan.FromSeconds(best is null ? 0
